@@ -1,0 +1,148 @@
+"""The corpus folder: plan files plus `plans.toml`, the manifest that describes each plan.
+
+A plan file with no manifest entry is still indexed, with metadata guessed from its title."""
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from indexer.lines import Line, LineType, read_lines
+from indexer.parse import parse_plan, title_lines
+from plansearch.errors import CorpusError
+from plansearch.records import ParsedPlan, PlanMeta
+
+MANIFEST_NAME = "plans.toml"
+PLAN_SUFFIXES = (".txt",)
+RE_PERIOD = re.compile(r"(\d{4})\s*[—–\-－~～至]+\s*(\d{4})")
+RE_PLACE = re.compile(r"^(.{2,16}?)(儿童|妇女)发展")
+
+
+@dataclass
+class Corpus:
+    root: Path
+    plans: list[PlanMeta]
+    warnings: list[str]
+
+    def files(self) -> list[Path]:
+        return sorted({self.root / p.source_file for p in self.plans})
+
+    def content_hash(self) -> str:
+        """Hash of the manifest and every plan file: changes whenever the corpus does."""
+        digest = hashlib.sha256()
+        manifest = self.root / MANIFEST_NAME
+        if manifest.exists():
+            digest.update(manifest.read_bytes())
+        for path in self.files():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+
+def load_manifest(root: Path) -> list[PlanMeta]:
+    path = root / MANIFEST_NAME
+    if not path.exists():
+        return []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path}: not valid TOML ({exc})") from None
+    entries = data.get("plan", [])
+    if not isinstance(entries, list):
+        raise CorpusError(f"{path}: expected [[plan]] tables")
+    plans = []
+    for i, entry in enumerate(entries, start=1):
+        try:
+            plans.append(PlanMeta(**entry))
+        except (ValidationError, TypeError) as exc:
+            first = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": str(exc)}
+            where = ".".join(str(p) for p in first["loc"])
+            raise CorpusError(f"{path}: plan #{i}: {where} {first['msg']}") from None
+    ids = [p.id for p in plans]
+    if len(set(ids)) != len(ids):
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        raise CorpusError(f"{path}: duplicate plan id(s): {', '.join(dupes)}")
+    for plan in plans:
+        if not (root / plan.source_file).is_file():
+            raise CorpusError(f"{path}: plan '{plan.id}' names a missing file '{plan.source_file}'")
+    return plans
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-").lower()
+    return s or "plan-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
+def guess_meta(path: Path, lines: list[Line], start: int, end: int | None, index: int) -> PlanMeta:
+    """Metadata for a plan with no manifest entry, read off its title line."""
+    head = [ln for ln in lines if ln.number >= start and (end is None or ln.number <= end)]
+    title = title_lines(head) or path.stem
+    place = RE_PLACE.match(title)
+    subject = "妇女" if "妇女" in title else "儿童"
+    period = RE_PERIOD.search(title)
+    base = slug(path.stem)
+    return PlanMeta(
+        id=base if index == 0 else f"{base}-{index + 1}",
+        title=title,
+        short_name=place.group(1) if place else path.stem,
+        subject=subject,
+        period=f"{period.group(1)}—{period.group(2)}" if period else "",
+        status="征求意见稿" if "征求意见稿" in title else "正式",
+        source_file=path.name,
+        start_line=start,
+        end_line=end,
+        guessed=True,
+    )
+
+
+def plan_starts(lines: list[Line]) -> list[int]:
+    """Line numbers where a plan begins: a title line followed (soon) by a first chapter."""
+    starts = []
+    for i, line in enumerate(lines):
+        if line.type is not LineType.title or RE_PERIOD.fullmatch(line.text.strip("（）()年")):
+            continue
+        if starts and line.number - starts[-1] < 20:
+            continue
+        following = [ln for ln in lines[i + 1:i + 12] if ln.type is LineType.chapter]
+        if following and following[0].marker in ("一", "1"):
+            starts.append(line.number)
+    return starts or [1]
+
+
+def load_corpus(root: Path) -> Corpus:
+    """Read the manifest and find every plan file; files missing from the manifest get guessed entries."""
+    if not root.is_dir():
+        raise CorpusError(f"corpus folder not found: {root}")
+    plans = load_manifest(root)
+    described = {p.source_file for p in plans}
+    warnings = []
+    for path in sorted(root.iterdir()):
+        if path.suffix not in PLAN_SUFFIXES or path.name in described or path.name.startswith("."):
+            continue
+        lines = read_lines(path)
+        starts = plan_starts(lines)
+        for i, start in enumerate(starts):
+            end = starts[i + 1] - 1 if i + 1 < len(starts) else None
+            meta = guess_meta(path, lines, start, end, i)
+            plans.append(meta)
+            warnings.append(f"{path.name}: no entry in {MANIFEST_NAME}; guessed plan '{meta.id}' ({meta.title})")
+    if not plans:
+        raise CorpusError(f"no plan files (*.txt) in {root}")
+    return Corpus(root=root, plans=plans, warnings=warnings)
+
+
+def parse_corpus(corpus: Corpus) -> list[ParsedPlan]:
+    """Parse every plan of the corpus (files read once each)."""
+    cache: dict[str, list[Line]] = {}
+    parsed = []
+    for meta in corpus.plans:
+        if meta.source_file not in cache:
+            cache[meta.source_file] = read_lines(corpus.root / meta.source_file)
+        lines = [ln for ln in cache[meta.source_file]
+                 if ln.number >= meta.start_line and (meta.end_line is None or ln.number <= meta.end_line)]
+        parsed.append(parse_plan(meta, lines))
+    return parsed

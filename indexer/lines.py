@@ -1,0 +1,155 @@
+"""Read a plan file into numbered lines and group them into logical paragraphs.
+
+A reader for another format (docx, pdf, html) only has to produce the same `Line`s."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from indexer.normalize import clean_line
+
+CN_NUM = "一二三四五六七八九十"
+
+
+class LineType(str, Enum):
+    blank = "blank"
+    table = "table"          # a cell of a flattened table: tab-indented in the source
+    title = "title"          # 某某儿童发展规划（2021—2030年） and its （征求意见稿） line
+    preface = "preface"      # 前言
+    chapter = "chapter"      # 一、… (also the misnumbered "2、 发展领域…")
+    section = "section"      # （一）… : a section, a domain or an implementation paragraph
+    block = "block"          # 主要目标： / 策略措施：
+    item = "item"            # 1. 1．
+    sub_item = "sub_item"    # ——…
+    text = "text"
+
+
+RE_CHAPTER = re.compile(rf"^([{CN_NUM}]+)、\s*(.+)$")
+RE_CHAPTER_MISNUMBERED = re.compile(r"^(\d{1,2})、\s*((?:指导思想|发展领域|主要目标|组织实施|监测评估|保障措施).*)$")
+RE_SECTION = re.compile(rf"^[（(]\s*([{CN_NUM}]+)\s*[)）]\s*(.*)$")
+RE_BLOCK = re.compile(r"^(主要目标|策略措施)\s*[:：]?\s*$")
+RE_ITEM = re.compile(r"^(\d{1,2})\s*[.．、](?![\d.．])\s*(.*)$")
+RE_SUB_ITEM = re.compile(r"^(——|—{2})\s*(.*)$")
+RE_PREFACE = re.compile(r"^前\s*言$")
+RE_TITLE = re.compile(r"^[^，。；：,;:]{2,40}(规划|纲要)\s*([（(][^（）()]{1,16}[)）])?$")
+RE_TITLE_TAIL = re.compile(r"^[（(]\s*(\d{4}\s*[—–\-－~～至]+\s*\d{4}\s*年?|征求意见稿|草案|试行)\s*[)）]$")
+SENTENCE_END = tuple("。！？；：!?;:")
+
+
+def cn_to_int(numeral: str) -> int:
+    """一 → 1, 十 → 10, 十一 → 11, 二十三 → 23."""
+    values = {c: i + 1 for i, c in enumerate(CN_NUM)}
+    if numeral == "十":
+        return 10
+    if "十" in numeral:
+        tens, _, ones = numeral.partition("十")
+        return (values[tens] if tens else 1) * 10 + (values[ones] if ones else 0)
+    return values[numeral]
+
+
+@dataclass
+class Line:
+    number: int          # 1-based line number in the source file
+    raw: str
+    text: str            # cleaned: artifacts removed, wording kept
+    type: LineType
+    marker: str = ""     # the numeral / number of chapter, section or item
+    body: str = ""       # the text after the marker
+
+
+def classify(number: int, raw: str) -> Line:
+    text = clean_line(raw)
+    if not text:
+        return Line(number, raw, "", LineType.blank)
+    if raw.startswith("\t"):
+        return Line(number, raw, text, LineType.table, body=text)
+    if RE_TITLE.match(text) or RE_TITLE_TAIL.match(text):
+        return Line(number, raw, text, LineType.title, body=text)
+    if RE_PREFACE.match(text):
+        return Line(number, raw, text, LineType.preface, body="前言")
+    for pattern in (RE_CHAPTER, RE_CHAPTER_MISNUMBERED):
+        if m := pattern.match(text):
+            return Line(number, raw, text, LineType.chapter, m.group(1), m.group(2).strip())
+    if m := RE_SECTION.match(text):
+        return Line(number, raw, text, LineType.section, m.group(1), m.group(2).strip())
+    if m := RE_BLOCK.match(text):
+        return Line(number, raw, text, LineType.block, body=m.group(1))
+    if m := RE_SUB_ITEM.match(text):
+        return Line(number, raw, text, LineType.sub_item, body=text)
+    if m := RE_ITEM.match(text):
+        return Line(number, raw, text, LineType.item, m.group(1), m.group(2).strip())
+    return Line(number, raw, text, LineType.text, body=text)
+
+
+def read_lines(path: Path) -> list[Line]:
+    """Read a UTF-8 text file (BOM tolerated) into classified lines."""
+    content = path.read_text(encoding="utf-8-sig")
+    return [classify(i, raw) for i, raw in enumerate(content.splitlines(), start=1)]
+
+
+@dataclass
+class Paragraph:
+    """Consecutive lines that form one paragraph: a sentence broken across lines is joined here."""
+
+    first: Line
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def type(self) -> LineType:
+        return self.first.type
+
+    @property
+    def line_start(self) -> int:
+        return self.lines[0].number
+
+    @property
+    def line_end(self) -> int:
+        return self.lines[-1].number
+
+    @property
+    def body(self) -> str:
+        """The paragraph's wording after its marker, broken lines joined."""
+        parts = [self.first.body] + [line.text for line in self.lines[1:]]
+        return join_broken(parts)
+
+    def is_open(self) -> bool:
+        """Can the next plain line continue this paragraph (a sentence cut by a line break)?"""
+        if self.type not in (LineType.item, LineType.sub_item, LineType.text, LineType.section):
+            return False
+        last = self.lines[-1].text
+        if last.endswith(SENTENCE_END):
+            return False
+        if self.type is LineType.section and len(self.body) < 20:
+            return False   # a heading such as （一）儿童与健康
+        if self.type is LineType.text and len(self.lines) == 1 and len(last) < 20:
+            return False   # a short heading-like line (titles, 前言, signatures)
+        return True
+
+
+def join_broken(parts: list[str]) -> str:
+    """Join pieces of one sentence: no space in Chinese, one space between Latin words."""
+    out = ""
+    for part in parts:
+        if out and part and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalpha():
+            out += " "
+        out += part
+    return out
+
+
+def paragraphs(lines: list[Line]) -> list[Paragraph]:
+    """Group lines into paragraphs; blank lines and table cells never join anything."""
+    result: list[Paragraph] = []
+    current: Paragraph | None = None
+    for line in lines:
+        if line.type in (LineType.blank, LineType.table):
+            if line.type is LineType.table:
+                current = None   # a table interrupts any paragraph
+            continue
+        if line.type is LineType.text and current is not None and current.is_open():
+            current.lines.append(line)
+            continue
+        current = Paragraph(line, [line])
+        result.append(current)
+    return result

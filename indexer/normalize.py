@@ -1,0 +1,60 @@
+"""Text cleaning. Two levels: `clean_line` removes extraction artifacts but keeps the wording
+(this is what users quote); `normalize_for_index` folds forms for matching only."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+BOOKMARK = re.compile(r"\[bookmark:\s*[^\]]*\]")
+MARKDOWN_BULLET = re.compile(r"^\s*[-*•]\s+(?=\S)")
+LATEX_INLINE = re.compile(r"\s*\$([^$]{1,80})\$\s*")
+LATEX_SYMBOLS = {
+    r"\geq": "≥", r"\ge": "≥", r"\leq": "≤", r"\le": "≤", r"\times": "×", r"\pm": "±",
+    r"\%": "%", r"\sim": "~", r"\cdot": "·",
+}
+# whitespace inside CJK text (PDF/Word extraction puts spaces around numbers: "降至 3.5‰以下")
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef‰%℃·—“”‘’《》、，。：；！？（）"
+SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}0-9])[ \t\u00a0\u3000]+(?=[{_CJK}0-9])|(?<=[{_CJK}])[ \t\u00a0\u3000]+(?=[0-9A-Za-z])")
+MULTISPACE = re.compile(r"\s+")
+# brackets with no NFKC fold
+BRACKETS = str.maketrans({"〔": "(", "〕": ")", "【": "(", "】": ")", "〈": "<", "〉": ">"})
+
+
+def _latex_to_text(match: re.Match[str]) -> str:
+    body = match.group(1)
+    for command, symbol in sorted(LATEX_SYMBOLS.items(), key=lambda kv: -len(kv[0])):
+        body = body.replace(command, symbol)
+    return re.sub(r"[\s{}\\]", "", body)
+
+
+def clean_line(raw: str) -> str:
+    """Drop bookmark anchors, markdown bullets and LaTeX markup; trim; keep the wording."""
+    line = raw.replace("\ufeff", "")
+    line = BOOKMARK.sub("", line)
+    line = line.strip(" \t\r\n\u3000\u00a0")
+    line = MARKDOWN_BULLET.sub("", line)
+    if "$" in line:
+        line = LATEX_INLINE.sub(_latex_to_text, line)
+    return line
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def normalize_for_index(text: str) -> str:
+    """Fold full/half width, traditional characters, brackets, case and stray spaces."""
+    text = clean_line(text) if ("[bookmark" in text or "$" in text) else text
+    text = unicodedata.normalize("NFKC", text).translate(BRACKETS)
+    text = to_simplified(text)
+    text = SPACE_NEAR_CJK.sub("", text)
+    text = MULTISPACE.sub(" ", text).strip()
+    return text.lower()

@@ -1,0 +1,84 @@
+"""Typed records passed between stages: plans, passages, hits."""
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, Field
+
+
+class Kind(str, Enum):
+    target = "target"
+    measure = "measure"
+    implementation = "implementation"
+    overview = "overview"
+
+
+KIND_LABELS = {
+    Kind.target: "主要目标",
+    Kind.measure: "策略措施",
+    Kind.implementation: "组织实施",
+    Kind.overview: "总体",
+}
+
+
+class PlanMeta(BaseModel):
+    """One plan as described by the corpus manifest (or guessed from its title)."""
+
+    id: str
+    title: str
+    short_name: str = Field(description="what the plan is called in context, e.g. 大庆市")
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    admin_level: str = ""
+    period: str = ""
+    subject: str = Field(description="儿童 or 妇女")
+    status: str = "正式"
+    source_file: str
+    start_line: int = 1
+    end_line: int | None = None
+    aliases: list[str] = Field(default_factory=list)
+    guessed: bool = Field(False, description="true when no manifest entry described this plan")
+
+    @property
+    def region(self) -> str:
+        return "".join(part for part in (self.province, self.city, self.county) if part)
+
+
+class SourceSpan(BaseModel):
+    file: str
+    line_start: int
+    line_end: int
+
+
+class Passage(BaseModel):
+    """A measure-level unit of a plan, with its place in the plan's structure."""
+
+    id: str
+    plan_id: str
+    chapter: str
+    domain: str | None = None
+    kind: Kind
+    number: int | None = None
+    title: str | None = None
+    text: str = Field(description="the original wording, for quoting")
+    source: SourceSpan
+    position: int = Field(description="order of the passage within its plan")
+
+
+class IndicatorRow(BaseModel):
+    """One row of a flattened indicator summary table (kept as data, never as structure)."""
+
+    domain: str
+    indicator: str
+    value: str
+    attribute: str
+    line: int
+
+
+class ParsedPlan(BaseModel):
+    meta: PlanMeta
+    domains: list[str]
+    passages: list[Passage]
+    indicator_table: list[IndicatorRow] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)

@@ -1,0 +1,58 @@
+"""All settings in one typed object, read from PLANSEARCH_* environment variables and `.env`."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_cache() -> Path:
+    return Path.home() / ".cache" / "plansearch"
+
+
+class Settings(BaseSettings):
+    """Paths, model and search parameters. Defaults work from a fresh clone."""
+
+    model_config = SettingsConfigDict(env_prefix="PLANSEARCH_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Field(REPO_ROOT / "corpus", description="plan files and plans.toml")
+    index_dir: Path = Field(REPO_ROOT / "var" / "index", description="where indexes are built and served from")
+    cache_dir: Path = Field(default_factory=_default_cache, description="model folder and embedding cache (outside the repo)")
+    model_path: Path | None = Field(None, description="a sentence-transformers folder; empty = the bundled multilingual-e5-small")
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    fusion_depth: int = Field(100, ge=10, le=10_000, description="candidates taken from each ranking before fusion")
+    rrf_k: int = Field(60, ge=1, le=1000)
+    max_query_chars: int = Field(200, ge=10, le=10_000)
+    encode_batch_size: int = Field(16, ge=1, le=512)
+    threads: int = Field(0, ge=0, le=256, description="torch threads; 0 = library default")
+
+    @field_validator("corpus_dir", "index_dir", "cache_dir", "model_path", mode="after")
+    @classmethod
+    def _expand(cls, v: Path | None) -> Path | None:
+        return v.expanduser() if v is not None else None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.model_path is not None and not self.model_path.is_dir():
+            raise ValueError(f"PLANSEARCH_MODEL_PATH={self.model_path} is not a folder")
+        return self
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    @property
+    def embedding_cache_dir(self) -> Path:
+        return self.cache_dir / "embeddings"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
