@@ -1,0 +1,86 @@
+"""Sentence encoders: the real one (a sentence-transformers folder) behind a small protocol.
+
+Queries and passages are encoded by separate calls with their own prompts; a wrong prompt raises
+no error, it only quietly lowers recall, so the prompts come from settings and are recorded in
+the index manifest."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from plansearch.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Encoder(Protocol):
+    name: str
+    dimension: int
+    query_prompt: str
+    passage_prompt: str
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+class SentenceEncoder:
+    """A sentence-transformers model folder on local disk; vectors are L2-normalised float32."""
+
+    def __init__(self, path: Path, name: str, query_prompt: str, passage_prompt: str,
+                 batch_size: int = 16, threads: int = 0):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.path = path
+        self.name = name
+        self.query_prompt = query_prompt
+        self.passage_prompt = passage_prompt
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.dimension = int(self._model.get_sentence_embedding_dimension())
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(list(texts), prompt=prompt, batch_size=self.batch_size,
+                                     normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self.query_prompt)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self.passage_prompt)
+
+
+def model_identity(settings: Settings) -> tuple[Path, str]:
+    """Where the configured model lives and the name recorded for it (builds the bundled one if needed)."""
+    if settings.model_path is not None:
+        path = settings.model_path.resolve()
+        return path, path.name
+    from embeddings.bundled import MODEL_NAME, ensure_bundled_model
+
+    return ensure_bundled_model(settings.model_cache_dir), MODEL_NAME
+
+
+def load_encoder(settings: Settings) -> SentenceEncoder:
+    path, name = model_identity(settings)
+    return SentenceEncoder(path, name, settings.query_prompt, settings.passage_prompt,
+                           batch_size=settings.encode_batch_size, threads=settings.threads)
+
+
+def encoder_key(encoder: Encoder) -> str:
+    """Identifies what a cached vector was computed with: model, dimension and passage prompt."""
+    ident = json.dumps([encoder.name, encoder.dimension, encoder.passage_prompt], ensure_ascii=False)
+    return hashlib.sha256(ident.encode()).hexdigest()[:16]

@@ -1,0 +1,61 @@
+"""jieba tokenization with the domain dictionary and stopword list kept in `indexer/data/`.
+
+Queries and passages go through the same `Tokenizer.tokens` path."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from functools import cached_property
+from pathlib import Path
+
+from indexer.normalize import normalize_for_index
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+USER_DICT = DATA_DIR / "userdict.txt"
+STOPWORDS = DATA_DIR / "stopwords.txt"
+KEEP = re.compile(r"[\w‰%℃≥≤]", re.UNICODE)   # a token must contain a word character or a unit sign
+PUNCT_ONLY = re.compile(r"^[\W_]+$", re.UNICODE)
+
+
+class Tokenizer:
+    """A jieba tokenizer instance of our own (jieba's global one is left alone)."""
+
+    def __init__(self, user_dict: Path = USER_DICT, stopwords: Path = STOPWORDS):
+        self.user_dict = user_dict
+        self.stopwords_path = stopwords
+
+    @cached_property
+    def _jieba(self):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        tok = jieba.Tokenizer()
+        tok.load_userdict(str(self.user_dict))
+        return tok
+
+    @cached_property
+    def stopwords(self) -> frozenset[str]:
+        words = self.stopwords_path.read_text(encoding="utf-8").splitlines()
+        return frozenset(w.strip() for w in words if w.strip() and not w.startswith("#"))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Hash of the dictionary and stopwords: an index built with others is refused."""
+        digest = hashlib.sha256()
+        for path in (self.user_dict, self.stopwords_path):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+    def tokens(self, text: str) -> list[str]:
+        """Normalised search tokens: jieba's search mode (words and their sub-words), no stopwords."""
+        normal = normalize_for_index(text)
+        out = []
+        for token in self._jieba.cut_for_search(normal):
+            token = token.strip()
+            if not token or PUNCT_ONLY.match(token) and token not in ("‰", "%"):
+                continue
+            if token in self.stopwords or not KEEP.search(token):
+                continue
+            out.append(token)
+        return out

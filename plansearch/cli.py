@@ -1,0 +1,169 @@
+"""`plansearch` command line: index, serve, search. Mistakes get one line on stderr and a non-zero exit."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from plansearch.errors import PlanSearchError
+from plansearch.records import KIND_LABELS, Kind
+
+EXIT_USAGE = 2
+EXIT_ERROR = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + error
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _settings(args: argparse.Namespace):
+    from plansearch.settings import Settings
+
+    overrides = {}
+    if getattr(args, "index_dir", None):
+        overrides["index_dir"] = Path(args.index_dir)
+    return Settings(**overrides)
+
+
+def _progress_bar():
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="passage", desc="embedding", file=sys.stderr, dynamic_ncols=True,
+               disable=None)   # disabled when stderr is not a terminal
+
+    def update(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, update
+
+
+def _print_summary(summary) -> None:
+    kinds = "，".join(f"{KIND_LABELS[Kind(k)]} {summary.per_kind.get(k, 0)}" for k in
+                     ("target", "measure", "implementation", "overview"))
+    print(f"indexed {summary.plans} plans, {summary.passages} passages ({kinds}) in {summary.seconds:.1f} s")
+    print(f"embedded {summary.embedded} passages, reused {summary.reused} from the cache")
+    print(f"index: {summary.folder}")
+    for warning in summary.warnings:
+        print(f"warning: {warning}")
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from plansearch.runtime import build
+
+    settings = _settings(args)
+    corpus = Path(args.corpus_dir) if args.corpus_dir else settings.corpus_dir
+    if not corpus.is_dir():
+        raise PlanSearchError(f"corpus folder not found: {corpus}")
+    print(f"loading model …", file=sys.stderr)
+    bar, update = _progress_bar()
+    try:
+        summary = build(settings, corpus_dir=corpus, progress=update)
+    finally:
+        bar.close()
+    _print_summary(summary)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from plansearch.runtime import build, index_exists
+    from service.app import create_app
+
+    settings = _settings(args)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    if not index_exists(settings):
+        print(f"no index at {settings.index_dir}: building it from {settings.corpus_dir}", file=sys.stderr)
+        bar, update = _progress_bar()
+        try:
+            summary = build(settings, progress=update)
+        finally:
+            bar.close()
+        _print_summary(summary)
+    print(f"serving on http://{host}:{port}", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0
+
+
+def _format_hit(i: int, hit) -> str:
+    where = " · ".join(x for x in (hit.plan_title, hit.domain or "", KIND_LABELS[hit.kind],
+                                   f"第{hit.number}条" if hit.number else "") if x)
+    head = f"{i}. [{hit.passage_id}] {where}"
+    title = f"   {hit.title}" if hit.title else ""
+    text = hit.text if len(hit.text) <= 160 else hit.text[:160] + "…"
+    src = f"   {hit.source.file}:{hit.source.line_start}-{hit.source.line_end}  score {hit.score:.4f}"
+    return "\n".join(x for x in (head, title, "   " + text.replace("\n", "\n   "), src) if x)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from plansearch.runtime import open_searcher
+    from plansearch.search import SearchRequest
+
+    settings = _settings(args)
+    searcher = open_searcher(settings)
+    response = searcher.search(SearchRequest(q=args.query, k=args.k, plan=args.plan, region=args.region,
+                                             domain=args.domain, kind=args.kind))
+    if args.json:
+        print(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        if not response.results:
+            print("没有结果（no results）")
+        for i, hit in enumerate(response.results, start=1):
+            print(_format_hit(i, hit))
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="plansearch", description="规划文本检索 — search Chinese plan documents")
+    parser.add_argument("--index-dir", help="index folder (default: $PLANSEARCH_INDEX_DIR or ./var/index)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("index", help="parse the corpus and (re)build the index")
+    p.add_argument("corpus_dir", nargs="?", help="folder with plan files and plans.toml (default: ./corpus)")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("serve", help="serve the HTTP API (builds the index first if there is none)")
+    p.add_argument("--host", help="default 127.0.0.1")
+    p.add_argument("--port", type=int, help="default 8000")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("search", help="search the index")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=10, help="number of results, 1-100 (default 10)")
+    p.add_argument("--plan", help="restrict to one plan id")
+    p.add_argument("--region", help="restrict to a region, e.g. 湖北省")
+    p.add_argument("--domain", help="restrict to a domain, e.g. 儿童与安全")
+    p.add_argument("--kind", help="target | measure | implementation | overview")
+    p.add_argument("--json", action="store_true", help="print the API's JSON schema")
+    p.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = make_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PlanSearchError as exc:
+        print(f"plansearch: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except ValidationError as exc:     # settings from the environment that make no sense
+        err = exc.errors()[0]
+        print(f"plansearch: error: setting {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("plansearch: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""One search function for every front door (HTTP API, CLI, eval): hybrid BM25 + dense, fused by
+reciprocal rank, with filters applied before the top k is cut."""
+from __future__ import annotations
+
+import time
+from enum import Enum
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from embeddings.encoder import Encoder
+from indexer.tokenize import Tokenizer
+from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
+from plansearch.records import Kind, Passage, PlanMeta, SourceSpan
+from plansearch.settings import Settings
+from plansearch.store import FolderIndex
+
+MAX_K = 100
+
+
+class Mode(str, Enum):
+    hybrid = "hybrid"
+    bm25 = "bm25"
+    dense = "dense"
+
+
+class SearchRequest(BaseModel):
+    q: str
+    k: int = 10
+    plan: str | None = None
+    region: str | None = None
+    domain: str | None = None
+    kind: str | None = None
+    mode: Mode = Mode.hybrid
+
+
+class Hit(BaseModel):
+    passage_id: str
+    plan_id: str
+    plan_title: str
+    region: str
+    domain: str | None
+    kind: Kind
+    number: int | None
+    title: str | None
+    text: str = Field(description="the passage's original wording, for quoting")
+    score: float
+    source: SourceSpan
+
+
+class SearchResponse(BaseModel):
+    query: str
+    took_ms: float
+    results: list[Hit]
+
+
+class Neighbours(BaseModel):
+    previous: str | None
+    next: str | None
+
+
+class PassageDetail(BaseModel):
+    passage_id: str
+    plan_id: str
+    plan_title: str
+    region: str
+    chapter: str
+    domain: str | None
+    kind: Kind
+    number: int | None
+    title: str | None
+    text: str
+    source: SourceSpan
+    neighbours: Neighbours
+
+
+class PlanSummary(BaseModel):
+    id: str
+    title: str
+    short_name: str
+    region: str
+    province: str
+    city: str
+    county: str
+    admin_level: str
+    period: str
+    subject: str
+    status: str
+    source_file: str
+    start_line: int
+    end_line: int | None
+    guessed: bool
+    domains: list[str]
+    passage_counts: dict[str, int]
+    passages: int
+
+
+def reciprocal_rank_fusion(rankings: list[np.ndarray], k: int) -> dict[int, float]:
+    """Σ 1/(k + rank) over the rankings each row appears in (ranks start at 1)."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, row in enumerate(ranking, start=1):
+            fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+class Searcher:
+    """Holds a loaded index, the query encoder and the tokenizer; stateless per request."""
+
+    def __init__(self, index: FolderIndex, encoder: Encoder, tokenizer: Tokenizer, settings: Settings):
+        self.index = index
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+        self.settings = settings
+        self.plans: dict[str, PlanMeta] = {e.meta.id: e.meta for e in index.plans}
+        self.counts = {e.meta.id: e.counts for e in index.plans}
+        passages = index.passages
+        self._plan_of_row = np.array([p.plan_id for p in passages], dtype=object)
+        self._domain_of_row = np.array([p.domain or "" for p in passages], dtype=object)
+        self._kind_of_row = np.array([p.kind.value for p in passages], dtype=object)
+        self.domains = sorted({p.domain for p in passages if p.domain})
+        by_plan: dict[str, list[Passage]] = {}
+        for p in passages:
+            by_plan.setdefault(p.plan_id, []).append(p)
+        self._neighbours: dict[str, Neighbours] = {}
+        for plan_passages in by_plan.values():
+            plan_passages.sort(key=lambda p: p.position)
+            for i, p in enumerate(plan_passages):
+                self._neighbours[p.id] = Neighbours(
+                    previous=plan_passages[i - 1].id if i > 0 else None,
+                    next=plan_passages[i + 1].id if i + 1 < len(plan_passages) else None)
+
+    # -- validation: every mistake gets a message naming the parameter ----------------------
+    def _validate(self, req: SearchRequest) -> tuple[str, np.ndarray | None]:
+        q = (req.q or "").strip()
+        if not q:
+            raise InvalidQuery("q", "查询词 q 不能为空（q must not be empty）")
+        if len(q) > self.settings.max_query_chars:
+            raise InvalidQuery("q", f"查询词过长：{len(q)} 个字符，最多 {self.settings.max_query_chars} 个"
+                                    f"（q is longer than {self.settings.max_query_chars} characters）")
+        if not 1 <= req.k <= MAX_K:
+            raise InvalidQuery("k", f"k 必须在 1 到 {MAX_K} 之间，收到 {req.k}（k must be between 1 and {MAX_K}）")
+        mask = np.ones(len(self.index.passages), dtype=bool)
+        filtered = False
+        if req.plan:
+            if req.plan not in self.plans:
+                raise PlanNotFound(req.plan, sorted(self.plans))
+            mask &= self._plan_of_row == req.plan
+            filtered = True
+        if req.region:
+            region = req.region.strip()
+            plans = [m.id for m in self.plans.values()
+                     if region in m.region or region in m.short_name or any(region in a for a in m.aliases)]
+            if not plans:
+                raise InvalidQuery("region", f"没有地区为“{region}”的规划（no plan in region '{region}'）")
+            mask &= np.isin(self._plan_of_row, plans)
+            filtered = True
+        if req.domain:
+            wanted = req.domain.strip()
+            domains = [d for d in self.domains if d == wanted] or [d for d in self.domains if wanted in d]
+            if not domains:
+                raise InvalidQuery("domain", f"未知的领域“{wanted}”（unknown domain）；可用：{'、'.join(self.domains)}")
+            mask &= np.isin(self._domain_of_row, domains)
+            filtered = True
+        if req.kind:
+            try:
+                kind = Kind(req.kind.strip())
+            except ValueError:
+                raise InvalidQuery("kind", f"未知的类型“{req.kind}”（unknown kind）；可用："
+                                           f"{', '.join(k.value for k in Kind)}") from None
+            mask &= self._kind_of_row == kind.value
+            filtered = True
+        return q, (mask if filtered else None)
+
+    # -- the search ------------------------------------------------------------------------
+    def rank(self, req: SearchRequest) -> list[tuple[int, float]]:
+        """(row, score) pairs, best first, filters applied before the cut to k."""
+        q, mask = self._validate(req)
+        depth = max(self.settings.fusion_depth, req.k)
+        rankings: list[np.ndarray] = []
+        if req.mode in (Mode.hybrid, Mode.bm25):
+            scores = self.index.lexical_scores(self.tokenizer.tokens(q))
+            if mask is not None:
+                scores = np.where(mask, scores, 0.0)
+            candidates = np.flatnonzero(scores > 0)
+            order = candidates[np.argsort(-scores[candidates], kind="stable")][:depth]
+            if req.mode is Mode.bm25:
+                return [(int(r), float(scores[r])) for r in order[:req.k]]
+            rankings.append(order)
+        allowed = np.flatnonzero(mask) if mask is not None else None
+        vector = self.encoder.encode_queries([q])[0]
+        rows, dense_scores = self.index.dense_search(vector, depth, allowed)
+        if req.mode is Mode.dense:
+            return [(int(r), float(s)) for r, s in zip(rows[:req.k], dense_scores[:req.k])]
+        rankings.append(rows)
+        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
+        best = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:req.k]
+        return best
+
+    def search(self, req: SearchRequest) -> SearchResponse:
+        started = time.perf_counter()
+        ranked = self.rank(req)
+        results = [self._hit(self.index.passages[row], score) for row, score in ranked]
+        return SearchResponse(query=req.q.strip(), took_ms=round((time.perf_counter() - started) * 1000, 2),
+                              results=results)
+
+    def _hit(self, p: Passage, score: float) -> Hit:
+        meta = self.plans[p.plan_id]
+        return Hit(passage_id=p.id, plan_id=p.plan_id, plan_title=meta.title, region=meta.region, domain=p.domain,
+                   kind=p.kind, number=p.number, title=p.title, text=p.text, score=round(score, 6), source=p.source)
+
+    # -- lookups ---------------------------------------------------------------------------
+    def passage(self, passage_id: str) -> PassageDetail:
+        row = self.index.row_of.get(passage_id)
+        if row is None:
+            raise PassageNotFound(passage_id)
+        p = self.index.passages[row]
+        meta = self.plans[p.plan_id]
+        return PassageDetail(passage_id=p.id, plan_id=p.plan_id, plan_title=meta.title, region=meta.region,
+                             chapter=p.chapter, domain=p.domain, kind=p.kind, number=p.number, title=p.title,
+                             text=p.text, source=p.source, neighbours=self._neighbours[p.id])
+
+    def plan_summaries(self) -> list[PlanSummary]:
+        out = []
+        for meta in self.plans.values():
+            domains = list(dict.fromkeys(p.domain for p in self.index.passages if p.plan_id == meta.id and p.domain))
+            counts = self.counts[meta.id]
+            out.append(PlanSummary(
+                id=meta.id, title=meta.title, short_name=meta.short_name, region=meta.region, province=meta.province,
+                city=meta.city, county=meta.county, admin_level=meta.admin_level, period=meta.period,
+                subject=meta.subject, status=meta.status, source_file=meta.source_file, start_line=meta.start_line,
+                end_line=meta.end_line, guessed=meta.guessed, domains=domains, passage_counts=counts,
+                passages=sum(counts.values())))
+        return out
