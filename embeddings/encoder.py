@@ -48,7 +48,9 @@ class SentenceEncoder:
         self.passage_prompt = passage_prompt
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dimension = int(get_dim())
+        self.fingerprint = folder_fingerprint(path)
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         if not texts:
@@ -62,6 +64,14 @@ class SentenceEncoder:
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, self.passage_prompt)
+
+
+def folder_fingerprint(path: Path) -> str:
+    """Names and sizes of a model folder's files: changes when the weights or tokenizer do."""
+    digest = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(f"{f.relative_to(path)}:{f.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
 
 
 def model_identity(settings: Settings) -> tuple[Path, str]:
@@ -82,5 +92,6 @@ def load_encoder(settings: Settings) -> SentenceEncoder:
 
 def encoder_key(encoder: Encoder) -> str:
     """Identifies what a cached vector was computed with: model, dimension and passage prompt."""
-    ident = json.dumps([encoder.name, encoder.dimension, encoder.passage_prompt], ensure_ascii=False)
+    ident = json.dumps([encoder.name, encoder.dimension, encoder.passage_prompt, getattr(encoder, "fingerprint", "")],
+                       ensure_ascii=False)
     return hashlib.sha256(ident.encode()).hexdigest()[:16]

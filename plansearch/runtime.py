@@ -22,7 +22,9 @@ def open_searcher(settings: Settings, encoder: Encoder | None = None) -> Searche
     tokenizer = Tokenizer()
     index.check_compatible(encoder.name, encoder.dimension,
                            {"query": encoder.query_prompt, "passage": encoder.passage_prompt}, tokenizer.fingerprint)
-    return Searcher(index, encoder, tokenizer, settings)
+    searcher = Searcher(index, encoder, tokenizer, settings)
+    searcher.warm_up()
+    return searcher
 
 
 def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path | None = None,

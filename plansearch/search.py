@@ -130,6 +130,12 @@ class Searcher:
                     previous=plan_passages[i - 1].id if i > 0 else None,
                     next=plan_passages[i + 1].id if i + 1 < len(plan_passages) else None)
 
+    def warm_up(self) -> None:
+        """Run one query through both rankings so the first user does not pay for lazy loading."""
+        self.tokenizer.tokens("儿童")
+        self.index.lexical_scores(["儿童"])
+        self.encoder.encode_queries(["儿童"])
+
     # -- validation: every mistake gets a message naming the parameter ----------------------
     def _validate(self, req: SearchRequest) -> tuple[str, np.ndarray | None]:
         q = (req.q or "").strip()

@@ -19,6 +19,14 @@ from plansearch.settings import Settings, get_settings
 log = logging.getLogger("plansearch.service")
 
 
+def get_searcher(request: Request) -> Searcher:
+    """The searcher loaded in lifespan (tests may swap it with dependency_overrides)."""
+    return request.app.state.searcher
+
+
+SearcherDep = Annotated[Searcher, Depends(get_searcher)]
+
+
 class Health(BaseModel):
     status: str
     index_loaded: bool
@@ -81,11 +89,6 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     async def _unexpected(request: Request, exc: Exception):     # never a bare 500 page or a traceback
         log.exception("unexpected error on %s", request.url.path)
         return JSONResponse(status_code=500, content={"detail": "服务器内部错误（internal error）"})
-
-    def get_searcher(request: Request) -> Searcher:
-        return request.app.state.searcher
-
-    SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 
     @app.get("/api/search", response_model=SearchResponse, summary="混合检索：目标、措施与组织实施段落")
     def search(searcher: SearcherDep,

@@ -1,0 +1,126 @@
+"""Building, rebuilding and loading the index folder (with the deterministic test encoder)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fakes import KeywordEncoder
+from plansearch.errors import IndexMismatch, IndexMissing
+from plansearch.runtime import build, open_searcher
+from plansearch.search import SearchRequest
+from plansearch.store import CURRENT, FolderIndex
+
+
+def test_index_folder_holds_manifest_and_row_aligned_passages(fake_settings, keyword_encoder):
+    summary = build(fake_settings, encoder=keyword_encoder)
+    folder = fake_settings.index_dir / CURRENT
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["model"] == "keyword-test-encoder" and manifest["dimension"] == 64
+    assert manifest["prompts"] == {"query": "query: ", "passage": "passage: "}
+    assert manifest["passage_count"] == summary.passages == len((folder / "docids.txt").read_text().split())
+    assert {"dictionary_hash", "corpus_hash", "plansearch_version", "built_at"} <= set(manifest)
+    rows = [json.loads(line)["id"] for line in (folder / "passages.jsonl").read_text().splitlines()]
+    assert rows == (folder / "docids.txt").read_text().split()
+    assert summary.plans == 6 and summary.per_kind["measure"] == 523
+
+
+def test_second_build_of_unchanged_corpus_embeds_nothing(fake_settings, keyword_encoder):
+    first = build(fake_settings, encoder=keyword_encoder)
+    encoded = keyword_encoder.passages_encoded
+    second = build(fake_settings, encoder=keyword_encoder)
+    assert first.embedded == first.passages - 0 or first.embedded > 1000
+    assert second.embedded == 0 and keyword_encoder.passages_encoded == encoded
+    assert second.folder != first.folder
+
+
+def test_changed_passage_is_the_only_one_embedded_again(fake_settings, keyword_encoder, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    src = fake_settings.corpus_dir / "daqing-children-2021-2025.txt"
+    (corpus / "daqing.txt").write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    build(fake_settings, encoder=keyword_encoder, corpus_dir=corpus)
+    text = src.read_text(encoding="utf-8").replace("3.预防和控制儿童溺水。", "3.预防和控制儿童溺水。新增一句话。")
+    (corpus / "daqing.txt").write_text(text, encoding="utf-8")
+    again = build(fake_settings, encoder=keyword_encoder, corpus_dir=corpus)
+    assert again.embedded == 1
+
+
+def test_failed_build_leaves_previous_index_serving(fake_settings, keyword_encoder):
+    build(fake_settings, encoder=keyword_encoder)
+    before = (fake_settings.index_dir / CURRENT).resolve()
+
+    def crash(tmp: Path):
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        build(fake_settings, encoder=keyword_encoder, after_write=crash)
+    assert (fake_settings.index_dir / CURRENT).resolve() == before
+    hits = open_searcher(fake_settings, encoder=keyword_encoder).search(SearchRequest(q="溺水")).results
+    assert hits and hits[0].domain == "儿童与安全"
+
+
+KILLED_BUILD = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {tests!r})
+    from fakes import KeywordEncoder
+    from plansearch.runtime import build
+    from plansearch.settings import Settings
+    settings = Settings(corpus_dir={corpus!r}, index_dir={index!r}, cache_dir={cache!r})
+    def stall(tmp):
+        print("WRITING", flush=True)
+        time.sleep(120)
+    build(settings, encoder=KeywordEncoder(), after_write=stall)
+""")
+
+
+def test_build_killed_midway_leaves_previous_index_intact(fake_settings, keyword_encoder):
+    build(fake_settings, encoder=keyword_encoder)
+    before = (fake_settings.index_dir / CURRENT).resolve()
+    script = KILLED_BUILD.format(tests=str(Path(__file__).parent), corpus=str(fake_settings.corpus_dir),
+                                 index=str(fake_settings.index_dir), cache=str(fake_settings.cache_dir))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "WRITING"       # half-way: files written, not swapped
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert (fake_settings.index_dir / CURRENT).resolve() == before
+    index = FolderIndex.open(fake_settings.index_dir)
+    assert index.folder == before and len(index.passages) == 1045
+    leftovers = [p for p in (fake_settings.index_dir / "builds").iterdir() if p.name.startswith(".tmp-")]
+    assert leftovers, "the killed build should have left only its temp folder behind"
+
+
+class OtherEncoder(KeywordEncoder):
+    name = "some-other-model"
+
+
+def test_index_built_with_another_model_is_refused(fake_settings, keyword_encoder):
+    build(fake_settings, encoder=keyword_encoder)
+    with pytest.raises(IndexMismatch, match=r"model 'keyword-test-encoder' \(configured: 'some-other-model'\).*plansearch index"):
+        open_searcher(fake_settings, encoder=OtherEncoder())
+
+
+def test_index_built_with_other_prompts_or_dictionary_is_refused(fake_settings, keyword_encoder):
+    build(fake_settings, encoder=keyword_encoder)
+    index = FolderIndex.open(fake_settings.index_dir)
+    with pytest.raises(IndexMismatch, match="prompts"):
+        index.check_compatible("keyword-test-encoder", 64, {"query": "", "passage": ""}, index.manifest.dictionary_hash)
+    with pytest.raises(IndexMismatch, match="tokenizer dictionary"):
+        index.check_compatible("keyword-test-encoder", 64, index.manifest.prompts, "0000")
+
+
+def test_unreadable_manifest_or_missing_index_gets_a_clear_error(fake_settings, keyword_encoder):
+    with pytest.raises(IndexMissing, match="plansearch index"):
+        FolderIndex.open(fake_settings.index_dir)
+    build(fake_settings, encoder=keyword_encoder)
+    (fake_settings.index_dir / CURRENT / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexMismatch, match="no readable manifest"):
+        FolderIndex.open(fake_settings.index_dir)

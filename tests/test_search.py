@@ -1,0 +1,98 @@
+"""The search function with the deterministic test encoder: fusion, filters before the cut, validation."""
+from __future__ import annotations
+
+import pytest
+
+from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
+from plansearch.records import Kind
+from plansearch.search import Mode, SearchRequest, reciprocal_rank_fusion
+
+
+def test_reciprocal_rank_fusion_rewards_agreement():
+    import numpy as np
+
+    fused = reciprocal_rank_fusion([np.array([1, 2, 3]), np.array([2, 1, 4])], k=60)
+    assert fused[1] == fused[2] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused[1] > fused[3] and fused[3] == pytest.approx(1 / 63)
+
+
+def test_hybrid_finds_the_drowning_measure_of_each_childrens_plan(fake_searcher):
+    hits = fake_searcher.search(SearchRequest(q="预防和控制儿童溺水", k=10)).results
+    drowning = {h.plan_id for h in hits if h.title == "预防和控制儿童溺水"}
+    assert len(drowning) == 5
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_every_mode_returns_k_ranked_results(fake_searcher, mode):
+    hits = fake_searcher.search(SearchRequest(q="留守儿童关爱", k=7, mode=mode)).results
+    assert len(hits) == 7
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_filters_apply_before_the_top_k_is_cut(fake_searcher):
+    # 溺水 in the women's plan matches little; a filter after the cut would leave nothing
+    hits = fake_searcher.search(SearchRequest(q="溺水", k=5, plan="zengdu-women-2021")).results
+    assert len(hits) == 5 and {h.plan_id for h in hits} == {"zengdu-women-2021"}
+    hits = fake_searcher.search(SearchRequest(q="溺水", k=20, kind="implementation")).results
+    assert len(hits) == 20 and {h.kind for h in hits} == {Kind.implementation}
+
+
+def test_domain_filter_accepts_short_domain_names(fake_searcher):
+    hits = fake_searcher.search(SearchRequest(q="近视", k=30, domain="安全")).results
+    assert hits and {h.domain for h in hits} == {"儿童与安全"}
+    hits = fake_searcher.search(SearchRequest(q="健康", k=50, domain="健康")).results
+    assert {h.domain for h in hits} == {"儿童与健康", "妇女与健康"}
+
+
+def test_region_filter_matches_province_city_or_alias(fake_searcher):
+    hits = fake_searcher.search(SearchRequest(q="儿童", k=30, region="湖北省")).results
+    assert {h.plan_id for h in hits} <= {"zengdu-women-2021", "zengdu-children-2021"}
+    hits = fake_searcher.search(SearchRequest(q="儿童", k=10, region="十三师")).results
+    assert {h.plan_id for h in hits} == {"xinxing-children-2021"}
+    assert hits[0].region == "新疆生产建设兵团第十三师新星市"
+
+
+def test_hits_carry_plan_region_and_source_lines(fake_searcher):
+    hit = fake_searcher.search(SearchRequest(q="婴儿死亡率 5.5‰", k=1, plan="daqing-children-2021")).results[0]
+    assert hit.passage_id == "daqing-children-2021-d1-t3"
+    assert hit.plan_title == "大庆市儿童发展规划（2021-2025年）" and hit.region == "黑龙江省大庆市"
+    assert hit.source.file == "daqing-children-2021-2025.txt" and (hit.source.line_start, hit.source.line_end) == (69, 75)
+
+
+@pytest.mark.parametrize("request_, param, message", [
+    (SearchRequest(q=""), "q", "不能为空"),
+    (SearchRequest(q="   \u3000 "), "q", "不能为空"),
+    (SearchRequest(q="溺" * 201), "q", "过长"),
+    (SearchRequest(q="溺水", k=0), "k", "1 到 100"),
+    (SearchRequest(q="溺水", k=101), "k", "1 到 100"),
+    (SearchRequest(q="溺水", kind="goal"), "kind", "未知的类型"),
+    (SearchRequest(q="溺水", domain="儿童与太空"), "domain", "未知的领域"),
+    (SearchRequest(q="溺水", region="火星"), "region", "没有地区"),
+])
+def test_bad_parameters_are_named_in_the_error(fake_searcher, request_, param, message):
+    with pytest.raises(InvalidQuery, match=message) as info:
+        fake_searcher.search(request_)
+    assert info.value.param == param
+
+
+def test_unknown_plan_and_passage_are_not_found(fake_searcher):
+    with pytest.raises(PlanNotFound, match="daqing-children-2021"):
+        fake_searcher.search(SearchRequest(q="溺水", plan="beijing-2021"))
+    with pytest.raises(PassageNotFound):
+        fake_searcher.passage("nope")
+
+
+def test_passage_lookup_gives_neighbours_in_plan_order(fake_searcher):
+    detail = fake_searcher.passage("daqing-children-2021-d2-m3")
+    assert detail.neighbours.previous == "daqing-children-2021-d2-m2"
+    assert detail.neighbours.next == "daqing-children-2021-d2-m4"
+    first = fake_searcher.passage("daqing-children-2021-ov-preface")
+    assert first.neighbours.previous is None
+
+
+def test_plan_summaries_count_passages_per_kind(fake_searcher):
+    plans = {p.id: p for p in fake_searcher.plan_summaries()}
+    daqing = plans["daqing-children-2021"]
+    assert daqing.passage_counts == {"target": 46, "measure": 92, "implementation": 16, "overview": 11}
+    assert daqing.passages == 165 and len(daqing.domains) == 7
+    assert plans["xiangning-children-2021"].status == "征求意见稿"
