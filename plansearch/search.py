@@ -16,6 +16,8 @@ from plansearch.settings import Settings
 from plansearch.store import FolderIndex
 
 MAX_K = 100
+MAX_OFFSET = 900
+FACET_DEPTH = 50
 
 
 class Mode(str, Enum):
@@ -31,6 +33,7 @@ class SearchRequest(BaseModel):
     region: str | None = None
     domain: str | None = None
     kind: str | None = None
+    offset: int = 0
     mode: Mode = Mode.hybrid
 
 
@@ -48,10 +51,20 @@ class Hit(BaseModel):
     source: SourceSpan
 
 
+class Facets(BaseModel):
+    """How the best FACET_DEPTH matches spread over plans, domains and kinds (filters applied)."""
+
+    plan: dict[str, int]
+    domain: dict[str, int]
+    kind: dict[str, int]
+
+
 class SearchResponse(BaseModel):
     query: str
     took_ms: float
     results: list[Hit]
+    offset: int = 0
+    facets: Facets | None = None
 
 
 class Neighbours(BaseModel):
@@ -146,6 +159,9 @@ class Searcher:
                                     f"（q is longer than {self.settings.max_query_chars} characters）")
         if not 1 <= req.k <= MAX_K:
             raise InvalidQuery("k", f"k 必须在 1 到 {MAX_K} 之间，收到 {req.k}（k must be between 1 and {MAX_K}）")
+        if not 0 <= req.offset <= MAX_OFFSET:
+            raise InvalidQuery("offset", f"offset 必须在 0 到 {MAX_OFFSET} 之间，收到 {req.offset}"
+                                         f"（offset must be between 0 and {MAX_OFFSET}）")
         mask = np.ones(len(self.index.passages), dtype=bool)
         filtered = False
         if req.plan:
@@ -179,10 +195,11 @@ class Searcher:
         return q, (mask if filtered else None)
 
     # -- the search ------------------------------------------------------------------------
-    def rank(self, req: SearchRequest) -> list[tuple[int, float]]:
-        """(row, score) pairs, best first, filters applied before the cut to k."""
+    def rank(self, req: SearchRequest, limit: int | None = None) -> list[tuple[int, float]]:
+        """(row, score) pairs, best first, filters applied before the cut to `limit` (default k + offset)."""
         q, mask = self._validate(req)
-        depth = max(self.settings.fusion_depth, req.k)
+        limit = limit or req.k + req.offset
+        depth = max(self.settings.fusion_depth, limit)
         rankings: list[np.ndarray] = []
         if req.mode in (Mode.hybrid, Mode.bm25):
             scores = self.index.lexical_scores(self.tokenizer.tokens(q))
@@ -191,24 +208,37 @@ class Searcher:
             candidates = np.flatnonzero(scores > 0)
             order = candidates[np.argsort(-scores[candidates], kind="stable")][:depth]
             if req.mode is Mode.bm25:
-                return [(int(r), float(scores[r])) for r in order[:req.k]]
+                return [(int(r), float(scores[r])) for r in order[:limit]]
             rankings.append(order)
         allowed = np.flatnonzero(mask) if mask is not None else None
         vector = self.encoder.encode_queries([q])[0]
         rows, dense_scores = self.index.dense_search(vector, depth, allowed)
         if req.mode is Mode.dense:
-            return [(int(r), float(s)) for r, s in zip(rows[:req.k], dense_scores[:req.k])]
+            return [(int(r), float(s)) for r, s in zip(rows[:limit], dense_scores[:limit])]
         rankings.append(rows)
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
-        best = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:req.k]
-        return best
+        return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
     def search(self, req: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
-        ranked = self.rank(req)
-        results = [self._hit(self.index.passages[row], score) for row, score in ranked]
+        ranked = self.rank(req, limit=max(req.k + req.offset, FACET_DEPTH))
+        page = ranked[req.offset:req.offset + req.k]
+        results = [self._hit(self.index.passages[row], score) for row, score in page]
         return SearchResponse(query=req.q.strip(), took_ms=round((time.perf_counter() - started) * 1000, 2),
-                              results=results)
+                              results=results, offset=req.offset, facets=self._facets(ranked[:FACET_DEPTH]))
+
+    def _facets(self, ranked: list[tuple[int, float]]) -> Facets:
+        plan: dict[str, int] = {}
+        domain: dict[str, int] = {}
+        kind: dict[str, int] = {}
+        for row, _ in ranked:
+            p = self.index.passages[row]
+            plan[p.plan_id] = plan.get(p.plan_id, 0) + 1
+            if p.domain:
+                domain[p.domain] = domain.get(p.domain, 0) + 1
+            kind[p.kind.value] = kind.get(p.kind.value, 0) + 1
+        order = lambda d: dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))  # noqa: E731
+        return Facets(plan=order(plan), domain=order(domain), kind=order(kind))
 
     def _hit(self, p: Passage, score: float) -> Hit:
         meta = self.plans[p.plan_id]

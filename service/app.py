@@ -98,9 +98,10 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
                region: Annotated[str | None, Query(description="地区，如 湖北省、大庆")] = None,
                domain: Annotated[str | None, Query(description="领域，如 儿童与安全 或 安全")] = None,
                kind: Annotated[str | None, Query(description="target | measure | implementation | overview")] = None,
+               offset: Annotated[int, Query(description="skip this many results (更多结果)")] = 0,
                ) -> SearchResponse:
         return searcher.search(SearchRequest(q=q, k=k, plan=plan or None, region=region or None,
-                                             domain=domain or None, kind=kind or None))
+                                             domain=domain or None, kind=kind or None, offset=offset))
 
     @app.get("/api/plans", response_model=PlansResponse, summary="语料中的规划及各类段落数量")
     def plans(searcher: SearcherDep) -> PlansResponse:

@@ -96,3 +96,23 @@ def test_plan_summaries_count_passages_per_kind(fake_searcher):
     assert daqing.passage_counts == {"target": 46, "measure": 92, "implementation": 16, "overview": 11}
     assert daqing.passages == 165 and len(daqing.domains) == 7
     assert plans["xiangning-children-2021"].status == "征求意见稿"
+
+
+def test_offset_pages_through_the_same_ranking(fake_searcher):
+    whole = [h.passage_id for h in fake_searcher.search(SearchRequest(q="儿童安全", k=20)).results]
+    page2 = [h.passage_id for h in fake_searcher.search(SearchRequest(q="儿童安全", k=10, offset=10)).results]
+    assert page2 == whole[10:]
+    with pytest.raises(InvalidQuery, match="offset"):
+        fake_searcher.search(SearchRequest(q="儿童安全", offset=-1))
+
+
+def test_facets_count_the_best_matches_by_plan_domain_and_kind(fake_searcher):
+    from collections import Counter
+
+    facets = fake_searcher.search(SearchRequest(q="溺水", k=5)).facets
+    top50 = fake_searcher.search(SearchRequest(q="溺水", k=50)).results
+    assert facets.plan == dict(Counter(h.plan_id for h in top50))
+    assert facets.domain == dict(Counter(h.domain for h in top50 if h.domain))
+    assert sum(facets.kind.values()) == 50
+    narrowed = fake_searcher.search(SearchRequest(q="溺水", k=5, kind="measure")).facets
+    assert set(narrowed.kind) == {"measure"}
