@@ -122,6 +122,33 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.gold import load_gold
+    from eval.report import REPORTS_DIR, table, write_report
+    from eval.run import CONFIGS, run_config
+    from plansearch.runtime import open_searcher
+
+    names = args.configs.split(",") if args.configs else list(CONFIGS)
+    unknown = [n for n in names if n not in CONFIGS]
+    if unknown:
+        raise PlanSearchError(f"unknown configuration(s): {', '.join(unknown)}; known: {', '.join(CONFIGS)}")
+    queries = load_gold(args.split)
+    if not queries:
+        raise PlanSearchError(f"no gold queries in split '{args.split}'")
+    searcher = open_searcher(_settings(args))
+    results = []
+    for name in names:
+        print(f"running {name} …", file=sys.stderr)
+        results.append(run_config(searcher, queries, name, CONFIGS[name]))
+    print(table(results))
+    if "default" in names:
+        passages = {p.id: p for p in searcher.index.passages}
+        out = Path(args.out) if args.out else REPORTS_DIR
+        path = write_report(results, args.split, passages, out, n_queries=len(queries))
+        print(f"report: {path}", file=sys.stderr)
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="plansearch", description="规划文本检索 — search Chinese plan documents")
     parser.add_argument("--index-dir", help="index folder (default: $PLANSEARCH_INDEX_DIR or ./var/index)")
@@ -145,6 +172,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", help="target | measure | implementation | overview")
     p.add_argument("--json", action="store_true", help="print the API's JSON schema")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("eval", help="measure retrieval quality on the gold set and write a report")
+    p.add_argument("--split", default="test", choices=["dev", "test", "all"])
+    p.add_argument("--configs", help="comma-separated configuration names (default: all)")
+    p.add_argument("--out", help="report folder (default: eval/reports)")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

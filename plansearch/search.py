@@ -2,7 +2,9 @@
 reciprocal rank, with filters applied before the top k is cut."""
 from __future__ import annotations
 
+import threading
 import time
+from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
@@ -14,6 +16,7 @@ from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
 from plansearch.records import Kind, Passage, PlanMeta, SourceSpan
 from plansearch.settings import Settings
 from plansearch.store import FolderIndex
+from plansearch.understand import Interpretation, QueryUnderstanding
 
 MAX_K = 100
 MAX_OFFSET = 900
@@ -35,6 +38,9 @@ class SearchRequest(BaseModel):
     kind: str | None = None
     offset: int = 0
     mode: Mode = Mode.hybrid
+    diversify: bool = True        # a plan does not fill the top of the list while other plans have matches
+    understand: bool = True       # places, domain and kind words in the query restrict or boost
+    synonyms: bool = True         # colloquial words expanded on the lexical side
 
 
 class Hit(BaseModel):
@@ -65,6 +71,9 @@ class SearchResponse(BaseModel):
     results: list[Hit]
     offset: int = 0
     facets: Facets | None = None
+    interpreted: Interpretation | None = None
+    confidence: float | None = Field(None, description="0–1: how sure the service is that the corpus answers the query")
+    no_answer: bool | None = Field(None, description="true when nothing in the corpus seems to answer the query")
 
 
 class Neighbours(BaseModel):
@@ -117,6 +126,13 @@ def reciprocal_rank_fusion(rankings: list[np.ndarray], k: int) -> dict[int, floa
     return fused
 
 
+@dataclass
+class Ranking:
+    rows: list[tuple[int, float]]
+    interpretation: Interpretation
+    confidence: float | None
+
+
 class Searcher:
     """Holds a loaded index, the query encoder and the tokenizer; stateless per request."""
 
@@ -132,6 +148,9 @@ class Searcher:
         self._domain_of_row = np.array([p.domain or "" for p in passages], dtype=object)
         self._kind_of_row = np.array([p.kind.value for p in passages], dtype=object)
         self.domains = sorted({p.domain for p in passages if p.domain})
+        self._vectors: dict[str, np.ndarray] = {}
+        self._vectors_lock = threading.Lock()
+        self.understanding = QueryUnderstanding(list(self.plans.values()), self.domains)
         by_plan: dict[str, list[Passage]] = {}
         for p in passages:
             by_plan.setdefault(p.plan_id, []).append(p)
@@ -142,6 +161,17 @@ class Searcher:
                 self._neighbours[p.id] = Neighbours(
                     previous=plan_passages[i - 1].id if i > 0 else None,
                     next=plan_passages[i + 1].id if i + 1 < len(plan_passages) else None)
+
+    def _query_vector(self, q: str) -> np.ndarray:
+        """Query embeddings are cached: paging and repeated questions do not encode again."""
+        vector = self._vectors.get(q)
+        if vector is None:
+            vector = self.encoder.encode_queries([q])[0]
+            with self._vectors_lock:
+                if len(self._vectors) >= 4096:
+                    self._vectors.pop(next(iter(self._vectors)))
+                self._vectors[q] = vector
+        return vector
 
     def warm_up(self) -> None:
         """Run one query through both rankings so the first user does not pay for lazy loading."""
@@ -195,37 +225,95 @@ class Searcher:
         return q, (mask if filtered else None)
 
     # -- the search ------------------------------------------------------------------------
-    def rank(self, req: SearchRequest, limit: int | None = None) -> list[tuple[int, float]]:
-        """(row, score) pairs, best first, filters applied before the cut to `limit` (default k + offset)."""
+    def rank(self, req: SearchRequest, limit: int | None = None) -> "Ranking":
+        """Rows best first, filters applied before the cut to `limit` (default k + offset)."""
         q, mask = self._validate(req)
         limit = limit or req.k + req.offset
         depth = max(self.settings.fusion_depth, limit)
+        interp = self.understanding.interpret(q) if req.understand else Interpretation()
+        if not req.synonyms:
+            interp.expansions = []
+        if interp.plans and not (req.plan or req.region):
+            mask = (mask if mask is not None else np.ones(len(self.index.passages), dtype=bool))
+            mask &= np.isin(self._plan_of_row, interp.plans)
         rankings: list[np.ndarray] = []
+        lexical_top = 0.0
         if req.mode in (Mode.hybrid, Mode.bm25):
-            scores = self.index.lexical_scores(self.tokenizer.tokens(q))
+            tokens = self.tokenizer.tokens(q)
+            for word in interp.expansions:
+                tokens += [t for t in self.tokenizer.tokens(word) if t not in tokens]
+            scores = self.index.lexical_scores(tokens)
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
             candidates = np.flatnonzero(scores > 0)
             order = candidates[np.argsort(-scores[candidates], kind="stable")][:depth]
+            lexical_top = float(scores[order[0]]) if len(order) else 0.0
             if req.mode is Mode.bm25:
-                return [(int(r), float(scores[r])) for r in order[:limit]]
+                return Ranking([(int(r), float(scores[r])) for r in order[:limit]], interp, None)
             rankings.append(order)
         allowed = np.flatnonzero(mask) if mask is not None else None
-        vector = self.encoder.encode_queries([q])[0]
+        vector = self._query_vector(q)
         rows, dense_scores = self.index.dense_search(vector, depth, allowed)
+        dense_top = float(dense_scores[0]) if len(dense_scores) else 0.0
+        confidence = self._confidence(dense_top, lexical_top)
         if req.mode is Mode.dense:
-            return [(int(r), float(s)) for r, s in zip(rows[:limit], dense_scores[:limit])]
+            return Ranking([(int(r), float(sc)) for r, sc in zip(rows[:limit], dense_scores[:limit])], interp, confidence)
         rankings.append(rows)
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
-        return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        self._boost(fused, interp, req)
+        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        single_plan = bool(req.plan) or len(interp.plans) == 1
+        if req.diversify and not single_plan:
+            ranked = self._diversify(ranked, limit)
+        return Ranking(ranked[:limit], interp, confidence)
+
+    def _boost(self, fused: dict[int, float], interp: Interpretation, req: SearchRequest) -> None:
+        """Multiply the fused score of passages in the domain / of the kind the query names."""
+        domains = set(interp.domains) if interp.domains and not req.domain else set()
+        kind = interp.kind.value if interp.kind and not req.kind else None
+        if not domains and not kind:
+            return
+        for row in fused:
+            factor = 1.0
+            if domains and self._domain_of_row[row] in domains:
+                factor *= 1 + self.settings.domain_boost
+            if kind and self._kind_of_row[row] == kind:
+                factor *= 1 + self.settings.kind_boost
+            fused[row] *= factor
+
+    def _diversify(self, ranked: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
+        """Greedy re-ranking: each further passage of a plan already shown counts for a little less."""
+        decay = self.settings.diversity_decay
+        pool = ranked[:max(limit, 2 * FACET_DEPTH)]
+        shown: dict[str, int] = {}
+        out: list[tuple[int, float]] = []
+        while pool:
+            best_i = max(range(len(pool)), key=lambda i: (
+                pool[i][1] * decay ** shown.get(self._plan_of_row[pool[i][0]], 0), -i))
+            row, score = pool.pop(best_i)
+            plan = self._plan_of_row[row]
+            out.append((row, score * decay ** shown.get(plan, 0)))
+            shown[plan] = shown.get(plan, 0) + 1
+            if len(out) >= limit:
+                break
+        return out
+
+    def _confidence(self, dense_top: float, lexical_top: float) -> float:
+        """Map the best dense similarity to 0–1 between the calibrated no-answer and answer levels."""
+        lo, hi = self.settings.confidence_low, self.settings.confidence_high
+        return round(float(min(1.0, max(0.0, (dense_top - lo) / (hi - lo)))), 3)
 
     def search(self, req: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
-        ranked = self.rank(req, limit=max(req.k + req.offset, FACET_DEPTH))
+        ranking = self.rank(req, limit=max(req.k + req.offset, FACET_DEPTH))
+        ranked = ranking.rows
         page = ranked[req.offset:req.offset + req.k]
         results = [self._hit(self.index.passages[row], score) for row, score in page]
+        no_answer = None if ranking.confidence is None else ranking.confidence < self.settings.no_answer_below
         return SearchResponse(query=req.q.strip(), took_ms=round((time.perf_counter() - started) * 1000, 2),
-                              results=results, offset=req.offset, facets=self._facets(ranked[:FACET_DEPTH]))
+                              results=results, offset=req.offset, facets=self._facets(ranked[:FACET_DEPTH]),
+                              interpreted=ranking.interpretation, confidence=ranking.confidence,
+                              no_answer=no_answer)
 
     def _facets(self, ranked: list[tuple[int, float]]) -> Facets:
         plan: dict[str, int] = {}

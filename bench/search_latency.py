@@ -1,0 +1,115 @@
+"""Benchmark `/api/search` over HTTP: latency percentiles and throughput at several concurrencies,
+plus the service's start-up time and peak memory. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/search_latency.py [--index-dir DIR] [--requests 300] [--concurrency 1,8,32]
+
+The load generator only targets 127.0.0.1 and is bounded in request count and time."""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+QUERIES = ["其他地方怎么预防儿童溺水", "小学生近视率", "留守儿童关爱", "婴儿死亡率", "托育机构", "学生欺凌",
+           "网瘾", "家庭教育指导服务", "妇女参与决策", "宫颈癌筛查", "儿童友好城市", "未成年人网络保护",
+           "大庆 溺水", "新星市 近视 目标", "义务教育巩固率", "孕产妇死亡率"]
+TIME_LIMIT_S = 120
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, str, float]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "plansearch.cli", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while time.perf_counter() - started < 300:
+        try:
+            if httpx.get(base + "/health", timeout=1).status_code == 200:
+                return proc, base, time.perf_counter() - started
+        except httpx.HTTPError:
+            time.sleep(0.1)
+        if proc.poll() is not None:
+            raise SystemExit("server exited during start-up")
+    proc.kill()
+    raise SystemExit("server did not start in 300 s")
+
+
+def load(base: str, concurrency: int, requests: int) -> dict[str, float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + TIME_LIMIT_S
+    local = threading.local()
+
+    def one(i: int) -> None:
+        if time.monotonic() > deadline:
+            return
+        client = getattr(local, "client", None) or httpx.Client(timeout=30)
+        local.client = client
+        t = time.perf_counter()
+        r = client.get(base + "/api/search", params={"q": QUERIES[i % len(QUERIES)], "k": 10})
+        elapsed = (time.perf_counter() - t) * 1000
+        r.raise_for_status()
+        with lock:
+            latencies.append(elapsed)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(one, range(requests)))
+    wall = time.perf_counter() - started
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {"n": len(latencies), "p50": q[49], "p95": q[94], "p99": q[98], "rps": len(latencies) / wall}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index-dir", help="index to serve (default: the configured one)")
+    parser.add_argument("--requests", type=int, default=300, help="requests per concurrency level (bounded)")
+    parser.add_argument("--concurrency", default="1,8,32")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    if args.index_dir:
+        env["PLANSEARCH_INDEX_DIR"] = args.index_dir
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}; "
+          f"date {time.strftime('%Y-%m-%d')}")
+    proc, base, startup = start_server(env)
+    try:
+        health = httpx.get(base + "/health").json()
+        print(f"index: {health['passages']} passages, model {health['model']}")
+        print(f"start-up (process start → /health 200): {startup:.1f} s")
+        for _ in range(20):   # warm-up, not measured
+            httpx.get(base + "/api/search", params={"q": "儿童"})
+        print("concurrency | requests | p50 ms | p95 ms | p99 ms | req/s")
+        for c in (int(x) for x in args.concurrency.split(",")):
+            s = load(base, c, args.requests)
+            print(f"{c:>11} | {s['n']:>8} | {s['p50']:6.1f} | {s['p95']:6.1f} | {s['p99']:6.1f} | {s['rps']:5.1f}")
+        print(f"service peak RSS: {peak_rss_mb(proc.pid):.0f} MB")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Run named search configurations over the gold set and measure them with standard metrics.
+
+Every configuration goes through the same `Searcher.search` the service uses."""
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from eval.gold import QUERY_TYPES, GoldQuery
+from plansearch.search import Mode, Searcher, SearchRequest
+
+METRICS = ("ndcg@10", "recall@10", "recall@20", "mrr@10")
+DEPTH = 20
+
+# name → SearchRequest options; "default" is what the service does
+CONFIGS: dict[str, dict] = {
+    "bm25": dict(mode=Mode.bm25, understand=False, synonyms=False, diversify=False),
+    "dense": dict(mode=Mode.dense, understand=False, synonyms=False, diversify=False),
+    "hybrid": dict(mode=Mode.hybrid, understand=False, synonyms=False, diversify=False),
+    "default": dict(),
+    "default-no-understanding": dict(understand=False),
+    "default-no-synonyms": dict(synonyms=False),
+    "default-no-diversity": dict(diversify=False),
+}
+DEFAULT = "default"
+
+
+@dataclass
+class QueryResult:
+    query: GoldQuery
+    ranked: list[str]                     # passage ids, best first
+    texts: list[str]                      # their texts (for value checks)
+    confidence: float | None
+    no_answer: bool | None
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class ConfigResult:
+    name: str
+    results: list[QueryResult]
+    seconds: float
+
+    def answerable(self) -> list[QueryResult]:
+        return [r for r in self.results if r.query.answerable and r.query.judgments]
+
+    def mean(self, metric: str, qtype: str | None = None) -> float:
+        rows = [r.metrics[metric] for r in self.answerable() if qtype in (None, r.query.type)]
+        return float(np.mean(rows)) if rows else float("nan")
+
+    def per_query(self, metric: str) -> dict[str, float]:
+        return {r.query.id: r.metrics[metric] for r in self.answerable()}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def value_in_top(result: QueryResult, n: int = 3) -> bool:
+    expected = _squash(result.query.expected_value or "")
+    return bool(expected) and any(expected in _squash(t) for t in result.texts[:n])
+
+
+def relevant_at_1(result: QueryResult) -> bool:
+    return bool(result.ranked) and result.query.judgments.get(result.ranked[0], 0) > 0
+
+
+def run_config(searcher: Searcher, queries: list[GoldQuery], name: str, options: dict) -> ConfigResult:
+    from ranx import Qrels, Run, evaluate
+
+    started = time.perf_counter()
+    results = []
+    for q in queries:
+        response = searcher.search(SearchRequest(q=q.text, k=DEPTH, **options))
+        results.append(QueryResult(q, [h.passage_id for h in response.results], [h.text for h in response.results],
+                                   response.confidence, response.no_answer))
+    seconds = time.perf_counter() - started
+    judged = [r for r in results if r.query.answerable and r.query.judgments]
+    if judged:
+        qrels = Qrels.from_dict({r.query.id: dict(r.query.judgments) for r in judged})
+        run = Run.from_dict({r.query.id: ({pid: 1.0 / (i + 1) for i, pid in enumerate(r.ranked)} or {"-": 0.0})
+                             for r in judged}, name=name)
+        scores = evaluate(qrels, run, list(METRICS), return_mean=False, make_comparable=True)
+        order = list(run.keys())
+        for metric in METRICS:
+            per_query = dict(zip(order, np.atleast_1d(scores[metric])))
+            for r in judged:
+                r.metrics[metric] = float(per_query.get(r.query.id, 0.0))
+    return ConfigResult(name, results, seconds)
+
+
+def bootstrap_interval(a: dict[str, float], b: dict[str, float], samples: int = 10_000, seed: int = 0
+                       ) -> tuple[float, float, float]:
+    """Mean of a − b over shared queries, and its 95% bootstrap interval."""
+    ids = sorted(set(a) & set(b))
+    diff = np.array([a[i] - b[i] for i in ids])
+    rng = np.random.default_rng(seed)
+    means = diff[rng.integers(0, len(diff), size=(samples, len(diff)))].mean(axis=1)
+    return float(diff.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def paired_p_value(a: dict[str, float], b: dict[str, float], samples: int = 10_000, seed: int = 0) -> float:
+    """Two-sided paired randomisation (sign-flip) test on the per-query differences."""
+    ids = sorted(set(a) & set(b))
+    diff = np.array([a[i] - b[i] for i in ids])
+    if not diff.any():
+        return 1.0
+    rng = np.random.default_rng(seed)
+    signs = rng.choice([-1.0, 1.0], size=(samples, len(diff)))
+    observed = abs(diff.mean())
+    return float((np.abs((signs * diff).mean(axis=1)) >= observed).mean())
+
+
+@dataclass
+class Summary:
+    """The figures the issue's targets are stated in, for one configuration."""
+
+    ndcg10: float
+    recall20_topic: float
+    plan_specific_at_1: float
+    target_value_top3: float
+    no_answer_flagged: float
+    answerable_flagged: float
+    per_type: dict[str, dict[str, float]]
+
+
+def summarise(result: ConfigResult) -> Summary:
+    def share(rows, predicate) -> float:
+        return float(np.mean([predicate(r) for r in rows])) if rows else float("nan")
+
+    by_type = {t: [r for r in result.results if r.query.type == t] for t in QUERY_TYPES}
+    answerable = [r for r in result.results if r.query.answerable]
+    return Summary(
+        ndcg10=result.mean("ndcg@10"),
+        recall20_topic=result.mean("recall@20", "topic"),
+        plan_specific_at_1=share(by_type["plan_specific"], relevant_at_1),
+        target_value_top3=share(by_type["target_value"], value_in_top),
+        no_answer_flagged=share(by_type["no_answer"], lambda r: bool(r.no_answer)),
+        answerable_flagged=share(answerable, lambda r: bool(r.no_answer)),
+        per_type={t: {m: result.mean(m, t) for m in METRICS} for t in QUERY_TYPES if t != "no_answer"},
+    )

@@ -1,0 +1,447 @@
+"""Targets as data: the quantitative indicators (指标) of a plan's 主要目标 and indicator table.
+
+Every indicator keeps the plan's own wording (`name_as_written`, `value`) next to a canonical name
+(`indexer/data/indicators.toml`) that lines the same indicator up across plans. Values are never
+corrected: a value that cannot be right (a 婴儿死亡率 target written with % where ‰ is meant) is
+flagged `implausible` with a note. Every value occurs in its source text once spaces are removed."""
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from pydantic import BaseModel
+
+from plansearch.records import Kind, ParsedPlan
+
+INDICATORS_FILE = Path(__file__).with_name("data") / "indicators.toml"
+
+
+class Indicator(BaseModel):
+    """One quantitative target of one plan, for one year."""
+
+    name: str
+    name_as_written: str
+    value: str
+    number: float
+    unit: str
+    direction: str
+    bound: str | None = None
+    year: int | None = None
+    year_inferred: bool = False
+    baseline: str | None = None
+    attribute: str | None = None
+    plan_id: str
+    passage_id: str | None = None
+    table_line: int | None = None
+    implausible: bool = False
+    note: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------------
+# the grammar of a target sentence
+
+SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+SENTENCE_END = re.compile(r"[。；;！？!?]")
+CLAUSE_SEP = re.compile(r"([，,])")
+NUM = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
+CN_NUM = r"[零〇一二两三四五六七八九十百]+"
+FRACTION_UNITS = ("十万分之", "万分之", "千分之")
+UNITS = ("%", "％", "‰", "‱", "小时", "名", "张", "个", "所", "次", "岁", "人", "天")
+BOUNDS = ("及以上", "及以下", "以上", "以下", "以内", "左右")
+VALUE = (rf"[≥≤]?(?:(?:{'|'.join(FRACTION_UNITS)})(?:{NUM}|{CN_NUM})|{NUM}(?:{'|'.join(UNITS)}))"
+         rf"(?:{'|'.join(BOUNDS)})?")
+VALUE_PARTS = re.compile(rf"(?P<sym>[≥≤]?)(?:(?P<frac>{'|'.join(FRACTION_UNITS)})(?P<fnum>{NUM}|{CN_NUM})"
+                         rf"|(?P<num>{NUM})(?P<unit>{'|'.join(UNITS)}))(?P<bound>{'|'.join(BOUNDS)})?")
+LIST_SEP = r"(?:、|和|与|及|或)"
+
+# verb as written → normalised direction (longest first in the alternation)
+VERBS = {
+    "达到并保持在": "保持在", "继续保持在": "保持在", "保持在": "保持在", "稳定在": "保持在",
+    "提高到": "提高到", "提高至": "提高到", "提升到": "提高到", "提升至": "提高到", "增加到": "提高到", "增至": "提高到",
+    "下降至": "降至", "下降到": "降至", "降低至": "降至", "降低到": "降至", "降至": "降至",
+    "控制在": "控制在", "控制到": "控制在", "达到": "达到", "达": "达到", "下降": "下降",
+    "不低于": "不低于", "不超过": "不超过", "不高于": "不超过",
+}
+VERB_ALT = "|".join(sorted(VERBS, key=len, reverse=True))
+# "空气质量优良天数比率不低于市定考核目标 87%": these verbs may stand a few characters before the value
+FAR_VERBS = re.compile(r"(不低于|不超过|不高于)([^\d，,]{1,8})$")
+
+GROUP = re.compile(
+    rf"(?P<qual>以[^以，,]{{1,16}}?为(?:单位|基数))?(?P<adv>(?:继续|一般|力争|均|各|分别)*)(?P<verb>{VERB_ALT})?"
+    rf"(?P<values>{VALUE}(?:{LIST_SEP}{VALUE})*)(?=$|[，,。；;、）)（(]|和|与|及|或)")
+# "至少配备 2 名专业从事儿童保健的医生", "均各设置 1 所…机构", "每年至少接受2次家庭教育指导服务、2次…"
+COUNT = re.compile(
+    rf"(?P<adv>(?:每年|均|各|至少)*)(?P<verb>配备|设置|设立|接受|建设|建成)?(?P<num>{NUM})(?P<unit>名|所|次|个|张)"
+    rf"(?P<noun>(?:[^，,。；;、]|、(?![0-9０-９]))+?)(?=、[0-9０-９]|[，,。；;]|$)")
+# "95%的城市社区和85%的农村社区建立家长学校…", "90%以上的中小学校配备心理健康教育教师"
+SHARE = re.compile(rf"(?P<value>{NUM}[%％](?:以上)?)的")
+SHARE_PREDICATE = re.compile(r"建立|配备|设立|设置|开设|开展|实现|拥有")
+YEAR_PREFIX = re.compile(r"^(?:到|至|在)?(20\d\d)年(?:底|末)?(?:(?:和|、|及|与)(20\d\d)年(?:底|末)?)?(?:前)?")
+LEADING_ADVERBS = re.compile(r"^(?:——|力争|确保|争取)+")
+QUALIFIER = re.compile(r"以[^以，,]{1,16}?为(?:单位|基数)$")
+RATE_END = re.compile(r"(率|比例|占比|比率|比重|数|医生|床位)$")
+# where the measure of an indicator begins, to complete "药品、化妆品质量抽检合格率" → 药品质量抽检合格率
+HEAD_STARTS = ("质量", "死亡", "检测", "筛查", "管理", "接种", "普及", "覆盖", "入学", "入园")
+UNIT_SCALE = {"%": 1e-2, "％": 1e-2, "‰": 1e-3, "‱": 1e-4, "万分之": 1e-4, "十万分之": 1e-5, "千分之": 1e-3}
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+DASHES = re.compile(r"(\d)\s*(?:-|–|—|－|~|～|至|到)\s*(\d)(?=岁)")
+
+
+# ---------------------------------------------------------------------------------------------------
+# canonical names
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    name: str
+    aliases: frozenset[str]
+    patterns: tuple[re.Pattern[str], ...]
+    unit: str | None = None
+    plausible_max: float | None = None
+
+
+def fold(phrase: str) -> str:
+    """The form names are compared in: NFKC, no spaces or 《》“”, "0-6岁"/"0至6岁" → "0—6岁"."""
+    text = unicodedata.normalize("NFKC", phrase)
+    text = re.sub(r"[\s《》〈〉“”\"']+", "", text)
+    return DASHES.sub(r"\1—\2", text)
+
+
+@lru_cache(maxsize=1)
+def indicator_specs() -> tuple[IndicatorSpec, ...]:
+    """The alias table, read once on first use."""
+    data = tomllib.loads(INDICATORS_FILE.read_text(encoding="utf-8"))
+    specs = []
+    for entry in data.get("indicator", []):
+        aliases = frozenset(fold(a) for a in [entry["name"], *entry.get("aliases", [])])
+        patterns = tuple(re.compile(p) for p in entry.get("patterns", []))
+        specs.append(IndicatorSpec(entry["name"], aliases, patterns, entry.get("unit"), entry.get("plausible_max")))
+    return tuple(specs)
+
+
+@lru_cache(maxsize=1)
+def _spec_by_name() -> dict[str, IndicatorSpec]:
+    return {s.name: s for s in indicator_specs()}
+
+
+def canonical_name(phrase: str) -> str | None:
+    """The canonical name of an indicator phrase ("5 岁以下儿童贫血患病率" → "5岁以下儿童贫血率"), or None."""
+    folded = LEADING_ADVERBS.sub("", fold(phrase))
+    folded = QUALIFIER.sub("", folded)
+    if not folded:
+        return None
+    for spec in indicator_specs():
+        if folded in spec.aliases:
+            return spec.name
+    for spec in indicator_specs():
+        if any(p.search(folded) for p in spec.patterns):
+            return spec.name
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# reading values
+
+@dataclass
+class _Value:
+    text: str
+    number: float
+    unit: str
+    bound: str | None
+    symbol: str
+
+
+@dataclass
+class _Found:
+    """An indicator read off a text, before it is tied to a plan and a source."""
+
+    name: str
+    name_as_written: str
+    value: _Value
+    direction: str
+    year: int | None
+    baseline: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class _Context:
+    years: list[int] = field(default_factory=list)
+    subject: str = ""
+    count_adv: str = ""
+    count_verb: str = ""
+
+    def year(self) -> int | None:
+        """The year a single value is for: the one year written before it in the sentence, if any."""
+        return self.years[0] if len(self.years) == 1 else None
+
+
+def _cn_number(text: str) -> float:
+    """Chinese numerals up to the hundreds: 九 → 9, 十五 → 15, 二十 → 20, 一百 → 100."""
+    total, current = 0, 0
+    for ch in text:
+        if ch in CN_DIGITS:
+            current = CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+    return float(total + current)
+
+
+def _bound(word: str | None) -> str | None:
+    if not word or word == "左右":
+        return None
+    return word.removeprefix("及")
+
+
+def _parse_values(text: str) -> list[_Value]:
+    values = []
+    for m in VALUE_PARTS.finditer(text):
+        if m.group("frac"):
+            raw = unicodedata.normalize("NFKC", m.group("fnum"))
+            number = float(raw) if raw[0].isdigit() else _cn_number(raw)
+            unit = m.group("frac")
+        else:
+            number = float(unicodedata.normalize("NFKC", m.group("num")))
+            unit = unicodedata.normalize("NFKC", m.group("unit"))
+        values.append(_Value(m.group(0), number, unit, _bound(m.group("bound")), m.group("sym")))
+    # "分别降至3.0‰、5.0‰和6.0‰以下": the last bound holds for every value written without one
+    shared = values[-1].bound if values else None
+    for v in values:
+        if v.bound is None and not v.symbol and not v.text.endswith("左右"):
+            v.bound = shared
+    return values
+
+
+def _direction(verb: str | None, value: _Value) -> str:
+    if verb:
+        return VERBS[verb]
+    if value.symbol:
+        return "不低于" if value.symbol == "≥" else "不超过"
+    if value.text.endswith("左右"):
+        return "左右"
+    return value.bound or "达到"
+
+
+def _tidy(phrase: str) -> str:
+    """A display name: no spaces, brackets of titles, or leading adverbs; ages written 0—6岁."""
+    text = re.sub(r"[《》“”]", "", SPACES.sub("", phrase))
+    return DASHES.sub(r"\1—\2", LEADING_ADVERBS.sub("", text))
+
+
+def _split_items(subject: str) -> list[str]:
+    """"新生儿、婴儿和5岁以下儿童死亡率" → ["新生儿死亡率", "婴儿死亡率", "5岁以下儿童死亡率"]."""
+    items = [p for p in re.split(r"[、，,]|和|与|及", subject) if p]
+    done: list[str] = []
+    for i, item in enumerate(items):
+        if not RATE_END.search(item):
+            nxt = next((x for x in items[i + 1:] if RATE_END.search(x)), None)
+            if nxt:
+                starts = [nxt.find(h) for h in HEAD_STARTS if nxt.find(h) > 0]
+                item += nxt[min(starts):] if starts else nxt[-3:]
+        done.append(item)
+    return done
+
+
+def _name(item: str, context: str) -> str:
+    """Canonical name when known; else the tidied phrase (with its clause context when it is a bare "覆盖率")."""
+    found = canonical_name(item)
+    if found:
+        return found
+    tidy = _tidy(item)
+    if len(tidy) <= 3 and context:
+        return _tidy(context.rstrip("，,")) + tidy
+    return tidy
+
+
+def _read_count(m: re.Match[str], subject: str, ctx: _Context, continued: bool) -> _Found | None:
+    """"至少配备 2 名…医生": a count of things, named by what is counted."""
+    adv, verb = m.group("adv") or "", m.group("verb") or ""
+    if continued and not (adv or verb):  # "…接受2次家庭教育指导服务、2次家庭教育实践活动"
+        adv, verb = ctx.count_adv, ctx.count_verb
+    elif not (adv or verb):
+        return None
+    ctx.count_adv, ctx.count_verb = adv, verb
+    subject = LEADING_ADVERBS.sub("", subject).rstrip("、")
+    if subject:
+        ctx.subject = subject
+    number = float(unicodedata.normalize("NFKC", m.group("num")))
+    value = _Value(m.group("num") + m.group("unit"), number, m.group("unit"), None, "")
+    name = _tidy(ctx.subject + ("每年" if "每年" in adv else "") + verb + m.group("noun"))
+    return _Found(name, m.group("noun"), value, "不低于" if "至少" in adv else "达到", ctx.year())
+
+
+def _read_group(m: re.Match[str], subject: str, ctx: _Context, prev_clause: str) -> list[_Found]:
+    """[以…为基数] [均|分别] verb value[、value…]: one indicator per (indicator named, value) pair."""
+    verb, adv = m.group("verb"), m.group("adv") or ""
+    values = _parse_values(m.group("values"))
+    listed = "均" in adv or "分别" in adv
+    if not verb:
+        far = FAR_VERBS.search(subject)
+        if far:
+            verb, subject = far.group(1), subject[:far.start()]
+        elif not (values[0].symbol or listed or RATE_END.search(subject)):
+            return []  # a number in passing, not a target
+    subject = LEADING_ADVERBS.sub("", subject)
+    merged = False
+    if listed and not ctx.subject and RATE_END.search(prev_clause.rstrip("，,")):
+        # "保健食品质量抽检合格率，药品、…合格率均 98%以上": the list began in the previous clause
+        subject, merged = prev_clause + subject, True
+    subject = subject or ctx.subject
+    ctx.subject = subject
+    qualifier = m.group("qual")
+    baseline = qualifier if qualifier and qualifier.endswith("基数") else None
+    n, note = len(values), None
+    if n > 1 and "分别" in adv and len(ctx.years) == n:
+        # "到2025年和2030年，新生儿死亡率分别降至3.5%以下和3%以下": one value per year
+        pairs = [(subject, v, ctx.years[i]) for i, v in enumerate(values)]
+    elif n == 1:
+        items = _split_items(subject) if ("均" in adv or merged) else [subject]
+        pairs = [(item, values[0], ctx.year()) for item in items]
+    else:
+        # "新生儿、婴儿和5岁以下儿童死亡率分别降至3.0‰、5.0‰和6.0‰以下": one value per indicator
+        items = _split_items(subject)
+        if len(items) == n:
+            pairs = [(items[i], v, ctx.year()) for i, v in enumerate(values)]
+        else:
+            pairs = [(subject, v, ctx.year()) for v in values]
+            note = f"{n} values for {len(items)} indicator(s): not paired"
+    return [_Found(_name(item, prev_clause), subject, value, _direction(verb, value), year, baseline, note)
+            for item, value, year in pairs]
+
+
+def _read_clause(clause: str, ctx: _Context, prev_clause: str) -> list[_Found]:
+    """Every indicator of one clause (text between commas, spaces already removed)."""
+    spans = [(m.start(), m.end(), "group", m) for m in GROUP.finditer(clause)]
+    spans += [(m.start(), m.end(), "count", m) for m in COUNT.finditer(clause)
+              if not any(s <= m.start() < e for s, e, _, _ in spans)]
+    found: list[_Found] = []
+    pos, last_kind = 0, ""
+    for start, end, kind, m in sorted(spans, key=lambda s: s[0]):
+        subject = clause[pos:start]
+        if kind == "count":
+            count = _read_count(m, subject, ctx, last_kind == "count" and subject == "、")
+            got = [count] if count else []
+        else:
+            got = _read_group(m, subject, ctx, prev_clause)
+        if got:
+            found.extend(got)
+            pos, last_kind = end, kind
+    return found
+
+
+def _read_share(clause: str, ctx: _Context) -> list[_Found]:
+    """"95%的城市社区和85%的农村社区建立家长学校…" → one share per group named."""
+    anchors = list(SHARE.finditer(clause))
+    if not anchors or anchors[0].start() != 0:
+        return []
+    last = clause[anchors[-1].end():]
+    pred = SHARE_PREDICATE.search(last)
+    if not pred:
+        return []
+    predicate = last[pred.start():]
+    found = []
+    for i, a in enumerate(anchors):
+        noun_end = anchors[i + 1].start() if i + 1 < len(anchors) else anchors[-1].end() + pred.start()
+        noun = re.sub(r"(和|与|及|、)$", "", clause[a.end():noun_end])
+        value = _parse_values(a.group("value"))[0]
+        name = canonical_name(noun + predicate + "的比例") or _tidy(noun + predicate + "的比例")
+        found.append(_Found(name, clause, value, value.bound or "达到", ctx.year()))
+    return found
+
+
+def _read_text(text: str) -> list[_Found]:
+    """Every quantitative indicator of a target text, sentence by sentence (years carry over within one)."""
+    found: list[_Found] = []
+    for line in text.split("\n"):
+        line = SPACES.sub("", line)
+        for sentence in SENTENCE_END.split(line):
+            ctx = _Context()
+            parts = CLAUSE_SEP.split(sentence)
+            clauses = parts[0::2]
+            seps = parts[1::2] + [""]
+            prev = ""
+            for i, clause in enumerate(clauses):
+                clause = LEADING_ADVERBS.sub("", clause)
+                year = YEAR_PREFIX.match(clause)
+                if year:
+                    ctx.years = [int(y) for y in year.groups() if y]
+                    clause = clause[year.end():]
+                    if not clause:
+                        continue
+                got = _read_share(clause, ctx) or _read_clause(clause, ctx, prev)
+                found.extend(got)
+                prev = "" if got else clause + seps[i]
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------
+# plans
+
+def plan_end_year(plan: ParsedPlan) -> int | None:
+    """The last year of the plan's period ("2021—2030" → 2030)."""
+    years = re.findall(r"(?:19|20)\d\d", plan.meta.period)
+    return int(years[-1]) if years else None
+
+
+def _check(name: str, value: _Value) -> str | None:
+    """Why a value cannot be right as written, or None."""
+    if value.unit in ("%", "％") and value.number > 100:
+        return f"{value.text}: a percentage above 100"
+    spec = _spec_by_name().get(name)
+    if not spec or not spec.unit or spec.plausible_max is None or value.unit == spec.unit:
+        return None
+    if value.unit not in UNIT_SCALE or spec.unit not in UNIT_SCALE:
+        return None
+    converted = value.number * UNIT_SCALE[value.unit] / UNIT_SCALE[spec.unit]
+    if converted > spec.plausible_max:
+        return (f"{name} is stated in {spec.unit}; {value.text} would be {converted:g}{spec.unit}, above a plausible "
+                f"{spec.plausible_max:g}{spec.unit} (probably {spec.unit} was meant)")
+    return None
+
+
+def _indicator(f: _Found, plan: ParsedPlan, end_year: int | None, **source: str | int | None) -> Indicator:
+    note = _check(f.name, f.value)
+    return Indicator(
+        name=f.name, name_as_written=f.name_as_written, value=f.value.text, number=f.value.number,
+        unit=f.value.unit, direction=f.direction, bound=f.value.bound,
+        year=f.year if f.year is not None else end_year, year_inferred=f.year is None and end_year is not None,
+        baseline=f.baseline, plan_id=plan.meta.id, implausible=note is not None,
+        note="; ".join(x for x in (f.note, note) if x) or None, **source)
+
+
+def extract_indicators(plan: ParsedPlan) -> list[Indicator]:
+    """Quantitative indicators of every target passage, then of every indicator-table row, in order."""
+    end_year = plan_end_year(plan)
+    out = []
+    for passage in plan.passages:
+        if passage.kind is Kind.target:
+            for f in _read_text(passage.text):
+                out.append(_indicator(f, plan, end_year, passage_id=passage.id))
+    for row in plan.indicator_table:
+        for f in _read_text(row.indicator + row.value):
+            out.append(_indicator(f, plan, end_year, table_line=row.line, attribute=row.attribute or None))
+    return out
+
+
+def by_name(indicators: Iterable[Indicator]) -> dict[str, dict[str, list[Indicator]]]:
+    """Group indicators by canonical name, then by plan: {name: {plan_id: [indicator, …]}}."""
+    groups: dict[str, dict[str, list[Indicator]]] = defaultdict(lambda: defaultdict(list))
+    for ind in indicators:
+        groups[ind.name][ind.plan_id].append(ind)
+    return {name: dict(plans) for name, plans in groups.items()}
+
+
+def shared_indicators(indicators: Iterable[Indicator], min_plans: int = 2) -> dict[str, list[str]]:
+    """Canonical names found in at least `min_plans` plans, with those plans: {name: [plan_id, …]}."""
+    known = {s.name for s in indicator_specs()}
+    return {name: sorted(plans) for name, plans in sorted(by_name(indicators).items())
+            if name in known and len(plans) >= min_plans}

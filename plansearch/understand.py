@@ -1,0 +1,123 @@
+"""Query understanding: a place or plan named in the query, a domain word, a kind word, and
+synonym expansion for the lexical side. What was understood is returned to the user."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from indexer.normalize import normalize_for_index
+from plansearch.records import Kind, PlanMeta
+
+SYNONYMS = Path(__file__).resolve().parent.parent / "indexer" / "data" / "synonyms.txt"
+
+# a domain word in the query boosts passages of the domain whose name ends with it
+DOMAIN_WORDS = {
+    "健康": "健康", "医疗": "健康", "卫生": "健康", "安全": "安全", "伤害": "安全", "教育": "教育", "学校": "教育",
+    "福利": "福利", "救助": "福利", "家庭": "家庭", "家教": "家庭", "家风": "家庭", "环境": "环境", "生态": "环境",
+    "法律": "法律", "法治": "法律", "司法": "法律", "经济": "经济", "就业": "经济", "社会保障": "社会保障",
+    "社保": "社会保障", "决策": "决策", "参政": "决策",
+}
+TARGET_WORDS = ("目标", "指标", "多少", "比例", "达到多少", "定的", "定了", "数值", "要求达到")
+MEASURE_WORDS = ("措施", "怎么做", "怎样做", "如何", "怎么", "做法", "办法", "举措", "怎样")
+IMPLEMENTATION_WORDS = ("组织实施", "监测评估", "考核", "经费保障")
+WOMEN_WORDS = ("妇女", "女性", "孕产妇", "孕妇", "女干部", "女职工", "两癌", "宫颈癌", "乳腺癌", "母婴")
+CHILD_WORDS = ("儿童", "孩子", "未成年", "学生", "少年", "婴儿", "幼儿", "新生儿")
+
+
+class Interpretation(BaseModel):
+    """What the query was understood to ask; explicit filters always win over it."""
+
+    plans: list[str] = []
+    place: str | None = None
+    domains: list[str] = []
+    domain_word: str | None = None
+    kind: Kind | None = None
+    kind_word: str | None = None
+    expansions: list[str] = []
+
+
+@dataclass
+class Synonyms:
+    rules: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path = SYNONYMS) -> "Synonyms":
+        rules: dict[str, list[str]] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if "=>" not in line:
+                continue
+            word, _, expansion = line.partition("=>")
+            rules[normalize_for_index(word.strip())] = expansion.split()
+        return cls(rules)
+
+    def expand(self, query: str) -> list[str]:
+        normal = normalize_for_index(query)
+        out: list[str] = []
+        for word in sorted(self.rules, key=len, reverse=True):
+            if word in normal:
+                out.extend(w for w in self.rules[word] if w not in out and w not in normal)
+        return out
+
+
+class QueryUnderstanding:
+    def __init__(self, plans: list[PlanMeta], domains: list[str], synonyms: Synonyms | None = None):
+        self.plans = plans
+        self.domains = domains
+        self.synonyms = synonyms or Synonyms.load()
+
+    @cached_property
+    def _place_names(self) -> list[tuple[str, str]]:
+        """(name, plan id) pairs, longest names first; 市/区/县 suffixes also match without them."""
+        names: list[tuple[str, str]] = []
+        for meta in self.plans:
+            candidates = {meta.short_name, meta.city, meta.county, *meta.aliases}
+            for name in list(candidates):
+                if name and len(name) > 2 and name[-1] in "市区县":
+                    candidates.add(name[:-1])
+            names += [(n, meta.id) for n in candidates if n and len(n) >= 2]
+        return sorted(names, key=lambda x: -len(x[0]))
+
+    def interpret(self, query: str) -> Interpretation:
+        q = normalize_for_index(query)
+        out = Interpretation()
+        matched: list[str] = []
+        place = None
+        rest = q
+        for name, plan_id in self._place_names:
+            if normalize_for_index(name) in rest:
+                place = place or name
+                if plan_id not in matched:
+                    matched.append(plan_id)
+                rest = rest.replace(normalize_for_index(name), " ")
+        if matched:
+            subjects = {m.id: m.subject for m in self.plans}
+            wants_women = any(w in q for w in WOMEN_WORDS)
+            wants_children = any(w in q for w in CHILD_WORDS)
+            if wants_women != wants_children and len({subjects[p] for p in matched}) > 1:
+                want = "妇女" if wants_women else "儿童"
+                matched = [p for p in matched if subjects[p] == want]
+            out.plans, out.place = matched, place
+        for word, suffix in DOMAIN_WORDS.items():
+            if word in q:
+                domains = [d for d in self.domains if d.endswith(suffix) or suffix in d]
+                if domains:
+                    out.domains, out.domain_word = domains, word
+                    break
+        for words, kind in ((IMPLEMENTATION_WORDS, Kind.implementation), (TARGET_WORDS, Kind.target),
+                            (MEASURE_WORDS, Kind.measure)):
+            hit = next((w for w in words if w in q), None)
+            if hit:
+                out.kind, out.kind_word = kind, hit
+                break
+        out.expansions = self.synonyms.expand(query)
+        return out
+
+
+def strip_question(query: str) -> str:
+    """Drop question scaffolding that only adds noise for the encoder (？, 请问)."""
+    return re.sub(r"^(请问|想问一下|想知道)", "", query.strip()).strip()

@@ -1,0 +1,901 @@
+/* plansearch search page. Plain JS, no framework, no build step, nothing loaded from elsewhere.
+ * All text from the API goes into the page through textContent / text nodes, never innerHTML.
+ * Written for older browsers too: no optional chaining, no ?? and no other syntax newer than ES2017. */
+(function () {
+  'use strict';
+
+  var PAGE = 10;
+  var MAX_OFFSET = 900;
+  var FILTERS = ['plan', 'region', 'domain', 'kind'];
+  var VIEWS = ['search', 'compare', 'indicators'];
+  var KIND_LABELS = { target: '目标', measure: '措施', implementation: '组织实施', overview: '总体' };
+  var FILTER_LABELS = { plan: '规划', region: '地区', domain: '领域', kind: '类型' };
+  var EXAMPLES = ['其他地方怎么预防儿童溺水', '小学生近视率目标', '留守儿童关爱服务', '宫颈癌和乳腺癌筛查'];
+  // two-character pieces of a question that say nothing about its subject: not highlighted
+  var STOP_BIGRAMS = ['其他', '他地', '地方', '怎么', '怎样', '如何', '哪些', '什么', '是否', '有哪', '哪里',
+    '为什', '还有', '可以', '应该', '我们', '这个', '那个', '一下', '有没', '没有', '的是', '方面', '相关'];
+
+  // ---------------------------------------------------------------- small helpers
+  function $(id) { return document.getElementById(id); }
+
+  function append(node, kids) {
+    if (kids === null || kids === undefined || kids === false) return node;
+    if (!Array.isArray(kids)) kids = [kids];
+    kids.forEach(function (kid) {
+      if (kid === null || kid === undefined || kid === false) return;
+      node.appendChild(typeof kid === 'string' || typeof kid === 'number' ? document.createTextNode(String(kid)) : kid);
+    });
+    return node;
+  }
+
+  /** el('p', {class: 'x', text: '…', onclick: fn, 'aria-label': '…'}, [children]) — text is never parsed as HTML. */
+  function el(tag, props, kids) {
+    var node = document.createElement(tag);
+    if (props) {
+      Object.keys(props).forEach(function (key) {
+        var value = props[key];
+        if (value === null || value === undefined || value === false) return;
+        if (key === 'class') node.className = value;
+        else if (key === 'text') node.textContent = value;
+        else if (key.slice(0, 2) === 'on') node.addEventListener(key.slice(2), value);
+        else node.setAttribute(key, value === true ? '' : String(value));
+      });
+    }
+    return append(node, kids);
+  }
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+
+  function show(node, visible) { node.hidden = !visible; }
+
+  function queryString(params) {
+    var parts = [];
+    Object.keys(params).forEach(function (key) {
+      var value = params[key];
+      if (value === null || value === undefined || value === '') return;
+      parts.push(encodeURIComponent(key) + '=' + encodeURIComponent(value));
+    });
+    return parts.join('&');
+  }
+
+  function kindLabel(kind) { return KIND_LABELS[kind] || kind || ''; }
+
+  function kindBadge(kind) {
+    return el('span', { class: 'badge badge-' + (KIND_LABELS[kind] ? kind : 'overview'), text: kindLabel(kind) });
+  }
+
+  function lines(source) {
+    if (!source) return '';
+    var span = source.line_start === source.line_end ? '第 ' + source.line_start + ' 行'
+      : '第 ' + source.line_start + '–' + source.line_end + ' 行';
+    return source.file + '，' + span;
+  }
+
+  function passageHeading(p) {
+    if (p.title) return p.title;
+    return kindLabel(p.kind) + (p.number ? '（第 ' + p.number + ' 条）' : '');
+  }
+
+  // ---------------------------------------------------------------- API
+  /** GET an API path; resolves with the JSON body, rejects with {status, detail, missingRoute, aborted}. */
+  function api(path, params, signal) {
+    var qs = params ? queryString(params) : '';
+    var url = path + (qs ? '?' + qs : '');
+    return fetch(url, { headers: { Accept: 'application/json' }, signal: signal, credentials: 'same-origin' })
+      .then(function (response) {
+        return response.text().then(function (raw) {
+          var body = null;
+          try { body = raw ? JSON.parse(raw) : null; } catch (e) { body = null; }
+          if (response.ok) return body;
+          var detail = body && typeof body.detail === 'string' ? body.detail : '';
+          throw {
+            status: response.status,
+            detail: detail || ('服务返回错误（HTTP ' + response.status + '）'),
+            param: body ? body.param : null,
+            // a route the service does not have yet answers FastAPI's own 404; ours carry a Chinese message
+            missingRoute: response.status === 404 && (!detail || detail === 'Not Found'),
+          };
+        });
+      }, function (err) {
+        if (err && err.name === 'AbortError') throw { aborted: true };
+        throw { status: 0, detail: '无法连接检索服务，请检查网络连接或稍后重试。' };
+      });
+  }
+
+  // ---------------------------------------------------------------- query terms and highlighting
+  /** CJK runs → the run itself plus its overlapping two-character pieces; ASCII words as they are. */
+  function queryTerms(q) {
+    var terms = {};
+    var runs = String(q || '').match(/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[.%‰][A-Za-z0-9]*)*/g) || [];
+    runs.forEach(function (run) {
+      if (/^[A-Za-z0-9]/.test(run)) {
+        if (run.length > 1 || runs.length === 1) terms[run.toLowerCase()] = true;
+        return;
+      }
+      if (run.length === 1) {
+        if (runs.length === 1) terms[run] = true;
+        return;
+      }
+      terms[run] = true;
+      for (var i = 0; i + 2 <= run.length; i++) {
+        var piece = run.substr(i, 2);
+        if (STOP_BIGRAMS.indexOf(piece) < 0) terms[piece] = true;
+      }
+    });
+    return Object.keys(terms).sort(function (a, b) { return b.length - a.length; });
+  }
+
+  /** A fragment of text nodes and <mark> elements: every occurrence of every term is marked. */
+  function highlight(text, terms) {
+    var frag = document.createDocumentFragment();
+    text = text || '';
+    if (!terms || !terms.length || !text) { frag.appendChild(document.createTextNode(text)); return frag; }
+    var lower = text.replace(/[A-Z]/g, function (c) { return c.toLowerCase(); });
+    var on = new Uint8Array(text.length);
+    terms.forEach(function (term) {
+      var from = 0;
+      var at;
+      while ((at = lower.indexOf(term, from)) !== -1) {
+        for (var j = at; j < at + term.length; j++) on[j] = 1;
+        from = at + 1;
+      }
+    });
+    var i = 0;
+    while (i < text.length) {
+      var end = i;
+      while (end < text.length && on[end] === on[i]) end++;
+      var piece = text.slice(i, end);
+      frag.appendChild(on[i] ? el('mark', null, piece) : document.createTextNode(piece));
+      i = end;
+    }
+    return frag;
+  }
+
+  // ---------------------------------------------------------------- state and URL
+  var state = readUrl();
+  var plans = {};          // plan id → summary from /api/plans
+  var planOrder = [];
+  var caps = { ask: null, compare: null, indicators: null, targets: null, export: null };   // null: not known
+  var selected = [];       // passage ids ticked for export, in order
+  var search = { key: null, results: [], facets: null, done: false, error: null, loading: false, noAnswer: false };
+  var searchCtl = null;
+
+  function readUrl() {
+    var params = new URLSearchParams(location.search);
+    var s = { q: (params.get('q') || '').trim(), view: params.get('view') || 'search' };
+    if (VIEWS.indexOf(s.view) < 0) s.view = 'search';
+    FILTERS.forEach(function (f) { s[f] = (params.get(f) || '').trim(); });
+    return s;
+  }
+
+  function urlFor(s) {
+    var params = { q: s.q };
+    FILTERS.forEach(function (f) { params[f] = s[f]; });
+    if (s.view !== 'search') params.view = s.view;
+    var qs = queryString(params);
+    return location.pathname + (qs ? '?' + qs : '');
+  }
+
+  /** Change the state, record it in the address bar (a new history entry) and draw the page. */
+  function navigate(changes) {
+    var next = Object.assign({}, state, changes);
+    var url = urlFor(next);
+    if (url !== location.pathname + location.search) history.pushState(null, '', url);
+    state = next;
+    render();
+  }
+
+  window.addEventListener('popstate', function () {
+    state = readUrl();
+    closeContext();
+    render();
+  });
+
+  function activeFilters() { return FILTERS.filter(function (f) { return !!state[f]; }); }
+
+  function planLabel(id) {
+    var p = plans[id];
+    if (p) return (p.short_name || p.region) + (p.subject ? p.subject : '') + '规划';
+    for (var i = 0; i < search.results.length; i++) {
+      if (search.results[i].plan_id === id) return search.results[i].plan_title;
+    }
+    return id;
+  }
+
+  function filterValueLabel(field, value) {
+    if (field === 'plan') return planLabel(value);
+    if (field === 'kind') return kindLabel(value);
+    return value;
+  }
+
+  // ---------------------------------------------------------------- drawing: the frame
+  function render() {
+    var input = $('q');
+    if (input.value !== state.q) input.value = state.q;
+    document.title = state.q ? state.q + ' - 规划文本检索' : '规划文本检索';
+    Array.prototype.forEach.call(document.querySelectorAll('.view-tab'), function (tab) {
+      tab.setAttribute('aria-pressed', tab.getAttribute('data-view') === state.view ? 'true' : 'false');
+    });
+    VIEWS.forEach(function (v) { show($('view-' + v), v === state.view); });
+    renderAnswer();
+    if (state.view === 'compare') renderCompare();
+    else if (state.view === 'indicators') renderIndicators();
+    else renderSearch();
+  }
+
+  function setStatus(text) { $('status').textContent = text || ''; }
+
+  function message(box, kind, heading, paragraphs, actions) {
+    clear(box);
+    box.className = 'message ' + kind;
+    box.setAttribute('role', kind === 'error' ? 'alert' : 'note');
+    append(box, el('h2', { text: heading }));
+    (paragraphs || []).forEach(function (p) { append(box, typeof p === 'string' ? el('p', { text: p }) : p); });
+    if (actions && actions.length) append(box, el('p', null, actions));
+    show(box, true);
+  }
+
+  function emptyHint(box) {
+    var list = el('ul', { class: 'examples', 'aria-label': '示例查询' }, EXAMPLES.map(function (ex) {
+      return el('li', null, el('button', {
+        type: 'button', class: 'btn btn-small', text: ex,
+        onclick: function () { navigate({ q: ex }); },
+      }));
+    }));
+    message(box, 'empty', '请输入要查找的内容', [
+      '在上方搜索框中输入问题或关键词，按回车键或点“搜索”。可以直接问“其他地方怎么做”，也可以只写关键词。',
+      el('p', { text: '例如：' }), list]);
+  }
+
+  function clearFiltersButton() {
+    var changes = {};
+    FILTERS.forEach(function (f) { changes[f] = ''; });
+    return el('button', { type: 'button', class: 'btn btn-small', text: '去掉全部筛选条件',
+      onclick: function () { navigate(changes); } });
+  }
+
+  function errorMessage(box, err, what) {
+    var hint;
+    if (err.status === 0) hint = '请检查网络连接后点“重试”；如果问题持续存在，请联系系统管理员。';
+    else if (err.status === 422 && (err.param === 'q' || !err.param)) hint = '请缩短或修改查询内容后重新搜索。';
+    else if (err.status === 422 || err.status === 404) hint = '请去掉有问题的筛选条件后重新搜索。';
+    else hint = '请稍后点“重试”；如果问题持续存在，请联系系统管理员。';
+    var actions = [el('button', { type: 'button', class: 'btn btn-small', text: '重试',
+      onclick: function () { forget(); render(); } })];
+    if (activeFilters().length && err.status !== 0) actions.push(' ', clearFiltersButton());
+    message(box, 'error', what + '出错', [err.detail, hint], actions);
+  }
+
+  function forget() { search.key = null; compare.key = null; indicators.list = null; }
+
+  // ---------------------------------------------------------------- the answer box
+  var ask = { key: null, ctl: null };
+
+  function renderAnswer() {
+    var box = $('answer');
+    if (state.view !== 'search' || !state.q || caps.ask === false) { show(box, false); ask.key = null; return; }
+    if (ask.key === state.q) return;
+    ask.key = state.q;
+    show(box, false);
+    if (ask.ctl) ask.ctl.abort();
+    ask.ctl = window.AbortController ? new AbortController() : null;
+    var q = state.q;
+    api('/api/ask', { q: q }, ask.ctl ? ask.ctl.signal : undefined).then(function (body) {
+      if (ask.key !== q || state.view !== 'search') return;
+      drawAnswer(body);
+    }, function (err) {
+      if (err.missingRoute) caps.ask = false;
+      show(box, false);       // no answer box is the quiet fallback: the results are still there
+    });
+  }
+
+  function drawAnswer(body) {
+    var box = $('answer');
+    if (!body || body.no_answer || body.answer_type === 'none' || !body.answer) { show(box, false); return; }
+    $('answer-text').textContent = body.answer;
+    var out = clear($('answer-body'));
+    if (body.answer_type === 'value' && body.values && body.values.length) {
+      var rows = body.values.map(function (v) {
+        return el('tr', null, [
+          el('td', { text: v.plan_title }), el('td', { text: v.indicator }),
+          el('td', null, el('strong', { text: v.value })), el('td', { text: v.year ? String(v.year) : '' }),
+          el('td', null, v.passage_id ? contextButton(v.passage_id, '查看原文', v.plan_title + ' ' + v.indicator) : ''),
+        ]);
+      });
+      append(out, el('div', { class: 'table-wrap' }, el('table', null, [
+        el('thead', null, el('tr', null, ['规划', '指标', '目标值', '年份', '原文'].map(function (h) {
+          return el('th', { scope: 'col', text: h });
+        }))),
+        el('tbody', null, rows)])));
+    } else if (body.groups && body.groups.length) {
+      body.groups.forEach(function (g) {
+        append(out, el('div', { class: 'answer-group' }, [
+          el('h3', { text: g.plan_title }),
+          el('ul', null, (g.items || []).map(function (item) {
+            return el('li', null, [kindBadge(item.kind), contextButton(item.passage_id, item.title || '查看原文',
+              g.plan_title + ' ' + (item.title || ''), 'value-link')]);
+          }))]));
+      });
+    }
+    show(box, true);
+  }
+
+  // ---------------------------------------------------------------- the search view
+  function searchKey() {
+    return JSON.stringify([state.q, state.plan, state.region, state.domain, state.kind]);
+  }
+
+  function renderSearch() {
+    var msg = $('message');
+    renderActiveFilters();
+    if (!state.q) {
+      if (searchCtl) searchCtl.abort();
+      search = { key: null, results: [], facets: null, done: true, error: null, loading: false };
+      clear($('results'));
+      clear($('facets'));
+      show($('toolbar'), false);
+      show($('more'), false);
+      show($('more-end'), false);
+      show($('facets-box'), false);
+      emptyHint(msg);
+      setStatus('');
+      return;
+    }
+    var key = searchKey();
+    if (key === search.key && !search.error && !search.loading) { drawSearch(); return; }
+    search = { key: key, results: [], facets: null, done: false, error: null, loading: true, noAnswer: false };
+    fetchPage(0);
+  }
+
+  function fetchPage(offset) {
+    if (searchCtl) searchCtl.abort();
+    searchCtl = window.AbortController ? new AbortController() : null;
+    var key = search.key;
+    var params = { q: state.q, k: PAGE, offset: offset };
+    FILTERS.forEach(function (f) { params[f] = state[f]; });
+    search.loading = true;
+    drawSearch();
+    api('/api/search', params, searchCtl ? searchCtl.signal : undefined).then(function (body) {
+      if (key !== search.key) return;
+      var firstNew = search.results.length;
+      var seen = {};
+      search.results.forEach(function (h) { seen[h.passage_id] = true; });
+      (body.results || []).forEach(function (h) { if (!seen[h.passage_id]) search.results.push(h); });
+      if (offset === 0 || !search.facets) search.facets = body.facets || null;
+      if (offset === 0) search.noAnswer = body.no_answer === true;
+      search.done = (body.results || []).length < PAGE || offset + PAGE > MAX_OFFSET;
+      search.loading = false;
+      search.tookMs = body.took_ms;
+      drawSearch(offset > 0 ? firstNew : -1);
+    }, function (err) {
+      if (err.aborted || key !== search.key) return;
+      search.loading = false;
+      if (offset > 0) { search.done = false; search.pageError = err; drawSearch(); return; }
+      search.error = err;
+      drawSearch();
+    });
+  }
+
+  function drawSearch(focusIndex) {
+    var msg = $('message');
+    var list = $('results');
+    var terms = queryTerms(state.q);
+    list.setAttribute('aria-busy', search.loading ? 'true' : 'false');
+    show($('facets-box'), !!search.facets && !search.error);
+    renderFacets();
+
+    if (search.error) {
+      clear(list);
+      errorMessage(msg, search.error, '检索');
+      setStatus('检索出错：' + search.error.detail);
+      show($('more'), false); show($('more-end'), false); show($('toolbar'), false);
+      return;
+    }
+    if (search.loading && !search.results.length) {
+      clear(list);
+      message(msg, 'loading', '正在检索…', ['请稍候。']);
+      setStatus('正在检索“' + state.q + '”…');
+      show($('more'), false); show($('more-end'), false);
+      return;
+    }
+    if (!search.results.length) {
+      clear(list);
+      var actions = activeFilters().length ? [clearFiltersButton()] : [];
+      message(msg, 'empty', '没有找到相关内容', ['没有找到相关内容，请换个说法或去掉筛选条件。'], actions);
+      setStatus('没有找到与“' + state.q + '”相关的内容');
+      show($('more'), false); show($('more-end'), false); show($('toolbar'), false);
+      return;
+    }
+    if (search.noAnswer) {
+      message(msg, 'empty', '相关内容可能不多', ['以下结果与问题的相关度可能不高，可以换个说法或用更具体的关键词再试。']);
+    } else if (search.pageError) {
+      errorMessage(msg, search.pageError, '加载更多');
+      search.pageError = null;
+    } else {
+      show(msg, false);
+    }
+    // draw only the results not yet in the list (the list is rebuilt when it belongs to another search)
+    if (list.getAttribute('data-key') !== search.key) { clear(list); list.setAttribute('data-key', search.key); }
+    for (var i = list.children.length; i < search.results.length; i++) {
+      list.appendChild(hitNode(search.results[i], terms));
+    }
+    var n = search.results.length;
+    var filterText = activeFilters().map(function (f) {
+      return FILTER_LABELS[f] + '“' + filterValueLabel(f, state[f]) + '”';
+    }).join('、');
+    setStatus((search.loading ? '正在加载更多… ' : '') + '“' + state.q + '”：已显示 ' + n + ' 条结果' +
+      (filterText ? '（已按' + filterText + '筛选）' : '') + (search.done ? '，已全部显示' : '') + '。');
+    show($('more'), !search.done);
+    $('more').disabled = !!search.loading;
+    $('more').textContent = search.loading ? '正在加载…' : '加载更多';
+    show($('more-end'), search.done && n > PAGE);
+    show($('toolbar'), true);
+    updateExport();
+    if (focusIndex >= 0 && list.children[focusIndex]) {
+      var heading = list.children[focusIndex].querySelector('.hit-title');
+      if (heading) heading.focus();
+    }
+  }
+
+  function hitNode(h, terms) {
+    var heading = passageHeading(h);
+    var isSelected = selected.indexOf(h.passage_id) >= 0;
+    var box = el('input', {
+      type: 'checkbox', class: 'hit-select', 'aria-label': '选择此条用于导出：' + h.plan_title + ' ' + heading,
+      onchange: function (e) { toggleSelected(h.passage_id, e.target.checked, li); },
+    });
+    box.checked = isSelected;
+    var meta = el('p', { class: 'hit-meta' }, [
+      kindBadge(h.kind),
+      el('span', { class: 'hit-plan', text: h.plan_title }),
+      el('span', { class: 'sep', 'aria-hidden': 'true', text: '·' }),
+      el('span', { class: 'hit-region', text: h.region }),
+      h.domain ? el('span', { class: 'sep', 'aria-hidden': 'true', text: '·' }) : null,
+      h.domain ? el('span', { class: 'hit-domain', text: h.domain }) : null,
+    ]);
+    var title = el('h3', { class: 'hit-title', tabindex: '-1' });
+    title.appendChild(h.title ? highlight(h.title, terms) : document.createTextNode(heading));
+    var text = el('p', { class: 'hit-text' });
+    text.appendChild(highlight(h.text, terms));
+    var li = el('li', {
+      class: 'hit' + (isSelected ? ' selected' : ''), 'data-passage': h.passage_id, 'data-plan': h.plan_id,
+      'data-domain': h.domain || '', 'data-kind': h.kind,
+    }, [
+      el('div', { class: 'hit-head' }, [box, el('div', { class: 'hit-headtext' }, [meta, title])]),
+      text,
+      el('div', { class: 'hit-foot' }, [
+        el('span', { class: 'hit-source', text: '来源：' + lines(h.source) }),
+        contextButton(h.passage_id, '查看上下文', h.plan_title + ' ' + heading),
+      ]),
+    ]);
+    return li;
+  }
+
+  function contextButton(id, label, about, cls) {
+    return el('button', {
+      type: 'button', class: cls || 'btn btn-small ctx-open', text: label, 'aria-label': label + '：' + about,
+      'aria-haspopup': 'dialog', onclick: function (e) { openContext(id, e.currentTarget); },
+    });
+  }
+
+  function renderActiveFilters() {
+    var box = clear($('active-filters'));
+    var active = activeFilters();
+    $('facets-active-count').textContent = active.length ? '（已选 ' + active.length + ' 项）' : '';
+    if (!active.length) { show(box, false); return; }
+    append(box, el('span', { class: 'muted', text: '已筛选：' }));
+    active.forEach(function (f) {
+      var label = FILTER_LABELS[f] + '：' + filterValueLabel(f, state[f]);
+      var change = {};
+      change[f] = '';
+      append(box, el('button', { type: 'button', class: 'chip', 'aria-label': '去掉筛选条件 ' + label,
+        onclick: function () { navigate(change); } }, [label, ' ×']));
+    });
+    if (active.length > 1) append(box, clearFiltersButton());
+    show(box, true);
+  }
+
+  function renderFacets() {
+    var root = clear($('facets'));
+    var facets = search.facets;
+    if (!facets) return;
+    [['plan', '规划'], ['domain', '领域'], ['kind', '类型']].forEach(function (pair) {
+      var field = pair[0];
+      var counts = Object.assign({}, facets[field] || {});
+      if (state[field] && !(state[field] in counts)) counts[state[field]] = 0;
+      var names = Object.keys(counts);
+      if (!names.length) return;
+      var headingId = 'facet-' + field;
+      var items = names.map(function (name) {
+        var active = state[field] === name;
+        var label = filterValueLabel(field, name);
+        var change = {};
+        change[field] = active ? '' : name;
+        return el('li', null, el('button', {
+          type: 'button', class: 'facet', 'data-field': field, 'data-value': name,
+          'aria-pressed': active ? 'true' : 'false',
+          'aria-label': pair[1] + '：' + label + '，' + counts[name] + ' 条' + (active ? '（已选，再按一次取消）' : ''),
+          title: field === 'plan' && plans[name] ? plans[name].title : null,
+          onclick: function () { navigate(change); },
+        }, [el('span', { class: 'facet-name', text: label }), el('span', { class: 'facet-count', text: String(counts[name]) })]));
+      });
+      append(root, el('div', { class: 'facet-group', role: 'group', 'aria-labelledby': headingId }, [
+        el('h3', { id: headingId, text: pair[1] }), el('ul', { class: 'facet-list' }, items)]));
+    });
+    append(root, el('p', { class: 'facet-note', text: '数字为最相关的前 50 条内容中的条数。再按一次已选条件即可取消。' }));
+  }
+
+  // ---------------------------------------------------------------- selection and export
+  function toggleSelected(id, on, li) {
+    var at = selected.indexOf(id);
+    if (on && at < 0) selected.push(id);
+    if (!on && at >= 0) selected.splice(at, 1);
+    if (li) li.classList.toggle('selected', on);
+    updateExport();
+  }
+
+  function updateExport() {
+    var box = $('export');
+    if (caps.export === false) { show(box, false); return; }
+    var params;
+    if (selected.length) {
+      params = { ids: selected.join(',') };
+      $('export-label').textContent = '导出所选 ' + selected.length + ' 条：';
+    } else {
+      params = { q: state.q };
+      FILTERS.forEach(function (f) { params[f] = state[f]; });
+      $('export-label').textContent = '导出本次检索结果：';
+    }
+    var md = $('export-md');
+    var docx = $('export-docx');
+    md.href = '/api/export?' + queryString(Object.assign({}, params, { format: 'md' }));
+    docx.href = '/api/export?' + queryString(Object.assign({}, params, { format: 'docx' }));
+    md.setAttribute('aria-label', $('export-label').textContent + '下载 Markdown 文件');
+    docx.setAttribute('aria-label', $('export-label').textContent + '下载 Word 文件');
+    show($('export-clear'), selected.length > 0);
+    show(box, !!(state.q || selected.length));
+  }
+
+  // ---------------------------------------------------------------- the context dialog
+  var ctx = { trigger: null, id: null, prev: null, next: null, seq: 0 };
+
+  function openContext(id, trigger) {
+    var dialog = $('context');
+    ctx.trigger = trigger || document.activeElement;
+    if (!dialog.open) {
+      if (typeof dialog.showModal === 'function') dialog.showModal();
+      else dialog.setAttribute('open', '');
+    }
+    loadContext(id);
+  }
+
+  function closeContext() {
+    var dialog = $('context');
+    if (!dialog.open) return;
+    if (typeof dialog.close === 'function') dialog.close();
+    else { dialog.removeAttribute('open'); onContextClosed(); }
+  }
+
+  function onContextClosed() {
+    if (ctx.trigger && document.body.contains(ctx.trigger)) ctx.trigger.focus();
+    ctx.trigger = null;
+  }
+
+  function loadContext(id) {
+    var seq = ++ctx.seq;
+    var body = clear($('context-body'));
+    $('context-heading').textContent = '上下文';
+    $('context-meta').textContent = '';
+    append(body, el('p', { class: 'muted', text: '正在载入上下文…' }));
+    $('context-prev').disabled = true;
+    $('context-next').disabled = true;
+    $('context-heading').focus();
+    api('/api/passages/' + encodeURIComponent(id)).then(function (p) {
+      var n = p.neighbours || {};
+      var side = function (pid) { return pid ? api('/api/passages/' + encodeURIComponent(pid)).catch(function () { return null; }) : null; };
+      return Promise.all([side(n.previous), p, side(n.next)]);
+    }).then(function (three) {
+      if (seq !== ctx.seq) return;
+      drawContext(three[0], three[1], three[2]);
+    }, function (err) {
+      if (seq !== ctx.seq) return;
+      clear(body);
+      append(body, el('div', { class: 'message error', role: 'alert' }, [
+        el('h2', { text: '无法载入上下文' }), el('p', { text: err.detail || '' }),
+        el('p', { text: '请关闭后重试；如果问题持续存在，请联系系统管理员。' })]));
+    });
+  }
+
+  function drawContext(prev, cur, next) {
+    var terms = queryTerms(state.q);
+    ctx.id = cur.passage_id;
+    ctx.prev = cur.neighbours ? cur.neighbours.previous : null;
+    ctx.next = cur.neighbours ? cur.neighbours.next : null;
+    $('context-heading').textContent = cur.plan_title;
+    $('context-meta').textContent = [cur.region, cur.chapter, cur.domain].filter(Boolean).join(' · ');
+    var body = clear($('context-body'));
+    var part = function (p, label, current) {
+      var text = el('p');
+      text.appendChild(current ? highlight(p.text, terms) : document.createTextNode(p.text));
+      return el('section', {
+        class: 'ctx-passage' + (current ? ' current' : ''), 'data-passage': p.passage_id,
+        'aria-current': current ? 'true' : null, 'aria-label': label + '：' + passageHeading(p),
+      }, [
+        el('div', { class: 'ctx-label', text: label }),
+        el('h3', null, [kindBadge(p.kind), passageHeading(p)]),
+        text,
+        el('div', { class: 'ctx-source', text: '来源：' + lines(p.source) }),
+      ]);
+    };
+    if (prev) append(body, part(prev, '上一条', false));
+    else append(body, el('p', { class: 'muted', text: '（本条是该规划的第一段）' }));
+    append(body, part(cur, '本条', true));
+    if (next) append(body, part(next, '下一条', false));
+    else append(body, el('p', { class: 'muted', text: '（本条是该规划的最后一段）' }));
+    $('context-prev').disabled = !ctx.prev;
+    $('context-next').disabled = !ctx.next;
+  }
+
+  // ---------------------------------------------------------------- the compare view
+  var compare = { key: null, ctl: null };
+
+  function unavailable(box, what, route) {
+    message(box, 'empty', what + '功能暂不可用', [
+      '服务暂未提供' + what + '接口（' + route + '），' + what + '视图暂不可用。',
+      '请先使用“检索结果”查看各地的相关内容。'],
+    [el('button', { type: 'button', class: 'btn btn-small', text: '回到检索结果',
+      onclick: function () { navigate({ view: 'search' }); } })]);
+  }
+
+  function renderCompare() {
+    var box = $('compare-message');
+    var out = $('compare');
+    if (caps.compare === false) { clear(out); unavailable(box, '对比', '/api/compare'); setStatus('对比功能暂不可用'); return; }
+    if (!state.q) {
+      clear(out); compare.key = null;
+      message(box, 'empty', '请输入要对比的内容', ['在上方输入一个问题，例如“预防儿童溺水”，即可并排查看各地规划的写法。']);
+      setStatus('');
+      return;
+    }
+    if (compare.key === state.q) return;
+    compare.key = state.q;
+    clear(out);
+    message(box, 'loading', '正在对比…', ['请稍候。']);
+    setStatus('正在对比各地规划…');
+    if (compare.ctl) compare.ctl.abort();
+    compare.ctl = window.AbortController ? new AbortController() : null;
+    var q = state.q;
+    api('/api/compare', { q: q }, compare.ctl ? compare.ctl.signal : undefined).then(function (body) {
+      if (compare.key !== q) return;
+      drawCompare(body);
+    }, function (err) {
+      if (err.aborted || compare.key !== q) return;
+      compare.key = null;
+      if (err.missingRoute) { caps.compare = false; renderCompare(); return; }
+      errorMessage(box, err, '对比');
+      setStatus('对比出错：' + err.detail);
+    });
+  }
+
+  function drawCompare(body) {
+    var box = $('compare-message');
+    var out = clear($('compare'));
+    var cols = (body && body.plans) || [];
+    if (!cols.length) {
+      message(box, 'empty', '没有可对比的内容', ['没有找到相关内容，请换个说法再试。']);
+      setStatus('没有可对比的内容');
+      return;
+    }
+    show(box, false);
+    var terms = queryTerms(state.q);
+    cols.forEach(function (plan, i) {
+      var headingId = 'compare-col-' + i;
+      var passages = (plan.passages || []).map(function (p) {
+        var text = el('p');
+        if (p.segments && p.segments.length) {
+          p.segments.forEach(function (seg) {
+            text.appendChild(seg.status === 'added' ? el('mark', { class: 'added', title: '本规划特有的说法' }, seg.text)
+              : document.createTextNode(seg.text));
+          });
+        } else {
+          text.appendChild(highlight(p.text, terms));
+        }
+        var missing = (p.missing || []).length ? el('div', { class: 'missing' }, [
+          el('strong', { text: '本规划未提及：' }),
+          el('ul', null, p.missing.map(function (m) { return el('li', { text: m }); }))]) : null;
+        return el('div', { class: 'compare-passage' + (p.shared ? ' shared' : ''), 'data-passage': p.passage_id }, [
+          el('h4', null, [kindBadge(p.kind), p.shared ? el('span', { class: 'badge badge-shared', text: '共同内容' }) : null,
+            passageHeading(p)]),
+          text, missing,
+          contextButton(p.passage_id, '查看上下文', (plan.plan_title || '') + ' ' + passageHeading(p), 'value-link'),
+        ]);
+      });
+      append(out, el('section', { class: 'compare-col', 'aria-labelledby': headingId, 'data-plan': plan.plan_id }, [
+        el('h3', { id: headingId, text: plan.plan_title }),
+        el('p', { class: 'region', text: plan.region || '' }),
+        passages.length ? passages : el('p', { class: 'muted', text: '本规划没有相关内容。' })]));
+    });
+    setStatus('“' + state.q + '”：对比 ' + cols.length + ' 个规划。');
+  }
+
+  // ---------------------------------------------------------------- the indicators view
+  var indicators = { list: null, loading: false, shown: 20, targets: {}, queue: [], running: 0 };
+
+  function renderIndicators() {
+    var box = $('indicators-message');
+    var out = $('indicators');
+    if (caps.indicators === false) { clear(out); show($('indicators-more'), false); unavailable(box, '指标', '/api/indicators'); setStatus('指标功能暂不可用'); return; }
+    if (!indicators.list) {
+      if (indicators.loading) return;
+      indicators.loading = true;
+      clear(out);
+      message(box, 'loading', '正在载入指标…', ['请稍候。']);
+      api('/api/indicators').then(function (body) {
+        indicators.loading = false;
+        indicators.list = ((body && body.indicators) || []).slice().sort(function (a, b) { return (b.plans || 0) - (a.plans || 0); });
+        if (state.view === 'indicators') renderIndicators();
+      }, function (err) {
+        indicators.loading = false;
+        if (err.missingRoute) caps.indicators = false;
+        if (state.view !== 'indicators') return;
+        if (err.missingRoute) renderIndicators();
+        else errorMessage(box, err, '载入指标');
+      });
+      return;
+    }
+    drawIndicators();
+  }
+
+  function drawIndicators() {
+    var box = $('indicators-message');
+    var out = clear($('indicators'));
+    var filter = $('indicator-filter').value.trim();
+    var list = indicators.list.filter(function (ind) { return !filter || ind.name.indexOf(filter) >= 0; });
+    if (!list.length) {
+      message(box, 'empty', '没有找到指标', [filter ? '没有名称包含“' + filter + '”的指标，请换个词。' : '服务没有提供指标。']);
+      show($('indicators-more'), false);
+      setStatus('没有找到指标');
+      return;
+    }
+    show(box, false);
+    var rows = list.slice(0, indicators.shown);
+    var ids = planOrder.length ? planOrder : [];
+    var head = el('tr', null, [el('th', { scope: 'col', text: '指标' })].concat(ids.map(function (id) {
+      return el('th', { scope: 'col', title: plans[id] ? plans[id].title : null, text: planLabel(id) });
+    })));
+    var body = el('tbody', null, rows.map(function (ind) {
+      var cells = ids.map(function (id) { return el('td', { class: 'cell-empty', 'data-plan': id, text: '…' }); });
+      var tr = el('tr', { 'data-indicator': ind.name }, [el('th', { scope: 'row', text: ind.name })].concat(cells));
+      loadTargets(ind.name, function (data) { fillRow(tr, ids, data); });
+      return tr;
+    }));
+    append(out, el('table', null, [el('caption', { class: 'muted', text: '指标 × 规划（共 ' + list.length + ' 个指标）' }),
+      el('thead', null, head), body]));
+    show($('indicators-more'), list.length > rows.length);
+    setStatus('显示 ' + rows.length + ' / ' + list.length + ' 个指标。');
+  }
+
+  function loadTargets(name, done) {
+    if (indicators.targets[name]) { done(indicators.targets[name]); return; }
+    indicators.queue.push({ name: name, done: done });
+    pumpTargets();
+  }
+
+  function pumpTargets() {
+    while (indicators.running < 3 && indicators.queue.length) {
+      (function (job) {
+        indicators.running++;
+        api('/api/targets', { indicator: job.name }).then(function (body) {
+          indicators.targets[job.name] = body || { rows: [] };
+          job.done(indicators.targets[job.name]);
+        }, function (err) {
+          job.done({ rows: [], error: err });
+        }).then(function () { indicators.running--; pumpTargets(); });
+      })(indicators.queue.shift());
+    }
+  }
+
+  function fillRow(tr, ids, data) {
+    var byPlan = {};
+    (data.rows || []).forEach(function (row) { (byPlan[row.plan_id] = byPlan[row.plan_id] || []).push(row); });
+    ids.forEach(function (id, i) {
+      var td = clear(tr.children[i + 1]);
+      var rows = byPlan[id] || [];
+      if (!rows.length) { td.className = 'cell-empty'; td.textContent = data.error ? '出错' : '—'; return; }
+      td.className = '';
+      rows.forEach(function (row) {
+        var label = row.value + (row.year ? '（' + row.year + '年）' : '');
+        append(td, el('div', null, [
+          row.passage_id ? contextButton(row.passage_id, label, planLabel(id) + ' ' + data.indicator, 'value-link')
+            : el('span', { text: label }),
+          row.direction ? el('span', { class: 'muted', text: ' ' + row.direction }) : null,
+          row.implausible ? el('span', { class: 'implausible', text: '⚠ 数值存疑，请核对原文' }) : null]));
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- start-up
+  function loadPlans() {
+    return api('/api/plans').then(function (body) {
+      (body.plans || []).forEach(function (p) { plans[p.id] = p; planOrder.push(p.id); });
+    }, function () { /* facets fall back to plan titles from the results */ });
+  }
+
+  function loadCaps() {
+    // which of the planned routes exist; without the schema each is tried and a 404 hides it
+    return api('/openapi.json').then(function (schema) {
+      var paths = (schema && schema.paths) || {};
+      caps.ask = '/api/ask' in paths;
+      caps.compare = '/api/compare' in paths;
+      caps.indicators = '/api/indicators' in paths && '/api/targets' in paths;
+      caps.export = '/api/export' in paths;
+    }, function () { /* unknown: try and see */ });
+  }
+
+  function bind() {
+    $('search-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      var q = $('q').value.trim();
+      if (q === state.q && state.view === 'search' && search.key === searchKey() && !search.error) {
+        setStatus(q ? $('status').textContent : '');
+      }
+      navigate({ q: q, view: state.view === 'indicators' ? 'search' : state.view });
+      if (q === state.q && search.error) { forget(); render(); }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('.view-tab'), function (tab) {
+      tab.addEventListener('click', function () { navigate({ view: tab.getAttribute('data-view') }); });
+    });
+    $('more').addEventListener('click', function () {
+      if (!search.loading && !search.done) fetchPage(search.results.length);
+    });
+    $('export-clear').addEventListener('click', function () {
+      selected = [];
+      Array.prototype.forEach.call(document.querySelectorAll('.hit-select'), function (box) { box.checked = false; });
+      Array.prototype.forEach.call(document.querySelectorAll('.hit.selected'), function (li) { li.classList.remove('selected'); });
+      updateExport();
+    });
+    $('home-link').addEventListener('click', function (e) {
+      e.preventDefault();
+      var changes = { q: '', view: 'search' };
+      FILTERS.forEach(function (f) { changes[f] = ''; });
+      navigate(changes);
+      $('q').focus();
+    });
+    var dialog = $('context');
+    $('context-close').addEventListener('click', closeContext);
+    $('context-prev').addEventListener('click', function () { if (ctx.prev) loadContext(ctx.prev); });
+    $('context-next').addEventListener('click', function () { if (ctx.next) loadContext(ctx.next); });
+    dialog.addEventListener('close', onContextClosed);
+    dialog.addEventListener('click', function (e) { if (e.target === dialog) closeContext(); });   // backdrop
+    dialog.addEventListener('keydown', function (e) {
+      if ((e.key === 'Escape' || e.key === 'Esc') && typeof dialog.showModal !== 'function') closeContext();
+    });
+    var filterTimer = null;
+    $('indicator-filter').addEventListener('input', function () {
+      clearTimeout(filterTimer);
+      filterTimer = setTimeout(function () { indicators.shown = 20; if (indicators.list) drawIndicators(); }, 200);
+    });
+    $('indicators-more').addEventListener('click', function () { indicators.shown += 20; drawIndicators(); });
+    // facets fold away on narrow screens, stay open on wide ones
+    if (window.matchMedia) {
+      var narrow = window.matchMedia('(max-width: 820px)');
+      var fold = function () { $('facets-box').open = !narrow.matches; };
+      fold();
+      if (narrow.addEventListener) narrow.addEventListener('change', fold);
+      else if (narrow.addListener) narrow.addListener(fold);
+    }
+  }
+
+  function start() {
+    bind();
+    $('q').value = state.q;
+    if (!state.q) $('q').focus();
+    Promise.all([loadPlans(), loadCaps()]).then(render, render);
+  }
+
+  // exposed for the browser tests and for debugging in the console
+  window.plansearch = { queryTerms: queryTerms };
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
