@@ -15,6 +15,7 @@ from embeddings.encoder import Encoder, encoder_key
 from indexer.context import context_text
 from indexer.corpus import load_corpus, parse_corpus
 from indexer.normalize import normalize_for_index
+from indexer.targets import extract_indicators
 from indexer.tokenize import Tokenizer
 from plansearch import __version__
 from plansearch.records import Kind, Passage
@@ -83,7 +84,9 @@ def build_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, tokenizer: 
         dictionary_hash=tokenizer.fingerprint, corpus_hash=corpus.content_hash(), passage_count=len(passages),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), build_seconds=round(seconds, 2),
     )
-    folder = write_index(index_dir, manifest, passages, plans, vectors, tokens, after_write=after_write)
+    indicators = [i for plan in parsed for i in extract_indicators(plan)]
+    folder = write_index(index_dir, manifest, passages, plans, vectors, tokens, after_write=after_write,
+                         indicators=indicators)
     warnings = corpus.warnings + [f"{plan.meta.id}: {w}" for plan in parsed for w in plan.warnings]
     return BuildSummary(
         plans=len(parsed), passages=len(passages),

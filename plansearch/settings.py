@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     confidence_low: float = Field(0.80, ge=-1, le=1, description="best dense similarity that maps to confidence 0")
     confidence_high: float = Field(0.88, ge=-1, le=1, description="best dense similarity that maps to confidence 1")
     no_answer_below: float = Field(0.35, ge=0, le=1, description="confidence under which no_answer is true")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://10.0.0.5:8000/v1; empty = off")
+    llm_model: str = "qwen2.5-7b-instruct"
+    llm_api_key: str | None = None
+    llm_timeout: float = Field(20.0, gt=0, le=600)
     max_query_chars: int = Field(200, ge=10, le=10_000)
     encode_batch_size: int = Field(16, ge=1, le=512)
     threads: int = Field(0, ge=0, le=256, description="torch threads; 0 = library default")

@@ -7,6 +7,7 @@ Layout under the index root:
     builds/<build-id>/plans.json      the plans with passage counts per kind
     builds/<build-id>/vectors.faiss   inner product over L2-normalised vectors
     builds/<build-id>/bm25/           bm25s index over jieba tokens
+    builds/<build-id>/indicators.jsonl  quantitative targets extracted from the plans
     current -> builds/<build-id>      swapped atomically when a build completes
 A build is written under builds/.tmp-*, renamed, and only then pointed to by `current`, so a killed
 build never replaces or damages the index being served."""
@@ -69,7 +70,7 @@ class FolderIndex:
     """A loaded index: passages in memory, vectors in FAISS, lexical scores from bm25s."""
 
     def __init__(self, folder: Path, manifest: IndexManifest, passages: list[Passage], plans: list[PlanEntry],
-                 vectors, bm25):
+                 vectors, bm25, indicators: list | None = None):
         self.folder = folder
         self.manifest = manifest
         self.passages = passages
@@ -77,6 +78,7 @@ class FolderIndex:
         self._vectors = vectors
         self._bm25 = bm25
         self.row_of = {p.id: i for i, p in enumerate(passages)}
+        self.indicators = indicators or []
 
     # -- reading ---------------------------------------------------------------------------
     @classmethod
@@ -108,7 +110,13 @@ class FolderIndex:
         if vectors.ntotal != len(passages) or vectors.d != manifest.dimension:
             raise IndexMismatch(f"index at {folder}: {vectors.ntotal} vectors of dimension {vectors.d} for "
                                 f"{len(passages)} passages; rebuild with `plansearch index`")
-        return cls(folder, manifest, passages, plans, vectors, bm25)
+        indicators = []
+        if (folder / "indicators.jsonl").exists():
+            from indexer.targets import Indicator
+
+            indicators = [Indicator.model_validate_json(line) for line in
+                          (folder / "indicators.jsonl").read_text(encoding="utf-8").splitlines() if line]
+        return cls(folder, manifest, passages, plans, vectors, bm25, indicators)
 
     def check_compatible(self, model: str, dimension: int, prompts: dict[str, str], dictionary_hash: str) -> None:
         """Refuse to serve an index built with another model, prompts or tokenizer dictionary."""
@@ -150,7 +158,7 @@ class FolderIndex:
 
 
 def write_index(root: Path, manifest: IndexManifest, passages: list[Passage], plans: list[PlanEntry],
-                vectors: np.ndarray, tokens: list[list[str]], after_write=None) -> Path:
+                vectors: np.ndarray, tokens: list[list[str]], after_write=None, indicators: list | None = None) -> Path:
     """Write a complete index into a fresh build folder and atomically point `current` at it."""
     import bm25s
     import faiss
@@ -169,6 +177,9 @@ def write_index(root: Path, manifest: IndexManifest, passages: list[Passage], pl
         (tmp / "plans.json").write_text(json.dumps(
             [{"meta": e.meta.model_dump(), "counts": e.counts} for e in plans], ensure_ascii=False, indent=1),
             encoding="utf-8")
+        with open(tmp / "indicators.jsonl", "w", encoding="utf-8") as f:
+            for indicator in indicators or []:
+                f.write(indicator.model_dump_json() + "\n")
         index = faiss.IndexFlatIP(manifest.dimension)
         if len(vectors):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))

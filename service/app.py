@@ -8,15 +8,18 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from plansearch import __version__
+from plansearch.ask import AskResponse, Asker
+from plansearch.compare import CompareResponse, Comparer
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound, PlanSearchError
 from plansearch.search import MAX_K, PassageDetail, PlanSummary, Searcher, SearchRequest, SearchResponse
 from plansearch.settings import Settings, get_settings
 
 log = logging.getLogger("plansearch.service")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def get_searcher(request: Request) -> Searcher:
@@ -38,6 +41,41 @@ class Health(BaseModel):
     version: str
 
 
+class IndicatorCount(BaseModel):
+    name: str
+    plans: int
+
+
+class IndicatorsResponse(BaseModel):
+    indicators: list[IndicatorCount]
+    count: int
+
+
+class TargetRow(BaseModel):
+    plan_id: str
+    plan_title: str
+    short_name: str
+    indicator_as_written: str
+    value: str
+    number: float
+    unit: str
+    year: int | None
+    year_inferred: bool
+    direction: str
+    baseline: str | None
+    attribute: str | None
+    implausible: bool
+    note: str | None
+    passage_id: str | None
+    table_line: int | None
+
+
+class TargetsResponse(BaseModel):
+    indicator: str
+    rows: list[TargetRow]
+    plans: int
+
+
 class PlansResponse(BaseModel):
     plans: list[PlanSummary]
     count: int
@@ -57,6 +95,7 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     app = FastAPI(title="plansearch", version=__version__, lifespan=lifespan,
                   description="规划文本检索：按规划自身结构切分的目标与措施，混合检索（BM25 + 向量）。")
     app.state.searcher = searcher
+    app.state.settings = settings or (searcher.settings if searcher is not None else get_settings())
 
     @app.exception_handler(InvalidQuery)
     async def _invalid(request: Request, exc: InvalidQuery):
@@ -111,6 +150,84 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     @app.get("/api/passages/{passage_id}", response_model=PassageDetail, summary="单个段落及其前后段落 id")
     def passage(passage_id: str, searcher: SearcherDep) -> PassageDetail:
         return searcher.passage(passage_id)
+
+    @app.get("/api/ask", response_model=AskResponse, summary="问答：数值问题给出数值，做法问题按规划分组，无答案时明确说明")
+    def ask(searcher: SearcherDep, request: Request,
+            q: Annotated[str, Query(description="问题，例如 新星市小学生近视率目标是多少")]) -> AskResponse:
+        return Asker(searcher, request.app.state.settings).ask(q)
+
+    @app.get("/api/indicators", response_model=IndicatorsResponse, summary="各规划设定的量化指标及设定该指标的规划数")
+    def indicators(searcher: SearcherDep) -> IndicatorsResponse:
+        by: dict[str, set[str]] = {}
+        for i in searcher.index.indicators:
+            by.setdefault(i.name, set()).add(i.plan_id)
+        rows = [IndicatorCount(name=n, plans=len(p)) for n, p in sorted(by.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+        return IndicatorsResponse(indicators=rows, count=len(rows))
+
+    @app.get("/api/targets", response_model=TargetsResponse, summary="某一指标在各规划中的目标值")
+    def targets(searcher: SearcherDep,
+                indicator: Annotated[str, Query(description="指标名称，例如 小学生近视率")]) -> TargetsResponse:
+        from indexer.targets import canonical_name
+
+        name = indicator.strip()
+        known = {i.name for i in searcher.index.indicators}
+        if name not in known:
+            name = canonical_name(name) or name
+        if name not in known:
+            raise InvalidQuery("indicator", f"未知的指标“{indicator}”（unknown indicator）；见 /api/indicators")
+        rows = []
+        for i in searcher.index.indicators:
+            if i.name != name:
+                continue
+            meta = searcher.plans[i.plan_id]
+            rows.append(TargetRow(plan_id=i.plan_id, plan_title=meta.title, short_name=meta.short_name,
+                                  indicator_as_written=i.name_as_written, value=i.value, number=i.number, unit=i.unit,
+                                  year=i.year, year_inferred=i.year_inferred, direction=i.direction,
+                                  baseline=i.baseline, attribute=i.attribute, implausible=i.implausible,
+                                  note=i.note, passage_id=i.passage_id, table_line=i.table_line))
+        return TargetsResponse(indicator=name, rows=rows, plans=len({r.plan_id for r in rows}))
+
+    @app.get("/api/compare", response_model=CompareResponse, summary="对比各地规划：共同内容与各地增减的表述")
+    def compare(searcher: SearcherDep,
+                q: Annotated[str, Query(description="主题，例如 溺水")],
+                plan: Annotated[list[str] | None, Query(description="只对比这些规划（可重复）")] = None,
+                per_plan: Annotated[int, Query(description="每个规划最多几条 1–10")] = 3) -> CompareResponse:
+        if not 1 <= per_plan <= 10:
+            raise InvalidQuery("per_plan", f"per_plan 必须在 1 到 10 之间，收到 {per_plan}")
+        searcher.search(SearchRequest(q=q, k=1))          # the same validation as search (q, length)
+        return Comparer(searcher).compare(q, plans=plan or None, per_plan=per_plan)
+
+    @app.get("/api/export", summary="导出所选段落或对比结果（Markdown 或 Word）",
+             responses={200: {"content": {"text/markdown": {}, DOCX: {}}, "description": "the document"}})
+    def export(searcher: SearcherDep,
+               ids: Annotated[str | None, Query(description="逗号分隔的段落 id")] = None,
+               q: Annotated[str | None, Query(description="导出该主题的对比结果")] = None,
+               format: Annotated[str, Query(description="md 或 docx")] = "md",
+               title: Annotated[str | None, Query(description="文档标题")] = None) -> Response:
+        from plansearch.export import MAX_EXPORT_IDS, items_for_comparison, items_for_ids, to_docx, to_markdown
+
+        if format not in ("md", "docx"):
+            raise InvalidQuery("format", f"format 只能是 md 或 docx，收到 {format}")
+        if ids:
+            id_list = [i.strip() for i in ids.split(",") if i.strip()]
+            if len(id_list) > MAX_EXPORT_IDS:
+                raise InvalidQuery("ids", f"一次最多导出 {MAX_EXPORT_IDS} 条，收到 {len(id_list)} 条")
+            items = items_for_ids(searcher, id_list)
+            doc_title = title or "规划条文摘编"
+        elif q:
+            searcher.search(SearchRequest(q=q, k=1))
+            items = items_for_comparison(Comparer(searcher).compare(q))
+            doc_title = title or f"各地规划对比：{q.strip()}"
+        else:
+            raise InvalidQuery("ids", "请给出 ids（段落 id）或 q（对比主题）")
+        if not items:
+            raise InvalidQuery("q", "没有可导出的段落")
+        filename = "plansearch-export." + format
+        if format == "md":
+            return Response(to_markdown(doc_title, items), media_type="text/markdown; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return Response(to_docx(doc_title, items), media_type=DOCX,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
     @app.get("/health", response_model=Health)
     def health(searcher: SearcherDep) -> Health:

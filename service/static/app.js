@@ -23,6 +23,7 @@
     if (!Array.isArray(kids)) kids = [kids];
     kids.forEach(function (kid) {
       if (kid === null || kid === undefined || kid === false) return;
+      if (Array.isArray(kid)) { append(node, kid); return; }
       node.appendChild(typeof kid === 'string' || typeof kid === 'number' ? document.createTextNode(String(kid)) : kid);
     });
     return node;
@@ -64,11 +65,16 @@
     return el('span', { class: 'badge badge-' + (KIND_LABELS[kind] ? kind : 'overview'), text: kindLabel(kind) });
   }
 
-  function lines(source) {
-    if (!source) return '';
-    var span = source.line_start === source.line_end ? '第 ' + source.line_start + ' 行'
+  function lineSpan(source) {
+    return source.line_start === source.line_end ? '第 ' + source.line_start + ' 行'
       : '第 ' + source.line_start + '–' + source.line_end + ' 行';
-    return source.file + '，' + span;
+  }
+
+  /** 来源：file，第 a–b 行 — the line numbers kept on one line. */
+  function sourceNode(cls, source) {
+    if (!source) return el('span', { class: cls });
+    return el('span', { class: cls }, ['来源：', el('span', { class: 'src-file', text: source.file }), '，',
+      el('span', { class: 'src-lines', text: lineSpan(source) })]);
   }
 
   function passageHeading(p) {
@@ -159,6 +165,7 @@
   var selected = [];       // passage ids ticked for export, in order
   var search = { key: null, results: [], facets: null, done: false, error: null, loading: false, noAnswer: false };
   var searchCtl = null;
+  var searchSeq = 0;       // each new search gets its own id; the drawn list remembers whose results it shows
 
   function readUrl() {
     var params = new URLSearchParams(location.search);
@@ -330,20 +337,20 @@
     renderActiveFilters();
     if (!state.q) {
       if (searchCtl) searchCtl.abort();
-      search = { key: null, results: [], facets: null, done: true, error: null, loading: false };
-      clear($('results'));
+      search = { key: null, id: ++searchSeq, results: [], facets: null, done: true, error: null, loading: false };
+      clear($('results')).removeAttribute('data-search');
       clear($('facets'));
       show($('toolbar'), false);
       show($('more'), false);
       show($('more-end'), false);
-      show($('facets-box'), false);
+      showFacets(false);
       emptyHint(msg);
       setStatus('');
       return;
     }
     var key = searchKey();
     if (key === search.key && !search.error && !search.loading) { drawSearch(); return; }
-    search = { key: key, results: [], facets: null, done: false, error: null, loading: true, noAnswer: false };
+    search = { key: key, id: ++searchSeq, results: [], facets: null, done: false, error: null, loading: true, noAnswer: false };
     fetchPage(0);
   }
 
@@ -381,25 +388,25 @@
     var list = $('results');
     var terms = queryTerms(state.q);
     list.setAttribute('aria-busy', search.loading ? 'true' : 'false');
-    show($('facets-box'), !!search.facets && !search.error);
+    showFacets(!!search.facets && !search.error);
     renderFacets();
 
     if (search.error) {
-      clear(list);
+      clear(list); list.removeAttribute('data-search');
       errorMessage(msg, search.error, '检索');
       setStatus('检索出错：' + search.error.detail);
       show($('more'), false); show($('more-end'), false); show($('toolbar'), false);
       return;
     }
     if (search.loading && !search.results.length) {
-      clear(list);
+      clear(list); list.removeAttribute('data-search');
       message(msg, 'loading', '正在检索…', ['请稍候。']);
       setStatus('正在检索“' + state.q + '”…');
       show($('more'), false); show($('more-end'), false);
       return;
     }
     if (!search.results.length) {
-      clear(list);
+      clear(list); list.removeAttribute('data-search');
       var actions = activeFilters().length ? [clearFiltersButton()] : [];
       message(msg, 'empty', '没有找到相关内容', ['没有找到相关内容，请换个说法或去掉筛选条件。'], actions);
       setStatus('没有找到与“' + state.q + '”相关的内容');
@@ -415,7 +422,7 @@
       show(msg, false);
     }
     // draw only the results not yet in the list (the list is rebuilt when it belongs to another search)
-    if (list.getAttribute('data-key') !== search.key) { clear(list); list.setAttribute('data-key', search.key); }
+    if (list.getAttribute('data-search') !== String(search.id)) { clear(list); list.setAttribute('data-search', String(search.id)); }
     for (var i = list.children.length; i < search.results.length; i++) {
       list.appendChild(hitNode(search.results[i], terms));
     }
@@ -429,7 +436,6 @@
     $('more').disabled = !!search.loading;
     $('more').textContent = search.loading ? '正在加载…' : '加载更多';
     show($('more-end'), search.done && n > PAGE);
-    show($('toolbar'), true);
     updateExport();
     if (focusIndex >= 0 && list.children[focusIndex]) {
       var heading = list.children[focusIndex].querySelector('.hit-title');
@@ -464,7 +470,7 @@
       el('div', { class: 'hit-head' }, [box, el('div', { class: 'hit-headtext' }, [meta, title])]),
       text,
       el('div', { class: 'hit-foot' }, [
-        el('span', { class: 'hit-source', text: '来源：' + lines(h.source) }),
+        sourceNode('hit-source', h.source),
         contextButton(h.passage_id, '查看上下文', h.plan_title + ' ' + heading),
       ]),
     ]);
@@ -493,6 +499,11 @@
     });
     if (active.length > 1) append(box, clearFiltersButton());
     show(box, true);
+  }
+
+  function showFacets(visible) {
+    show($('facets-box'), visible);
+    $('layout').classList.toggle('no-facets', !visible);
   }
 
   function renderFacets() {
@@ -536,7 +547,7 @@
 
   function updateExport() {
     var box = $('export');
-    if (caps.export === false) { show(box, false); return; }
+    if (caps.export === false) { show(box, false); show($('toolbar'), false); return; }
     var params;
     if (selected.length) {
       params = { ids: selected.join(',') };
@@ -554,6 +565,7 @@
     docx.setAttribute('aria-label', $('export-label').textContent + '下载 Word 文件');
     show($('export-clear'), selected.length > 0);
     show(box, !!(state.q || selected.length));
+    show($('toolbar'), !box.hidden);
   }
 
   // ---------------------------------------------------------------- the context dialog
@@ -624,7 +636,7 @@
         el('div', { class: 'ctx-label', text: label }),
         el('h3', null, [kindBadge(p.kind), passageHeading(p)]),
         text,
-        el('div', { class: 'ctx-source', text: '来源：' + lines(p.source) }),
+        sourceNode('ctx-source', p.source),
       ]);
     };
     if (prev) append(body, part(prev, '上一条', false));
@@ -836,11 +848,13 @@
     $('search-form').addEventListener('submit', function (e) {
       e.preventDefault();
       var q = $('q').value.trim();
-      if (q === state.q && state.view === 'search' && search.key === searchKey() && !search.error) {
-        setStatus(q ? $('status').textContent : '');
+      var view = state.view === 'indicators' ? 'search' : state.view;
+      if (q === state.q && view === state.view) {     // the same search again: run it afresh
+        forget();
+        render();
+        return;
       }
-      navigate({ q: q, view: state.view === 'indicators' ? 'search' : state.view });
-      if (q === state.q && search.error) { forget(); render(); }
+      navigate({ q: q, view: view });
     });
     Array.prototype.forEach.call(document.querySelectorAll('.view-tab'), function (tab) {
       tab.addEventListener('click', function () { navigate({ view: tab.getAttribute('data-view') }); });

@@ -1,0 +1,238 @@
+"""Answers in the form that fits the question, built only from cited plan text.
+
+- a value question (新星市小学生近视率目标是多少) → the value as written, with plan, year and citation;
+- a "what do others do" question → per plan, the matching measure titles with citations;
+- nothing answers it → says so instead of guessing.
+Optionally (off by default) an OpenAI-compatible endpoint turns the cited passages into short prose;
+when it is unreachable the extractive answer stands alone."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import urllib.error
+import urllib.request
+
+from pydantic import BaseModel, Field
+
+from indexer.targets import Indicator, fold, indicator_specs
+from plansearch.records import KIND_LABELS, Kind, SourceSpan
+from plansearch.search import Searcher, SearchRequest
+from plansearch.settings import Settings
+
+log = logging.getLogger(__name__)
+
+GROUP_DEPTH = 15        # hits considered for a grouped answer
+MAX_PER_PLAN = 3
+RARE_SHARE = 0.05       # a query word found in fewer passages than this share is distinctive
+RE_YEAR = re.compile(r"(20[2-3]\d)\s*年?")
+NO_ANSWER_TEXT = "在已收录的规划中没有找到能回答这个问题的内容。可以换个说法，或去掉地名、年份再试。"
+
+
+class Citation(BaseModel):
+    passage_id: str | None
+    plan_id: str
+    plan_title: str
+    source: SourceSpan
+
+
+class ValueAnswer(BaseModel):
+    plan_id: str
+    plan_title: str
+    indicator: str
+    indicator_as_written: str
+    value: str
+    year: int | None
+    year_inferred: bool
+    direction: str
+    implausible: bool
+    passage_id: str | None
+    quote: str = Field(description="the cited sentence(s) the value is read from")
+    source: SourceSpan
+
+
+class GroupItem(BaseModel):
+    passage_id: str
+    title: str
+    kind: Kind
+    source: SourceSpan
+
+
+class PlanGroup(BaseModel):
+    plan_id: str
+    plan_title: str
+    items: list[GroupItem]
+
+
+class AskResponse(BaseModel):
+    query: str
+    answer_type: str = Field(description="value | grouped | none")
+    answer: str = Field(description="a short extractive answer; every statement comes from the citations")
+    no_answer: bool
+    confidence: float | None
+    values: list[ValueAnswer] = []
+    groups: list[PlanGroup] = []
+    citations: list[Citation] = []
+    prose: str | None = Field(None, description="an LLM's wording of the cited passages, when one is configured")
+    prose_error: str | None = None
+
+
+def _label(meta) -> str:
+    """大庆市儿童规划 / 曾都区妇女规划: names the plan, not only the place (曾都区 has two)."""
+    return f"{meta.short_name}{meta.subject}规划"
+
+
+def find_indicators(query: str) -> list[str]:
+    """Canonical indicator names the query mentions (longest alias wins; "近视率" alone names all of its kind)."""
+    folded = fold(query)
+    hits: list[tuple[int, str]] = []
+    for spec in indicator_specs():
+        for alias in spec.aliases:
+            if alias and alias in folded:
+                hits.append((len(alias), spec.name))
+    if hits:
+        longest = max(n for n, _ in hits)
+        return list(dict.fromkeys(name for n, name in sorted(hits, reverse=True) if n == longest))
+    words = re.findall(r"[\u4e00-\u9fff]{1,6}率", folded)
+    return [s.name for s in indicator_specs() if any(w in s.name for w in words)]
+
+
+class Asker:
+    def __init__(self, searcher: Searcher, settings: Settings):
+        self.searcher = searcher
+        self.settings = settings
+
+    def ask(self, q: str) -> AskResponse:
+        s = self.searcher
+        response = s.search(SearchRequest(q=q, k=GROUP_DEPTH))      # validates q as search does
+        interp = response.interpreted
+        names = find_indicators(q)
+        if names:
+            values = self._values(q, names, interp.plans if interp else [])
+            if values:
+                return self._finish(self._value_answer(q, values, response.confidence))
+        if response.no_answer or not response.results:
+            return AskResponse(query=q.strip(), answer_type="none", answer=NO_ANSWER_TEXT, no_answer=True,
+                               confidence=response.confidence)
+        return self._finish(self._grouped_answer(q, response))
+
+    # -- value questions ---------------------------------------------------------------------
+    def _values(self, q: str, names: list[str], plans: list[str]) -> list[Indicator]:
+        rows = [i for i in self.searcher.index.indicators if i.name in names and (not plans or i.plan_id in plans)]
+        years = {int(y) for y in RE_YEAR.findall(q)}
+        if years:
+            rows = [i for i in rows if i.year in years] or rows
+        # a plan's passage states the value; its summary-table row repeats it: prefer the passage
+        seen: set[tuple] = set()
+        out = []
+        for i in sorted(rows, key=lambda i: (i.passage_id is None, i.plan_id, i.name, i.year or 0)):
+            key = (i.plan_id, i.name, i.year)
+            if key not in seen:
+                seen.add(key)
+                out.append(i)
+        return out
+
+    def _value_answer(self, q: str, rows: list[Indicator], confidence: float | None) -> AskResponse:
+        s = self.searcher
+        values, lines = [], []
+        for i in rows:
+            meta = s.plans[i.plan_id]
+            if i.passage_id:
+                passage = s.passage(i.passage_id)
+                source, quote = passage.source, self._quote(passage.text, i)
+            else:
+                source = SourceSpan(file=meta.source_file, line_start=i.table_line, line_end=i.table_line + 2)
+                quote = f"{i.name_as_written} {i.value}"
+            values.append(ValueAnswer(plan_id=i.plan_id, plan_title=meta.title, indicator=i.name,
+                                      indicator_as_written=i.name_as_written, value=i.value, year=i.year,
+                                      year_inferred=i.year_inferred, direction=i.direction, implausible=i.implausible,
+                                      passage_id=i.passage_id, quote=quote, source=source))
+            when = f"到{i.year}年" if i.year and not i.year_inferred else (f"（规划期末{i.year}年）" if i.year else "")
+            flag = "（原文如此，单位存疑）" if i.implausible else ""
+            lines.append(f"{_label(meta)}：{i.name_as_written}{when}{i.direction if i.direction not in i.value else ''}"
+                         f"{i.value}{flag}")
+        return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
+                           confidence=confidence, values=values)
+
+    @staticmethod
+    def _quote(text: str, indicator: Indicator) -> str:
+        """The sentence(s) of the passage that hold the value."""
+        squashed_value = re.sub(r"\s+", "", indicator.value)
+        for sentence in re.split(r"(?<=[。；\n])", text):
+            if squashed_value in re.sub(r"\s+", "", sentence):
+                return sentence.strip()
+        return text
+
+    # -- "what do others do" -----------------------------------------------------------------
+    def _grouped_answer(self, q: str, response) -> AskResponse:
+        """Per plan, its versions of the best-matching measure(s) and target(s): the compare groups on top."""
+        from plansearch.compare import Comparer
+
+        s = self.searcher
+        comparison = Comparer(s).compare(q)
+        top_groups = comparison.groups[:1]
+        # further groups only when they share the query's distinctive words (溺水, not 儿童 or 预防)
+        passages = s.index.passages
+        rare = [t for t in s.tokenizer.tokens(q)
+                if sum(t in p.text for p in passages) < RARE_SHARE * len(passages)]
+        for g in comparison.groups[1:4]:
+            core = next(v for v in g.versions if v.passage_id == g.core_passage_id)
+            if rare and any(t in core.text for t in rare):
+                top_groups.append(g)
+        groups: dict[str, PlanGroup] = {}
+        for g in top_groups:
+            for v in g.versions:
+                group = groups.setdefault(v.plan_id, PlanGroup(plan_id=v.plan_id, plan_title=v.plan_title, items=[]))
+                title = v.title or v.text.split("。", 1)[0]
+                group.items.append(GroupItem(passage_id=v.passage_id, title=title, kind=v.kind, source=v.source))
+        if not groups:
+            return AskResponse(query=q.strip(), answer_type="none", answer=NO_ANSWER_TEXT, no_answer=True,
+                               confidence=response.confidence)
+        ordered = sorted(groups.values(), key=lambda g: s.plans[g.plan_id].short_name)
+        lines = []
+        for g in ordered:
+            items = "、".join(f"{KIND_LABELS[i.kind]}“{i.title}”" for i in g.items)
+            lines.append(f"{_label(s.plans[g.plan_id])}：{items}")
+        return AskResponse(query=q.strip(), answer_type="grouped", answer="；".join(lines) + "。", no_answer=False,
+                           confidence=response.confidence, groups=ordered)
+
+    # -- citations and the optional LLM --------------------------------------------------------
+    def _finish(self, answer: AskResponse) -> AskResponse:
+        s = self.searcher
+        cited: dict[str, Citation] = {}
+        for v in answer.values:
+            key = v.passage_id or f"{v.plan_id}:{v.source.line_start}"
+            cited[key] = Citation(passage_id=v.passage_id, plan_id=v.plan_id, plan_title=v.plan_title, source=v.source)
+        for g in answer.groups:
+            for item in g.items:
+                cited[item.passage_id] = Citation(passage_id=item.passage_id, plan_id=g.plan_id,
+                                                  plan_title=g.plan_title, source=item.source)
+        answer.citations = list(cited.values())
+        if self.settings.llm_base_url:
+            texts = [s.passage(c.passage_id).text if c.passage_id else "" for c in answer.citations]
+            answer.prose, answer.prose_error = self._llm_prose(answer.query, answer.citations, texts)
+        return answer
+
+    def _llm_prose(self, q: str, citations: list[Citation], texts: list[str]) -> tuple[str | None, str | None]:
+        numbered = "\n".join(f"[{n}] {c.plan_title}（{c.passage_id}）：{t}" for n, (c, t) in
+                             enumerate(zip(citations, texts), start=1) if t)
+        body = {
+            "model": self.settings.llm_model,
+            "temperature": 0,
+            "messages": [
+                {"role": "system", "content": "你是政府规划文本助手。只依据用户给出的引文回答，不得补充引文以外的任何内容；"
+                                              "每句话后用 [编号] 标注出处；引文不足以回答时直接说明。回答不超过200字。"},
+                {"role": "user", "content": f"问题：{q}\n\n引文：\n{numbered}"},
+            ],
+        }
+        request = urllib.request.Request(
+            self.settings.llm_base_url.rstrip("/") + "/chat/completions", data=json.dumps(body).encode("utf-8"),
+            headers={"Content-Type": "application/json",
+                     **({"Authorization": f"Bearer {self.settings.llm_api_key}"} if self.settings.llm_api_key else {})})
+        try:
+            with urllib.request.urlopen(request, timeout=self.settings.llm_timeout) as r:
+                data = json.loads(r.read().decode("utf-8"))
+            return data["choices"][0]["message"]["content"].strip(), None
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError, KeyError, IndexError) as exc:
+            log.warning("LLM endpoint unavailable, extractive answer only: %s", exc)
+            return None, f"LLM 不可用，仅给出摘录式回答（{type(exc).__name__}）"

@@ -1,0 +1,110 @@
+"""Drafting export: a set of passages or a comparison as Markdown or Word (.docx), each passage with
+its source note (plan, domain, kind, item number, file and lines)."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from pydantic import BaseModel
+
+from plansearch.records import KIND_LABELS, Kind, SourceSpan
+
+
+class ExportItem(BaseModel):
+    passage_id: str
+    plan_title: str
+    region: str
+    domain: str | None
+    kind: Kind
+    number: int | None
+    title: str | None
+    text: str
+    source: SourceSpan
+    note: str | None = None          # e.g. 与共同模板一致 / 较共同模板新增：…
+
+
+def source_note(item: ExportItem) -> str:
+    parts = [item.plan_title, item.domain or "", KIND_LABELS[item.kind] + (f"第{item.number}条" if item.number else "")]
+    lines = f"第{item.source.line_start}行" if item.source.line_start == item.source.line_end else \
+        f"第{item.source.line_start}–{item.source.line_end}行"
+    return "来源：" + " · ".join(p for p in parts if p) + f"（{item.source.file} {lines}；{item.passage_id}）"
+
+
+def to_markdown(title: str, items: list[ExportItem]) -> str:
+    out = [f"# {title}", "", f"导出日期：{date.today().isoformat()}　共 {len(items)} 条", ""]
+    current_plan = None
+    for item in items:
+        if item.plan_title != current_plan:
+            out += [f"## {item.plan_title}（{item.region}）", ""]
+            current_plan = item.plan_title
+        heading = item.title or (item.text.split("\n", 1)[0][:30])
+        out += [f"### {heading}", ""]
+        out += [f"> {line}" for line in item.text.split("\n")]
+        out += ["", f"*{source_note(item)}*"]
+        if item.note:
+            out += ["", f"说明：{item.note}"]
+        out.append("")
+    return "\n".join(out)
+
+
+def to_docx(title: str, items: list[ExportItem]) -> bytes:
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "SimSun"
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    style.font.size = Pt(11)
+    doc.add_heading(title, level=0)
+    doc.add_paragraph(f"导出日期：{date.today().isoformat()}　共 {len(items)} 条")
+    current_plan = None
+    for item in items:
+        if item.plan_title != current_plan:
+            doc.add_heading(f"{item.plan_title}（{item.region}）", level=1)
+            current_plan = item.plan_title
+        doc.add_heading(item.title or item.text.split("\n", 1)[0][:30], level=2)
+        for line in item.text.split("\n"):
+            doc.add_paragraph(line)
+        note = doc.add_paragraph()
+        run = note.add_run(source_note(item))
+        run.italic = True
+        run.font.size = Pt(9)
+        if item.note:
+            doc.add_paragraph(f"说明：{item.note}")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+MAX_EXPORT_IDS = 200
+
+
+def items_for_ids(searcher, ids: list[str]) -> list[ExportItem]:
+    """Export items for hand-picked passage ids, in the order given (unknown ids raise PassageNotFound)."""
+    items = []
+    for pid in ids:
+        d = searcher.passage(pid)
+        items.append(ExportItem(passage_id=d.passage_id, plan_title=d.plan_title, region=d.region, domain=d.domain,
+                                kind=d.kind, number=d.number, title=d.title, text=d.text, source=d.source))
+    return items
+
+
+def items_for_comparison(comparison) -> list[ExportItem]:
+    """Export items for a comparison: plan by plan, each version noted as shared or with what it adds."""
+    items = []
+    for column in comparison.plans:
+        for v in column.passages:
+            added = [s.text for s in v.segments if s.status == "added"]
+            if v.shared:
+                note = "与共同模板基本一致" + (f"；新增：{'；'.join(added)}" if added else "")
+            elif added or v.missing:
+                note = "；".join(x for x in (f"较共同模板新增：{'；'.join(added)}" if added else "",
+                                             f"缺少：{'；'.join(v.missing)}" if v.missing else "") if x)
+            else:
+                note = None
+            items.append(ExportItem(passage_id=v.passage_id, plan_title=v.plan_title, region=v.region,
+                                    domain=v.domain, kind=v.kind, number=v.number, title=v.title, text=v.text,
+                                    source=v.source, note=note))
+    return items

@@ -1,0 +1,412 @@
+"""The search page in a real browser (Debian's chromium through playwright) against the real service:
+real model, real index, real HTTP server on loopback. Needs `bash scripts/install-browser.sh` once;
+without chromium or playwright the module is skipped with that hint.
+
+Screenshots land in docs/screenshots/ (wide 1366×768 and narrow 390×844)."""
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright missing: run scripts/install-browser.sh")
+CHROMIUM = shutil.which("chromium")
+if CHROMIUM is None:
+    pytest.skip("chromium missing: run scripts/install-browser.sh", allow_module_level=True)
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WIDE = {"width": 1366, "height": 768}
+NARROW = {"width": 390, "height": 844}
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+KIND_LABELS = {"目标", "措施", "组织实施", "总体"}
+TIMEOUT_MS = 20_000
+
+
+# ----------------------------------------------------------------------------- the server
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_app(settings):
+    """create_app(settings) with the page mounted, served by uvicorn in a thread on a free loopback port.
+    Returns (base_url, stop). mount_web is idempotent, so this holds once create_app mounts it itself."""
+    import uvicorn
+
+    from service.app import create_app
+    from service.web import mount_web
+
+    app = create_app(settings)
+    mount_web(app)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, name="plansearch-web", daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if not thread.is_alive():
+            raise RuntimeError("the web server thread exited while starting")
+        try:
+            if server.started and httpx.get(base + "/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    else:
+        server.should_exit = True
+        raise RuntimeError("the web server did not come up in 180 s")
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+    return base, stop
+
+
+@pytest.fixture(scope="module")
+def base(real_settings):
+    url, stop = serve_app(real_settings)
+    yield url
+    stop()
+
+
+# ----------------------------------------------------------------------------- the browser
+SEEN: list[str] = []            # every URL any page of this module requested
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, base):
+    context = browser.new_context(viewport=WIDE, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    pg.on("request", lambda request: SEEN.append(request.url))
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert not errors, f"uncaught script errors on the page: {errors}"
+
+
+def open_page(page, base, query: str = "") -> None:
+    page.goto(base + "/" + query)
+    page.wait_for_function("window.plansearch !== undefined")
+
+
+def wait_results(page, q: str) -> None:
+    """Until the list shows the finished search for q."""
+    page.wait_for_function(
+        """q => document.querySelector('#results').getAttribute('aria-busy') === 'false'
+               && document.querySelector('#status').textContent.indexOf('“' + q + '”：已显示') >= 0""", arg=q)
+
+
+def search_by_keyboard(page, q: str) -> None:
+    box = page.locator("#q")
+    box.fill("")
+    box.focus()
+    page.keyboard.type(q)
+    page.keyboard.press("Enter")
+    wait_results(page, q)
+
+
+def hit_ids(page) -> list[str]:
+    return page.locator("#results .hit").evaluate_all("els => els.map(e => e.dataset.passage)")
+
+
+def api(base, path, **params):
+    return httpx.get(base + path, params=params, timeout=30)
+
+
+def url_params(page) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def no_horizontal_overflow(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+# ----------------------------------------------------------------------------- the tests
+def test_enter_searches_and_shows_highlighted_results_from_several_plans(page, base):
+    open_page(page, base)
+    search_by_keyboard(page, "防溺水")
+    assert url_params(page) == {"q": "防溺水"}
+    hits = page.locator("#results .hit")
+    assert hits.count() == 10
+    plans_with_marks = set()
+    for i in range(hits.count()):
+        hit = hits.nth(i)
+        assert hit.locator(".badge").first.inner_text() in KIND_LABELS
+        assert hit.locator(".hit-plan").inner_text() and hit.locator(".hit-region").inner_text()
+        assert re.search(r"来源：\S+\.txt，第 \d+(–\d+)? 行", hit.locator(".hit-source").inner_text())
+        assert hit.get_by_role("button", name=re.compile("^查看上下文")).count() == 1
+        marks = hit.locator("mark").all_inner_texts()
+        assert all(set(m) <= set("防溺水") for m in marks), marks
+        if any("溺水" in m for m in marks):
+            plans_with_marks.add(hit.get_attribute("data-plan"))
+    assert len(plans_with_marks) >= 3
+    assert "已显示 10 条结果" in page.locator("#status").inner_text()
+    assert page.locator("#status").get_attribute("aria-live") == "polite"
+    # facets name plans by their names, never by ids, and kinds in Chinese
+    plan_facets = page.locator(".facet[data-field=plan] .facet-name").all_inner_texts()
+    assert plan_facets and not any("-20" in name or "children" in name for name in plan_facets)
+    assert set(page.locator(".facet[data-field=kind] .facet-name").all_inner_texts()) <= KIND_LABELS
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "search-wide.png"))
+    page.set_viewport_size(NARROW)
+    page.evaluate("window.scrollTo(0, 0)")
+    assert no_horizontal_overflow(page)
+    page.screenshot(path=str(SHOTS / "search-narrow.png"))
+    page.set_viewport_size(WIDE)
+
+    # 加载更多: the next page by offset, appended, no repeats, focus on the first new result
+    first_page = hit_ids(page)
+    page.get_by_role("button", name="加载更多").click()
+    page.wait_for_function("document.querySelectorAll('#results .hit').length > 10")
+    ids = hit_ids(page)
+    assert ids[:10] == first_page and len(ids) == len(set(ids)) == 20
+    assert page.evaluate("document.activeElement.closest('.hit') === document.querySelectorAll('#results .hit')[10]")
+
+
+def test_domain_facet_narrows_the_list_and_clicking_again_clears_it(page, base):
+    open_page(page, base, "?q=溺水")
+    wait_results(page, "溺水")
+    before = hit_ids(page)
+    domain_facets = page.locator(".facet[data-field=domain]")
+    assert domain_facets.count() > 1
+    top_domain = domain_facets.nth(0).get_attribute("data-value")
+    chosen = domain_facets.nth(1)                       # a domain other than the one most results are in
+    domain = chosen.get_attribute("data-value")
+    assert domain != top_domain
+    chosen.focus()
+    page.keyboard.press("Enter")                        # keyboard-operable
+    page.wait_for_function("d => new URLSearchParams(location.search).get('domain') === d", arg=domain)
+    wait_results(page, "溺水")
+    after = hit_ids(page)
+    shown_domains = page.locator("#results .hit").evaluate_all("els => els.map(e => e.dataset.domain)")
+    assert shown_domains and set(shown_domains) == {domain}
+    assert after != before
+    pressed = page.locator(".facet[data-field=domain][aria-pressed=true]")
+    assert pressed.count() == 1 and pressed.get_attribute("data-value") == domain
+    assert page.locator(".facet[data-field=domain]").count() == 1
+    assert f"已按领域“{domain}”筛选" in page.locator("#status").inner_text()
+    assert page.locator("#active-filters").get_by_role("button", name=re.compile(domain)).count() == 1
+
+    pressed.click()                                     # again: the filter is cleared
+    page.wait_for_function("!new URLSearchParams(location.search).has('domain')")
+    wait_results(page, "溺水")
+    assert hit_ids(page) == before
+    assert page.locator(".facet[data-field=domain]").count() > 1
+    assert page.locator(".facet[aria-pressed=true]").count() == 0
+
+
+def test_context_view_shows_the_passage_between_its_neighbours(page, base):
+    open_page(page, base, "?q=防溺水")
+    wait_results(page, "防溺水")
+    first = page.locator("#results .hit").first
+    passage_id = first.get_attribute("data-passage")
+    neighbours = api(base, f"/api/passages/{passage_id}").json()["neighbours"]
+    button = first.get_by_role("button", name=re.compile("^查看上下文"))
+    button.click()
+    dialog = page.locator("dialog#context")
+    dialog.locator(".ctx-passage.current").wait_for()
+    page.wait_for_function("document.querySelectorAll('#context .ctx-passage').length >= 2")
+    shown = dialog.locator(".ctx-passage").evaluate_all("els => els.map(e => e.dataset.passage)")
+    expected = [p for p in (neighbours["previous"], passage_id, neighbours["next"]) if p]
+    assert shown == expected
+    current = dialog.locator(".ctx-passage.current")
+    assert current.get_attribute("data-passage") == passage_id
+    assert current.get_attribute("aria-current") == "true"
+    assert current.locator("mark").count() > 0
+    assert dialog.locator(".ctx-label").all_inner_texts() == [
+        label for label, pid in (("上一条", neighbours["previous"]), ("本条", passage_id), ("下一条", neighbours["next"])) if pid]
+    assert dialog.locator("#context-heading").inner_text() == first.locator(".hit-plan").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "context.png"))
+
+    if neighbours["next"]:                              # walk on: the next passage becomes the current one
+        page.get_by_role("button", name="再往后 →").click()
+        page.wait_for_function("id => { const c = document.querySelector('#context .ctx-passage.current');"
+                               " return c && c.dataset.passage === id; }", arg=neighbours["next"])
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.querySelector('#context').open")
+    assert page.evaluate("document.activeElement.textContent") == "查看上下文"       # focus goes back
+
+
+def test_compare_view_columns_per_plan_or_says_it_is_unavailable(page, base):
+    response = api(base, "/api/compare", q="防溺水")
+    open_page(page, base, "?q=防溺水&view=compare")
+    assert page.get_by_role("button", name="对比各地").get_attribute("aria-pressed") == "true"
+    if response.status_code == 404 and response.json().get("detail") == "Not Found":
+        message = page.locator("#compare-message")
+        page.wait_for_function("document.querySelector('#compare-message').textContent.indexOf('对比功能暂不可用') >= 0")
+        assert message.is_visible() and "检索结果" in message.inner_text()
+        assert page.locator(".compare-col").count() == 0
+        return
+    # the endpoint exists: one column per plan, shared passages marked, added phrases highlighted, missing listed
+    assert response.status_code == 200, response.text
+    body = response.json()
+    page.locator(".compare-col").first.wait_for()
+    columns = page.locator(".compare-col")
+    assert columns.count() == len(body["plans"]) >= 2
+    assert columns.locator("h3").all_inner_texts() == [p["plan_title"] for p in body["plans"]]
+    passages = [x for p in body["plans"] for x in p["passages"]]
+    assert page.locator(".compare-passage").count() == len(passages)
+    assert page.locator(".compare-passage.shared").count() == sum(bool(x.get("shared")) for x in passages)
+    assert page.locator(".badge-shared").all_inner_texts() == ["共同内容"] * sum(bool(x.get("shared")) for x in passages)
+    added = [s["text"] for x in passages for s in (x.get("segments") or []) if s["status"] == "added"]
+    assert page.locator(".compare-passage mark.added").all_inner_texts() == added
+    missing = [m for x in passages for m in (x.get("missing") or [])]
+    assert page.locator(".missing li").all_inner_texts() == missing
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "compare.png"))
+
+
+def test_shared_url_reproduces_results_and_facet_state_after_reload(page, base):
+    expected = [h["passage_id"] for h in api(base, "/api/search", q="溺水", domain="儿童与安全").json()["results"]]
+    open_page(page, base, "?q=溺水&domain=儿童与安全")
+    wait_results(page, "溺水")
+
+    def check():
+        assert page.locator("#q").input_value() == "溺水"
+        assert hit_ids(page) == expected
+        pressed = page.locator(".facet[aria-pressed=true]")
+        assert pressed.count() == 1
+        assert (pressed.get_attribute("data-field"), pressed.get_attribute("data-value")) == ("domain", "儿童与安全")
+        assert "领域：儿童与安全" in page.locator("#active-filters").inner_text()
+        assert set(page.locator("#results .hit").evaluate_all("els => els.map(e => e.dataset.domain)")) == {"儿童与安全"}
+
+    check()
+    page.reload()
+    wait_results(page, "溺水")
+    check()
+    assert url_params(page) == {"q": "溺水", "domain": "儿童与安全"}
+
+
+def test_back_button_restores_the_previous_query(page, base):
+    open_page(page, base)
+    search_by_keyboard(page, "防溺水")
+    first = hit_ids(page)
+    search_by_keyboard(page, "近视")
+    second = hit_ids(page)
+    assert second != first and url_params(page) == {"q": "近视"}
+    page.go_back()
+    wait_results(page, "防溺水")
+    assert page.locator("#q").input_value() == "防溺水" and hit_ids(page) == first
+    assert url_params(page) == {"q": "防溺水"}
+    page.go_forward()
+    wait_results(page, "近视")
+    assert page.locator("#q").input_value() == "近视" and hit_ids(page) == second
+    page.go_back()
+    page.go_back()                                       # the empty start page again
+    page.wait_for_function("document.querySelector('#q').value === ''")
+    assert "请输入要查找的内容" in page.locator("#message").inner_text()
+
+
+def test_empty_query_shows_the_hint_and_asks_nothing(page, base):
+    open_page(page, base)
+    message = page.locator("#message")
+    assert message.is_visible() and "请输入要查找的内容" in message.inner_text()
+    assert page.locator("#results .hit").count() == 0
+    assert page.evaluate("document.activeElement.id") == "q"
+    searches = []
+    page.on("request", lambda r: searches.append(r.url) if "/api/search" in r.url else None)
+    page.locator("#q").fill("   ")
+    page.locator("#q").press("Enter")
+    page.wait_for_timeout(300)
+    assert "请输入要查找的内容" in message.inner_text() and not searches
+    # an example query is a button that searches
+    message.get_by_role("button", name="留守儿童关爱服务").click()
+    wait_results(page, "留守儿童关爱服务")
+
+
+def test_errors_and_no_results_tell_the_user_what_to_do(page, base):
+    long_q = "溺水" * 150                                  # 300 characters: the service answers 422
+    assert api(base, "/api/search", q=long_q).status_code == 422
+    open_page(page, base)
+    page.locator("#q").fill(long_q)
+    page.locator("#q").press("Enter")
+    message = page.locator("#message.error")
+    message.wait_for()
+    text = message.inner_text()
+    assert "检索出错" in text and "请缩短或修改查询内容" in text
+    assert message.get_attribute("role") == "alert"
+    assert message.get_by_role("button", name="重试").count() == 1
+    assert page.locator("#results .hit").count() == 0
+
+    # filters that exclude everything: the no-result state, and its button removes the filters
+    open_page(page, base, "?q=溺水&plan=zengdu-women-2021&domain=儿童与安全")
+    empty = page.locator("#message")
+    page.wait_for_function("document.querySelector('#message').textContent.indexOf('没有找到相关内容') >= 0")
+    assert "请换个说法或去掉筛选条件" in empty.inner_text()
+    empty.get_by_role("button", name="去掉全部筛选条件").click()
+    wait_results(page, "溺水")
+    assert page.locator("#results .hit").count() == 10 and url_params(page) == {"q": "溺水"}
+
+
+def test_every_view_loads_only_from_the_service(page, base):
+    open_page(page, base)
+    search_by_keyboard(page, "留守儿童")
+    page.locator(".facet[data-field=kind]").first.click()
+    wait_results(page, "留守儿童")
+    page.get_by_role("button", name=re.compile("^查看上下文")).first.click()
+    page.locator("#context .ctx-passage.current").wait_for()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="对比各地").click()
+    page.wait_for_function("document.querySelector('#compare').children.length > 0"
+                           " || !document.querySelector('#compare-message').hidden"
+                           " && document.querySelector('#compare-message').textContent.indexOf('正在') < 0")
+    page.get_by_role("button", name="指标").click()
+    page.wait_for_function("!document.querySelector('#indicators-message').hidden"
+                           " && document.querySelector('#indicators-message').textContent.indexOf('正在') < 0"
+                           " || document.querySelectorAll('#indicators td').length > 0")
+    page.set_viewport_size(NARROW)
+    assert no_horizontal_overflow(page)
+    assert len(SEEN) > 10
+    foreign = [url for url in SEEN if not url.startswith(base + "/")]
+    assert not foreign, f"requests to other hosts: {foreign}"
+
+
+def test_page_and_assets_are_served_with_cache_and_security_headers(base):
+    from service.app import create_app
+    from service.web import mount_web
+
+    page = api(base, "/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.headers["cache-control"] == "no-cache"
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
+    assert len(assets) == 3 and all("?v=" in a for a in assets)
+    assert not re.search(r'(?:href|src)="(?:https?:)?//', page.text)          # nothing from elsewhere
+    for asset in assets:
+        r = httpx.get(base + asset, timeout=10)
+        assert r.status_code == 200 and "immutable" in r.headers["cache-control"]
+    assert api(base, "/static/app.js").headers["cache-control"] == "no-cache"
+    assert api(base, "/static/").status_code == 404                         # no folder listing
+    css = api(base, "/static/app.css").text
+    assert "Noto Sans CJK SC" in css and "@font-face" not in css and "url(" not in css
+
+    app = create_app()
+    mount_web(app)
+    routes = len(app.routes)
+    mount_web(app)
+    assert len(app.routes) == routes
