@@ -6,6 +6,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# bump when normalize_for_index changes: an index built with another version is refused
+NORMALIZE_VERSION = 2
+
 BOOKMARK = re.compile(r"\[bookmark:\s*[^\]]*\]")
 MARKDOWN_BULLET = re.compile(r"^\s*[-*•]\s+(?=\S)")
 LATEX_INLINE = re.compile(r"\s*\$([^$]{1,80})\$\s*")
@@ -17,6 +20,8 @@ LATEX_SYMBOLS = {
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef‰%℃·—“”‘’《》、，。：；！？（）"
 SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}0-9])[ \t\u00a0\u3000]+(?=[{_CJK}0-9])|(?<=[{_CJK}])[ \t\u00a0\u3000]+(?=[0-9A-Za-z])")
 MULTISPACE = re.compile(r"\s+")
+# a stray English "and" between Chinese words (增强监护责任意识 and 能力) reads as 和 for matching
+STRAY_AND = re.compile(r"(?<=[\u4e00-\u9fff])\s*\band\b\s*(?=[\u4e00-\u9fff])", re.IGNORECASE)
 # brackets with no NFKC fold
 BRACKETS = str.maketrans({"〔": "(", "〕": ")", "【": "(", "】": ")", "〈": "<", "〉": ">"})
 
@@ -55,6 +60,7 @@ def normalize_for_index(text: str) -> str:
     text = clean_line(text) if ("[bookmark" in text or "$" in text) else text
     text = unicodedata.normalize("NFKC", text).translate(BRACKETS)
     text = to_simplified(text)
+    text = STRAY_AND.sub("和", text)
     text = SPACE_NEAR_CJK.sub("", text)
     text = MULTISPACE.sub(" ", text).strip()
     return text.lower()

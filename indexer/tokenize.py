@@ -9,7 +9,7 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-from indexer.normalize import normalize_for_index
+from indexer.normalize import NORMALIZE_VERSION, normalize_for_index
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 USER_DICT = DATA_DIR / "userdict.txt"
@@ -41,8 +41,8 @@ class Tokenizer:
 
     @cached_property
     def fingerprint(self) -> str:
-        """Hash of the dictionary and stopwords: an index built with others is refused."""
-        digest = hashlib.sha256()
+        """Hash of the dictionary, stopwords and normalisation version: an index built with others is refused."""
+        digest = hashlib.sha256(f"normalize-v{NORMALIZE_VERSION}".encode())
         for path in (self.user_dict, self.stopwords_path):
             digest.update(path.read_bytes())
         return digest.hexdigest()[:16]

@@ -26,6 +26,9 @@ GROUP_DEPTH = 15        # hits considered for a grouped answer
 MAX_PER_PLAN = 3
 RARE_SHARE = 0.05       # a query word found in fewer passages than this share is distinctive
 RE_YEAR = re.compile(r"(20[2-3]\d)\s*年?")
+VALUE_QUESTION = re.compile(r"多少|目标|指标|比例|比重|达到|控制在|降至|几个|几次|数值|率")
+NUMBER_QUESTION = re.compile(r"多少|几个|几次|几所|几名|标准是|补贴标准|发放标准|具体数值")
+NO_VALUE_TEXT = "已收录的规划中没有找到这个问题所问的数值。可以换个说法，或在检索中查看相关条文。"
 NO_ANSWER_TEXT = "在已收录的规划中没有找到能回答这个问题的内容。可以换个说法，或去掉地名、年份再试。"
 
 
@@ -106,11 +109,19 @@ class Asker:
         s = self.searcher
         response = s.search(SearchRequest(q=q, k=GROUP_DEPTH))      # validates q as search does
         interp = response.interpreted
+        if interp and interp.unknown_place and not interp.plans:
+            return AskResponse(query=q.strip(), answer_type="none", no_answer=True, confidence=response.confidence,
+                               answer=f"已收录的规划中没有“{interp.unknown_place}”的规划。" + NO_ANSWER_TEXT[len("在已收录的规划中没有找到能回答这个问题的内容。"):])
         names = find_indicators(q)
-        if names:
-            values = self._values(q, names, interp.plans if interp else [])
-            if values:
-                return self._finish(self._value_answer(q, values, response.confidence))
+        values = self._values(q, names, interp.plans if interp else []) if names else []
+        if not values and VALUE_QUESTION.search(q):
+            values = self._values_from_hits(q, response.results)
+        if values:
+            return self._finish(self._value_answer(q, values, response.confidence))
+        if NUMBER_QUESTION.search(q):
+            # it asks for a number and no plan states one for it: say so rather than list loosely related text
+            return AskResponse(query=q.strip(), answer_type="none", answer=NO_VALUE_TEXT, no_answer=True,
+                               confidence=response.confidence)
         if response.no_answer or not response.results:
             return AskResponse(query=q.strip(), answer_type="none", answer=NO_ANSWER_TEXT, no_answer=True,
                                confidence=response.confidence)
@@ -153,6 +164,23 @@ class Asker:
                          f"{i.value}{flag}")
         return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
                            confidence=confidence, values=values)
+
+    def _values_from_hits(self, q: str, hits) -> list[Indicator]:
+        """When no indicator name is recognised, read values off the best target passages the search found,
+        keeping the indicator whose wording shares most characters with the question."""
+        by_passage: dict[str, list[Indicator]] = {}
+        for i in self.searcher.index.indicators:
+            if i.passage_id:
+                by_passage.setdefault(i.passage_id, []).append(i)
+        chars = set(q)
+        for hit in hits[:5]:
+            if hit.kind is not Kind.target or hit.passage_id not in by_passage:
+                continue
+            scored = [(len(chars & set(i.name_as_written)), i) for i in by_passage[hit.passage_id]]
+            best = max(score for score, _ in scored)
+            if best >= 3:
+                return [i for score, i in scored if score == best]
+        return []
 
     @staticmethod
     def _quote(text: str, indicator: Indicator) -> str:

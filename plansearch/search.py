@@ -21,6 +21,9 @@ from plansearch.understand import Interpretation, QueryUnderstanding
 MAX_K = 100
 MAX_OFFSET = 900
 FACET_DEPTH = 50
+# words every plan uses: they say nothing about whether the corpus can answer a query
+GENERIC_WORDS = frozenset({"目标", "措施", "儿童", "妇女", "规划", "发展", "建设", "工作", "政策", "标准", "多少",
+                           "要求", "情况", "内容", "方面", "提高", "加强"})
 
 
 class Mode(str, Enum):
@@ -233,21 +236,18 @@ class Searcher:
         interp = self.understanding.interpret(q) if req.understand else Interpretation()
         if not req.synonyms:
             interp.expansions = []
-        if interp.plans and not (req.plan or req.region):
-            mask = (mask if mask is not None else np.ones(len(self.index.passages), dtype=bool))
-            mask &= np.isin(self._plan_of_row, interp.plans)
         rankings: list[np.ndarray] = []
-        lexical_top = 0.0
+        tokens = self.tokenizer.tokens(q)
+        for word in interp.expansions:
+            tokens += [t for t in self.tokenizer.tokens(word) if t not in tokens]
+        content = [t for t in tokens if t not in GENERIC_WORDS]
+        coverage = float(np.mean(self.index.known(content))) if content else 1.0
         if req.mode in (Mode.hybrid, Mode.bm25):
-            tokens = self.tokenizer.tokens(q)
-            for word in interp.expansions:
-                tokens += [t for t in self.tokenizer.tokens(word) if t not in tokens]
             scores = self.index.lexical_scores(tokens)
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
             candidates = np.flatnonzero(scores > 0)
             order = candidates[np.argsort(-scores[candidates], kind="stable")][:depth]
-            lexical_top = float(scores[order[0]]) if len(order) else 0.0
             if req.mode is Mode.bm25:
                 return Ranking([(int(r), float(scores[r])) for r in order[:limit]], interp, None)
             rankings.append(order)
@@ -255,20 +255,34 @@ class Searcher:
         vector = self._query_vector(q)
         rows, dense_scores = self.index.dense_search(vector, depth, allowed)
         dense_top = float(dense_scores[0]) if len(dense_scores) else 0.0
-        confidence = self._confidence(dense_top, lexical_top)
+        confidence = self._confidence(dense_top, coverage, interp)
         if req.mode is Mode.dense:
             return Ranking([(int(r), float(sc)) for r, sc in zip(rows[:limit], dense_scores[:limit])], interp, confidence)
         rankings.append(rows)
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
         self._boost(fused, interp, req)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
-        single_plan = bool(req.plan) or len(interp.plans) == 1
+        single_plan = bool(req.plan)
         if req.diversify and not single_plan:
-            ranked = self._diversify(ranked, limit)
+            ranked = self._diversify(ranked, limit, gate=not interp.plans)
+        if interp.plans and not (req.plan or req.region):
+            ranked = self._pin_named_plan(ranked, set(interp.plans))
         return Ranking(ranked[:limit], interp, confidence)
 
+    def _pin_named_plan(self, ranked: list[tuple[int, float]], plans: set[str]) -> list[tuple[int, float]]:
+        """Move the named plan's best few passages (from the top PIN_WINDOW) to the front; the rest keeps
+        its order, so the same passage in other plans still follows for comparison."""
+        window = ranked[:self.settings.pin_window]
+        pinned = [rw for rw in window if self._plan_of_row[rw[0]] in plans][:self.settings.pin_count]
+        if not pinned:
+            return ranked
+        top = max(score for _, score in ranked[:1])
+        front = [(row, top + (len(pinned) - i) * 1e-6) for i, (row, _) in enumerate(pinned)]
+        keep = {row for row, _ in pinned}
+        return front + [rw for rw in ranked if rw[0] not in keep]
+
     def _boost(self, fused: dict[int, float], interp: Interpretation, req: SearchRequest) -> None:
-        """Multiply the fused score of passages in the domain / of the kind the query names."""
+        """Multiply the fused score of passages of the plan, in the domain, of the kind the query names."""
         domains = set(interp.domains) if interp.domains and not req.domain else set()
         kind = interp.kind.value if interp.kind and not req.kind else None
         if not domains and not kind:
@@ -279,11 +293,19 @@ class Searcher:
                 factor *= 1 + self.settings.domain_boost
             if kind and self._kind_of_row[row] == kind:
                 factor *= 1 + self.settings.kind_boost
+                if kind == Kind.overview.value and self.index.passages[row].title == interp.kind_word:
+                    factor *= 2.0      # 总体目标 / 指导思想 named exactly: that section
             fused[row] *= factor
 
-    def _diversify(self, ranked: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
+    def _diversify(self, ranked: list[tuple[int, float]], limit: int, gate: bool = True) -> list[tuple[int, float]]:
         """Greedy re-ranking: each further passage of a plan already shown counts for a little less."""
         decay = self.settings.diversity_decay
+        if not ranked:
+            return ranked
+        floor = self.settings.diversity_floor * ranked[0][1]
+        contenders = {self._plan_of_row[row] for row, score in ranked[:10] if score >= floor}
+        if gate and len(contenders) < 2:
+            return ranked          # one plan answers this (the women's plan, say): nothing to balance
         pool = ranked[:max(limit, 2 * FACET_DEPTH)]
         shown: dict[str, int] = {}
         out: list[tuple[int, float]] = []
@@ -298,10 +320,15 @@ class Searcher:
                 break
         return out
 
-    def _confidence(self, dense_top: float, lexical_top: float) -> float:
-        """Map the best dense similarity to 0–1 between the calibrated no-answer and answer levels."""
+    def _confidence(self, dense_top: float, coverage: float, interp: Interpretation) -> float:
+        """0–1 from the best dense similarity plus a little for query words the corpus knows at all;
+        a place no plan covers (北京市) caps it. Calibrated on the gold set's dev split."""
+        evidence = dense_top + self.settings.coverage_weight * coverage
         lo, hi = self.settings.confidence_low, self.settings.confidence_high
-        return round(float(min(1.0, max(0.0, (dense_top - lo) / (hi - lo)))), 3)
+        confidence = min(1.0, max(0.0, (evidence - lo) / (hi - lo)))
+        if interp.unknown_place and not interp.plans:
+            confidence = min(confidence, 0.2)
+        return round(float(confidence), 3)
 
     def search(self, req: SearchRequest) -> SearchResponse:
         started = time.perf_counter()

@@ -28,13 +28,17 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     fusion_depth: int = Field(100, ge=10, le=10_000, description="candidates taken from each ranking before fusion")
-    rrf_k: int = Field(60, ge=1, le=1000)
+    rrf_k: int = Field(30, ge=1, le=1000)
+    pin_count: int = Field(1, ge=0, le=20, description="passages of a plan named in the query moved to the top")
+    pin_window: int = Field(20, ge=1, le=100, description="how deep to look for them")
     domain_boost: float = Field(0.3, ge=0, le=5, description="fused-score boost for the domain a query word names")
-    kind_boost: float = Field(0.3, ge=0, le=5, description="fused-score boost for the kind a query word names")
+    kind_boost: float = Field(0.1, ge=0, le=5, description="fused-score boost for the kind a query word names")
     diversity_decay: float = Field(0.8, gt=0, le=1, description="weight of each further passage of the same plan")
-    confidence_low: float = Field(0.80, ge=-1, le=1, description="best dense similarity that maps to confidence 0")
-    confidence_high: float = Field(0.88, ge=-1, le=1, description="best dense similarity that maps to confidence 1")
-    no_answer_below: float = Field(0.35, ge=0, le=1, description="confidence under which no_answer is true")
+    coverage_weight: float = Field(0.04, ge=0, le=1, description="weight of the share of query words the corpus knows")
+    diversity_floor: float = Field(0.7, ge=0, le=1, description="share of the top score another plan's match needs to count as a contender")
+    confidence_low: float = Field(0.855, ge=-1, le=2, description="evidence (similarity + weighted coverage) that maps to confidence 0")
+    confidence_high: float = Field(0.915, ge=-1, le=2, description="evidence that maps to confidence 1")
+    no_answer_below: float = Field(0.5, ge=0, le=1, description="confidence under which no_answer is true")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://10.0.0.5:8000/v1; empty = off")
     llm_model: str = "qwen2.5-7b-instruct"
     llm_api_key: str | None = None

@@ -140,6 +140,11 @@ class FolderIndex:
             return np.zeros(len(self.passages), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
 
+    def known(self, tokens: list[str]) -> list[bool]:
+        """Whether each token occurs anywhere in the indexed passages."""
+        vocab = self._bm25.vocab_dict
+        return [t in vocab for t in tokens]
+
     def dense_search(self, query: np.ndarray, depth: int, allowed: np.ndarray | None = None
                      ) -> tuple[np.ndarray, np.ndarray]:
         """Rows and inner-product scores of the `depth` nearest passages, among `allowed` rows if given."""

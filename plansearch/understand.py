@@ -23,8 +23,14 @@ DOMAIN_WORDS = {
 }
 TARGET_WORDS = ("目标", "指标", "多少", "比例", "达到多少", "定的", "定了", "数值", "要求达到")
 MEASURE_WORDS = ("措施", "怎么做", "怎样做", "如何", "怎么", "做法", "办法", "举措", "怎样")
+OVERVIEW_WORDS = ("总体目标", "指导思想", "基本原则", "前言")
 IMPLEMENTATION_WORDS = ("组织实施", "监测评估", "考核", "经费保障")
 WOMEN_WORDS = ("妇女", "女性", "孕产妇", "孕妇", "女干部", "女职工", "两癌", "宫颈癌", "乳腺癌", "母婴")
+RE_PLACE = re.compile(r"([\u4e00-\u9fff]{2,7}?(?:自治区|自治州|省|市|县|区|州|盟|旗))")
+GENERIC_PLACES = {"城市", "社区", "地区", "市区", "城区", "园区", "景区", "校区", "山区", "牧区", "农牧区", "街区",
+                  "全市", "全区", "全县", "本市", "本区", "本县", "我市", "我区", "我县", "该市", "各市", "各区", "各县",
+                  "城乡社区", "农村社区", "城市社区", "示范区", "开发区", "新区", "辖区", "小区", "学区", "片区",
+                  "边远地区", "农村地区", "贫困地区", "民族地区", "脱贫地区", "城镇社区", "友好城市", "友好社区"}
 CHILD_WORDS = ("儿童", "孩子", "未成年", "学生", "少年", "婴儿", "幼儿", "新生儿")
 
 
@@ -38,6 +44,7 @@ class Interpretation(BaseModel):
     kind: Kind | None = None
     kind_word: str | None = None
     expansions: list[str] = []
+    unknown_place: str | None = None   # a place named in the query that no plan in the corpus covers
 
 
 @dataclass
@@ -88,12 +95,14 @@ class QueryUnderstanding:
         matched: list[str] = []
         place = None
         rest = q
+        plans_of: dict[str, list[str]] = {}
         for name, plan_id in self._place_names:
-            if normalize_for_index(name) in rest:
+            plans_of.setdefault(normalize_for_index(name), []).append(plan_id)
+        for name in sorted(plans_of, key=len, reverse=True):
+            if name in rest:
                 place = place or name
-                if plan_id not in matched:
-                    matched.append(plan_id)
-                rest = rest.replace(normalize_for_index(name), " ")
+                matched += [p for p in plans_of[name] if p not in matched]
+                rest = rest.replace(name, " ")
         if matched:
             subjects = {m.id: m.subject for m in self.plans}
             wants_women = any(w in q for w in WOMEN_WORDS)
@@ -102,13 +111,20 @@ class QueryUnderstanding:
                 want = "妇女" if wants_women else "儿童"
                 matched = [p for p in matched if subjects[p] == want]
             out.plans, out.place = matched, place
+        if not matched:
+            for m in RE_PLACE.finditer(rest):
+                name = m.group(1)
+                if name not in GENERIC_PLACES and not any(name.endswith(g) for g in GENERIC_PLACES) and len(name) >= 3:
+                    out.unknown_place = name
+                    break
         for word, suffix in DOMAIN_WORDS.items():
             if word in q:
                 domains = [d for d in self.domains if d.endswith(suffix) or suffix in d]
                 if domains:
                     out.domains, out.domain_word = domains, word
                     break
-        for words, kind in ((IMPLEMENTATION_WORDS, Kind.implementation), (TARGET_WORDS, Kind.target),
+        for words, kind in ((OVERVIEW_WORDS, Kind.overview), (IMPLEMENTATION_WORDS, Kind.implementation),
+                            (TARGET_WORDS, Kind.target),
                             (MEASURE_WORDS, Kind.measure)):
             hit = next((w for w in words if w in q), None)
             if hit:

@@ -236,4 +236,7 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
                       passages=len(searcher.index.passages), plans=len(searcher.plans),
                       index_built_at=m.built_at, version=__version__)
 
+    from service.web import mount_web
+
+    mount_web(app)
     return app

@@ -276,37 +276,52 @@
   function forget() { search.key = null; compare.key = null; indicators.list = null; }
 
   // ---------------------------------------------------------------- the answer box
-  var ask = { key: null, ctl: null };
+  var ask = { key: null, body: null, ctl: null };
 
   function renderAnswer() {
     var box = $('answer');
-    if (state.view !== 'search' || !state.q || caps.ask === false) { show(box, false); ask.key = null; return; }
-    if (ask.key === state.q) return;
+    // the answer covers every plan: with filters set it would contradict the narrowed list, so it steps aside
+    if (state.view !== 'search' || !state.q || caps.ask === false || activeFilters().length) { show(box, false); return; }
+    if (ask.key === state.q) { if (ask.body) drawAnswer(ask.body); return; }
     ask.key = state.q;
+    ask.body = null;
     show(box, false);
     if (ask.ctl) ask.ctl.abort();
     ask.ctl = window.AbortController ? new AbortController() : null;
     var q = state.q;
     api('/api/ask', { q: q }, ask.ctl ? ask.ctl.signal : undefined).then(function (body) {
-      if (ask.key !== q || state.view !== 'search') return;
-      drawAnswer(body);
+      if (ask.key !== q) return;
+      ask.body = body;
+      if (state.view === 'search' && state.q === q) drawAnswer(body);
     }, function (err) {
+      if (err.aborted) return;
       if (err.missingRoute) caps.ask = false;
+      if (ask.key === q) ask.key = null;
       show(box, false);       // no answer box is the quiet fallback: the results are still there
     });
+  }
+
+  function yearText(year, inferred) {
+    if (!year) return '';
+    return inferred ? '期末 ' + year + ' 年' : year + ' 年';
   }
 
   function drawAnswer(body) {
     var box = $('answer');
     if (!body || body.no_answer || body.answer_type === 'none' || !body.answer) { show(box, false); return; }
-    $('answer-text').textContent = body.answer;
+    var text = $('answer-text');
     var out = clear($('answer-body'));
     if (body.answer_type === 'value' && body.values && body.values.length) {
+      $('answer-heading').textContent = '答案';
+      text.textContent = body.answer;
+      show(text, true);
       var rows = body.values.map(function (v) {
         return el('tr', null, [
-          el('td', { text: v.plan_title }), el('td', { text: v.indicator }),
-          el('td', null, el('strong', { text: v.value })), el('td', { text: v.year ? String(v.year) : '' }),
-          el('td', null, v.passage_id ? contextButton(v.passage_id, '查看原文', v.plan_title + ' ' + v.indicator) : ''),
+          el('td', { text: planLabel(v.plan_id) }), el('td', { text: v.indicator }),
+          el('td', null, [v.direction ? v.direction + ' ' : '', el('strong', { text: v.value }),
+            v.implausible ? el('span', { class: 'implausible', text: '⚠ 数值存疑，请核对原文' }) : null]),
+          el('td', { text: yearText(v.year, v.year_inferred) }),
+          el('td', null, v.passage_id ? contextButton(v.passage_id, '查看原文', planLabel(v.plan_id) + ' ' + v.indicator) : ''),
         ]);
       });
       append(out, el('div', { class: 'table-wrap' }, el('table', null, [
@@ -315,14 +330,34 @@
         }))),
         el('tbody', null, rows)])));
     } else if (body.groups && body.groups.length) {
-      body.groups.forEach(function (g) {
-        append(out, el('div', { class: 'answer-group' }, [
-          el('h3', { text: g.plan_title }),
-          el('ul', null, (g.items || []).map(function (item) {
-            return el('li', null, [kindBadge(item.kind), contextButton(item.passage_id, item.title || '查看原文',
-              g.plan_title + ' ' + (item.title || ''), 'value-link')]);
-          }))]));
-      });
+      // grouped: one line per plan with its matching items; the long prose folds away
+      $('answer-heading').textContent = '各地规划中的相关条目';
+      show(text, false);
+      var FIRST = 3;
+      var list = el('ul', { class: 'answer-groups' }, body.groups.map(function (g, gi) {
+        return el('li', { class: 'answer-group', 'data-plan': g.plan_id, hidden: gi >= FIRST }, [
+          el('strong', { class: 'answer-plan', title: g.plan_title, text: planLabel(g.plan_id) + '：' }),
+          (g.items || []).map(function (item, i) {
+            return el('span', { class: 'answer-item' }, [i ? '；' : '', kindBadge(item.kind),
+              contextButton(item.passage_id, item.title || '查看原文', g.plan_title, 'value-link')]);
+          })]);
+      }));
+      append(out, list);
+      if (body.groups.length > FIRST) {
+        append(out, el('button', { type: 'button', class: 'btn btn-small btn-link answer-all',
+          text: '显示全部 ' + body.groups.length + ' 个规划',
+          onclick: function (e) {
+            Array.prototype.forEach.call(list.children, function (li) { li.hidden = false; });
+            e.currentTarget.hidden = true;
+            list.children[FIRST].querySelector('a').focus();
+          } }));
+      }
+      append(out, el('details', { class: 'answer-prose' }, [el('summary', { text: '文字版（便于复制）' }),
+        el('p', { text: body.answer })]));
+    } else {
+      $('answer-heading').textContent = '答案';
+      text.textContent = body.answer;
+      show(text, true);
     }
     show(box, true);
   }
@@ -477,10 +512,17 @@
     return li;
   }
 
+  /** Opens a passage in context. A button, or with cls 'value-link' an inline link that wraps with the text
+   *  (its href is the passage's JSON, so it still leads somewhere without the script). */
   function contextButton(id, label, about, cls) {
+    var open = function (e) { e.preventDefault(); openContext(id, e.currentTarget); };
+    if (cls === 'value-link') {
+      return el('a', { class: 'value-link', href: '/api/passages/' + encodeURIComponent(id), text: label,
+        'aria-label': label + '：' + about, 'aria-haspopup': 'dialog', onclick: open });
+    }
     return el('button', {
       type: 'button', class: cls || 'btn btn-small ctx-open', text: label, 'aria-label': label + '：' + about,
-      'aria-haspopup': 'dialog', onclick: function (e) { openContext(id, e.currentTarget); },
+      'aria-haspopup': 'dialog', onclick: open,
     });
   }
 
@@ -545,27 +587,32 @@
     updateExport();
   }
 
+  function exportHref(params, format) {
+    return '/api/export?' + queryString(Object.assign({}, params, { format: format }));
+  }
+
+  /** Search view: the ticked passages (ids=…), or with none ticked the comparison of the query (q=…). */
   function updateExport() {
     var box = $('export');
-    if (caps.export === false) { show(box, false); show($('toolbar'), false); return; }
-    var params;
-    if (selected.length) {
-      params = { ids: selected.join(',') };
-      $('export-label').textContent = '导出所选 ' + selected.length + ' 条：';
-    } else {
-      params = { q: state.q };
-      FILTERS.forEach(function (f) { params[f] = state[f]; });
-      $('export-label').textContent = '导出本次检索结果：';
-    }
-    var md = $('export-md');
-    var docx = $('export-docx');
-    md.href = '/api/export?' + queryString(Object.assign({}, params, { format: 'md' }));
-    docx.href = '/api/export?' + queryString(Object.assign({}, params, { format: 'docx' }));
-    md.setAttribute('aria-label', $('export-label').textContent + '下载 Markdown 文件');
-    docx.setAttribute('aria-label', $('export-label').textContent + '下载 Word 文件');
+    if (caps.export === false || !(state.q || selected.length)) { show(box, false); show($('toolbar'), false); return; }
+    var params = selected.length ? { ids: selected.join(',') } : { q: state.q };
+    var label = selected.length ? '导出所选 ' + selected.length + ' 条：' : '导出“' + state.q + '”的各地对比：';
+    $('export-label').textContent = label;
+    $('export-md').href = exportHref(params, 'md');
+    $('export-docx').href = exportHref(params, 'docx');
+    $('export-md').setAttribute('aria-label', label + '下载 Markdown 文件');
+    $('export-docx').setAttribute('aria-label', label + '下载 Word 文件');
     show($('export-clear'), selected.length > 0);
-    show(box, !!(state.q || selected.length));
-    show($('toolbar'), !box.hidden);
+    show(box, true);
+    show($('toolbar'), true);
+  }
+
+  function updateCompareExport(visible) {
+    var box = $('compare-export');
+    if (caps.export === false || !visible || !state.q) { show(box, false); return; }
+    $('compare-export-md').href = exportHref({ q: state.q }, 'md');
+    $('compare-export-docx').href = exportHref({ q: state.q }, 'docx');
+    show(box, true);
   }
 
   // ---------------------------------------------------------------- the context dialog
@@ -662,6 +709,7 @@
   function renderCompare() {
     var box = $('compare-message');
     var out = $('compare');
+    if (compare.key !== state.q) { updateCompareExport(false); show($('compare-scroll-hint'), false); }
     if (caps.compare === false) { clear(out); unavailable(box, '对比', '/api/compare'); setStatus('对比功能暂不可用'); return; }
     if (!state.q) {
       clear(out); compare.key = null;
@@ -699,6 +747,7 @@
       return;
     }
     show(box, false);
+    updateCompareExport(true);
     var terms = queryTerms(state.q);
     cols.forEach(function (plan, i) {
       var headingId = 'compare-col-' + i;
@@ -727,7 +776,9 @@
         el('p', { class: 'region', text: plan.region || '' }),
         passages.length ? passages : el('p', { class: 'muted', text: '本规划没有相关内容。' })]));
     });
-    setStatus('“' + state.q + '”：对比 ' + cols.length + ' 个规划。');
+    var scrolls = out.scrollWidth > out.clientWidth + 1;
+    show($('compare-scroll-hint'), scrolls);
+    setStatus('“' + state.q + '”：对比 ' + cols.length + ' 个规划' + (scrolls ? '，可左右滚动查看全部' : '') + '。');
   }
 
   // ---------------------------------------------------------------- the indicators view
@@ -762,7 +813,12 @@
     var box = $('indicators-message');
     var out = clear($('indicators'));
     var filter = $('indicator-filter').value.trim();
-    var list = indicators.list.filter(function (ind) { return !filter || ind.name.indexOf(filter) >= 0; });
+    var terms = queryTerms(state.q);
+    var score = function (name) { return terms.filter(function (t) { return name.indexOf(t) >= 0; }).length; };
+    var list = indicators.list.filter(function (ind) { return !filter || ind.name.indexOf(filter) >= 0; })
+      .map(function (ind, i) { return { ind: ind, score: score(ind.name), i: i }; })
+      .sort(function (a, b) { return b.score - a.score || a.i - b.i; })
+      .map(function (x) { return x.ind; });
     if (!list.length) {
       message(box, 'empty', '没有找到指标', [filter ? '没有名称包含“' + filter + '”的指标，请换个词。' : '服务没有提供指标。']);
       show($('indicators-more'), false);
@@ -809,18 +865,33 @@
 
   function fillRow(tr, ids, data) {
     var byPlan = {};
-    (data.rows || []).forEach(function (row) { (byPlan[row.plan_id] = byPlan[row.plan_id] || []).push(row); });
+    (data.rows || []).forEach(function (row) {
+      // the same value from the text and from the summary table is shown once, linked to the text
+      var list = byPlan[row.plan_id] = byPlan[row.plan_id] || [];
+      var same = list.filter(function (r) { return r.value === row.value && r.year === row.year; })[0];
+      if (!same) list.push(row);
+      else if (!same.passage_id && row.passage_id) list[list.indexOf(same)] = row;
+      else if (row.implausible) same.implausible = true;
+    });
     ids.forEach(function (id, i) {
       var td = clear(tr.children[i + 1]);
       var rows = byPlan[id] || [];
-      if (!rows.length) { td.className = 'cell-empty'; td.textContent = data.error ? '出错' : '—'; return; }
+      if (!rows.length) {
+        td.className = 'cell-empty';
+        td.textContent = data.error ? '载入出错' : '—';
+        td.setAttribute('aria-label', data.error ? '载入出错' : '未设定');
+        return;
+      }
       td.className = '';
+      td.removeAttribute('aria-label');
       rows.forEach(function (row) {
-        var label = row.value + (row.year ? '（' + row.year + '年）' : '');
-        append(td, el('div', null, [
-          row.passage_id ? contextButton(row.passage_id, label, planLabel(id) + ' ' + data.indicator, 'value-link')
-            : el('span', { text: label }),
-          row.direction ? el('span', { class: 'muted', text: ' ' + row.direction }) : null,
+        var value = (row.direction && row.value.indexOf(row.direction) !== 0 ? row.direction + ' ' : '') + row.value;
+        var when = yearText(row.year, row.year_inferred);
+        var about = planLabel(id) + ' ' + (data.indicator || tr.getAttribute('data-indicator'));
+        append(td, el('div', { class: 'target' }, [
+          row.passage_id ? contextButton(row.passage_id, value, about, 'value-link')
+            : el('span', { text: value, title: row.table_line ? '见指标表第 ' + row.table_line + ' 行' : null }),
+          when ? el('span', { class: 'muted target-year', text: '（' + when + '）' }) : null,
           row.implausible ? el('span', { class: 'implausible', text: '⚠ 数值存疑，请核对原文' }) : null]));
       });
     });
@@ -901,6 +972,11 @@
   }
 
   function start() {
+    if (!window.fetch || !window.Promise || !window.URLSearchParams || !Object.assign || !window.history.pushState) {
+      message($('message'), 'error', '浏览器版本过旧',
+        ['本页面需要较新的浏览器。请改用新版 Edge、Chrome、Firefox，或将 360 等浏览器切换到“极速模式”后再打开本页。']);
+      return;
+    }
     bind();
     $('q').value = state.q;
     if (!state.q) $('q').focus();

@@ -1,0 +1,215 @@
+"""Targets across plans, compare, ask and export."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from plansearch.ask import Asker, find_indicators
+from plansearch.compare import Comparer, diff_phrases
+from plansearch.settings import REPO_ROOT
+from service.app import create_app
+
+CHILDREN = {"xinchengqu-children-2021", "daqing-children-2021", "xiangning-children-2021", "xinxing-children-2021",
+            "zengdu-children-2021"}
+ASK_SET = REPO_ROOT / "eval" / "ask_values.jsonl"
+
+
+@pytest.fixture(scope="module")
+def client(fake_searcher):
+    with TestClient(create_app(searcher=fake_searcher)) as c:
+        yield c
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+# -- targets ---------------------------------------------------------------------------------
+
+def test_targets_for_myopia_list_every_childrens_plan_with_its_value(client):
+    body = client.get("/api/targets", params={"indicator": "小学生近视率"}).json()
+    values = {r["plan_id"]: r["value"] for r in body["rows"]}
+    assert set(values) == CHILDREN and body["plans"] == 5
+    assert values["xinxing-children-2021"] == "30%以下" and values["daqing-children-2021"] == "38%以下"
+
+
+def test_targets_accepts_an_alias_and_flags_implausible_units(client):
+    rows = client.get("/api/targets", params={"indicator": "婴儿死亡率"}).json()["rows"]
+    zengdu = [r for r in rows if r["plan_id"] == "zengdu-children-2021"]
+    assert {r["year"] for r in zengdu} == {2025, 2030} and all(r["implausible"] for r in zengdu)
+    assert all(r["value"].endswith("%以下") for r in zengdu)          # kept as written
+    daqing = next(r for r in rows if r["plan_id"] == "daqing-children-2021")
+    assert daqing["value"] == "5.5‰以下" and not daqing["implausible"] and daqing["passage_id"] == "daqing-children-2021-d1-t3"
+
+
+def test_indicators_list_counts_plans_and_unknown_indicator_is_422(client):
+    body = client.get("/api/indicators").json()
+    counts = {i["name"]: i["plans"] for i in body["indicators"]}
+    assert counts["小学生近视率"] == 5 and counts["农村自来水普及率"] == 6
+    r = client.get("/api/targets", params={"indicator": "火星移民率"})
+    assert r.status_code == 422 and "未知的指标" in r.json()["detail"]
+
+
+# -- compare ---------------------------------------------------------------------------------
+
+def test_compare_drowning_marks_shared_versions_and_differing_phrases(fake_searcher):
+    result = Comparer(fake_searcher).compare("溺水")
+    group = next(g for g in result.groups if g.title == "预防和控制儿童溺水")
+    versions = {v.plan_id: v for v in group.versions}
+    assert set(versions) == CHILDREN
+    assert {p for p, v in versions.items() if v.shared} == {"daqing-children-2021", "xinxing-children-2021",
+                                                           "xinchengqu-children-2021"}
+    added = {p: "".join(s.text for s in v.segments if s.status == "added") for p, v in versions.items()}
+    assert "落实预防儿童溺水行动计划" in added["zengdu-children-2021"]
+    assert "开展假期安全巡查" in added["xiangning-children-2021"]
+    assert "农牧区" in added["xinxing-children-2021"]
+    assert any("开放性水域" in m for m in versions["xiangning-children-2021"].missing)
+    for v in versions.values():                   # the segments rebuild the quoted text exactly
+        assert "".join(s.text for s in v.segments) == v.text
+
+
+def test_compare_columns_are_plans_of_the_queried_subject(client):
+    body = client.get("/api/compare", params={"q": "溺水"}).json()
+    assert {c["plan_id"] for c in body["plans"]} == CHILDREN
+    assert all(len(c["passages"]) <= 3 for c in body["plans"])
+    assert client.get("/api/compare", params={"q": " "}).status_code == 422
+
+
+def test_diff_phrases_marks_added_and_missing():
+    segments, missing = diff_phrases("加强看护，保证儿童远离危险水体，组建巡查队伍。", "加强看护，保证儿童远离危险水体。")
+    assert [(s.status, s.text) for s in segments] == [("same", "加强看护，保证儿童远离危险水体，"), ("added", "组建巡查队伍。")]
+    assert missing == []
+    segments, missing = diff_phrases("加强看护，开展假期巡查。", "加强看护，加强开放性水域管理，开展假期巡查。")
+    assert all(s.status == "same" for s in segments) and missing == ["加强开放性水域管理"]
+
+
+# -- export ----------------------------------------------------------------------------------
+
+def test_docx_export_reopens_with_passages_and_source_notes(client):
+    from docx import Document
+
+    r = client.get("/api/export", params={"ids": "daqing-children-2021-d2-m3,zengdu-children-2021-d2-m3", "format": "docx"})
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    doc = Document(io.BytesIO(r.content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "大庆市儿童发展规划（2021-2025年）（黑龙江省大庆市）" in text
+    assert "预防和控制儿童溺水。加强看护，保证儿童远离危险水体。" in text
+    assert "来源：大庆市儿童发展规划（2021-2025年） · 儿童与安全 · 策略措施第3条（daqing-children-2021-2025.txt 第229行" in text
+    assert "曾都区儿童发展规划" in text and "第525行" in text
+
+
+def test_markdown_export_of_a_comparison_notes_what_each_plan_added(client):
+    r = client.get("/api/export", params={"q": "溺水", "format": "md"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
+    assert "较共同模板新增：" in r.text and "落实预防儿童溺水行动计划" in r.text
+    assert r.text.count("来源：") >= 5
+
+
+@pytest.mark.parametrize("params, status", [({"format": "md"}, 422), ({"ids": "x", "format": "pdf"}, 422),
+                                            ({"ids": "no-such-id"}, 404), ({"ids": ",".join(["a"] * 201)}, 422)])
+def test_bad_export_requests_get_4xx(client, params, status):
+    r = client.get("/api/export", params=params)
+    assert r.status_code == status and r.json()["detail"]
+
+
+# -- ask -------------------------------------------------------------------------------------
+
+def test_find_indicators_in_questions():
+    assert find_indicators("新星市小学生近视率目标是多少") == ["小学生近视率"]
+    assert set(find_indicators("近视率定了多少")) >= {"小学生近视率", "初中生近视率"}
+    assert find_indicators("怎么预防溺水") == []
+
+
+def _ask_set():
+    return [json.loads(line) for line in ASK_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_ask_set_is_large_enough():
+    rows = _ask_set()
+    assert sum(1 for r in rows if r["expected_value"]) >= 25 and sum(1 for r in rows if not r["expected_value"]) >= 5
+
+
+@pytest.mark.slow
+def test_ask_gives_the_exact_value_with_the_right_citation(real_searcher):
+    asker = Asker(real_searcher, real_searcher.settings)
+    rows = [r for r in _ask_set() if r["expected_value"]]
+    right = []
+    for row in rows:
+        answer = asker.ask(row["text"])
+        ok = answer.answer_type == "value" and any(
+            v.plan_id == row["plan"] and squash(row["expected_value"]) in squash(v.value)
+            and v.passage_id == row["passage_id"] for v in answer.values)
+        cited = {c.passage_id for c in answer.citations}
+        right.append(ok and row["passage_id"] in cited and squash(row["expected_value"]) in squash(answer.answer))
+    assert sum(right) / len(rows) >= 0.9, [r["text"] for r, ok in zip(rows, right) if not ok]
+
+
+@pytest.mark.slow
+def test_ask_says_no_answer_when_the_corpus_does_not_answer(real_searcher):
+    asker = Asker(real_searcher, real_searcher.settings)
+    for row in (r for r in _ask_set() if not r["expected_value"]):
+        answer = asker.ask(row["text"])
+        assert answer.no_answer and answer.answer_type == "none" and not answer.values, row["text"]
+
+
+@pytest.mark.slow
+def test_grouped_answer_cites_each_plans_drowning_measure(real_searcher):
+    answer = Asker(real_searcher, real_searcher.settings).ask("其他地方是怎么预防儿童溺水的？")
+    assert answer.answer_type == "grouped" and not answer.no_answer
+    cited = {c.passage_id for c in answer.citations}
+    assert {f"{p}-d2-m3" for p in CHILDREN} <= cited
+    for group in answer.groups:                       # every title quoted in the answer is in its cited text
+        for item in group.items:
+            assert item.title in real_searcher.passage(item.passage_id).text
+
+
+class _FakeLLM(BaseHTTPRequestHandler):
+    seen: list[dict] = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        _FakeLLM.seen.append(body)
+        reply = {"choices": [{"message": {"content": "各地均要求加强看护，远离危险水体 [1]。"}}]}
+        data = json.dumps(reply, ensure_ascii=False).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_llm_prose_is_grounded_on_citations_and_falls_back_when_unreachable(fake_searcher):
+    server = HTTPServer(("127.0.0.1", 0), _FakeLLM)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = fake_searcher.settings.model_copy(update={"llm_base_url": f"http://127.0.0.1:{server.server_port}/v1"})
+        answer = Asker(fake_searcher, settings).ask("新星市小学生近视率目标是多少")
+        assert answer.prose == "各地均要求加强看护，远离危险水体 [1]。" and answer.prose_error is None
+        prompt = _FakeLLM.seen[-1]["messages"][1]["content"]
+        assert "小学生近视率降至30%以下" in prompt and "xinxing-children-2021-d1-t9" in prompt
+    finally:
+        server.shutdown()
+    settings = fake_searcher.settings.model_copy(update={"llm_base_url": f"http://127.0.0.1:{server.server_port}/v1",
+                                                         "llm_timeout": 2})
+    answer = Asker(fake_searcher, settings).ask("新星市小学生近视率目标是多少")
+    assert answer.prose is None and "LLM 不可用" in answer.prose_error
+    assert answer.answer_type == "value" and "30%以下" in answer.answer
+
+
+def test_openapi_documents_each_new_endpoint_with_its_response_model(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, model in [("/api/ask", "AskResponse"), ("/api/compare", "CompareResponse"),
+                        ("/api/indicators", "IndicatorsResponse"), ("/api/targets", "TargetsResponse")]:
+        schema = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert schema["$ref"].endswith(model), path
+    assert "/api/export" in paths
