@@ -111,7 +111,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     settings = _settings(args)
     searcher = open_searcher(settings)
     response = searcher.search(SearchRequest(q=args.query, k=args.k, plan=args.plan, region=args.region,
-                                             domain=args.domain, kind=args.kind))
+                                             domain=args.domain, kind=args.kind, diversify=not args.no_diversify))
     if args.json:
         print(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
@@ -170,6 +170,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="restrict to a region, e.g. 湖北省")
     p.add_argument("--domain", help="restrict to a domain, e.g. 儿童与安全")
     p.add_argument("--kind", help="target | measure | implementation | overview")
+    p.add_argument("--no-diversify", action="store_true", help="let one plan fill the list")
     p.add_argument("--json", action="store_true", help="print the API's JSON schema")
     p.set_defaults(func=cmd_search)
 

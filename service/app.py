@@ -138,9 +138,11 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
                domain: Annotated[str | None, Query(description="领域，如 儿童与安全 或 安全")] = None,
                kind: Annotated[str | None, Query(description="target | measure | implementation | overview")] = None,
                offset: Annotated[int, Query(description="skip this many results (更多结果)")] = 0,
+               diversify: Annotated[bool, Query(description="false: let one plan fill the list (默认各地兼顾)")] = True,
                ) -> SearchResponse:
         return searcher.search(SearchRequest(q=q, k=k, plan=plan or None, region=region or None,
-                                             domain=domain or None, kind=kind or None, offset=offset))
+                                             domain=domain or None, kind=kind or None, offset=offset,
+                                             diversify=diversify))
 
     @app.get("/api/plans", response_model=PlansResponse, summary="语料中的规划及各类段落数量")
     def plans(searcher: SearcherDep) -> PlansResponse:

@@ -116,3 +116,47 @@ def test_facets_count_the_best_matches_by_plan_domain_and_kind(fake_searcher):
     assert sum(facets.kind.values()) == 50
     narrowed = fake_searcher.search(SearchRequest(q="溺水", k=5, kind="measure")).facets
     assert set(narrowed.kind) == {"measure"}
+
+
+def test_place_named_in_query_is_understood_and_its_plan_comes_first(fake_searcher):
+    response = fake_searcher.search(SearchRequest(q="大庆 溺水 措施", k=10))
+    assert response.interpreted.plans == ["daqing-children-2021"] and response.interpreted.place == "大庆"
+    assert response.interpreted.kind is Kind.measure
+    assert response.results[0].plan_id == "daqing-children-2021"
+    assert len({h.plan_id for h in response.results}) > 1          # other cities' versions still follow
+
+
+def test_explicit_filters_win_over_what_the_query_says(fake_searcher):
+    hits = fake_searcher.search(SearchRequest(q="大庆 溺水", k=5, plan="xinxing-children-2021")).results
+    assert {h.plan_id for h in hits} == {"xinxing-children-2021"}
+
+
+def test_same_place_with_two_plans_uses_the_subject_word(fake_searcher):
+    assert fake_searcher.search(SearchRequest(q="曾都区妇女规划 两癌")).interpreted.plans == ["zengdu-women-2021"]
+    assert fake_searcher.search(SearchRequest(q="曾都区儿童 欺凌")).interpreted.plans == ["zengdu-children-2021"]
+    assert set(fake_searcher.search(SearchRequest(q="曾都区 教育信息化")).interpreted.plans) == {
+        "zengdu-women-2021", "zengdu-children-2021"}
+
+
+def test_synonyms_expand_colloquial_words(fake_searcher):
+    response = fake_searcher.search(SearchRequest(q="霸凌", k=5, mode=Mode.bm25))
+    assert "欺凌" in response.interpreted.expansions
+    assert len(response.results) == 5 and all("欺凌" in h.text for h in response.results)
+    plain = fake_searcher.search(SearchRequest(q="霸凌", k=5, mode=Mode.bm25, synonyms=False))
+    assert plain.interpreted.expansions == [] and plain.results == []      # the plans never say 霸凌
+
+
+def test_diversity_keeps_one_plan_from_filling_the_list_and_can_be_turned_off(fake_searcher):
+    from collections import Counter
+
+    diverse = Counter(h.plan_id for h in fake_searcher.search(SearchRequest(q="儿童伤害 安全", k=10)).results)
+    single = Counter(h.plan_id for h in fake_searcher.search(
+        SearchRequest(q="儿童伤害 安全", k=10, diversify=False)).results)
+    assert max(diverse.values()) <= max(single.values())
+    assert len(diverse) >= 4
+
+
+def test_unknown_place_lowers_confidence_to_no_answer(fake_searcher):
+    response = fake_searcher.search(SearchRequest(q="北京市儿童发展规划"))
+    assert response.interpreted.unknown_place == "北京市"
+    assert response.no_answer is True and response.confidence <= 0.2

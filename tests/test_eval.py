@@ -1,0 +1,82 @@
+"""The gold set, the eval command, and the committed quality baseline."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from eval.gold import QUERY_TYPES, load_gold
+from eval.report import load_baseline
+from eval.run import CONFIGS, bootstrap_interval, run_config, summarise
+
+
+def test_gold_set_has_every_type_in_both_splits_and_judged_passages_exist(fake_searcher):
+    queries = load_gold("all")
+    assert len(queries) >= 80
+    counts = Counter((q.type, q.split) for q in queries)
+    for qtype in QUERY_TYPES:
+        assert counts[(qtype, "dev")] and counts[(qtype, "test")], qtype
+    ids = {p.id for p in fake_searcher.index.passages}
+    for q in queries:
+        assert set(q.judgments) <= ids, q.id
+        assert bool(q.judgments) == q.answerable, q.id
+        if q.type == "target_value":
+            assert q.expected_value
+
+
+def test_every_plan_domain_has_a_grade_two_passage_in_the_gold_set(fake_searcher):
+    covered = {(p.plan_id, p.domain) for q in load_gold("all") for pid, g in q.judgments.items() if g == 2
+               for p in [fake_searcher.passage(pid)] if p.domain}
+    domains = {(p.plan_id, p.domain) for p in fake_searcher.index.passages if p.domain}
+    assert domains <= covered
+
+
+def test_bootstrap_interval_brackets_a_clear_difference():
+    a = {str(i): 1.0 for i in range(50)}
+    b = {str(i): 0.5 for i in range(50)}
+    mean, lo, hi = bootstrap_interval(a, b)
+    assert mean == pytest.approx(0.5) and lo == pytest.approx(0.5) and hi == pytest.approx(0.5)
+
+
+@pytest.mark.slow
+def test_default_configuration_holds_the_committed_baseline(real_searcher):
+    base = load_baseline()
+    summary = summarise(run_config(real_searcher, load_gold(base["split"]), "default", CONFIGS["default"]))
+    tol = base["tolerance"]
+    assert summary.ndcg10 >= base["ndcg@10"] - tol
+    assert summary.recall20_topic >= base["recall@20_topic"] - tol
+    assert summary.plan_specific_at_1 >= base["plan_specific_at_1"] - tol
+    assert summary.target_value_top3 >= base["target_value_top3"] - tol
+    assert summary.no_answer_flagged >= base["no_answer_flagged"] - tol
+    assert summary.answerable_flagged <= base["answerable_flagged"] + tol
+
+
+@pytest.mark.slow
+def test_default_beats_bm25_with_an_interval_above_zero(real_searcher):
+    queries = load_gold("test")
+    default = run_config(real_searcher, queries, "default", CONFIGS["default"])
+    bm25 = run_config(real_searcher, queries, "bm25", CONFIGS["bm25"])
+    mean, lo, _ = bootstrap_interval(default.per_query("ndcg@10"), bm25.per_query("ndcg@10"))
+    assert mean >= 0.05 and lo > 0
+
+
+@pytest.mark.slow
+def test_eval_command_prints_the_table_and_writes_report_and_chart(real_settings, tmp_path):
+    import os
+
+    env = dict(os.environ, PLANSEARCH_INDEX_DIR=str(real_settings.index_dir),
+               PLANSEARCH_CACHE_DIR=str(real_settings.cache_dir))
+    out = subprocess.run([sys.executable, "-m", "plansearch.cli", "eval", "--split", "dev", "--configs",
+                          "bm25,hybrid,default", "--out", str(tmp_path)], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "| default |" in out.stdout and "| bm25 |" in out.stdout and "ndcg@10" in out.stdout
+    report = (tmp_path / "dev.md").read_text(encoding="utf-8")
+    assert "## The 10 worst queries" in report and "95% interval" in report
+    assert (tmp_path / "dev.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = subprocess.run([sys.executable, "-m", "plansearch.cli", "eval", "--configs", "magic"], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 1 and "unknown configuration" in bad.stderr
