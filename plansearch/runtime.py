@@ -1,6 +1,10 @@
 """Wiring shared by the service and the CLI: open a searcher, build an index."""
 from __future__ import annotations
 
+import logging
+import os
+import threading
+import time
 from pathlib import Path
 
 from embeddings.encoder import Encoder, load_encoder
@@ -33,3 +37,39 @@ def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path |
     return build_index(corpus_dir or settings.corpus_dir, settings.index_dir, encoder, Tokenizer(),
                        settings.embedding_cache_dir, batch=settings.encode_batch_size, progress=progress,
                        after_write=after_write)
+
+
+log = logging.getLogger(__name__)
+
+
+class LiveSearcher:
+    """Hands out the current searcher and switches to a newly built index once `plansearch index` has
+    swapped it in (checked at most once a second), so a removed plan disappears from a running service."""
+
+    def __init__(self, settings: Settings, searcher: Searcher | None = None, encoder: Encoder | None = None,
+                 follow: bool = True):
+        self.settings = settings
+        self._searcher = searcher or open_searcher(settings, encoder=encoder)
+        self._target = self._current_target()
+        self._checked = time.monotonic()
+        self._follow = follow and searcher is None
+        self._lock = threading.Lock()
+
+    def _current_target(self) -> str:
+        return os.path.realpath(self.settings.index_dir / CURRENT)
+
+    def get(self) -> Searcher:
+        if self._follow and time.monotonic() - self._checked >= 1.0:
+            self._checked = time.monotonic()
+            target = self._current_target()
+            if target != self._target:
+                with self._lock:
+                    if target != self._target:
+                        try:
+                            self._searcher = open_searcher(self.settings, encoder=self._searcher.encoder)
+                            self._target = target
+                            log.info("switched to the index at %s", target)
+                        except Exception as exc:      # a broken new index: keep serving the previous one
+                            log.error("new index at %s not loaded, still serving the previous one: %s", target, exc)
+                            self._target = target
+        return self._searcher

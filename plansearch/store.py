@@ -5,7 +5,7 @@ Layout under the index root:
     builds/<build-id>/passages.jsonl  row i = passage i (= row i of the vector and lexical indexes)
     builds/<build-id>/docids.txt      row i = id of passage i, written down explicitly
     builds/<build-id>/plans.json      the plans with passage counts per kind
-    builds/<build-id>/vectors.faiss   inner product over L2-normalised vectors
+    builds/<build-id>/vectors.faiss   inner product over L2-normalised vectors (exact; HNSW above ANN_THRESHOLD)
     builds/<build-id>/bm25/           bm25s index over jieba tokens
     builds/<build-id>/indicators.jsonl  quantitative targets extracted from the plans
     current -> builds/<build-id>      swapped atomically when a build completes
@@ -30,6 +30,23 @@ from plansearch.records import Passage, PlanMeta
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
+ANN_THRESHOLD = 200_000      # above this many passages the vector index is HNSW (approximate), below it exact
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+EXACT_SUBSET = 20_000        # a filter leaving at most this many passages is searched exactly
+
+
+def make_vector_index(dimension: int, size: int, force_ann: bool = False):
+    """Exact inner-product search while small; HNSW (inner product) above ANN_THRESHOLD passages."""
+    import faiss
+
+    if size < ANN_THRESHOLD and not force_ann:
+        return faiss.IndexFlatIP(dimension)
+    index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    index.hnsw.efSearch = HNSW_EF_SEARCH
+    return index
 CURRENT = "current"
 BUILDS = "builds"
 
@@ -140,6 +157,10 @@ class FolderIndex:
             return np.zeros(len(self.passages), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
 
+    def vectors(self) -> np.ndarray:
+        """All passage vectors, row-aligned with `passages`."""
+        return self._vectors.reconstruct_n(0, self._vectors.ntotal)
+
     def known(self, tokens: list[str]) -> list[bool]:
         """Whether each token occurs anywhere in the indexed passages."""
         vocab = self._bm25.vocab_dict
@@ -152,12 +173,23 @@ class FolderIndex:
 
         depth = min(depth, len(self.passages))
         params = None
+        query = np.asarray(query, dtype=np.float32).reshape(1, -1)
         if allowed is not None:
             if len(allowed) == 0:
                 return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
             depth = min(depth, len(allowed))
-        scores, rows = self._vectors.search(np.asarray(query, dtype=np.float32).reshape(1, -1), depth, params=params)
+            if isinstance(self._vectors, faiss.IndexHNSWFlat) and len(allowed) <= EXACT_SUBSET:
+                # a narrow filter: exact scores over the allowed rows beat a graph walk that may miss them
+                subset = np.stack([self._vectors.reconstruct(int(r)) for r in allowed])
+                scores = subset @ query[0]
+                order = np.argsort(-scores, kind="stable")[:depth]
+                return np.asarray(allowed)[order].astype(np.int64), scores[order].astype(np.float32)
+            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+            params = (faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, depth))
+                      if isinstance(self._vectors, faiss.IndexHNSWFlat) else faiss.SearchParameters(sel=selector))
+        if params is None and isinstance(self._vectors, faiss.IndexHNSWFlat):
+            params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, depth))
+        scores, rows = self._vectors.search(query, depth, params=params)
         keep = rows[0] >= 0
         return rows[0][keep], scores[0][keep]
 
@@ -185,7 +217,7 @@ def write_index(root: Path, manifest: IndexManifest, passages: list[Passage], pl
         with open(tmp / "indicators.jsonl", "w", encoding="utf-8") as f:
             for indicator in indicators or []:
                 f.write(indicator.model_dump_json() + "\n")
-        index = faiss.IndexFlatIP(manifest.dimension)
+        index = make_vector_index(manifest.dimension, len(vectors))
         if len(vectors):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(index, str(tmp / "vectors.faiss"))

@@ -23,8 +23,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def get_searcher(request: Request) -> Searcher:
-    """The searcher loaded in lifespan (tests may swap it with dependency_overrides)."""
-    return request.app.state.searcher
+    """The searcher loaded in lifespan, following re-indexing (tests may swap it with dependency_overrides)."""
+    return request.app.state.live.get()
 
 
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
@@ -81,20 +81,22 @@ class PlansResponse(BaseModel):
     count: int
 
 
-def create_app(settings: Settings | None = None, searcher: Searcher | None = None) -> FastAPI:
-    """The app; pass a ready `searcher` (tests) or let lifespan open the configured index."""
+def create_app(settings: Settings | None = None, searcher: Searcher | None = None, encoder=None) -> FastAPI:
+    """The app; pass a ready `searcher` (tests) or let lifespan open the configured index (and follow
+    re-indexing), optionally with a given query `encoder`."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if getattr(app.state, "searcher", None) is None:
-            from plansearch.runtime import open_searcher
+        from plansearch.runtime import LiveSearcher
 
-            app.state.searcher = open_searcher(settings or get_settings())
+        if getattr(app.state, "live", None) is None:
+            app.state.live = LiveSearcher(app.state.settings, searcher=app.state.searcher, encoder=encoder)
         yield
 
     app = FastAPI(title="plansearch", version=__version__, lifespan=lifespan,
                   description="规划文本检索：按规划自身结构切分的目标与措施，混合检索（BM25 + 向量）。")
     app.state.searcher = searcher
+    app.state.live = None
     app.state.settings = settings or (searcher.settings if searcher is not None else get_settings())
 
     @app.exception_handler(InvalidQuery)

@@ -124,3 +124,25 @@ def test_unreadable_manifest_or_missing_index_gets_a_clear_error(fake_settings, 
     (fake_settings.index_dir / CURRENT / "manifest.json").write_text("{not json")
     with pytest.raises(IndexMismatch, match="no readable manifest"):
         FolderIndex.open(fake_settings.index_dir)
+
+
+def test_large_index_uses_hnsw_with_high_recall_and_exact_filtered_search(fake_settings, keyword_encoder, monkeypatch):
+    import faiss
+    import numpy as np
+
+    import plansearch.store as store
+
+    build(fake_settings, encoder=keyword_encoder)
+    exact = FolderIndex.open(fake_settings.index_dir)
+    monkeypatch.setattr(store, "ANN_THRESHOLD", 100)          # the real corpus is small: force the large-index path
+    build(fake_settings, encoder=keyword_encoder)
+    approx = FolderIndex.open(fake_settings.index_dir)
+    assert isinstance(approx._vectors, faiss.IndexHNSWFlat) and isinstance(exact._vectors, faiss.IndexFlatIP)
+    queries = keyword_encoder.encode_queries(["溺水", "近视", "留守儿童", "托育机构", "家庭教育", "妇女就业"])
+    recall = np.mean([len(set(approx.dense_search(q, 10)[0]) & set(exact.dense_search(q, 10)[0])) / 10
+                      for q in queries])
+    assert recall >= 0.95
+    allowed = np.array([i for i, p in enumerate(approx.passages) if p.plan_id == "daqing-children-2021"])
+    rows, scores = approx.dense_search(queries[0], 10, allowed)
+    exact_rows, exact_scores = exact.dense_search(queries[0], 10, allowed)
+    assert set(rows) <= set(allowed) and np.allclose(np.sort(scores), np.sort(exact_scores), atol=1e-5)
