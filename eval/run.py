@@ -18,13 +18,14 @@ DEPTH = 20
 
 # name → SearchRequest options; "default" is what the service does
 CONFIGS: dict[str, dict] = {
-    "bm25": dict(mode=Mode.bm25, understand=False, synonyms=False, diversify=False),
-    "dense": dict(mode=Mode.dense, understand=False, synonyms=False, diversify=False),
-    "hybrid": dict(mode=Mode.hybrid, understand=False, synonyms=False, diversify=False),
+    "bm25": dict(mode=Mode.bm25, understand=False, synonyms=False, diversify=False, feedback=False),
+    "dense": dict(mode=Mode.dense, understand=False, synonyms=False, diversify=False, feedback=False),
+    "hybrid": dict(mode=Mode.hybrid, understand=False, synonyms=False, diversify=False, feedback=False),
     "default": dict(),
     "default-no-understanding": dict(understand=False),
     "default-no-synonyms": dict(synonyms=False),
     "default-no-diversity": dict(diversify=False),
+    "default-no-feedback": dict(feedback=False),
 }
 DEFAULT = "default"
 

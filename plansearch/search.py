@@ -44,6 +44,7 @@ class SearchRequest(BaseModel):
     diversify: bool = True        # a plan does not fill the top of the list while other plans have matches
     understand: bool = True       # places, domain and kind words in the query restrict or boost
     synonyms: bool = True         # colloquial words expanded on the lexical side
+    feedback: bool = True         # a second dense ranking from the query moved towards its best matches
 
 
 class Hit(BaseModel):
@@ -260,6 +261,13 @@ class Searcher:
             return Ranking([(int(r), float(sc)) for r, sc in zip(rows[:limit], dense_scores[:limit])], interp, confidence)
         rankings.append(rows)
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
+        if req.feedback and self.settings.feedback_weight > 0 and fused and self._is_topic(fused, interp):
+            # pseudo-relevance feedback: the query moved towards its best matches finds their paraphrases
+            top = [row for row, _ in sorted(fused.items(), key=lambda kv: -kv[1])[:self.settings.feedback_docs]]
+            moved = vector + self.settings.feedback_weight * self.index.vectors_of(top).mean(axis=0)
+            moved /= np.linalg.norm(moved)
+            rows2, _ = self.index.dense_search(moved, depth, allowed)
+            fused = reciprocal_rank_fusion(rankings + [rows2], self.settings.rrf_k)
         self._boost(fused, interp, req)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         single_plan = bool(req.plan)
@@ -280,6 +288,14 @@ class Searcher:
         front = [(row, top + (len(pinned) - i) * 1e-6) for i, (row, _) in enumerate(pinned)]
         keep = {row for row, _ in pinned}
         return front + [rw for rw in ranked if rw[0] not in keep]
+
+    def _is_topic(self, fused: dict[int, float], interp: Interpretation) -> bool:
+        """A question about what the plans say on a topic: no place, no value asked, several plans match well."""
+        if interp.plans or interp.kind in (Kind.target, Kind.overview):
+            return False
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:10]
+        floor = self.settings.diversity_floor * ranked[0][1]
+        return len({self._plan_of_row[row] for row, score in ranked if score >= floor}) >= 3
 
     def _boost(self, fused: dict[int, float], interp: Interpretation, req: SearchRequest) -> None:
         """Multiply the fused score of passages of the plan, in the domain, of the kind the query names."""

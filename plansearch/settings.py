@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     domain_boost: float = Field(0.3, ge=0, le=5, description="fused-score boost for the domain a query word names")
     kind_boost: float = Field(0.1, ge=0, le=5, description="fused-score boost for the kind a query word names")
     diversity_decay: float = Field(0.8, gt=0, le=1, description="weight of each further passage of the same plan")
+    feedback_weight: float = Field(2.0, ge=0, le=10, description="pseudo-relevance feedback: weight of the best matches' mean vector (0 = off)")
+    feedback_docs: int = Field(3, ge=1, le=50, description="how many best matches the feedback uses")
     coverage_weight: float = Field(0.04, ge=0, le=1, description="weight of the share of query words the corpus knows")
     diversity_floor: float = Field(0.7, ge=0, le=1, description="share of the top score another plan's match needs to count as a contender")
     confidence_low: float = Field(0.855, ge=-1, le=2, description="evidence (similarity + weighted coverage) that maps to confidence 0")

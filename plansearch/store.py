@@ -161,6 +161,9 @@ class FolderIndex:
         """All passage vectors, row-aligned with `passages`."""
         return self._vectors.reconstruct_n(0, self._vectors.ntotal)
 
+    def vectors_of(self, rows: list[int]) -> np.ndarray:
+        return np.stack([self._vectors.reconstruct(int(r)) for r in rows])
+
     def known(self, tokens: list[str]) -> list[bool]:
         """Whether each token occurs anywhere in the indexed passages."""
         vocab = self._bm25.vocab_dict
