@@ -18,6 +18,7 @@ from indexer.normalize import normalize_for_index
 from indexer.targets import extract_indicators
 from indexer.tokenize import Tokenizer
 from plansearch import __version__
+from plansearch.errors import CorpusError
 from plansearch.records import Kind, Passage
 from plansearch.store import FORMAT_VERSION, IndexManifest, PlanEntry, write_index
 
@@ -66,6 +67,9 @@ def build_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, tokenizer: 
     corpus = load_corpus(corpus_dir)
     parsed = parse_corpus(corpus)
     passages: list[Passage] = [p for plan in parsed for p in plan.passages]
+    if not passages:
+        raise CorpusError(f"no passages found in {corpus_dir}: {len(parsed)} plan file(s) read, none with a "
+                          f"recognisable plan structure (一、… （一）… 主要目标 / 策略措施)")
     meta_of = {plan.meta.id: plan.meta for plan in parsed}
     texts = [normalize_for_index(context_text(p, meta_of[p.plan_id])) for p in passages]
     tokens = [tokenizer.tokens(t) for t in texts]

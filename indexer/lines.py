@@ -83,10 +83,22 @@ def classify(number: int, raw: str) -> Line:
     return Line(number, raw, text, LineType.text, body=text)
 
 
+def read_text(path: Path) -> str:
+    """A plan file's text: UTF-8 (BOM tolerated), else GB18030, as Chinese office files often are."""
+    from plansearch.errors import CorpusError
+
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CorpusError(f"{path.name}: not UTF-8 or GB18030 text")
+
+
 def read_lines(path: Path) -> list[Line]:
-    """Read a UTF-8 text file (BOM tolerated) into classified lines."""
-    content = path.read_text(encoding="utf-8-sig")
-    return [classify(i, raw) for i, raw in enumerate(content.splitlines(), start=1)]
+    """Read a plan file into classified lines."""
+    return [classify(i, raw) for i, raw in enumerate(read_text(path).splitlines(), start=1)]
 
 
 @dataclass

@@ -33,6 +33,9 @@ def open_searcher(settings: Settings, encoder: Encoder | None = None) -> Searche
 
 def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path | None = None,
           progress: Progress | None = None, after_write=None) -> BuildSummary:
+    from indexer.corpus import load_corpus
+
+    load_corpus(corpus_dir or settings.corpus_dir)          # fail fast on a bad corpus, before loading the model
     encoder = encoder or load_encoder(settings)
     return build_index(corpus_dir or settings.corpus_dir, settings.index_dir, encoder, Tokenizer(),
                        settings.embedding_cache_dir, batch=settings.encode_batch_size, progress=progress,

@@ -146,3 +146,35 @@ def test_large_index_uses_hnsw_with_high_recall_and_exact_filtered_search(fake_s
     rows, scores = approx.dense_search(queries[0], 10, allowed)
     exact_rows, exact_scores = exact.dense_search(queries[0], 10, allowed)
     assert set(rows) <= set(allowed) and np.allclose(np.sort(scores), np.sort(exact_scores), atol=1e-5)
+
+
+def test_bad_corpora_get_clear_errors_and_leave_the_index_alone(fake_settings, keyword_encoder, tmp_path):
+    from plansearch.errors import CorpusError
+
+    build(fake_settings, encoder=keyword_encoder)
+    before = (fake_settings.index_dir / CURRENT).resolve()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_text("")
+    with pytest.raises(CorpusError, match="no passages found"):
+        build(fake_settings, encoder=keyword_encoder, corpus_dir=bad)
+    (bad / "empty.txt").write_bytes(b"\xff\xfe\x00\x81")
+    with pytest.raises(CorpusError, match="not UTF-8 or GB18030"):
+        build(fake_settings, encoder=keyword_encoder, corpus_dir=bad)
+    (bad / "empty.txt").unlink()
+    (bad / "plans.toml").write_text('[[plan]]\nid = "x"\n')
+    with pytest.raises(CorpusError, match="title"):
+        build(fake_settings, encoder=keyword_encoder, corpus_dir=bad)
+    (bad / "plans.toml").write_text("[[plan]\n")
+    with pytest.raises(CorpusError, match="not valid TOML"):
+        build(fake_settings, encoder=keyword_encoder, corpus_dir=bad)
+    assert (fake_settings.index_dir / CURRENT).resolve() == before
+
+
+def test_gb18030_plan_file_is_read(fake_settings, keyword_encoder, tmp_path):
+    corpus = tmp_path / "gbk"
+    corpus.mkdir()
+    text = (fake_settings.corpus_dir / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    (corpus / "daqing.txt").write_bytes(text.encode("gb18030"))
+    summary = build(fake_settings, encoder=keyword_encoder, corpus_dir=corpus)
+    assert summary.passages == 165
