@@ -284,7 +284,7 @@ class Searcher:
         pinned = [rw for rw in window if self._plan_of_row[rw[0]] in plans][:self.settings.pin_count]
         if not pinned:
             return ranked
-        top = max(score for _, score in ranked[:1])
+        top = ranked[0][1]
         front = [(row, top + (len(pinned) - i) * 1e-6) for i, (row, _) in enumerate(pinned)]
         keep = {row for row, _ in pinned}
         return front + [rw for rw in ranked if rw[0] not in keep]
@@ -293,9 +293,14 @@ class Searcher:
         """A question about what the plans say on a topic: no place, no value asked, several plans match well."""
         if interp.plans or interp.kind in (Kind.target, Kind.overview):
             return False
-        ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:10]
+        return len(self._contenders(sorted(fused.items(), key=lambda kv: -kv[1]))) >= 3
+
+    def _contenders(self, ranked: list[tuple[int, float]]) -> set[str]:
+        """Plans with a match in the top 10 scoring at least `diversity_floor` of the best."""
+        if not ranked:
+            return set()
         floor = self.settings.diversity_floor * ranked[0][1]
-        return len({self._plan_of_row[row] for row, score in ranked if score >= floor}) >= 3
+        return {self._plan_of_row[row] for row, score in ranked[:10] if score >= floor}
 
     def _boost(self, fused: dict[int, float], interp: Interpretation, req: SearchRequest) -> None:
         """Multiply the fused score of passages of the plan, in the domain, of the kind the query names."""
@@ -318,9 +323,7 @@ class Searcher:
         decay = self.settings.diversity_decay
         if not ranked:
             return ranked
-        floor = self.settings.diversity_floor * ranked[0][1]
-        contenders = {self._plan_of_row[row] for row, score in ranked[:10] if score >= floor}
-        if gate and len(contenders) < 2:
+        if gate and len(self._contenders(ranked)) < 2:
             return ranked          # one plan answers this (the women's plan, say): nothing to balance
         pool = ranked[:max(limit, 2 * FACET_DEPTH)]
         shown: dict[str, int] = {}
