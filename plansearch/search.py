@@ -158,6 +158,7 @@ class Searcher:
         by_plan: dict[str, list[Passage]] = {}
         for p in passages:
             by_plan.setdefault(p.plan_id, []).append(p)
+        self._plan_domains = {pid: list(dict.fromkeys(p.domain for p in ps if p.domain)) for pid, ps in by_plan.items()}
         self._neighbours: dict[str, Neighbours] = {}
         for plan_passages in by_plan.values():
             plan_passages.sort(key=lambda p: p.position)
@@ -393,7 +394,7 @@ class Searcher:
     def plan_summaries(self) -> list[PlanSummary]:
         out = []
         for meta in self.plans.values():
-            domains = list(dict.fromkeys(p.domain for p in self.index.passages if p.plan_id == meta.id and p.domain))
+            domains = self._plan_domains.get(meta.id, [])
             counts = self.counts[meta.id]
             out.append(PlanSummary(
                 id=meta.id, title=meta.title, short_name=meta.short_name, region=meta.region, province=meta.province,

@@ -78,16 +78,24 @@ class QueryUnderstanding:
         self.synonyms = synonyms or Synonyms.load()
 
     @cached_property
-    def _place_names(self) -> list[tuple[str, str]]:
-        """(name, plan id) pairs, longest names first; 市/区/县 suffixes also match without them."""
-        names: list[tuple[str, str]] = []
+    def _place_names(self) -> list[tuple[str, list[str]]]:
+        """(normalised name, plan ids) pairs, longest names first; 市/区/县 suffixes also match without them."""
+        plans_of: dict[str, list[str]] = {}
         for meta in self.plans:
             candidates = {meta.short_name, meta.city, meta.county, *meta.aliases}
             for name in list(candidates):
                 if name and len(name) > 2 and name[-1] in "市区县":
                     candidates.add(name[:-1])
-            names += [(n, meta.id) for n in candidates if n and len(n) >= 2]
-        return sorted(names, key=lambda x: -len(x[0]))
+            for name in candidates:
+                if name and len(name) >= 2:
+                    ids = plans_of.setdefault(normalize_for_index(name), [])
+                    if meta.id not in ids:
+                        ids.append(meta.id)
+        return sorted(plans_of.items(), key=lambda kv: -len(kv[0]))
+
+    @cached_property
+    def _subjects(self) -> dict[str, str]:
+        return {m.id: m.subject for m in self.plans}
 
     def interpret(self, query: str) -> Interpretation:
         q = normalize_for_index(query)
@@ -95,16 +103,13 @@ class QueryUnderstanding:
         matched: list[str] = []
         place = None
         rest = q
-        plans_of: dict[str, list[str]] = {}
-        for name, plan_id in self._place_names:
-            plans_of.setdefault(normalize_for_index(name), []).append(plan_id)
-        for name in sorted(plans_of, key=len, reverse=True):
+        for name, plan_ids in self._place_names:
             if name in rest:
                 place = place or name
-                matched += [p for p in plans_of[name] if p not in matched]
+                matched += [p for p in plan_ids if p not in matched]
                 rest = rest.replace(name, " ")
         if matched:
-            subjects = {m.id: m.subject for m in self.plans}
+            subjects = self._subjects
             wants_women = any(w in q for w in WOMEN_WORDS)
             wants_children = any(w in q for w in CHILD_WORDS)
             if wants_women != wants_children and len({subjects[p] for p in matched}) > 1:
