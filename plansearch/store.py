@@ -30,7 +30,7 @@ from plansearch.records import Passage, PlanMeta
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-ANN_THRESHOLD = 200_000      # above this many passages the vector index is HNSW (approximate), below it exact
+ANN_THRESHOLD = 50_000       # above this many passages the vector index is HNSW (approximate), below it exact
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 1024      # recall@10 ≥ 0.97 at 100k in bench/ann_recall.py; a few ms a query
