@@ -250,7 +250,7 @@ class Searcher:
                 scores = np.where(mask, scores, 0.0)
             candidates = np.flatnonzero(scores > 0)
             if len(candidates) > depth:      # only the best `depth` need sorting
-                candidates = candidates[np.argpartition(-scores[candidates], depth)[:depth]]
+                candidates = np.sort(candidates[np.argpartition(-scores[candidates], depth)[:depth]])
             order = candidates[np.argsort(-scores[candidates], kind="stable")]
             if req.mode is Mode.bm25:
                 return Ranking([(int(r), float(scores[r])) for r in order[:limit]], interp, None)
