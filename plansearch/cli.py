@@ -77,6 +77,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from plansearch.runtime import build, index_exists
     from service.app import create_app
+    from service.http import LenientH11Protocol
 
     settings = _settings(args)
     host = args.host or settings.host
@@ -90,7 +91,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             bar.close()
         _print_summary(summary)
     print(f"serving on http://{host}:{port}", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", http=LenientH11Protocol)
     return 0
 
 
