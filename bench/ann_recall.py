@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from plansearch.settings import Settings
-from plansearch.store import HNSW_EF_SEARCH, FolderIndex, make_vector_index
+from plansearch.store import FolderIndex, make_vector_index
 
 
 def synthetic_vectors(real: np.ndarray, n: int, seed: int, noise: float = 0.03) -> np.ndarray:

@@ -33,7 +33,10 @@ FORMAT_VERSION = 1
 ANN_THRESHOLD = 50_000       # above this many passages the vector index is HNSW (approximate), below it exact
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 1024      # recall@10 ≥ 0.97 at 100k in bench/ann_recall.py; a few ms a query
+def ef_search(size: int) -> int:
+    """HNSW search breadth for an index of `size` vectors: recall@10 ≥ 0.97 against exact in
+    bench/ann_recall.py (0.979 at 100k with 1024, 0.970 at 1M with 4096; see bench/RESULTS.md)."""
+    return 1024 if size < 300_000 else 2048 if size < 600_000 else 4096
 EXACT_SUBSET = 20_000        # a filter leaving at most this many passages is searched exactly
 
 
@@ -45,7 +48,7 @@ def make_vector_index(dimension: int, size: int, force_ann: bool = False):
         return faiss.IndexFlatIP(dimension)
     index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-    index.hnsw.efSearch = HNSW_EF_SEARCH
+    index.hnsw.efSearch = ef_search(size)
     return index
 CURRENT = "current"
 BUILDS = "builds"
@@ -188,10 +191,10 @@ class FolderIndex:
                 order = np.argsort(-scores, kind="stable")[:depth]
                 return np.asarray(allowed)[order].astype(np.int64), scores[order].astype(np.float32)
             selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
-            params = (faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, depth))
+            params = (faiss.SearchParametersHNSW(sel=selector, efSearch=max(ef_search(len(self.passages)), depth))
                       if isinstance(self._vectors, faiss.IndexHNSWFlat) else faiss.SearchParameters(sel=selector))
         if params is None and isinstance(self._vectors, faiss.IndexHNSWFlat):
-            params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, depth))
+            params = faiss.SearchParametersHNSW(efSearch=max(ef_search(len(self.passages)), depth))
         scores, rows = self._vectors.search(query, depth, params=params)
         keep = rows[0] >= 0
         return rows[0][keep], scores[0][keep]
