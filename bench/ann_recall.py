@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from plansearch.settings import Settings
-from plansearch.store import FolderIndex, make_vector_index
+from plansearch.segments import make_vector_index
+from plansearch.store import FolderIndex
 
 
 def synthetic_vectors(real: np.ndarray, n: int, seed: int, noise: float = 0.03) -> np.ndarray:
@@ -38,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     index = FolderIndex.open(Path(args.index_dir) if args.index_dir else settings.index_dir)
-    real = index.vectors()
+    real = index.vectors_of(np.flatnonzero(index.live).tolist())
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; date {time.strftime('%Y-%m-%d')}; "
           f"faiss {faiss.__version__}; base vectors: {len(real)} real passages, dimension {real.shape[1]}")
     rng = np.random.default_rng(7)

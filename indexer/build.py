@@ -1,6 +1,12 @@
-"""Build an index from a corpus folder: parse → passages → tokens → embeddings (cached) → store."""
+"""Build or update an index from a corpus folder: parse → passages → tokens → embeddings (cached) → store.
+
+`plansearch index` is incremental: each plan's fingerprint (its manifest entry, its file, the indexing
+code) is compared with the current index; only added or changed plans are parsed, embedded and written
+(as one new segment), removed or replaced plans' rows are marked deleted, and an unchanged corpus writes
+nothing. A different model, prompts, dictionary or index format means a full rebuild, as does --rebuild."""
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -13,16 +19,21 @@ import numpy as np
 from embeddings.cache import EmbeddingCache, content_hash
 from embeddings.encoder import Encoder, encoder_key
 from indexer.context import context_text
-from indexer.corpus import load_corpus, parse_corpus
+from indexer.corpus import Corpus, load_corpus, parse_corpus
 from indexer.normalize import normalize_for_index
 from indexer.targets import extract_indicators
 from indexer.tokenize import Tokenizer
 from plansearch import __version__
-from plansearch.errors import CorpusError
-from plansearch.records import Kind, Passage
-from plansearch.store import FORMAT_VERSION, IndexManifest, PlanEntry, write_index
+from plansearch.errors import CorpusError, IndexMismatch, IndexMissing
+from plansearch.lexical import TermMatrix
+from plansearch.records import Kind
+from plansearch.store import (FORMAT_VERSION, BuildState, IndexManifest, NewPlans, PlanEntry, build_lock,
+                              write_index)
 
 Progress = Callable[[int, int], None]   # (done, total) passages embedded
+# the code and data a passage's indexed form depends on: when any of it changes, every plan is re-parsed
+PIPELINE_FILES = ("lines.py", "parse.py", "normalize.py", "context.py", "targets.py", "corpus.py", "tokenize.py",
+                  "data/indicators.toml")
 
 
 @dataclass
@@ -35,6 +46,29 @@ class BuildSummary:
     seconds: float
     folder: Path
     warnings: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    full: bool = True                   # a complete rebuild (no usable index, or asked for)
+    reason: str = ""                    # why it was a complete rebuild
+    segments: int = 1
+
+
+def pipeline_hash(tokenizer: Tokenizer) -> str:
+    digest = hashlib.sha256(f"{__version__}/{FORMAT_VERSION}/{tokenizer.fingerprint}".encode())
+    here = Path(__file__).resolve().parent
+    for name in PIPELINE_FILES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def plan_fingerprint(corpus: Corpus, meta, pipeline: str, file_hashes: dict[str, str]) -> str:
+    """Changes when the plan's manifest entry, its file or the indexing code does."""
+    if meta.source_file not in file_hashes:
+        file_hashes[meta.source_file] = hashlib.sha256((corpus.root / meta.source_file).read_bytes()).hexdigest()
+    return hashlib.sha256(f"{pipeline}/{meta.model_dump_json()}/{file_hashes[meta.source_file]}".encode()
+                          ).hexdigest()[:16]
 
 
 def embed_with_cache(encoder: Encoder, texts: list[str], cache: EmbeddingCache, batch: int,
@@ -60,41 +94,93 @@ def embed_with_cache(encoder: Encoder, texts: list[str], cache: EmbeddingCache, 
     return matrix.astype(np.float32), len(missing)
 
 
-def build_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, tokenizer: Tokenizer, cache_dir: Path,
-                batch: int = 16, progress: Progress | None = None, after_write=None) -> BuildSummary:
-    """Parse the corpus and write a new index; the previous one keeps serving until the swap."""
+def _usable_state(index_dir: Path, model: str, prompts: dict[str, str], tokenizer: Tokenizer,
+                  pipeline: str) -> tuple[BuildState | None, str]:
+    """The current index if an update can build on it, else None and why not."""
+    try:
+        state = BuildState.read(index_dir)
+    except IndexMissing:
+        return None, "no index yet"
+    except IndexMismatch as exc:
+        return None, str(exc)
+    m = state.manifest
+    if m.model != model or m.prompts != prompts:
+        return None, f"the index was built with model '{m.model}' and prompts {m.prompts}"
+    if m.dictionary_hash != tokenizer.fingerprint:
+        return None, "the tokenizer dictionary changed"
+    if m.pipeline_hash != pipeline:
+        return None, "the indexing code changed"
+    return state, ""
+
+
+def build_index(corpus_dir: Path, index_dir: Path, encoder: Encoder | Callable[[], Encoder], tokenizer: Tokenizer,
+                cache_dir: Path, batch: int = 16, progress: Progress | None = None, after_write=None,
+                rebuild: bool = False, identity: tuple[str, dict[str, str]] | None = None) -> BuildSummary:
+    """Bring the index in line with the corpus; the previous index keeps serving until the swap.
+
+    `encoder` may be a function that loads it: it is then called only if something must be embedded,
+    and `identity` (model name, prompts) says what the index must have been built with."""
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir)
-    parsed = parse_corpus(corpus)
-    passages: list[Passage] = [p for plan in parsed for p in plan.passages]
-    if not passages:
-        raise CorpusError(f"no passages found in {corpus_dir}: {len(parsed)} plan file(s) read, none with a "
-                          f"recognisable plan structure (一、… （一）… 主要目标 / 策略措施)")
-    meta_of = {plan.meta.id: plan.meta for plan in parsed}
-    texts = [normalize_for_index(context_text(p, meta_of[p.plan_id])) for p in passages]
-    tokens = [tokenizer.tokens(t) for t in texts]
-    cache = EmbeddingCache(cache_dir, encoder_key(encoder), encoder.dimension)
-    try:
-        vectors, embedded = embed_with_cache(encoder, texts, cache, batch, progress)
-    finally:
-        cache.close()
-    plans = [PlanEntry(plan.meta, {k.value: sum(1 for p in plan.passages if p.kind is k) for k in Kind})
-             for plan in parsed]
-    seconds = time.perf_counter() - started
-    manifest = IndexManifest(
-        format_version=FORMAT_VERSION, plansearch_version=__version__, model=encoder.name,
-        dimension=encoder.dimension,
-        prompts={"query": encoder.query_prompt, "passage": encoder.passage_prompt}, normalized=True,
-        dictionary_hash=tokenizer.fingerprint, corpus_hash=corpus.content_hash(), passage_count=len(passages),
-        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), build_seconds=round(seconds, 2),
-    )
-    indicators = [i for plan in parsed for i in extract_indicators(plan)]
-    folder = write_index(index_dir, manifest, passages, plans, vectors, tokens, after_write=after_write,
-                         indicators=indicators)
-    warnings = corpus.warnings + [f"{plan.meta.id}: {w}" for plan in parsed for w in plan.warnings]
-    return BuildSummary(
-        plans=len(parsed), passages=len(passages),
-        per_kind=dict(Counter(p.kind.value for p in passages)), embedded=embedded,
-        reused=len(set(map(content_hash, texts))) - embedded, seconds=time.perf_counter() - started,
-        folder=folder, warnings=warnings,
-    )
+    if identity is None:
+        identity = (encoder.name, {"query": encoder.query_prompt, "passage": encoder.passage_prompt})
+    model, prompts = identity
+    pipeline = pipeline_hash(tokenizer)
+    file_hashes: dict[str, str] = {}
+    fingerprints = {m.id: plan_fingerprint(corpus, m, pipeline, file_hashes) for m in corpus.plans}
+    with build_lock(index_dir):
+        state, reason = (None, "asked for a complete rebuild") if rebuild else \
+            _usable_state(index_dir, model, prompts, tokenizer, pipeline)
+        current = {e.meta.id: e for e in state.plans} if state else {}
+        keep = [current[m.id] for m in corpus.plans if m.id in current and current[m.id].fingerprint == fingerprints[m.id]]
+        kept = {e.meta.id for e in keep}
+        todo = [m for m in corpus.plans if m.id not in kept]
+        removed = [pid for pid in current if pid not in fingerprints]
+        if state is not None and not todo and not removed:
+            return _summary(state.plans, 0, 0, started, state.folder, corpus.warnings, unchanged=sorted(kept),
+                            full=False, segments=len(state.manifest.segments))
+        parsed = parse_corpus(Corpus(corpus.root, todo, []))
+        passages = [p for plan in parsed for p in plan.passages]
+        if not passages and not keep:
+            raise CorpusError(f"no passages found in {corpus_dir}: {len(parsed)} plan file(s) read, none with a "
+                              f"recognisable plan structure (一、… （一）… 主要目标 / 策略措施)")
+        meta_of = {plan.meta.id: plan.meta for plan in parsed}
+        texts = [normalize_for_index(context_text(p, meta_of[p.plan_id])) for p in passages]
+        if not callable(getattr(encoder, "encode_passages", None)):
+            encoder = encoder()
+        cache = EmbeddingCache(cache_dir, encoder_key(encoder), encoder.dimension)
+        try:
+            vectors, embedded = embed_with_cache(encoder, texts, cache, batch, progress)
+        finally:
+            cache.close()
+        entries = [PlanEntry(plan.meta, {k.value: sum(1 for p in plan.passages if p.kind is k) for k in Kind},
+                             list(dict.fromkeys(p.domain for p in plan.passages if p.domain)),
+                             fingerprints[plan.meta.id], warnings=plan.warnings) for plan in parsed]
+        indicators = [i for plan in parsed for i in extract_indicators(plan)]
+        manifest = IndexManifest(
+            format_version=FORMAT_VERSION, plansearch_version=__version__, model=encoder.name,
+            dimension=encoder.dimension, prompts=prompts, normalized=True,
+            dictionary_hash=tokenizer.fingerprint, corpus_hash=corpus.content_hash(), passage_count=0,
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            build_seconds=0.0, pipeline_hash=pipeline)
+        new = NewPlans(entries, passages, vectors, TermMatrix.build(tokenizer.tokens(t) for t in texts), indicators)
+        manifest.build_seconds = round(time.perf_counter() - started, 2)
+        folder = write_index(index_dir, manifest, new, keep=keep, base=state, after_write=after_write)
+        final = BuildState.read(index_dir)
+    reused = len(set(map(content_hash, texts))) - embedded
+    return _summary(final.plans, embedded, reused, started, folder, corpus.warnings,
+                    added=[e.meta.id for e in entries if e.meta.id not in current],
+                    updated=[e.meta.id for e in entries if e.meta.id in current], removed=removed,
+                    unchanged=sorted(kept), full=state is None, reason=reason,
+                    segments=len(final.manifest.segments))
+
+
+def _summary(entries: list[PlanEntry], embedded: int, reused: int, started: float, folder: Path,
+             corpus_warnings: list[str], **changes) -> BuildSummary:
+    per_kind = Counter()
+    for e in entries:
+        per_kind.update({k: v for k, v in e.counts.items() if v})
+    warnings = corpus_warnings + [f"{e.meta.id}: {w}" for e in entries for w in e.warnings]
+    return BuildSummary(plans=len(entries), passages=sum(e.size for e in entries), per_kind=dict(per_kind),
+                        embedded=embedded, reused=reused, seconds=time.perf_counter() - started, folder=folder,
+                        warnings=warnings, **changes)

@@ -200,9 +200,7 @@ class Asker:
         comparison = Comparer(s).compare(q)
         top_groups = comparison.groups[:1]
         # further groups only when they share the query's distinctive words (溺水, not 儿童 or 预防)
-        passages = s.index.passages
-        rare = [t for t in s.tokenizer.tokens(q)
-                if sum(t in p.text for p in passages) < RARE_SHARE * len(passages)]
+        rare = [t for t in s.tokenizer.tokens(q) if s.index.share_containing(t) < RARE_SHARE]
         for g in comparison.groups[1:4]:
             core = next(v for v in g.versions if v.passage_id == g.core_passage_id)
             if rare and any(t in core.text for t in rare):

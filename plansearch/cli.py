@@ -48,9 +48,16 @@ def _progress_bar():
 def _print_summary(summary) -> None:
     kinds = "，".join(f"{KIND_LABELS[Kind(k)]} {summary.per_kind.get(k, 0)}" for k in
                      ("target", "measure", "implementation", "overview"))
+    if summary.full:
+        print(f"complete build ({summary.reason})")
+    else:
+        changes = [f"{len(ids)} {name}" + (f" ({', '.join(ids)})" if ids and len(ids) <= 5 else "")
+                   for name, ids in (("added", summary.added), ("updated", summary.updated),
+                                     ("removed", summary.removed)) if ids]
+        print(f"{', '.join(changes) or 'no changes'}; {len(summary.unchanged)} plans unchanged")
     print(f"indexed {summary.plans} plans, {summary.passages} passages ({kinds}) in {summary.seconds:.1f} s")
     print(f"embedded {summary.embedded} passages, reused {summary.reused} from the cache")
-    print(f"index: {summary.folder}")
+    print(f"index: {summary.folder} ({summary.segments} segment{'s' if summary.segments != 1 else ''})")
     for warning in summary.warnings:
         print(f"warning: {warning}")
 
@@ -62,10 +69,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     corpus = Path(args.corpus_dir) if args.corpus_dir else settings.corpus_dir
     if not corpus.is_dir():
         raise PlanSearchError(f"corpus folder not found: {corpus}")
-    print(f"loading model …", file=sys.stderr)
+    print("comparing the corpus with the index …", file=sys.stderr)
     bar, update = _progress_bar()
     try:
-        summary = build(settings, corpus_dir=corpus, progress=update)
+        summary = build(settings, corpus_dir=corpus, progress=update, rebuild=args.rebuild)
     finally:
         bar.close()
     _print_summary(summary)
@@ -143,7 +150,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         results.append(run_config(searcher, queries, name, CONFIGS[name]))
     print(table(results))
     if "default" in names:
-        passages = {p.id: p for p in searcher.index.passages}
+        passages = {p.id: p for _, p in searcher.index.iter_passages()}
         out = Path(args.out) if args.out else REPORTS_DIR
         path = write_report(results, args.split, passages, out, n_queries=len(queries))
         print(f"report: {path}", file=sys.stderr)
@@ -155,8 +162,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--index-dir", help="index folder (default: $PLANSEARCH_INDEX_DIR or ./var/index)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("index", help="parse the corpus and (re)build the index")
+    p = sub.add_parser("index", help="bring the index in line with the corpus: add, update and remove plans")
     p.add_argument("corpus_dir", nargs="?", help="folder with plan files and plans.toml (default: ./corpus)")
+    p.add_argument("--rebuild", action="store_true", help="rebuild everything instead of only the changed plans")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("serve", help="serve the HTTP API (builds the index first if there is none)")

@@ -110,7 +110,7 @@ class Comparer:
                 s.search(SearchRequest(q=q, plan=pid))        # raises PlanNotFound with the known ids
         picked: dict[str, list] = {}
         for row, _ in ranking.rows:
-            p = s.index.passages[row]
+            p = s.index.passage(row)
             if p.kind not in (Kind.measure, Kind.target) or (wanted and p.plan_id not in wanted):
                 continue
             if len(picked.setdefault(p.plan_id, [])) < per_plan:
@@ -119,7 +119,7 @@ class Comparer:
             compared = list(wanted)
         else:
             # the plans of the subject the query is about (儿童 or 妇女), in order of their best match
-            top = s.index.passages[ranking.rows[0][0]] if ranking.rows else None
+            top = s.index.passage(ranking.rows[0][0]) if ranking.rows else None
             subject = s.plans[top.plan_id].subject if top else None
             compared = [pid for pid in picked if s.plans[pid].subject == subject]
             picked = {pid: ps for pid, ps in picked.items() if pid in compared}

@@ -32,14 +32,19 @@ def open_searcher(settings: Settings, encoder: Encoder | None = None) -> Searche
 
 
 def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path | None = None,
-          progress: Progress | None = None, after_write=None) -> BuildSummary:
+          progress: Progress | None = None, after_write=None, rebuild: bool = False) -> BuildSummary:
+    """Bring the index in line with the corpus; the model is loaded only if something must be embedded."""
+    from embeddings.encoder import model_identity
     from indexer.corpus import load_corpus
 
     load_corpus(corpus_dir or settings.corpus_dir)          # fail fast on a bad corpus, before loading the model
-    encoder = encoder or load_encoder(settings)
-    return build_index(corpus_dir or settings.corpus_dir, settings.index_dir, encoder, Tokenizer(),
+    identity = None
+    if encoder is None:
+        identity = (model_identity(settings)[1], {"query": settings.query_prompt, "passage": settings.passage_prompt})
+    return build_index(corpus_dir or settings.corpus_dir, settings.index_dir,
+                       encoder or (lambda: load_encoder(settings)), Tokenizer(),
                        settings.embedding_cache_dir, batch=settings.encode_batch_size, progress=progress,
-                       after_write=after_write)
+                       after_write=after_write, rebuild=rebuild, identity=identity)
 
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from indexer.tokenize import Tokenizer
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
 from plansearch.records import Kind, Passage, PlanMeta, SourceSpan
 from plansearch.settings import Settings
+from plansearch.segments import KINDS
 from plansearch.store import FolderIndex
 from plansearch.understand import Interpretation, QueryUnderstanding
 
@@ -147,25 +148,14 @@ class Searcher:
         self.settings = settings
         self.plans: dict[str, PlanMeta] = {e.meta.id: e.meta for e in index.plans}
         self.counts = {e.meta.id: e.counts for e in index.plans}
-        passages = index.passages
-        self._plan_of_row = np.array([p.plan_id for p in passages], dtype=object)
-        self._domain_of_row = np.array([p.domain or "" for p in passages], dtype=object)
-        self._kind_of_row = np.array([p.kind.value for p in passages], dtype=object)
-        self.domains = sorted({p.domain for p in passages if p.domain})
+        self._plan_domains = {e.meta.id: e.domains for e in index.plans}
+        self.domains = index.domains
         self._vectors: dict[str, np.ndarray] = {}
         self._vectors_lock = threading.Lock()
         self.understanding = QueryUnderstanding(list(self.plans.values()), self.domains)
-        by_plan: dict[str, list[Passage]] = {}
-        for p in passages:
-            by_plan.setdefault(p.plan_id, []).append(p)
-        self._plan_domains = {pid: list(dict.fromkeys(p.domain for p in ps if p.domain)) for pid, ps in by_plan.items()}
-        self._neighbours: dict[str, Neighbours] = {}
-        for plan_passages in by_plan.values():
-            plan_passages.sort(key=lambda p: p.position)
-            for i, p in enumerate(plan_passages):
-                self._neighbours[p.id] = Neighbours(
-                    previous=plan_passages[i - 1].id if i > 0 else None,
-                    next=plan_passages[i + 1].id if i + 1 < len(plan_passages) else None)
+
+    def _plan_at(self, row: int) -> str:
+        return self.index.plan_ids[self.index.plan_code[row]]
 
     def _query_vector(self, q: str) -> np.ndarray:
         """Query embeddings are cached: paging and repeated questions do not encode again."""
@@ -197,12 +187,13 @@ class Searcher:
         if not 0 <= req.offset <= MAX_OFFSET:
             raise InvalidQuery("offset", f"offset 必须在 0 到 {MAX_OFFSET} 之间，收到 {req.offset}"
                                          f"（offset must be between 0 and {MAX_OFFSET}）")
-        mask = np.ones(len(self.index.passages), dtype=bool)
+        index = self.index
+        mask = np.ones(index.size, dtype=bool)
         filtered = False
         if req.plan:
             if req.plan not in self.plans:
                 raise PlanNotFound(req.plan, sorted(self.plans))
-            mask &= self._plan_of_row == req.plan
+            mask &= index.plan_code == index.plan_ids.index(req.plan)
             filtered = True
         if req.region:
             region = req.region.strip()
@@ -210,14 +201,14 @@ class Searcher:
                      if region in m.region or region in m.short_name or any(region in a for a in m.aliases)]
             if not plans:
                 raise InvalidQuery("region", f"没有地区为“{region}”的规划（no plan in region '{region}'）")
-            mask &= np.isin(self._plan_of_row, plans)
+            mask &= np.isin(index.plan_code, [index.plan_ids.index(p) for p in plans])
             filtered = True
         if req.domain:
             wanted = req.domain.strip()
             domains = [d for d in self.domains if d == wanted] or [d for d in self.domains if wanted in d]
             if not domains:
                 raise InvalidQuery("domain", f"未知的领域“{wanted}”（unknown domain）；可用：{'、'.join(self.domains)}")
-            mask &= np.isin(self._domain_of_row, domains)
+            mask &= np.isin(index.domain_code, [index.domains.index(d) for d in domains])
             filtered = True
         if req.kind:
             try:
@@ -225,7 +216,7 @@ class Searcher:
             except ValueError:
                 raise InvalidQuery("kind", f"未知的类型“{req.kind}”（unknown kind）；可用："
                                            f"{', '.join(k.value for k in Kind)}") from None
-            mask &= self._kind_of_row == kind.value
+            mask &= index.kind_code == KINDS.index(kind)
             filtered = True
         return q, (mask if filtered else None)
 
@@ -255,9 +246,8 @@ class Searcher:
             if req.mode is Mode.bm25:
                 return Ranking([(int(r), float(scores[r])) for r in order[:limit]], interp, None)
             rankings.append(order)
-        allowed = np.flatnonzero(mask) if mask is not None else None
         vector = self._query_vector(q)
-        rows, dense_scores = self.index.dense_search(vector, depth, allowed)
+        rows, dense_scores = self.index.dense_search(vector, depth, mask)
         dense_top = float(dense_scores[0]) if len(dense_scores) else 0.0
         confidence = self._confidence(dense_top, coverage, interp)
         if req.mode is Mode.dense:
@@ -269,7 +259,7 @@ class Searcher:
             top = [row for row, _ in sorted(fused.items(), key=lambda kv: -kv[1])[:self.settings.feedback_docs]]
             moved = vector + self.settings.feedback_weight * self.index.vectors_of(top).mean(axis=0)
             moved /= np.linalg.norm(moved)
-            rows2, _ = self.index.dense_search(moved, depth, allowed)
+            rows2, _ = self.index.dense_search(moved, depth, mask)
             fused = reciprocal_rank_fusion(rankings + [rows2], self.settings.rrf_k)
         self._boost(fused, interp, req)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -284,7 +274,7 @@ class Searcher:
         """Move the named plan's best few passages (from the top PIN_WINDOW) to the front; the rest keeps
         its order, so the same passage in other plans still follows for comparison."""
         window = ranked[:self.settings.pin_window]
-        pinned = [rw for rw in window if self._plan_of_row[rw[0]] in plans][:self.settings.pin_count]
+        pinned = [rw for rw in window if self._plan_at(rw[0]) in plans][:self.settings.pin_count]
         if not pinned:
             return ranked
         top = ranked[0][1]
@@ -303,7 +293,7 @@ class Searcher:
         if not ranked:
             return set()
         floor = self.settings.diversity_floor * ranked[0][1]
-        return {self._plan_of_row[row] for row, score in ranked[:10] if score >= floor}
+        return {self._plan_at(row) for row, score in ranked[:10] if score >= floor}
 
     def _boost(self, fused: dict[int, float], interp: Interpretation, req: SearchRequest) -> None:
         """Multiply the fused score of passages of the plan, in the domain, of the kind the query names."""
@@ -311,13 +301,16 @@ class Searcher:
         kind = interp.kind.value if interp.kind and not req.kind else None
         if not domains and not kind:
             return
+        index = self.index
+        domain_codes = {index.domains.index(d) for d in domains if d in index.domains}
+        kind_code = KINDS.index(Kind(kind)) if kind else -1
         for row in fused:
             factor = 1.0
-            if domains and self._domain_of_row[row] in domains:
+            if domain_codes and index.domain_code[row] in domain_codes:
                 factor *= 1 + self.settings.domain_boost
-            if kind and self._kind_of_row[row] == kind:
+            if kind and index.kind_code[row] == kind_code:
                 factor *= 1 + self.settings.kind_boost
-                if kind == Kind.overview.value and self.index.passages[row].title == interp.kind_word:
+                if kind == Kind.overview.value and index.passage(row).title == interp.kind_word:
                     factor *= 2.0      # 总体目标 / 指导思想 named exactly: that section
             fused[row] *= factor
 
@@ -333,9 +326,9 @@ class Searcher:
         out: list[tuple[int, float]] = []
         while pool:
             best_i = max(range(len(pool)), key=lambda i: (
-                pool[i][1] * decay ** shown.get(self._plan_of_row[pool[i][0]], 0), -i))
+                pool[i][1] * decay ** shown.get(self._plan_at(pool[i][0]), 0), -i))
             row, score = pool.pop(best_i)
-            plan = self._plan_of_row[row]
+            plan = self._plan_at(row)
             out.append((row, score * decay ** shown.get(plan, 0)))
             shown[plan] = shown.get(plan, 0) + 1
             if len(out) >= limit:
@@ -357,7 +350,7 @@ class Searcher:
         ranking = self.rank(req, limit=max(req.k + req.offset, FACET_DEPTH))
         ranked = ranking.rows
         page = ranked[req.offset:req.offset + req.k]
-        results = [self._hit(self.index.passages[row], score) for row, score in page]
+        results = [self._hit(self.index.passage(row), score) for row, score in page]
         no_answer = None if ranking.confidence is None else ranking.confidence < self.settings.no_answer_below
         return SearchResponse(query=req.q.strip(), took_ms=round((time.perf_counter() - started) * 1000, 2),
                               results=results, offset=req.offset, facets=self._facets(ranked[:FACET_DEPTH]),
@@ -368,12 +361,14 @@ class Searcher:
         plan: dict[str, int] = {}
         domain: dict[str, int] = {}
         kind: dict[str, int] = {}
+        index = self.index
         for row, _ in ranked:
-            p = self.index.passages[row]
-            plan[p.plan_id] = plan.get(p.plan_id, 0) + 1
-            if p.domain:
-                domain[p.domain] = domain.get(p.domain, 0) + 1
-            kind[p.kind.value] = kind.get(p.kind.value, 0) + 1
+            plan_id, kind_value = self._plan_at(row), KINDS[index.kind_code[row]].value
+            plan[plan_id] = plan.get(plan_id, 0) + 1
+            if index.domain_code[row] >= 0:
+                name = index.domains[index.domain_code[row]]
+                domain[name] = domain.get(name, 0) + 1
+            kind[kind_value] = kind.get(kind_value, 0) + 1
         order = lambda d: dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))  # noqa: E731
         return Facets(plan=order(plan), domain=order(domain), kind=order(kind))
 
@@ -384,14 +379,17 @@ class Searcher:
 
     # -- lookups ---------------------------------------------------------------------------
     def passage(self, passage_id: str) -> PassageDetail:
-        row = self.index.row_of.get(passage_id)
+        row = self.index.row_of(passage_id)
         if row is None:
             raise PassageNotFound(passage_id)
-        p = self.index.passages[row]
+        p = self.index.passage(row)
         meta = self.plans[p.plan_id]
+        before, after = self.index.neighbours(row)
+        neighbours = Neighbours(previous=self.index.passage(before).id if before is not None else None,
+                                next=self.index.passage(after).id if after is not None else None)
         return PassageDetail(passage_id=p.id, plan_id=p.plan_id, plan_title=meta.title, region=meta.region,
                              chapter=p.chapter, domain=p.domain, kind=p.kind, number=p.number, title=p.title,
-                             text=p.text, source=p.source, neighbours=self._neighbours[p.id])
+                             text=p.text, source=p.source, neighbours=neighbours)
 
     def plan_summaries(self) -> list[PlanSummary]:
         out = []

@@ -1,57 +1,48 @@
-"""The index as a folder of plain files plus a manifest; FAISS and bm25s calls live only here.
+"""The index as a folder: immutable segments, and builds that say which segments (minus which rows) are live.
 
 Layout under the index root:
-    builds/<build-id>/manifest.json   how it was built (model, dimension, prompts, hashes, version, time)
-    builds/<build-id>/passages.jsonl  row i = passage i (= row i of the vector and lexical indexes)
-    builds/<build-id>/docids.txt      row i = id of passage i, written down explicitly
-    builds/<build-id>/plans.json      the plans with passage counts per kind
-    builds/<build-id>/vectors.faiss   inner product over L2-normalised vectors (exact; HNSW above ANN_THRESHOLD)
-    builds/<build-id>/bm25/           bm25s index over jieba tokens
-    builds/<build-id>/indicators.jsonl  quantitative targets extracted from the plans
-    current -> builds/<build-id>      swapped atomically when a build completes
-A build is written under builds/.tmp-*, renamed, and only then pointed to by `current`, so a killed
-build never replaces or damages the index being served."""
+    segments/<segment-id>/           whole plans' passages, vectors and terms (plansearch.segments); never
+                                     changed once written, shared by the builds that list them
+    builds/<build-id>/manifest.json  how it was built (model, dimension, prompts, hashes) and its segments
+    builds/<build-id>/plans.json     the live plans: metadata, passage counts, domains, fingerprint, where
+    builds/<build-id>/deleted-<segment-id>.npy  rows of removed or replaced plans: never returned
+    current -> builds/<build-id>     swapped atomically when a build completes
+Adding a plan writes one small segment and a new build; removing one writes a build that marks its rows
+deleted. Small segments are merged a few at a time (log-structured, MERGE_FACTOR at a level), so the work
+for a change is proportional to the plans changed, not to the index. A build is written under
+builds/.tmp-*, renamed, and only then pointed to by `current`, so a killed build never replaces or damages
+the index being served. Start-up reads the manifests and memory-maps per-row codes; passage text is read
+from disk only when shown."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import math
 import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
 from plansearch.errors import IndexMismatch, IndexMissing
+from plansearch.lexical import Bm25, TermMatrix
 from plansearch.records import Passage, PlanMeta
+from plansearch.segments import (ANN_THRESHOLD, EXACT_SUBSET, KINDS, Segment, ef_search, make_vector_index,  # noqa: F401
+                                 write_segment)
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-ANN_THRESHOLD = 50_000       # above this many passages the vector index is HNSW (approximate), below it exact
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
-def ef_search(size: int) -> int:
-    """HNSW search breadth for an index of `size` vectors: recall@10 ≥ 0.97 against exact in
-    bench/ann_recall.py (0.979 at 100k with 1024, 0.970 at 1M with 4096; see bench/RESULTS.md)."""
-    return 1024 if size < 300_000 else 2048 if size < 600_000 else 4096
-EXACT_SUBSET = 20_000        # a filter leaving at most this many passages is searched exactly
-
-
-def make_vector_index(dimension: int, size: int, force_ann: bool = False):
-    """Exact inner-product search while small; HNSW (inner product) above ANN_THRESHOLD passages."""
-    import faiss
-
-    if size < ANN_THRESHOLD and not force_ann:
-        return faiss.IndexFlatIP(dimension)
-    index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-    index.hnsw.efSearch = ef_search(size)
-    return index
+FORMAT_VERSION = 2
+MERGE_FACTOR = 4              # this many segments of one size level are merged into one
+EXPUNGE_SHARE = 0.5           # a segment with more than this share of deleted rows is rewritten
 CURRENT = "current"
 BUILDS = "builds"
+SEGMENTS = "segments"
 
 
 @dataclass
@@ -67,46 +58,54 @@ class IndexManifest:
     passage_count: int
     built_at: str
     build_seconds: float
+    pipeline_hash: str = ""
+    segments: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
 
     @classmethod
     def from_json(cls, data: dict) -> "IndexManifest":
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
 @dataclass
 class PlanEntry:
     meta: PlanMeta
     counts: dict[str, int]
+    domains: list[str] = field(default_factory=list)
+    fingerprint: str = ""            # hash of what the plan was indexed from: unchanged plans are kept as they are
+    segment: str = ""                # the segment holding its passages, rows [first, first + passages)
+    first: int = 0
+    warnings: list[str] = field(default_factory=list)
 
+    @property
+    def size(self) -> int:
+        return sum(self.counts.values())
 
-def _silence_bm25s() -> None:
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    def to_json(self) -> dict:
+        return {"meta": self.meta.model_dump(), "counts": self.counts, "domains": self.domains,
+                "fingerprint": self.fingerprint, "segment": self.segment, "first": self.first,
+                "warnings": self.warnings}
 
-
-class FolderIndex:
-    """A loaded index: passages in memory, vectors in FAISS, lexical scores from bm25s."""
-
-    def __init__(self, folder: Path, manifest: IndexManifest, passages: list[Passage], plans: list[PlanEntry],
-                 vectors, bm25, indicators: list | None = None):
-        self.folder = folder
-        self.manifest = manifest
-        self.passages = passages
-        self.plans = plans
-        self._vectors = vectors
-        self._bm25 = bm25
-        self.row_of = {p.id: i for i, p in enumerate(passages)}
-        self.indicators = indicators or []
-
-    # -- reading ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, root: Path) -> "FolderIndex":
-        import bm25s
-        import faiss
+    def from_json(cls, data: dict) -> "PlanEntry":
+        return cls(PlanMeta(**data["meta"]), data["counts"], data.get("domains", []), data.get("fingerprint", ""),
+                   data.get("segment", ""), data.get("first", 0), data.get("warnings", []))
 
-        _silence_bm25s()
+
+@dataclass
+class BuildState:
+    """What `current` points at, read without opening any segment: enough to plan an incremental change."""
+
+    folder: Path
+    manifest: IndexManifest
+    plans: list[PlanEntry]
+    deleted: dict[str, np.ndarray]      # segment id → deleted rows
+    sizes: dict[str, int]               # segment id → rows
+
+    @classmethod
+    def read(cls, root: Path) -> "BuildState":
         link = root / CURRENT
         if not link.exists():
             raise IndexMissing(f"no index at {root}; build one with `plansearch index`")
@@ -118,119 +117,280 @@ class FolderIndex:
         if manifest.format_version != FORMAT_VERSION:
             raise IndexMismatch(f"index format {manifest.format_version} at {folder}, this version reads format "
                                 f"{FORMAT_VERSION}; rebuild with `plansearch index`")
-        passages = [Passage.model_validate_json(line) for line in
-                    (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines() if line]
-        docids = (folder / "docids.txt").read_text(encoding="utf-8").split("\n")
-        if [p.id for p in passages] != [d for d in docids if d]:
-            raise IndexMismatch(f"index at {folder}: passages.jsonl and docids.txt disagree; rebuild with `plansearch index`")
-        plans = [PlanEntry(PlanMeta(**e["meta"]), e["counts"]) for e in
-                 json.loads((folder / "plans.json").read_text(encoding="utf-8"))]
-        vectors = faiss.read_index(str(folder / "vectors.faiss"))
-        bm25 = bm25s.BM25.load(str(folder / "bm25"), mmap=True, load_corpus=False, show_progress=False)
-        if vectors.ntotal != len(passages) or vectors.d != manifest.dimension:
-            raise IndexMismatch(f"index at {folder}: {vectors.ntotal} vectors of dimension {vectors.d} for "
-                                f"{len(passages)} passages; rebuild with `plansearch index`")
-        indicators = []
-        if (folder / "indicators.jsonl").exists():
-            from indexer.targets import Indicator
+        try:
+            plans = [PlanEntry.from_json(e) for e in json.loads((folder / "plans.json").read_text(encoding="utf-8"))]
+            deleted = {s: np.load(folder / f"deleted-{s}.npy") for s in manifest.segments
+                       if (folder / f"deleted-{s}.npy").exists()}
+            sizes = {s: json.loads((root / SEGMENTS / s / "segment.json").read_text(encoding="utf-8"))["size"]
+                     for s in manifest.segments}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexMismatch(f"index at {folder} is incomplete ({exc}); rebuild with `plansearch index --rebuild`") from None
+        return cls(folder, manifest, plans, deleted, sizes)
 
-            indicators = [Indicator.model_validate_json(line) for line in
-                          (folder / "indicators.jsonl").read_text(encoding="utf-8").splitlines() if line]
-        return cls(folder, manifest, passages, plans, vectors, bm25, indicators)
+
+class FolderIndex:
+    """A loaded index: its segments as one row space (segment after segment), deleted rows masked out."""
+
+    def __init__(self, root: Path, state: BuildState, segments: list[Segment], indicators: list | None = None):
+        self.root = root
+        self.folder = state.folder
+        self.manifest = state.manifest
+        self.plans = state.plans
+        self.segments = segments
+        self.bases = np.cumsum([0] + [s.size for s in segments])
+        self.size = int(self.bases[-1])
+        self.live = np.ones(self.size, dtype=bool)
+        for base, seg in zip(self.bases, segments):
+            rows = state.deleted.get(seg.id)
+            if rows is not None and len(rows):
+                self.live[base + rows] = False
+        self.count = int(self.live.sum())
+        self.plan_ids = [e.meta.id for e in self.plans]
+        code = {pid: i for i, pid in enumerate(self.plan_ids)}
+        self.domains = sorted({d for s in segments for d in s.domains})
+        dcode = {d: i for i, d in enumerate(self.domains)}
+        empty = np.zeros(0, dtype=np.int32)
+        self.plan_code = np.concatenate([np.array([code.get(p, -1) for p in s.plans], dtype=np.int32)[s.plan_code]
+                                         if s.size else empty for s in segments]) if segments else empty
+        self.domain_code = np.concatenate([np.array([dcode[d] for d in s.domains] + [-1], dtype=np.int32)[s.domain_code]
+                                           if s.size else empty for s in segments]) if segments else empty
+        self.kind_code = (np.concatenate([np.asarray(s.kind_code) for s in segments]) if segments
+                          else np.zeros(0, dtype=np.int8))
+        self.live &= self.plan_code >= 0
+        self._bm25 = Bm25([(int(b), s.terms) for b, s in zip(self.bases, segments)], self.size)
+        self.indicators = indicators or []
+
+    # -- reading ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, root: Path) -> "FolderIndex":
+        state = BuildState.read(root)
+        try:
+            segments = [Segment(root / SEGMENTS / s) for s in state.manifest.segments]
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            raise IndexMismatch(f"index at {state.folder}: a segment cannot be read ({exc}); rebuild with "
+                                f"`plansearch index --rebuild`") from None
+        for seg in segments:
+            if seg.vectors.d != state.manifest.dimension:
+                raise IndexMismatch(f"index at {state.folder}: segment {seg.id} has vectors of dimension "
+                                    f"{seg.vectors.d}, the manifest says {state.manifest.dimension}; rebuild with "
+                                    f"`plansearch index --rebuild`")
+        holder = {e.meta.id: e.segment for e in state.plans}
+        indicators = [i for seg in segments for i in seg.indicators() if holder.get(i.plan_id) == seg.id]
+        return cls(root, state, segments, indicators)
 
     def check_compatible(self, model: str, dimension: int, prompts: dict[str, str], dictionary_hash: str) -> None:
         """Refuse to serve an index built with another model, prompts or tokenizer dictionary."""
-        m = self.manifest
-        problems = []
-        if m.model != model:
-            problems.append(f"model '{m.model}' (configured: '{model}')")
-        if m.dimension != dimension:
-            problems.append(f"dimension {m.dimension} (model gives {dimension})")
-        if m.prompts != prompts:
-            problems.append(f"prompts {m.prompts} (configured: {prompts})")
-        if m.dictionary_hash != dictionary_hash:
-            problems.append(f"tokenizer dictionary {m.dictionary_hash} (current: {dictionary_hash})")
+        problems = incompatibilities(self.manifest, model, dimension, prompts, dictionary_hash)
         if problems:
             raise IndexMismatch(f"index at {self.folder} was built with " + "; ".join(problems)
-                                + ". Rebuild it with `plansearch index`.")
+                                + ". Rebuild it with `plansearch index --rebuild`.")
+
+    def _locate(self, row: int) -> tuple[Segment, int]:
+        i = int(np.searchsorted(self.bases, row, side="right")) - 1
+        return self.segments[i], row - int(self.bases[i])
+
+    def passage(self, row: int) -> Passage:
+        seg, local = self._locate(row)
+        return seg.passage(local)
+
+    def iter_passages(self) -> Iterator[tuple[int, Passage]]:
+        """Every live passage with its row (reads them all: for tools and tests, not for queries)."""
+        for row in np.flatnonzero(self.live):
+            yield int(row), self.passage(int(row))
+
+    def row_of(self, passage_id: str) -> int | None:
+        for base, seg in zip(self.bases, self.segments):
+            local = seg.row_of(passage_id)
+            if local is not None and self.live[base + local]:
+                return int(base + local)
+        return None
+
+    def neighbours(self, row: int) -> tuple[int | None, int | None]:
+        """The rows before and after `row` in its plan (a plan's rows are contiguous, in plan order)."""
+        seg, local = self._locate(row)
+        first, last = row - local, row - local + seg.size - 1
+        same = lambda r: first <= r <= last and self.plan_code[r] == self.plan_code[row] and self.live[r]  # noqa: E731
+        return (row - 1 if same(row - 1) else None), (row + 1 if same(row + 1) else None)
 
     def lexical_scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 score of every passage (zeros when no token is known)."""
-        if not tokens:
-            return np.zeros(len(self.passages), dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
-
-    def vectors(self) -> np.ndarray:
-        """All passage vectors, row-aligned with `passages`."""
-        return self._vectors.reconstruct_n(0, self._vectors.ntotal)
-
-    def vectors_of(self, rows: list[int]) -> np.ndarray:
-        return np.stack([self._vectors.reconstruct(int(r)) for r in rows])
+        """BM25 score of every row (zero for deleted rows and when no token is known)."""
+        scores = self._bm25.scores(tokens)
+        scores[~self.live] = 0.0
+        return scores
 
     def known(self, tokens: list[str]) -> list[bool]:
         """Whether each token occurs anywhere in the indexed passages."""
-        vocab = self._bm25.vocab_dict
-        return [t in vocab for t in tokens]
+        return [self._bm25.knows(t) for t in tokens]
+
+    def share_containing(self, token: str) -> float:
+        """The share of passages whose indexed text contains `token`."""
+        return self._bm25.df(token) / max(self._bm25.n_docs, 1)
+
+    def vectors_of(self, rows: list[int]) -> np.ndarray:
+        out = []
+        for row in rows:
+            seg, local = self._locate(int(row))
+            out.append(seg.vectors_of(np.array([local]))[0])
+        return np.stack(out)
 
     def dense_search(self, query: np.ndarray, depth: int, allowed: np.ndarray | None = None
                      ) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and inner-product scores of the `depth` nearest passages, among `allowed` rows if given."""
-        import faiss
-
-        depth = min(depth, len(self.passages))
-        params = None
-        query = np.asarray(query, dtype=np.float32).reshape(1, -1)
-        if allowed is not None:
-            if len(allowed) == 0:
-                return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-            depth = min(depth, len(allowed))
-            if isinstance(self._vectors, faiss.IndexHNSWFlat) and len(allowed) <= EXACT_SUBSET:
-                # a narrow filter: exact scores over the allowed rows beat a graph walk that may miss them
-                subset = np.stack([self._vectors.reconstruct(int(r)) for r in allowed])
-                scores = subset @ query[0]
-                order = np.argsort(-scores, kind="stable")[:depth]
-                return np.asarray(allowed)[order].astype(np.int64), scores[order].astype(np.float32)
-            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
-            params = (faiss.SearchParametersHNSW(sel=selector, efSearch=max(ef_search(len(self.passages)), depth))
-                      if isinstance(self._vectors, faiss.IndexHNSWFlat) else faiss.SearchParameters(sel=selector))
-        if params is None and isinstance(self._vectors, faiss.IndexHNSWFlat):
-            params = faiss.SearchParametersHNSW(efSearch=max(ef_search(len(self.passages)), depth))
-        scores, rows = self._vectors.search(query, depth, params=params)
-        keep = rows[0] >= 0
-        return rows[0][keep], scores[0][keep]
+        """Rows and inner-product scores of the `depth` nearest live passages, among `allowed` rows if given
+        (a bool mask over all rows)."""
+        mask = self.live if allowed is None else (allowed & self.live)
+        all_rows, all_scores = [], []
+        for base, seg in zip(self.bases, self.segments):
+            local_mask = mask[base:base + seg.size]
+            full = bool(local_mask.all())
+            if not full and not local_mask.any():
+                continue
+            rows, scores = seg.search(query, depth, None if full else local_mask)
+            all_rows.append(rows + base)
+            all_scores.append(scores)
+        if not all_rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        rows, scores = np.concatenate(all_rows), np.concatenate(all_scores)
+        order = np.lexsort((rows, -scores))[:depth]
+        return rows[order].astype(np.int64), scores[order].astype(np.float32)
 
 
-def write_index(root: Path, manifest: IndexManifest, passages: list[Passage], plans: list[PlanEntry],
-                vectors: np.ndarray, tokens: list[list[str]], after_write=None, indicators: list | None = None) -> Path:
-    """Write a complete index into a fresh build folder and atomically point `current` at it."""
-    import bm25s
-    import faiss
+def incompatibilities(m: IndexManifest, model: str, dimension: int, prompts: dict[str, str],
+                      dictionary_hash: str) -> list[str]:
+    problems = []
+    if m.model != model:
+        problems.append(f"model '{m.model}' (configured: '{model}')")
+    if m.dimension != dimension:
+        problems.append(f"dimension {m.dimension} (model gives {dimension})")
+    if m.prompts != prompts:
+        problems.append(f"prompts {m.prompts} (configured: {prompts})")
+    if m.dictionary_hash != dictionary_hash:
+        problems.append(f"tokenizer dictionary {m.dictionary_hash} (current: {dictionary_hash})")
+    return problems
 
-    _silence_bm25s()
+
+# -- writing ------------------------------------------------------------------------------------
+@dataclass
+class NewPlans:
+    """Plans to write into one new segment: their entries, passages (plan after plan), vectors and tokens."""
+
+    entries: list[PlanEntry]
+    passages: list[Passage]
+    vectors: np.ndarray
+    terms: TermMatrix
+    indicators: list = field(default_factory=list)
+
+
+def write_index(root: Path, manifest: IndexManifest, new: NewPlans | None, keep: list[PlanEntry] | None = None,
+                base: BuildState | None = None, after_write=None, force_ann: bool = False) -> Path:
+    """Write a build made of `base`'s segments (only `keep`'s plans stay live) plus one new segment for
+    `new`; merge small segments; point `current` at it. With no `base`, a fresh index of `new` alone."""
+    keep = keep or []
+    segments = list(base.manifest.segments) if base else []
+    deleted = {s: set(map(int, rows)) for s, rows in (base.deleted if base else {}).items()}
+    sizes = dict(base.sizes) if base else {}
+    kept_ids = {e.meta.id for e in keep}
+    for e in (base.plans if base else []):
+        if e.meta.id not in kept_ids:
+            deleted.setdefault(e.segment, set()).update(range(e.first, e.first + e.size))
+    entries = list(keep)
+    created: list[str] = []
+    try:
+        if new is not None and new.passages:
+            seg_id = write_segment(root / SEGMENTS, new.passages, new.vectors, new.terms, new.indicators,
+                                   force_ann=force_ann)
+            created.append(seg_id)
+            segments.append(seg_id)
+            sizes[seg_id] = len(new.passages)
+            first = 0
+            for e in new.entries:
+                e.segment, e.first = seg_id, first
+                first += e.size
+            entries += new.entries
+        elif new is not None:
+            entries += new.entries
+        segments, entries, deleted, merged = _merge_small(root, segments, entries, deleted, sizes)
+        created += merged
+        manifest.segments = segments
+        manifest.passage_count = sum(e.size for e in entries)
+        return _commit(root, manifest, entries, deleted, after_write)
+    except BaseException:
+        for seg_id in created:
+            shutil.rmtree(root / SEGMENTS / seg_id, ignore_errors=True)
+        raise
+
+
+def merge_plan(sizes: dict[str, int], deleted: dict[str, int], order: list[str]) -> list[list[str]]:
+    """Which segments to merge: MERGE_FACTOR segments of the same size level (log base MERGE_FACTOR of
+    their live rows), smallest level first, and any segment mostly deleted. Each row is thus rewritten
+    about log(N) times over the index's life, and a change costs what the changed plans cost."""
+    live = {s: sizes[s] - deleted.get(s, 0) for s in order}
+    groups: list[list[str]] = [[s] for s in order if sizes[s] and deleted.get(s, 0) > EXPUNGE_SHARE * sizes[s]]
+    taken = {s for g in groups for s in g}
+    levels: dict[int, list[str]] = {}
+    for s in order:
+        if s not in taken and live[s] > 0:
+            levels.setdefault(int(math.log(live[s], MERGE_FACTOR)), []).append(s)
+    for level in sorted(levels):
+        members = sorted(levels[level], key=lambda s: live[s])
+        while len(members) >= MERGE_FACTOR:
+            groups.append(members[:MERGE_FACTOR])
+            members = members[MERGE_FACTOR:]
+    return groups
+
+
+def _merge_small(root: Path, segments: list[str], entries: list[PlanEntry], deleted: dict[str, set[int]],
+                 sizes: dict[str, int]) -> tuple[list[str], list[PlanEntry], dict[str, set[int]], list[str]]:
+    empty = [s for s in segments if sizes[s] and len(deleted.get(s, ())) >= sizes[s]]
+    segments = [s for s in segments if s not in empty]          # every row deleted: dropped without a rewrite
+    created = []
+    for group in merge_plan(sizes, {s: len(deleted.get(s, ())) for s in segments}, segments):
+        seg_id, entries = _merge(root, group, entries)
+        created.append(seg_id)
+        sizes[seg_id] = sum(e.size for e in entries if e.segment == seg_id)
+        segments = [s for s in segments if s not in group] + [seg_id]
+    deleted = {s: rows for s, rows in deleted.items() if s in segments and rows}
+    return segments, entries, deleted, created
+
+
+def _merge(root: Path, group: list[str], entries: list[PlanEntry]) -> tuple[str, list[PlanEntry]]:
+    """One segment holding the live plans of `group`'s segments, in the same order."""
+    members = {s: Segment(root / SEGMENTS / s) for s in group}
+    moving = [e for e in entries if e.segment in members]
+    passages, vectors, parts, indicators = [], [], [], []
+    for e in moving:
+        seg = members[e.segment]
+        rows = np.arange(e.first, e.first + e.size)
+        passages += [seg.passage(int(r)) for r in rows]
+        vectors.append(seg.vectors_of(rows))
+        parts.append(seg.terms.take(rows))
+    ids = {e.meta.id: e.segment for e in moving}
+    for s, seg in members.items():
+        indicators += [i for i in seg.indicators() if ids.get(i.plan_id) == s]
+    dimension = next(iter(members.values())).dimension
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dimension), np.float32)
+    seg_id = write_segment(root / SEGMENTS, passages, matrix, TermMatrix.concat(parts), indicators)
+    first = 0
+    out = []
+    for e in entries:
+        if e.segment in members:
+            e = PlanEntry(e.meta, e.counts, e.domains, e.fingerprint, seg_id, first, e.warnings)
+            first += e.size
+        out.append(e)
+    return seg_id, out
+
+
+def _commit(root: Path, manifest: IndexManifest, entries: list[PlanEntry], deleted: dict[str, set[int]],
+            after_write=None) -> Path:
     builds = root / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
     build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + manifest.corpus_hash[:8] + "-" + uuid.uuid4().hex[:6]
     tmp = builds / f".tmp-{build_id}"
     tmp.mkdir()
     try:
-        with open(tmp / "passages.jsonl", "w", encoding="utf-8") as f:
-            for p in passages:
-                f.write(p.model_dump_json() + "\n")
-        (tmp / "docids.txt").write_text("".join(p.id + "\n" for p in passages), encoding="utf-8")
-        (tmp / "plans.json").write_text(json.dumps(
-            [{"meta": e.meta.model_dump(), "counts": e.counts} for e in plans], ensure_ascii=False, indent=1),
-            encoding="utf-8")
-        with open(tmp / "indicators.jsonl", "w", encoding="utf-8") as f:
-            for indicator in indicators or []:
-                f.write(indicator.model_dump_json() + "\n")
-        index = make_vector_index(manifest.dimension, len(vectors))
-        if len(vectors):
-            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        faiss.write_index(index, str(tmp / "vectors.faiss"))
-        bm25 = bm25s.BM25()
-        # an empty token list would break bm25s; give such a passage a token no query produces
-        bm25.index([t or ["\u2400"] for t in tokens], show_progress=False)
-        bm25.save(str(tmp / "bm25"), show_progress=False)
+        (tmp / "plans.json").write_text(json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=1),
+                                        encoding="utf-8")
+        for seg_id, rows in deleted.items():
+            np.save(tmp / f"deleted-{seg_id}.npy", np.array(sorted(rows), dtype=np.int64))
         if after_write is not None:
             after_write(tmp)           # test hook: a build can be interrupted here
         (tmp / "manifest.json").write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=1),
@@ -253,10 +413,37 @@ def _point_current(root: Path, target: Path) -> None:
 
 
 def _prune(root: Path, keep: set[str], keep_previous: int = 1) -> None:
-    """Delete stale build folders and leftovers of interrupted builds, keeping the newest few."""
+    """Delete stale builds, leftovers of interrupted ones, and segments no remaining build lists (the
+    caller holds the build lock, so no other build is writing). A running service keeps the files it
+    opened, so it is not disturbed."""
     builds = sorted((p for p in (root / BUILDS).iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
     complete = [p for p in builds if not p.name.startswith(".tmp-") and p.name not in keep]
     stale = complete[:-keep_previous] if keep_previous else complete
     abandoned = [p for p in builds if p.name.startswith(".tmp-") and time.time() - p.stat().st_mtime > 600]
     for p in stale + abandoned:
         shutil.rmtree(p, ignore_errors=True)
+    used: set[str] = set()
+    for p in (root / BUILDS).iterdir():
+        if (p / "manifest.json").exists():
+            try:
+                used.update(json.loads((p / "manifest.json").read_text(encoding="utf-8")).get("segments", []))
+            except (OSError, ValueError):
+                return          # cannot tell what a build uses: delete nothing
+    if (root / SEGMENTS).is_dir():
+        for seg in (root / SEGMENTS).iterdir():
+            if seg.name not in used:
+                shutil.rmtree(seg, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def build_lock(root: Path):
+    """One build at a time per index folder (a second waits): builds read `current` and prune segments."""
+    import fcntl
+
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".build.lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)

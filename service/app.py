@@ -237,7 +237,7 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     def health(searcher: SearcherDep) -> Health:
         m = searcher.index.manifest
         return Health(status="ok", index_loaded=True, model=m.model, dimension=m.dimension,
-                      passages=len(searcher.index.passages), plans=len(searcher.plans),
+                      passages=searcher.index.count, plans=len(searcher.plans),
                       index_built_at=m.built_at, version=__version__)
 
     from service.web import mount_web

@@ -19,7 +19,7 @@ def test_gold_set_has_every_type_in_both_splits_and_judged_passages_exist(fake_s
     counts = Counter((q.type, q.split) for q in queries)
     for qtype in QUERY_TYPES:
         assert counts[(qtype, "dev")] and counts[(qtype, "test")], qtype
-    ids = {p.id for p in fake_searcher.index.passages}
+    ids = {p.id for _, p in fake_searcher.index.iter_passages()}
     for q in queries:
         assert set(q.judgments) <= ids, q.id
         assert bool(q.judgments) == q.answerable, q.id
@@ -30,7 +30,7 @@ def test_gold_set_has_every_type_in_both_splits_and_judged_passages_exist(fake_s
 def test_every_plan_domain_has_a_grade_two_passage_in_the_gold_set(fake_searcher):
     covered = {(p.plan_id, p.domain) for q in load_gold("all") for pid, g in q.judgments.items() if g == 2
                for p in [fake_searcher.passage(pid)] if p.domain}
-    domains = {(p.plan_id, p.domain) for p in fake_searcher.index.passages if p.domain}
+    domains = {(p.plan_id, p.domain) for _, p in fake_searcher.index.iter_passages() if p.domain}
     assert domains <= covered
 
 

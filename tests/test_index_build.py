@@ -18,26 +18,39 @@ from plansearch.search import SearchRequest
 from plansearch.store import CURRENT, FolderIndex
 
 
-def test_index_folder_holds_manifest_and_row_aligned_passages(fake_settings, keyword_encoder):
+def test_index_folder_holds_manifest_segments_and_row_aligned_passages(fake_settings, keyword_encoder):
+    import numpy as np
+
     summary = build(fake_settings, encoder=keyword_encoder)
     folder = fake_settings.index_dir / CURRENT
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["model"] == "keyword-test-encoder" and manifest["dimension"] == 64
     assert manifest["prompts"] == {"query": "query: ", "passage": "passage: "}
-    assert manifest["passage_count"] == summary.passages == len((folder / "docids.txt").read_text().split())
-    assert {"dictionary_hash", "corpus_hash", "plansearch_version", "built_at"} <= set(manifest)
-    rows = [json.loads(line)["id"] for line in (folder / "passages.jsonl").read_text().splitlines()]
-    assert rows == (folder / "docids.txt").read_text().split()
-    assert summary.plans == 6 and summary.per_kind["measure"] == 523
+    assert {"dictionary_hash", "corpus_hash", "plansearch_version", "built_at", "pipeline_hash"} <= set(manifest)
+    assert manifest["passage_count"] == summary.passages == 1045 and len(manifest["segments"]) == 1
+    segment = fake_settings.index_dir / "segments" / manifest["segments"][0]
+    rows = [json.loads(line)["id"] for line in (segment / "passages.jsonl").read_text().splitlines()]
+    assert len(rows) == json.loads((segment / "segment.json").read_text())["size"] == 1045
+    assert [d.decode() for d in np.load(segment / "docids.npy")] == sorted(rows)
+    assert [rows[r] for r in np.load(segment / "docid_rows.npy")] == sorted(rows)
+    offsets = np.load(segment / "offsets.npy")
+    raw = (segment / "passages.jsonl").read_bytes()
+    assert json.loads(raw[offsets[500]:offsets[501]])["id"] == rows[500]
+    plans = json.loads((folder / "plans.json").read_text())
+    assert "daqing-children-2021" in {p["meta"]["id"] for p in plans} and all(p["counts"]["measure"] for p in plans)
+    assert summary.plans == 6 and summary.per_kind["measure"] == 523 and summary.full
 
 
-def test_second_build_of_unchanged_corpus_embeds_nothing(fake_settings, keyword_encoder):
+def test_second_build_of_unchanged_corpus_changes_nothing(fake_settings, keyword_encoder):
     first = build(fake_settings, encoder=keyword_encoder)
     encoded = keyword_encoder.passages_encoded
     second = build(fake_settings, encoder=keyword_encoder)
-    assert first.embedded == first.passages - 0 or first.embedded > 1000
+    assert first.embedded > 1000
     assert second.embedded == 0 and keyword_encoder.passages_encoded == encoded
-    assert second.folder != first.folder
+    assert second.folder == first.folder and not second.full and len(second.unchanged) == 6
+    assert second.added == second.updated == second.removed == [] and second.passages == 1045
+    again = build(fake_settings, encoder=keyword_encoder, rebuild=True)      # a complete rebuild: all from the cache
+    assert again.full and again.embedded == 0 and again.folder != first.folder and again.passages == 1045
 
 
 def test_changed_passage_is_the_only_one_embedded_again(fake_settings, keyword_encoder, tmp_path):
@@ -60,7 +73,7 @@ def test_failed_build_leaves_previous_index_serving(fake_settings, keyword_encod
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        build(fake_settings, encoder=keyword_encoder, after_write=crash)
+        build(fake_settings, encoder=keyword_encoder, after_write=crash, rebuild=True)
     assert (fake_settings.index_dir / CURRENT).resolve() == before
     hits = open_searcher(fake_settings, encoder=keyword_encoder).search(SearchRequest(q="溺水")).results
     assert hits and hits[0].domain == "儿童与安全"
@@ -76,7 +89,7 @@ KILLED_BUILD = textwrap.dedent("""
     def stall(tmp):
         print("WRITING", flush=True)
         time.sleep(120)
-    build(settings, encoder=KeywordEncoder(), after_write=stall)
+    build(settings, encoder=KeywordEncoder(), after_write=stall, rebuild=True)
 """)
 
 
@@ -93,7 +106,7 @@ def test_build_killed_midway_leaves_previous_index_intact(fake_settings, keyword
         proc.wait(timeout=30)
     assert (fake_settings.index_dir / CURRENT).resolve() == before
     index = FolderIndex.open(fake_settings.index_dir)
-    assert index.folder == before and len(index.passages) == 1045
+    assert index.folder == before and index.count == 1045
     leftovers = [p for p in (fake_settings.index_dir / "builds").iterdir() if p.name.startswith(".tmp-")]
     assert leftovers, "the killed build should have left only its temp folder behind"
 
@@ -130,22 +143,23 @@ def test_large_index_uses_hnsw_with_high_recall_and_exact_filtered_search(fake_s
     import faiss
     import numpy as np
 
-    import plansearch.store as store
+    import plansearch.segments as segments
 
     build(fake_settings, encoder=keyword_encoder)
     exact = FolderIndex.open(fake_settings.index_dir)
-    monkeypatch.setattr(store, "ANN_THRESHOLD", 100)          # the real corpus is small: force the large-index path
-    build(fake_settings, encoder=keyword_encoder)
+    monkeypatch.setattr(segments, "ANN_THRESHOLD", 100)       # the real corpus is small: force the large-index path
+    build(fake_settings, encoder=keyword_encoder, rebuild=True)
     approx = FolderIndex.open(fake_settings.index_dir)
-    assert isinstance(approx._vectors, faiss.IndexHNSWFlat) and isinstance(exact._vectors, faiss.IndexFlatIP)
+    assert isinstance(approx.segments[0].vectors, faiss.IndexHNSWFlat)
+    assert isinstance(exact.segments[0].vectors, faiss.IndexFlatIP)
     queries = keyword_encoder.encode_queries(["溺水", "近视", "留守儿童", "托育机构", "家庭教育", "妇女就业"])
     recall = np.mean([len(set(approx.dense_search(q, 10)[0]) & set(exact.dense_search(q, 10)[0])) / 10
                       for q in queries])
     assert recall >= 0.95
-    allowed = np.array([i for i, p in enumerate(approx.passages) if p.plan_id == "daqing-children-2021"])
+    allowed = approx.plan_code == approx.plan_ids.index("daqing-children-2021")
     rows, scores = approx.dense_search(queries[0], 10, allowed)
     exact_rows, exact_scores = exact.dense_search(queries[0], 10, allowed)
-    assert set(rows) <= set(allowed) and np.allclose(np.sort(scores), np.sort(exact_scores), atol=1e-5)
+    assert set(rows) <= set(np.flatnonzero(allowed)) and np.allclose(np.sort(scores), np.sort(exact_scores), atol=1e-5)
 
 
 def test_bad_corpora_get_clear_errors_and_leave_the_index_alone(fake_settings, keyword_encoder, tmp_path):

@@ -77,8 +77,121 @@ def test_a_broken_new_index_leaves_the_service_on_the_previous_one(tmp_path, sma
     with TestClient(create_app(settings, encoder=keyword_encoder)) as client:
         before = client.get("/health").json()["passages"]
         assert before == 165 + 174
-        folder = build(settings, encoder=keyword_encoder).folder
+        folder = build(settings, encoder=keyword_encoder, rebuild=True).folder
         (folder / "manifest.json").write_text("{broken")
         time.sleep(1.2)
         assert client.get("/health").json()["passages"] == before
         assert client.get("/api/search", params={"q": "溺水"}).status_code == 200
+
+
+def _scores(searcher, q: str) -> tuple[dict[str, float], dict[str, float]]:
+    """BM25 score of every passage the query matches, and dense scores of the 50 nearest, by passage id."""
+    index = searcher.index
+    lexical = index.lexical_scores(searcher.tokenizer.tokens(q))
+    rows, dense = index.dense_search(searcher.encoder.encode_queries([q])[0], 50)
+    by_id = lambda rows, scores: {index.passage(int(r)).id: round(float(v), 4) for r, v in zip(rows, scores)}  # noqa: E731
+    nonzero = [r for r in range(index.size) if lexical[r] > 0]
+    return by_id(nonzero, lexical[nonzero]), {k: v for k, v in by_id(rows, dense).items() if v > min(dense) + 1e-4}
+
+
+QUERIES = ("预防和控制儿童溺水", "近视", "留守儿童关爱", "托育服务", "家庭教育指导", "妇女就业")
+
+
+def test_an_index_grown_plan_by_plan_answers_as_a_full_rebuild_does(tmp_path, keyword_encoder, monkeypatch):
+    """Segments are searched as one corpus (BM25 statistics summed over them): adding plans one at a
+    time, with small segments merged on the way, gives the same results as building all at once."""
+    import plansearch.store as store
+    from plansearch.runtime import open_searcher
+    from plansearch.store import BuildState
+
+    monkeypatch.setattr(store, "MERGE_FACTOR", 2)         # merge early so that merging is exercised too
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    order = ["daqing-children-2021", "xiangning-children-2021", "xinxing-children-2021", "zengdu-women-2021",
+             "zengdu-children-2021", "xinchengqu-children-2021"]
+    settings = _settings(tmp_path, corpus)
+    seen_segments = []
+    for i in range(1, len(order) + 1):
+        copy_plans(corpus, order[:i])
+        summary = build(settings, encoder=keyword_encoder)
+        assert summary.full == (i == 1)
+        if i > 1:
+            new = set(order[:i]) - set(order[:i - 1])
+            assert set(summary.added) == new and summary.updated == summary.removed == []
+            assert summary.passages == sum(e.size for e in BuildState.read(settings.index_dir).plans)
+        seen_segments.append(summary.segments)
+    assert max(seen_segments) <= 3 and seen_segments[-1] < len(order)      # merged along the way
+    grown = open_searcher(settings, encoder=keyword_encoder)
+    full = open_searcher(_settings(tmp_path / "full", CORPUS), encoder=keyword_encoder) if build(
+        _settings(tmp_path / "full", CORPUS), encoder=keyword_encoder) else None
+    assert grown.index.count == full.index.count == 1045
+    for q in QUERIES:
+        assert _scores(grown, q) == _scores(full, q), q
+
+
+def test_update_and_remove_touch_only_their_plans_and_deleted_rows_never_return(tmp_path, small_corpus,
+                                                                                keyword_encoder):
+    from plansearch.runtime import open_searcher
+    from plansearch.search import SearchRequest
+
+    settings = _settings(tmp_path, small_corpus)
+    build(settings, encoder=keyword_encoder)
+    path = small_corpus / "daqing-children-2021-2025.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("加强看护", "加强看护巡河"), encoding="utf-8")
+    updated = build(settings, encoder=keyword_encoder)
+    assert updated.updated == ["daqing-children-2021"] and updated.unchanged == ["xiangning-children-2021"]
+    assert not updated.full and updated.segments == 2 and updated.passages == 165 + 174
+    assert updated.embedded == 1
+    searcher = open_searcher(settings, encoder=keyword_encoder)
+    index = searcher.index
+    assert index.size == 165 + 174 + 165 and index.count == 165 + 174       # the old version's rows are masked
+    old_rows = [r for r in range(index.size) if not index.live[r]]
+    assert len(old_rows) == 165 and {index.passage(r).plan_id for r in old_rows} == {"daqing-children-2021"}
+    hits = searcher.search(SearchRequest(q="加强看护 溺水", k=100)).results
+    daqing = [h for h in hits if h.plan_id == "daqing-children-2021"]
+    assert len({h.passage_id for h in hits}) == len(hits)                   # one version of each passage only
+    assert any("巡河" in h.text for h in daqing)
+    assert not any("加强看护，" in h.text for h in daqing)                  # the old wording is gone
+
+    (small_corpus / "xiangning-children-2021-2025-draft.txt").unlink()
+    (small_corpus / "plans.toml").write_text((small_corpus / "plans.toml").read_text(encoding="utf-8").split(
+        "[[plan]]\nid = \"xiangning")[0], encoding="utf-8")         # its manifest entry goes too
+    removed = build(settings, encoder=keyword_encoder)
+    assert removed.removed == ["xiangning-children-2021"] and removed.embedded == 0 and removed.plans == 1
+    searcher = open_searcher(settings, encoder=keyword_encoder)
+    for q in QUERIES + ("乡宁县",):
+        assert all(h.plan_id == "daqing-children-2021" for h in searcher.search(SearchRequest(q=q, k=100)).results)
+    assert searcher.index.row_of("xiangning-children-2021-d2-m3") is None
+    assert {p.plan_id for _, p in searcher.index.iter_passages()} == {"daqing-children-2021"}
+    # the first segment now holds only removed or replaced rows: dropped from the build, and from disk
+    # once no kept build lists it
+    assert removed.segments == 1 and searcher.index.size == 165
+    assert len(list((settings.index_dir / "segments").iterdir())) == 2
+
+
+def test_an_update_interrupted_midway_leaves_the_previous_state_serving(tmp_path, small_corpus, keyword_encoder):
+    from plansearch.runtime import open_searcher
+    from plansearch.search import SearchRequest
+    from plansearch.store import CURRENT
+
+    settings = _settings(tmp_path, small_corpus)
+    build(settings, encoder=keyword_encoder)
+    before = (settings.index_dir / CURRENT).resolve()
+    shutil.copy(CORPUS / "xinxing-13th-division-children-2021-2030.txt", small_corpus / "xinxing.txt")
+    path = small_corpus / "daqing-children-2021-2025.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("3.预防和控制儿童溺水。", "3.预防和控制儿童溺水。新增。"),
+                    encoding="utf-8")
+
+    def crash(tmp):
+        raise KeyboardInterrupt          # Ctrl-C after the new segment is written, before the swap
+
+    with pytest.raises(KeyboardInterrupt):
+        build(settings, encoder=keyword_encoder, after_write=crash)
+    assert (settings.index_dir / CURRENT).resolve() == before
+    searcher = open_searcher(settings, encoder=keyword_encoder)
+    assert set(searcher.plans) == {"daqing-children-2021", "xiangning-children-2021"}      # no "xinxing" yet
+    assert "新增" not in searcher.passage("daqing-children-2021-d2-m3").text
+    assert len(list((settings.index_dir / "segments").iterdir())) == 1       # the half-written segment is gone
+    done = build(settings, encoder=keyword_encoder)                            # the next run completes the update
+    assert done.added == ["xinxing"] and done.updated == ["daqing-children-2021"]
+    assert "新增" in open_searcher(settings, encoder=keyword_encoder).passage("daqing-children-2021-d2-m3").text
