@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import shutil
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -131,7 +132,7 @@ class BuildState:
 class FolderIndex:
     """A loaded index: its segments as one row space (segment after segment), deleted rows masked out."""
 
-    def __init__(self, root: Path, state: BuildState, segments: list[Segment], indicators: list | None = None):
+    def __init__(self, root: Path, state: BuildState, segments: list[Segment]):
         self.root = root
         self.folder = state.folder
         self.manifest = state.manifest
@@ -158,7 +159,19 @@ class FolderIndex:
                           else np.zeros(0, dtype=np.int8))
         self.live &= self.plan_code >= 0
         self._bm25 = Bm25([(int(b), s.terms) for b, s in zip(self.bases, segments)], self.size)
-        self.indicators = indicators or []
+        self._indicators: list | None = None
+        self._indicators_lock = threading.Lock()
+
+    @property
+    def indicators(self) -> list:
+        """Quantitative targets of the live plans, read on first use (not at start-up)."""
+        if self._indicators is None:
+            with self._indicators_lock:
+                if self._indicators is None:
+                    holder = {e.meta.id: e.segment for e in self.plans}
+                    self._indicators = [i for seg in self.segments for i in seg.indicators()
+                                        if holder.get(i.plan_id) == seg.id]
+        return self._indicators
 
     # -- reading ---------------------------------------------------------------------------
     @classmethod
@@ -174,9 +187,7 @@ class FolderIndex:
                 raise IndexMismatch(f"index at {state.folder}: segment {seg.id} has vectors of dimension "
                                     f"{seg.vectors.d}, the manifest says {state.manifest.dimension}; rebuild with "
                                     f"`plansearch index --rebuild`")
-        holder = {e.meta.id: e.segment for e in state.plans}
-        indicators = [i for seg in segments for i in seg.indicators() if holder.get(i.plan_id) == seg.id]
-        return cls(root, state, segments, indicators)
+        return cls(root, state, segments)
 
     def check_compatible(self, model: str, dimension: int, prompts: dict[str, str], dictionary_hash: str) -> None:
         """Refuse to serve an index built with another model, prompts or tokenizer dictionary."""
