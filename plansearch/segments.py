@@ -113,7 +113,8 @@ class Segment:
         self.kind_code = load("kind.npy")
         self._docids = load("docids.npy")
         self._docid_rows = load("docid_rows.npy")
-        self.vectors = faiss.read_index(str(folder / "vectors.faiss"))
+        # the vectors are memory-mapped (zero-copy), not read: start-up does not grow with the index
+        self.vectors = faiss.read_index(str(folder / "vectors.faiss"), getattr(faiss, "IO_FLAG_MMAP_IFC", 0))
         self.terms = TermMatrix.load(folder / "terms")
         self._fd = os.open(folder / "passages.jsonl", os.O_RDONLY)
         if not (len(self.offsets) == self.size + 1 == len(self.plan_code) + 1 == self.vectors.ntotal + 1
@@ -149,7 +150,11 @@ class Segment:
         from indexer.targets import Indicator
 
         path = self.folder / "indicators.jsonl"
-        return [Indicator.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:         # merged away since this index was opened; the service switches over
+            return []
+        return [Indicator.model_validate_json(line) for line in text.splitlines() if line]
 
     def vectors_of(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
