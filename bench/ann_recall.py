@@ -3,6 +3,8 @@ derived from the real passage vectors. Prints recall@10 of HNSW against exact se
 build time. Asserts nothing.
 
     .venv/bin/python bench/ann_recall.py [--index-dir DIR] [--sizes 100000,1000000] [--queries 200]
+    .venv/bin/python bench/ann_recall.py --built /tmp/scale-1m/index     # an index's own HNSW segment,
+                                                                       # queried with the gold set's queries
 
 Embedding a million passages on 2 cores takes hours, so large corpora reuse real passage vectors with
 seeded Gaussian noise (renormalised): the neighbourhood structure of real text, at any size."""
@@ -36,7 +38,10 @@ def main() -> None:
     parser.add_argument("--index-dir", help="a built index of the real corpus (default: the configured one)")
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--built", help="measure this index's approximate segments with real encoded queries")
     args = parser.parse_args()
+    if args.built:
+        return measure_built(Path(args.built))
     settings = Settings()
     index = FolderIndex.open(Path(args.index_dir) if args.index_dir else settings.index_dir)
     real = index.vectors_of(np.flatnonzero(index.live).tolist())
@@ -69,6 +74,41 @@ def main() -> None:
                   f"{np.percentile(latencies, 99):6.2f}")
         del vectors, exact
     _ = rng
+
+
+def measure_built(root: Path) -> None:
+    """Recall@10 of each approximate segment of a built index against exact search over the same vectors,
+    for the gold set's queries encoded by the real model, at full and at feedback breadth."""
+    import faiss
+
+    from eval.gold import load_gold
+    from embeddings.encoder import load_encoder
+    from plansearch.search import FEEDBACK_BREADTH
+    from plansearch.segments import ef_search
+
+    index = FolderIndex.open(root)
+    settings = Settings(index_dir=root)
+    queries = load_gold("all")
+    vectors = load_encoder(settings).encode_queries([q.text for q in queries])
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; date {time.strftime('%Y-%m-%d')}; "
+          f"faiss {faiss.__version__}; {len(queries)} gold-set queries, encoded by the real model")
+    print("segment rows | efSearch | recall@10 vs exact | p50 ms | p99 ms")
+    for seg in index.segments:
+        if not seg.is_approximate:
+            continue
+        exact = faiss.IndexFlatIP(seg.dimension)
+        exact.add(seg.vectors_of(np.arange(seg.size)))
+        truth = exact.search(vectors, 10)[1]
+        for breadth in (1.0, FEEDBACK_BREADTH):
+            latencies, found = [], []
+            for q in vectors:
+                t = time.perf_counter()
+                rows, _ = seg.search(q, 10, None, breadth)
+                latencies.append((time.perf_counter() - t) * 1000)
+                found.append(rows)
+            recall = np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)])
+            print(f"{seg.size:>12} | {int(ef_search(seg.size) * breadth):>8} | {recall:18.3f} | "
+                  f"{np.percentile(latencies, 50):6.2f} | {np.percentile(latencies, 99):6.2f}")
 
 
 if __name__ == "__main__":

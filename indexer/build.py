@@ -7,6 +7,8 @@ nothing. A different model, prompts, dictionary or index format means a full reb
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -63,12 +65,46 @@ def pipeline_hash(tokenizer: Tokenizer) -> str:
     return digest.hexdigest()[:16]
 
 
-def plan_fingerprint(corpus: Corpus, meta, pipeline: str, file_hashes: dict[str, str]) -> str:
+def file_signature(path: Path, known: list | None) -> list:
+    """[size, mtime_ns, sha256, when hashed] of a plan file. As in git, the recorded hash is reused while
+    size and modification time are unchanged — unless the file had been modified within two seconds of
+    being hashed (a same-size edit in the same clock tick would go unseen) — so an unchanged corpus is not
+    read again."""
+    st = path.stat()
+    if known and len(known) == 4 and known[:2] == [st.st_size, st.st_mtime_ns] and known[3] - known[1] > 2e9:
+        return known
+    return [st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest(), time.time_ns()]
+
+
+SIGNATURES = "file-signatures.json"     # in the index folder: a cache, rebuilt when missing
+
+
+def _file_signatures(corpus: Corpus, index_dir: Path) -> dict[str, list]:
+    path = index_dir / SIGNATURES
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        recorded = {}
+    out: dict[str, list] = {}
+    for m in corpus.plans:
+        if m.source_file not in out:
+            out[m.source_file] = file_signature(corpus.root / m.source_file, recorded.get(str(corpus.root / m.source_file)))
+    if any(out[f] is not recorded.get(str(corpus.root / f)) for f in out):
+        recorded.update({str(corpus.root / f): sig for f, sig in out.items()})
+        tmp = path.with_name(f".{SIGNATURES}.tmp")
+        tmp.write_text(json.dumps(recorded), encoding="utf-8")
+        os.replace(tmp, path)
+    return out
+
+
+def plan_fingerprint(meta, pipeline: str, signature: list) -> str:
     """Changes when the plan's manifest entry, its file or the indexing code does."""
-    if meta.source_file not in file_hashes:
-        file_hashes[meta.source_file] = hashlib.sha256((corpus.root / meta.source_file).read_bytes()).hexdigest()
-    return hashlib.sha256(f"{pipeline}/{meta.model_dump_json()}/{file_hashes[meta.source_file]}".encode()
-                          ).hexdigest()[:16]
+    return hashlib.sha256(f"{pipeline}/{meta.model_dump_json()}/{signature[2]}".encode()).hexdigest()[:16]
+
+
+def corpus_hash(fingerprints: dict[str, str]) -> str:
+    """Changes whenever any plan does (from the fingerprints: no second read of the files)."""
+    return hashlib.sha256(json.dumps(sorted(fingerprints.items())).encode()).hexdigest()[:16]
 
 
 def embed_with_cache(encoder: Encoder, texts: list[str], cache: EmbeddingCache, batch: int,
@@ -126,11 +162,11 @@ def build_index(corpus_dir: Path, index_dir: Path, encoder: Encoder | Callable[[
         identity = (encoder.name, {"query": encoder.query_prompt, "passage": encoder.passage_prompt})
     model, prompts = identity
     pipeline = pipeline_hash(tokenizer)
-    file_hashes: dict[str, str] = {}
-    fingerprints = {m.id: plan_fingerprint(corpus, m, pipeline, file_hashes) for m in corpus.plans}
     with build_lock(index_dir):
         state, reason = (None, "asked for a complete rebuild") if rebuild else \
             _usable_state(index_dir, model, prompts, tokenizer, pipeline)
+        signatures = _file_signatures(corpus, index_dir)
+        fingerprints = {m.id: plan_fingerprint(m, pipeline, signatures[m.source_file]) for m in corpus.plans}
         current = {e.meta.id: e for e in state.plans} if state else {}
         keep = [current[m.id] for m in corpus.plans if m.id in current and current[m.id].fingerprint == fingerprints[m.id]]
         kept = {e.meta.id for e in keep}
@@ -160,7 +196,7 @@ def build_index(corpus_dir: Path, index_dir: Path, encoder: Encoder | Callable[[
         manifest = IndexManifest(
             format_version=FORMAT_VERSION, plansearch_version=__version__, model=encoder.name,
             dimension=encoder.dimension, prompts=prompts, normalized=True,
-            dictionary_hash=tokenizer.fingerprint, corpus_hash=corpus.content_hash(), passage_count=0,
+            dictionary_hash=tokenizer.fingerprint, corpus_hash=corpus_hash(fingerprints), passage_count=0,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             build_seconds=0.0, pipeline_hash=pipeline)
         new = NewPlans(entries, passages, vectors, TermMatrix.build(tokenizer.tokens(t) for t in texts), indicators)

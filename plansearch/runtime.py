@@ -35,9 +35,7 @@ def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path |
           progress: Progress | None = None, after_write=None, rebuild: bool = False) -> BuildSummary:
     """Bring the index in line with the corpus; the model is loaded only if something must be embedded."""
     from embeddings.encoder import model_identity
-    from indexer.corpus import load_corpus
 
-    load_corpus(corpus_dir or settings.corpus_dir)          # fail fast on a bad corpus, before loading the model
     identity = None
     if encoder is None:
         identity = (model_identity(settings)[1], {"query": settings.query_prompt, "passage": settings.passage_prompt})

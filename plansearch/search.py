@@ -22,6 +22,7 @@ from plansearch.understand import Interpretation, QueryUnderstanding
 MAX_K = 100
 MAX_OFFSET = 900
 FACET_DEPTH = 50
+FEEDBACK_BREADTH = 0.25      # HNSW search breadth of the feedback ranking, relative to the first one
 # words every plan uses: they say nothing about whether the corpus can answer a query
 GENERIC_WORDS = frozenset({"目标", "措施", "儿童", "妇女", "规划", "发展", "建设", "工作", "政策", "标准", "多少",
                            "要求", "情况", "内容", "方面", "提高", "加强"})
@@ -259,7 +260,9 @@ class Searcher:
             top = [row for row, _ in sorted(fused.items(), key=lambda kv: -kv[1])[:self.settings.feedback_docs]]
             moved = vector + self.settings.feedback_weight * self.index.vectors_of(top).mean(axis=0)
             moved /= np.linalg.norm(moved)
-            rows2, _ = self.index.dense_search(moved, depth, mask)
+            # a second ranking that only adds candidates: on an approximate (HNSW) index a narrower walk
+            # will do (exact indexes are unaffected)
+            rows2, _ = self.index.dense_search(moved, depth, mask, breadth=FEEDBACK_BREADTH)
             fused = reciprocal_rank_fusion(rankings + [rows2], self.settings.rrf_k)
         self._boost(fused, interp, req)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))

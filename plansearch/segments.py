@@ -162,9 +162,10 @@ class Segment:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self.vectors.reconstruct_batch(rows)
 
-    def search(self, query: np.ndarray, depth: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query: np.ndarray, depth: int, allowed: np.ndarray | None, breadth: float = 1.0
+               ) -> tuple[np.ndarray, np.ndarray]:
         """Local rows and inner products of the `depth` nearest rows; only rows where `allowed` (a bool
-        mask over the segment, or None for all) is true."""
+        mask over the segment, or None for all) is true. `breadth` scales the HNSW search breadth."""
         import faiss
 
         query = np.asarray(query, dtype=np.float32).reshape(1, -1)
@@ -181,7 +182,7 @@ class Segment:
             return rows[order].astype(np.int64), scores[order].astype(np.float32)
         selector = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little")) if allowed is not None else None
         if approximate:
-            params = faiss.SearchParametersHNSW(efSearch=max(ef_search(self.size), depth))
+            params = faiss.SearchParametersHNSW(efSearch=max(int(ef_search(self.size) * breadth), depth))
             if selector is not None:
                 params.sel = selector
         else:

@@ -244,10 +244,10 @@ class FolderIndex:
             out.append(seg.vectors_of(np.array([local]))[0])
         return np.stack(out)
 
-    def dense_search(self, query: np.ndarray, depth: int, allowed: np.ndarray | None = None
+    def dense_search(self, query: np.ndarray, depth: int, allowed: np.ndarray | None = None, breadth: float = 1.0
                      ) -> tuple[np.ndarray, np.ndarray]:
         """Rows and inner-product scores of the `depth` nearest live passages, among `allowed` rows if given
-        (a bool mask over all rows)."""
+        (a bool mask over all rows). `breadth` < 1 trades approximate-index recall for speed."""
         mask = self.live if allowed is None else (allowed & self.live)
         all_rows, all_scores = [], []
         for base, seg in zip(self.bases, self.segments):
@@ -255,7 +255,7 @@ class FolderIndex:
             full = bool(local_mask.all())
             if not full and not local_mask.any():
                 continue
-            rows, scores = seg.search(query, depth, None if full else local_mask)
+            rows, scores = seg.search(query, depth, None if full else local_mask, breadth)
             all_rows.append(rows + base)
             all_scores.append(scores)
         if not all_rows:
