@@ -182,20 +182,25 @@ def build_index(corpus_dir: Path, index_dir: Path, encoder: Encoder | Callable[[
                               f"recognisable plan structure (一、… （一）… 主要目标 / 策略措施)")
         meta_of = {plan.meta.id: plan.meta for plan in parsed}
         texts = [normalize_for_index(context_text(p, meta_of[p.plan_id])) for p in passages]
-        if not callable(getattr(encoder, "encode_passages", None)):
-            encoder = encoder()
-        cache = EmbeddingCache(cache_dir, encoder_key(encoder), encoder.dimension)
-        try:
-            vectors, embedded = embed_with_cache(encoder, texts, cache, batch, progress)
-        finally:
-            cache.close()
+        if texts:                         # the model is loaded only when there is something to embed
+            if not callable(getattr(encoder, "encode_passages", None)):
+                encoder = encoder()
+            dimension = encoder.dimension
+            cache = EmbeddingCache(cache_dir, encoder_key(encoder), dimension)
+            try:
+                vectors, embedded = embed_with_cache(encoder, texts, cache, batch, progress)
+            finally:
+                cache.close()
+        else:                             # only removals: state is set (a fresh index has passages)
+            dimension = state.manifest.dimension
+            vectors, embedded = np.zeros((0, dimension), np.float32), 0
         entries = [PlanEntry(plan.meta, {k.value: sum(1 for p in plan.passages if p.kind is k) for k in Kind},
                              list(dict.fromkeys(p.domain for p in plan.passages if p.domain)),
                              fingerprints[plan.meta.id], warnings=plan.warnings) for plan in parsed]
         indicators = [i for plan in parsed for i in extract_indicators(plan)]
         manifest = IndexManifest(
-            format_version=FORMAT_VERSION, plansearch_version=__version__, model=encoder.name,
-            dimension=encoder.dimension, prompts=prompts, normalized=True,
+            format_version=FORMAT_VERSION, plansearch_version=__version__, model=model,
+            dimension=dimension, prompts=prompts, normalized=True,
             dictionary_hash=tokenizer.fingerprint, corpus_hash=corpus_hash(fingerprints), passage_count=0,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             build_seconds=0.0, pipeline_hash=pipeline)

@@ -8,6 +8,8 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from indexer.build import build_index
+from indexer.tokenize import Tokenizer
 from plansearch.runtime import build
 from plansearch.settings import Settings
 from service.app import create_app
@@ -156,7 +158,13 @@ def test_update_and_remove_touch_only_their_plans_and_deleted_rows_never_return(
     (small_corpus / "xiangning-children-2021-2025-draft.txt").unlink()
     (small_corpus / "plans.toml").write_text((small_corpus / "plans.toml").read_text(encoding="utf-8").split(
         "[[plan]]\nid = \"xiangning")[0], encoding="utf-8")         # its manifest entry goes too
-    removed = build(settings, encoder=keyword_encoder)
+
+    def no_model():
+        pytest.fail("a removal has nothing to embed: the model must not be loaded")
+
+    identity = (keyword_encoder.name, {"query": keyword_encoder.query_prompt, "passage": keyword_encoder.passage_prompt})
+    removed = build_index(settings.corpus_dir, settings.index_dir, no_model, Tokenizer(), settings.embedding_cache_dir,
+                          identity=identity)
     assert removed.removed == ["xiangning-children-2021"] and removed.embedded == 0 and removed.plans == 1
     searcher = open_searcher(settings, encoder=keyword_encoder)
     for q in QUERIES + ("乡宁县",):
