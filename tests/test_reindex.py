@@ -129,6 +129,8 @@ def test_an_index_grown_plan_by_plan_answers_as_a_full_rebuild_does(tmp_path, ke
     assert grown.index.count == full.index.count == 1045
     for q in QUERIES:
         assert _scores(grown, q) == _scores(full, q), q
+    for pid in ("daqing-children-2021-d2-m3", "xinchengqu-children-2021-d1-t1", "zengdu-women-2021-d7-m11"):
+        assert grown.passage(pid) == full.passage(pid)          # same text, source and neighbours
 
 
 def test_update_and_remove_touch_only_their_plans_and_deleted_rows_never_return(tmp_path, small_corpus,
