@@ -194,7 +194,7 @@ class Searcher:
         if req.plan:
             if req.plan not in self.plans:
                 raise PlanNotFound(req.plan, sorted(self.plans))
-            mask &= index.plan_code == index.plan_ids.index(req.plan)
+            mask &= index.plan_code == index.plan_number[req.plan]
             filtered = True
         if req.region:
             region = req.region.strip()
@@ -202,7 +202,7 @@ class Searcher:
                      if region in m.region or region in m.short_name or any(region in a for a in m.aliases)]
             if not plans:
                 raise InvalidQuery("region", f"没有地区为“{region}”的规划（no plan in region '{region}'）")
-            mask &= np.isin(index.plan_code, [index.plan_ids.index(p) for p in plans])
+            mask &= np.isin(index.plan_code, [index.plan_number[p] for p in plans])
             filtered = True
         if req.domain:
             wanted = req.domain.strip()

@@ -147,7 +147,7 @@ class FolderIndex:
                 self.live[base + rows] = False
         self.count = int(self.live.sum())
         self.plan_ids = [e.meta.id for e in self.plans]
-        code = {pid: i for i, pid in enumerate(self.plan_ids)}
+        self.plan_number = code = {pid: i for i, pid in enumerate(self.plan_ids)}   # plan id → its plan_code
         self.domains = sorted({d for s in segments for d in s.domains})
         dcode = {d: i for i, d in enumerate(self.domains)}
         empty = np.zeros(0, dtype=np.int32)
