@@ -14,12 +14,14 @@ BASELINE = Path(__file__).resolve().parent / "baseline.json"
 
 def table(results: list[ConfigResult]) -> str:
     types = [t for t in QUERY_TYPES if t != "no_answer"]
-    head = "| configuration | " + " | ".join(METRICS) + " | " + " | ".join(f"nDCG@10 {t}" for t in types) + \
+    head = "| configuration | " + " | ".join(METRICS) + " | recall@20 topic | " + \
+        " | ".join(f"nDCG@10 {t}" for t in types) + \
         " | value@3 | plan@1 | no-answer flagged | answerable flagged |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in results:
         s = summarise(r)
-        cells = [f"{r.mean(m):.3f}" for m in METRICS] + [f"{s.per_type[t]['ndcg@10']:.3f}" for t in types]
+        cells = [f"{r.mean(m):.3f}" for m in METRICS] + [f"{s.recall20_topic:.3f}"]
+        cells += [f"{s.per_type[t]['ndcg@10']:.3f}" for t in types]
         cells += [f"{s.target_value_top3:.2f}", f"{s.plan_specific_at_1:.2f}", f"{s.no_answer_flagged:.2f}",
                   f"{s.answerable_flagged:.2f}"]
         lines.append(f"| {r.name} | " + " | ".join(cells) + " |")
