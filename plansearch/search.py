@@ -123,12 +123,13 @@ class PlanSummary(BaseModel):
     passages: int
 
 
-def reciprocal_rank_fusion(rankings: list[np.ndarray], k: int) -> dict[int, float]:
-    """Σ 1/(k + rank) over the rankings each row appears in (ranks start at 1)."""
+def reciprocal_rank_fusion(rankings: list[np.ndarray], k: int, weights: list[float] | None = None
+                           ) -> dict[int, float]:
+    """Σ weight/(k + rank) over the rankings each row appears in (ranks start at 1; weights default to 1)."""
     fused: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, row in enumerate(ranking, start=1):
-            fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (k + rank)
+            fused[int(row)] = fused.get(int(row), 0.0) + weight / (k + rank)
     return fused
 
 
@@ -255,15 +256,8 @@ class Searcher:
             return Ranking([(int(r), float(sc)) for r, sc in zip(rows[:limit], dense_scores[:limit])], interp, confidence)
         rankings.append(rows)
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
-        if req.feedback and self.settings.feedback_weight > 0 and fused and self._is_topic(fused, interp):
-            # pseudo-relevance feedback: the query moved towards its best matches finds their paraphrases
-            top = [row for row, _ in sorted(fused.items(), key=lambda kv: -kv[1])[:self.settings.feedback_docs]]
-            moved = vector + self.settings.feedback_weight * self.index.vectors_of(top).mean(axis=0)
-            moved /= np.linalg.norm(moved)
-            # a second ranking that only adds candidates: on an approximate (HNSW) index a narrower walk
-            # will do (exact indexes are unaffected)
-            rows2, _ = self.index.dense_search(moved, depth, mask, breadth=FEEDBACK_BREADTH)
-            fused = reciprocal_rank_fusion(rankings + [rows2], self.settings.rrf_k)
+        if req.understand and fused and self._is_topic(fused, interp):
+            fused = self._topic_fusion(rankings, vector, depth, mask, req)
         self._boost(fused, interp, req)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         single_plan = bool(req.plan)
@@ -272,6 +266,25 @@ class Searcher:
         if interp.plans and not (req.plan or req.region):
             ranked = self._pin_named_plan(ranked, set(interp.plans))
         return Ranking(ranked[:limit], interp, confidence)
+
+    def _topic_fusion(self, rankings: list[np.ndarray], vector: np.ndarray, depth: int, mask: np.ndarray | None,
+                      req: SearchRequest) -> dict[int, float]:
+        """What do the plans say about X: every plan's passages that say something on X are wanted, also
+        where X is one sentence inside a measure on another subject. The dense vector is about a passage's
+        main subject, BM25 counts the words wherever they stand, so the lexical ranking weighs more; a
+        feedback ranking adds paraphrases of the best matches."""
+        weights = [self.settings.topic_lexical_weight, 1.0]
+        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)
+        if req.feedback and self.settings.feedback_weight > 0:
+            # pseudo-relevance feedback: the query moved towards its best matches finds their paraphrases
+            top = [row for row, _ in sorted(fused.items(), key=lambda kv: -kv[1])[:self.settings.feedback_docs]]
+            moved = vector + self.settings.feedback_weight * self.index.vectors_of(top).mean(axis=0)
+            moved /= np.linalg.norm(moved)
+            # a second ranking that only adds candidates: on an approximate (HNSW) index a narrower walk
+            # will do (exact indexes are unaffected)
+            rows2, _ = self.index.dense_search(moved, depth, mask, breadth=FEEDBACK_BREADTH)
+            fused = reciprocal_rank_fusion(rankings + [rows2], self.settings.rrf_k, weights + [1.0])
+        return fused
 
     def _pin_named_plan(self, ranked: list[tuple[int, float]], plans: set[str]) -> list[tuple[int, float]]:
         """Move the named plan's best few passages (from the top PIN_WINDOW) to the front; the rest keeps
@@ -299,16 +312,20 @@ class Searcher:
         return {self._plan_at(row) for row, score in ranked[:10] if score >= floor}
 
     def _boost(self, fused: dict[int, float], interp: Interpretation, req: SearchRequest) -> None:
-        """Multiply the fused score of passages of the plan, in the domain, of the kind the query names."""
+        """Multiply the fused score of passages in the domain, of the kind, in plans of the subject (儿童 or
+        妇女) the query names."""
         domains = set(interp.domains) if interp.domains and not req.domain else set()
         kind = interp.kind.value if interp.kind and not req.kind else None
-        if not domains and not kind:
+        subject = interp.subject if interp.subject and not (interp.plans or req.plan) else None
+        if not domains and not kind and not subject:
             return
         index = self.index
         domain_codes = {index.domains.index(d) for d in domains if d in index.domains}
         kind_code = KINDS.index(Kind(kind)) if kind else -1
         for row in fused:
             factor = 1.0
+            if subject and self.plans[self._plan_at(row)].subject == subject:
+                factor *= 1 + self.settings.subject_boost
             if domain_codes and index.domain_code[row] in domain_codes:
                 factor *= 1 + self.settings.domain_boost
             if kind and index.kind_code[row] == kind_code:

@@ -31,7 +31,8 @@ GENERIC_PLACES = {"城市", "社区", "地区", "市区", "城区", "园区", "�
                   "全市", "全区", "全县", "本市", "本区", "本县", "我市", "我区", "我县", "该市", "各市", "各区", "各县",
                   "城乡社区", "农村社区", "城市社区", "示范区", "开发区", "新区", "辖区", "小区", "学区", "片区",
                   "边远地区", "农村地区", "贫困地区", "民族地区", "脱贫地区", "城镇社区", "友好城市", "友好社区"}
-CHILD_WORDS = ("儿童", "孩子", "未成年", "学生", "少年", "婴儿", "幼儿", "新生儿")
+CHILD_WORDS = ("儿童", "孩子", "娃", "未成年", "学生", "少年", "婴儿", "幼儿", "新生儿", "小学", "中学", "托育", "托儿",
+               "早教", "家长", "父母", "监护")
 
 
 class Interpretation(BaseModel):
@@ -44,6 +45,7 @@ class Interpretation(BaseModel):
     kind: Kind | None = None
     kind_word: str | None = None
     expansions: list[str] = []
+    subject: str | None = None         # 儿童 or 妇女 when the query's words point at one kind of plan
     unknown_place: str | None = None   # a place named in the query that no plan in the corpus covers
 
 
@@ -108,13 +110,15 @@ class QueryUnderstanding:
                 place = place or name
                 matched += [p for p in plan_ids if p not in matched]
                 rest = rest.replace(name, " ")
+        out.expansions = self.synonyms.expand(query)
+        said = " ".join([q, *out.expansions])         # 孕妈妈 says 孕产妇 through its synonyms
+        wants_women, wants_children = any(w in said for w in WOMEN_WORDS), any(w in said for w in CHILD_WORDS)
+        if wants_women != wants_children:
+            out.subject = "妇女" if wants_women else "儿童"
         if matched:
             subjects = self._subjects
-            wants_women = any(w in q for w in WOMEN_WORDS)
-            wants_children = any(w in q for w in CHILD_WORDS)
-            if wants_women != wants_children and len({subjects[p] for p in matched}) > 1:
-                want = "妇女" if wants_women else "儿童"
-                matched = [p for p in matched if subjects[p] == want]
+            if out.subject and len({subjects[p] for p in matched}) > 1:
+                matched = [p for p in matched if subjects[p] == out.subject]
             out.plans, out.place = matched, place
         if not matched:
             for m in RE_PLACE.finditer(rest):
@@ -135,7 +139,6 @@ class QueryUnderstanding:
             if hit:
                 out.kind, out.kind_word = kind, hit
                 break
-        out.expansions = self.synonyms.expand(query)
         return out
 
 

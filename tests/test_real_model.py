@@ -98,6 +98,23 @@ def test_left_behind_children_query_finds_welfare_measures(real_searcher):
     assert len(measures) >= 4
 
 
+def test_childrens_words_put_the_childrens_plans_first(real_searcher):
+    # 孩子 points at the children's plans: the women's plan's fitness measures drop below them
+    def womens_ranks(boost: float) -> list[int]:
+        settings = real_searcher.settings
+        real_searcher.settings = settings.model_copy(update={"subject_boost": boost})
+        try:
+            response = real_searcher.search(SearchRequest(q="孩子体育锻炼", k=20))
+        finally:
+            real_searcher.settings = settings
+        assert response.interpreted.subject == "儿童"
+        return [i for i, h in enumerate(response.results) if h.plan_id == "zengdu-women-2021"]
+
+    boosted, plain = womens_ranks(real_searcher.settings.subject_boost), womens_ranks(0.0)
+    assert plain and plain[0] < 10                      # without the boost they sit in the first ten
+    assert not boosted or boosted[0] > plain[0] + 2
+
+
 def test_womens_question_stays_in_the_womens_plan(real_searcher):
     hits = real_searcher.search(SearchRequest(q="宫颈癌和乳腺癌筛查", k=5)).results
     assert hits[0].plan_id == "zengdu-women-2021" and hits[0].domain == "妇女与健康"

@@ -16,6 +16,15 @@ def test_reciprocal_rank_fusion_rewards_agreement():
     assert fused[1] > fused[3] and fused[3] == pytest.approx(1 / 63)
 
 
+def test_reciprocal_rank_fusion_weights_a_ranking():
+    import numpy as np
+
+    # topic questions weigh the lexical ranking 1.5: its first row beats the dense ranking's first row
+    fused = reciprocal_rank_fusion([np.array([7, 8]), np.array([8, 7])], k=30, weights=[1.5, 1.0])
+    assert fused[7] == pytest.approx(1.5 / 31 + 1 / 32) and fused[8] == pytest.approx(1.5 / 32 + 1 / 31)
+    assert fused[7] > fused[8]
+
+
 def test_hybrid_finds_the_drowning_measure_of_each_childrens_plan(fake_searcher):
     hits = fake_searcher.search(SearchRequest(q="预防和控制儿童溺水", k=10)).results
     drowning = {h.plan_id for h in hits if h.title == "预防和控制儿童溺水"}
@@ -136,6 +145,14 @@ def test_same_place_with_two_plans_uses_the_subject_word(fake_searcher):
     assert fake_searcher.search(SearchRequest(q="曾都区儿童 欺凌")).interpreted.plans == ["zengdu-children-2021"]
     assert set(fake_searcher.search(SearchRequest(q="曾都区 教育信息化")).interpreted.plans) == {
         "zengdu-women-2021", "zengdu-children-2021"}
+
+
+def test_subject_words_are_understood(fake_searcher):
+    interpret = fake_searcher.understanding.interpret
+    assert interpret("留守娃关爱").subject == "儿童" and interpret("小学 课后服务").subject == "儿童"
+    assert interpret("孕妈妈产检").subject == "妇女"               # through its synonym 孕产妇
+    assert interpret("家庭暴力").subject is None                  # both plans speak of it
+    assert interpret("女职工 子女 托育").subject is None           # words of both: no side taken
 
 
 def test_synonyms_expand_colloquial_words(fake_searcher):
