@@ -35,7 +35,7 @@ from plansearch.store import (FORMAT_VERSION, BuildState, IndexManifest, NewPlan
 Progress = Callable[[int, int], None]   # (done, total) passages embedded
 # the code and data a passage's indexed form depends on: when any of it changes, every plan is re-parsed
 PIPELINE_FILES = ("lines.py", "parse.py", "normalize.py", "context.py", "targets.py", "corpus.py", "tokenize.py",
-                  "data/indicators.toml")
+                  "details.py", "gazetteer.py", "data/indicators.toml", "readers/*.py")
 
 
 @dataclass
@@ -53,6 +53,8 @@ class BuildSummary:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     full: bool = True                   # a complete rebuild (no usable index, or asked for)
+    failed: list[tuple[str, str]] = field(default_factory=list)   # (file, reason) not indexed
+    skipped: list[str] = field(default_factory=list)              # files of an unsupported type
     reason: str = ""                    # why it was a complete rebuild
     segments: int = 1
 
@@ -60,8 +62,9 @@ class BuildSummary:
 def pipeline_hash(tokenizer: Tokenizer) -> str:
     digest = hashlib.sha256(f"{__version__}/{FORMAT_VERSION}/{tokenizer.fingerprint}".encode())
     here = Path(__file__).resolve().parent
-    for name in PIPELINE_FILES:
-        digest.update((here / name).read_bytes())
+    for pattern in PIPELINE_FILES:
+        for path in sorted(here.glob(pattern)):
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -171,13 +174,26 @@ def build_index(corpus_dir: Path, index_dir: Path, encoder: Encoder | Callable[[
         keep = [current[m.id] for m in corpus.plans if m.id in current and current[m.id].fingerprint == fingerprints[m.id]]
         kept = {e.meta.id for e in keep}
         todo = [m for m in corpus.plans if m.id not in kept]
-        removed = [pid for pid in current if pid not in fingerprints]
+        unreadable = {f for f, _ in corpus.failed}
+        # a plan whose file cannot be read now keeps the version already indexed
+        removed = [pid for pid in current if pid not in fingerprints and current[pid].meta.source_file not in unreadable]
+        keep += [e for pid, e in current.items() if pid not in fingerprints and pid not in removed]
+        outcome = {"failed": corpus.failed, "skipped": corpus.skipped}
         if state is not None and not todo and not removed:
             return _summary(state.plans, 0, 0, started, state.folder, corpus.warnings, unchanged=sorted(kept),
-                            full=False, segments=len(state.manifest.segments))
-        parsed = parse_corpus(Corpus(corpus.root, todo, []))
+                            full=False, segments=len(state.manifest.segments), **outcome)
+        todo_corpus = Corpus(corpus.root, todo, [], corpus.failed)
+        parsed = parse_corpus(todo_corpus)
+        unreadable = {f for f, _ in corpus.failed}
+        keep += [current[m.id] for m in todo if m.source_file in unreadable and m.id in current]
+        kept = {e.meta.id for e in keep}
+        if not parsed and not removed and state is not None:
+            return _summary(state.plans, 0, 0, started, state.folder, corpus.warnings, unchanged=sorted(kept),
+                            full=False, segments=len(state.manifest.segments), **outcome)
         passages = [p for plan in parsed for p in plan.passages]
         if not passages and not keep:
+            if corpus.failed:
+                raise CorpusError("nothing could be indexed: " + "; ".join(f"{f}: {r}" for f, r in corpus.failed))
             raise CorpusError(f"no passages found in {corpus_dir}: {len(parsed)} plan file(s) read, none with a "
                               f"recognisable plan structure (一、… （一）… 主要目标 / 策略措施)")
         meta_of = {plan.meta.id: plan.meta for plan in parsed}
@@ -213,7 +229,7 @@ def build_index(corpus_dir: Path, index_dir: Path, encoder: Encoder | Callable[[
                     added=[e.meta.id for e in entries if e.meta.id not in current],
                     updated=[e.meta.id for e in entries if e.meta.id in current], removed=removed,
                     unchanged=sorted(kept), full=state is None, reason=reason,
-                    segments=len(final.manifest.segments))
+                    segments=len(final.manifest.segments), **outcome)
 
 
 def _summary(entries: list[PlanEntry], embedded: int, reused: int, started: float, folder: Path,

@@ -1,23 +1,26 @@
-"""The corpus folder: plan files plus `plans.toml`, the manifest that describes each plan.
+"""The corpus folder: plan files in any supported format plus `plans.toml`, the manifest that
+describes each plan.
 
-A plan file with no manifest entry is still indexed, with metadata guessed from its title."""
+A plan file with no manifest entry is still indexed, with its details found in the document. A file
+that cannot be read is reported and skipped; the other plans are still indexed."""
 from __future__ import annotations
 
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from indexer.lines import Line, LineType, read_lines
+from indexer.readers import SUPPORTED_SUFFIXES, ReaderError, is_supported
 from indexer.parse import parse_plan, title_lines
 from plansearch.errors import CorpusError
 from plansearch.records import ParsedPlan, PlanMeta
 
 MANIFEST_NAME = "plans.toml"
-PLAN_SUFFIXES = (".txt",)
+PLAN_SUFFIXES = SUPPORTED_SUFFIXES
 RE_PERIOD = re.compile(r"(\d{4})\s*[—–\-－~～至]+\s*(\d{4})")
 RE_PLACE = re.compile(r"^(.{2,16}?)(儿童|妇女)发展")
 
@@ -27,6 +30,8 @@ class Corpus:
     root: Path
     plans: list[PlanMeta]
     warnings: list[str]
+    failed: list[tuple[str, str]] = field(default_factory=list)    # (file, reason): reported, not indexed
+    skipped: list[str] = field(default_factory=list)               # files of a type no reader takes
 
     def files(self) -> list[Path]:
         return sorted({self.root / p.source_file for p in self.plans})
@@ -113,35 +118,70 @@ def plan_starts(lines: list[Line]) -> list[int]:
     return starts or [1]
 
 
+def _ignored(path: Path) -> bool:
+    return path.name.startswith((".", "~$")) or path.name == MANIFEST_NAME or not path.is_file()
+
+
 def load_corpus(root: Path) -> Corpus:
-    """Read the manifest and find every plan file; files missing from the manifest get guessed entries."""
+    """Read the manifest and find every plan file; files missing from the manifest get entries from
+    the details found in them. Unreadable files are listed in `failed`, unsupported ones in `skipped`."""
     if not root.is_dir():
         raise CorpusError(f"corpus folder not found: {root}")
     plans = load_manifest(root)
     described = {p.source_file for p in plans}
-    warnings = []
+    warnings: list[str] = []
+    failed: list[tuple[str, str]] = []
+    skipped: list[str] = []
     for path in sorted(root.iterdir()):
-        if path.suffix not in PLAN_SUFFIXES or path.name in described or path.name.startswith("."):
+        if _ignored(path) or path.name in described:
             continue
-        lines = read_lines(path)
-        starts = plan_starts(lines)
-        for i, start in enumerate(starts):
-            end = starts[i + 1] - 1 if i + 1 < len(starts) else None
-            meta = guess_meta(path, lines, start, end, i)
+        if not is_supported(path):
+            skipped.append(path.name)
+            continue
+        try:
+            lines = read_lines(path)
+        except ReaderError as exc:
+            failed.append((path.name, exc.reason))
+            continue
+        taken = {p.id for p in plans}
+        for meta in guess_plans(path, lines, taken):
             plans.append(meta)
-            warnings.append(f"{path.name}: no entry in {MANIFEST_NAME}; guessed plan '{meta.id}' ({meta.title})")
-    if not plans:
-        raise CorpusError(f"no plan files (*.txt) in {root}")
-    return Corpus(root=root, plans=plans, warnings=warnings)
+            warnings.append(f"{path.name}: no entry in {MANIFEST_NAME}; found plan '{meta.id}' ({meta.title})")
+    if not plans and not failed:
+        raise CorpusError(f"no plan files ({', '.join('*' + s for s in SUPPORTED_SUFFIXES)}) in {root}")
+    return Corpus(root=root, plans=plans, warnings=warnings, failed=failed, skipped=skipped)
+
+
+def guess_plans(path: Path, lines: list[Line], taken: set[str]) -> list[PlanMeta]:
+    """The plans of one file without a manifest entry, with ids not already in `taken`."""
+    starts = plan_starts(lines)
+    metas = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] - 1 if i + 1 < len(starts) else None
+        meta = guess_meta(path, lines, start, end, i)
+        base, n = meta.id, 2
+        while meta.id in taken:
+            meta.id = f"{base}-{n}"
+            n += 1
+        taken.add(meta.id)
+        metas.append(meta)
+    return metas
 
 
 def parse_corpus(corpus: Corpus) -> list[ParsedPlan]:
-    """Parse every plan of the corpus (files read once each)."""
-    cache: dict[str, list[Line]] = {}
+    """Parse every plan of the corpus (files read once each). A listed file that cannot be read is
+    moved to `corpus.failed` and its plans left out."""
+    cache: dict[str, list[Line] | None] = {}
     parsed = []
     for meta in corpus.plans:
         if meta.source_file not in cache:
-            cache[meta.source_file] = read_lines(corpus.root / meta.source_file)
+            try:
+                cache[meta.source_file] = read_lines(corpus.root / meta.source_file)
+            except ReaderError as exc:
+                cache[meta.source_file] = None
+                corpus.failed.append((meta.source_file, exc.reason))
+        if cache[meta.source_file] is None:
+            continue
         lines = [ln for ln in cache[meta.source_file]
                  if ln.number >= meta.start_line and (meta.end_line is None or ln.number <= meta.end_line)]
         parsed.append(parse_plan(meta, lines))

@@ -9,6 +9,7 @@ from enum import Enum
 from pathlib import Path
 
 from indexer.normalize import clean_line
+from indexer.readers import Document, SourceLine, read_document
 
 CN_NUM = "一二三四五六七八九十"
 
@@ -57,6 +58,7 @@ class Line:
     type: LineType
     marker: str = ""     # the numeral / number of chapter, section or item
     body: str = ""       # the text after the marker
+    at: SourceLine | None = None   # where the reader found it (page, paragraph, line)
 
 
 def classify(number: int, raw: str) -> Line:
@@ -84,21 +86,25 @@ def classify(number: int, raw: str) -> Line:
 
 
 def read_text(path: Path) -> str:
-    """A plan file's text: UTF-8 (BOM tolerated), else GB18030, as Chinese office files often are."""
-    from plansearch.errors import CorpusError
+    """A plain-text plan file's text: UTF-8 (BOM tolerated), else GB18030."""
+    from indexer.readers.txt import decode_text
 
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CorpusError(f"{path.name}: not UTF-8 or GB18030 text")
+    return decode_text(path.read_bytes(), path.name)
+
+
+def lines_of(document: Document) -> list[Line]:
+    """Classify a document's lines; `number` is the line's place in the document (1-based)."""
+    out = []
+    for i, source in enumerate(document.lines, start=1):
+        line = classify(i, source.text)
+        line.at = source
+        out.append(line)
+    return out
 
 
 def read_lines(path: Path) -> list[Line]:
-    """Read a plan file into classified lines."""
-    return [classify(i, raw) for i, raw in enumerate(read_text(path).splitlines(), start=1)]
+    """Read a plan file of any supported format into classified lines."""
+    return lines_of(read_document(path))
 
 
 @dataclass

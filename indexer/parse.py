@@ -250,17 +250,27 @@ class _PlanParser:
                 pid = f"{unit.id}-{suffix}"
                 suffix += 1
             seen.add(pid)
-            lines = [ln.number for para in unit.paragraphs for ln in para.lines]
+            lines = sorted((ln for para in unit.paragraphs for ln in para.lines), key=lambda ln: ln.number)
             passages.append(Passage(
                 id=pid, plan_id=self.meta.id, chapter=unit.chapter, domain=unit.domain, kind=unit.kind,
                 number=unit.number, title=title, text=text, position=position,
-                source=SourceSpan(file=self.meta.source_file, line_start=min(lines), line_end=max(lines)),
+                source=source_span(self.meta.source_file, lines[0], lines[-1]),
             ))
         return passages
 
     @property
     def title(self) -> str:
         return "".join(self.title_parts)
+
+
+def source_span(file: str, first: Line, last: Line) -> SourceSpan:
+    """The citation for lines first..last, in the positions their reader recorded."""
+    a, b = first.at, last.at
+    if a is None or b is None:      # lines made without a reader: their number is the line
+        return SourceSpan(file=file, line_start=first.number, line_end=last.number)
+    return SourceSpan(file=file, line_start=a.line, line_end=b.line_end if b.line_end is not None else b.line,
+                      page=a.page, page_end=b.page_end if b.page_end is not None else b.page,
+                      paragraph=a.paragraph, paragraph_end=b.paragraph)
 
 
 def parse_plan(meta: PlanMeta, lines: list[Line]) -> ParsedPlan:

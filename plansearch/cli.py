@@ -60,6 +60,12 @@ def _print_summary(summary) -> None:
     print(f"index: {summary.folder} ({summary.segments} segment{'s' if summary.segments != 1 else ''})")
     for warning in summary.warnings:
         print(f"warning: {warning}")
+    for name in summary.skipped:
+        print(f"skipped: {name} (not a supported type: .txt .docx .doc .pdf .html .htm)")
+    for name, reason in summary.failed:
+        print(f"failed: {name}: {reason}")
+    if summary.failed:
+        print(f"{len(summary.failed)} file(s) could not be indexed; the others were")
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -76,7 +82,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     _print_summary(summary)
-    return 0
+    return EXIT_ERROR if summary.failed else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -108,7 +114,7 @@ def _format_hit(i: int, hit) -> str:
     head = f"{i}. [{hit.passage_id}] {where}"
     title = f"   {hit.title}" if hit.title else ""
     text = hit.text if len(hit.text) <= 160 else hit.text[:160] + "…"
-    src = f"   {hit.source.file}:{hit.source.line_start}-{hit.source.line_end}  score {hit.score:.4f}"
+    src = f"   {hit.source.file} {hit.source.where()}  score {hit.score:.4f}"
     return "\n".join(x for x in (head, title, "   " + text.replace("\n", "\n   "), src) if x)
 
 

@@ -25,8 +25,7 @@ class ExportItem(BaseModel):
 
 def source_note(item: ExportItem) -> str:
     parts = [item.plan_title, item.domain or "", KIND_LABELS[item.kind] + (f"第{item.number}条" if item.number else "")]
-    lines = f"第{item.source.line_start}行" if item.source.line_start == item.source.line_end else \
-        f"第{item.source.line_start}–{item.source.line_end}行"
+    lines = item.source.where()
     return "来源：" + " · ".join(p for p in parts if p) + f"（{item.source.file} {lines}；{item.passage_id}）"
 
 

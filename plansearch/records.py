@@ -46,9 +46,32 @@ class PlanMeta(BaseModel):
 
 
 class SourceSpan(BaseModel):
+    """Where a passage stands in its file: lines of a text file, page and line of a PDF,
+    paragraphs of a Word file or web page. Fields that do not apply to the format are null."""
+
     file: str
-    line_start: int
-    line_end: int
+    line_start: int | None = None
+    line_end: int | None = None
+    page: int | None = None
+    page_end: int | None = None
+    paragraph: int | None = None
+    paragraph_end: int | None = None
+
+    def where(self) -> str:
+        """The place in words a reader of the original can follow: 第12页第3–9行, 第204–206段, 第69–75行."""
+        def span(a: int | None, b: int | None, unit: str) -> str:
+            if a is None:
+                return ""
+            return f"第{a}{unit}" if b in (None, a) else f"第{a}–{b}{unit}"
+
+        if self.page is not None:
+            pages = span(self.page, self.page_end, "页")
+            if self.line_start is not None and self.page_end in (None, self.page):
+                return pages + span(self.line_start, self.line_end, "行")
+            return pages + (f"第{self.line_start}行起" if self.line_start is not None else "")
+        if self.paragraph is not None:
+            return span(self.paragraph, self.paragraph_end, "段")
+        return span(self.line_start, self.line_end, "行")
 
 
 class Passage(BaseModel):

@@ -170,7 +170,7 @@ def test_bad_corpora_get_clear_errors_and_leave_the_index_alone(fake_settings, k
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "empty.txt").write_text("")
-    with pytest.raises(CorpusError, match="no passages found"):
+    with pytest.raises(CorpusError, match="empty.txt: empty file"):
         build(fake_settings, encoder=keyword_encoder, corpus_dir=bad)
     (bad / "empty.txt").write_bytes(b"\xff\xfe\x00\x81")
     with pytest.raises(CorpusError, match="not UTF-8 or GB18030"):

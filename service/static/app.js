@@ -65,9 +65,19 @@
     return el('span', { class: 'badge badge-' + (KIND_LABELS[kind] ? kind : 'overview'), text: kindLabel(kind) });
   }
 
+  function span(a, b, unit) {
+    if (a === null || a === undefined) return '';
+    return (b === null || b === undefined || b === a) ? '第 ' + a + ' ' + unit : '第 ' + a + '–' + b + ' ' + unit;
+  }
+
+  /** 第 a–b 行 for a text file, 第 p 页 … for a PDF, 第 n 段 for Word and web pages. */
   function lineSpan(source) {
-    return source.line_start === source.line_end ? '第 ' + source.line_start + ' 行'
-      : '第 ' + source.line_start + '–' + source.line_end + ' 行';
+    if (source.page !== null && source.page !== undefined) {
+      var samePage = source.page_end === null || source.page_end === undefined || source.page_end === source.page;
+      return span(source.page, source.page_end, '页') + (samePage ? ' ' + span(source.line_start, source.line_end, '行') : '');
+    }
+    if (source.paragraph !== null && source.paragraph !== undefined) return span(source.paragraph, source.paragraph_end, '段');
+    return span(source.line_start, source.line_end, '行');
   }
 
   /** 来源：file，第 a–b 行 — the line numbers kept on one line. */

@@ -1,0 +1,39 @@
+"""What every reader produces: the document's lines in reading order, each with where it came from."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from plansearch.errors import CorpusError
+
+
+class ReaderError(CorpusError):
+    """A file that cannot be read as a plan: the message names the file and says why, in one line."""
+
+    def __init__(self, file: str, reason: str):
+        super().__init__(f"{file}: {reason}")
+        self.file = file
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One line of a plan as written, and where a reader of the original finds it.
+
+    A table cell is a line starting with a tab; a blank line ends a table row (the layout of
+    the plain-text plans, so the parser reads tables from every format alike)."""
+
+    text: str
+    page: int | None = None          # PDF: the page the line starts on
+    page_end: int | None = None
+    paragraph: int | None = None     # Word / web page: the body paragraph (1-based, tables counted)
+    line: int | None = None          # text file: the line; PDF: the line on its page
+    line_end: int | None = None
+
+
+@dataclass
+class Document:
+    file: str                         # the file's name, as cited
+    format: str                       # txt | docx | doc | pdf | html
+    lines: list[SourceLine]
+    tables: list[list[list[str]]] = field(default_factory=list)   # rows of cells, merged cells filled in
+    warnings: list[str] = field(default_factory=list)
