@@ -168,6 +168,17 @@ def guess_plans(path: Path, lines: list[Line], taken: set[str]) -> list[PlanMeta
     return metas
 
 
+def plan_lines(lines: list[Line], meta: PlanMeta) -> list[Line]:
+    """The lines of one plan: the whole file, or the range its entry gives."""
+    return [ln for ln in lines if ln.number >= meta.start_line and (meta.end_line is None or ln.number <= meta.end_line)]
+
+
+def parse_file(path: Path) -> list[ParsedPlan]:
+    """Every plan in one file, with the details found in it; nothing is indexed (`plansearch parse`)."""
+    lines = read_lines(path)
+    return [parse_plan(meta, plan_lines(lines, meta)) for meta in guess_plans(path, lines, set())]
+
+
 def parse_corpus(corpus: Corpus) -> list[ParsedPlan]:
     """Parse every plan of the corpus (files read once each). A listed file that cannot be read is
     moved to `corpus.failed` and its plans left out."""
@@ -182,7 +193,5 @@ def parse_corpus(corpus: Corpus) -> list[ParsedPlan]:
                 corpus.failed.append((meta.source_file, exc.reason))
         if cache[meta.source_file] is None:
             continue
-        lines = [ln for ln in cache[meta.source_file]
-                 if ln.number >= meta.start_line and (meta.end_line is None or ln.number <= meta.end_line)]
-        parsed.append(parse_plan(meta, lines))
+        parsed.append(parse_plan(meta, plan_lines(cache[meta.source_file], meta)))
     return parsed

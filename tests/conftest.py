@@ -56,3 +56,36 @@ def real_searcher(real_settings):
     from plansearch.runtime import open_searcher
 
     return open_searcher(real_settings)
+
+
+RENDERED_FORMATS = ("docx", "pdf", "doc", "html-utf8", "html-gb18030")
+# Word's automatic numbering replaces the typed "1." / "（一）" in these plans' .docx (and so in their .pdf and .doc)
+AUTO_NUMBERED = {"daqing-children-2021-2025", "zengdu-women-and-children-2021-2030", "xinxing-13th-division-children-2021-2030"}
+
+
+@pytest.fixture(scope="session")
+def rendered_plans(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """Every bundled plan file rendered as officials have it: .docx (a running header, a "— N —" footer,
+    automatic numbering for some), .pdf and .doc made from it by LibreOffice, and a saved web page in
+    UTF-8 and in GB18030 declared gb2312. Keyed by (txt stem, format); made once per session."""
+    import render
+
+    if render.soffice() is None:
+        pytest.fail("LibreOffice is not installed: apt-get install libreoffice-writer-nogui (.ci/run does)")
+    root = tmp_path_factory.mktemp("rendered")
+    out: dict[tuple[str, str], Path] = {}
+    for txt in sorted(CORPUS.glob("*.txt")):
+        lines = render.plan_lines(txt)
+        folder = root / txt.stem
+        folder.mkdir()
+        docx = render.to_docx(lines, folder / f"{txt.stem}.docx", auto_numbering=txt.stem in AUTO_NUMBERED,
+                              header=lines[0].strip() or txt.stem)
+        out[txt.stem, "docx"] = docx
+        out[txt.stem, "html-utf8"] = render.to_html(lines, folder / f"{txt.stem}.utf8.html", title=lines[0].strip())
+        out[txt.stem, "html-gb18030"] = render.to_html(lines, folder / f"{txt.stem}.gb.html", title=lines[0].strip(),
+                                                       encoding="gb18030")
+    docxs = [out[k] for k in out if k[1] == "docx"]
+    for fmt in ("pdf", "doc"):
+        for path in render.convert_many(docxs, fmt, root / fmt):
+            out[path.stem, fmt] = path
+    return out
