@@ -58,7 +58,7 @@ def real_searcher(real_settings):
     return open_searcher(real_settings)
 
 
-RENDERED_FORMATS = ("docx", "pdf", "doc", "html-utf8", "html-gb18030")
+RENDERED_FORMATS = ("docx", "pdf", "doc", "html-utf8", "html-gb18030")   # and docx-typed: no auto-numbering
 # Word's automatic numbering replaces the typed "1." / "（一）" in these plans' .docx (and so in their .pdf and .doc)
 AUTO_NUMBERED = {"daqing-children-2021-2025", "zengdu-women-and-children-2021-2030", "xinxing-13th-division-children-2021-2030"}
 
@@ -84,8 +84,10 @@ def rendered_plans(tmp_path_factory) -> dict[tuple[str, str], Path]:
         out[txt.stem, "html-utf8"] = render.to_html(lines, folder / f"{txt.stem}.utf8.html", title=lines[0].strip())
         out[txt.stem, "html-gb18030"] = render.to_html(lines, folder / f"{txt.stem}.gb.html", title=lines[0].strip(),
                                                        encoding="gb18030")
-    docxs = [out[k] for k in out if k[1] == "docx"]
-    for fmt in ("pdf", "doc"):
-        for path in render.convert_many(docxs, fmt, root / fmt):
+        plain = folder / "typed-numbers"   # LibreOffice's .doc export loses a restarted list's first number
+        plain.mkdir()
+        out[txt.stem, "docx-typed"] = render.to_docx(lines, plain / f"{txt.stem}.docx", header=lines[0].strip())
+    for fmt, source in (("pdf", "docx"), ("doc", "docx-typed")):
+        for path in render.convert_many([out[k] for k in out if k[1] == source], fmt, root / fmt):
             out[path.stem, fmt] = path
     return out

@@ -1,0 +1,376 @@
+"""Word (.docx) plans: the body in document order, tables included, headers and footers left out, and
+Word's automatic numbering rebuilt from `numbering.xml` — in most Word-typed plans the "1." of every
+target and measure is not in the paragraph's text but in its `w:numPr`."""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.readers.base import Document, ReaderError, SourceLine
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def q(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# number formats (ECMA-376 ST_NumberFormat) a Chinese plan uses
+CN_DIGITS = "〇一二三四五六七八九"
+CN_CAPS = "零壹贰叁肆伍陆柒捌玖"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+DIZHI = "子丑寅卯辰巳午未申酉戌亥"
+
+
+def chinese_counting(n: int, digits: str = CN_DIGITS, ten: str = "十") -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (Word's chineseCounting)."""
+    if n <= 0:
+        return str(n)
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return ten + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + ten + (digits[n % 10] if n % 10 else "")
+    hundreds, rest = divmod(n, 100)
+    out = digits[hundreds] + "百"
+    if rest:
+        out += ("零" + digits[rest]) if rest < 10 else (digits[1] + chinese_counting(rest, digits, ten)
+                                                             if rest < 20 else chinese_counting(rest, digits, ten))
+    return out
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+                           (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def _letters(n: int) -> str:
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+def format_number(n: int, fmt: str) -> str:
+    if fmt in ("decimal", "decimalZero") or not fmt:
+        return f"{n:02d}" if fmt == "decimalZero" and n < 10 else str(n)
+    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
+        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
+               "ideographDigital", "taiwaneseCountingThousand", "japaneseDigitalTenThousand"):
+        return chinese_counting(n)
+    if fmt in ("chineseLegalSimplified", "ideographLegalTraditional", "japaneseLegal"):
+        return chinese_counting(n, CN_CAPS, "拾")
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese", "decimalEnclosedFullstop"):
+        return CIRCLED[n - 1] if 0 < n <= len(CIRCLED) else str(n)
+    if fmt in ("decimalEnclosedParen",):
+        return f"({n})"
+    if fmt in ("ideographTraditional",):
+        return TIANGAN[(n - 1) % 10]
+    if fmt in ("ideographZodiac",):
+        return DIZHI[(n - 1) % 12]
+    if fmt == "lowerLetter":
+        return _letters(n)
+    if fmt == "upperLetter":
+        return _letters(n).upper()
+    if fmt == "lowerRoman":
+        return _roman(n)
+    if fmt == "upperRoman":
+        return _roman(n).upper()
+    if fmt in ("bullet", "none"):
+        return ""
+    return str(n)
+
+
+@dataclass
+class _Level:
+    start: int = 1
+    fmt: str = "decimal"
+    text: str = "%1."
+    legal: bool = False      # isLgl: every level shown in decimal
+
+
+@dataclass
+class _Numbering:
+    """numbering.xml: num ids → abstract definitions, with start overrides; counters per abstract list."""
+
+    levels: dict[str, dict[int, _Level]] = field(default_factory=dict)      # abstractNumId → ilvl → level
+    nums: dict[str, str] = field(default_factory=dict)                      # numId → abstractNumId
+    overrides: dict[str, dict[int, int]] = field(default_factory=dict)      # numId → ilvl → start
+    counters: dict[str, dict[int, int]] = field(default_factory=dict)       # abstractNumId → ilvl → value
+    started: set[str] = field(default_factory=set)                          # numIds already used
+
+    @classmethod
+    def read(cls, root) -> _Numbering:
+        numbering = cls()
+        if root is None:
+            return numbering
+        for abstract in root.iter(q("abstractNum")):
+            aid = abstract.get(q("abstractNumId"))
+            levels = {}
+            for lvl in abstract.findall(q("lvl")):
+                level = _Level()
+                if (el := lvl.find(q("start"))) is not None:
+                    level.start = _int(el.get(q("val")), 1)
+                if (el := lvl.find(q("numFmt"))) is not None:
+                    level.fmt = el.get(q("val")) or "decimal"
+                if (el := lvl.find(q("lvlText"))) is not None:
+                    level.text = el.get(q("val")) or ""
+                level.legal = lvl.find(q("isLgl")) is not None
+                levels[_int(lvl.get(q("ilvl")), 0)] = level
+            numbering.levels[aid] = levels
+        for num in root.iter(q("num")):
+            nid = num.get(q("numId"))
+            ref = num.find(q("abstractNumId"))
+            if ref is None:
+                continue
+            numbering.nums[nid] = ref.get(q("val"))
+            for override in num.findall(q("lvlOverride")):
+                start = override.find(q("startOverride"))
+                if start is not None:
+                    numbering.overrides.setdefault(nid, {})[_int(override.get(q("ilvl")), 0)] = \
+                        _int(start.get(q("val")), 1)
+        return numbering
+
+    def label(self, num_id: str, ilvl: int) -> str:
+        """The number Word shows for the next paragraph of list `num_id` at level `ilvl` ('' for none)."""
+        aid = self.nums.get(num_id)
+        if aid is None or aid not in self.levels:
+            return ""
+        levels = self.levels[aid]
+        counters = self.counters.setdefault(aid, {})
+        if num_id not in self.started:             # a list instance with a restart begins again
+            self.started.add(num_id)
+            for level, start in self.overrides.get(num_id, {}).items():
+                counters[level] = start - 1
+                for deeper in [k for k in counters if k > level]:
+                    del counters[deeper]
+        level = levels.get(ilvl, _Level())
+        counters[ilvl] = counters.get(ilvl, level.start - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]                   # a higher level resets the ones below it
+        if level.fmt in ("bullet", "none"):
+            return ""
+        text = level.text
+        for i in range(ilvl, -1, -1):
+            placeholder = f"%{i + 1}"
+            if placeholder in text:
+                lv = levels.get(i, _Level())
+                value = counters.get(i, lv.start)
+                text = text.replace(placeholder, format_number(value, "decimal" if level.legal and i < ilvl
+                                                               else lv.fmt))
+        return text
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+# ---------------------------------------------------------------------------------------------------
+class _Body:
+    """Walks the body and turns paragraphs and tables into SourceLines."""
+
+    def __init__(self, name: str, numbering: _Numbering, styles):
+        self.name = name
+        self.numbering = numbering
+        self.styles = {el.get(q("styleId")): el for el in styles.iter(q("style"))} if styles is not None else {}
+        self.lines: list[SourceLine] = []
+        self.tables: list[list[list[str]]] = []
+        self.block = 0
+
+    # -- styles ---------------------------------------------------------------------------------
+    def _style(self, style_id: str | None):
+        return self.styles.get(style_id) if style_id else None
+
+    def _style_numpr(self, style_id: str | None, depth: int = 0):
+        style = self._style(style_id)
+        if style is None or depth > 10:
+            return None
+        ppr = style.find(q("pPr"))
+        if ppr is not None and (numpr := ppr.find(q("numPr"))) is not None:
+            return numpr
+        based = style.find(q("basedOn"))
+        return self._style_numpr(based.get(q("val")), depth + 1) if based is not None else None
+
+    def _is_toc(self, style_id: str | None) -> bool:
+        style = self._style(style_id)
+        name = style.find(q("name")).get(q("val")) if style is not None and style.find(q("name")) is not None else ""
+        return (style_id or "").lower().startswith("toc") or name.lower().startswith("toc")
+
+    # -- paragraphs -----------------------------------------------------------------------------
+    def number_label(self, p) -> str:
+        ppr = p.find(q("pPr"))
+        style_id = None
+        numpr = None
+        if ppr is not None:
+            if (ps := ppr.find(q("pStyle"))) is not None:
+                style_id = ps.get(q("val"))
+            numpr = ppr.find(q("numPr"))
+        if numpr is None:
+            numpr = self._style_numpr(style_id)
+        if numpr is None:
+            return ""
+        num_el = numpr.find(q("numId"))
+        if num_el is None:
+            return ""
+        num_id = num_el.get(q("val"))
+        if num_id in (None, "0"):
+            return ""
+        ilvl_el = numpr.find(q("ilvl"))
+        return self.numbering.label(num_id, _int(ilvl_el.get(q("val")) if ilvl_el is not None else None, 0))
+
+    def paragraph_text(self, p) -> str:
+        """The visible text: runs, hyperlinks, field results and inserted text; not deleted text,
+        field codes or text boxes. Manual line breaks become newlines."""
+        parts: list[str] = []
+        for el in p.iter(q("t"), q("tab"), q("br"), q("cr"), q("noBreakHyphen"), q("sym")):
+            if _inside(el, p, (q("txbxContent"), q("del"), q("instrText"))):
+                continue
+            tag = el.tag
+            if tag == q("t"):
+                parts.append(el.text or "")
+            elif tag == q("tab"):
+                if el.getparent().tag != q("tabs"):
+                    parts.append("\t")
+            elif tag in (q("br"), q("cr")):
+                parts.append("\n")
+            elif tag == q("noBreakHyphen"):
+                parts.append("-")
+        return "".join(parts)
+
+    def add_paragraph(self, p) -> None:
+        self.block += 1
+        ppr = p.find(q("pPr"))
+        style_id = None
+        if ppr is not None and (ps := ppr.find(q("pStyle"))) is not None:
+            style_id = ps.get(q("val"))
+        text = self.paragraph_text(p)
+        if self._is_toc(style_id):
+            return
+        label = self.number_label(p) if text.strip() else ""
+        pieces = text.split("\n")
+        for i, piece in enumerate(pieces):
+            piece = piece.replace("\t", " ").strip(" \u3000\u00a0") if i else piece.lstrip("\t ").replace("\t", " ")
+            if i == 0 and label:
+                piece = label + piece.lstrip(" \u3000\u00a0")
+            self.lines.append(SourceLine(piece, paragraph=self.block))
+
+    # -- tables ---------------------------------------------------------------------------------
+    def add_table(self, tbl) -> None:
+        rows = self.table_rows(tbl)
+        width = max((len(r) for r in rows), default=0)
+        if width <= 1:            # a layout table around the text: its cells are body paragraphs
+            for tr in tbl.findall(q("tr")):
+                for tc in tr.findall(q("tc")):
+                    self.walk(tc)
+            return
+        self.block += 1
+        for row in rows:
+            for cell in row:
+                self.lines.append(SourceLine("\t" + cell, paragraph=self.block))
+            self.lines.append(SourceLine("", paragraph=self.block))
+        self.tables.append(rows)
+
+    def cell_text(self, tc) -> str:
+        texts = []
+        for p in tc.iter(q("p")):
+            label = self.number_label(p)
+            text = " ".join(part.strip() for part in self.paragraph_text(p).split("\n"))
+            if text.strip():
+                texts.append(label + text.strip())
+        return "".join(texts)
+
+    def table_rows(self, tbl) -> list[list[str]]:
+        """Rows of cells as a grid: a horizontally merged cell repeats, a vertically merged one takes
+        the text of the cell it continues."""
+        grid: list[list[str]] = []
+        for tr in tbl.findall(q("tr")):
+            row: list[str] = []
+            trpr = tr.find(q("trPr"))
+            before = trpr.find(q("gridBefore")) if trpr is not None else None
+            row += [""] * _int(before.get(q("val")) if before is not None else None, 0)
+            for tc in tr.findall(q("tc")):
+                tcpr = tc.find(q("tcPr"))
+                span, continues = 1, False
+                if tcpr is not None:
+                    if (gs := tcpr.find(q("gridSpan"))) is not None:
+                        span = max(1, _int(gs.get(q("val")), 1))
+                    if (vm := tcpr.find(q("vMerge"))) is not None and vm.get(q("val")) != "restart":
+                        continues = True
+                col = len(row)
+                if continues and grid and col < len(grid[-1]):
+                    text = grid[-1][col]
+                else:
+                    text = self.cell_text(tc)
+                row += [text] * span
+            grid.append(row)
+        return [r for r in grid if any(c.strip() for c in r)]
+
+    # -- walking --------------------------------------------------------------------------------
+    def walk(self, container) -> None:
+        for child in container:
+            if child.tag == q("p"):
+                self.add_paragraph(child)
+            elif child.tag == q("tbl"):
+                self.add_table(child)
+            elif child.tag == q("sdt"):          # content controls: a table of contents is left out
+                if child.find(f".//{q('docPartGallery')}[@{q('val')}='Table of Contents']") is not None:
+                    continue
+                content = child.find(q("sdtContent"))
+                if content is not None:
+                    self.walk(content)
+            elif child.tag in (q("customXml"), q("smartTag"), q("ins")):
+                self.walk(child)
+
+
+def _inside(el, stop, tags: tuple[str, ...]) -> bool:
+    parent = el if el.tag == q("instrText") else el.getparent()
+    if el.tag in tags:
+        return True
+    while parent is not None and parent is not stop:
+        if parent.tag in tags:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def read_docx(path: Path, name: str | None = None, fmt: str = "docx") -> Document:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    name = name or path.name
+    head = path.read_bytes()[:8]
+    if head == OLE_MAGIC:
+        data = path.read_bytes()
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise ReaderError(name, "the Word file is password-protected (encrypted): save it without a password")
+        raise ReaderError(name, "this is a legacy Word .doc file with a .docx name: rename it to .doc")
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ReaderError(name, f"not a valid Word .docx file (corrupt or another format: {type(exc).__name__})") \
+            from None
+    except Exception as exc:    # lxml and zip errors of a damaged file come in many kinds
+        raise ReaderError(name, f"the Word file is damaged and cannot be read ({type(exc).__name__})") from None
+    part = document.part
+    try:
+        numbering_root = part.numbering_part.element
+    except (NotImplementedError, KeyError):
+        numbering_root = None
+    try:
+        styles_root = part.styles.element
+    except (NotImplementedError, KeyError):
+        styles_root = None
+    body = _Body(name, _Numbering.read(numbering_root), styles_root)
+    body.walk(document.element.body)
+    return Document(file=name, format=fmt, lines=body.lines, tables=body.tables)

@@ -1,0 +1,203 @@
+"""Word plans (.docx, and .doc through LibreOffice) read as the .txt of the same plan does: same plans,
+same per-domain counts, same passage texts — with Word's automatic numbering rebuilt."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document as new_docx
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+import render
+from conftest import AUTO_NUMBERED, CORPUS
+from indexer.corpus import parse_file
+from indexer.readers import ReaderError, read_document
+from indexer.readers.docx import chinese_counting, format_number
+
+STEMS = sorted(p.stem for p in CORPUS.glob("*.txt"))
+
+
+def _spaces_out(text: str | None) -> str | None:
+    # Word's automatic number is followed by no space ("5.坚持"), where the typed text may have one ("5. 坚持")
+    return re.sub(r"[ \u3000]", "", text) if text else text
+
+
+def signature(plans) -> list[list[tuple]]:
+    """What a user sees of each plan: passage ids, kinds, domains, numbers, titles and texts."""
+    return [[(p.id.replace(plan.meta.id, "PLAN"), p.kind.value, p.domain, p.number, _spaces_out(p.title),
+              _spaces_out(p.text)) for p in plan.passages] for plan in plans]
+
+
+def counts(plans) -> list[dict]:
+    out = []
+    for plan in plans:
+        c: dict[tuple, int] = {}
+        for p in plan.passages:
+            c[p.domain, p.kind.value] = c.get((p.domain, p.kind.value), 0) + 1
+        out.append(c)
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["docx", "doc"])
+@pytest.mark.parametrize("stem", STEMS)
+def test_word_rendering_parses_like_the_txt(rendered_plans, stem, fmt):
+    txt = parse_file(CORPUS / f"{stem}.txt")
+    word = parse_file(rendered_plans[stem, fmt])
+    assert counts(word) == counts(txt)
+    assert signature(word) == signature(txt)
+
+
+def test_auto_numbered_items_get_their_numbers_back(rendered_plans):
+    stem = "daqing-children-2021-2025"
+    assert stem in AUTO_NUMBERED
+    with zipfile.ZipFile(rendered_plans[stem, "docx"]) as z:
+        xml = z.read("word/document.xml").decode()
+    assert "3.预防和控制儿童溺水" not in xml and "预防和控制儿童溺水" in xml    # the number lives in numPr
+    plan = parse_file(rendered_plans[stem, "docx"])[0]
+    drowning = next(p for p in plan.passages if p.title == "预防和控制儿童溺水")
+    assert (drowning.kind.value, drowning.number, drowning.domain) == ("measure", 3, "儿童与安全")
+    assert drowning.source.paragraph is not None and drowning.source.line_start is None
+    assert drowning.source.file == rendered_plans[stem, "docx"].name
+
+
+def test_running_header_and_page_footer_stay_out(rendered_plans):
+    doc = read_document(rendered_plans["xiangning-children-2021-2025-draft", "docx"])
+    texts = [line.text for line in doc.lines]
+    assert not any(re.search(r"—\s*\d+\s*—", t) for t in texts)
+    assert texts.count(texts[0]) == 1           # the header repeats the title: only the body's title is read
+
+
+def test_indicator_table_becomes_rows_with_merged_cells_filled(rendered_plans):
+    doc = read_document(rendered_plans["xinchengqu-children-2021-2030", "docx"])
+    table = doc.tables[0]
+    assert "主要发展目标" in table[0][0] and table[1][:2] == ["发展领域", "主要目标"]
+    health = [row for row in table if row[0] == "儿童与健康"]
+    assert len(health) > 5                        # the merged 领域 cell is filled into every row it spans
+    assert any("新生儿死亡率" in row[1] and "3.0‰" in row[2] for row in health)
+
+
+def test_manual_line_breaks_inside_a_paragraph_are_kept(tmp_path):
+    lines = render.plan_lines(CORPUS / "daqing-children-2021-2025.txt")
+    path = render.to_docx(lines, tmp_path / "breaks.docx", line_breaks=True)
+    with zipfile.ZipFile(path) as z:
+        assert "<w:br/>" in z.read("word/document.xml").decode()
+    assert signature(parse_file(path)) == signature(parse_file(CORPUS / "daqing-children-2021-2025.txt"))
+
+
+# -- numbering definitions ------------------------------------------------------------------------------
+def _numbered_docx(path: Path, levels: list[tuple[str, str]], paragraphs: list[tuple[str, int, str]],
+                   overrides: dict[int, int] | None = None) -> Path:
+    """A .docx whose paragraphs carry only numPr: levels [(numFmt, lvlText)] of one abstract list; each
+    paragraph (text, ilvl, numId); numIds 1.. share the abstract list, `overrides` {numId: start}."""
+    doc = new_docx()
+    numbering = doc.part.numbering_part.element
+    abstract = OxmlElement("w:abstractNum")
+    abstract.set(qn("w:abstractNumId"), "7")
+    for ilvl, (fmt, text) in enumerate(levels):
+        lvl = OxmlElement("w:lvl")
+        lvl.set(qn("w:ilvl"), str(ilvl))
+        for tag, val in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text)):
+            el = OxmlElement(tag)
+            el.set(qn("w:val"), val)
+            lvl.append(el)
+        abstract.append(lvl)
+    numbering.append(abstract)
+    for num_id in sorted({n for _, _, n in paragraphs}):
+        num = OxmlElement("w:num")
+        num.set(qn("w:numId"), str(num_id))
+        ref = OxmlElement("w:abstractNumId")
+        ref.set(qn("w:val"), "7")
+        num.append(ref)
+        if overrides and num_id in overrides:
+            override = OxmlElement("w:lvlOverride")
+            override.set(qn("w:ilvl"), "0")
+            start = OxmlElement("w:startOverride")
+            start.set(qn("w:val"), str(overrides[num_id]))
+            override.append(start)
+            num.append(override)
+        numbering.append(num)
+    for text, ilvl, num_id in paragraphs:
+        p = doc.add_paragraph(text)
+        numpr = OxmlElement("w:numPr")
+        for tag, val in (("w:ilvl", str(ilvl)), ("w:numId", str(num_id))):
+            el = OxmlElement(tag)
+            el.set(qn("w:val"), val)
+            numpr.append(el)
+        p._p.get_or_add_pPr().insert(0, numpr)
+    doc.save(path)
+    return path
+
+
+def test_level_formats_and_restarts_are_honoured(tmp_path):
+    path = _numbered_docx(tmp_path / "n.docx", [("chineseCounting", "（%1）"), ("decimal", "%2、"),
+                                                ("decimalEnclosedCircle", "%3")], [
+        ("儿童与健康", 0, 1), ("主要目标", 1, 1), ("降低死亡率", 2, 1), ("提高保健水平", 2, 1),
+        ("策略措施", 1, 1), ("儿童与安全", 0, 1), ("预防溺水", 1, 1),
+        ("另一个清单", 1, 2),      # numId 2 restarts at 1 (startOverride)
+        ("接着数", 1, 1),          # numId 1 goes on where it was
+    ], overrides={2: 1})
+    texts = [line.text for line in read_document(path).lines]
+    assert texts == ["（一）儿童与健康", "1、主要目标", "①降低死亡率", "②提高保健水平", "2、策略措施",
+                     "（二）儿童与安全", "1、预防溺水", "1、另一个清单", "2、接着数"]
+
+
+def test_number_formats():
+    assert [chinese_counting(n) for n in (1, 10, 11, 20, 23, 100, 105)] == \
+        ["一", "十", "十一", "二十", "二十三", "一百", "一百零五"]
+    assert format_number(3, "decimalEnclosedCircle") == "③"
+    assert format_number(4, "upperRoman") == "IV"
+    assert format_number(2, "ideographTraditional") == "乙"
+    assert format_number(7, "bullet") == ""
+
+
+# -- files that cannot be read ----------------------------------------------------------------------------
+def test_encrypted_docx_gets_one_line(tmp_path, rendered_plans):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    with open(rendered_plans["daqing-children-2021-2025", "docx"], "rb") as f:
+        OOXMLFile(f).encrypt("secret", out)
+    path = tmp_path / "locked.docx"
+    path.write_bytes(out.getvalue())
+    with pytest.raises(ReaderError, match="password-protected") as err:
+        read_document(path)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"PK\x03\x04 this is not really a zip", "not a valid Word .docx"),
+    (b"", "empty file"),
+    ("这是一段文字".encode(), "not a valid Word .docx"),
+])
+def test_corrupt_or_empty_docx_gets_one_line(tmp_path, content, message):
+    path = tmp_path / "bad.docx"
+    path.write_bytes(content)
+    with pytest.raises(ReaderError, match=message):
+        read_document(path)
+
+
+def test_truncated_docx_gets_one_line(tmp_path, rendered_plans):
+    data = rendered_plans["daqing-children-2021-2025", "docx"].read_bytes()
+    path = tmp_path / "cut.docx"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ReaderError, match="bad.docx|cut.docx"):
+        read_document(path)
+
+
+def test_corrupt_doc_gets_one_line(tmp_path):
+    path = tmp_path / "bad.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00garbage" * 100)
+    with pytest.raises(ReaderError, match="bad.doc: "):
+        read_document(path)
+
+
+def test_doc_without_libreoffice_names_the_package(tmp_path, monkeypatch, rendered_plans):
+    import indexer.readers.doc as doc_reader
+
+    monkeypatch.setattr(doc_reader, "soffice", lambda: None)
+    with pytest.raises(ReaderError, match="apt-get install libreoffice-writer-nogui"):
+        read_document(rendered_plans["daqing-children-2021-2025", "doc"])
