@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from indexer.lines import Line, LineType, read_lines
-from indexer.readers import SUPPORTED_SUFFIXES, ReaderError, is_supported
+from indexer.lines import Line, LineType, lines_of, read_lines
+from indexer.readers import SUPPORTED_SUFFIXES, ReaderError, is_supported, read_document
 from indexer.parse import parse_plan, title_lines
 from plansearch.errors import CorpusError
 from plansearch.records import ParsedPlan, PlanMeta
@@ -173,10 +173,32 @@ def plan_lines(lines: list[Line], meta: PlanMeta) -> list[Line]:
     return [ln for ln in lines if ln.number >= meta.start_line and (meta.end_line is None or ln.number <= meta.end_line)]
 
 
+@dataclass
+class ParsedFile:
+    """One file as plansearch understands it: its format, and the plans found in it with their lines."""
+
+    file: str
+    format: str
+    plans: list[ParsedPlan]
+    lines: dict[str, list[Line]]      # plan id → the plan's lines
+
+
+def parse_document(path: Path, taken: set[str] | None = None, ids: list[str] | None = None) -> ParsedFile:
+    """Every plan in one file, with the details found in it; nothing is indexed (`plansearch parse`).
+    `ids` names the plans (a second plan in the file gets the first id plus -2 …)."""
+    document = read_document(path)
+    lines = lines_of(document)
+    plans, by_plan = [], {}
+    for i, meta in enumerate(guess_plans(path, lines, set(taken or ()))):
+        if ids:
+            meta.id = ids[i] if i < len(ids) else f"{ids[0]}-{i + 1}"
+        by_plan[meta.id] = plan_lines(lines, meta)
+        plans.append(parse_plan(meta, by_plan[meta.id]))
+    return ParsedFile(file=document.file, format=document.format, plans=plans, lines=by_plan)
+
+
 def parse_file(path: Path) -> list[ParsedPlan]:
-    """Every plan in one file, with the details found in it; nothing is indexed (`plansearch parse`)."""
-    lines = read_lines(path)
-    return [parse_plan(meta, plan_lines(lines, meta)) for meta in guess_plans(path, lines, set())]
+    return parse_document(path).plans
 
 
 def parse_corpus(corpus: Corpus) -> list[ParsedPlan]:

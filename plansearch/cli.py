@@ -85,6 +85,69 @@ def cmd_index(args: argparse.Namespace) -> int:
     return EXIT_ERROR if summary.failed else 0
 
 
+def cmd_parse(args: argparse.Namespace) -> int:
+    """How each file is understood, without indexing it."""
+    from indexer.corpus import parse_document
+    from plansearch.parse_report import file_report, text_report
+
+    plans, errors = [], []
+    for name in args.files:
+        try:
+            parsed = parse_document(Path(name))
+        except PlanSearchError as exc:
+            errors.append({"file": name, "reason": str(exc)})
+            print(f"plansearch: error: {exc}", file=sys.stderr)
+            continue
+        if args.json:
+            plans += file_report(parsed)["plans"]
+        else:
+            print(text_report(parsed) or f"{parsed.file}: no plan found")
+    if args.json:
+        print(json.dumps({"plans": plans, "errors": errors}, ensure_ascii=False, indent=2))
+    return EXIT_ERROR if errors else 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Copy files into the corpus, describe them in plans.toml and index them."""
+    from plansearch.plan_files import add_plan_file
+
+    settings = _settings(args)
+    if args.id and len(args.files) > 1:
+        raise PlanSearchError("--id names one plan: give one file with it")
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        bar, update = _progress_bar()
+        try:
+            result = add_plan_file(settings, path, plan_id=args.id, progress=update)
+        except PlanSearchError as exc:
+            print(f"plansearch: error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        finally:
+            bar.close()
+        for plan in result.parsed.plans:
+            meta = plan.meta
+            print(f"added {meta.id}: {meta.title} ({meta.region or '地区未识别'}, {len(plan.passages)} passages) "
+                  f"as {settings.corpus_dir / result.stored_as}")
+        _print_summary(result.summary)
+    return EXIT_ERROR if failed else 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from plansearch.plan_files import remove_plan
+
+    settings = _settings(args)
+    bar, update = _progress_bar()
+    try:
+        result = remove_plan(settings, args.plan_id, progress=update)
+    finally:
+        bar.close()
+    print(f"removed {result.plan_id}" + (f" and its file {result.deleted_file}" if result.deleted_file else ""))
+    _print_summary(result.summary)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -173,6 +236,20 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="rebuild everything instead of only the changed plans")
     p.set_defaults(func=cmd_index)
 
+    p = sub.add_parser("parse", help="show how files are understood (plans, details, counts), without indexing")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".txt .docx .doc .pdf .html .htm")
+    p.add_argument("--json", action="store_true", help="print the parse report as JSON (a contract)")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("add", help="copy plan files into the corpus, describe them in plans.toml and index them")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--id", help="the plan id (lower-case letters, digits, '-'); default: from the file")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="take a plan out of the corpus and the index")
+    p.add_argument("plan_id", metavar="ID")
+    p.set_defaults(func=cmd_remove)
+
     p = sub.add_parser("serve", help="serve the HTTP API (builds the index first if there is none)")
     p.add_argument("--host", help="default 127.0.0.1")
     p.add_argument("--port", type=int, help="default 8000")
@@ -212,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("plansearch: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:            # output piped into head, less …: stop quietly
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_timeout: float = Field(20.0, gt=0, le=600)
     max_query_chars: int = Field(200, ge=10, le=10_000)
+    api_key: str | None = Field(None, description="key for writes (uploads, delete); empty = writes refused")
+    max_upload_mb: float = Field(20.0, gt=0, le=1024, description="largest plan file an upload takes")
     encode_batch_size: int = Field(16, ge=1, le=512)
     threads: int = Field(0, ge=0, le=256, description="torch threads; 0 = library default")
 

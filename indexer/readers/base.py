@@ -37,3 +37,36 @@ class Document:
     lines: list[SourceLine]
     tables: list[list[list[str]]] = field(default_factory=list)   # rows of cells, merged cells filled in
     warnings: list[str] = field(default_factory=list)
+
+
+def tables_of(lines: list[SourceLine]) -> list[list[list[str]]]:
+    """The tables among `lines`: tab-indented cells, rows ending at a blank line, a table ending at the
+    next line of text; an empty first cell continues the one above (a merged cell flattened)."""
+    tables: list[list[list[str]]] = []
+    rows: list[list[str]] = []
+    row: list[str] = []
+    for line in lines:
+        if line.text.startswith("\t"):
+            row.append(line.text.strip())
+            continue
+        if row:
+            rows.append(row)
+            row = []
+        if line.text.strip() and rows:
+            tables.append(rows)
+            rows = []
+    if row:
+        rows.append(row)
+    if rows:
+        tables.append(rows)
+    return [_fill_down(t) for t in tables]
+
+
+def _fill_down(rows: list[list[str]]) -> list[list[str]]:
+    rows = [r for r in rows if any(r)]
+    out: list[list[str]] = []
+    for row in rows:
+        if out and row and not row[0] and len(row) == len(out[-1]):
+            row = [out[-1][0]] + row[1:]
+        out.append(row)
+    return out

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.readers.base import Document, ReaderError, SourceLine
+from indexer.readers.base import Document, ReaderError, SourceLine, tables_of
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -20,38 +20,5 @@ def read_txt(path: Path) -> Document:
     if "\x00" in text:
         raise ReaderError(path.name, "binary data, not a text file")
     lines = [SourceLine(raw, line=i, line_end=i) for i, raw in enumerate(text.splitlines(), start=1)]
-    tables = _tables(lines)
+    tables = tables_of(lines)
     return Document(file=path.name, format="txt", lines=lines, tables=tables)
-
-
-def _tables(lines: list[SourceLine]) -> list[list[list[str]]]:
-    """Flattened tables of the plain-text plans: tab-indented cells, rows ending at a blank line."""
-    tables: list[list[list[str]]] = []
-    rows: list[list[str]] = []
-    row: list[str] = []
-    for line in lines:
-        if line.text.startswith("\t"):
-            row.append(line.text.strip())
-            continue
-        if row:
-            rows.append(row)
-            row = []
-        if line.text.strip() and rows:
-            tables.append(rows)
-            rows = []
-    if row:
-        rows.append(row)
-    if rows:
-        tables.append(rows)
-    return [_fill_down(t) for t in tables]
-
-
-def _fill_down(rows: list[list[str]]) -> list[list[str]]:
-    """Rows with an empty first cell continue the cell above (a merged cell flattened)."""
-    rows = [r for r in rows if any(r)]
-    out = []
-    for i, row in enumerate(rows):
-        if i and out and row and not row[0] and len(row) == len(out[-1]):
-            row = [out[-1][0]] + row[1:]
-        out.append(row)
-    return out
