@@ -66,7 +66,7 @@ RE_CHROME = re.compile(
     r"分享到|浏览次数|阅读次数|访问量|点击[数量率]|责任编辑|当前位置|您现在的位置|所在位置|版权所有|"
     r"主办单位|承办单位|主办[:：]|承办[:：]|网站标识码|ICP|公网安备|技术支持|相关文章|相关链接|相关阅读|"
     r"扫一扫|二维码|上一篇|下一篇|建议使用|分辨率|浏览器|无障碍|关怀版|长者模式|联系我们|网站地图|"
-    r"【\s*字体|\[\s*字体", re.IGNORECASE)
+    r"【\s*字体|\[\s*字体|索引号|发布机构|主题分类", re.IGNORECASE)
 DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "svg", "canvas", "select", "button",
              "input", "textarea", "template", "head", "map", "audio", "video")
 BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr",
@@ -96,8 +96,7 @@ class Block:
     owner: Tag
     paragraph: int
     link_chars: int = 0
-    cells: list[str] | None = None     # a row of a data table (text is then unused)
-    row_end: bool = False
+    cells: list[str] | None = None     # a row of a data table (text: the cells joined by tabs)
 
     def link_heavy(self) -> bool:
         size = len(re.sub(r"\s", "", self.text))
@@ -105,9 +104,11 @@ class Block:
 
     def prose(self) -> int:
         """Chinese characters that read as document text (0 for links, chrome and short labels)."""
-        if self.cells is not None or self.link_heavy() or is_chrome(self.text):
+        if self.link_heavy() or is_chrome(self.text):
             return 0
         n = cjk_count(self.text)
+        if self.cells is not None:      # a row of a data table (an indicator table is document text)
+            return n if n >= 8 else 0
         return n if n >= 20 or (n >= 8 and RE_SENTENCE.search(self.text)) else 0
 
 
@@ -166,11 +167,12 @@ class _Flow:
                 self.walk(child, in_link or (name == "a" and child.has_attr("href")))
 
     def table(self, table: Tag) -> None:
-        for cells in _grid(table):
+        for tr, cells in zip(_rows(table), _grid(table)):
             if not any(cells):
                 continue
+            links = sum(len(re.sub(r"\s", "", a.get_text())) for a in tr.find_all("a", href=True))
             self.paragraph += 1
-            self.blocks.append(Block("\t".join(cells), table, self.paragraph, cells=cells, row_end=True))
+            self.blocks.append(Block("\t".join(cells), table, self.paragraph, links, cells=cells))
 
 
 def _collapse(text: str) -> str:
@@ -288,7 +290,8 @@ def _content_root(body: Tag, blocks: list[Block]) -> Tag:
         best = max(children, key=lambda c: mass.get(id(c), 0), default=None)
         if best is None or not mass.get(id(best), 0):
             return node
-        if total - mass[id(best)] > max(40, total * 0.005):
+        outside = total - mass[id(best)]
+        if outside > 0.1 * total or outside > max(40, total * 0.005):
             return node
         node = best
 
@@ -334,7 +337,7 @@ def read_html(path: Path) -> Document:
         flow.end_block()
     except RecursionError:
         raise ReaderError(path.name, "the page's markup is nested too deeply to read") from None
-    blocks = [b for b in flow.blocks if b.cells is not None or not (is_chrome(b.text) or b.link_heavy())]
+    blocks = [b for b in flow.blocks if not is_chrome(b.text) and (b.cells is not None or not b.link_heavy())]
     lines: list[SourceLine] = []
     tables: list[list[list[str]]] = []
     title = _title(soup, root)
