@@ -1,0 +1,358 @@
+"""Saved government web pages: decode as a browser would, keep only the document (the block holding
+most of the page's Chinese prose), and turn its blocks into lines; site chrome is dropped."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from indexer.readers.base import Document, ReaderError, SourceLine
+
+# -- decoding ------------------------------------------------------------------------------------
+RE_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
+RE_XML_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
+# WHATWG: every GB label decodes as gb18030 (a gb2312 page is really GBK or GB18030: "——", "©")
+GB_LABELS = {"gb2312", "gbk", "x-gbk", "gb_2312", "gb_2312-80", "gb2312-80", "chinese", "csgb2312",
+             "iso-ir-58", "csiso58gb231280", "gb18030", "cp936", "windows-936", "ms936", "euc-cn"}
+LATIN_LABELS = {"iso-8859-1", "latin1", "latin-1", "ascii", "us-ascii", "windows-1252", "cp1252"}
+
+
+def _declared(head: bytes) -> str | None:
+    m = RE_META_CHARSET.search(head) or RE_XML_ENCODING.search(head)
+    if not m:
+        return None
+    label = m.group(1).decode("ascii", "ignore").strip().lower()
+    if label in GB_LABELS:
+        return "gb18030"
+    if label in ("big5", "big5-hkscs", "cn-big5", "x-x-big5"):
+        return "big5hkscs"
+    if label in LATIN_LABELS:
+        return "cp1252"
+    if label in ("utf8", "utf-8", "unicode-1-1-utf-8"):
+        return "utf-8"
+    return label
+
+
+def decode_html(data: bytes, name: str) -> tuple[str, list[str]]:
+    """The page's text: BOM, then the declared charset (GB labels as gb18030), else UTF-8, else GB18030."""
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, errors="replace"), []
+    declared = _declared(data[:8192])
+    tried = [declared] if declared else []
+    for encoding in tried + ["utf-8", "gb18030"]:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        warnings = [f"{name}: declared charset '{declared}' does not fit; read as {encoding}"] \
+            if declared and encoding != declared else []
+        return text, warnings
+    if declared:
+        try:
+            return data.decode(declared, errors="replace"), [f"{name}: bytes not valid {declared} were replaced"]
+        except LookupError:
+            pass
+    raise ReaderError(name, "not a readable web page (neither its declared charset, UTF-8 nor GB18030)")
+
+
+# -- what is text, what is chrome ----------------------------------------------------------------
+RE_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+RE_SENTENCE = re.compile(r"[。；！？，]")
+RE_CHROME = re.compile(
+    r"发布时间|发布日期|发文日期：|信息来源|来源[:：]|字体[:：]|【\s*[大中小]|[【\[]\s*(打印|关闭)|打印本页|关闭窗口|"
+    r"分享到|浏览次数|阅读次数|访问量|点击[数量率]|责任编辑|当前位置|您现在的位置|所在位置|版权所有|"
+    r"主办单位|承办单位|主办[:：]|承办[:：]|网站标识码|ICP|公网安备|技术支持|相关文章|相关链接|相关阅读|"
+    r"扫一扫|二维码|上一篇|下一篇|建议使用|分辨率|浏览器|无障碍|关怀版|长者模式|联系我们|网站地图|"
+    r"【\s*字体|\[\s*字体|索引号|发布机构|主题分类", re.IGNORECASE)
+DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "svg", "canvas", "select", "button",
+             "input", "textarea", "template", "head", "map", "audio", "video")
+BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr",
+              "td", "th", "tbody", "thead", "tfoot", "caption", "section", "article", "main", "aside", "header",
+              "footer", "nav", "blockquote", "pre", "center", "form", "fieldset", "address", "figure",
+              "figcaption", "hr", "body", "html"}
+RE_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+TRIM = " \t\r\n\f\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff"
+RE_SPACES = re.compile(r"[ \t\r\f\n]+")
+RE_CJK_OR_PUNCT = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def cjk_count(text: str) -> int:
+    return len(RE_CJK.findall(text))
+
+
+def is_chrome(text: str) -> bool:
+    """A line of site furniture: the 发布时间 / 字体 line, share links, footer and the like."""
+    return len(text) <= 120 and RE_CHROME.search(text) is not None
+
+
+@dataclass
+class Block:
+    """One line of text on the page, with the block element it belongs to."""
+
+    text: str
+    owner: Tag
+    paragraph: int
+    link_chars: int = 0
+    cells: list[str] | None = None     # a row of a data table (text: the cells joined by tabs)
+
+    def link_heavy(self) -> bool:
+        size = len(re.sub(r"\s", "", self.text))
+        return size > 0 and self.link_chars * 2 >= size
+
+    def prose(self) -> int:
+        """Chinese characters that read as document text (0 for links, chrome and short labels)."""
+        if self.link_heavy() or is_chrome(self.text):
+            return 0
+        n = cjk_count(self.text)
+        if self.cells is not None:      # a row of a data table (an indicator table is document text)
+            return n if n >= 8 else 0
+        return n if n >= 20 or (n >= 8 and RE_SENTENCE.search(self.text)) else 0
+
+
+# -- walking the page ------------------------------------------------------------------------------
+@dataclass
+class _Flow:
+    """Turns a subtree into blocks: block elements end a paragraph, <br> ends a line within one."""
+
+    blocks: list[Block] = field(default_factory=list)
+    paragraph: int = 0
+    open: bool = False
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+    owner: Tag | None = None
+
+    def line(self) -> None:
+        text = "".join(self.parts)
+        text = _collapse(text).strip(TRIM)
+        if text and self.owner is not None:
+            if not self.open:
+                self.paragraph += 1
+                self.open = True
+            self.blocks.append(Block(text, self.owner, self.paragraph, self.link_chars))
+        self.parts, self.link_chars = [], 0
+
+    def end_block(self) -> None:
+        self.line()
+        self.open = False
+
+    def walk(self, node: Tag, in_link: bool = False) -> None:
+        for child in node.children:
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                if type(child) is not NavigableString:     # CData, doctype, processing instructions
+                    continue
+                if not self.parts:
+                    self.owner = node if node.name in BLOCK_TAGS else _block_parent(node)
+                self.parts.append(str(child))
+                if in_link:
+                    self.link_chars += len(re.sub(r"\s", "", str(child)))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name == "br":
+                self.line()
+            elif name == "table" and not _is_layout(child):
+                self.end_block()
+                self.table(child)
+            elif name in BLOCK_TAGS:
+                self.end_block()
+                self.walk(child, in_link)
+                self.end_block()
+            else:
+                self.walk(child, in_link or (name == "a" and child.has_attr("href")))
+
+    def table(self, table: Tag) -> None:
+        for tr, cells in zip(_rows(table), _grid(table)):
+            if not any(cells):
+                continue
+            links = sum(len(re.sub(r"\s", "", a.get_text())) for a in tr.find_all("a", href=True))
+            self.paragraph += 1
+            self.blocks.append(Block("\t".join(cells), table, self.paragraph, links, cells=cells))
+
+
+def _collapse(text: str) -> str:
+    """HTML whitespace: a source line break becomes nothing next to Chinese text, else one space; spaces
+    within a line are kept as written (a saved page is quoted as its source has it)."""
+    def join(m: re.Match[str]) -> str:
+        if "\n" not in m.group(0):
+            return m.group(0).replace("\t", " ").replace("\r", " ").replace("\f", " ")
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        return "" if RE_CJK_OR_PUNCT.match(before or " ") or RE_CJK_OR_PUNCT.match(after or " ") else " "
+    return RE_SPACES.sub(join, text)
+
+
+def _block_parent(node: Tag) -> Tag:
+    while node.parent is not None and node.name not in BLOCK_TAGS:
+        node = node.parent
+    return node
+
+
+def _rows(table: Tag) -> list[Tag]:
+    """The table's own rows (not those of a table nested in a cell)."""
+    return [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+
+
+def _is_layout(table: Tag) -> bool:
+    """A table used to lay out the page, not to hold data: nested tables, one column, or long cells."""
+    if table.find("table") is not None:
+        return True
+    rows = _rows(table)
+    widest = max((len(tr.find_all(["td", "th"], recursive=False)) for tr in rows), default=0)
+    if widest <= 1:
+        return True
+    return any(len(cell.get_text()) > 400 or len(cell.find_all(["p", "div"])) > 3
+               for tr in rows for cell in tr.find_all(["td", "th"], recursive=False))
+
+
+def _span(cell: Tag, attr: str) -> int:
+    try:
+        return max(1, min(int(str(cell.get(attr, "1")).strip() or 1), 100))
+    except ValueError:
+        return 1
+
+
+def _grid(table: Tag, fill: bool = False) -> list[list[str]]:
+    """The table as rows of cell texts. Cells covered by a colspan/rowspan are '' (fill=False, as the
+    flattened text tables have them) or repeat the merged cell's text (fill=True)."""
+    grid: list[list[str]] = []
+    pending: dict[int, tuple[int, str]] = {}     # column → (rows still covered, text)
+    for tr in _rows(table):
+        row: list[str] = []
+        cells = tr.find_all(["td", "th"], recursive=False)
+        col = 0
+
+        def cover() -> None:
+            nonlocal col
+            while col in pending:
+                left, text = pending[col]
+                row.append(text if fill else "")
+                if left <= 1:
+                    del pending[col]
+                else:
+                    pending[col] = (left - 1, text)
+                col += 1
+
+        for cell in cells:
+            cover()
+            text = _cell_text(cell)
+            colspan, rowspan = _span(cell, "colspan"), _span(cell, "rowspan")
+            for k in range(colspan):
+                row.append(text if k == 0 or fill else "")
+                if rowspan > 1:
+                    pending[col] = (rowspan - 1, text)
+                col += 1
+        cover()
+        grid.append(row)
+    return grid
+
+
+def _cell_text(cell: Tag) -> str:
+    flow = _Flow()
+    flow.walk(cell)
+    flow.end_block()
+    return "".join(b.text if b.cells is None else " ".join(b.cells) for b in flow.blocks)
+
+
+# -- the content block -----------------------------------------------------------------------------
+def _clean(soup: BeautifulSoup) -> None:
+    for tag in soup.find_all(DROP_TAGS):
+        tag.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in soup.find_all(style=RE_HIDDEN):
+        tag.decompose()
+    for tag in soup.find_all(hidden=True):
+        tag.decompose()
+
+
+def _content_root(body: Tag, blocks: list[Block]) -> Tag:
+    """Descend from <body> into the child holding the page's prose while what is left outside it is
+    no more than a stray sentence of furniture (a sidebar blurb, a footer notice)."""
+    mass: dict[int, int] = {}
+    for block in blocks:
+        weight = block.prose()
+        if not weight:
+            continue
+        node: Tag | None = block.owner
+        while node is not None:
+            mass[id(node)] = mass.get(id(node), 0) + weight
+            node = node.parent
+    node = body
+    while True:
+        total = mass.get(id(node), 0)
+        children = [c for c in node.children if isinstance(c, Tag)]
+        best = max(children, key=lambda c: mass.get(id(c), 0), default=None)
+        if best is None or not mass.get(id(best), 0):
+            return node
+        outside = total - mass[id(best)]
+        if outside > 0.1 * total or outside > max(40, total * 0.005):
+            return node
+        node = best
+
+
+def _title(soup: BeautifulSoup, root: Tag) -> str:
+    """The page's heading for the document (an <h1>, or an element named title), if outside the content."""
+    page_title = re.sub(r"\s", "", soup.title.get_text()) if soup.title else ""
+    candidates = soup.find_all(["h1", "h2", "h3"]) + soup.find_all(
+        lambda t: t.name not in ("title", "html", "body", "head", "meta")
+        and re.search(r"title|biaoti|bt\b", " ".join(t.get("class", [])) + " " + str(t.get("id", "")), re.I))
+    texts = []
+    for tag in candidates:
+        if tag is root or root in tag.parents or tag.find_parent("a") is not None or tag in root.parents:
+            continue
+        if tag.find("a") is not None and len(tag.find("a").get_text(strip=True)) * 2 >= len(tag.get_text(strip=True)):
+            continue
+        text = _collapse(tag.get_text(" ")).strip(TRIM)
+        if cjk_count(text) >= 4 and len(text) <= 120 and not is_chrome(text):
+            texts.append(text)
+    for text in texts:
+        if re.sub(r"\s", "", text) in page_title:
+            return text
+    return texts[0] if texts else ""
+
+
+def read_html(path: Path) -> Document:
+    text, warnings = decode_html(path.read_bytes(), path.name)
+    soup = BeautifulSoup(text, "lxml")
+    _clean(soup)
+    body = soup.body or soup
+    try:
+        page = _Flow()
+        page.walk(body)
+        page.end_block()
+        if sum(b.prose() for b in page.blocks) < 20:
+            raise ReaderError(path.name, "no document text on the page (only navigation, links or site furniture)")
+        root = _content_root(body, page.blocks)
+        flow = _Flow()
+        if root.name == "table" and not _is_layout(root):
+            flow.table(root)
+        else:
+            flow.walk(root)
+        flow.end_block()
+    except RecursionError:
+        raise ReaderError(path.name, "the page's markup is nested too deeply to read") from None
+    blocks = [b for b in flow.blocks if not is_chrome(b.text) and (b.cells is not None or not b.link_heavy())]
+    lines: list[SourceLine] = []
+    tables: list[list[list[str]]] = []
+    title = _title(soup, root)
+    head = re.sub(r"\s", "", "".join(b.text for b in blocks[:4] if b.cells is None))
+    if title and re.sub(r"\s", "", title) not in head:
+        lines.append(SourceLine(title))
+    previous_table: Tag | None = None
+    for block in blocks:
+        if block.cells is None:
+            previous_table = None
+            lines.append(SourceLine(block.text, paragraph=block.paragraph))
+            continue
+        lines.extend(SourceLine("\t" + cell, paragraph=block.paragraph) for cell in block.cells)
+        lines.append(SourceLine("", paragraph=block.paragraph))
+        if block.owner is not previous_table:
+            tables.append([r for r in _grid(block.owner, fill=True) if any(r)])
+            previous_table = block.owner
+    return Document(file=path.name, format="html", lines=lines, tables=tables, warnings=warnings)

@@ -1,0 +1,171 @@
+"""Saved government web pages read to the same plans as the text files, without the site around them."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from indexer.corpus import parse_file
+from indexer.readers import ReaderError, read_document
+from plansearch.settings import REPO_ROOT
+
+CORPUS = REPO_ROOT / "corpus"
+STEMS = sorted(p.stem for p in CORPUS.glob("*.txt"))
+CHROME = ("发布时间", "版权所有", "ICP", "公网安备", "相关文章", "字体", "打印", "分享")
+
+
+def _summary(path: Path):
+    plans = parse_file(path)
+    kinds = [Counter((p.domain, p.kind) for p in plan.passages) for plan in plans]
+    texts = [[p.text for p in plan.passages] for plan in plans]
+    return len(plans), kinds, texts
+
+
+@pytest.mark.parametrize("fmt", ["html-utf8", "html-gb18030"])
+@pytest.mark.parametrize("stem", STEMS)
+def test_saved_page_parses_to_the_same_passages_as_the_text_file(rendered_plans, stem, fmt):
+    n_txt, kinds_txt, texts_txt = _summary(CORPUS / f"{stem}.txt")
+    n_html, kinds_html, texts_html = _summary(rendered_plans[stem, fmt])
+    assert n_html == n_txt
+    assert kinds_html == kinds_txt
+    assert texts_html == texts_txt
+    for plan_texts in texts_html:
+        for text in plan_texts:
+            assert not [w for w in CHROME if w in text], text[:60]
+
+
+def test_gb2312_declared_page_keeps_dashes(tmp_path):
+    """GBK bytes under a gb2312 label: a plain gb2312 decode turns —— into ――."""
+    page = ('<html><head><meta charset="gb2312"></head><body><div class="content">'
+            '<p>——学前教育毛入园率达到95%以上，普惠性幼儿园覆盖率达到85%以上。</p></div></body></html>')
+    path = tmp_path / "dash.htm"
+    path.write_bytes(page.encode("gb18030"))
+    assert [line.text for line in read_document(path).lines] == ["——学前教育毛入园率达到95%以上，普惠性幼儿园覆盖率达到85%以上。"]
+
+
+def test_gb2312_declared_page_keeps_dashes_and_copyright(tmp_path):
+    """GB18030 bytes under a gb2312 label: a plain gb2312 decode would turn —— into ―― and fail on ©."""
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>'
+            '<div id="zoom"><p>（一）儿童与健康</p><p>主要目标：</p>'
+            '<p>1.覆盖城乡的儿童健康服务体系更加完善，儿童医疗保健服务能力明显增强。</p>'
+            '<p>——婴儿死亡率降至5.0‰以下，5岁以下儿童死亡率降至6.0‰以下。</p></div>'
+            '<div class="footer">版权所有 © 2022 某某县人民政府</div></body></html>')
+    path = tmp_path / "gb.html"
+    path.write_bytes(page.encode("gb18030"))
+    texts = [line.text for line in read_document(path).lines]
+    assert "——婴儿死亡率降至5.0‰以下，5岁以下儿童死亡率降至6.0‰以下。" in texts
+    assert not any("―" in t or "©" in t for t in texts)
+
+
+# A layout-table CMS: title and metadata in rows of a layout table, the document in a td holding a
+# div.pages_content; items separated by <br> inside one <p>, &nbsp; indents, a <font> wrapper, gbk.
+LAYOUT_TABLE_PAGE = """<html><head><meta charset="gbk"><title>某某县儿童发展规划_县政府文件</title></head>
+<body><table width="100%"><tr><td><img src="logo.gif">某某县人民政府门户网站</td>
+<td><a href="/">首页</a> | <a href="/zw">政务公开</a> | <a href="/bs">办事服务</a> | <a href="/hd">互动交流</a></td></tr></table>
+<table width="980"><tr><td class="crumb">您现在的位置：<a href="/">首页</a> &gt;&gt; <a href="/zw">政策文件</a></td></tr>
+<tr><td><table class="xxgk"><tr><td>索引号：</td><td>000-2022-001</td><td>发布机构：</td><td>县政府办</td></tr>
+<tr><td>发布日期：</td><td>2022-05-01</td><td>文号：</td><td>某政发〔2022〕3号</td></tr></table></td></tr>
+<tr><td align="center" class="bt">某某县儿童发展规划（2021—2030年）</td></tr>
+<tr><td>发布日期：2022-05-01 &nbsp; 浏览次数：1024 &nbsp;【<a href="#">打印本页</a>】【<a href="#">关闭窗口</a>】</td></tr>
+<tr><td class="content"><div class="pages_content"><font face="仿宋" size="4">
+<p>&nbsp;&nbsp;&nbsp;&nbsp;二、发展领域、主要目标和策略措施</p>
+<p>&nbsp;&nbsp;&nbsp;&nbsp;（一）儿童与安全</p>
+<p>&nbsp;&nbsp;&nbsp;&nbsp;主要目标：</p>
+<p>&nbsp;&nbsp;&nbsp;&nbsp;1.减少儿童伤害所致死亡和残疾，儿童伤害死亡率以2020年为基数下降20%。&nbsp;&nbsp;<br>
+&nbsp;&nbsp;&nbsp;&nbsp;2.排查消除溺水隐患，儿童溺水死亡率持续下降，农村水域安全防护设施全覆盖。&ensp;<br>
+&#12288;&#12288;3.推广使用儿童安全座椅和安全头盔，儿童出行安全得到有效保障。</p>
+<p>&nbsp;&nbsp;&nbsp;&nbsp;策略措施：</p>
+<p>&nbsp;&nbsp;&nbsp;&nbsp;1.预防和控制儿童溺水。加强看护，落实儿童监护责任，教育儿童不私自下水游泳，在农村地区设置警示标志和防护设施。</p>
+<p style="text-align:right">（责任编辑：张三）</p></font></div></td></tr>
+<tr><td class="share">分享到：<a href="#">微信</a> <a href="#">微博</a></td></tr></table>
+<table><tr><td>主办单位：某某县人民政府办公室 &nbsp; 版权所有 © 2022 &nbsp; 网站标识码：1410000001<br>
+<a href="#">晋ICP备12345678号</a> &nbsp; <a href="#">晋公网安备 14100002000001号</a></td></tr></table>
+</body></html>"""
+
+# A modern CMS: divs only, the document in <article> split over sections, with an indicator table
+# (rowspan) and a sidebar of related articles.
+SECTIONED_PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>妇女发展规划</title>
+<script>var _hmt = _hmt || [];</script><style>.x{color:red}</style></head><body>
+<header><div class="top">欢迎访问某某市人民政府网站 <a href="/">无障碍</a> <a href="/">长者模式</a></div>
+<nav><ul><li><a href="/">首页</a></li><li><a href="/a">要闻动态</a></li><li><a href="/b">政务公开</a></li></ul></nav></header>
+<main><div class="breadcrumb">当前位置：<a href="/">首页</a> / 通知公告</div>
+<div class="left"><div class="detail">
+<div class="detail-title"><h2>某某市妇女发展规划（2021—2030年）</h2></div>
+<div class="meta"><span>来源：市妇儿工委</span><span>发布时间：2022-06-01</span><span>【字体：<a>大</a> <a>中</a> <a>小</a>】</span></div>
+<article><section><h3>二、发展领域、主要目标和策略措施</h3><h4>（一）妇女与健康</h4>
+<div><span>主要目标：</span></div>
+<div><span>1.妇女全生命周期享有良好的卫生健康服务，妇女人均预期寿命延长，人均健康预期寿命提高。</span></div>
+<div><span>2.孕产妇死亡率下降到12/10万以下，城乡、区域差距缩小。</span></div></section>
+<section><div>附表：主要指标</div>
+<table border="1"><tr><th>领域</th><th>指标</th><th>目标值</th><th>属性</th></tr>
+<tr><td rowspan="2">妇女与健康</td><td>孕产妇死亡率</td><td>12/10万以下</td><td>约束性</td></tr>
+<tr><td>宫颈癌筛查率</td><td>70%以上</td><td>预期性</td></tr></table></section></article>
+<div class="bdsharebuttonbox">分享：<a>QQ空间</a><a>微博</a></div></div></div>
+<aside><h4>相关文章</h4><ul><li><a href="/1">市妇儿工委召开全体会议</a></li><li><a href="/2">我市开展儿童防溺水专项行动</a></li></ul></aside></main>
+<footer><p>版权所有：某某市人民政府办公室 网站标识码：3300000001</p><p><a>浙ICP备00000000号-1</a></p></footer>
+</body></html>"""
+
+
+def _write(tmp_path: Path, name: str, page: str, encoding: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(page.encode(encoding))
+    return path
+
+
+def test_layout_table_page_gives_each_br_item_its_own_passage_without_the_site(tmp_path):
+    path = _write(tmp_path, "layout.htm", LAYOUT_TABLE_PAGE, "gb18030")
+    doc = read_document(path)
+    texts = [line.text for line in doc.lines]
+    assert texts[0] == "某某县儿童发展规划（2021—2030年）"          # the page heading, kept first
+    assert "1.减少儿童伤害所致死亡和残疾，儿童伤害死亡率以2020年为基数下降20%。" in texts   # indents trimmed
+    assert "3.推广使用儿童安全座椅和安全头盔，儿童出行安全得到有效保障。" in texts
+    joined = "\n".join(texts)
+    for chrome in ("门户网站", "首页", "您现在的位置", "索引号", "责任编辑", "浏览次数", "打印", "分享", "版权所有", "ICP", "公网安备"):
+        assert chrome not in joined
+    br_lines = [line for line in doc.lines if line.text[:2] in ("1.", "2.", "3.") and "儿童" in line.text][:3]
+    assert len({line.paragraph for line in br_lines}) == 1          # one <p>, three lines
+
+    [plan] = parse_file(path)
+    assert plan.meta.title == "某某县儿童发展规划（2021—2030年）"
+    targets = [p.text for p in plan.passages if p.kind == "target"]
+    assert [t[:4] for t in targets] == ["减少儿童", "排查消除", "推广使用"]     # three <br> items, three targets
+    assert not any(w in p.text for p in plan.passages for w in CHROME)
+
+
+def test_sectioned_page_keeps_heading_text_and_table_without_the_site(tmp_path):
+    path = _write(tmp_path, "sections.html", SECTIONED_PAGE, "utf-8")
+    doc = read_document(path)
+    texts = [line.text for line in doc.lines]
+    assert texts[0] == "某某市妇女发展规划（2021—2030年）"
+    assert "2.孕产妇死亡率下降到12/10万以下，城乡、区域差距缩小。" in texts
+    assert doc.tables == [[["领域", "指标", "目标值", "属性"],
+                           ["妇女与健康", "孕产妇死亡率", "12/10万以下", "约束性"],
+                           ["妇女与健康", "宫颈癌筛查率", "70%以上", "预期性"]]]
+    assert "\t" in texts and "\t宫颈癌筛查率" in texts                # the merged cell stays empty in the lines
+    joined = "\n".join(texts)
+    for chrome in ("欢迎访问", "无障碍", "要闻动态", "当前位置", "来源", "发布时间", "字体", "分享", "相关文章",
+                   "防溺水专项行动", "版权所有", "ICP", "var _hmt", "color:red"):
+        assert chrome not in joined
+    paragraphs = [line.paragraph for line in doc.lines if line.paragraph is not None]
+    assert paragraphs == sorted(paragraphs) and paragraphs[0] == 1
+
+
+def test_page_with_only_navigation_is_refused_in_one_line(tmp_path):
+    page = ('<html><head><meta charset="utf-8"><title>某某区人民政府</title></head><body>'
+            '<div class="nav"><a href="/">首页</a><a href="/zw">政务公开</a><a href="/bs">办事服务</a></div>'
+            '<ul><li><a href="/1">关于开展2022年儿童防溺水工作的通知</a></li>'
+            '<li><a href="/2">某某区妇女儿童发展规划中期评估报告</a></li></ul>'
+            '<div class="footer">版权所有 © 某某区人民政府 网站标识码：1502020001</div></body></html>')
+    path = _write(tmp_path, "nav.html", page, "utf-8")
+    with pytest.raises(ReaderError) as caught:
+        read_document(path)
+    message = str(caught.value)
+    assert message.startswith("nav.html: ") and "no document text" in message and "\n" not in message
+
+
+def test_undeclared_gb18030_page_is_read(tmp_path):
+    page = "<html><body><div><p>（二）儿童与教育</p><p>1.适龄儿童普遍接受有质量的学前教育，学前三年毛入园率达到95%以上。</p></div></body></html>"
+    path = _write(tmp_path, "plain.html", page, "gb18030")
+    texts = [line.text for line in read_document(path).lines]
+    assert "1.适龄儿童普遍接受有质量的学前教育，学前三年毛入园率达到95%以上。" in texts
