@@ -108,7 +108,7 @@ def understand(path: Path, settings: Settings, plan_id: str | None = None, displ
 
 
 def add_plan_file(settings: Settings, path: Path, plan_id: str | None = None, display_name: str | None = None,
-                  progress: Progress | None = None, index: bool = True) -> AddResult:
+                  progress: Progress | None = None, index: bool = True, encoder=None) -> AddResult:
     """Store `path` in the corpus under its plan id, describe it in plans.toml and index it."""
     from plansearch.runtime import build
 
@@ -136,7 +136,7 @@ def add_plan_file(settings: Settings, path: Path, plan_id: str | None = None, di
         try:
             _write_manifest(manifest, (before or b"").decode("utf-8") + _toml(entries))
             load_manifest(corpus)                       # what was written reads back
-            summary = build(settings, progress=progress) if index else None
+            summary = build(settings, encoder=encoder, progress=progress) if index else None
         except BaseException:
             dest.unlink(missing_ok=True)
             if before is None:
@@ -148,7 +148,7 @@ def add_plan_file(settings: Settings, path: Path, plan_id: str | None = None, di
                      summary=summary)
 
 
-def remove_plan(settings: Settings, plan_id: str, progress: Progress | None = None) -> RemoveResult:
+def remove_plan(settings: Settings, plan_id: str, progress: Progress | None = None, encoder=None) -> RemoveResult:
     """Take a plan out of the manifest (and its file, when no other plan uses it) and out of the index."""
     from plansearch.runtime import build
 
@@ -176,7 +176,7 @@ def remove_plan(settings: Settings, plan_id: str, progress: Progress | None = No
                 _write_manifest(manifest, _without_entry(before.decode("utf-8"), plan_id))
             if not sharing:
                 path.unlink()
-            summary = build(settings, progress=progress)
+            summary = build(settings, encoder=encoder, progress=progress)
         except BaseException:
             if before is not None:
                 _write_manifest(manifest, before.decode("utf-8"))

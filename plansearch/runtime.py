@@ -64,6 +64,10 @@ class LiveSearcher:
     def _current_target(self) -> str:
         return os.path.realpath(self.settings.index_dir / CURRENT)
 
+    def refresh(self) -> None:
+        """Look for a new index at the next request (after an upload or removal through the API)."""
+        self._checked = 0.0
+
     def get(self) -> Searcher:
         if self._follow and time.monotonic() - self._checked >= 1.0:
             self._checked = time.monotonic()

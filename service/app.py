@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     app = FastAPI(title="plansearch", version=__version__, lifespan=lifespan,
                   description="规划文本检索：按规划自身结构切分的目标与措施，混合检索（BM25 + 向量）。")
     app.state.searcher = searcher
+    app.state.encoder = encoder          # also embeds uploaded plans when given (tests: a keyword encoder)
     app.state.live = None
     app.state.settings = settings or (searcher.settings if searcher is not None else get_settings())
 

@@ -65,6 +65,12 @@ def install(app) -> None:
     app.include_router(router)
 
 
+def _refresh(request: Request) -> None:
+    live = getattr(request.app.state, "live", None)
+    if live is not None:
+        live.refresh()
+
+
 @router.post("/api/plans", response_model=UploadResponse, status_code=201,
              summary="上传规划文件（.txt .docx .doc .pdf .html）：解析、入库并建立索引；需要 API key",
              responses={400: {"description": "unreadable file"}, 401: {"description": "wrong key"},
@@ -96,10 +102,12 @@ async def upload_plan(request: Request, file: Annotated[UploadFile, File(descrip
         if suffix in MAGIC and not head.startswith(MAGIC[suffix]):
             raise WriteRefused(415, f"文件内容与扩展名 {suffix} 不符（the content is not a {suffix} file）")
         try:
-            result = await run_in_threadpool(add_plan_file, settings, path, id or None, file.filename or name)
+            result = await run_in_threadpool(add_plan_file, settings, path, id or None, file.filename or name,
+                                              None, True, request.app.state.encoder)
         except PlanSearchError as exc:
             status = 409 if "duplicate" in str(exc) or "already in the corpus" in str(exc) else 400
             raise WriteRefused(status, str(exc)) from None
+    _refresh(request)
     report = file_report(result.parsed)
     return UploadResponse(plan_ids=result.plan_ids, stored_as=result.stored_as, report=report,
                           indexed=result.summary is not None,
@@ -113,6 +121,7 @@ async def delete_plan(request: Request, plan_id: str) -> DeleteResponse:
     from plansearch.plan_files import remove_plan
 
     settings = require_key(request)
-    result = await run_in_threadpool(remove_plan, settings, plan_id)
+    result = await run_in_threadpool(remove_plan, settings, plan_id, None, request.app.state.encoder)
+    _refresh(request)
     return DeleteResponse(plan_id=result.plan_id, deleted_file=result.deleted_file,
                           message=f"已删除规划 {result.plan_id}")

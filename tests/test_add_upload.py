@@ -1,0 +1,226 @@
+"""Plans in as officials have them: `plansearch add`, `parse`, uploads and removal, and every bad file
+getting one clear line while nothing already indexed is lost."""
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+import render
+from conftest import CORPUS
+from indexer.corpus import load_corpus
+from plansearch.cli import main
+from plansearch.errors import CorpusError
+from plansearch.plan_files import add_plan_file, remove_plan
+from plansearch.runtime import build, open_searcher
+from plansearch.search import SearchRequest
+from plansearch.settings import Settings
+from tests_support import copy_plans
+
+KEY = "test-key-123"
+
+
+def _hegang_docx(tmp_path, name="hegang.docx"):
+    """A new plan: 大庆's plan rewritten for 鹤岗 (another city of 黑龙江), as a Word file."""
+    lines = [line.replace("大庆", "鹤岗") for line in render.plan_lines(CORPUS / "daqing-children-2021-2025.txt")]
+    return render.to_docx(lines, tmp_path / name, auto_numbering=True, header=lines[0])
+
+
+@pytest.fixture
+def small(tmp_path, keyword_encoder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    copy_plans(corpus, ["daqing-children-2021", "xiangning-children-2021"])
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache",
+                        api_key=KEY, max_upload_mb=2)
+    build(settings, encoder=keyword_encoder)
+    return settings
+
+
+def _ids(settings, encoder, q, k=20):
+    return [h.plan_id for h in open_searcher(settings, encoder=encoder).search(SearchRequest(q=q, k=k)).results]
+
+
+def test_add_stores_the_file_by_id_describes_it_and_makes_it_searchable(small, keyword_encoder, tmp_path):
+    result = add_plan_file(small, _hegang_docx(tmp_path), encoder=keyword_encoder)
+    (plan_id,) = result.plan_ids
+    assert result.stored_as == f"{plan_id}.docx" and (small.corpus_dir / result.stored_as).is_file()
+    entry = next(p for p in load_corpus(small.corpus_dir).plans if p.id == plan_id)
+    assert not entry.guessed and entry.title.startswith("鹤岗市儿童发展规划") and entry.source_file == result.stored_as
+    assert result.summary.added == [plan_id]
+    assert plan_id in _ids(small, keyword_encoder, "鹤岗 预防和控制儿童溺水")
+
+
+def test_add_refuses_a_duplicate_and_names_the_plan(small, keyword_encoder, rendered_plans):
+    before = (small.corpus_dir / "plans.toml").read_text(encoding="utf-8")
+    with pytest.raises(CorpusError, match="same text as plan 'daqing-children-2021'"):
+        add_plan_file(small, rendered_plans["daqing-children-2021-2025", "pdf" if False else "docx"],
+                      encoder=keyword_encoder)
+    assert (small.corpus_dir / "plans.toml").read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in small.corpus_dir.iterdir()) == sorted(
+        ["plans.toml", "daqing-children-2021-2025.txt", "xiangning-children-2021-2025-draft.txt"])
+
+
+def test_remove_takes_the_plan_out_of_manifest_folder_and_index(small, keyword_encoder, tmp_path):
+    plan_id = add_plan_file(small, _hegang_docx(tmp_path), plan_id="hegang-children-2021",
+                            encoder=keyword_encoder).plan_ids[0]
+    assert plan_id == "hegang-children-2021"
+    result = remove_plan(small, plan_id, encoder=keyword_encoder)
+    assert result.deleted_file == "hegang-children-2021.docx"
+    assert not (small.corpus_dir / "hegang-children-2021.docx").exists()
+    assert plan_id not in {p.id for p in load_corpus(small.corpus_dir).plans}
+    assert plan_id not in _ids(small, keyword_encoder, "鹤岗 溺水")
+
+
+def test_index_reports_an_unreadable_file_and_indexes_the_rest(small, keyword_encoder, tmp_path):
+    (small.corpus_dir / "broken.docx").write_bytes(b"PK\x03\x04 not a zip at all")
+    (small.corpus_dir / "notes.xlsx").write_bytes(b"whatever")
+    _hegang_docx(small.corpus_dir, "hegang.docx")
+    summary = build(small, encoder=keyword_encoder)
+    assert [f for f, _ in summary.failed] == ["broken.docx"] and "not a valid Word" in summary.failed[0][1]
+    assert summary.skipped == ["notes.xlsx"]
+    assert summary.added == ["hegang"] and summary.plans == 3
+
+
+def test_a_listed_file_that_turns_unreadable_keeps_its_indexed_version(small, keyword_encoder):
+    path = small.corpus_dir / "xiangning-children-2021-2025-draft.txt"
+    path.write_bytes(b"\xff\xfe\x00\x81\x00")
+    summary = build(small, encoder=keyword_encoder)
+    assert summary.failed and summary.plans == 2
+    assert "xiangning-children-2021" in _ids(small, keyword_encoder, "乡宁 溺水")
+
+
+def test_cli_index_exits_non_zero_and_names_what_failed(monkeypatch, capsys, tmp_path):
+    from indexer.build import BuildSummary
+
+    summary = BuildSummary(plans=2, passages=10, per_kind={}, embedded=0, reused=0, seconds=0.1, folder=tmp_path,
+                           full=False, failed=[("scan.pdf", "no text layer: a scanned PDF needs OCR")],
+                           skipped=["a.xlsx"])
+    monkeypatch.setattr("plansearch.runtime.build", lambda *a, **k: summary)
+    assert main(["index", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "failed: scan.pdf: no text layer" in out and "skipped: a.xlsx" in out
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("empty.docx", b"", "empty file"),
+    ("x.xlsx", b"PK\x03\x04", "unsupported file type"),
+    ("broken.docx", b"PK\x03\x04garbage", "not a valid Word"),
+    ("page.html", b"<html><body><a href='/'>home</a></body></html>", "no document text"),
+])
+def test_cli_parse_and_add_give_one_line_for_a_bad_file(tmp_path, capsys, monkeypatch, name, content, message):
+    monkeypatch.setenv("PLANSEARCH_CORPUS_DIR", str(tmp_path / "corpus"))
+    monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(tmp_path / "index"))
+    path = tmp_path / name
+    path.write_bytes(content)
+    for command in (["parse", str(path)], ["add", str(path)]):
+        assert main(command) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and message in err[0] and "Traceback" not in err[0]
+    assert not (tmp_path / "corpus").exists() or not any((tmp_path / "corpus").iterdir())
+
+
+def test_parse_json_is_the_contract(rendered_plans, capsys):
+    assert main(["parse", "--json", str(rendered_plans["zengdu-women-and-children-2021-2030", "docx"]),
+                 str(CORPUS / "xinchengqu-children-2021-2030.txt")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["plans"]) == 3
+    for plan in report["plans"]:
+        assert {"title", "region", "province", "city", "county", "period", "subject", "status", "doc_number",
+                "issuer", "date", "source", "tables", "passages", "counts", "warnings"} <= set(plan)
+        assert set(plan["source"]) == {"file", "format"}
+        for p in plan["passages"]:
+            assert {"id", "domain", "kind", "number", "title", "text", "section", "source"} <= set(p)
+            assert {"file", "page", "paragraph", "line_start", "line_end"} <= set(p["source"])
+        assert sum(n for kinds in plan["counts"].values() for n in kinds.values()) == len(plan["passages"])
+    women, children, xinchengqu = report["plans"]
+    assert women["source"]["format"] == "docx" and women["subject"] == "妇女" and children["subject"] == "儿童"
+    assert women["passages"][0]["source"]["paragraph"] and women["passages"][0]["source"]["line_start"] is None
+    assert xinchengqu["source"]["format"] == "txt" and xinchengqu["tables"][1][:2] == ["发展领域", "主要目标"]
+    assert xinchengqu["counts"]["儿童与安全"] == {"overview": 1, "target": 5, "measure": 13} or \
+        xinchengqu["counts"]["儿童与安全"]["measure"] > 5
+
+
+# -- uploads ------------------------------------------------------------------------------------------
+@pytest.fixture
+def client(small, keyword_encoder):
+    from service.app import create_app
+
+    with TestClient(create_app(small, encoder=keyword_encoder)) as c:
+        yield c
+
+
+def _post(client, name, data, key=KEY, **form):
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return client.post("/api/plans", files={"file": (name, data)}, data=form, headers=headers)
+
+
+def test_uploads_need_a_key(small, keyword_encoder, tmp_path):
+    from service.app import create_app
+
+    data = _hegang_docx(tmp_path).read_bytes()
+    open_settings = small.model_copy(update={"api_key": None})
+    with TestClient(create_app(open_settings, encoder=keyword_encoder)) as c:
+        r = _post(c, "hegang.docx", data)
+        assert r.status_code == 403 and "PLANSEARCH_API_KEY" in r.json()["detail"]
+        assert c.delete("/api/plans/daqing-children-2021").status_code == 403
+    with TestClient(create_app(small, encoder=keyword_encoder)) as c:
+        assert _post(c, "hegang.docx", data, key="wrong").status_code == 401
+        assert _post(c, "hegang.docx", data, key=None).status_code == 401
+
+
+def test_upload_end_to_end_then_delete(client, small, tmp_path):
+    data = _hegang_docx(tmp_path).read_bytes()
+    r = _post(client, "../../etc/鹤岗 规划.docx", data)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    (plan_id,) = body["plan_ids"]
+    assert "/" not in body["stored_as"] and body["stored_as"].startswith(plan_id)
+    assert body["report"]["plans"][0]["title"].startswith("鹤岗市儿童发展规划")
+    assert (small.corpus_dir / body["stored_as"]).is_file() and not (tmp_path / "etc").exists()
+    deadline = time.monotonic() + 1.0
+    while True:       # searchable within a second of the index finishing
+        hits = client.get("/api/search", params={"q": "鹤岗 预防和控制儿童溺水", "k": 20}).json()["results"]
+        if any(h["plan_id"] == plan_id for h in hits) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert any(h["plan_id"] == plan_id for h in hits)
+    assert _post(client, "again.docx", data).status_code == 409
+    r = client.delete(f"/api/plans/{plan_id}", headers={"X-API-Key": KEY})
+    assert r.status_code == 200 and r.json()["deleted_file"] == body["stored_as"]
+    time.sleep(0.05)
+    hits = client.get("/api/search", params={"q": "鹤岗 预防和控制儿童溺水", "k": 20}).json()["results"]
+    assert all(h["plan_id"] != plan_id for h in hits)
+    assert client.delete("/api/plans/nope", headers={"X-API-Key": KEY}).status_code == 404
+
+
+def test_bad_uploads_get_one_clear_answer_and_lose_nothing(client, small, rendered_plans):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    encrypted = io.BytesIO()
+    with open(rendered_plans["daqing-children-2021-2025", "docx"], "rb") as f:
+        OOXMLFile(f).encrypt("secret", encrypted)
+    docx = rendered_plans["xinxing-13th-division-children-2021-2030", "docx"].read_bytes()
+    cases = [
+        ("empty.docx", b"", 400, "空"),
+        ("plan.exe", b"MZ\x90\x00", 415, "不支持"),
+        ("locked.docx", encrypted.getvalue(), 400, "password-protected"),
+        ("broken.docx", docx[: len(docx) // 3], 400, "docx"),
+        ("fake.pdf", b"not a pdf at all", 415, "不符"),
+        ("huge.txt", b"a" * (3 * 1024 * 1024), 413, "MB"),
+        ("dup.docx", rendered_plans["daqing-children-2021-2025", "docx"].read_bytes(), 409, "daqing-children-2021"),
+    ]
+    before = sorted(p.name for p in small.corpus_dir.iterdir())
+    manifest = (small.corpus_dir / "plans.toml").read_text(encoding="utf-8")
+    for name, data, status, words in cases:
+        r = _post(client, name, data)
+        assert r.status_code == status, (name, r.text)
+        detail = r.json()["detail"]
+        assert words in detail and "\n" not in detail and "Traceback" not in detail, (name, detail)
+    assert sorted(p.name for p in small.corpus_dir.iterdir()) == before
+    assert (small.corpus_dir / "plans.toml").read_text(encoding="utf-8") == manifest
+    assert client.get("/api/plans").json()["count"] == 2
+    assert client.get("/api/search", params={"q": "溺水"}).status_code == 200
