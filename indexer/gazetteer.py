@@ -159,7 +159,7 @@ def short_name(name: str) -> str:
     return ""
 
 
-def _kind(name: str, level: Level, under_municipality: bool) -> str:
+def _kind(name: str, level: Level) -> str:
     if level is Level.province:
         return "省级"
     if level is Level.city:
@@ -190,11 +190,11 @@ def _civil() -> list[Division]:
         city_name = names.get(code[:4] + "00", "")
         if code.endswith("00"):
             out.append(Division(code, name, Level.city, province, city=name, short=short_name(name),
-                                kind=_kind(name, Level.city, False)))
+                                kind=_kind(name, Level.city)))
             continue
         city = "" if city_name in PLACEHOLDERS else city_name
         out.append(Division(code, name, Level.county, province, city=city, county=name,
-                            short=short_name(name), kind=_kind(name, Level.county, not city)))
+                            short=short_name(name), kind=_kind(name, Level.county)))
     return out
 
 
