@@ -13,16 +13,15 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from indexer.lines import Line, LineType, lines_of, read_lines
+from indexer.details import SUBJECT_EN, aliases, find_details, is_notice_title, notice_end
+from indexer.lines import RE_TITLE_TAIL, Line, LineType, lines_of, read_lines
+from indexer.parse import parse_plan
 from indexer.readers import SUPPORTED_SUFFIXES, ReaderError, is_supported, read_document
-from indexer.parse import parse_plan, title_lines
 from plansearch.errors import CorpusError
 from plansearch.records import ParsedPlan, PlanMeta
 
 MANIFEST_NAME = "plans.toml"
 PLAN_SUFFIXES = SUPPORTED_SUFFIXES
-RE_PERIOD = re.compile(r"(\d{4})\s*[—–\-－~～至]+\s*(\d{4})")
-RE_PLACE = re.compile(r"^(.{2,16}?)(儿童|妇女)发展")
 
 
 @dataclass
@@ -83,39 +82,70 @@ def slug(text: str) -> str:
 
 
 def guess_meta(path: Path, lines: list[Line], start: int, end: int | None, index: int) -> PlanMeta:
-    """Metadata for a plan with no manifest entry, read off its title line."""
+    """Metadata for a plan with no manifest entry, from the details found in its lines and in the
+    covering notice before the file's first plan (`indexer.details`)."""
     head = [ln for ln in lines if ln.number >= start and (end is None or ln.number <= end)]
-    title = title_lines(head) or path.stem
-    place = RE_PLACE.match(title)
-    subject = "妇女" if "妇女" in title else "儿童"
-    period = RE_PERIOD.search(title)
+    first = plan_starts(lines)[0]
+    notice = [ln for ln in lines if ln.number < first] if start >= first else []
+    found = find_details(head, notice)
     base = slug(path.stem)
+    if not re.search(r"[A-Za-z]", path.stem):   # 大庆市儿童发展规划.docx: an id from the place code instead
+        code = found.division.code if found.division else ""
+        base = "-".join(x for x in (code or "plan", SUBJECT_EN.get(found.subject, ""), found.period[:4]) if x)
+    several = index > 0 or end is not None
+    suffix = SUBJECT_EN.get(found.subject, str(index + 1)) if several else ""
     return PlanMeta(
-        id=base if index == 0 else f"{base}-{index + 1}",
-        title=title,
-        short_name=place.group(1) if place else path.stem,
-        subject=subject,
-        period=f"{period.group(1)}—{period.group(2)}" if period else "",
-        status="征求意见稿" if "征求意见稿" in title else "正式",
+        id=f"{base}-{suffix}" if suffix else base,
+        title=found.title or path.stem,
+        short_name=found.short_name or path.stem,
+        province=found.province,
+        city=found.city,
+        county=found.county,
+        admin_level=found.admin_level,
+        subject=found.subject or "儿童",
+        period=found.period,
+        status=found.status,
         source_file=path.name,
         start_line=start,
         end_line=end,
+        aliases=aliases(found),
         guessed=True,
+        doc_number=found.doc_number,
+        issuer=found.issuer,
+        date=found.date,
+        region_ambiguous=found.region_ambiguous,
+        warnings=found.warnings,
     )
 
 
 def plan_starts(lines: list[Line]) -> list[int]:
-    """Line numbers where a plan begins: a title line followed (soon) by a first chapter."""
+    """Line numbers where a plan begins: the first line of a title (its period and status lines may
+    follow) with the plan's first chapter (一、) after it before any other title. A covering notice
+    (…关于印发…的通知) is no plan: with no title line after it, the plan begins after the notice."""
+    groups: list[list[Line]] = []     # runs of title lines, blank lines between allowed
+    chapters: list[Line] = []
+    previous: Line | None = None
+    for line in lines:
+        if line.type is LineType.blank:
+            continue
+        if line.type is LineType.title and not is_notice_title(line.text):
+            if groups and groups[-1][-1] is previous:
+                groups[-1].append(line)
+            elif not RE_TITLE_TAIL.match(line.text):
+                groups.append([line])
+        elif line.type is LineType.chapter and line.marker in ("一", "1"):
+            chapters.append(line)
+        previous = line
     starts = []
-    for i, line in enumerate(lines):
-        if line.type is not LineType.title or RE_PERIOD.fullmatch(line.text.strip("（）()年")):
-            continue
-        if starts and line.number - starts[-1] < 20:
-            continue
-        following = [ln for ln in lines[i + 1:i + 12] if ln.type is LineType.chapter]
-        if following and following[0].marker in ("一", "1"):
-            starts.append(line.number)
-    return starts or [1]
+    for i, group in enumerate(groups):
+        limit = groups[i + 1][0].number if i + 1 < len(groups) else None
+        if any(c.number > group[-1].number and (limit is None or c.number < limit) for c in chapters):
+            starts.append(group[0].number)
+    if starts:
+        return starts
+    end = notice_end(lines)
+    after = [ln.number for ln in lines if end is not None and ln.number > end and ln.type is not LineType.blank]
+    return [after[0]] if after else [1]
 
 
 def _ignored(path: Path) -> bool:

@@ -39,6 +39,11 @@ class PlanMeta(BaseModel):
     end_line: int | None = None
     aliases: list[str] = Field(default_factory=list)
     guessed: bool = Field(False, description="true when no manifest entry described this plan")
+    doc_number: str = Field("", description="发文字号 of the plan or its covering notice, e.g. 曾政发〔2022〕8号")
+    issuer: str = Field("", description="issuing office, e.g. 曾都区人民政府")
+    date: str = Field("", description="date issued or signed, ISO (2022-12-29)")
+    region_ambiguous: bool = Field(False, description="the place name fits several divisions and nothing told them apart")
+    warnings: list[str] = Field(default_factory=list, description="what the details finder was unsure of")
 
     @property
     def region(self) -> str:

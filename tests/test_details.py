@@ -1,0 +1,121 @@
+"""A plan file with no manifest entry gets the details the manifest would have given: place (through
+the gazetteer), period, subject, status, title; a covering notice lends its number, office and date."""
+from __future__ import annotations
+
+import shutil
+import tomllib
+
+import pytest
+
+from indexer.corpus import load_corpus, parse_file, plan_starts
+from indexer.details import find_details, find_doc_number, find_period, find_subject
+from indexer.gazetteer import resolve
+from indexer.lines import classify
+from tests_support import CORPUS
+
+MANIFEST = {p["id"]: p for p in tomllib.loads((CORPUS / "plans.toml").read_text(encoding="utf-8"))["plan"]}
+FIELDS = ("province", "city", "county", "period", "subject", "status", "admin_level", "short_name")
+
+
+def lines_of(text: str):
+    return [classify(i, raw) for i, raw in enumerate(text.splitlines(), start=1)]
+
+
+def same_title(a: str, b: str) -> bool:
+    """Titles equal but for half- and full-width brackets and dashes (曾都区儿童发展规划(2021—2030年))."""
+    table = str.maketrans({"(": "（", ")": "）", "-": "—"})
+    return a.translate(table) == b.translate(table)
+
+
+@pytest.mark.parametrize("plan_id", [i for i in MANIFEST if not i.startswith("zengdu")])
+def test_unlisted_bundled_plan_gets_the_manifest_details(plan_id, tmp_path):
+    expected = MANIFEST[plan_id]
+    shutil.copy(CORPUS / expected["source_file"], tmp_path / expected["source_file"])
+    [meta] = load_corpus(tmp_path).plans
+    for name in FIELDS:
+        assert getattr(meta, name) == expected.get(name, ""), name
+    assert same_title(meta.title, expected["title"]), meta.title
+    assert meta.region == "".join(expected.get(k, "") for k in ("province", "city", "county"))
+    assert not meta.region_ambiguous
+
+
+def test_file_without_title_line_gets_its_title_from_the_body(tmp_path):
+    shutil.copy(CORPUS / "xinxing-13th-division-children-2021-2030.txt", tmp_path / "x.txt")
+    [meta] = load_corpus(tmp_path).plans
+    assert meta.title == "第十三师新星市儿童发展规划（2021—2030年）"
+    assert meta.province == "新疆生产建设兵团" and meta.city == "第十三师新星市" and meta.short_name == "新星市"
+    assert any("composed from the body" in w for w in meta.warnings)
+
+
+def test_notice_with_two_plans_splits_into_exactly_two_with_the_notice_number(tmp_path):
+    source = CORPUS / "zengdu-women-and-children-2021-2030.txt"
+    shutil.copy(source, tmp_path / source.name)
+    plans = parse_file(tmp_path / source.name)
+    assert [p.meta.subject for p in plans] == ["妇女", "儿童"]
+    assert [p.meta.start_line for p in plans] == [13, 422] and plans[0].meta.end_line == 421
+    for parsed in plans:
+        meta, expected = parsed.meta, MANIFEST[f"zengdu-{'women' if parsed.meta.subject == '妇女' else 'children'}-2021"]
+        assert meta.doc_number == "曾政发〔2022〕8号"
+        assert meta.issuer == "曾都区人民政府" and meta.date == "2022-12-29"
+        assert same_title(meta.title, expected["title"])
+        for name in FIELDS:
+            assert getattr(meta, name) == expected.get(name, ""), name
+    assert len({p.meta.id for p in plans}) == 2
+
+
+def test_plan_starts_work_on_lines_without_blank_lines():
+    """A Word file's reader gives no blank lines between paragraphs: the split must not depend on them."""
+    text = (CORPUS / "zengdu-women-and-children-2021-2030.txt").read_text(encoding="utf-8")
+    kept = [raw for raw in text.splitlines() if raw.strip()]
+    lines = lines_of("\n".join(kept))
+    starts = plan_starts(lines)
+    assert [lines[s - 1].text[:9] for s in starts] == ["曾都区妇女发展规划", "曾都区儿童发展规划"]
+
+
+def test_notice_with_one_untitled_plan_is_not_a_plan():
+    text = ("市人民政府关于印发大庆市教育发展规划的通知\n庆政发〔2021〕3号\n各县区人民政府：\n现将规划印发给你们。\n"
+            "2021年5月6日\n\n前言\n大庆市教育事业……\n一、总体要求\n（一）指导思想\n")
+    lines = lines_of(text)
+    assert plan_starts(lines) == [7]
+
+
+def test_ambiguous_county_is_reported_without_a_clue_and_resolved_with_one():
+    assert {d.city for d in resolve("新城区")} == {"呼和浩特市", "西安市"}
+    body = "新城区儿童发展规划（2021—2030年）\n一、指导思想\n新城区坚持儿童优先。\n"
+    alone = find_details(lines_of(body))
+    assert alone.region_ambiguous and alone.province == "" and alone.county == "新城区"
+    assert any("ambiguous" in w for w in alone.warnings)
+    with_clue = find_details(lines_of(body + "依据《陕西省未成年人保护条例》，结合西安市实际。\n"))
+    assert not with_clue.region_ambiguous
+    assert (with_clue.province, with_clue.city, with_clue.county) == ("陕西省", "西安市", "新城区")
+
+
+def test_gazetteer_matches_full_short_and_province_short_names():
+    assert [d.region for d in resolve("大庆")] == ["黑龙江省大庆市"] == [d.region for d in resolve("大庆市")]
+    assert [d.name for d in resolve("内蒙古")] == ["内蒙古自治区"]
+    assert [d.name for d in resolve("黑龙江")] == ["黑龙江省"]
+    [xinxing] = resolve("第十三师新星市")
+    assert (xinxing.province, xinxing.city) == ("新疆生产建设兵团", "第十三师新星市")
+
+
+def test_fourteenth_five_year_plan_means_2021_to_2025():
+    assert find_period("乡宁县儿童发展“十四五”规划") == "2021—2025"
+    assert find_period("某某市“十三五”教育发展规划") == "2016—2020"
+    assert find_period("大庆市儿童发展规划（2021一2025年）") == "2021—2025"
+
+
+def test_draft_title_is_a_draft():
+    details = find_details(lines_of("临汾市妇女发展规划（2021—2030年）\n（征求意见稿）\n一、指导思想\n"))
+    assert details.title == "临汾市妇女发展规划（2021—2030年）（征求意见稿）"
+    assert details.status == "征求意见稿" and details.subject == "妇女" and details.city == "临汾市"
+
+
+def test_plan_on_another_subject_takes_the_subject_words_of_its_title():
+    assert find_subject("某某市“十四五”教育发展规划") == "教育"
+    details = find_details(lines_of("大庆市“十四五”教育发展规划\n一、发展基础\n"))
+    assert (details.subject, details.period, details.city) == ("教育", "2021—2025", "大庆市")
+
+
+def test_document_number_in_any_bracket_form():
+    for written in ("曾政发〔2022〕8号", "曾政发[2022]8号", "曾政发（2022）8号", "曾政发(2022) 8号"):
+        assert find_doc_number(lines_of(written)) == "曾政发〔2022〕8号"
