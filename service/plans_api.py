@@ -20,7 +20,8 @@ from plansearch.settings import Settings
 
 router = APIRouter()
 # what the first bytes of each type look like (a .txt is anything that decodes)
-MAGIC = {".docx": (b"PK\x03\x04",), ".pdf": (b"%PDF",), ".doc": (b"\xd0\xcf\x11\xe0", b"{\\rtf", b"PK\x03\x04")}
+# (an encrypted .docx is an OLE file: the reader then says it is password-protected)
+MAGIC = {".docx": (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"), ".pdf": (b"%PDF",), ".doc": (b"\xd0\xcf\x11\xe0", b"{\\rtf", b"PK\x03\x04")}
 
 
 class UploadResponse(BaseModel):

@@ -9,6 +9,7 @@ from typing import Callable
 from indexer.readers.base import Document, ReaderError, SourceLine
 
 Reader = Callable[[Path], Document]
+MAX_FILE_MB = 40     # a plan is a few MB even as a PDF with pictures; larger files are refused, not read
 
 
 def _txt(path: Path) -> Document:
@@ -55,8 +56,11 @@ def read_document(path: Path) -> Document:
                                      f"(supported: {', '.join(SUPPORTED_SUFFIXES)})")
     if not path.is_file():
         raise ReaderError(path.name, "file not found")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise ReaderError(path.name, "empty file")
+    if size > MAX_FILE_MB * 1024 * 1024:
+        raise ReaderError(path.name, f"file too large ({size / 1024 / 1024:.1f} MB; plans up to {MAX_FILE_MB} MB are read)")
     document = reader(path)
     if not any(line.text.strip() for line in document.lines):
         raise ReaderError(path.name, "no text found in the file")
