@@ -24,7 +24,7 @@ TITLE_MAX = 40
 HEADING_MAX = 40             # a longer numbered line is a paragraph, not a heading
 ITEM_MAX_CHARS = 3000        # an item longer than this is probably several items run together
 # what a heading's words say about the passages under it
-RE_OVERVIEW_WORDS = re.compile(r"前\s*言|指导思想|基本原则|总体目标|总体要求|发展基础|发展环境|形势|背景|现状|主要成就")
+RE_OVERVIEW_WORDS = re.compile(r"前\s*言|总则|附则|指导思想|基本原则|总体目标|总体要求|发展基础|发展环境|形势|背景|现状|主要成就")
 RE_TARGET_WORDS = re.compile(r"目标|指标")
 RE_MEASURE_WORDS = re.compile(r"任务|措施|举措|工程|行动")
 RE_IMPLEMENTATION_WORDS = re.compile(r"组织实施|监测评估|保障措施|实施保障|组织保障")
