@@ -12,6 +12,7 @@ from indexer.normalize import clean_line
 from indexer.readers import Document, SourceLine, read_document
 
 CN_NUM = "一二三四五六七八九十"
+CN_NUM_BIG = CN_NUM + "百零〇两"
 
 
 class LineType(str, Enum):
@@ -19,19 +20,47 @@ class LineType(str, Enum):
     table = "table"          # a cell of a flattened table: tab-indented in the source
     title = "title"          # 某某儿童发展规划（2021—2030年） and its （征求意见稿） line
     preface = "preface"      # 前言
-    chapter = "chapter"      # 一、… (also the misnumbered "2、 发展领域…")
-    section = "section"      # （一）… : a section, a domain or an implementation paragraph
-    block = "block"          # 主要目标： / 策略措施：
-    item = "item"            # 1. 1．
+    chapter = "chapter"      # 一、… (also the misnumbered "2、 发展领域…"), 第一章…, 第一部分…
+    section = "section"      # （一）…, 第一节… : a section, a domain or an implementation paragraph
+    block = "block"          # 主要目标： / 策略措施： / （一）发展目标 / 1.主要任务
+    item = "item"            # 1. 1．1、 （1） (1) ① 第一条
     sub_item = "sub_item"    # ——…
     text = "text"
 
 
+class Style(str, Enum):
+    """How a heading or item is numbered. Headings rank part > zhang > jie > cn > pcn."""
+
+    none = ""
+    part = "part"        # 第一部分
+    zhang = "zhang"      # 第一章
+    jie = "jie"          # 第一节
+    cn = "cn"            # 一、 (and the misnumbered chapter "2、 发展领域…")
+    pcn = "pcn"          # （一）
+    num = "num"          # 1. 1． 1、
+    pnum = "pnum"        # （1） (1)
+    circled = "circled"  # ①
+    article = "article"  # 第一条
+
+
+HEADING_RANK = {Style.part: 0, Style.zhang: 1, Style.jie: 2, Style.cn: 3, Style.pcn: 4}
+
+# block headings: what a domain's targets or measures are called, numbered or not, colon or not
+BLOCK_NAMES = (r"(?:主要|发展|具体|阶段性?)?目标|主要指标|(?:策略|工作|保障|主要|具体|重点)措施"
+               r"|(?:主要|重点|工作|具体)任务|重点工程|重点项目|(?:主要|重点)举措|重点行动")
+TARGET_BLOCK = re.compile(r"目标|指标")
+
 RE_CHAPTER = re.compile(rf"^([{CN_NUM}]+)、\s*(.+)$")
 RE_CHAPTER_MISNUMBERED = re.compile(r"^(\d{1,2})、\s*((?:指导思想|发展领域|主要目标|组织实施|监测评估|保障措施).*)$")
+RE_PART = re.compile(rf"^第\s*([{CN_NUM_BIG}]+)\s*部分\s*(.*)$")
+RE_ZHANG = re.compile(rf"^第\s*([{CN_NUM_BIG}]+)\s*章\s*(.*)$")
+RE_JIE = re.compile(rf"^第\s*([{CN_NUM_BIG}]+)\s*节\s*(.*)$")
+RE_ARTICLE = re.compile(rf"^第\s*([{CN_NUM_BIG}]+|\d{{1,3}})\s*条\s*(.*)$")
 RE_SECTION = re.compile(rf"^[（(]\s*([{CN_NUM}]+)\s*[)）]\s*(.*)$")
-RE_BLOCK = re.compile(r"^(主要目标|策略措施)\s*[:：]?\s*$")
+RE_BLOCK = re.compile(rf"^(?:[（(]\s*[{CN_NUM}]+\s*[)）]|\d{{1,2}}\s*[.．、])?\s*({BLOCK_NAMES})\s*[:：]?\s*$")
 RE_ITEM = re.compile(r"^(\d{1,2})\s*[.．、](?![\d.．])\s*(.*)$")
+RE_PAREN_ITEM = re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]\s*(.*)$")
+RE_CIRCLED_ITEM = re.compile(r"^([\u2460-\u2473])\s*(.*)$")
 RE_SUB_ITEM = re.compile(r"^(——|—{2})\s*(.*)$")
 RE_PREFACE = re.compile(r"^前\s*言$")
 RE_TITLE = re.compile(r"^[^，。；：,;:]{2,40}(规划|纲要)\s*([（(][^（）()]{1,16}[)）])?$")
@@ -40,8 +69,14 @@ SENTENCE_END = tuple("。！？；：!?;:")
 
 
 def cn_to_int(numeral: str) -> int:
-    """一 → 1, 十 → 10, 十一 → 11, 二十三 → 23."""
-    values = {c: i + 1 for i, c in enumerate(CN_NUM)}
+    """一 → 1, 十 → 10, 十一 → 11, 二十三 → 23, 一百零五 → 105; arabic digits pass through."""
+    if numeral.isdigit():
+        return int(numeral)
+    values = {c: i + 1 for i, c in enumerate(CN_NUM)} | {"两": 2, "零": 0, "〇": 0}
+    if "百" in numeral:
+        hundreds, _, rest = numeral.partition("百")
+        rest = rest.lstrip("零〇")
+        return (values[hundreds] if hundreds else 1) * 100 + (cn_to_int(rest) if rest else 0)
     if numeral == "十":
         return 10
     if "十" in numeral:
@@ -59,6 +94,16 @@ class Line:
     marker: str = ""     # the numeral / number of chapter, section or item
     body: str = ""       # the text after the marker
     at: SourceLine | None = None   # where the reader found it (page, paragraph, line)
+    style: Style = Style.none      # how the chapter, section or item is numbered
+
+    @property
+    def value(self) -> int | None:
+        """The marker as a number: 一 → 1, （3） → 3, ④ → 4, 第十二条 → 12."""
+        if not self.marker:
+            return None
+        if self.style is Style.circled:
+            return ord(self.marker) - 0x2460 + 1
+        return cn_to_int(self.marker)
 
 
 def classify(number: int, raw: str) -> Line:
@@ -71,17 +116,25 @@ def classify(number: int, raw: str) -> Line:
         return Line(number, raw, text, LineType.title, body=text)
     if RE_PREFACE.match(text):
         return Line(number, raw, text, LineType.preface, body="前言")
-    for pattern in (RE_CHAPTER, RE_CHAPTER_MISNUMBERED):
+    for pattern, style in ((RE_PART, Style.part), (RE_ZHANG, Style.zhang)):
         if m := pattern.match(text):
-            return Line(number, raw, text, LineType.chapter, m.group(1), m.group(2).strip())
-    if m := RE_SECTION.match(text):
-        return Line(number, raw, text, LineType.section, m.group(1), m.group(2).strip())
+            return Line(number, raw, text, LineType.chapter, m.group(1), m.group(2).strip(), style=style)
+    if m := RE_JIE.match(text):
+        return Line(number, raw, text, LineType.section, m.group(1), m.group(2).strip(), style=Style.jie)
+    if m := RE_ARTICLE.match(text):
+        return Line(number, raw, text, LineType.item, m.group(1), m.group(2).strip(), style=Style.article)
     if m := RE_BLOCK.match(text):
         return Line(number, raw, text, LineType.block, body=m.group(1))
+    for pattern in (RE_CHAPTER, RE_CHAPTER_MISNUMBERED):
+        if m := pattern.match(text):
+            return Line(number, raw, text, LineType.chapter, m.group(1), m.group(2).strip(), style=Style.cn)
+    if m := RE_SECTION.match(text):
+        return Line(number, raw, text, LineType.section, m.group(1), m.group(2).strip(), style=Style.pcn)
     if m := RE_SUB_ITEM.match(text):
         return Line(number, raw, text, LineType.sub_item, body=text)
-    if m := RE_ITEM.match(text):
-        return Line(number, raw, text, LineType.item, m.group(1), m.group(2).strip())
+    for pattern, style in ((RE_ITEM, Style.num), (RE_PAREN_ITEM, Style.pnum), (RE_CIRCLED_ITEM, Style.circled)):
+        if m := pattern.match(text):
+            return Line(number, raw, text, LineType.item, m.group(1), m.group(2).strip(), style=style)
     return Line(number, raw, text, LineType.text, body=text)
 
 

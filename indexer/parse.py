@@ -1,21 +1,58 @@
 """Recognise a plan's structure and cut it into measure-level passages.
 
-Chapters (一、), sections or domains (（二）儿童与安全), blocks (主要目标 / 策略措施), numbered items,
-"——" sub-items (kept with their parent target), overview sections, and the numbered paragraphs of
-组织实施 / 监测评估. Parsing knows nothing about search."""
+Headings nest by how they are numbered (第一部分 > 第一章 > 第一节 > 一、 > （一）) and by block names
+(主要目标 / 策略措施 / 发展目标 / 主要任务 …); the top level is the plan's chapters. A domain is a heading
+inside the chapter that holds the development areas or tasks, or a heading that holds target and measure
+blocks itself (一、儿童与健康 → （一）主要目标 → （二）策略措施). Numbered items (1. 1、 （1） ① 第一条, or
+（一）… paragraphs) become passages where the headings above say what they are (目标/指标 → target,
+任务/措施/举措/工程/行动 → measure, 组织实施/监测评估/保障措施 → implementation); elsewhere a heading's
+text and items make one overview passage. Deeper numbering stays inside its item, as do "——" sub-items.
+Parsing knows nothing about search."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from indexer.lines import Line, LineType, Paragraph, cn_to_int, join_broken, paragraphs
+from indexer.lines import (HEADING_RANK, TARGET_BLOCK, Line, LineType, Paragraph, Style, join_broken,
+                           paragraphs)
 from plansearch.records import IndicatorRow, Kind, ParsedPlan, Passage, PlanMeta, SourceSpan
 
 OVERVIEW_SLUGS = {"前言": "preface", "指导思想": "guiding", "基本原则": "principles", "总体目标": "goals"}
-RE_DOMAIN = re.compile(r"^(儿童|妇女).{1,10}$")
 # "5.5岁以下儿童贫血率…": item 5 whose text starts with a digit, which the line classifier cannot tell from 5.5
 RE_ITEM_BEFORE_DIGIT = re.compile(r"^(\d{1,2})[.．](\d.*)$")
 TITLE_MAX = 40
+HEADING_MAX = 40             # a longer numbered line is a paragraph, not a heading
+ITEM_MAX_CHARS = 3000        # an item longer than this is probably several items run together
+# what a heading's words say about the passages under it
+RE_OVERVIEW_WORDS = re.compile(r"前\s*言|总则|附则|指导思想|基本原则|总体目标|总体要求|发展基础|发展环境|形势|背景|现状|主要成就")
+RE_TARGET_WORDS = re.compile(r"目标|指标")
+RE_MEASURE_WORDS = re.compile(r"任务|措施|举措|工程|行动")
+RE_IMPLEMENTATION_WORDS = re.compile(r"组织实施|监测评估|保障措施|实施保障|组织保障")
+PASSAGE_KINDS = (Kind.target, Kind.measure, Kind.implementation)
+LETTERS = {Kind.target: "t", Kind.measure: "m", Kind.implementation: "p", Kind.overview: "p"}
+
+
+def words_kind(name: str) -> Kind | None:
+    """What a heading's words say the passages under it are; None when they say nothing or both."""
+    if RE_OVERVIEW_WORDS.search(name):
+        return Kind.overview
+    target, measure = bool(RE_TARGET_WORDS.search(name)), bool(RE_MEASURE_WORDS.search(name))
+    if target != measure:
+        return Kind.target if target else Kind.measure
+    return None
+
+
+@dataclass
+class _Heading:
+    """An open heading: a chapter, domain, block or sub-heading, as written."""
+
+    rank: float
+    text: str                 # the line as written, trailing punctuation dropped
+    name: str                 # the words after the number
+    role: str                 # chapter | domain | block | sub | preface
+    number: int | None = None
+    sub: int = 0              # for sub-headings: their count within the domain (or chapter)
+    kind: Kind | None = None  # for blocks
 
 
 @dataclass
@@ -28,8 +65,9 @@ class _Unit:
     domain: str | None
     number: int | None
     paragraphs: list[Paragraph] = field(default_factory=list)
-    heading: str | None = None       # section name for overviews
+    heading: str | None = None       # section name for overviews and heading passages: the title
     first_body: str | None = None    # the item's own text after its number
+    section: list[str] = field(default_factory=list)
 
     def texts(self) -> list[str]:
         out = []
@@ -53,6 +91,38 @@ def leading_sentence(text: str) -> tuple[str | None, bool]:
     return m.group(1).strip(), bool(rest)
 
 
+def heading_name(para: Paragraph) -> str:
+    return para.first.body.rstrip("。.：:").strip()
+
+
+def heading_rank(para: Paragraph) -> float | None:
+    """The nesting rank of a heading paragraph; None for anything else (blocks rank by context)."""
+    line = para.first
+    if para.type not in (LineType.chapter, LineType.section) or len(para.lines) != 1:
+        return None
+    name = heading_name(para)
+    if not name or len(name) > HEADING_MAX or re.search(r"[。；！？;!?]", name):
+        return None                  # （一）坚持党的全面领导。坚持… is a numbered paragraph
+    return HEADING_RANK.get(line.style)
+
+
+def outline(paras: list[Paragraph]) -> tuple[list[float | None], float | None, set[int]]:
+    """Each paragraph's heading rank, the plan's chapter rank, and the headings that hold two or more
+    target/measure blocks themselves (domains written as 一、儿童与健康 → 主要目标 → 策略措施)."""
+    ranks = [heading_rank(p) for p in paras]
+    top = min((r for r in ranks if r is not None), default=None)
+    stack: list[tuple[float, int]] = []
+    blocks: dict[int, int] = {}
+    for i, (para, rank) in enumerate(zip(paras, ranks)):
+        if rank is not None:
+            while stack and stack[-1][0] >= rank:
+                stack.pop()
+            stack.append((rank, i))
+        elif para.type is LineType.block and stack:
+            blocks[stack[-1][1]] = blocks.get(stack[-1][1], 0) + 1
+    return ranks, top, {i for i, n in blocks.items() if n >= 2}
+
+
 class _PlanParser:
     def __init__(self, meta: PlanMeta, lines: list[Line]):
         self.meta = meta
@@ -64,15 +134,60 @@ class _PlanParser:
         self.chapter = ""
         self.chapter_no = 0
         self.chapter_role = "front"      # front | overview | domains | implementation | other
-        self.domain: str | None = None
-        self.block: Kind | None = None
+        self.stack: list[_Heading] = []
         self.current: _Unit | None = None
+        self.item_style: Style | None = None   # the numbering of the passages in the open container
+        self.last_number: int | None = None    # of the previous passage-level item in the container
+        self.last_article: int | None = None   # 第N条 count on across chapters
+        self.sub_count = 0
         self.title_parts: list[str] = []
+        self.items_seen = 0
+
+    # -- where we are ------------------------------------------------------------------------
+    @property
+    def domain(self) -> str | None:
+        return next((h.name for h in self.stack if h.role == "domain"), None)
+
+    @property
+    def block(self) -> Kind | None:
+        return next((h.kind for h in reversed(self.stack) if h.role == "block"), None)
+
+    def _domain_no(self) -> int:
+        return len(self.domains)
+
+    def _sub(self) -> _Heading | None:
+        return next((h for h in reversed(self.stack) if h.role == "sub"), None)
+
+    def _scope(self) -> str:
+        """The id prefix of passages here: d2 (domain 2), c3 (chapter 3), then -s4 under sub-heading 4."""
+        base = f"d{self._domain_no()}" if self.domain is not None else f"c{self.chapter_no}"
+        sub = self._sub()
+        return f"{self.meta.id}-{base}" + (f"-s{sub.sub}" if sub else "")
+
+    def _section(self) -> list[str]:
+        return [h.text for h in self.stack]
+
+    def _item_kind(self) -> Kind | None:
+        """What a numbered item here is: the nearest block, else the nearest heading whose words say."""
+        if self.chapter_role == "implementation":
+            return Kind.implementation
+        for heading in reversed(self.stack):
+            if heading.role == "block":
+                return heading.kind
+            if heading.role == "chapter" and self.chapter_role == "overview":
+                return Kind.overview
+            kind = words_kind(heading.name)
+            if kind is not None:
+                return kind
+        return None
+
+    def _where(self) -> str:
+        return " / ".join(self._section()[-2:]) or "plan start"
 
     # -- helpers ---------------------------------------------------------------------------
     def _start(self, kind: Kind, id_: str, number: int | None, para: Paragraph, heading: str | None = None,
                first_body: str | None = None, domain: str | None = None) -> _Unit:
-        unit = _Unit(kind, id_, self.chapter, domain, number, [para], heading, first_body)
+        unit = _Unit(kind, id_, self.chapter, domain, number, [para], heading, first_body, self._section())
         self.units.append(unit)
         self.current = unit
         return unit
@@ -81,16 +196,28 @@ class _PlanParser:
         slug = OVERVIEW_SLUGS.get(name, f"s{len(self.units) + 1}")
         return self._start(Kind.overview, f"{self.meta.id}-ov-{slug}", None, para, heading=name)
 
-    def _domain_no(self) -> int:
-        return len(self.domains)
+    def _open(self, heading: _Heading) -> None:
+        while self.stack and self.stack[-1].rank >= heading.rank:
+            self.stack.pop()
+        self.stack.append(heading)
+        self.current = None
+        self.item_style = None
+        self.last_number = None
 
     # -- main loop -------------------------------------------------------------------------
     def parse(self) -> ParsedPlan:
         self._parse_table()
-        for para in paragraphs(self.lines):
-            handler = getattr(self, f"_on_{para.type.value}")
-            handler(para)
+        paras = paragraphs(self.lines)
+        ranks, self.top, holders = outline(paras)
+        for i, (para, rank) in enumerate(zip(paras, ranks)):
+            if rank is not None:
+                self._on_heading(para, rank, i in holders)
+            elif para.type in (LineType.chapter, LineType.section):
+                self._on_item(para)          # a numbered paragraph: （一）落实规划实施责任。…
+            else:
+                getattr(self, f"_on_{para.type.value}")(para)
         passages = self._finish()
+        self._check_plan(passages)
         return ParsedPlan(meta=self.meta, domains=list(self.domains), passages=passages,
                           indicator_table=self.table, warnings=self.warnings)
 
@@ -101,66 +228,105 @@ class _PlanParser:
             self._on_text(para)
 
     def _on_preface(self, para: Paragraph) -> None:
+        self._open(_Heading(self.top if self.top is not None else 0, "前言", "前言", "preface"))
         self._section_unit("前言", para)
         self.current.paragraphs.clear()
 
-    def _on_chapter(self, para: Paragraph) -> None:
+    def _on_heading(self, para: Paragraph, rank: float, holds_blocks: bool) -> None:
+        text = para.first.text.rstrip("。.：:").strip()
+        name = heading_name(para)
+        if rank == self.top:
+            self._on_chapter(para, text, holds_blocks)
+            return
+        if self.chapter_role == "implementation":
+            self._on_item(para, heading=name)            # 第一节 加强组织领导 / （一）… : one passage each
+            return
+        heading = _Heading(rank, text, name, "sub", para.first.value)
+        self._open(heading)
+        in_domains = self.chapter_role == "domains" and [h.role for h in self.stack] == ["chapter", "sub"]
+        if (in_domains or holds_blocks) and self.domain is None:
+            heading.role = "domain"
+            self.domains.append(name)
+            self.sub_count = 0
+            return
+        self.sub_count += 1
+        heading.sub = self.sub_count
+        kind = self._item_kind()
+        if kind in (Kind.target, Kind.measure):
+            self._start(kind, self._scope(), heading.number, para, heading=name, domain=self.domain)
+        else:
+            self._section_unit(name, para)
+        self.current.paragraphs.clear()
+
+    def _on_chapter(self, para: Paragraph, text: str, holds_blocks: bool) -> None:
         self.chapter_no += 1
         name = para.first.body.rstrip("。.")
         self.chapter = name
-        self.block = None
-        self.domain = None
-        self.current = None
-        if "发展领域" in name or "策略措施" in name:
+        self._open(_Heading(self.top, text, name, "chapter", para.first.value))
+        self.sub_count = 0
+        if holds_blocks:                 # 一、儿童与健康 → 主要目标 → 策略措施: the chapter is a domain
             self.chapter_role = "domains"
-        elif "组织实施" in name or "监测评估" in name or "保障措施" in name:
+            self.stack[-1].role = "domain"
+            self.domains.append(name.rstrip("：:").strip())
+            self.stack[-1].name = self.domains[-1]
+        elif "发展领域" in name or "策略措施" in name:
+            self.chapter_role = "domains"
+        elif RE_IMPLEMENTATION_WORDS.search(name):
             self.chapter_role = "implementation"
         elif "指导思想" in name or "总体目标" in name or "基本原则" in name:
             self.chapter_role = "overview"
+        elif words_kind(name) is Kind.measure:
+            self.chapter_role = "domains"    # 主要任务: its sections are the task areas
+        elif words_kind(name) is not None:
+            self.chapter_role = "other"      # 发展目标, 发展基础: the words say what is inside
         else:
             self.chapter_role = "other"
             self.warnings.append(f"line {para.line_start}: unrecognised chapter '{name}'")
 
-    def _on_section(self, para: Paragraph) -> None:
-        number = cn_to_int(para.first.marker)
-        body = para.first.body
-        if self.chapter_role == "domains":
-            name = body.rstrip("。.：:").strip()
-            if RE_DOMAIN.match(name) and len(para.lines) == 1:
-                self.domains.append(name)
-                self.domain = name
-                self.block = None
-                self.current = None
-                return
-            self.warnings.append(f"line {para.line_start}: '{body[:20]}' is not a domain heading")
-            self._on_text(para)
-        elif self.chapter_role == "implementation":
-            self._start(Kind.implementation, f"{self.meta.id}-c{self.chapter_no}-p{number}", number, para,
-                        first_body=body)
-        elif self.chapter_role in ("overview", "other", "front"):
-            name = body.rstrip("。.：:").strip()
-            if len(name) <= 12 and len(para.lines) == 1:
-                self._section_unit(name, para)
-                self.current.paragraphs.clear()
-            else:
-                self._on_text(para)
-
     def _on_block(self, para: Paragraph) -> None:
-        if self.domain is None:
-            self.warnings.append(f"line {para.line_start}: '{para.first.text}' outside any domain")
-        self.block = Kind.target if para.first.body == "主要目标" else Kind.measure
-        self.current = None
+        if not self.stack:
+            self.warnings.append(f"line {para.line_start}: '{para.first.text}' outside any chapter or domain")
+        kind = Kind.target if TARGET_BLOCK.search(para.first.body) else Kind.measure
+        above = [h for h in self.stack if h.role != "block"]
+        rank = (above[-1].rank if above else -1) + 0.5
+        self._open(_Heading(rank, para.first.text.rstrip("：:").strip(), para.first.body, "block", kind=kind))
 
     def _item_id(self, kind: Kind, number: int) -> str:
-        letter = "t" if kind is Kind.target else "m"
-        return f"{self.meta.id}-d{self._domain_no()}-{letter}{number}"
+        return f"{self._scope()}-{LETTERS[kind]}{number}"
 
-    def _on_item(self, para: Paragraph) -> None:
-        number = int(para.first.marker)
-        if self.chapter_role == "domains" and self.block is not None:
-            self._start(self.block, self._item_id(self.block, number), number, para,
-                        first_body=para.first.body, domain=self.domain)
-        elif self.current is not None:
+    def _check_number(self, para: Paragraph, number: int, style: Style) -> None:
+        """Warn where numbering skips or restarts inside one block or heading."""
+        previous = self.last_article if style is Style.article else self.last_number
+        if style is Style.article:
+            self.last_article = number
+        self.last_number = number
+        where = f"line {para.line_start} ({self._where()})"
+        if previous is None:
+            if number != 1 and style is not Style.article:
+                self.warnings.append(f"{where}: numbering starts at {number}, not 1")
+        elif number == 1 and previous >= 1:
+            self.warnings.append(f"{where}: numbering restarts at 1 after {previous}")
+        elif number > previous + 1:
+            self.warnings.append(f"{where}: numbering skips from {previous} to {number}")
+        elif number <= previous:
+            self.warnings.append(f"{where}: number {number} follows {previous}")
+
+    def _on_item(self, para: Paragraph, heading: str | None = None) -> None:
+        line = para.first
+        number, style = line.value, line.style
+        kind = self._item_kind()
+        self.items_seen += 1
+        if kind in PASSAGE_KINDS and number is not None:
+            if self.current is None or self.item_style in (None, style):
+                self.item_style = style
+                self._check_number(para, number, style)
+                if kind is Kind.implementation and self.domain is None and self._sub() is None:
+                    id_ = f"{self.meta.id}-c{self.chapter_no}-p{number}"
+                else:
+                    id_ = self._item_id(kind, number)
+                self._start(kind, id_, number, para, heading=heading, first_body=line.body, domain=self.domain)
+                return
+        if self.current is not None:
             self.current.paragraphs.append(para)      # e.g. 基本原则 1. 2. 3. inside an overview section
         else:
             self._on_text(para)
@@ -172,39 +338,42 @@ class _PlanParser:
             self._on_text(para)
 
     def _expected_number(self) -> int:
-        numbers = [u.number for u in self.units if u.kind is self.block and u.domain == self.domain and u.number]
-        return max(numbers) + 1 if numbers else 1
+        return (self.last_number or 0) + 1
 
     def _on_text(self, para: Paragraph) -> None:
-        if self.chapter_role == "domains" and self.domain is not None and self.block is not None:
+        block = self.block
+        if block is not None and self.item_style in (None, Style.num):
             m = RE_ITEM_BEFORE_DIGIT.match(para.first.text)
             if m and int(m.group(1)) == self._expected_number():
                 number = int(m.group(1))
-                self._start(self.block, self._item_id(self.block, number), number, para,
+                self.item_style = Style.num
+                self._check_number(para, number, Style.num)
+                self._start(block, self._item_id(block, number), number, para,
                             first_body=m.group(2), domain=self.domain)
                 return
-        if self.chapter_role == "domains" and self.domain is not None:
-            if self.block is None:
-                # the domain's own summary paragraph, before its targets
-                if self.current is None or self.current.kind is not Kind.overview:
-                    unit = self._start(Kind.overview, f"{self.meta.id}-d{self._domain_no()}-intro", None, para,
-                                       heading=self.domain, domain=self.domain)
-                    return
-                self.current.paragraphs.append(para)
-                return
-            if self.current is None:
-                # a block whose first item lost its number (乡宁县 教育 measure 1)
-                number = self._expected_number()
-                self.warnings.append(f"line {para.line_start}: unnumbered item taken as {self.block.value} {number}")
-                self._start(self.block, self._item_id(self.block, number), number, para, domain=self.domain)
-                return
-        if self.current is None:
-            if self.chapter_role == "implementation":
-                self._start(Kind.overview, f"{self.meta.id}-c{self.chapter_no}-intro", None, para, heading=self.chapter)
-            else:
-                self._section_unit("前言", para)
+        if self.current is not None:
+            self.current.paragraphs.append(para)
             return
-        self.current.paragraphs.append(para)
+        if block is not None and self.stack[-1].role == "block":
+            # a block whose first item lost its number (乡宁县 教育 measure 1)
+            number = self._expected_number()
+            self.warnings.append(f"line {para.line_start}: unnumbered item taken as {block.value} {number}")
+            self.last_number = number
+            self._start(block, self._item_id(block, number), number, para, domain=self.domain)
+            return
+        kind = self._item_kind()
+        kind = kind if kind in (Kind.target, Kind.measure) else Kind.overview
+        above = next((h for h in reversed(self.stack) if h.role != "block"), None)
+        if above is None:
+            self._section_unit("前言", para)
+        elif above.role == "domain":
+            # the domain's own summary paragraph, before its targets
+            self._start(kind, f"{self.meta.id}-d{self._domain_no()}-intro", None, para, heading=self.domain,
+                        domain=self.domain)
+        elif self.chapter_role == "implementation" or kind is not Kind.overview:
+            self._start(kind, f"{self._scope()}-intro", None, para, heading=above.name, domain=self.domain)
+        else:
+            self._section_unit(above.name, para)
 
     # -- indicator table ---------------------------------------------------------------------
     def _parse_table(self) -> None:
@@ -239,7 +408,9 @@ class _PlanParser:
                 continue
             text = "\n".join(texts)
             title = unit.heading
-            if unit.kind in (Kind.measure, Kind.implementation):
+            if title is not None:
+                pass                       # an overview section or a passage under its own heading
+            elif unit.kind in (Kind.measure, Kind.implementation):
                 title, _ = leading_sentence(text)
             elif unit.kind is Kind.target:
                 sentence, more = leading_sentence(text)
@@ -251,12 +422,23 @@ class _PlanParser:
                 suffix += 1
             seen.add(pid)
             lines = sorted((ln for para in unit.paragraphs for ln in para.lines), key=lambda ln: ln.number)
+            if unit.number is not None and len(text) > ITEM_MAX_CHARS:
+                self.warnings.append(f"line {lines[0].number}: item {pid} has {len(text)} characters "
+                                     f"(over {ITEM_MAX_CHARS}): several items run together?")
             passages.append(Passage(
                 id=pid, plan_id=self.meta.id, chapter=unit.chapter, domain=unit.domain, kind=unit.kind,
-                number=unit.number, title=title, text=text, position=position,
+                number=unit.number, title=title, text=text, position=position, section=unit.section,
                 source=source_span(self.meta.source_file, lines[0], lines[-1]),
             ))
         return passages
+
+    def _check_plan(self, passages: list[Passage]) -> None:
+        """Warnings about the plan as a whole."""
+        if self.top is None and not self.items_seen:
+            self.warnings.append("no recognisable structure: no chapters, sections or numbered items; "
+                                 "the plan is kept as overview text")
+        if self.domains and not any(x.kind is Kind.target for x in passages):
+            self.warnings.append(f"{len(self.domains)} domains but no 主要目标 (targets) found")
 
     @property
     def title(self) -> str:

@@ -92,6 +92,8 @@ class Passage(BaseModel):
     text: str = Field(description="the original wording, for quoting")
     source: SourceSpan
     position: int = Field(description="order of the passage within its plan")
+    section: list[str] = Field(default_factory=list,
+                               description="the heading lines above the passage, in order, as written")
 
 
 class IndicatorRow(BaseModel):

@@ -1,0 +1,359 @@
+"""The parser on plans written in other styles than the six bundled ones: other numbering, other block
+names, domains as chapters, a 十四五 plan that is not a 儿童/妇女 plan, and the warnings for odd structure."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.corpus import load_corpus, parse_corpus, parse_file
+from indexer.lines import LineType, Style, classify
+from indexer.parse import parse_plan
+from plansearch.records import Kind, ParsedPlan, PlanMeta
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+MEASURE = "加强组织领导，完善工作机制，落实部门责任，定期开展督导检查，确保各项工作落到实处。"
+
+
+def parse(text: str, plan_id: str = "t") -> ParsedPlan:
+    """Parse a plan written out as lines of text (blank lines allowed)."""
+    raws = text.strip("\n").split("\n")
+    lines = [classify(i, raw.strip()) for i, raw in enumerate(raws, start=1)]
+    meta = PlanMeta(id=plan_id, title="测试规划", short_name="测试", subject="儿童", source_file=f"{plan_id}.txt")
+    return parse_plan(meta, lines)
+
+
+def by_id(plan: ParsedPlan) -> dict:
+    return {x.id: x for x in plan.passages}
+
+
+def kinds(plan: ParsedPlan, kind: Kind) -> list:
+    return [x for x in plan.passages if x.kind is kind]
+
+
+def six_plan_shape(target_marks: list[str], measure_marks: list[str]) -> str:
+    """A plan shaped like the bundled ones, with the given item markers in domain (一)."""
+    targets = "\n".join(f"{m}儿童{n}率达到{90 + n}%以上。" for n, m in enumerate(target_marks, start=1))
+    measures = "\n".join(f"{m}措施标题{n}。{MEASURE}" for n, m in enumerate(measure_marks, start=1))
+    return f"""
+某某市儿童发展规划
+一、指导思想、基本原则和总体目标
+（一）指导思想
+坚持以人民为中心的发展思想。
+二、发展领域、主要目标和策略措施
+（一）儿童与健康
+主要目标：
+{targets}
+策略措施：
+{measures}
+三、组织实施
+（一）坚持党的全面领导。{MEASURE}
+（二）落实规划实施责任。{MEASURE}
+"""
+
+
+# -- numbering -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("marks", [["1、", "2、", "3、"], ["（1）", "（2）", "（3）"], ["(1)", "(2)", "(3)"],
+                                   ["①", "②", "③"], ["1．", "2．", "3．"]])
+def test_items_numbered_in_any_common_style_are_targets_and_measures(marks):
+    plan = parse(six_plan_shape(marks[:2], marks))
+    assert plan.domains == ["儿童与健康"]
+    targets, measures = kinds(plan, Kind.target), kinds(plan, Kind.measure)
+    assert [x.id for x in targets] == ["t-d1-t1", "t-d1-t2"]
+    assert [(x.number, x.title) for x in measures] == [(1, "措施标题1"), (2, "措施标题2"), (3, "措施标题3")]
+    assert targets[1].text == "儿童2率达到92%以上。"          # the marker is not part of the text
+    assert measures[2].section == ["二、发展领域、主要目标和策略措施", "（一）儿童与健康", "策略措施"]
+    assert [x.id for x in kinds(plan, Kind.implementation)] == ["t-c3-p1", "t-c3-p2"]
+    assert plan.warnings == []
+
+
+def test_classifier_tells_numbering_styles_apart():
+    cases = {"1、加强": (LineType.item, Style.num, 1), "（12）加强": (LineType.item, Style.pnum, 12),
+             "⑤加强": (LineType.item, Style.circled, 5), "第二十一条 加强": (LineType.item, Style.article, 21),
+             "第三章 主要任务": (LineType.chapter, Style.zhang, 3), "第二节 学前教育": (LineType.section, Style.jie, 2),
+             "第四部分 保障措施": (LineType.chapter, Style.part, 4), "十一、监测评估": (LineType.chapter, Style.cn, 11)}
+    for raw, (type_, style, value) in cases.items():
+        line = classify(1, raw)
+        assert (line.type, line.style, line.value) == (type_, style, value), raw
+
+
+@pytest.mark.parametrize("raw", ["主要目标", "主要目标：", "主要目标:", "（一）主要目标", "(二)策略措施：", "1.主要目标",
+                                 "2、发展目标", "主要任务：", "重点任务", "工作措施", "保障措施"])
+def test_block_headings_numbered_or_not_with_or_without_colon(raw):
+    assert classify(1, raw).type is LineType.block
+
+
+def test_chapter_named_like_a_block_stays_a_chapter():
+    assert classify(1, "四、保障措施").type is LineType.chapter
+    assert classify(1, "（三）总体目标").type is LineType.section
+
+
+def test_deeper_numbering_stays_inside_its_item():
+    plan = parse(f"""
+一、发展领域、主要目标和策略措施
+（一）儿童与健康
+主要目标：
+1.儿童健康水平提高。
+策略措施：
+1.加强儿童保健服务。{MEASURE}
+（1）开展新生儿访视。
+（2）开展儿童体检。
+①每年一次。
+2.加强儿童营养。{MEASURE}
+""")
+    measures = kinds(plan, Kind.measure)
+    assert [x.number for x in measures] == [1, 2]
+    assert "（2）开展儿童体检。" in measures[0].text and "①每年一次。" in measures[0].text
+    assert plan.warnings == []
+
+
+def test_inline_enumeration_is_one_passage():
+    plan = parse(f"""
+一、发展领域、主要目标和策略措施
+（一）儿童与安全
+主要目标：
+1.儿童伤害死亡率下降。
+策略措施：
+1.预防儿童溺水。一是加强看护，二是排查隐患，三是开展游泳教育。
+2.预防交通伤害。{MEASURE}
+""")
+    drowning = by_id(plan)["t-d1-m1"]
+    assert drowning.title == "预防儿童溺水"
+    assert "二是排查隐患，三是开展游泳教育。" in drowning.text
+    assert len(kinds(plan, Kind.measure)) == 2
+
+
+def test_articles_are_passages_numbered_across_chapters():
+    plan = parse(f"""
+某某县儿童发展规划
+第一章 总则
+第一条 为促进儿童全面发展，制定本规划。
+第二条 本规划适用于全县。
+第二章 主要目标
+第三条 到2025年，婴儿死亡率降至5‰以下。
+第四条 到2025年，学前教育毛入园率达到90%。
+第三章 主要任务
+第五条 加强儿童保健。{MEASURE}
+第六条 发展学前教育。{MEASURE}
+第四章 保障措施
+第七条 加强组织领导。{MEASURE}
+""")
+    assert [(x.kind, x.number) for x in plan.passages if x.number] == [
+        (Kind.target, 3), (Kind.target, 4), (Kind.measure, 5), (Kind.measure, 6), (Kind.implementation, 7)]
+    overview = kinds(plan, Kind.overview)
+    assert len(overview) == 1 and "第二条 本规划适用于全县。" in overview[0].text
+    assert by_id(plan)["t-c3-m5"].section == ["第三章 主要任务"] and by_id(plan)["t-c3-m5"].title == "加强儿童保健"
+    assert by_id(plan)["t-c4-p7"].chapter == "保障措施"
+    assert plan.warnings == []       # 第三条 after 第二条 across chapters is no skip
+
+
+# -- domains -----------------------------------------------------------------------------------
+
+DOMAINS_AS_CHAPTERS = f"""
+某某区儿童发展规划
+一、儿童与健康
+健康是儿童发展的基础。
+（一）主要目标
+1.婴儿死亡率降至5‰以下。
+2.儿童近视率逐年下降。
+（二）策略措施
+1.加强儿童保健服务。{MEASURE}
+2.加强儿童营养。{MEASURE}
+二、儿童与安全
+（一）主要目标
+1.儿童伤害死亡率下降20%。
+（二）策略措施
+1.预防和控制儿童溺水。{MEASURE}
+三、组织实施
+（一）加强组织领导。{MEASURE}
+"""
+
+
+def test_domains_written_as_chapters():
+    plan = parse(DOMAINS_AS_CHAPTERS)
+    assert plan.domains == ["儿童与健康", "儿童与安全"]
+    passages = by_id(plan)
+    assert [x.id for x in plan.passages if x.domain == "儿童与健康"] == [
+        "t-d1-intro", "t-d1-t1", "t-d1-t2", "t-d1-m1", "t-d1-m2"]
+    assert passages["t-d1-intro"].kind is Kind.overview and passages["t-d1-intro"].text == "健康是儿童发展的基础。"
+    drowning = passages["t-d2-m1"]
+    assert drowning.title == "预防和控制儿童溺水" and drowning.domain == "儿童与安全"
+    assert drowning.section == ["二、儿童与安全", "（二）策略措施"]
+    assert passages["t-c3-p1"].kind is Kind.implementation
+    assert plan.warnings == []
+
+
+def test_domains_under_a_part_with_bare_blocks():
+    plan = parse(f"""
+第一部分 总体要求
+坚持儿童优先发展。
+第二部分 发展领域、主要目标和策略措施
+一、儿童与教育
+主要目标
+1.学前教育毛入园率达到92%。
+策略措施
+1.推进学前教育普及普惠。{MEASURE}
+二、儿童与福利
+主要目标
+1.孤儿保障水平提高。
+策略措施
+1.完善儿童福利制度。{MEASURE}
+第三部分 组织实施
+一、加强组织领导
+各级政府要把儿童发展纳入议程。
+""")
+    assert plan.domains == ["儿童与教育", "儿童与福利"]
+    passages = by_id(plan)
+    assert passages["t-d2-m1"].section == ["第二部分 发展领域、主要目标和策略措施", "二、儿童与福利", "策略措施"]
+    assert passages["t-d1-t1"].chapter == "发展领域、主要目标和策略措施"
+    organise = passages["t-c3-p1"]
+    assert organise.kind is Kind.implementation and organise.title == "加强组织领导"
+    assert "纳入议程" in organise.text
+    assert kinds(plan, Kind.overview)[0].text == "坚持儿童优先发展。"
+
+
+def test_blocks_named_development_targets_and_main_tasks():
+    plan = parse(f"""
+一、发展领域、发展目标和主要任务
+（一）妇女与健康
+1.发展目标：
+1.孕产妇死亡率降至12/10万以下。
+2.宫颈癌筛查覆盖率达到80%。
+2.主要任务：
+1.完善妇女健康服务体系。{MEASURE}
+（二）妇女与教育
+（一）发展目标
+1.女性平均受教育年限提高。
+（二）重点任务
+1.保障女童受教育权利。{MEASURE}
+（三）工作措施
+1.加强督导。{MEASURE}
+""")
+    assert plan.domains == ["妇女与健康", "妇女与教育"]
+    counts = [(d, sum(x.kind is Kind.target for x in plan.passages if x.domain == d),
+               sum(x.kind is Kind.measure for x in plan.passages if x.domain == d)) for d in plan.domains]
+    assert counts == [("妇女与健康", 2, 1), ("妇女与教育", 1, 2)]
+    assert by_id(plan)["t-d1-m1"].section[-1] == "2.主要任务"
+    assert plan.warnings == []
+
+
+# -- a plan that is not a 儿童/妇女 plan ------------------------------------------------------------
+
+EDUCATION_PLAN = f"""
+某某市“十四五”教育发展规划
+第一章 发展基础
+“十三五”期间，全市教育事业取得显著成就。
+第二章 总体要求
+第一节 指导思想
+坚持立德树人根本任务。
+第二节 发展目标
+1.到2025年，学前教育毛入园率达到92%。
+2.到2025年，高中阶段毛入学率达到95%。
+第三章 主要任务
+第一节 推进学前教育普及普惠
+一、扩大普惠性资源
+1.新建改扩建幼儿园。{MEASURE}
+2.规范民办幼儿园。{MEASURE}
+二、提高保教质量
+1.完善教研制度。{MEASURE}
+第二节 推动义务教育优质均衡
+全面提升义务教育质量，办好每一所学校。
+第四章 保障措施
+第一节 加强党的领导
+坚持党对教育工作的全面领导。
+第二节 加大经费投入
+确保财政教育支出只增不减。
+"""
+
+
+def test_education_plan_yields_targets_measures_and_their_heading_paths():
+    plan = parse(EDUCATION_PLAN)
+    passages = by_id(plan)
+    assert plan.domains == ["推进学前教育普及普惠", "推动义务教育优质均衡"]
+    assert [(x.number, x.section) for x in kinds(plan, Kind.target)] == [
+        (1, ["第二章 总体要求", "第二节 发展目标"]), (2, ["第二章 总体要求", "第二节 发展目标"])]
+    measures = kinds(plan, Kind.measure)
+    assert [(x.id, x.title) for x in measures] == [
+        ("t-d1-s1-m1", "新建改扩建幼儿园"), ("t-d1-s1-m2", "规范民办幼儿园"), ("t-d1-s2-m1", "完善教研制度"),
+        ("t-d2-intro", "推动义务教育优质均衡")]
+    assert passages["t-d1-s2-m1"].section == ["第三章 主要任务", "第一节 推进学前教育普及普惠", "二、提高保教质量"]
+    assert passages["t-d1-s2-m1"].domain == "推进学前教育普及普惠"
+    impl = kinds(plan, Kind.implementation)
+    assert [(x.id, x.title) for x in impl] == [("t-c4-p1", "加强党的领导"), ("t-c4-p2", "加大经费投入")]
+    overview = {x.title: x for x in kinds(plan, Kind.overview)}
+    assert set(overview) == {"发展基础", "指导思想"}
+    assert overview["指导思想"].section == ["第二章 总体要求", "第一节 指导思想"]
+    assert plan.warnings == []
+
+
+def test_education_plan_from_a_text_file(tmp_path):
+    path = tmp_path / "education.txt"
+    path.write_text(EDUCATION_PLAN.strip() + "\n", encoding="utf-8")
+    [plan] = parse_file(path)
+    assert len(kinds(plan, Kind.measure)) == 4 and len(kinds(plan, Kind.target)) == 2
+    first = next(x for x in plan.passages if x.title == "新建改扩建幼儿园")
+    assert first.source.line_start == 13       # title, 3 chapters/sections…, 一、扩大普惠性资源 on 12
+
+
+# -- warnings ------------------------------------------------------------------------------------
+
+def measures_numbered(numbers: list[int], body: str = MEASURE) -> str:
+    items = "\n".join(f"{n}.措施{n}。{body}" for n in numbers)
+    return f"""
+一、发展领域、主要目标和策略措施
+（一）儿童与健康
+主要目标：
+1.婴儿死亡率降至5‰以下。
+策略措施：
+{items}
+"""
+
+
+def test_warns_when_numbering_skips():
+    plan = parse(measures_numbered([1, 3, 4]))
+    assert [x.number for x in kinds(plan, Kind.measure)] == [1, 3, 4]
+    assert len(plan.warnings) == 1
+    assert "numbering skips from 1 to 3" in plan.warnings[0] and "策略措施" in plan.warnings[0]
+
+
+def test_warns_when_numbering_restarts_inside_a_block():
+    plan = parse(measures_numbered([1, 2, 1, 2]))
+    assert len(plan.warnings) == 1 and "numbering restarts at 1 after 2" in plan.warnings[0]
+    assert [x.id for x in kinds(plan, Kind.measure)] == ["t-d1-m1", "t-d1-m2", "t-d1-m1-2", "t-d1-m2-2"]
+
+
+def test_numbering_restarting_in_the_next_block_is_no_warning():
+    assert parse(DOMAINS_AS_CHAPTERS).warnings == []
+
+
+def test_warns_about_an_item_over_3000_characters():
+    plan = parse(measures_numbered([1, 2], body=MEASURE * 80))
+    long = [w for w in plan.warnings if "characters" in w]
+    assert len(long) == 2 and "t-d1-m1" in long[0] and "over 3000" in long[0]
+
+
+def test_warns_when_a_plan_with_domains_has_no_targets():
+    plan = parse(f"""
+一、发展领域和策略措施
+（一）儿童与健康
+策略措施：
+1.加强儿童保健。{MEASURE}
+""")
+    assert plan.domains == ["儿童与健康"] and len(kinds(plan, Kind.measure)) == 1
+    assert plan.warnings == ["1 domains but no 主要目标 (targets) found"]
+
+
+def test_warns_when_a_plan_has_no_recognisable_structure():
+    plan = parse("关于做好儿童工作的意见\n各地要高度重视儿童工作。\n切实加强组织领导。")
+    assert len(plan.passages) == 1 and plan.passages[0].kind is Kind.overview
+    assert any("no recognisable structure" in w for w in plan.warnings)
+
+
+# -- the bundled plans ---------------------------------------------------------------------------
+
+def test_bundled_measure_has_its_heading_path():
+    plans = parse_corpus(load_corpus(CORPUS))
+    drowning = next(x for p in plans for x in p.passages if x.id == "daqing-children-2021-d2-m3")
+    assert drowning.section == ["二、发展领域、主要目标和策略措施", "（二）儿童与安全", "策略措施"]
+    assert all(x.section for p in plans for x in p.passages if x.kind is not Kind.overview)
