@@ -174,14 +174,18 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
-def _begins_paragraph(prev: VLine | None, line: VLine, m: _Metrics) -> bool:
-    if prev is None or RE_HEADING.match(line.text):
+def _begins_paragraph(first: VLine | None, prev: VLine | None, line: VLine, m: _Metrics) -> bool:
+    if first is None or prev is None or RE_HEADING.match(line.text):
         return True
-    if line.x0 - m.left[line.page % 2] > 0.8 * m.em:
-        return True                                   # indented first line (or a centred heading)
     room = m.right[prev.page % 2] - prev.x1
     if room > line.first_word_width() + 0.8 * m.em:
         return True                                   # the line above ended short of the margin
+    if line.x0 - m.left[line.page % 2] > 0.8 * m.em:
+        # without first-line indents, an item's wrapped lines may hang under its text, not its number
+        hanging = not m.indents and first.x0 < line.x0 - 0.5 * m.em \
+            and (prev is first or abs(line.x0 - prev.x0) < 0.3 * m.em)
+        if not hanging:
+            return True                               # indented first line (or a centred heading)
     if prev.page == line.page and prev.y - line.y > 1.4 * m.pitch:
         return True                                   # space between paragraphs
     if not m.indents and prev.text.endswith(SENTENCE_END) and (prev.page != line.page or m.pitch == 0):
@@ -215,8 +219,8 @@ def _assemble(pages: list[_Page]) -> tuple[list[SourceLine], list[list[list[str]
                     tables.append(item)
                     previous_item = item
                 continue
-            prev = paragraph[-1] if paragraph else None
-            if isinstance(previous_item, Table) or _begins_paragraph(prev, item, m):
+            first, prev = (paragraph[0], paragraph[-1]) if paragraph else (None, None)
+            if isinstance(previous_item, Table) or _begins_paragraph(first, prev, item, m):
                 flush()
             paragraph.append(item)
             previous_item = item

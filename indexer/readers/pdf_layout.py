@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import median
 
 import pypdfium2 as pdfium
@@ -65,15 +66,15 @@ class VLine:
     page: int
     number: int = 0          # among the page's kept lines, 1-based
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return min(c.x0 for c in self.chars if not c.text.isspace())
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(c.x1 for c in self.chars if not c.text.isspace())
 
-    @property
+    @cached_property
     def y(self) -> float:
         return median(c.y for c in self.chars)
 
@@ -96,9 +97,12 @@ def line_text(chars: list[Char]) -> str:
     out = []
     for i, c in enumerate(chars):
         if c.generated:
-            before = chars[i - 1].text if i else ""
-            after = chars[i + 1].text if i + 1 < len(chars) else ""
-            if not (before.isascii() and before.isalnum() and after.isascii() and after.isalnum()):
+            if not 0 < i < len(chars) - 1:
+                continue
+            before, after = chars[i - 1], chars[i + 1]
+            latin = all(x.text.isascii() and x.text.isalnum() for x in (before, after))
+            wide = after.x0 - before.x1 > max(before.x1 - before.x0, after.x1 - after.x0, 1.0)
+            if not (latin or wide):      # CJK-Latin spacing and justification only widen the text
                 continue
         out.append(c.text)
     return unradical("".join(out)).strip()
@@ -155,9 +159,23 @@ def visual_lines(chars: list[Char], page: int, em: float) -> list[VLine]:
         current.append(c)
     if current:
         lines.append(VLine(current, page))
-    lines = [ln for ln in lines if any(not c.text.isspace() for c in ln.chars)]
+    lines = _same_baseline([ln for ln in lines if any(not c.text.isspace() for c in ln.chars)], em)
     lines.sort(key=lambda ln: -ln.y)      # top to bottom (content order can put a header last)
     return lines
+
+
+def _same_baseline(lines: list[VLine], em: float) -> list[VLine]:
+    """Pieces of one printed line drawn at different times (runs, fields) joined left to right."""
+    out: list[VLine] = []
+    for line in lines:
+        k = next((k for k in range(len(out) - 1, max(-1, len(out) - 60), -1)
+                  if abs(out[k].y - line.y) < 0.2 * em
+                  and (line.x0 >= out[k].x1 - 0.1 * em or line.x1 <= out[k].x0 + 0.1 * em)), None)
+        if k is None:
+            out.append(line)
+        else:
+            out[k] = VLine(sorted(out[k].chars + line.chars, key=lambda c: c.x0), line.page)
+    return out
 
 
 # -- ruled tables -------------------------------------------------------------------------------------
