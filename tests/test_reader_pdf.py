@@ -11,8 +11,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from docx import Document as open_docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Pt
 
 import render
 from indexer.corpus import parse_file
@@ -120,6 +122,7 @@ OTHER_FURNITURE = {
     "daqing-children-2021-2025": ("大庆市人民政府文件", ["- ", ("field", "PAGE"), " -"]),
     "xinxing-13th-division-children-2021-2030": ("", [("field", "PAGE")]),
 }
+INDENTED = "zengdu-women-and-children-2021-2030"
 KANGXI = ["⼉童发展规划", "各级⾏政部⻔要加强⼉童保护⼯作，确保⽬标如期实现。"]
 
 
@@ -138,6 +141,15 @@ def other_pdfs(tmp_path_factory) -> dict[str, Path]:
         _footer(doc.sections[0].footer.paragraphs[0], footer)
         doc.save(out)
         docxs.append(out)
+    # the usual government layout: 2-character first-line indent, justified, fixed 28pt lines, no paragraph gap
+    indented = render.to_docx(render.plan_lines(CORPUS / f"{INDENTED}.txt"), root / "indented.docx",
+                              auto_numbering=True, header="某某区人民政府")
+    doc = open_docx(indented)
+    layout = doc.styles["Normal"].paragraph_format
+    layout.first_line_indent, layout.alignment = Pt(24), WD_ALIGN_PARAGRAPH.JUSTIFY
+    layout.space_after, layout.line_spacing = Pt(0), Pt(28)
+    doc.save(indented)
+    docxs.append(indented)
     docxs.append(render.to_docx(KANGXI, root / "kangxi.docx", page_footer=False))
     return {p.stem: p for p in render.convert_many(docxs, "pdf", root / "pdf")}
 
@@ -151,6 +163,10 @@ def test_other_header_wording_and_page_number_styles_are_dropped(other_pdfs, ste
     if header:
         assert not any(header in t for t in texts)
     assert summary(parse_file(other_pdfs[stem])) == summary(parse_file(CORPUS / f"{stem}.txt"))
+
+
+def test_indented_justified_plan_without_paragraph_gaps_parses_like_its_text(other_pdfs):
+    assert summary(parse_file(other_pdfs["indented"])) == summary(parse_file(CORPUS / f"{INDENTED}.txt"))
 
 
 def test_kangxi_radicals_read_as_ordinary_characters(other_pdfs):

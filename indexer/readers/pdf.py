@@ -175,11 +175,13 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _begins_paragraph(first: VLine | None, prev: VLine | None, line: VLine, m: _Metrics) -> bool:
-    if first is None or prev is None or RE_HEADING.match(line.text):
+    if first is None or prev is None:
         return True
     room = m.right[prev.page % 2] - prev.x1
     if room > line.first_word_width() + 0.8 * m.em:
         return True                                   # the line above ended short of the margin
+    if RE_HEADING.match(line.text) and prev.text.endswith(SENTENCE_END):
+        return True      # a heading or numbered item after a full stop ("…统\n一、…" stays one sentence)
     if line.x0 - m.left[line.page % 2] > 0.8 * m.em:
         # without first-line indents, an item's wrapped lines may hang under its text, not its number
         hanging = not m.indents and first.x0 < line.x0 - 0.5 * m.em \
