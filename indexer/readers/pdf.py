@@ -1,0 +1,286 @@
+"""PDF plans (pypdfium2): the page's visual lines joined back into the paragraphs the author typed.
+
+A PDF wraps every paragraph at the right margin and repeats a running header and a page number on
+every page. The reader drops the page furniture (found by repetition at the same place on many pages,
+and by the shape of a page number), joins a paragraph's lines, across a page break too, and turns
+ruled tables into tab-indented cells, one blank line after each row, as the plain-text plans have them."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import median
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from indexer.readers.base import Document, ReaderError, SourceLine
+from indexer.readers.pdf_layout import (Table, VLine, join_lines, page_chars, tables_on, visual_lines)
+
+SCANNED = "no text layer: a scanned PDF needs OCR before it can be indexed"
+RE_PAGE_NUMBER = re.compile(
+    r"^[\s\-—–－·•_~]*(第\s*)?(\d{1,4}|[ivxlcdm]{1,6})(\s*页)?(\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–－·•_~]*$"
+    r"|^(page|p\.)\s*\d{1,4}(\s*of\s*\d{1,4})?$", re.IGNORECASE)
+# a line that begins a paragraph whatever the line above: headings and numbered items
+RE_HEADING = re.compile(
+    r"^(第[一二三四五六七八九十百零\d]+[章节条部分]|[一二三四五六七八九十]+、|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]"
+    r"|\d{1,2}\s*[.．、](?![\d.．])|[①-⑳]|——|(主要目标|策略措施)\s*[:：]?\s*$|附件)")
+SENTENCE_END = tuple("。！？；：!?;:")
+BAND = 0.12          # top and bottom share of the page where running headers and footers live
+
+
+@dataclass
+class _Page:
+    number: int
+    height: float
+    lines: list[VLine]
+    tables: list[Table]
+
+
+def read_pdf(path: Path) -> Document:
+    pdf = _open(path)
+    try:
+        pages = [_read_page(pdf, i) for i in range(len(pdf))]
+        if not any(p.lines or p.tables for p in pages):
+            if _has_images(pdf):
+                raise ReaderError(path.name, SCANNED)
+            return Document(file=path.name, format="pdf", lines=[])
+    except pdfium.PdfiumError as exc:
+        raise ReaderError(path.name, f"damaged PDF, cannot read its pages ({exc})") from None
+    finally:
+        pdf.close()
+    _drop_furniture(pages)
+    for page in pages:
+        _number_lines(page)
+    lines, tables = _assemble(pages)
+    return Document(file=path.name, format="pdf", lines=lines, tables=tables)
+
+
+def _open(path: Path) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise ReaderError(path.name, "encrypted PDF: it needs a password to open; save an unprotected copy") from None
+        if exc.err_code == pdfium_c.FPDF_ERR_SECURITY:
+            raise ReaderError(path.name, "PDF protected by an unsupported security handler") from None
+        raise ReaderError(path.name, "not a readable PDF (damaged or not a PDF file)") from None
+
+
+def _has_images(pdf: pdfium.PdfDocument) -> bool:
+    for i in range(min(len(pdf), 5)):
+        if next(pdf[i].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), None) is not None:
+            return True
+    return False
+
+
+def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
+    page = pdf[index]
+    textpage = page.get_textpage()
+    chars = page_chars(textpage)
+    cjk = [c.x1 - c.x0 for c in chars if ord(c.text) >= 0x2E80 and c.x1 > c.x0]
+    latin = [c.x1 - c.x0 for c in chars if not c.text.isspace() and c.x1 > c.x0]
+    em = median(cjk) if cjk else (2 * median(latin) if latin else 12.0)
+    tables, rest = tables_on(page, chars, index + 1, em)
+    lines = visual_lines(rest, index + 1, em)
+    return _Page(index + 1, page.get_height(), lines, tables)
+
+
+# -- running headers, footers, page numbers -----------------------------------------------------------
+
+def _band_lines(page: _Page) -> list[tuple[VLine, str, float]]:
+    """The outermost lines at the top and bottom of a page: (line, band, distance from its edge)."""
+    out = []
+    for line in page.lines[:2]:
+        if page.height - line.y < BAND * page.height:
+            out.append((line, "top", page.height - line.y))
+    for line in page.lines[-2:]:
+        if line.y < BAND * page.height and all(line is not o[0] for o in out):
+            out.append((line, "bottom", line.y))
+    return out
+
+
+def _drop_furniture(pages: list[_Page]) -> None:
+    """Remove page numbers and lines repeated at the same place on many pages (the running header
+    and footer). The title on page 1 stays: it sits lower than the header that repeats its words."""
+    candidates = [(page, *band) for page in pages for band in _band_lines(page)]
+    groups: dict[tuple[str, str], list[tuple[_Page, VLine, float]]] = {}
+    drop: set[int] = set()
+    for page, line, band, distance in candidates:
+        text = line.text
+        if RE_PAGE_NUMBER.match(text):
+            drop.add(id(line))
+            continue
+        key = re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+        groups.setdefault((band, key), []).append((page, line, distance))
+    need = max(2, math.ceil(0.3 * len(pages)))
+    for members in groups.values():
+        if len({p.number for p, _, _ in members}) < need:
+            continue
+        for _, line, distance in members:
+            near = {p.number for p, _, d in members if abs(d - distance) <= 6}
+            if len(near) >= need:
+                drop.add(id(line))
+    for page in pages:
+        page.lines = [ln for ln in page.lines if id(ln) not in drop]
+
+
+def _number_lines(page: _Page) -> None:
+    """Number the page's kept lines top to bottom; a table row counts its tallest cell's lines."""
+    items: list[tuple[float, object]] = [(ln.y, ln) for ln in page.lines] + [(t.top, t) for t in page.tables]
+    n = 0
+    for _, item in sorted(items, key=lambda it: -it[0]):
+        if isinstance(item, VLine):
+            n += 1
+            item.number = n
+        else:
+            item.first_line = n + 1
+            n += sum(item.line_counts)
+
+
+# -- paragraphs -------------------------------------------------------------------------------------
+
+@dataclass
+class _Metrics:
+    left: dict[int, float]     # body left margin by page parity (mirrored margins)
+    right: dict[int, float]
+    em: float
+    pitch: float               # usual distance between the baselines of one paragraph's lines
+    indents: bool              # paragraphs begin with a first-line indent
+
+
+def _metrics(pages: list[_Page]) -> _Metrics:
+    lines = [ln for p in pages for ln in p.lines]
+    widths = [c.x1 - c.x0 for ln in lines for c in ln.chars if ord(c.text) >= 0x2E80 and c.x1 > c.x0]
+    em = median(widths) if widths else 10.0
+    left, right = {}, {}
+    for parity in (0, 1):
+        own = [ln for p in pages if p.number % 2 == parity for ln in p.lines] or lines
+        if len(own) < 20:
+            own = lines
+        left[parity] = _percentile([ln.x0 for ln in own], 0.15)
+        right[parity] = _percentile([ln.x1 for ln in own], 0.9)
+    steps = [a.y - b.y for p in pages for a, b in zip(p.lines, p.lines[1:]) if 0 < a.y - b.y < 3 * em]
+    pitch = _percentile(steps, 0.3) if steps else 1.5 * em
+    starts = [b for p in pages for a, b in zip(p.lines, p.lines[1:])
+              if right[p.number % 2] - a.x1 > 3 * em and not RE_HEADING.match(b.text)]
+    indented = [b for b in starts if b.x0 - left[b.page % 2] > 0.8 * em]
+    return _Metrics(left, right, em, pitch, len(starts) >= 3 and len(indented) > 0.5 * len(starts))
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def _begins_paragraph(first: VLine | None, prev: VLine | None, line: VLine, m: _Metrics) -> bool:
+    if first is None or prev is None:
+        return True
+    room = m.right[prev.page % 2] - prev.x1
+    if room > line.first_word_width() + 0.8 * m.em:
+        return True                                   # the line above ended short of the margin
+    if RE_HEADING.match(line.text) and prev.text.endswith(SENTENCE_END):
+        return True      # a heading or numbered item after a full stop ("…统\n一、…" stays one sentence)
+    if line.x0 - m.left[line.page % 2] > 0.8 * m.em:
+        # without first-line indents, an item's wrapped lines may hang under its text, not its number
+        hanging = not m.indents and first.x0 < line.x0 - 0.5 * m.em \
+            and (prev is first or abs(line.x0 - prev.x0) < 0.3 * m.em)
+        if not hanging:
+            return True                               # indented first line (or a centred heading)
+    if prev.page == line.page and prev.y - line.y > 1.4 * m.pitch:
+        return True                                   # space between paragraphs
+    if not m.indents and prev.text.endswith(SENTENCE_END) and (prev.page != line.page or m.pitch == 0):
+        return True                                   # no indents to tell: a full stop at a page end ends it
+    return False
+
+
+def _assemble(pages: list[_Page]) -> tuple[list[SourceLine], list[list[list[str]]]]:
+    """Paragraph lines and table rows of the whole document, in reading order."""
+    m = _metrics(pages)
+    out: list[SourceLine] = []
+    tables: list[Table] = []
+    paragraph: list[VLine] = []
+
+    def flush() -> None:
+        if paragraph:
+            first, last = paragraph[0], paragraph[-1]
+            out.append(SourceLine(join_lines([ln.text for ln in paragraph]), page=first.page, page_end=last.page,
+                                  line=first.number, line_end=last.number))
+            paragraph.clear()
+
+    previous_item: object = None
+    for page in pages:
+        items = [(ln.y, ln) for ln in page.lines] + [(t.top + 0.01, t) for t in page.tables]
+        for _, item in sorted(items, key=lambda it: -it[0]):
+            if isinstance(item, Table):
+                flush()
+                if isinstance(previous_item, Table) and _continues(previous_item, item):
+                    _merge_into(previous_item, item)
+                else:
+                    tables.append(item)
+                    previous_item = item
+                continue
+            first, prev = (paragraph[0], paragraph[-1]) if paragraph else (None, None)
+            if isinstance(previous_item, Table) or _begins_paragraph(first, prev, item, m):
+                flush()
+            paragraph.append(item)
+            previous_item = item
+    flush()
+    return _with_tables(out, tables), [_filled(t) for t in tables]
+
+
+def _continues(before: Table, after: Table) -> bool:
+    """A table carried over to the next page: same columns, nothing between them."""
+    return after.page == before.page_end + 1 and len(before.xs) == len(after.xs) \
+        and all(abs(a - b) < 3 for a, b in zip(before.xs, after.xs))
+
+
+def _merge_into(before: Table, after: Table) -> None:
+    """Append a carried-over table: a repeated header row is dropped, a row split by the page is rejoined."""
+    rows, merged, counts = list(after.rows), list(after.merged_down), list(after.line_counts)
+    if rows and rows[0] == before.rows[0]:
+        rows, merged, counts = rows[1:], merged[1:], counts[1:]
+    elif rows and before.rows:
+        last, first = before.rows[-1], rows[0]
+        mergeable = [not any(flags[j] for flags in before.merged_down) for j in range(len(last))]
+        if any(mergeable[j] and last[j] and not first[j] for j in range(len(last))):
+            before.rows[-1] = [join_lines([a, b]) for a, b in zip(last, first)]
+            before.line_counts[-1] += counts[0]
+            after.first_line += counts[0]
+            rows, merged, counts = rows[1:], merged[1:], counts[1:]
+    before.rows += rows
+    before.merged_down += merged
+    before.line_counts += counts
+    before.parts.append((after, len(before.rows) - len(rows)))
+    before.page_end = after.page
+
+
+def _with_tables(lines: list[SourceLine], tables: list[Table]) -> list[SourceLine]:
+    """Insert each table's rows (tab-indented cells, then a blank line) where the table stood."""
+    rows_out: list[tuple[tuple[int, int], list[SourceLine]]] = []
+    for table in tables:
+        for k, row in enumerate(table.rows):
+            origin, first_row = max((p for p in table.parts if p[1] <= k), key=lambda p: p[1])
+            line = origin.first_line + sum(table.line_counts[first_row:k])
+            end = line + table.line_counts[k] - 1
+            cells = [SourceLine("\t" + cell, page=origin.page, page_end=origin.page, line=line, line_end=end)
+                     for cell in row]
+            rows_out.append(((origin.page, line), cells + [SourceLine("", page=origin.page, page_end=origin.page, line=end, line_end=end)]))
+    merged: list[SourceLine] = []
+    pending = sorted(rows_out, key=lambda r: r[0])
+    for source in lines:
+        while pending and pending[0][0] < (source.page, source.line):
+            merged += pending.pop(0)[1]
+        merged.append(source)
+    for _, cells in pending:
+        merged += cells
+    return merged
+
+
+def _filled(table: Table) -> list[list[str]]:
+    """Rows of cells with a vertically merged cell's text repeated in every row it spans."""
+    out: list[list[str]] = []
+    for row, flags in zip(table.rows, table.merged_down):
+        out.append([out[-1][j] if flag and out and not cell else cell for j, (cell, flag) in enumerate(zip(row, flags))])
+    return out

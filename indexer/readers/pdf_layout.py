@@ -1,0 +1,313 @@
+"""Page geometry for the PDF reader: characters with positions, visual lines, ruled tables.
+
+Everything here works on one page at a time and knows nothing about plans."""
+from __future__ import annotations
+
+import ctypes
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from statistics import median
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+# radicals supplement: NFKC maps only ⺟ and ⻳; these are the ones fonts use in place of ordinary characters
+_SUPPLEMENT = {
+    "⺁": "厂", "⺇": "几", "⺊": "卜", "⺌": "小", "⺍": "小", "⺎": "兀", "⺏": "尢", "⺐": "尢",
+    "⺑": "尣", "⺒": "巳", "⺓": "幺", "⺔": "彑", "⺕": "彐", "⺖": "忄", "⺗": "心", "⺘": "扌", "⺙": "攵",
+    "⺛": "旡", "⺜": "日", "⺝": "月", "⺞": "歺", "⺟": "母", "⺠": "民", "⺡": "氵", "⺢": "氺", "⺣": "灬",
+    "⺤": "爫", "⺥": "爫", "⺦": "丬", "⺧": "牛", "⺨": "犭", "⺩": "王", "⺪": "疋", "⺫": "罒", "⺬": "示",
+    "⺭": "礻", "⺮": "竹", "⺯": "糸", "⺰": "纟", "⺱": "罓", "⺲": "罒", "⺳": "网", "⺴": "网", "⺵": "网",
+    "⺶": "羊", "⺷": "羊", "⺸": "羊", "⺹": "耂", "⺺": "肀", "⺻": "聿", "⺼": "肉", "⺽": "臼", "⺾": "艹",
+    "⺿": "艹", "⻀": "艹", "⻁": "虎", "⻂": "衤", "⻃": "覀", "⻄": "西", "⻅": "见", "⻆": "角", "⻇": "角",
+    "⻈": "讠", "⻉": "贝", "⻊": "足", "⻋": "车", "⻌": "辶", "⻍": "辶", "⻎": "辶", "⻏": "阝", "⻐": "金",
+    "⻑": "長", "⻒": "镸", "⻓": "长", "⻔": "门", "⻕": "阝", "⻖": "阝", "⻗": "雨", "⻘": "青", "⻙": "韦",
+    "⻚": "页", "⻛": "风", "⻜": "飞", "⻝": "食", "⻞": "食", "⻟": "食", "⻠": "饣", "⻡": "首", "⻢": "马",
+    "⻣": "骨", "⻤": "鬼", "⻥": "鱼", "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻪": "黾", "⻫": "齐",
+    "⻬": "齐", "⻭": "齿", "⻮": "齿", "⻯": "龙", "⻰": "龙", "⻱": "龟", "⻲": "龟", "⻳": "龟",
+}
+
+
+def _radical_table() -> dict[int, str]:
+    table = {}
+    for code in range(0x2F00, 0x2FE0):
+        folded = unicodedata.normalize("NFKC", chr(code))
+        if folded != chr(code):
+            table[code] = folded
+    for radical, ordinary in _SUPPLEMENT.items():
+        folded = unicodedata.normalize("NFKC", radical)
+        table[ord(radical)] = folded if folded != radical else ordinary
+    return {k: v for k, v in table.items() if chr(k) != v}
+
+
+RADICALS = _radical_table()
+
+
+def unradical(text: str) -> str:
+    """Kangxi and supplement radicals (what some fonts map their glyphs to) → the ordinary characters."""
+    return text.translate(RADICALS)
+
+
+@dataclass
+class Char:
+    text: str
+    x0: float
+    x1: float
+    y: float                 # baseline
+    generated: bool = False  # a space PDFium inferred from a gap, not in the file
+
+
+@dataclass
+class VLine:
+    """One visual line of a page."""
+
+    chars: list[Char]
+    page: int
+    number: int = 0          # among the page's kept lines, 1-based
+
+    @cached_property
+    def x0(self) -> float:
+        return min(c.x0 for c in self.chars if not c.text.isspace())
+
+    @cached_property
+    def x1(self) -> float:
+        return max(c.x1 for c in self.chars if not c.text.isspace())
+
+    @cached_property
+    def y(self) -> float:
+        return median(c.y for c in self.chars)
+
+    @property
+    def text(self) -> str:
+        return line_text(self.chars)
+
+    def first_word_width(self) -> float:
+        """Width of what would have had to fit on the line above: a Latin/number run or one character."""
+        chars = [c for c in self.chars if not c.text.isspace()]
+        end = 1
+        while end < len(chars) and chars[end - 1].text.isascii() and chars[end].text.isascii() \
+                and chars[end].text.isalnum():
+            end += 1
+        return chars[end - 1].x1 - chars[0].x0
+
+
+def line_text(chars: list[Char]) -> str:
+    """The characters as text: a space PDFium inferred is kept only between two Latin letters or digits."""
+    out = []
+    for i, c in enumerate(chars):
+        if c.generated:
+            if not 0 < i < len(chars) - 1:
+                continue
+            before, after = chars[i - 1], chars[i + 1]
+            latin = all(x.text.isascii() and x.text.isalnum() for x in (before, after))
+            wide = after.x0 - before.x1 > max(before.x1 - before.x0, after.x1 - after.x0, 1.0)
+            if not (latin or wide):      # CJK-Latin spacing and justification only widen the text
+                continue
+        out.append(c.text)
+    return unradical("".join(out)).strip()
+
+
+@dataclass
+class Table:
+    page: int
+    top: float
+    bottom: float
+    xs: list[float]                      # column boundaries, left to right
+    rows: list[list[str]]                # cells; "" where a merged cell continues
+    merged_down: list[list[bool]]        # cell continues the one above (no rule between them)
+    line_counts: list[int] = field(default_factory=list)   # visual lines per row (for line numbers)
+    first_line: int = 1                  # the page line number of its first row
+    page_end: int = 0
+    parts: list[tuple["Table", int]] = field(default_factory=list)   # pieces carried over: (piece, first row)
+
+    def __post_init__(self) -> None:
+        self.page_end = self.page_end or self.page
+        self.parts = self.parts or [(self, 0)]
+
+
+def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
+    """The page's characters in content order, each with its advance box and baseline."""
+    chars = []
+    x, y = ctypes.c_double(), ctypes.c_double()
+    rect = pdfium_c.FS_RECTF()
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
+        if code in (0x0D, 0x0A, 0xFFFE, 0xFEFF, 0x00AD) or code == 0 or (code < 0x20 and code != 0x09):
+            continue
+        generated = bool(pdfium_c.FPDFText_IsGenerated(textpage, i))
+        text = chr(code)
+        if generated and not text.isspace():
+            continue
+        pdfium_c.FPDFText_GetCharOrigin(textpage, i, x, y)
+        pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect)
+        chars.append(Char(" " if text.isspace() else text, rect.left, rect.right, y.value, generated))
+    return chars
+
+
+def visual_lines(chars: list[Char], page: int, em: float) -> list[VLine]:
+    """Group characters into lines: a new line where the baseline moves or the text jumps back left."""
+    lines: list[VLine] = []
+    current: list[Char] = []
+    for c in chars:
+        if current:
+            last = current[-1]
+            same_baseline = abs(c.y - last.y) < 0.45 * em
+            if not same_baseline or c.x0 < last.x0 - 2 * em:
+                lines.append(VLine(current, page))
+                current = []
+        current.append(c)
+    if current:
+        lines.append(VLine(current, page))
+    lines = _same_baseline([ln for ln in lines if any(not c.text.isspace() for c in ln.chars)], em)
+    lines.sort(key=lambda ln: -ln.y)      # top to bottom (content order can put a header last)
+    return lines
+
+
+def _same_baseline(lines: list[VLine], em: float) -> list[VLine]:
+    """Pieces of one printed line drawn at different times (runs, fields) joined left to right."""
+    out: list[VLine] = []
+    for line in lines:
+        k = next((k for k in range(len(out) - 1, max(-1, len(out) - 60), -1)
+                  if abs(out[k].y - line.y) < 0.2 * em
+                  and (line.x0 >= out[k].x1 - 0.1 * em or line.x1 <= out[k].x0 + 0.1 * em)), None)
+        if k is None:
+            out.append(line)
+        else:
+            out[k] = VLine(sorted(out[k].chars + line.chars, key=lambda c: c.x0), line.page)
+    return out
+
+
+# -- ruled tables -------------------------------------------------------------------------------------
+
+def _rules(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """Horizontal (y, x0, x1) and vertical (x, y0, y1) rules drawn on the page: thin paths, rectangle edges."""
+    horizontal, vertical = [], []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
+        left, bottom, right, top = obj.get_bounds()
+        w, h = right - left, top - bottom
+        if h <= 2.5 and w > 3:
+            horizontal.append(((top + bottom) / 2, left, right))
+        elif w <= 2.5 and h > 3:
+            vertical.append(((left + right) / 2, bottom, top))
+        elif w > 3 and h > 3 and pdfium_c.FPDFPath_CountSegments(obj) <= 6:   # a rectangle: its four edges
+            horizontal += [(bottom, left, right), (top, left, right)]
+            vertical += [(left, bottom, top), (right, bottom, top)]
+    return horizontal, vertical
+
+
+def _cluster(values: list[float], tolerance: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tolerance:
+            continue
+        out.append(v)
+    return out
+
+
+def _components(horizontal, vertical) -> list[tuple[list, list]]:
+    """Groups of rules that touch one another: each group with a grid in it is one table."""
+    items = [("h", r) for r in horizontal] + [("v", r) for r in vertical]
+    parent = list(range(len(items)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def touch(a, b) -> bool:
+        (ka, ra), (kb, rb) = a, b
+        if ka == kb:
+            return False
+        (hy, hx0, hx1), (vx, vy0, vy1) = (ra, rb) if ka == "h" else (rb, ra)
+        return hx0 - 2 <= vx <= hx1 + 2 and vy0 - 2 <= hy <= vy1 + 2
+
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            if touch(items[i], items[j]):
+                parent[find(i)] = find(j)
+    groups: dict[int, tuple[list, list]] = {}
+    for i, (kind, rule) in enumerate(items):
+        group = groups.setdefault(find(i), ([], []))
+        group[0 if kind == "h" else 1].append(rule)
+    return list(groups.values())
+
+
+def tables_on(page: pdfium.PdfPage, chars: list[Char], page_no: int, em: float) -> tuple[list[Table], list[Char]]:
+    """The page's ruled tables (at least two cells) and the characters outside them."""
+    horizontal, vertical = _rules(page)
+    if len(horizontal) < 2 or len(vertical) < 2:
+        return [], chars
+    tables = []
+    rest = chars
+    for hs, vs in _components(horizontal, vertical):
+        ys = _cluster([r[0] for r in hs])[::-1]     # top to bottom
+        xs = _cluster([r[0] for r in vs])
+        if len(ys) < 2 or len(xs) < 2 or (len(ys) - 1) * (len(xs) - 1) < 2:
+            continue
+        inside = [c for c in rest if xs[0] < (c.x0 + c.x1) / 2 < xs[-1] and ys[-1] < c.y + 0.3 * em < ys[0]]
+        if not inside:
+            continue
+        taken = set(map(id, inside))
+        rest = [c for c in rest if id(c) not in taken]
+        tables.append(_grid(hs, vs, ys, xs, inside, page_no, em))
+    return tables, rest
+
+
+def _grid(hs, vs, ys, xs, chars: list[Char], page_no: int, em: float) -> Table:
+    """Cells of a ruled grid; a cell with no rule above it continues (is merged with) the one above,
+    one with no rule on its left continues the one on its left. A merged cell's text goes to its first cell."""
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+
+    def h_rule(y: float, xa: float, xb: float) -> bool:
+        mid = (xa + xb) / 2
+        return any(abs(r[0] - y) <= 2 and r[1] - 1 <= mid <= r[2] + 1 for r in hs)
+
+    def v_rule(x: float, ya: float, yb: float) -> bool:
+        mid = (ya + yb) / 2
+        return any(abs(r[0] - x) <= 2 and r[1] - 1 <= mid <= r[2] + 1 for r in vs)
+
+    owner = {}
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if i and not h_rule(ys[i], xs[j], xs[j + 1]):
+                owner[i, j] = owner[i - 1, j]
+            elif j and not v_rule(xs[j], ys[i + 1], ys[i]):
+                owner[i, j] = owner[i, j - 1]
+            else:
+                owner[i, j] = (i, j)
+    cell_chars: dict[tuple[int, int], list[Char]] = {}
+    for c in chars:
+        cx, cy = (c.x0 + c.x1) / 2, c.y + 0.3 * em
+        i = next((k for k in range(n_rows) if ys[k + 1] <= cy <= ys[k]), n_rows - 1)
+        j = next((k for k in range(n_cols) if xs[k] <= cx <= xs[k + 1]), n_cols - 1)
+        cell_chars.setdefault(owner[i, j], []).append(c)
+    rows, merged, counts = [], [], []
+    for i in range(n_rows):
+        row, flags, lines_in_row = [], [], 0
+        for j in range(n_cols):
+            if owner[i, j] != (i, j):
+                row.append("")
+                flags.append(owner[i, j][0] < i)
+                continue
+            lines = visual_lines(cell_chars.get((i, j), []), page_no, em)
+            lines_in_row = max(lines_in_row, len(lines))
+            row.append(join_lines([ln.text for ln in lines]))
+            flags.append(False)
+        if any(owner[i, j] == (i, j) for j in range(n_cols)) or any(row):
+            rows.append(row)
+            merged.append(flags)
+            counts.append(max(lines_in_row, 1))
+    return Table(page_no, ys[0], ys[-1], xs, rows, merged, counts)
+
+
+def join_lines(parts: list[str]) -> str:
+    """Visual lines of one paragraph as one line: no space in Chinese, one between Latin words."""
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if out and part and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalpha():
+            out += " "
+        out += part
+    return out

@@ -1,0 +1,244 @@
+"""The PDF reader: a plan printed to PDF parses to the same plans, passages and indicator table as its
+plain text, without the running header and page numbers; unreadable PDFs get one clear line."""
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from docx import Document as open_docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+import render
+from indexer.corpus import parse_file
+from indexer.readers import ReaderError, read_document
+from indexer.readers.pdf_layout import unradical
+from indexer.readers.txt import read_txt
+from plansearch.settings import REPO_ROOT
+
+CORPUS = REPO_ROOT / "corpus"
+STEMS = sorted(p.stem for p in CORPUS.glob("*.txt"))
+NEAR_CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+PAGE_FOOTER = re.compile(r"—\s*\d+\s*—")
+
+
+def same_modulo_cjk_space(text: str) -> str:
+    """Text as compared: a PDF keeps no run of spaces and no space that only widens CJK next to Latin."""
+    return NEAR_CJK_SPACE.sub("", re.sub(r"\s+", " ", text)).strip()
+
+
+def summary(plans) -> dict:
+    """What a user sees of a file's plans: passages per domain and kind, their texts, the indicator table."""
+    return {
+        "plans": len(plans),
+        "counts": [Counter((p.domain, p.kind.value) for p in plan.passages) for plan in plans],
+        "texts": [[same_modulo_cjk_space(p.text) for p in plan.passages] for plan in plans],
+        "table": [[(r.domain, r.indicator, r.value, r.attribute) for r in plan.indicator_table] for plan in plans],
+    }
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_pdf_parses_to_the_same_plans_passages_and_table_as_the_text(rendered_plans, stem):
+    from_txt = summary(parse_file(CORPUS / f"{stem}.txt"))
+    from_pdf = summary(parse_file(rendered_plans[stem, "pdf"]))
+    assert from_pdf["plans"] == from_txt["plans"]
+    assert from_pdf["counts"] == from_txt["counts"]
+    assert from_pdf["table"] == from_txt["table"]
+    assert from_pdf["texts"] == from_txt["texts"]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_running_header_and_page_numbers_are_dropped_but_the_title_kept(rendered_plans, stem):
+    lines = render.plan_lines(CORPUS / f"{stem}.txt")
+    header = lines[0].strip() or stem              # as the rendered_plans fixture sets it
+    title = next(line.strip() for line in lines if line.strip())
+    document = read_document(rendered_plans[stem, "pdf"])
+    first = document.lines[0]
+    assert (same_modulo_cjk_space(first.text), first.page, first.line) == (same_modulo_cjk_space(title), 1, 1)
+    texts = [same_modulo_cjk_space(ln.text) for ln in document.lines]
+    assert texts.count(same_modulo_cjk_space(header)) == (header == title)
+    assert not any(PAGE_FOOTER.search(ln.text) for ln in document.lines)
+    txt_plans, pdf_plans = parse_file(CORPUS / f"{stem}.txt"), parse_file(rendered_plans[stem, "pdf"])
+    assert [p.meta.title for p in pdf_plans] == [p.meta.title for p in txt_plans]
+    in_txt = sum(p.text.count(header) for plan in txt_plans for p in plan.passages)
+    assert sum(p.text.count(header) for plan in pdf_plans for p in plan.passages) == in_txt
+
+
+def test_paragraph_broken_by_a_page_break_is_one_line_again(rendered_plans):
+    # NFKC: Word's automatic numbering prints "(七)" as "（七）"
+    txt_lines = {same_modulo_cjk_space(unicodedata.normalize("NFKC", ln.text))
+                 for stem in STEMS for ln in read_txt(CORPUS / f"{stem}.txt").lines}
+    straddling = [ln for stem in STEMS for ln in read_document(rendered_plans[stem, "pdf"]).lines
+                  if ln.page_end == ln.page + 1 and not ln.text.startswith("\t") and ln.text]
+    assert len(straddling) >= 10
+    for line in straddling:
+        assert same_modulo_cjk_space(unicodedata.normalize("NFKC", line.text)) in txt_lines
+        assert line.line >= 2 and line.line_end >= 1
+
+
+def test_wrapped_lines_keep_their_page_and_line_span(rendered_plans):
+    document = read_document(rendered_plans["xinchengqu-children-2021-2030", "pdf"])
+    preface = next(ln for ln in document.lines if ln.text.startswith("少年儿童是国家的未来"))
+    assert (preface.page, preface.page_end) == (1, 1)
+    assert preface.line_end - preface.line >= 4      # one paragraph of several printed lines
+
+
+def test_indicator_table_rows_come_out_as_tab_cells_and_in_document_tables(rendered_plans):
+    document = read_document(rendered_plans["xinchengqu-children-2021-2030", "pdf"])
+    txt = read_txt(CORPUS / "xinchengqu-children-2021-2030.txt")
+    rows = [[same_modulo_cjk_space(c) for c in r] for t in document.tables for r in t if len(r) == 4 and r[1]]
+    assert rows == [[same_modulo_cjk_space(c) for c in r] for t in txt.tables for r in t if len(r) == 4 and r[1]]
+    assert any(ln.text == "\t新生儿死亡率" for ln in document.lines)
+
+
+def _footer(paragraph, parts) -> None:
+    """Footer text with PAGE / NUMPAGES fields: parts are strings or ("field", NAME)."""
+    for part in parts:
+        if isinstance(part, str):
+            paragraph.add_run(part)
+            continue
+        for kind, text in (("begin", None), (None, f" {part[1]} "), ("end", None)):
+            run = paragraph.add_run()
+            if kind:
+                el = OxmlElement("w:fldChar")
+                el.set(qn("w:fldCharType"), kind)
+            else:
+                el = OxmlElement("w:instrText")
+                el.set(qn("xml:space"), "preserve")
+                el.text = text
+            run._r.append(el)
+
+
+OTHER_FURNITURE = {
+    "xiangning-children-2021-2025-draft": ("乡宁县妇女儿童工作委员会办公室印发",
+                                           ["第 ", ("field", "PAGE"), " 页 共 ", ("field", "NUMPAGES"), " 页"]),
+    "daqing-children-2021-2025": ("大庆市人民政府文件", ["- ", ("field", "PAGE"), " -"]),
+    "xinxing-13th-division-children-2021-2030": ("", [("field", "PAGE")]),
+}
+INDENTED = "zengdu-women-and-children-2021-2030"
+KANGXI = ["⼉童发展规划", "各级⾏政部⻔要加强⼉童保护⼯作，确保⽬标如期实现。"]
+
+
+@pytest.fixture(scope="module")
+def other_pdfs(tmp_path_factory) -> dict[str, Path]:
+    """Plans printed with another office's header wording and page-number style, and a page whose
+    text is in Kangxi radicals (as some PDF fonts map their glyphs)."""
+    if render.soffice() is None:
+        pytest.fail("LibreOffice is not installed")
+    root = tmp_path_factory.mktemp("other-pdfs")
+    docxs = []
+    for stem, (header, footer) in OTHER_FURNITURE.items():
+        out = render.to_docx(render.plan_lines(CORPUS / f"{stem}.txt"), root / f"{stem}.docx",
+                             header=header, page_footer=False)
+        doc = open_docx(out)
+        _footer(doc.sections[0].footer.paragraphs[0], footer)
+        doc.save(out)
+        docxs.append(out)
+    # the usual government layout: 2-character first-line indent, justified, fixed 28pt lines, no paragraph gap
+    indented = render.to_docx(render.plan_lines(CORPUS / f"{INDENTED}.txt"), root / "indented.docx",
+                              auto_numbering=True, header="某某区人民政府")
+    doc = open_docx(indented)
+    layout = doc.styles["Normal"].paragraph_format
+    layout.first_line_indent, layout.alignment = Pt(24), WD_ALIGN_PARAGRAPH.JUSTIFY
+    layout.space_after, layout.line_spacing = Pt(0), Pt(28)
+    doc.save(indented)
+    docxs.append(indented)
+    docxs.append(render.to_docx(KANGXI, root / "kangxi.docx", page_footer=False))
+    return {p.stem: p for p in render.convert_many(docxs, "pdf", root / "pdf")}
+
+
+@pytest.mark.parametrize("stem", sorted(OTHER_FURNITURE))
+def test_other_header_wording_and_page_number_styles_are_dropped(other_pdfs, stem):
+    header, _ = OTHER_FURNITURE[stem]
+    document = read_document(other_pdfs[stem])
+    texts = [ln.text for ln in document.lines]
+    assert not any(re.fullmatch(r"第\s*\d+\s*页\s*共\s*\d+\s*页|-\s*\d+\s*-|\d+", t) for t in texts)
+    if header:
+        assert not any(header in t for t in texts)
+    assert summary(parse_file(other_pdfs[stem])) == summary(parse_file(CORPUS / f"{stem}.txt"))
+
+
+def test_indented_justified_plan_without_paragraph_gaps_parses_like_its_text(other_pdfs):
+    assert summary(parse_file(other_pdfs["indented"])) == summary(parse_file(CORPUS / f"{INDENTED}.txt"))
+
+
+def test_kangxi_radicals_read_as_ordinary_characters(other_pdfs):
+    texts = [ln.text for ln in read_document(other_pdfs["kangxi"]).lines]
+    assert texts == ["儿童发展规划", "各级行政部门要加强儿童保护工作，确保目标如期实现。"]
+
+
+def test_radical_mapping_covers_both_blocks_and_nothing_else():
+    assert unradical("⾏⼉⽬⻔⻓⺠") == "行儿目门长民"
+    assert unradical("行政部门，2021—2030年") == "行政部门，2021—2030年"
+
+
+def _image_only_pdf(source: Path, out: Path) -> Path:
+    """A 'scan': page 1 of a PDF rendered to a picture and put on a page with no text."""
+    picture = pdfium.PdfDocument(source)[0].render(scale=1).to_pil()
+    pdf = pdfium.PdfDocument.new()
+    image = pdfium.PdfImage.new(pdf)
+    image.set_bitmap(pdfium.PdfBitmap.from_pil(picture))
+    width, height = picture.size
+    image.set_matrix(pdfium.PdfMatrix().scale(width, height))
+    page = pdf.new_page(width, height)
+    page.insert_obj(image)
+    page.gen_content()
+    pdf.save(out)
+    return out
+
+
+def test_scanned_pdf_asks_for_ocr(rendered_plans, tmp_path):
+    scan = _image_only_pdf(rendered_plans["xiangning-children-2021-2025-draft", "pdf"], tmp_path / "扫描件.pdf")
+    with pytest.raises(ReaderError) as error:
+        read_document(scan)
+    assert str(error.value) == "扫描件.pdf: no text layer: a scanned PDF needs OCR before it can be indexed"
+
+
+@pytest.mark.parametrize("keep", [0.05, 0.5])
+def test_truncated_pdf_is_one_clear_line(rendered_plans, tmp_path, keep):
+    data = rendered_plans["xiangning-children-2021-2025-draft", "pdf"].read_bytes()
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(data[:int(len(data) * keep)])
+    with pytest.raises(ReaderError) as error:
+        read_document(broken)
+    assert str(error.value).startswith("broken.pdf: ") and "\n" not in str(error.value)
+    assert "damaged" in str(error.value)
+
+
+def _encrypted_pdf() -> bytes:
+    """A one-page PDF under the standard security handler whose user password is not empty."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+               b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += (b"trailer\n<< /Size 5 /Root 1 0 R /Encrypt 4 0 R /ID [<00112233445566778899aabbccddeeff> "
+            b"<00112233445566778899aabbccddeeff>] >>\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return out
+
+
+def test_password_protected_pdf_is_one_clear_line(tmp_path):
+    locked = tmp_path / "locked.pdf"
+    locked.write_bytes(_encrypted_pdf())
+    with pytest.raises(ReaderError) as error:
+        read_document(locked)
+    assert str(error.value) == "locked.pdf: encrypted PDF: it needs a password to open; save an unprotected copy"
+
+
+def test_a_thirty_page_plan_reads_in_well_under_two_seconds(rendered_plans):
+    path = rendered_plans["xinchengqu-children-2021-2030", "pdf"]
+    assert len(pdfium.PdfDocument(path)) >= 30
+    start = time.perf_counter()
+    read_document(path)
+    assert time.perf_counter() - start < 2.0
