@@ -212,8 +212,12 @@ def test_bad_uploads_get_one_clear_answer_and_lose_nothing(client, small, render
     encrypted = io.BytesIO()
     with open(rendered_plans["daqing-children-2021-2025", "docx"], "rb") as f:
         OOXMLFile(f).encrypt("secret", encrypted)
+    from test_reader_pdf import _image_only_pdf
+
     docx = rendered_plans["xinxing-13th-division-children-2021-2030", "docx"].read_bytes()
+    scan = _image_only_pdf(rendered_plans["xiangning-children-2021-2025-draft", "pdf"], small.index_dir / "scan.pdf")
     cases = [
+        ("扫描件.pdf", scan.read_bytes(), 400, "needs OCR"),
         ("empty.docx", b"", 400, "空"),
         ("plan.exe", b"MZ\x90\x00", 415, "不支持"),
         ("locked.docx", encrypted.getvalue(), 400, "password-protected"),
