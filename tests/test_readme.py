@@ -64,3 +64,11 @@ def test_sample_json_hit_is_what_search_returns(real_searcher):
     assert f'"passage_id": "{hit.passage_id}"' in README
     assert f'"title": "{hit.title}"' in README
     assert '"text": ' + __import__("json").dumps(hit.text, ensure_ascii=False) in README
+
+
+def test_sample_parse_output_is_what_parse_prints(capsys):
+    from plansearch.cli import main
+
+    sample = README.split("$ plansearch parse corpus/zengdu-women-and-children-2021-2030.txt\n", 1)[1].split("```", 1)[0]
+    assert main(["parse", str(REPO_ROOT / "corpus" / "zengdu-women-and-children-2021-2030.txt")]) == 0
+    assert capsys.readouterr().out == sample
