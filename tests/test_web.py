@@ -2,13 +2,15 @@
 real model, real index, real HTTP server on loopback. Needs `bash scripts/install-browser.sh` once;
 without chromium or playwright the module is skipped with that hint.
 
-Screenshots land in docs/screenshots/ (wide 1366×768 and narrow 390×844)."""
+Screenshots (wide 1366×768 and narrow 390×844) land in a temporary folder, so a test run changes no
+tracked file; `bash scripts/screenshots.sh` refreshes the README's pictures in docs/screenshots/."""
 from __future__ import annotations
 
 import os
 import re
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -40,7 +42,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WIDE = {"width": 1366, "height": 768}
 NARROW = {"width": 390, "height": 844}
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("PLANSEARCH_SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "plansearch-screenshots")
 KIND_LABELS = {"目标", "措施", "组织实施", "总体"}
 TIMEOUT_MS = 20_000
 
