@@ -230,8 +230,10 @@ def safe_upload_name(client_name: str) -> str:
     """A file name for a client's upload: its stem reduced to [a-z0-9-], its suffix kept if supported."""
     name = Path(client_name.replace("\\", "/")).name
     suffix = Path(name).suffix.lower()
-    stem = slug(Path(name).stem)
-    return f"{stem[:48]}{suffix if suffix in SUPPORTED_SUFFIXES else ''}"
+    suffix = suffix if suffix in SUPPORTED_SUFFIXES else ""
+    if not re.search(r"[A-Za-z]", Path(name).stem):
+        return "规划" + suffix       # a Chinese name: the plan id then comes from its place code and subject
+    return f"{slug(Path(name).stem)[:48]}{suffix}"
 
 
 __all__ = ["AddResult", "RemoveResult", "add_plan_file", "remove_plan", "understand", "safe_upload_name",

@@ -54,7 +54,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_app(settings):
+def serve_app(settings, encoder=None):
     """create_app(settings) with the page mounted, served by uvicorn in a thread on a free loopback port.
     Returns (base_url, stop). mount_web is idempotent, so this holds once create_app mounts it itself."""
     import uvicorn
@@ -62,7 +62,7 @@ def serve_app(settings):
     from service.app import create_app
     from service.web import mount_web
 
-    app = create_app(settings)
+    app = create_app(settings, encoder=encoder)
     mount_web(app)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
@@ -507,3 +507,46 @@ def test_page_and_assets_are_served_with_cache_and_security_headers(base):
     routes = len(app.routes)
     mount_web(app)
     assert len(app.routes) == routes
+
+
+def test_upload_view_adds_a_plan_and_shows_how_it_was_understood(browser, tmp_path, keyword_encoder):
+    """上传规划: a Word plan goes in with the key; the page shows its region and per-domain counts, and a
+    second upload of the same text is refused with the reason."""
+    import render
+    from conftest import CORPUS
+    from plansearch.runtime import build
+    from plansearch.settings import Settings
+    from tests_support import copy_plans
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    copy_plans(corpus, ["xiangning-children-2021"])
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", api_key="k-1")
+    build(settings, encoder=keyword_encoder)
+    lines = [line.replace("大庆", "鹤岗") for line in render.plan_lines(CORPUS / "daqing-children-2021-2025.txt")]
+    docx = render.to_docx(lines, tmp_path / "鹤岗市儿童发展规划.docx", auto_numbering=True)
+    url, stop = serve_app(settings, encoder=keyword_encoder)
+    context = browser.new_context(viewport=WIDE, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url + "/")
+        page.get_by_role("button", name="上传规划").click()
+        page.set_input_files("#upload-file", str(docx))
+        page.click("#upload-button")
+        page.wait_for_selector("#upload-message.message.error")
+        assert "401" in page.inner_text("#upload-message")            # no key typed
+        page.fill("#upload-key", "k-1")
+        page.click("#upload-button")
+        page.wait_for_selector(".upload-plan", timeout=60_000)
+        report = page.inner_text("#upload-report")
+        assert "鹤岗市儿童发展规划" in report and "黑龙江省鹤岗市" in report and "儿童与安全" in report
+        assert "已入库" in page.inner_text("#upload-message")
+        page.click("#upload-button")
+        page.wait_for_selector("#upload-message.message.error")
+        assert "duplicate" in page.inner_text("#upload-message")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "upload.png"))
+    finally:
+        context.close()
+        stop()

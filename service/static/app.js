@@ -7,7 +7,7 @@
   var PAGE = 10;
   var MAX_OFFSET = 900;
   var FILTERS = ['plan', 'region', 'domain', 'kind'];
-  var VIEWS = ['search', 'compare', 'indicators'];
+  var VIEWS = ['search', 'compare', 'indicators', 'upload'];
   var KIND_LABELS = { target: '目标', measure: '措施', implementation: '组织实施', overview: '总体' };
   var FILTER_LABELS = { plan: '规划', region: '地区', domain: '领域', kind: '类型' };
   var EXAMPLES = ['其他地方怎么预防儿童溺水', '小学生近视率目标', '留守儿童关爱服务', '宫颈癌和乳腺癌筛查'];
@@ -237,7 +237,63 @@
     renderAnswer();
     if (state.view === 'compare') renderCompare();
     else if (state.view === 'indicators') renderIndicators();
+    else if (state.view === 'upload') showFacets(false);
     else renderSearch();
+  }
+
+  /** 上传规划: POST /api/plans with the key; the parse report (plans, region, counts) is shown. */
+  function submitUpload(e) {
+    e.preventDefault();
+    var file = $('upload-file').files[0];
+    var box = $('upload-message');
+    clear($('upload-report'));
+    if (!file) { message(box, 'error', '请选择文件', []); return; }
+    var data = new FormData();
+    data.append('file', file);
+    if ($('upload-id').value.trim()) data.append('id', $('upload-id').value.trim());
+    var headers = {};
+    if ($('upload-key').value) headers['X-API-Key'] = $('upload-key').value;
+    $('upload-button').disabled = true;
+    message(box, 'info', '正在解析并建立索引……', ['较大的文件需要一两分钟。']);
+    fetch('/api/plans', { method: 'POST', body: data, headers: headers }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, status: response.status, body: body }; },
+        function () { return { ok: false, status: response.status, body: {} }; });
+    }).then(function (r) {
+      $('upload-button').disabled = false;
+      if (!r.ok) {
+        message(box, 'error', '未能入库（' + r.status + '）', [String((r.body && r.body.detail) || '请求失败')]);
+        return;
+      }
+      message(box, 'info', r.body.message || '已入库', ['已保存为 ' + r.body.stored_as + '。']);
+      drawUploadReport(r.body.report);
+      forget();
+    }, function () {
+      $('upload-button').disabled = false;
+      message(box, 'error', '无法连接服务', ['请检查网络后重试。']);
+    });
+  }
+
+  function drawUploadReport(report) {
+    var out = $('upload-report');
+    (report.plans || []).forEach(function (plan) {
+      var details = [['地区', plan.region], ['时期', plan.period], ['对象', plan.subject], ['状态', plan.status],
+        ['文号', plan.doc_number], ['发文机关', plan.issuer]].filter(function (d) { return d[1]; });
+      var rows = Object.keys(plan.counts || {}).map(function (domain) {
+        var c = plan.counts[domain];
+        return el('tr', null, [el('th', { scope: 'row', text: domain }),
+          el('td', { text: String(c.target || 0) }), el('td', { text: String(c.measure || 0) }),
+          el('td', { text: String((c.overview || 0) + (c.implementation || 0)) })]);
+      });
+      append(out, el('article', { class: 'upload-plan' }, [
+        el('h3', { text: plan.title + '（' + plan.id + '）' }),
+        el('p', { class: 'muted', text: details.map(function (d) { return d[0] + '：' + d[1]; }).join('　') }),
+        el('table', { class: 'upload-counts' }, [
+          el('thead', null, el('tr', null, ['领域', '目标', '措施', '其他'].map(function (h) { return el('th', { scope: 'col', text: h }); }))),
+          el('tbody', null, rows)]),
+        (plan.warnings || []).length ? el('ul', { class: 'upload-warnings' },
+          plan.warnings.map(function (w) { return el('li', { text: w }); })) : null
+      ]));
+    });
   }
 
   function setStatus(text) { $('status').textContent = text || ''; }
@@ -981,6 +1037,10 @@
     }
   }
 
+  function bindUpload() {
+    $('upload-form').addEventListener('submit', submitUpload);
+  }
+
   function start() {
     if (!window.fetch || !window.Promise || !window.URLSearchParams || !Object.assign || !window.history.pushState) {
       message($('message'), 'error', '浏览器版本过旧',
@@ -988,6 +1048,7 @@
       return;
     }
     bind();
+    bindUpload();
     $('q').value = state.q;
     if (!state.q) $('q').focus();
     Promise.all([loadPlans(), loadCaps()]).then(render, render);
