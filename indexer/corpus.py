@@ -177,6 +177,7 @@ def load_corpus(root: Path) -> Corpus:
         for meta in guess_plans(path, lines, taken):
             plans.append(meta)
             warnings.append(f"{path.name}: no entry in {MANIFEST_NAME}; found plan '{meta.id}' ({meta.title})")
+            warnings += [f"{path.name}: {meta.id}: {w}" for w in meta.warnings]
     if not plans and not failed:
         raise CorpusError(f"no plan files ({', '.join('*' + s for s in SUPPORTED_SUFFIXES)}) in {root}")
     return Corpus(root=root, plans=plans, warnings=warnings, failed=failed, skipped=skipped)

@@ -40,7 +40,7 @@ def plan_report(parsed: ParsedFile, plan: ParsedPlan) -> dict:
             "source": p.source.model_dump(mode="json"),
         } for p in plan.passages],
         "counts": _counts(plan),
-        "warnings": list(plan.warnings),
+        "warnings": list(getattr(meta, "warnings", []) or []) + list(plan.warnings),
     }
 
 

@@ -61,6 +61,7 @@ class Hit(BaseModel):
     text: str = Field(description="the passage's original wording, for quoting")
     score: float
     source: SourceSpan
+    section: list[str] = Field(default_factory=list, description="the heading lines above the passage, as written")
 
 
 class Facets(BaseModel):
@@ -100,6 +101,7 @@ class PassageDetail(BaseModel):
     text: str
     source: SourceSpan
     neighbours: Neighbours
+    section: list[str] = Field(default_factory=list, description="the heading lines above the passage, as written")
 
 
 class PlanSummary(BaseModel):
@@ -395,7 +397,8 @@ class Searcher:
     def _hit(self, p: Passage, score: float) -> Hit:
         meta = self.plans[p.plan_id]
         return Hit(passage_id=p.id, plan_id=p.plan_id, plan_title=meta.title, region=meta.region, domain=p.domain,
-                   kind=p.kind, number=p.number, title=p.title, text=p.text, score=round(score, 6), source=p.source)
+                   kind=p.kind, number=p.number, title=p.title, text=p.text, score=round(score, 6), source=p.source,
+                   section=p.section)
 
     # -- lookups ---------------------------------------------------------------------------
     def passage(self, passage_id: str) -> PassageDetail:
@@ -409,7 +412,7 @@ class Searcher:
                                 next=self.index.passage(after).id if after is not None else None)
         return PassageDetail(passage_id=p.id, plan_id=p.plan_id, plan_title=meta.title, region=meta.region,
                              chapter=p.chapter, domain=p.domain, kind=p.kind, number=p.number, title=p.title,
-                             text=p.text, source=p.source, neighbours=neighbours)
+                             text=p.text, source=p.source, neighbours=neighbours, section=p.section)
 
     def plan_summaries(self) -> list[PlanSummary]:
         out = []
