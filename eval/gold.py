@@ -18,6 +18,8 @@ class GoldQuery:
     split: str
     expected_value: str | None = None
     plan: str | None = None
+    named_plan_lacks: bool = False    # no_answer for the named plan; judgments are the other plans' passages
+    lang: str = "zh"
     judgments: dict[str, int] = field(default_factory=dict)   # passage id → grade (1 partly, 2 answers)
 
     @property
@@ -26,7 +28,7 @@ class GoldQuery:
 
 
 def load_gold(split: str | None = None, gold_dir: Path = GOLD_DIR) -> list[GoldQuery]:
-    """Queries of one split ('dev', 'test') or all, each with its graded judgments."""
+    """Queries of one split ('dev', 'test', 'blind') or all, each with its graded judgments."""
     queries: dict[str, GoldQuery] = {}
     for line in (gold_dir / "queries.jsonl").read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -34,7 +36,9 @@ def load_gold(split: str | None = None, gold_dir: Path = GOLD_DIR) -> list[GoldQ
         row = json.loads(line)
         meta = row.get("metadata", {})
         queries[row["_id"]] = GoldQuery(id=row["_id"], text=row["text"], type=meta["type"], split=meta["split"],
-                                        expected_value=meta.get("expected_value"), plan=meta.get("plan"))
+                                        expected_value=meta.get("expected_value"), plan=meta.get("plan"),
+                                        named_plan_lacks=bool(meta.get("named_plan_lacks")),
+                                        lang=meta.get("lang", "zh"))
     for qrels in sorted((gold_dir / "qrels").glob("*.tsv")):
         with open(qrels, encoding="utf-8") as f:
             for row in csv.DictReader(f, delimiter="\t"):
