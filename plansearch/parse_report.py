@@ -8,12 +8,19 @@ from plansearch.records import ParsedPlan
 
 
 def _counts(plan: ParsedPlan) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {}
+    """Targets and measures per domain, in the plan's order (a domain's own summary is not counted)."""
+    counts: dict[str, dict[str, int]] = {d: {"target": 0, "measure": 0} for d in plan.domains}
     for p in plan.passages:
-        key = p.domain or p.chapter or "前言"
-        kinds = counts.setdefault(key, {})
-        kinds[p.kind.value] = kinds.get(p.kind.value, 0) + 1
+        if p.domain and p.kind.value in ("target", "measure"):
+            counts.setdefault(p.domain, {"target": 0, "measure": 0})[p.kind.value] += 1
     return counts
+
+
+def _kinds(plan: ParsedPlan) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for p in plan.passages:
+        out[p.kind.value] = out.get(p.kind.value, 0) + 1
+    return out
 
 
 def plan_report(parsed: ParsedFile, plan: ParsedPlan) -> dict:
@@ -40,6 +47,7 @@ def plan_report(parsed: ParsedFile, plan: ParsedPlan) -> dict:
             "source": p.source.model_dump(mode="json"),
         } for p in plan.passages],
         "counts": _counts(plan),
+        "kinds": _kinds(plan),
         "warnings": list(getattr(meta, "warnings", []) or []) + list(plan.warnings),
     }
 
@@ -59,7 +67,8 @@ def text_report(parsed: ParsedFile) -> str:
                    ("文号", r["doc_number"]), ("发文机关", r["issuer"]), ("日期", r["date"])]
         out.append("  " + "　".join(f"{k}：{v}" for k, v in details if v))
         for domain, kinds in r["counts"].items():
-            out.append(f"  {domain}：" + "，".join(f"{k} {n}" for k, n in kinds.items()))
-        out.append(f"  {len(r['passages'])} passages, {len(r['tables'])} table(s)")
+            out.append(f"  {domain}：目标 {kinds['target']}，措施 {kinds['measure']}")
+        out.append(f"  {len(r['passages'])} passages (" + "，".join(f"{k} {n}" for k, n in r["kinds"].items())
+                   + f"), {len(r['tables'])} table(s)")
         out += [f"  warning: {w}" for w in r["warnings"]]
     return "\n".join(out)

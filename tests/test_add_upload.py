@@ -144,7 +144,9 @@ def test_parse_json_is_the_contract(rendered_plans, capsys):
         for p in plan["passages"]:
             assert {"id", "domain", "kind", "number", "title", "text", "section", "source"} <= set(p)
             assert {"file", "page", "paragraph", "line_start", "line_end"} <= set(p["source"])
-        assert sum(n for kinds in plan["counts"].values() for n in kinds.values()) == len(plan["passages"])
+        assert sum(plan["kinds"].values()) == len(plan["passages"])
+        assert sum(c["target"] + c["measure"] for c in plan["counts"].values()) == \
+            sum(1 for p in plan["passages"] if p["domain"] and p["kind"] in ("target", "measure"))
     women, children, xinchengqu = report["plans"]
     assert women["source"]["format"] == "docx" and women["subject"] == "妇女" and children["subject"] == "儿童"
     assert women["passages"][0]["source"]["paragraph"] and women["passages"][0]["source"]["line_start"] is None
