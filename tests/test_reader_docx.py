@@ -201,3 +201,21 @@ def test_doc_without_libreoffice_names_the_package(tmp_path, monkeypatch, render
     monkeypatch.setattr(doc_reader, "soffice", lambda: None)
     with pytest.raises(ReaderError, match="apt-get install libreoffice-writer-nogui"):
         read_document(rendered_plans["daqing-children-2021-2025", "doc"])
+
+
+def test_a_web_page_saved_as_word_by_libreoffice_leaves_its_site_furniture_behind(rendered_plans, tmp_path):
+    """Officials often paste the government site's page into Word: the plan parses as its .txt does, and
+    no line of the site (发布时间, 字体, 分享到, 相关文章 and its links, 版权所有, ICP) reaches a passage."""
+    import shutil
+    import subprocess
+
+    page = tmp_path / "page.html"
+    shutil.copy(rendered_plans["xinchengqu-children-2021-2030", "html-gb18030"], page)
+    subprocess.run([render.soffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--infilter=HTML", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path), str(page)],
+                   check=True, capture_output=True, timeout=180)
+    plans = parse_file(tmp_path / "page.docx")
+    assert counts(plans) == counts(parse_file(CORPUS / "xinchengqu-children-2021-2030.txt"))
+    texts = "\n".join(p.text for plan in plans for p in plan.passages)
+    for furniture in ("发布时间", "字体", "分享到", "相关文章", "防溺水工作的通知", "版权所有", "ICP", "公网安备"):
+        assert furniture not in texts, furniture

@@ -62,6 +62,10 @@ def read_document(path: Path) -> Document:
     if size > MAX_FILE_MB * 1024 * 1024:
         raise ReaderError(path.name, f"file too large ({size / 1024 / 1024:.1f} MB; plans up to {MAX_FILE_MB} MB are read)")
     document = reader(path)
+    if document.format != "html":        # a page copied into Word, PDF or text brings its site furniture along
+        from indexer.readers.furniture import blank_furniture
+
+        document.lines = blank_furniture(document.lines)
     if not any(line.text.strip() for line in document.lines):
         raise ReaderError(path.name, "no text found in the file")
     return document
