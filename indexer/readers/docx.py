@@ -234,7 +234,7 @@ class _Body:
         field codes or text boxes. Manual line breaks become newlines."""
         parts: list[str] = []
         for el in p.iter(q("t"), q("tab"), q("br"), q("cr"), q("noBreakHyphen"), q("sym")):
-            if _inside(el, p, (q("txbxContent"), q("del"), q("instrText"))):
+            if _inside(el, p, (q("txbxContent"), q("del"), q("moveFrom"), q("instrText"))):
                 continue
             tag = el.tag
             if tag == q("t"):
