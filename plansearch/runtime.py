@@ -20,12 +20,13 @@ def index_exists(settings: Settings) -> bool:
     return (settings.index_dir / CURRENT).exists()
 
 
-def open_searcher(settings: Settings, encoder: Encoder | None = None, verify: str = "auto") -> Searcher:
+def open_searcher(settings: Settings, encoder: Encoder | None = None, verify: str = "auto",
+                  tokenizer: Tokenizer | None = None) -> Searcher:
     """Load the index and the query encoder; refuse an index built with another model or dictionary, or
     one whose files do not match their checksums (`verify`: see `FolderIndex.open`)."""
     index = FolderIndex.open(settings.index_dir, verify=verify)
     encoder = encoder or load_encoder(settings)
-    tokenizer = Tokenizer()
+    tokenizer = tokenizer or Tokenizer()
     index.check_compatible(encoder.name, encoder.dimension,
                            {"query": encoder.query_prompt, "passage": encoder.passage_prompt}, tokenizer.fingerprint)
     searcher = Searcher(index, encoder, tokenizer, settings)
@@ -100,7 +101,8 @@ class LiveSearcher:
             if target == self._target:
                 return
             try:
-                searcher = open_searcher(self.settings, encoder=self._searcher.encoder, verify=verify)
+                searcher = open_searcher(self.settings, encoder=self._searcher.encoder, verify=verify,
+                                         tokenizer=self._searcher.tokenizer)      # loaded once: jieba is slow
             except Exception as exc:      # a broken new index: keep serving the previous one
                 self._refused = (target, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
                 log.error("new index at %s not loaded, still serving the previous one: %s", target, exc)
