@@ -6,9 +6,11 @@ code) is compared with the current index; only added or changed plans are parsed
 nothing. A different model, prompts, dictionary or index format means a full rebuild, as does --rebuild."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,10 +28,10 @@ from indexer.normalize import normalize_for_index
 from indexer.targets import extract_indicators
 from indexer.tokenize import Tokenizer
 from plansearch import __version__
-from plansearch.errors import CorpusError, IndexMismatch, IndexMissing
+from plansearch.errors import CorpusError, IndexMissing, IndexWriteError, PlanSearchError
 from plansearch.lexical import TermMatrix
 from plansearch.records import Kind
-from plansearch.store import (FORMAT_VERSION, BuildState, IndexManifest, NewPlans, PlanEntry, build_lock,
+from plansearch.store import (CURRENT, FORMAT_VERSION, BuildState, IndexManifest, NewPlans, PlanEntry, build_lock,
                               write_index)
 
 Progress = Callable[[int, int], None]   # (done, total) passages embedded
@@ -133,14 +135,42 @@ def embed_with_cache(encoder: Encoder, texts: list[str], cache: EmbeddingCache, 
     return matrix.astype(np.float32), len(missing)
 
 
+def indexed_ids(index_dir: Path) -> dict[str, list[str]]:
+    """File name → the ids its plans are indexed under now (in file order): a plan keeps its id when its
+    manifest entry is taken out and its file stays (see `load_corpus`)."""
+    try:
+        entries = [PlanEntry.from_json(e) for e in
+                   json.loads((index_dir / CURRENT / "plans.json").read_text(encoding="utf-8"))]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    out: dict[str, list[str]] = {}
+    for e in sorted(entries, key=lambda e: (e.meta.source_file, e.meta.start_line)):
+        out.setdefault(e.meta.source_file, []).append(e.meta.id)
+    return out
+
+
+WRITE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def write_failure(exc: OSError, index_dir: Path) -> IndexWriteError:
+    """One line for an index folder that cannot be written: what failed and where."""
+    where = Path(os.fsdecode(exc.filename)) if exc.filename else index_dir
+    reason = exc.strerror or str(exc)
+    if not where.absolute().is_relative_to(index_dir.absolute()):
+        return IndexWriteError(f"{reason}: {where}; the index being served is unchanged")
+    return IndexWriteError(f"cannot write the index at {index_dir}: {reason} ({where}); "
+                           f"the index being served is unchanged")
+
+
 def _usable_state(index_dir: Path, model: str, prompts: dict[str, str], tokenizer: Tokenizer,
                   pipeline: str) -> tuple[BuildState | None, str]:
     """The current index if an update can build on it, else None and why not."""
     try:
         state = BuildState.read(index_dir)
+        state.verify(index_dir, deep=False)        # a missing or truncated file: build everything again
     except IndexMissing:
         return None, "no index yet"
-    except IndexMismatch as exc:
+    except PlanSearchError as exc:
         return None, str(exc)
     m = state.manifest
     if m.model != model or m.prompts != prompts:
@@ -159,8 +189,22 @@ def build_index(corpus_dir: Path, index_dir: Path, encoder: Encoder | Callable[[
 
     `encoder` may be a function that loads it: it is then called only if something must be embedded,
     and `identity` (model name, prompts) says what the index must have been built with."""
+    try:
+        return _build_index(corpus_dir, index_dir, encoder, tokenizer, cache_dir, batch, progress, after_write,
+                            rebuild, identity)
+    except OSError as exc:
+        if exc.errno in WRITE_ERRNOS:
+            raise write_failure(exc, index_dir) from None
+        raise
+    except sqlite3.Error as exc:           # the embedding cache: "database or disk is full", read-only …
+        raise IndexWriteError(f"cannot write the embedding cache at {cache_dir}: {exc}; "
+                              f"the index being served is unchanged") from None
+
+
+def _build_index(corpus_dir: Path, index_dir: Path, encoder, tokenizer: Tokenizer, cache_dir: Path, batch: int,
+                 progress: Progress | None, after_write, rebuild: bool, identity) -> BuildSummary:
     started = time.perf_counter()
-    corpus = load_corpus(corpus_dir)
+    corpus = load_corpus(corpus_dir, indexed_ids(index_dir))
     if identity is None:
         identity = (encoder.name, {"query": encoder.query_prompt, "passage": encoder.passage_prompt})
     model, prompts = identity

@@ -71,9 +71,20 @@ def load_manifest(root: Path) -> list[PlanMeta]:
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         raise CorpusError(f"{path}: duplicate plan id(s): {', '.join(dupes)}")
     for plan in plans:
+        if not inside(root, root / plan.source_file):
+            raise CorpusError(f"{path}: plan '{plan.id}': source_file '{plan.source_file[:200]}' is outside the "
+                              f"corpus folder {root} (only files in the folder are indexed)")
         if not (root / plan.source_file).is_file():
             raise CorpusError(f"{path}: plan '{plan.id}' names a missing file '{plan.source_file}'")
     return plans
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether `path`, symlinks resolved, is in the folder `root` (also resolved)."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError, ValueError):     # a symlink loop, a NUL in the name
+        return False
 
 
 def slug(text: str) -> str:
@@ -152,9 +163,12 @@ def _ignored(path: Path) -> bool:
     return path.name.startswith((".", "~$")) or path.name == MANIFEST_NAME or not path.is_file()
 
 
-def load_corpus(root: Path) -> Corpus:
+def load_corpus(root: Path, known: dict[str, list[str]] | None = None) -> Corpus:
     """Read the manifest and find every plan file; files missing from the manifest get entries from
-    the details found in them. Unreadable files are listed in `failed`, unsupported ones in `skipped`."""
+    the details found in them. Unreadable files are listed in `failed`, unsupported ones in `skipped`.
+
+    `known` (file name → the ids its plans were last indexed under, in file order) keeps a plan's id when
+    its manifest entry goes but its file stays: the id belongs to the file, not to the entry."""
     if not root.is_dir():
         raise CorpusError(f"corpus folder not found: {root}")
     plans = load_manifest(root)
@@ -168,13 +182,16 @@ def load_corpus(root: Path) -> Corpus:
         if not is_supported(path):
             skipped.append(path.name)
             continue
+        if not inside(root, path):
+            failed.append((path.name, "a link to a file outside the corpus folder (not indexed)"))
+            continue
         try:
             lines = read_lines(path)
         except ReaderError as exc:
             failed.append((path.name, exc.reason))
             continue
         taken = {p.id for p in plans}
-        for meta in guess_plans(path, lines, taken):
+        for meta in guess_plans(path, lines, taken, [i for i in (known or {}).get(path.name, []) if i not in taken]):
             plans.append(meta)
             warnings.append(f"{path.name}: no entry in {MANIFEST_NAME}; found plan '{meta.id}' ({meta.title})")
             warnings += [f"{path.name}: {meta.id}: {w}" for w in meta.warnings]
@@ -183,13 +200,16 @@ def load_corpus(root: Path) -> Corpus:
     return Corpus(root=root, plans=plans, warnings=warnings, failed=failed, skipped=skipped)
 
 
-def guess_plans(path: Path, lines: list[Line], taken: set[str]) -> list[PlanMeta]:
-    """The plans of one file without a manifest entry, with ids not already in `taken`."""
+def guess_plans(path: Path, lines: list[Line], taken: set[str], previous: list[str] | None = None) -> list[PlanMeta]:
+    """The plans of one file without a manifest entry, with ids not already in `taken`; the i-th plan
+    keeps `previous[i]`, the id it was indexed under before, when given."""
     starts = plan_starts(lines)
     metas = []
     for i, start in enumerate(starts):
         end = starts[i + 1] - 1 if i + 1 < len(starts) else None
         meta = guess_meta(path, lines, start, end, i)
+        if previous and i < len(previous) and previous[i] not in taken:
+            meta.id = previous[i]
         base, n = meta.id, 2
         while meta.id in taken:
             meta.id = f"{base}-{n}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -21,13 +22,39 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
+class _BadSetting(Exception):
+    """A setting from the environment that makes no sense (exit code 2)."""
+
+
 def _settings(args: argparse.Namespace):
     from plansearch.settings import Settings
 
     overrides = {}
     if getattr(args, "index_dir", None):
         overrides["index_dir"] = Path(args.index_dir)
-    return Settings(**overrides)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise _BadSetting(f"setting {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+
+
+def _one_line(exc: BaseException) -> str | None:
+    """A user-facing line for failures of the machine rather than of the code (a read-only folder, a full
+    disk, a missing model package); None for anything else."""
+    import sqlite3
+
+    if isinstance(exc, OSError):
+        where = f" ({os.fsdecode(exc.filename)})" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    if isinstance(exc, sqlite3.Error):
+        return f"embedding cache: {exc}"
+    if type(exc).__name__ == "BundledModelError":         # embeddings.bundled (not imported unless used)
+        return f"the bundled model cannot be built: {exc}; reinstall plansearch (scripts/setup.sh)"
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        return f"invalid data at {'.'.join(map(str, err['loc'])) or 'the top level'}: {err['msg']}"
+    return None
 
 
 def _progress_bar():
@@ -166,8 +193,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
         finally:
             bar.close()
         _print_summary(summary)
-    print(f"serving on http://{host}:{port}", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", http=LenientH11Protocol)
+    from plansearch.runtime import LiveSearcher
+
+    live = LiveSearcher(settings)       # opened and verified here: a refusal is one line, not a start-up traceback
+    app = create_app(settings)
+    app.state.live = live
+    print(f"serving {live.served().index.folder} on http://{host}:{port}", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="info", http=LenientH11Protocol)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Verify the served build's files against their recorded sizes and checksums."""
+    from plansearch.runtime import check_index
+
+    report = check_index(_settings(args))
+    result = {"ok": True, "build": report.folder.name, "folder": str(report.folder), "segments": report.segments,
+              "files": report.files, "bytes": report.bytes, "seconds": round(report.seconds, 3)}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(f"index {report.folder}: {report.files} files in {report.segments} segment(s), "
+              f"{report.bytes / 1e6:.1f} MB, all checksums match ({report.seconds:.2f} s)")
     return 0
 
 
@@ -255,6 +302,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="default 8000")
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("check", help="verify every file of the index against its recorded checksum")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("search", help="search the index")
     p.add_argument("query")
     p.add_argument("-k", type=int, default=10, help="number of results, 1-100 (default 10)")
@@ -282,9 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     except PlanSearchError as exc:
         print(f"plansearch: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except ValidationError as exc:     # settings from the environment that make no sense
-        err = exc.errors()[0]
-        print(f"plansearch: error: setting {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
+    except _BadSetting as exc:         # settings from the environment that make no sense
+        print(f"plansearch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("plansearch: interrupted", file=sys.stderr)
@@ -292,6 +342,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:            # output piped into head, less …: stop quietly
         sys.stderr.close()
         return 0
+    except Exception as exc:           # a read-only folder, a full disk, a missing model package …
+        line = _one_line(exc)
+        if line is None:
+            raise
+        print(f"plansearch: error: {line}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -35,3 +35,11 @@ class InvalidQuery(PlanSearchError):
     def __init__(self, param: str, message: str):
         super().__init__(message)
         self.param = param
+
+
+class IndexCorrupt(PlanSearchError):
+    """An index file does not match the checksum or size its build recorded: the build is refused."""
+
+
+class IndexWriteError(PlanSearchError):
+    """The index folder cannot be written (read-only, full disk, no permission); the served index is unchanged."""

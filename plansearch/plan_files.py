@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.build import BuildSummary, Progress
+from indexer.build import BuildSummary, Progress, indexed_ids
 from indexer.corpus import MANIFEST_NAME, ParsedFile, load_corpus, load_manifest, parse_corpus, parse_document, slug
 from indexer.normalize import normalize_for_index
 from indexer.readers import SUPPORTED_SUFFIXES, is_supported
@@ -75,7 +75,7 @@ def _existing_fingerprints(settings: Settings) -> dict[str, str]:
 
 def _taken_ids(settings: Settings) -> set[str]:
     try:
-        return {p.id for p in load_corpus(settings.corpus_dir).plans}
+        return {p.id for p in load_corpus(settings.corpus_dir, indexed_ids(settings.index_dir)).plans}
     except CorpusError:
         return set()
 
@@ -153,7 +153,7 @@ def remove_plan(settings: Settings, plan_id: str, progress: Progress | None = No
     from plansearch.runtime import build
 
     with corpus_lock(settings):
-        corpus = load_corpus(settings.corpus_dir)
+        corpus = load_corpus(settings.corpus_dir, indexed_ids(settings.index_dir))   # the ids the index uses
         plans = {p.id: p for p in corpus.plans}
         if plan_id not in plans:
             raise PlanNotFound(plan_id, sorted(plans))

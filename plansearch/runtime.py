@@ -5,6 +5,7 @@ import logging
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from embeddings.encoder import Encoder, load_encoder
@@ -12,18 +13,20 @@ from indexer.build import BuildSummary, Progress, build_index
 from indexer.tokenize import Tokenizer
 from plansearch.search import Searcher
 from plansearch.settings import Settings
-from plansearch.store import CURRENT, FolderIndex
+from plansearch.store import CURRENT, BuildState, FolderIndex
 
 
 def index_exists(settings: Settings) -> bool:
     return (settings.index_dir / CURRENT).exists()
 
 
-def open_searcher(settings: Settings, encoder: Encoder | None = None) -> Searcher:
-    """Load the index and the query encoder; refuse an index built with another model or dictionary."""
-    index = FolderIndex.open(settings.index_dir)
+def open_searcher(settings: Settings, encoder: Encoder | None = None, verify: str = "auto",
+                  tokenizer: Tokenizer | None = None) -> Searcher:
+    """Load the index and the query encoder; refuse an index built with another model or dictionary, or
+    one whose files do not match their checksums (`verify`: see `FolderIndex.open`)."""
+    index = FolderIndex.open(settings.index_dir, verify=verify)
     encoder = encoder or load_encoder(settings)
-    tokenizer = Tokenizer()
+    tokenizer = tokenizer or Tokenizer()
     index.check_compatible(encoder.name, encoder.dimension,
                            {"query": encoder.query_prompt, "passage": encoder.passage_prompt}, tokenizer.fingerprint)
     searcher = Searcher(index, encoder, tokenizer, settings)
@@ -45,41 +48,100 @@ def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path |
                        after_write=after_write, rebuild=rebuild, identity=identity)
 
 
+@dataclass
+class CheckReport:
+    folder: Path
+    segments: int
+    files: int
+    bytes: int
+    seconds: float
+
+
+def check_index(settings: Settings) -> CheckReport:
+    """Verify every file of the served build against its recorded size and checksum (`plansearch check`)."""
+    started = time.perf_counter()
+    state = BuildState.read(settings.index_dir)
+    total = state.verify(settings.index_dir, deep=True)
+    FolderIndex.open(settings.index_dir, verify="sizes")         # and that it opens
+    return CheckReport(state.folder, len(state.manifest.segments), len(state.manifest.files), total,
+                       time.perf_counter() - started)
+
+
 log = logging.getLogger(__name__)
+POLL_SECONDS = 0.25          # how often a running service looks for a new build (one readlink)
 
 
 class LiveSearcher:
     """Hands out the current searcher and switches to a newly built index once `plansearch index` has
-    swapped it in (checked at most once a second), so a removed plan disappears from a running service."""
+    swapped it in. A new build is opened and fully verified in the background while the previous one
+    keeps answering; a build that fails (a corrupt file, another model) is refused and the previous one
+    kept. After `refresh()` (an upload or removal through the API) the next request switches at once."""
 
     def __init__(self, settings: Settings, searcher: Searcher | None = None, encoder: Encoder | None = None,
                  follow: bool = True):
         self.settings = settings
         self._searcher = searcher or open_searcher(settings, encoder=encoder)
-        self._target = self._current_target()
+        self._target = str(self._searcher.index.folder.resolve())
         self._checked = time.monotonic()
         self._follow = follow and searcher is None
+        self._force = False
         self._lock = threading.Lock()
+        self._switching: threading.Thread | None = None
+        self._refused: tuple[str, str] | None = None      # (build folder, why) of a build not served
 
     def _current_target(self) -> str:
         return os.path.realpath(self.settings.index_dir / CURRENT)
 
     def refresh(self) -> None:
-        """Look for a new index at the next request (after an upload or removal through the API)."""
-        self._checked = 0.0
+        """Switch to a new index at the next request (after an upload or removal through the API)."""
+        self._force = True
+
+    def _switch(self, target: str, verify: str) -> None:
+        with self._lock:
+            if target == self._target:
+                return
+            try:
+                searcher = open_searcher(self.settings, encoder=self._searcher.encoder, verify=verify,
+                                         tokenizer=self._searcher.tokenizer)      # loaded once: jieba is slow
+            except Exception as exc:      # a broken new index: keep serving the previous one
+                self._refused = (target, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+                log.error("new index at %s not loaded, still serving the previous one: %s", target, exc)
+                return
+            self._searcher, self._target, self._refused = searcher, str(searcher.index.folder.resolve()), None
+            log.info("switched to the index at %s", self._target)
+
+    def _follow_current(self) -> None:
+        force, self._force = self._force, False
+        self._checked = time.monotonic()
+        target = self._current_target()
+        if target == self._target or (self._refused and self._refused[0] == target and not force):
+            return
+        if force:
+            self._switch(target, "auto")
+        elif self._switching is None or not self._switching.is_alive():
+            self._switching = threading.Thread(target=self._switch, args=(target, "full"), daemon=True,
+                                               name="open-new-index")
+            self._switching.start()
+
+    def served(self) -> Searcher:
+        """The searcher being served (after looking for a new build), damaged or not."""
+        if self._follow and (self._force or time.monotonic() - self._checked >= POLL_SECONDS):
+            self._follow_current()
+        return self._searcher
 
     def get(self) -> Searcher:
-        if self._follow and time.monotonic() - self._checked >= 1.0:
-            self._checked = time.monotonic()
-            target = self._current_target()
-            if target != self._target:
-                with self._lock:
-                    if target != self._target:
-                        try:
-                            self._searcher = open_searcher(self.settings, encoder=self._searcher.encoder)
-                            self._target = target
-                            log.info("switched to the index at %s", target)
-                        except Exception as exc:      # a broken new index: keep serving the previous one
-                            log.error("new index at %s not loaded, still serving the previous one: %s", target, exc)
-                            self._target = target
-        return self._searcher
+        """The searcher to answer with; IndexCorrupt if its files were found damaged."""
+        searcher = self.served()
+        searcher.index.require_intact()
+        return searcher
+
+    def status(self) -> dict:
+        """What is served and whether it is healthy (for /health); looks at the served files (one stat each)."""
+        index = self._searcher.index
+        index.check_unchanged()
+        current = self._current_target() if (self.settings.index_dir / CURRENT).exists() else ""
+        refused = self._refused[1] if self._refused and self._refused[0] == current else None
+        state = "corrupt" if index.integrity == "corrupt" else "degraded" if refused else "ok"
+        return {"status": state, "healthy": state == "ok", "integrity": index.integrity,
+                "serving_build": index.folder.name, "current_build": Path(current).name if current else "",
+                "segments": len(index.segments), "problem": index.problem or refused}

@@ -9,9 +9,12 @@ Layout of segments/<segment-id>/:
     vectors.faiss       inner product over L2-normalised vectors (exact; HNSW above ANN_THRESHOLD rows)
     terms/              term frequencies for BM25 (plansearch.lexical)
     indicators.jsonl    quantitative targets extracted from its plans
+segment.json also records each other file's size and SHA-256 ("files"); a build's manifest copies them, so a
+damaged or truncated file is refused when the build is opened (plansearch.integrity).
 A segment is written under a temporary name and renamed when complete; it is never changed afterwards."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -20,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from plansearch.errors import IndexCorrupt
+from plansearch.integrity import file_digests
 from plansearch.lexical import TermMatrix
 from plansearch.records import Kind, Passage
 
@@ -78,19 +83,33 @@ def write_segment(segments_dir: Path, passages: list[Passage], vectors: np.ndarr
         index = make_vector_index(vectors.shape[1], len(vectors), force_ann=force_ann)
         if len(vectors):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        faiss.write_index(index, str(tmp / "vectors.faiss"))
+        try:
+            faiss.write_index(index, str(tmp / "vectors.faiss"))
+        except RuntimeError as exc:          # faiss says "write error": give it an errno like any other write
+            raise _write_failure(tmp / "vectors.faiss", exc) from None
         terms.save(tmp / "terms")
         with open(tmp / "indicators.jsonl", "w", encoding="utf-8") as f:
             for indicator in indicators or []:
                 f.write(indicator.model_dump_json() + "\n")
         (tmp / "segment.json").write_text(json.dumps(
             {"id": seg_id, "size": len(passages), "plans": plans, "domains": domains,
-             "dimension": int(vectors.shape[1])}, ensure_ascii=False, indent=1), encoding="utf-8")
+             "dimension": int(vectors.shape[1]), "files": file_digests(tmp, exclude={"segment.json"})},
+            ensure_ascii=False, indent=1), encoding="utf-8")
         os.rename(tmp, segments_dir / seg_id)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return seg_id
+
+
+def _write_failure(path: Path, exc: RuntimeError) -> OSError:
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        free = None
+    if free is not None and free < 1 << 20:
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    return OSError(errno.EIO, str(exc).strip().splitlines()[-1] if str(exc).strip() else "write error", str(path))
 
 
 class Segment:
@@ -117,6 +136,8 @@ class Segment:
         self.vectors = faiss.read_index(str(folder / "vectors.faiss"), getattr(faiss, "IO_FLAG_MMAP_IFC", 0))
         self.terms = TermMatrix.load(folder / "terms")
         self._fd = os.open(folder / "passages.jsonl", os.O_RDONLY)
+        if self.size and os.fstat(self._fd).st_size < int(self.offsets[-1]):
+            raise ValueError(f"{folder / 'passages.jsonl'} is truncated")
         if not (len(self.offsets) == self.size + 1 == len(self.plan_code) + 1 == self.vectors.ntotal + 1
                 == len(self.terms.lengths) + 1):
             raise ValueError(f"segment {folder.name}: its files disagree on the number of passages")
@@ -137,7 +158,14 @@ class Segment:
 
     def passage(self, row: int) -> Passage:
         start, end = int(self.offsets[row]), int(self.offsets[row + 1])
-        return Passage.model_validate_json(os.pread(self._fd, end - start, start))
+        data = os.pread(self._fd, end - start, start)
+        try:
+            if len(data) != end - start:
+                raise ValueError("short read")
+            return Passage.model_validate_json(data)
+        except ValueError:          # pydantic's ValidationError is a ValueError
+            raise IndexCorrupt(f"index file {self.folder / 'passages.jsonl'} is damaged (row {row} cannot be read); "
+                               f"rebuild with `plansearch index --rebuild`") from None
 
     def row_of(self, passage_id: str) -> int | None:
         key = passage_id.encode("utf-8")

@@ -7,6 +7,8 @@ Layout under the index root:
     builds/<build-id>/plans.json     the live plans: metadata, passage counts, domains, fingerprint, where
     builds/<build-id>/deleted-<segment-id>.npy  rows of removed or replaced plans: never returned
     current -> builds/<build-id>     swapped atomically when a build completes
+The manifest records the size and SHA-256 of every file a build reads (plansearch.integrity): a build
+whose files do not match is refused with one line naming the file.
 Adding a plan writes one small segment and a new build; removing one writes a build that marks its rows
 deleted. Small segments are merged a few at a time (log-structured, MERGE_FACTOR at a level), so the work
 for a change is proportional to the plans changed, not to the index. A build is written under
@@ -30,7 +32,9 @@ from typing import Iterator
 
 import numpy as np
 
-from plansearch.errors import IndexMismatch, IndexMissing
+from plansearch.errors import IndexCorrupt, IndexMismatch, IndexMissing
+from plansearch.integrity import (Recorded, changed_since, check_digests, check_sizes, file_digests,
+                                  sha256_of)
 from plansearch.lexical import Bm25, TermMatrix
 from plansearch.records import Passage, PlanMeta
 from plansearch.segments import (ANN_THRESHOLD, EXACT_SUBSET, KINDS, Segment, ef_search, make_vector_index,  # noqa: F401
@@ -38,7 +42,8 @@ from plansearch.segments import (ANN_THRESHOLD, EXACT_SUBSET, KINDS, Segment, ef
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3            # 3: the manifest records every file's size and checksum
+DEEP_CHECK_AT_OPEN = 256 << 20   # up to this many bytes, checksums are verified before an index is served
 MERGE_FACTOR = 4              # this many segments of one size level are merged into one
 EXPUNGE_SHARE = 0.5           # a segment with more than this share of deleted rows is rewritten
 CURRENT = "current"
@@ -61,6 +66,7 @@ class IndexManifest:
     build_seconds: float
     pipeline_hash: str = ""
     segments: list[str] = field(default_factory=list)
+    files: dict[str, list] = field(default_factory=dict)   # path (in the build, or segments/…) → [size, sha256]
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -126,7 +132,22 @@ class BuildState:
                      for s in manifest.segments}
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexMismatch(f"index at {folder} is incomplete ({exc}); rebuild with `plansearch index --rebuild`") from None
+        if not manifest.files:
+            raise IndexMismatch(f"index at {folder} records no file checksums; rebuild with `plansearch index --rebuild`")
         return cls(folder, manifest, plans, deleted, sizes)
+
+    def recorded(self, root: Path) -> list[Recorded]:
+        """Every file this build reads, with the size and checksum written for it."""
+        return [Recorded(root / name if name.startswith(SEGMENTS + "/") else self.folder / name, size, digest)
+                for name, (size, digest) in sorted(self.manifest.files.items())]
+
+    def verify(self, root: Path, deep: bool = True) -> int:
+        """Refuse a missing, resized or (deep) altered file, naming it; returns the bytes checked."""
+        files = self.recorded(root)
+        check_sizes(files)
+        if deep:
+            check_digests(files)
+        return sum(f.size for f in files)
 
 
 class FolderIndex:
@@ -161,6 +182,10 @@ class FolderIndex:
         self._bm25 = Bm25([(int(b), s.terms) for b, s in zip(self.bases, segments)], self.size)
         self._indicators: list | None = None
         self._indicators_lock = threading.Lock()
+        self.integrity = "verified"          # verified | verifying | corrupt
+        self.problem: str | None = None
+        self._files: list[Recorded] = []
+        self._seen: dict[Path, tuple[int, int]] = {}
 
     @property
     def indicators(self) -> list:
@@ -175,8 +200,17 @@ class FolderIndex:
 
     # -- reading ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, root: Path) -> "FolderIndex":
+    def open(cls, root: Path, verify: str = "auto") -> "FolderIndex":
+        """Open the build `current` points at. Sizes are checked at once; checksums too with verify="full",
+        or with "auto" when the build is at most DEEP_CHECK_AT_OPEN bytes (larger: in the background, the
+        index then says "verifying" and, if a file is corrupt, "corrupt" and refuses to answer)."""
         state = BuildState.read(root)
+        files = state.recorded(root)
+        seen = check_sizes(files)
+        total = sum(f.size for f in files)
+        deep_now = verify == "full" or (verify == "auto" and total <= DEEP_CHECK_AT_OPEN)
+        if deep_now:
+            check_digests(files)
         try:
             segments = [Segment(root / SEGMENTS / s) for s in state.manifest.segments]
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
@@ -187,7 +221,35 @@ class FolderIndex:
                 raise IndexMismatch(f"index at {state.folder}: segment {seg.id} has vectors of dimension "
                                     f"{seg.vectors.d}, the manifest says {state.manifest.dimension}; rebuild with "
                                     f"`plansearch index --rebuild`")
-        return cls(root, state, segments)
+        index = cls(root, state, segments)
+        index._files, index._seen = files, seen
+        if not deep_now and verify != "sizes":
+            index.integrity = "verifying"
+            threading.Thread(target=index._verify_in_background, name="verify-index", daemon=True).start()
+        return index
+
+    def _verify_in_background(self) -> None:
+        try:
+            check_digests(self._files)
+        except IndexCorrupt as exc:
+            self.problem, self.integrity = str(exc), "corrupt"
+            log.error("%s", exc)
+        else:
+            if self.integrity == "verifying":
+                self.integrity = "verified"
+
+    def check_unchanged(self) -> str | None:
+        """The problem with this build's files, if one was found or any changed on disk since it was
+        verified (one stat per file; a changed file is hashed)."""
+        if self.problem is None and self._files:
+            problem = changed_since(self._seen, self._files)
+            if problem:
+                self.problem, self.integrity = problem, "corrupt"
+        return self.problem
+
+    def require_intact(self) -> None:
+        if self.integrity == "corrupt":
+            raise IndexCorrupt(self.problem or f"index at {self.folder} is corrupt")
 
     def check_compatible(self, model: str, dimension: int, prompts: dict[str, str], dictionary_hash: str) -> None:
         """Refuse to serve an index built with another model, prompts or tokenizer dictionary."""
@@ -323,7 +385,7 @@ def write_index(root: Path, manifest: IndexManifest, new: NewPlans | None, keep:
         created += merged
         manifest.segments = segments
         manifest.passage_count = sum(e.size for e in entries)
-        return _commit(root, manifest, entries, deleted, after_write)
+        return _commit(root, manifest, entries, deleted, after_write, known=base.manifest.files if base else {})
     except BaseException:
         for seg_id in created:
             shutil.rmtree(root / SEGMENTS / seg_id, ignore_errors=True)
@@ -365,6 +427,11 @@ def _merge_small(root: Path, segments: list[str], entries: list[PlanEntry], dele
 
 def _merge(root: Path, group: list[str], entries: list[PlanEntry]) -> tuple[str, list[PlanEntry]]:
     """One segment holding the live plans of `group`'s segments, in the same order."""
+    for s in group:            # never carry a damaged row into a new segment with fresh checksums
+        meta = json.loads((root / SEGMENTS / s / "segment.json").read_text(encoding="utf-8"))
+        recorded = [Recorded(root / SEGMENTS / s / n, size, d) for n, (size, d) in meta.get("files", {}).items()]
+        check_sizes(recorded)
+        check_digests(recorded)
     members = {s: Segment(root / SEGMENTS / s) for s in group}
     moving = [e for e in entries if e.segment in members]
     passages, vectors, parts, indicators = [], [], [], []
@@ -390,8 +457,21 @@ def _merge(root: Path, group: list[str], entries: list[PlanEntry]) -> tuple[str,
     return seg_id, out
 
 
+def _segment_files(root: Path, segments: list[str], known: dict[str, list]) -> dict[str, list]:
+    """segments/<id>/<file> → [size, sha256] for every file of `segments`: from segment.json, which is itself
+    checked against the previous build's record (a segment never changes once written)."""
+    out = {}
+    for s in segments:
+        meta_name = f"{SEGMENTS}/{s}/segment.json"
+        path = root / SEGMENTS / s / "segment.json"
+        out[meta_name] = known.get(meta_name) or [path.stat().st_size, sha256_of(path)]
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        out.update({f"{SEGMENTS}/{s}/{name}": rec for name, rec in meta["files"].items()})
+    return out
+
+
 def _commit(root: Path, manifest: IndexManifest, entries: list[PlanEntry], deleted: dict[str, set[int]],
-            after_write=None) -> Path:
+            after_write=None, known: dict[str, list] | None = None) -> Path:
     builds = root / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
     build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + manifest.corpus_hash[:8] + "-" + uuid.uuid4().hex[:6]
@@ -404,23 +484,38 @@ def _commit(root: Path, manifest: IndexManifest, entries: list[PlanEntry], delet
             np.save(tmp / f"deleted-{seg_id}.npy", np.array(sorted(rows), dtype=np.int64))
         if after_write is not None:
             after_write(tmp)           # test hook: a build can be interrupted here
-        (tmp / "manifest.json").write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=1),
-                                           encoding="utf-8")
+        manifest.files = {**file_digests(tmp), **_segment_files(root, manifest.segments, known or {})}
+        _write_synced(tmp / "manifest.json", json.dumps(manifest.to_json(), ensure_ascii=False, indent=1))
         final = builds / build_id
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _point_current(root, final)
+    try:
+        _point_current(root, final)
+    except BaseException:              # e.g. no room for the link: the served build stays, this one goes
+        shutil.rmtree(final, ignore_errors=True)
+        raise
     _prune(root, keep={final.name})
     return final
+
+
+def _write_synced(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def _point_current(root: Path, target: Path) -> None:
     link = root / CURRENT
     tmp_link = root / f".{CURRENT}-{uuid.uuid4().hex[:6]}"
     os.symlink(os.path.relpath(target, root), tmp_link)
-    os.replace(tmp_link, link)          # atomic on POSIX: readers see the old or the new build
+    try:
+        os.replace(tmp_link, link)          # atomic on POSIX: readers see the old or the new build
+    except BaseException:
+        tmp_link.unlink(missing_ok=True)
+        raise
 
 
 def _prune(root: Path, keep: set[str], keep_previous: int = 1) -> None:

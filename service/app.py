@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from plansearch import __version__
 from plansearch.ask import AskResponse, Asker
@@ -31,7 +31,8 @@ SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok | degraded (a newer build was refused; the last good one is served) | "
+                                    "corrupt (a file of the served build is damaged; searches answer 503)")
     index_loaded: bool
     model: str
     dimension: int
@@ -39,6 +40,12 @@ class Health(BaseModel):
     plans: int
     index_built_at: str
     version: str
+    healthy: bool = Field(True, description="status is ok")
+    integrity: str = Field("verified", description="verified | verifying (checksums being read in the background) | corrupt")
+    serving_build: str = Field("", description="the build folder being served")
+    current_build: str = Field("", description="the build `current` points at (differs while switching, or when refused)")
+    segments: int = 0
+    problem: str | None = Field(None, description="what is wrong, in one line, naming the file")
 
 
 class IndicatorCount(BaseModel):
@@ -234,12 +241,19 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
         return Response(to_docx(doc_title, items), media_type=DOCX,
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
-    @app.get("/health", response_model=Health)
-    def health(searcher: SearcherDep) -> Health:
+    @app.get("/health", response_model=Health, summary="what is served and whether it is healthy",
+             responses={503: {"model": Health, "description": "a file of the served index is damaged"}})
+    def health(request: Request, response: Response) -> Health:
+        live = request.app.state.live
+        override = request.app.dependency_overrides.get(get_searcher)
+        searcher = override() if override else live.served()
+        state = live.status() if live is not None and not override else {
+            "status": "ok", "healthy": True, "serving_build": searcher.index.folder.name}
+        if state["status"] == "corrupt":
+            response.status_code = 503
         m = searcher.index.manifest
-        return Health(status="ok", index_loaded=True, model=m.model, dimension=m.dimension,
-                      passages=searcher.index.count, plans=len(searcher.plans),
-                      index_built_at=m.built_at, version=__version__)
+        return Health(index_loaded=True, model=m.model, dimension=m.dimension, passages=searcher.index.count,
+                      plans=len(searcher.plans), index_built_at=m.built_at, version=__version__, **state)
 
     from service import plans_api
     from service.web import mount_web
