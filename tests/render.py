@@ -167,20 +167,27 @@ def to_docx(lines: list[str], out: Path, auto_numbering: bool = False, header: s
     return out
 
 
+def footer_fields(paragraph, parts) -> None:
+    """Footer text with PAGE / NUMPAGES fields: parts are strings or ("field", NAME)."""
+    for part in parts:
+        if isinstance(part, str):
+            paragraph.add_run(part)
+            continue
+        for kind, text in (("begin", None), (None, f" {part[1]} "), ("end", None)):
+            run = paragraph.add_run()
+            if kind:
+                el = OxmlElement("w:fldChar")
+                el.set(qn("w:fldCharType"), kind)
+            else:
+                el = OxmlElement("w:instrText")
+                el.set(qn("xml:space"), "preserve")
+                el.text = text
+            run._r.append(el)
+
+
 def _page_footer(paragraph) -> None:
     """— PAGE —, the Chinese government page number."""
-    paragraph.add_run("— ")
-    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
-        run = paragraph.add_run()
-        if kind:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        else:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = text
-        run._r.append(el)
-    paragraph.add_run(" —")
+    footer_fields(paragraph, ["— ", ("field", "PAGE"), " —"])
 
 
 def _table(doc, rows: list[list[str]]) -> None:

@@ -97,22 +97,7 @@ def test_indicator_table_rows_come_out_as_tab_cells_and_in_document_tables(rende
     assert any(ln.text == "\t新生儿死亡率" for ln in document.lines)
 
 
-def _footer(paragraph, parts) -> None:
-    """Footer text with PAGE / NUMPAGES fields: parts are strings or ("field", NAME)."""
-    for part in parts:
-        if isinstance(part, str):
-            paragraph.add_run(part)
-            continue
-        for kind, text in (("begin", None), (None, f" {part[1]} "), ("end", None)):
-            run = paragraph.add_run()
-            if kind:
-                el = OxmlElement("w:fldChar")
-                el.set(qn("w:fldCharType"), kind)
-            else:
-                el = OxmlElement("w:instrText")
-                el.set(qn("xml:space"), "preserve")
-                el.text = text
-            run._r.append(el)
+_footer = render.footer_fields
 
 
 OTHER_FURNITURE = {
