@@ -127,6 +127,8 @@ class PlanMaterial:
     targets: list[Passage]
     indicators: list[Indicator]
     domain_order: list[str] = field(default_factory=list)
+    set_in_measures: set[str] = field(default_factory=set)   # known indicators given a value inside a measure
+
 
     def cite(self, passage: Passage) -> Citation:
         return Citation(passage_id=passage.id, plan_id=self.meta.id, source=passage.source)
@@ -137,6 +139,22 @@ class PlanMaterial:
         line = ind.table_line
         return Citation(passage_id=None, plan_id=self.meta.id,
                         source=SourceSpan(file=self.meta.source_file, line_start=line, line_end=line))
+
+
+def _set_in_measures(meta: PlanMeta, measures: list[Passage]) -> set[str]:
+    """Known indicators a plan gives a value in a measure ("…7岁以下儿童健康管理率保持在95%以上"): it sets
+    them, though not among its targets."""
+    from indexer.targets import canonical_name, extract_indicators, indicator_specs
+    from plansearch.records import ParsedPlan
+
+    known = {spec.name for spec in indicator_specs()}
+    as_targets = [p.model_copy(update={"kind": Kind.target}) for p in measures]
+    names = set()
+    for ind in extract_indicators(ParsedPlan(meta=meta, domains=[], passages=as_targets)):
+        # "3岁以下儿童系统管理率和7岁以下儿童健康管理率保持在95%以上": one value for each rate named
+        parts = [ind.name] + re.split(r"[、，,]|和|与|及", ind.name)
+        names |= {canonical_name(part) or part for part in parts if part}
+    return names & known
 
 
 def domain_key(domain: str | None) -> str:
@@ -155,7 +173,9 @@ def material_from_index(searcher: Searcher, plan_id: str) -> PlanMaterial:
     domains = list(dict.fromkeys(p.domain for _, p in passages if p.domain))
     return PlanMaterial(meta=searcher.plans[plan_id], measures=[p for _, p in passages if p.kind is Kind.measure],
                         vectors=_unit(vectors), targets=[p for _, p in passages if p.kind is Kind.target],
-                        indicators=[i for i in index.indicators if i.plan_id == plan_id], domain_order=domains)
+                        indicators=[i for i in index.indicators if i.plan_id == plan_id], domain_order=domains,
+                        set_in_measures=_set_in_measures(searcher.plans[plan_id],
+                                                         [p for _, p in passages if p.kind is Kind.measure]))
 
 
 def material_from_parsed(parsed, searcher: Searcher) -> PlanMaterial:
@@ -180,7 +200,8 @@ def material_from_parsed(parsed, searcher: Searcher) -> PlanMaterial:
         vectors = np.zeros((0, encoder.dimension), np.float32)
     return PlanMaterial(meta=parsed.meta, measures=measures, vectors=_unit(vectors),
                         targets=[p for p in parsed.passages if p.kind is Kind.target],
-                        indicators=extract_indicators(parsed), domain_order=[d for d in parsed.domains if d])
+                        indicators=extract_indicators(parsed), domain_order=[d for d in parsed.domains if d],
+                        set_in_measures=_set_in_measures(parsed.meta, measures))
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -331,8 +352,8 @@ def same_measure(m: _Match | None, threshold: float) -> bool:
 
 
 def _says(terms: list[str], sims: np.ndarray, other: PlanMaterial, floor: float) -> bool:
-    """Whether one of the measures of `other` nearest in meaning (cosine ≥ `floor`) also names two thirds of
-    `terms`: a measure merged into a broader one ("加强孤儿、事实无人抚养儿童、流浪儿童关爱保障工作")."""
+    """Whether one of the measures of `other` nearest in meaning (cosine ≥ `floor`) names two thirds of `terms`
+    in its heading (or, when there are several, in its text): a measure merged into a broader one ("加强孤儿、事实无人抚养儿童、流浪儿童关爱保障工作")."""
     if not terms or not len(sims):
         return False
     need = math.ceil(len(terms) * 2 / 3)
@@ -340,8 +361,11 @@ def _says(terms: list[str], sims: np.ndarray, other: PlanMaterial, floor: float)
         if sims[j] < floor:
             break
         q = other.measures[int(j)]
-        text = (q.title or "") + q.text
-        if sum(t in text for t in terms) >= need:
+        heading, body = _title(q), q.text
+        if sum(t in heading for t in terms) >= need:
+            return True
+        # in the body only when several words agree: one word (留守儿童) is often named in passing
+        if len(terms) >= 2 and sum(t in body for t in terms) >= need:
             return True
     return False
 
@@ -462,7 +486,7 @@ class Reviewer:
                     median=_fmt(median / UNIT_SCALE[chosen.unit], chosen.unit), best=best.value, citations=cites))
         need = max(1, math.ceil(cfg.review_indicator_share * len(others) - 1e-9))
         for name, per_plan in theirs.items():
-            if name in mine or len(per_plan) < need:
+            if name in mine or name in plan.set_in_measures or len(per_plan) < need:
                 continue
             section = sections.get(domain_of.get(name, ""))
             if section is None:
@@ -508,8 +532,9 @@ class Reviewer:
             present = [to_plan[b][j] for b, j in members.items()]
             if any(same(m) for m in present):
                 continue
-            if any(_says(self._rare_terms(others[b].measures[j]), plan.vectors @ others[b].vectors[j], plan,
-                         cfg.review_present) for b, j in members.items()):
+            # the words of the group's lead only: a member that merges two measures names both
+            if _says(self._rare_terms(others[a].measures[i]), plan.vectors @ others[a].vectors[i], plan,
+                     cfg.review_present):
                 continue
             lead = others[a].measures[i]
             closest = max((m for m in present if m is not None), key=lambda m: m.similarity, default=None)
