@@ -406,7 +406,7 @@ class Reviewer:
         s, cfg = self.searcher, self.settings
         peer_ids, rule = choose_peers(s, plan.meta, peers, cfg.review_max_peers)
         if not peer_ids:
-            raise ReviewError("没有可对标的规划（the index holds no other plan）")
+            raise InvalidQuery("peers", "没有可对标的规划（the index holds no other plan）")
         others = [material_from_index(s, pid) for pid in peer_ids]
         domains = list(plan.domain_order)
         for o in others:
