@@ -16,18 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field
-
 from indexer.targets import UNIT_SCALE, Indicator
 from plansearch.errors import InvalidQuery, PlanNotFound, PlanSearchError
 from plansearch.records import Kind, Passage, PlanMeta, SourceSpan
+from plansearch.review_records import (Addition, Citation, DomainReview, MissingIndicator, MissingMeasure, PeerValue,
+                                       ReviewResponse, Thresholds, WeakerTarget)
+from plansearch.review_targets import format_value, indicator_directions, pick_value, scaled, value_form
 from plansearch.search import Searcher
 from plansearch.settings import Settings
 
-LOWER_VERBS = {"降至", "控制在", "不超过"}
-RAISE_VERBS = {"提高到", "不低于"}
-LOWER_BOUNDS = {"以下", "以内"}
-RAISE_BOUNDS = {"以上"}
+__all__ = ["Addition", "Citation", "DomainReview", "MissingIndicator", "MissingMeasure", "PeerValue", "PlanMaterial",
+           "ReviewError", "ReviewResponse", "Reviewer", "Thresholds", "WeakerTarget", "choose_peers"]
+
 SAME_AT = 0.97      # cosine at which two measures are one even when not mutually nearest (two versions in one plan)
 RARE_SHARE = 0.02   # a title word in at most this share of passages names what a measure is about (溺水, 流浪儿童)
 NEAREST = 3         # how many nearest measures the title-word check looks at
@@ -36,84 +36,6 @@ FIRST_PHRASE = re.compile(r"^[^。；;！？!?\n]{1,40}")
 
 class ReviewError(PlanSearchError):
     """A draft that cannot be reviewed (no plan found in it, nothing to compare it with)."""
-
-
-# ---------------------------------------------------------------------------------------------------
-# the report (a JSON contract: fields are added, never renamed or removed)
-
-class Citation(BaseModel):
-    passage_id: str | None = Field(description="null for a row of an indicator table")
-    plan_id: str
-    source: SourceSpan
-
-
-class PeerValue(BaseModel):
-    plan_id: str
-    value: str
-    year: int | None = None
-    citations: list[Citation] = Field(default_factory=list)
-
-
-class WeakerTarget(BaseModel):
-    indicator: str
-    attribute: str | None = None
-    value: str = Field(description="the plan's value as written")
-    year: int | None = None
-    direction: str = Field(description="lower or raise: which way the indicator improves")
-    peers: list[PeerValue]
-    median: str = Field(description="the peers' median, in the plan's unit")
-    best: str = Field(description="the most ambitious peer value, as written")
-    citations: list[Citation]
-
-
-class MissingIndicator(BaseModel):
-    indicator: str
-    peers: list[PeerValue]
-    citations: list[Citation]
-
-
-class MissingMeasure(BaseModel):
-    title: str
-    peers: list[str]
-    citations: list[Citation]
-    texts: dict[str, str] = Field(default_factory=dict, description="each peer's wording, by plan id")
-    closest: Citation | None = Field(None, description="the plan's passage nearest in meaning (which does not match)")
-    closest_similarity: float | None = None
-
-
-class Addition(BaseModel):
-    kind: str = Field(description="measure or target")
-    title: str
-    text: str
-    value: str | None = None
-    citations: list[Citation]
-    nearest_similarity: float | None = Field(None, description="cosine to the nearest peer measure")
-
-
-class DomainReview(BaseModel):
-    domain: str
-    weaker_targets: list[WeakerTarget] = Field(default_factory=list)
-    missing_indicators: list[MissingIndicator] = Field(default_factory=list)
-    missing_measures: list[MissingMeasure] = Field(default_factory=list)
-    additions: list[Addition] = Field(default_factory=list)
-
-
-class Thresholds(BaseModel):
-    most_peers: float
-    near_identical: float
-    present: float
-    indicator_share: float
-
-
-class ReviewResponse(BaseModel):
-    plan_id: str
-    plan_title: str
-    draft: bool = Field(False, description="true for a file reviewed without being indexed")
-    peers: list[str]
-    peer_titles: dict[str, str]
-    peer_rule: str = Field(description="how the peers were chosen")
-    thresholds: Thresholds
-    domains: list[DomainReview]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -240,53 +162,6 @@ def choose_peers(searcher: Searcher, meta: PlanMeta, wanted: list[str] | None, l
     return same[:limit], rule
 
 
-# ---------------------------------------------------------------------------------------------------
-# indicators
-
-def _polarity(ind: Indicator) -> int:
-    """-1 when the written target aims low (降至, 以下), +1 when it aims high, 0 when it does not say."""
-    if ind.direction == "下降":         # "下降 20%": the value is a reduction, more is more ambitious
-        return 0
-    if ind.direction in LOWER_VERBS or ind.bound in LOWER_BOUNDS:
-        return -1
-    if ind.direction in RAISE_VERBS or ind.bound in RAISE_BOUNDS:
-        return 1
-    return 0
-
-
-def indicator_directions(indicators: list[Indicator]) -> dict[str, int]:
-    """Per canonical name, which way it improves (-1 lower, +1 raise), by the majority of how plans write it."""
-    votes: dict[str, Counter] = defaultdict(Counter)
-    for ind in indicators:
-        pol = _polarity(ind)
-        if pol:
-            votes[ind.name][pol] += 1
-    return {name: (-1 if c[-1] > c[1] else 1) for name, c in votes.items() if c[-1] != c[1]}
-
-
-def _form(ind: Indicator) -> str:
-    return "change" if ind.direction == "下降" or ind.baseline else "level"
-
-
-def _scaled(ind: Indicator) -> float | None:
-    scale = UNIT_SCALE.get(ind.unit)
-    return ind.number * scale if scale is not None else None
-
-
-def _pick(indicators: list[Indicator], year: int | None = None) -> Indicator | None:
-    """The value a plan sets for an indicator: for `year` if it has one, else for its last year;
-    a target passage before a table row; implausible values left out."""
-    usable = [i for i in indicators if not i.implausible]
-    if not usable:
-        return None
-    if year is not None and any(i.year == year for i in usable):
-        usable = [i for i in usable if i.year == year]
-    else:
-        last = max((i.year or 0) for i in usable)
-        usable = [i for i in usable if (i.year or 0) == last]
-    return sorted(usable, key=lambda i: (i.passage_id is None, i.table_line or 0))[0]
-
-
 def _indicator_domains(materials: list[PlanMaterial]) -> dict[str, str]:
     """Canonical name → domain key, from the target passages that state it."""
     votes: dict[str, Counter] = defaultdict(Counter)
@@ -296,10 +171,6 @@ def _indicator_domains(materials: list[PlanMaterial]) -> dict[str, str]:
             if ind.passage_id and domain_of.get(ind.passage_id):
                 votes[ind.name][domain_key(domain_of[ind.passage_id])] += 1
     return {name: c.most_common(1)[0][0] for name, c in votes.items()}
-
-
-def _fmt(number: float, unit: str) -> str:
-    return f"{number:.4g}{unit}"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -452,7 +323,7 @@ class Reviewer:
         material = {o.meta.id: o for o in others}
         for name, inds in mine.items():
             section = sections.get(domain_of.get(name, ""))
-            chosen = _pick(inds)
+            chosen = pick_value(inds)
             if chosen is None:
                 continue
             if section is None:
@@ -463,18 +334,18 @@ class Reviewer:
                                                   value=chosen.value, citations=cites))
                 continue
             sign = directions.get(name)
-            mine_scaled = _scaled(chosen)
+            mine_scaled = scaled(chosen)
             if sign is None or mine_scaled is None:
                 continue
             peer_vals = []
             for pid, pinds in theirs[name].items():
-                got = _pick(pinds, chosen.year)
-                if got is None or _form(got) != _form(chosen) or _scaled(got) is None:
+                got = pick_value(pinds, chosen.year)
+                if got is None or value_form(got) != value_form(chosen) or scaled(got) is None:
                     continue
-                peer_vals.append((got, _scaled(got)))
+                peer_vals.append((got, scaled(got)))
             if not peer_vals:
                 continue
-            if _form(chosen) == "change":
+            if value_form(chosen) == "change":
                 sign = 1                  # a larger reduction is the more ambitious target
             median = statistics.median(v for _, v in peer_vals)
             if sign * (mine_scaled - median) < -1e-12:
@@ -483,7 +354,7 @@ class Reviewer:
                     indicator=name, attribute=chosen.attribute, value=chosen.value, year=chosen.year,
                     direction="lower" if sign < 0 else "raise",
                     peers=[peer_value(material[g.plan_id], g) for g, _ in peer_vals],
-                    median=_fmt(median / UNIT_SCALE[chosen.unit], chosen.unit), best=best.value, citations=cites))
+                    median=format_value(median / UNIT_SCALE[chosen.unit], chosen.unit), best=best.value, citations=cites))
         need = max(1, math.ceil(cfg.review_indicator_share * len(others) - 1e-9))
         for name, per_plan in theirs.items():
             if name in mine or name in plan.set_in_measures or len(per_plan) < need:
@@ -492,7 +363,7 @@ class Reviewer:
             if section is None:
                 continue
             values = [peer_value(material[pid], got) for pid, pinds in per_plan.items()
-                      if (got := _pick(pinds)) is not None]
+                      if (got := pick_value(pinds)) is not None]
             if len(values) < need:
                 continue
             section.missing_indicators.append(MissingIndicator(
