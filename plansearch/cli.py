@@ -246,6 +246,29 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from plansearch.review import Reviewer
+    from plansearch.review_export import review_docx, review_text
+    from plansearch.runtime import open_searcher
+
+    searcher = open_searcher(_settings(args))
+    peers = [p.strip() for p in (args.peers or "").split(",") if p.strip()] or None
+    reviewer = Reviewer(searcher)
+    target = Path(args.plan)
+    if args.plan not in searcher.plans and target.is_file():
+        report = reviewer.review_file(target, peers, args.domain)
+    else:
+        report = reviewer.review_indexed(args.plan, peers, args.domain)
+    if args.docx:
+        Path(args.docx).write_bytes(review_docx(report))
+        print(f"wrote {args.docx}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    elif not args.docx:
+        print(review_text(report), end="")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.gold import load_gold
     from eval.report import REPORTS_DIR, table, write_report
@@ -316,6 +339,15 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-diversify", action="store_true", help="let one plan fill the list")
     p.add_argument("--json", action="store_true", help="print the API's JSON schema")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("review", help="对标分析: what a plan (an id, or a draft file never indexed) lacks, sets "
+                                      "lower or adds compared with its peers")
+    p.add_argument("plan", help="plan id or a file (.txt .docx .doc .pdf .html)")
+    p.add_argument("--peers", help="comma-separated peer plan ids (default: plans of the same subject)")
+    p.add_argument("--domain", help="only this domain, e.g. 儿童与安全")
+    p.add_argument("--json", action="store_true", help="print the API's JSON")
+    p.add_argument("--docx", metavar="OUT", help="write the report as a Word document")
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("eval", help="measure retrieval quality on the gold set and write a report")
     p.add_argument("--split", default="test", choices=["dev", "test", "blind", "all"])

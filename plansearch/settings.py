@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     max_query_chars: int = Field(200, ge=10, le=10_000)
     api_key: str | None = Field(None, description="key for writes (uploads, delete); empty = writes refused")
     max_upload_mb: float = Field(20.0, gt=0, le=1024, description="largest plan file an upload takes")
+    review_most_peers: float = Field(0.6, gt=0, le=1, description="对标: share of the peers that must carry a measure for it to count as common")
+    review_near_identical: float = Field(0.94, ge=0, le=1, description="对标: cosine at or above which two peers' mutually nearest measures are one common measure")
+    review_present: float = Field(0.92, ge=0, le=1, description="对标: cosine at or above which the plan's mutually nearest measure counts as its version (present)")
+    review_indicator_share: float = Field(0.5, gt=0, le=1, description="对标: share of the peers that must set an indicator for its absence to be reported")
+    review_max_peers: int = Field(10, ge=1, le=100, description="对标: most peers chosen by default")
     encode_batch_size: int = Field(16, ge=1, le=512)
     threads: int = Field(0, ge=0, le=256, description="torch threads; 0 = library default")
 
@@ -63,6 +68,9 @@ class Settings(BaseSettings):
     def _check(self) -> "Settings":
         if self.model_path is not None and not self.model_path.is_dir():
             raise ValueError(f"PLANSEARCH_MODEL_PATH={self.model_path} is not a folder")
+        if self.review_present > self.review_near_identical:
+            raise ValueError("PLANSEARCH_REVIEW_PRESENT must not exceed PLANSEARCH_REVIEW_NEAR_IDENTICAL "
+                             "(a version counts as present more easily than as the common template)")
         return self
 
     @property

@@ -255,9 +255,10 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
         return Health(index_loaded=True, model=m.model, dimension=m.dimension, passages=searcher.index.count,
                       plans=len(searcher.plans), index_built_at=m.built_at, version=__version__, **state)
 
-    from service import plans_api
+    from service import plans_api, review_api
     from service.web import mount_web
 
     plans_api.install(app)
+    app.include_router(review_api.router)
     mount_web(app)
     return app

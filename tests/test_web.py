@@ -550,3 +550,37 @@ def test_upload_view_adds_a_plan_and_shows_how_it_was_understood(browser, tmp_pa
     finally:
         context.close()
         stop()
+
+
+def test_review_view_lists_findings_per_domain_and_opens_a_cited_passage(page, base):
+    body = api(base, "/api/review", plan="xiangning-children-2021").json()
+    open_page(page, base, "?view=review&plan=xiangning-children-2021")
+    page.locator(".review-domain").first.wait_for()
+    assert page.get_by_role("button", name="对标", exact=True).get_attribute("aria-pressed") == "true"
+    shown = [d for d in body["domains"]
+             if d["weaker_targets"] or d["missing_indicators"] or d["missing_measures"] or d["additions"]]
+    assert page.locator(".review-domain h2").all_inner_texts() == [d["domain"] for d in shown]
+    titles = [m["title"] for d in shown for m in d["missing_measures"]]
+    assert titles and page.locator(".review-missing-measures > li > p").all_inner_texts() == [
+        f"{m['title']}（{len(m['peers'])} 个同类规划都有）" for d in shown for m in d["missing_measures"]]
+    # values side by side: the plan's own row first, then one row per peer
+    weak = [w for d in shown for w in d["weaker_targets"]]
+    if weak:
+        first = page.locator(".review-weaker > li").first
+        assert first.locator("tbody tr").count() == 1 + len(weak[0]["peers"])
+        assert weak[0]["value"] in first.locator("tr.review-mine").inner_text()
+    assert "format=docx" in page.locator("#review-docx").get_attribute("href")
+    # a citation opens the passage in context
+    cited = next(c for d in shown for m in d["missing_measures"] for c in m["citations"])
+    link = page.locator(".review-missing-measures a.value-link").first
+    link.click()
+    page.locator("#context .ctx-passage.current").wait_for()
+    assert page.locator("#context .ctx-passage.current").get_attribute("data-passage") == cited["passage_id"]
+    page.keyboard.press("Escape")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "review.png"), full_page=False)
+    # choosing another plan in the list reviews that one
+    page.select_option("#review-plan", "zengdu-children-2021")
+    wait_until(page, "location.search.indexOf('plan=zengdu-children-2021') >= 0")
+    wait_until(page, "document.querySelector('#status').textContent.indexOf('对标分析') >= 0"
+                     " && document.querySelectorAll('.review-domain').length > 0")

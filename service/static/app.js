@@ -7,7 +7,7 @@
   var PAGE = 10;
   var MAX_OFFSET = 900;
   var FILTERS = ['plan', 'region', 'domain', 'kind'];
-  var VIEWS = ['search', 'compare', 'indicators', 'upload'];
+  var VIEWS = ['search', 'compare', 'indicators', 'review', 'upload'];
   var KIND_LABELS = { target: '目标', measure: '措施', implementation: '组织实施', overview: '总体' };
   var FILTER_LABELS = { plan: '规划', region: '地区', domain: '领域', kind: '类型' };
   var EXAMPLES = ['其他地方怎么预防儿童溺水', '小学生近视率目标', '留守儿童关爱服务', '宫颈癌和乳腺癌筛查'];
@@ -237,8 +237,108 @@
     renderAnswer();
     if (state.view === 'compare') renderCompare();
     else if (state.view === 'indicators') renderIndicators();
+    else if (state.view === 'review') renderReview();
     else if (state.view === 'upload') showFacets(false);
     else renderSearch();
+  }
+
+  // ---------------------------------------------------------------- 对标: a plan against its peers
+  var review = { key: null, body: null, loading: false };
+
+  function renderReview() {
+    showFacets(false);
+    var select = $('review-plan');
+    if (select.options.length <= 1) {
+      planOrder.forEach(function (id) { append(select, el('option', { value: id, text: plans[id].title || id })); });
+    }
+    select.value = state.plan || '';
+    var box = $('review-message');
+    var out = $('review');
+    var docx = $('review-docx');
+    if (!state.plan) {
+      clear(out); show(docx, false);
+      message(box, 'info', '请选择一个规划', ['选择后将与同类规划逐领域对照。']);
+      return;
+    }
+    docx.href = '/api/review?' + queryString({ plan: state.plan, format: 'docx' });
+    show(docx, true);
+    if (review.key === state.plan && review.body) { drawReview(review.body); return; }
+    if (review.loading === state.plan) return;
+    review.loading = state.plan;
+    clear(out);
+    message(box, 'loading', '正在对标分析…', ['请稍候。']);
+    var plan = state.plan;
+    api('/api/review', { plan: plan }).then(function (body) {
+      review.loading = false;
+      review.key = plan; review.body = body;
+      if (state.view === 'review' && state.plan === plan) drawReview(body);
+    }, function (err) {
+      review.loading = false;
+      if (state.view === 'review') errorMessage(box, err, '对标分析');
+    });
+  }
+
+  function citeLinks(citations) {
+    return el('span', { class: 'review-cites' }, (citations || []).map(function (c) {
+      var label = planLabel(c.plan_id) + ' ' + lineSpan(c.source);
+      if (!c.passage_id) return el('span', { class: 'muted review-cite', text: label + '（指标表）' });
+      return contextButton(c.passage_id, label, c.passage_id, 'value-link');
+    }));
+  }
+
+  function valuesTable(rows) {
+    return el('table', { class: 'review-values' }, [
+      el('thead', null, el('tr', null, ['规划', '目标值', '来源'].map(function (h) { return el('th', { scope: 'col', text: h }); }))),
+      el('tbody', null, rows.map(function (r) {
+        return el('tr', { class: r.mine ? 'review-mine' : '' }, [
+          el('td', { text: planLabel(r.plan_id) }), el('td', { text: r.value + (r.year ? '（' + r.year + '年）' : '') }),
+          el('td', null, citeLinks(r.citations))]);
+      }))]);
+  }
+
+  function drawReview(body) {
+    var box = $('review-message');
+    var out = clear($('review'));
+    show(box, false);
+    append(out, el('p', { class: 'muted', text: '对标规划（' + body.peer_rule + '）：' +
+      body.peers.map(function (id) { return planLabel(id); }).join('、') }));
+    var any = false;
+    body.domains.forEach(function (d) {
+      var n = d.weaker_targets.length + d.missing_indicators.length + d.missing_measures.length + d.additions.length;
+      if (!n) return;
+      any = true;
+      var section = el('section', { class: 'review-domain', 'data-domain': d.domain }, [el('h2', { text: d.domain })]);
+      if (d.weaker_targets.length) {
+        append(section, el('h3', { text: '目标偏低' }));
+        append(section, el('ul', { class: 'review-list review-weaker' }, d.weaker_targets.map(function (w) {
+          var rows = [{ plan_id: body.plan_id, value: w.value, year: w.year, citations: w.citations, mine: true }].concat(w.peers);
+          return el('li', null, [el('p', { text: w.indicator + '：本规划 ' + w.value + '，同类中位数 ' + w.median + '，最高 ' + w.best }),
+            valuesTable(rows)]);
+        })));
+      }
+      if (d.missing_indicators.length) {
+        append(section, el('h3', { text: '缺少的指标' }));
+        append(section, el('ul', { class: 'review-list review-missing-indicators' }, d.missing_indicators.map(function (m) {
+          return el('li', null, [el('p', { text: m.indicator + '（' + m.peers.length + ' 个同类规划设定）' }), valuesTable(m.peers)]);
+        })));
+      }
+      if (d.missing_measures.length) {
+        append(section, el('h3', { text: '缺少的常见措施' }));
+        append(section, el('ul', { class: 'review-list review-missing-measures' }, d.missing_measures.map(function (m) {
+          return el('li', null, [el('p', { text: m.title + '（' + m.peers.length + ' 个同类规划都有）' }), citeLinks(m.citations)]);
+        })));
+      }
+      if (d.additions.length) {
+        append(section, el('h3', { text: '本规划特有' }));
+        append(section, el('ul', { class: 'review-list review-additions' }, d.additions.map(function (a) {
+          return el('li', null, [el('p', { text: (a.kind === 'target' ? '指标：' : '措施：') + a.title + (a.value ? ' ' + a.value : '') }),
+            citeLinks(a.citations)]);
+        })));
+      }
+      append(out, section);
+    });
+    if (!any) message(box, 'info', '没有发现差异', ['与同类规划相比，各领域没有偏低的目标、缺少的内容或特有的内容。']);
+    setStatus('对标分析：' + planLabel(body.plan_id));
   }
 
   /** 上传规划: POST /api/plans with the key; the parse report (plans, region, counts) is shown. */
@@ -1039,6 +1139,7 @@
 
   function bindUpload() {
     $('upload-form').addEventListener('submit', submitUpload);
+    $('review-plan').addEventListener('change', function (e) { navigate({ plan: e.target.value }); });
   }
 
   function start() {

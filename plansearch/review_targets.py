@@ -1,0 +1,59 @@
+"""Indicators for 对标分析: which way an indicator improves, the value a plan sets, comparable forms."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from indexer.targets import UNIT_SCALE, Indicator
+
+LOWER_VERBS = {"降至", "控制在", "不超过"}
+RAISE_VERBS = {"提高到", "不低于"}
+LOWER_BOUNDS = {"以下", "以内"}
+RAISE_BOUNDS = {"以上"}
+
+
+def _polarity(ind: Indicator) -> int:
+    """-1 when the written target aims low (降至, 以下), +1 when it aims high, 0 when it does not say."""
+    if ind.direction == "下降":         # "下降 20%": the value is a reduction, more is more ambitious
+        return 0
+    if ind.direction in LOWER_VERBS or ind.bound in LOWER_BOUNDS:
+        return -1
+    if ind.direction in RAISE_VERBS or ind.bound in RAISE_BOUNDS:
+        return 1
+    return 0
+
+
+def indicator_directions(indicators: list[Indicator]) -> dict[str, int]:
+    """Per canonical name, which way it improves (-1 lower, +1 raise), by the majority of how plans write it."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for ind in indicators:
+        pol = _polarity(ind)
+        if pol:
+            votes[ind.name][pol] += 1
+    return {name: (-1 if c[-1] > c[1] else 1) for name, c in votes.items() if c[-1] != c[1]}
+
+
+def value_form(ind: Indicator) -> str:
+    return "change" if ind.direction == "下降" or ind.baseline else "level"
+
+
+def scaled(ind: Indicator) -> float | None:
+    scale = UNIT_SCALE.get(ind.unit)
+    return ind.number * scale if scale is not None else None
+
+
+def pick_value(indicators: list[Indicator], year: int | None = None) -> Indicator | None:
+    """The value a plan sets for an indicator: for `year` if it has one, else for its last year;
+    a target passage before a table row; implausible values left out."""
+    usable = [i for i in indicators if not i.implausible]
+    if not usable:
+        return None
+    if year is not None and any(i.year == year for i in usable):
+        usable = [i for i in usable if i.year == year]
+    else:
+        last = max((i.year or 0) for i in usable)
+        usable = [i for i in usable if (i.year or 0) == last]
+    return sorted(usable, key=lambda i: (i.passage_id is None, i.table_line or 0))[0]
+
+
+def format_value(number: float, unit: str) -> str:
+    return f"{number:.4g}{unit}"
