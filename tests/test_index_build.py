@@ -217,12 +217,22 @@ def test_plansearch_index_into_a_log_shows_progress_lines(tmp_path, monkeypatch,
     import plansearch.runtime
     from plansearch.cli import main
 
+    import shutil
+
+    from plansearch.settings import REPO_ROOT
+
+    corpus = tmp_path / "corpus"            # one plan (no plans.toml: its details are read from the text)
+    corpus.mkdir()
+    shutil.copy(REPO_ROOT / "corpus" / "xiangning-children-2021-2025-draft.txt", corpus)
     monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(plansearch.runtime, "load_encoder", lambda settings: KeywordEncoder())
-    assert main(["index"]) == 0
-    err = capsys.readouterr().err
+    assert main(["index", str(corpus)]) == 0
+    out, err = capsys.readouterr()
+    passages = int(out.split("passages (")[0].split()[-1].replace(",", ""))
     lines = [ln for ln in err.splitlines() if ln.startswith("embedding: ")]
-    assert lines[0].endswith("0/1,045 passages already in the cache, 1,045 to embed")
-    assert 9 <= len(lines) - 1 <= 11 and lines[-1].startswith("embedding: 1,045/1,045 passages (100%)")
+    assert passages > 50
+    assert lines[0].endswith(f"0/{passages:,} passages already in the cache, {passages:,} to embed")
+    assert 9 <= len(lines) - 1 <= 11
+    assert lines[-1].startswith(f"embedding: {passages:,}/{passages:,} passages (100%)")
     assert all("passages/s" in ln for ln in lines[1:])

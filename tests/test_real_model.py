@@ -207,6 +207,18 @@ def test_fast_query_encoder_matches_the_sentence_transformers_model(real_searche
     assert min((fast * slow).sum(axis=1)) >= 0.999
 
 
+def test_queries_encoded_at_once_from_several_threads_match_one_at_a_time(real_searcher):
+    """Concurrent requests take separate C engine handles (the GIL is released while encoding)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    encoder = real_searcher.encoder
+    queries = ["溺水", "小学生近视率目标", "孕妈妈产检", "两癌筛查", "留守儿童关爱", "托育机构"] * 4
+    alone = [encoder.encode_queries([q])[0] for q in queries]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda q: encoder.encode_queries([q])[0], queries))
+    assert all(abs(float(a @ b) - 1.0) < 1e-5 for a, b in zip(alone, together))
+
+
 def test_raw_utf8_url_as_curl_sends_it_is_answered(server):
     """`curl 'http://127.0.0.1:8000/api/search?q=其他地方怎么预防儿童溺水'` sends unencoded UTF-8."""
     host, port = server.removeprefix("http://").split(":")
