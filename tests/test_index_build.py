@@ -227,6 +227,7 @@ def test_plansearch_index_into_a_log_shows_progress_lines(tmp_path, monkeypatch,
     monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(plansearch.runtime, "load_encoder", lambda settings: KeywordEncoder())
+    monkeypatch.setattr(plansearch.runtime, "EMBED_CHUNK", 16)   # progress after every 16, as in a large corpus
     assert main(["index", str(corpus)]) == 0
     out, err = capsys.readouterr()
     passages = int(out.split("passages (")[0].split()[-1].replace(",", ""))
