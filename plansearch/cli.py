@@ -15,6 +15,7 @@ from plansearch.records import KIND_LABELS, Kind
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
+log = logging.getLogger("plansearch")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,11 +58,65 @@ def _one_line(exc: BaseException) -> str | None:
     return None
 
 
+class ProgressLines:
+    """Embedding progress as plain lines for a log or a pipe (tqdm draws nothing there): one line per ~10%
+    with passages done, rate and time left, also sent to the log."""
+
+    def __init__(self, stream=None, step: float = 0.1, clock=None):
+        import time
+
+        self._stream = stream if stream is not None else sys.stderr
+        self._step = step
+        self._clock = clock or time.monotonic
+        self._start: tuple[float, int] | None = None
+        self._next = 0.0
+        self._last_done = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self._clock()
+        if self._start is None:
+            self._start = (now, done)
+            self._next = (int(done / total / self._step) + 1) * self._step if total else 1.0
+            if total and done < total:
+                self._emit(f"embedding: {done:,}/{total:,} passages already in the cache, "
+                           f"{total - done:,} to embed")
+            return
+        if not total or done == self._last_done or (done / total < self._next - 1e-9 and done < total):
+            return
+        self._last_done = done
+        while self._next <= done / total + 1e-9:
+            self._next += self._step
+        t0, d0 = self._start
+        elapsed = max(now - t0, 1e-9)
+        rate = (done - d0) / elapsed
+        left = (total - done) / rate if rate > 0 else float("inf")
+        eta = "done" if done >= total else f"about {_duration(left)} left"
+        self._emit(f"embedding: {done:,}/{total:,} passages ({100 * done / total:.0f}%), "
+                   f"{rate:.1f} passages/s, {eta}")
+
+    def _emit(self, line: str) -> None:
+        print(line, file=self._stream, flush=True)
+        log.info(line)
+
+    def close(self) -> None:
+        pass
+
+
+def _duration(seconds: float) -> str:
+    if seconds == float("inf"):
+        return "? s"
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
 def _progress_bar():
+    """A tqdm bar on a terminal; elsewhere (a pipe, a log file, a service manager) a line every ~10%."""
+    if not sys.stderr.isatty():
+        lines = ProgressLines()
+        return lines, lines
     from tqdm import tqdm
 
-    bar = tqdm(total=0, unit="passage", desc="embedding", file=sys.stderr, dynamic_ncols=True,
-               disable=None)   # disabled when stderr is not a terminal
+    bar = tqdm(total=0, unit="passage", desc="embedding", file=sys.stderr, dynamic_ncols=True)
 
     def update(done: int, total: int) -> None:
         if bar.total != total:

@@ -2,6 +2,7 @@
 reciprocal rank, with filters applied before the top k is cut."""
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from dataclasses import dataclass
@@ -344,17 +345,27 @@ class Searcher:
         if gate and len(self._contenders(ranked)) < 2:
             return ranked          # one plan answers this (the women's plan, say): nothing to balance
         pool = ranked[:max(limit, 2 * FACET_DEPTH)]
+        # Each plan's passages wait in a queue, best first; only the heads compete, because showing a passage
+        # changes the weight of its own plan's passages alone. Same order as comparing every passage at every
+        # step (score × decay^shown, then the earlier one), without the quadratic scan.
+        queues: dict[str, list[tuple[float, int, int]]] = {}
+        for i, (row, score) in enumerate(pool):
+            queues.setdefault(self._plan_at(row), []).append((-score, i, row))
+        for queue in queues.values():
+            queue.sort(reverse=True)                     # pop() from the end gives the best
+        heap = [(queue[-1][0], queue[-1][1], plan) for plan, queue in queues.items()]   # (−weighted score, i, plan)
+        heapq.heapify(heap)
         shown: dict[str, int] = {}
         out: list[tuple[int, float]] = []
-        while pool:
-            best_i = max(range(len(pool)), key=lambda i: (
-                pool[i][1] * decay ** shown.get(self._plan_at(pool[i][0]), 0), -i))
-            row, score = pool.pop(best_i)
-            plan = self._plan_at(row)
-            out.append((row, score * decay ** shown.get(plan, 0)))
-            shown[plan] = shown.get(plan, 0) + 1
-            if len(out) >= limit:
-                break
+        while heap and len(out) < limit:
+            _, _, plan = heapq.heappop(heap)
+            neg_score, _, row = queues[plan].pop()
+            n = shown.get(plan, 0)
+            out.append((row, -neg_score * decay ** n))
+            shown[plan] = n + 1
+            if queues[plan]:
+                next_neg, next_i, _ = queues[plan][-1]
+                heapq.heappush(heap, (next_neg * decay ** (n + 1), next_i, plan))
         return out
 
     def _confidence(self, dense_top: float, coverage: float, interp: Interpretation) -> float:

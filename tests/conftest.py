@@ -27,8 +27,9 @@ def fake_settings(tmp_path) -> Settings:
     return Settings(corpus_dir=CORPUS, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def fake_searcher(tmp_path_factory):
+    """The bundled corpus indexed with the keyword encoder, built once per session; tests only read it."""
     from plansearch.runtime import build, open_searcher
 
     root = tmp_path_factory.mktemp("fake-index")

