@@ -22,6 +22,7 @@ def use_keyword_encoder() -> None:
     import plansearch.runtime
 
     embeddings.encoder.model_identity = lambda settings: (Path("."), KeywordEncoder.name)
+    embeddings.encoder.model_name = lambda settings: KeywordEncoder.name
     plansearch.runtime.load_encoder = lambda settings: KeywordEncoder()
 
 
