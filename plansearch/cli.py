@@ -149,11 +149,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from plansearch.runtime import build, index_exists
     from service.app import create_app
-    from service.http import LenientH11Protocol
+    from service.http import serve
 
     settings = _settings(args)
     host = args.host or settings.host
@@ -167,7 +165,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             bar.close()
         _print_summary(summary)
     print(f"serving on http://{host}:{port}", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", http=LenientH11Protocol)
+    serve(create_app(settings, bound_host=host), settings, host, port)
     return 0
 
 

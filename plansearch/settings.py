@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,14 @@ class Settings(BaseSettings):
     max_query_chars: int = Field(200, ge=10, le=10_000)
     api_key: str | None = Field(None, description="key for writes (uploads, delete); empty = writes refused")
     max_upload_mb: float = Field(20.0, gt=0, le=1024, description="largest plan file an upload takes")
+    protect_reads: bool = Field(False, description="reads need the API key too")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Host header names served, comma-separated; empty = loopback names plus the bound host")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="origins allowed to read the API from a browser, comma-separated; empty = no CORS")
+    max_param_chars: int = Field(200, ge=10, le=10_000, description="longest value of any other string parameter (422 above it)")
+    header_timeout: float = Field(10.0, gt=0, le=600, description="seconds a client has to send a request's headers")
+    request_workers: int = Field(4, ge=1, le=256, description="requests computed at once; more wait their turn")
     encode_batch_size: int = Field(16, ge=1, le=512)
     threads: int = Field(0, ge=0, le=256, description="torch threads; 0 = library default")
 
@@ -58,6 +67,13 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, v: Path | None) -> Path | None:
         return v.expanduser() if v is not None else None
+
+    @field_validator("allowed_hosts", "cors_origins", mode="before")
+    @classmethod
+    def _split(cls, v):
+        if isinstance(v, str):
+            return [part.strip() for part in v.split(",") if part.strip()]
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
