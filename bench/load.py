@@ -44,7 +44,13 @@ def requests_for(n: int, offset: int) -> list[tuple[str, dict]]:
     return out
 
 
-def run(base: str, clients: int, plan: list[tuple[str, dict]], seconds: float) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process so far (CPU per request is steadier than req/s on a busy host)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(base: str, clients: int, plan: list[tuple[str, dict]], seconds: float, pid: int) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -64,13 +70,14 @@ def run(base: str, clients: int, plan: list[tuple[str, dict]], seconds: float) -
             latencies.append(elapsed)
             errors += r.status_code >= 500
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds(pid)
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(one, plan))
     wall = time.perf_counter() - started
+    cpu = cpu_seconds(pid) - cpu
     q = statistics.quantiles(latencies, n=100, method="inclusive")
     return {"n": len(latencies), "p50": q[49], "p95": q[94], "p99": q[98], "rps": len(latencies) / wall,
-            "errors": errors}
+            "errors": errors, "cpu_ms": cpu * 1000 / len(latencies)}
 
 
 def main() -> None:
@@ -89,11 +96,12 @@ def main() -> None:
     try:
         for _ in range(20):
             httpx.get(base + "/api/search", params={"q": "儿童"})
-        print("clients | requests | p50 ms | p95 ms | p99 ms | req/s | 5xx")
+        print(f"load average before: {os.getloadavg()[0]:.1f}")
+        print("clients | requests | p50 ms | p95 ms | p99 ms | req/s | service CPU ms/request | 5xx")
         for n, clients in enumerate(int(x) for x in args.clients.split(",")):
-            s = run(base, clients, requests_for(args.requests, n * args.requests), args.seconds)
+            s = run(base, clients, requests_for(args.requests, n * args.requests), args.seconds, proc.pid)
             print(f"{clients:>7} | {s['n']:>8} | {s['p50']:6.1f} | {s['p95']:6.1f} | {s['p99']:6.1f} | "
-                  f"{s['rps']:5.1f} | {s['errors']}")
+                  f"{s['rps']:5.1f} | {s['cpu_ms']:6.1f} | {s['errors']}", flush=True)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

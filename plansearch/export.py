@@ -27,9 +27,10 @@ class ExportItem(BaseModel):
 # What XML 1.0 cannot hold (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF):
 # python-docx refuses such a string, so it is dropped from every text that goes into a .docx.
 XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# ASCII punctuation a Markdown viewer may act on: raw HTML (< >), entities (&), emphasis, links, images,
-# code, tables, strike-through. CommonMark shows any backslash-escaped ASCII punctuation as itself.
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
+# ASCII punctuation a Markdown viewer may act on (emphasis, links, images, code, tables, strike-through) is
+# backslash-escaped, as CommonMark allows for any; raw HTML and entities become &lt; &gt; &amp;.
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 MD_LINE_START = re.compile(r"^(\s*)(-|=|\d+(?=[.)]))")
 HEADING_CHARS = 30
 
@@ -42,6 +43,7 @@ def xml_safe(text: str) -> str:
 def md_escape(text: str) -> str:
     """`text` as Markdown shows it literally: no raw HTML, link, image, emphasis or list from passage text."""
     text = MD_SPECIAL.sub(r"\\\1", xml_safe(text))
+    text = re.sub("[&<>]", lambda m: HTML_SPECIAL[m.group(0)], text)
     return MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 

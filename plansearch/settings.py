@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     def _check(self) -> "Settings":
         if self.model_path is not None and not self.model_path.is_dir():
             raise ValueError(f"PLANSEARCH_MODEL_PATH={self.model_path} is not a folder")
+        if self.protect_reads and not self.api_key:
+            raise ValueError("PLANSEARCH_PROTECT_READS=true needs PLANSEARCH_API_KEY (the key reads must send)")
         return self
 
     @property

@@ -20,6 +20,7 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-act
 COMMON_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 LOOPBACK = ("localhost", "127.0.0.1", "::1", "testserver")   # testserver: Starlette's test client
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 log = logging.getLogger("plansearch.service")
 
 
@@ -157,14 +158,8 @@ class Guard:
                 await send_secured(message)
 
     def _options(self, scope: Scope) -> tuple[Message, Message]:
-        methods: set[str] = set()
-        probe = {**scope, "method": "GET"}
-        for route in self.fastapi_app.router.routes:
-            match, _ = route.matches(probe)
-            if match is Match.NONE:
-                continue
-            route_methods = getattr(route, "methods", None)
-            methods |= set(route_methods) if route_methods else {"GET"}     # mounts: static files
+        methods = {method for method in METHODS for route in self.fastapi_app.router.routes
+                   if route.matches({**scope, "method": method})[0] is Match.FULL}
         if not methods:
             return _json(404, {"detail": "Not Found", "param": None})
         if "GET" in methods:
