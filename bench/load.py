@@ -24,15 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_latency import QUERIES, WORDS, start_server  # noqa: E402
 
 
-def requests_for(n: int, offset: int) -> list[tuple[str, dict]]:
-    """n requests: 60 % search (half new queries), 15 % ask, 15 % passage, 10 % plans."""
+def requests_for(n: int, run: int) -> list[tuple[str, dict]]:
+    """n requests: 60 % search (half of them queries never sent before, in this run or another), 15 % ask,
+    15 % passage, 10 % plans; the same mix in every run."""
     pairs = [f"{a} {b}" for i, a in enumerate(WORDS) for b in WORDS[i + 1:]]
     out = []
     for i in range(n):
-        j = i + offset
+        j = i
         r = i % 20
         if r < 6:
-            out.append(("/api/search", {"q": pairs[j % len(pairs)], "k": 10}))
+            out.append(("/api/search", {"q": f"{pairs[j % len(pairs)]} {run + 1}", "k": 10}))
         elif r < 12:
             out.append(("/api/search", {"q": QUERIES[j % len(QUERIES)], "k": 10}))
         elif r < 15:
@@ -94,12 +95,13 @@ def main() -> None:
           f"date {time.strftime('%Y-%m-%d')}")
     proc, base, _ = start_server(env)
     try:
-        for _ in range(20):
-            httpx.get(base + "/api/search", params={"q": "儿童"})
+        for q in QUERIES:           # warm-up, not measured: the repeated queries are then cached in every row
+            httpx.get(base + "/api/search", params={"q": q, "k": 10})
+            httpx.get(base + "/api/ask", params={"q": q})
         print(f"load average before: {os.getloadavg()[0]:.1f}")
         print("clients | requests | p50 ms | p95 ms | p99 ms | req/s | service CPU ms/request | 5xx")
         for n, clients in enumerate(int(x) for x in args.clients.split(",")):
-            s = run(base, clients, requests_for(args.requests, n * args.requests), args.seconds, proc.pid)
+            s = run(base, clients, requests_for(args.requests, n), args.seconds, proc.pid)
             print(f"{clients:>7} | {s['n']:>8} | {s['p50']:6.1f} | {s['p95']:6.1f} | {s['p99']:6.1f} | "
                   f"{s['rps']:5.1f} | {s['cpu_ms']:6.1f} | {s['errors']}", flush=True)
     finally:

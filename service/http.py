@@ -66,6 +66,20 @@ class LenientH11Protocol(H11Protocol):
         if self.conn.their_state is not h11.IDLE:
             self._disarm_header_timer()       # the headers are in (or the connection is over)
 
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a request h11 cannot parse, as JSON with the service's security headers."""
+        body = b'{"detail": "invalid HTTP request", "param": null}'
+        headers = [(b"content-type", b"application/json"), (b"connection", b"close"),
+                   (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                   (b"content-security-policy", b"default-src 'none'")]
+        try:
+            for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"), h11.Data(data=body),
+                          h11.EndOfMessage()):
+                self.transport.write(self.conn.send(event))
+        except h11.LocalProtocolError:         # a response was already under way: just close
+            pass
+        self.transport.close()
+
     def _arm_header_timer(self) -> None:
         if self._header_timer is None:
             self._header_timer = self.loop.call_later(self.header_timeout, self._header_timeout_handler)

@@ -87,6 +87,8 @@ def test_hostile_request_gets_a_4xx_or_200_without_traceback_or_path(live, name)
     response = exchange(live, HOSTILE[name])
     code = status(response)
     assert 200 <= code < 500, (name, response[:300])
+    head = response.split(b"\r\n\r\n", 1)[0].lower()
+    assert b"x-content-type-options: nosniff" in head and b"content-security-policy: " in head, (name, head)
     lowered = response.lower()
     assert b"traceback" not in lowered and b"/work/" not in lowered and b".py" not in lowered and b"/home/" not in lowered
 
