@@ -3,6 +3,7 @@ questions, passage look-ups and plan lists, with new queries (encoded) and repea
 Prints throughput and latency per client count; asserts nothing.
 
     .venv/bin/python bench/load.py [--index-dir DIR] [--clients 8,32] [--requests 600] [--seconds 60]
+    .venv/bin/python bench/load.py --in-process [--clients 4,32]    # the same mix, no HTTP: N threads call the searcher
 
 The service is started as a user starts it (`plansearch serve`) on 127.0.0.1 and a free port; the load
 goes to 127.0.0.1 only, bounded by --requests per client count and --seconds per client count."""
@@ -81,13 +82,54 @@ def run(base: str, clients: int, plan: list[tuple[str, dict]], seconds: float, p
             "errors": errors, "cpu_ms": cpu * 1000 / len(latencies)}
 
 
+def in_process(clients: list[int], requests: int) -> None:
+    """The same request mix straight into the searcher from N threads: does the search itself scale?"""
+    from plansearch.ask import Asker
+    from plansearch.runtime import open_searcher
+    from plansearch.search import SearchRequest
+    from plansearch.settings import Settings
+
+    settings = Settings()
+    searcher = open_searcher(settings)
+    asker = Asker(searcher, settings)
+
+    def one(item: tuple[str, dict]) -> None:
+        path, params = item
+        if path == "/api/search":
+            searcher.search(SearchRequest(q=params["q"], k=10))
+        elif path == "/api/ask":
+            asker.ask(params["q"])
+        elif path.startswith("/api/passages/"):
+            searcher.passage(path.rsplit("/", 1)[1])
+        else:
+            searcher.plan_summaries()
+
+    for q in QUERIES:
+        searcher.search(SearchRequest(q=q, k=10))
+        asker.ask(q)
+    print("threads | requests | req/s | CPU ms/request")
+    for n, threads in enumerate(clients):
+        plan = requests_for(requests, 100 + n)
+        cpu, started = time.process_time(), time.perf_counter()
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(one, plan))
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(f"{threads:>7} | {len(plan):>8} | {len(plan) / wall:5.1f} | {cpu * 1000 / len(plan):5.1f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", help="index to serve (default: the configured one)")
     parser.add_argument("--clients", default="8,32")
     parser.add_argument("--requests", type=int, default=600, help="requests per client count (bounded)")
     parser.add_argument("--seconds", type=float, default=60, help="time limit per client count")
+    parser.add_argument("--in-process", action="store_true", help="no service: threads call the searcher directly")
     args = parser.parse_args()
+    if args.in_process:
+        if args.index_dir:
+            os.environ["PLANSEARCH_INDEX_DIR"] = args.index_dir
+        in_process([int(x) for x in args.clients.split(",")], args.requests)
+        return
     env = dict(os.environ)
     if args.index_dir:
         env["PLANSEARCH_INDEX_DIR"] = args.index_dir
