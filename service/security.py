@@ -140,6 +140,14 @@ class Guard:
                                        "param": None}):
                 await send_secured(message)
             return
+        if scope["method"] not in SAFE_METHODS and scope["path"].startswith("/api/"):
+            try:                       # before a byte of the body is read: no upload is taken in without the key
+                check_key(Request(scope), self.fastapi_app.state.settings)
+            except KeyRefused as exc:
+                extra = [(b"www-authenticate", b"Bearer")] if exc.status == 401 else []
+                for message in _json(exc.status, {"detail": exc.detail, "param": None}, extra):
+                    await send_secured(message)
+                return
         headers = {k: v for k, v in scope["headers"]}
         if scope["method"] == "OPTIONS" and not (self.cors and b"origin" in headers
                                                  and b"access-control-request-method" in headers):

@@ -175,6 +175,21 @@ def test_writes_need_the_key(fake_searcher):
         assert c.get("/api/search", params={"q": "溺水"}).status_code == 200          # reads stay open by default
 
 
+def test_a_write_without_the_key_is_refused_before_its_body_is_read(fake_searcher):
+    received = []
+
+    def body():
+        received.append(1)
+        yield b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n" + b"a" * 1_000_000
+        received.append(2)
+        yield b"\r\n--x--\r\n"
+
+    with app_with(fake_searcher, api_key="s3cret") as c:
+        r = c.post("/api/plans", content=body(), headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert r.status_code == 401 and r.json()["param"] is None
+    assert received != [1, 2]                 # the refusal came before the whole upload was read
+
+
 def test_protected_reads_need_the_key_and_health_stays_open(fake_searcher):
     with app_with(fake_searcher, api_key="s3cret", protect_reads=True) as c:
         assert c.get("/api/search", params={"q": "溺水"}).status_code == 401
