@@ -21,6 +21,7 @@ COMMON_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", 
 LOOPBACK = ("localhost", "127.0.0.1", "::1", "testserver")   # testserver: Starlette's test client
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")    # other unknown methods get their 405 from the router
 log = logging.getLogger("plansearch.service")
 
 
@@ -140,7 +141,7 @@ class Guard:
                                        "param": None}):
                 await send_secured(message)
             return
-        if scope["method"] not in SAFE_METHODS and scope["path"].startswith("/api/"):
+        if scope["method"] in WRITE_METHODS and scope["path"].startswith("/api/"):
             try:                       # before a byte of the body is read: no upload is taken in without the key
                 check_key(Request(scope), self.fastapi_app.state.settings)
             except KeyRefused as exc:
@@ -185,6 +186,13 @@ def install(app: FastAPI, settings: Settings, bound_host: str | None = None) -> 
     async def _refused(request: Request, exc: KeyRefused):
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse(status_code=exc.status, content={"detail": exc.detail, "param": None}, headers=headers)
+
+    from starlette.exceptions import HTTPException
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException):     # 404 / 405 from the router, in the one error model
+        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc.detail), "param": None},
+                            headers=getattr(exc, "headers", None))
 
     if settings.cors_origins:
         from starlette.middleware.cors import CORSMiddleware

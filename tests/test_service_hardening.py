@@ -98,6 +98,9 @@ def test_every_error_has_detail_and_param(client):
                 "/api/targets?indicator=unknown"):
         body = client.get(url).json()
         assert isinstance(body["detail"], str) and "param" in body, url
+    for method, url in (("GET", "/nowhere"), ("BREW", "/api/search"), ("PUT", "/api/search")):
+        body = client.request(method, url).json()
+        assert isinstance(body["detail"], str) and "param" in body, (method, url)
 
 
 # 3: headers on every response; HEAD and OPTIONS ---------------------------------------------------------
