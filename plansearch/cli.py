@@ -231,11 +231,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from plansearch.runtime import build, index_exists
     from service.app import create_app
-    from service.http import LenientH11Protocol
+    from service.http import serve
 
     settings = _settings(args)
     host = args.host or settings.host
@@ -251,10 +249,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from plansearch.runtime import LiveSearcher
 
     live = LiveSearcher(settings)       # opened and verified here: a refusal is one line, not a start-up traceback
-    app = create_app(settings)
+    app = create_app(settings, bound_host=host)
     app.state.live = live
     print(f"serving {live.served().index.folder} on http://{host}:{port}", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="info", http=LenientH11Protocol)
+    serve(app, settings, host, port)
     return 0
 
 

@@ -3,6 +3,7 @@ its source note (plan, domain, kind, item number, file and lines)."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 from pydantic import BaseModel
@@ -23,6 +24,38 @@ class ExportItem(BaseModel):
     note: str | None = None          # e.g. 与共同模板一致 / 较共同模板新增：…
 
 
+# What XML 1.0 cannot hold (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF):
+# python-docx refuses such a string, so it is dropped from every text that goes into a .docx.
+XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# ASCII punctuation a Markdown viewer may act on (emphasis, links, images, code, tables, strike-through) is
+# backslash-escaped, as CommonMark allows for any; raw HTML and entities become &lt; &gt; &amp;.
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+MD_LINE_START = re.compile(r"^(\s*)(-|=|\d+(?=[.)]))")
+HEADING_CHARS = 30
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML cannot hold."""
+    return XML_INVALID.sub("", text)
+
+
+def md_escape(text: str) -> str:
+    """`text` as Markdown shows it literally: no raw HTML, link, image, emphasis or list from passage text."""
+    text = MD_SPECIAL.sub(r"\\\1", xml_safe(text))
+    text = re.sub("[&<>]", lambda m: HTML_SPECIAL[m.group(0)], text)
+    return MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def heading_of(item: "ExportItem") -> str:
+    """The passage's title, or its first line cut at 30 characters (cut before escaping: never half a tag)."""
+    return item.title or item.text.split("\n", 1)[0][:HEADING_CHARS]
+
+
 def source_note(item: ExportItem) -> str:
     parts = [item.plan_title, item.domain or "", KIND_LABELS[item.kind] + (f"第{item.number}条" if item.number else "")]
     lines = item.source.where()
@@ -30,18 +63,18 @@ def source_note(item: ExportItem) -> str:
 
 
 def to_markdown(title: str, items: list[ExportItem]) -> str:
-    out = [f"# {title}", "", f"导出日期：{date.today().isoformat()}　共 {len(items)} 条", ""]
+    """Markdown in which every text from the index or the request is escaped: a viewer renders no HTML."""
+    out = [f"# {md_escape(one_line(title))}", "", f"导出日期：{date.today().isoformat()}　共 {len(items)} 条", ""]
     current_plan = None
     for item in items:
         if item.plan_title != current_plan:
-            out += [f"## {item.plan_title}（{item.region}）", ""]
+            out += [f"## {md_escape(one_line(f'{item.plan_title}（{item.region}）'))}", ""]
             current_plan = item.plan_title
-        heading = item.title or (item.text.split("\n", 1)[0][:30])
-        out += [f"### {heading}", ""]
-        out += [f"> {line}" for line in item.text.split("\n")]
-        out += ["", f"*{source_note(item)}*"]
+        out += [f"### {md_escape(one_line(heading_of(item)))}", ""]
+        out += [f"> {md_escape(line)}" for line in item.text.split("\n")]
+        out += ["", f"*{md_escape(one_line(source_note(item)))}*"]
         if item.note:
-            out += ["", f"说明：{item.note}"]
+            out += ["", f"说明：{md_escape(one_line(item.note))}"]
         out.append("")
     return "\n".join(out)
 
@@ -56,22 +89,22 @@ def to_docx(title: str, items: list[ExportItem]) -> bytes:
     style.font.name = "SimSun"
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
     style.font.size = Pt(11)
-    doc.add_heading(title, level=0)
+    doc.add_heading(xml_safe(title), level=0)
     doc.add_paragraph(f"导出日期：{date.today().isoformat()}　共 {len(items)} 条")
     current_plan = None
     for item in items:
         if item.plan_title != current_plan:
-            doc.add_heading(f"{item.plan_title}（{item.region}）", level=1)
+            doc.add_heading(xml_safe(f"{item.plan_title}（{item.region}）"), level=1)
             current_plan = item.plan_title
-        doc.add_heading(item.title or item.text.split("\n", 1)[0][:30], level=2)
+        doc.add_heading(xml_safe(heading_of(item)), level=2)
         for line in item.text.split("\n"):
-            doc.add_paragraph(line)
+            doc.add_paragraph(xml_safe(line))
         note = doc.add_paragraph()
-        run = note.add_run(source_note(item))
+        run = note.add_run(xml_safe(source_note(item)))
         run.italic = True
         run.font.size = Pt(9)
         if item.note:
-            doc.add_paragraph(f"说明：{item.note}")
+            doc.add_paragraph(xml_safe(f"说明：{item.note}"))
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +57,14 @@ class Settings(BaseSettings):
     review_present: float = Field(0.92, ge=0, le=1, description="对标: cosine at or above which the plan's mutually nearest measure counts as its version (present)")
     review_indicator_share: float = Field(0.5, gt=0, le=1, description="对标: share of the peers that must set an indicator for its absence to be reported")
     review_max_peers: int = Field(10, ge=1, le=100, description="对标: most peers chosen by default")
+    protect_reads: bool = Field(False, description="reads need the API key too")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Host header names served, comma-separated; empty = loopback names plus the bound host")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="origins allowed to read the API from a browser, comma-separated; empty = no CORS")
+    max_param_chars: int = Field(200, ge=10, le=10_000, description="longest value of any other string parameter (422 above it)")
+    header_timeout: float = Field(10.0, gt=0, le=600, description="seconds a client has to send a request's headers")
+    request_workers: int = Field(4, ge=1, le=256, description="requests computed at once; more wait their turn")
     encode_batch_size: int = Field(16, ge=1, le=512)
     threads: int = Field(0, ge=0, le=256, description="torch threads; 0 = library default")
 
@@ -64,6 +73,13 @@ class Settings(BaseSettings):
     def _expand(cls, v: Path | None) -> Path | None:
         return v.expanduser() if v is not None else None
 
+    @field_validator("allowed_hosts", "cors_origins", mode="before")
+    @classmethod
+    def _split(cls, v):
+        if isinstance(v, str):
+            return [part.strip() for part in v.split(",") if part.strip()]
+        return v
+
     @model_validator(mode="after")
     def _check(self) -> "Settings":
         if self.model_path is not None and not self.model_path.is_dir():
@@ -71,6 +87,8 @@ class Settings(BaseSettings):
         if self.review_present > self.review_near_identical:
             raise ValueError("PLANSEARCH_REVIEW_PRESENT must not exceed PLANSEARCH_REVIEW_NEAR_IDENTICAL "
                              "(a version counts as present more easily than as the common template)")
+        if self.protect_reads and not self.api_key:
+            raise ValueError("PLANSEARCH_PROTECT_READS=true needs PLANSEARCH_API_KEY (the key reads must send)")
         return self
 
     @property

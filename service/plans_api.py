@@ -5,18 +5,19 @@ Both exist only when an API key is set (`PLANSEARCH_API_KEY`), sent as `Authoriz
 is written, and stored under its plan id — no name or path from the client touches the disk."""
 from __future__ import annotations
 
-import hmac
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import Path as FastAPIPath
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from plansearch.errors import PlanSearchError
 from plansearch.settings import Settings
+from service.security import check_key, error_responses
 
 router = APIRouter()
 # what the first bytes of each type look like (a .txt is anything that decodes)
@@ -46,22 +47,14 @@ class WriteRefused(Exception):
 
 def require_key(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
-    if not settings.api_key:
-        raise WriteRefused(403, "写操作未开启：设置 PLANSEARCH_API_KEY 后才能上传或删除规划（writes are off: no API key is set）")
-    sent = request.headers.get("x-api-key") or ""
-    auth = request.headers.get("authorization") or ""
-    if auth.lower().startswith("bearer "):
-        sent = sent or auth[7:].strip()
-    if not hmac.compare_digest(sent.encode(), settings.api_key.encode()):
-        raise WriteRefused(401, "缺少或错误的 API key（send Authorization: Bearer <key> or X-API-Key）")
+    check_key(request, settings)
     return settings
 
 
 def install(app) -> None:
     @app.exception_handler(WriteRefused)
     async def _refused(request: Request, exc: WriteRefused):
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return JSONResponse(status_code=exc.status, content={"detail": exc.detail}, headers=headers)
+        return JSONResponse(status_code=exc.status, content={"detail": exc.detail, "param": None})
 
     app.include_router(router)
 
@@ -74,11 +67,10 @@ def _refresh(request: Request) -> None:
 
 @router.post("/api/plans", response_model=UploadResponse, status_code=201,
              summary="上传规划文件（.txt .docx .doc .pdf .html）：解析、入库并建立索引；需要 API key",
-             responses={400: {"description": "unreadable file"}, 401: {"description": "wrong key"},
-                        403: {"description": "writes are off"}, 409: {"description": "duplicate"},
-                        413: {"description": "too large"}, 415: {"description": "unsupported type"}})
+             responses=error_responses(403, 409, 413, 415, 422))
 async def upload_plan(request: Request, file: Annotated[UploadFile, File(description="规划文件")],
-                      id: Annotated[str | None, Form(description="规划 id（可选）")] = None) -> UploadResponse:
+                      id: Annotated[str | None, Form(description="规划 id（可选）", max_length=200)] = None
+                      ) -> UploadResponse:
     from plansearch.plan_files import add_plan_file, safe_upload_name
     from plansearch.parse_report import file_report
 
@@ -116,9 +108,8 @@ async def upload_plan(request: Request, file: Annotated[UploadFile, File(descrip
 
 
 @router.delete("/api/plans/{plan_id}", response_model=DeleteResponse, summary="删除一个规划（文件与索引）；需要 API key",
-               responses={401: {"description": "wrong key"}, 403: {"description": "writes are off"},
-                          404: {"description": "unknown plan"}})
-async def delete_plan(request: Request, plan_id: str) -> DeleteResponse:
+               responses=error_responses(403, 404, 422))
+async def delete_plan(request: Request, plan_id: Annotated[str, FastAPIPath(max_length=200)]) -> DeleteResponse:
     from plansearch.plan_files import remove_plan
 
     settings = require_key(request)

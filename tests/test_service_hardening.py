@@ -1,0 +1,246 @@
+"""The service under hostile input, on an intranet (issue 14): exports that cannot break or inject, the error
+model the schema publishes, headers on every response, length limits, offline docs, the API key and the
+Host allow-list. In-process with the test encoder."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from plansearch.export import ExportItem, to_docx, to_markdown
+from plansearch.records import Kind, SourceSpan
+from service.app import create_app
+
+PASSAGE = "daqing-children-2021-d2-m3"
+
+
+@pytest.fixture(scope="module")
+def client(fake_searcher):
+    with TestClient(create_app(searcher=fake_searcher)) as c:
+        yield c
+
+
+def app_with(fake_searcher, **changes):
+    return TestClient(create_app(settings=fake_searcher.settings.model_copy(update=changes), searcher=fake_searcher))
+
+
+def hostile_item(text: str, title: str | None = None) -> ExportItem:
+    return ExportItem(passage_id="p-1", plan_title="某市<b>规划</b>", region="某市", domain="儿童与安全",
+                      kind=Kind.measure, number=1, title=title, text=text,
+                      source=SourceSpan(file="plan.txt", line_start=1, line_end=2))
+
+
+# 1: nothing a client sends makes a .docx fail ------------------------------------------------------------
+
+@pytest.mark.parametrize("title", ["a\x00b", "a\x01\x0bb", "a\ufffeb\uffff"])
+def test_docx_export_with_characters_xml_cannot_hold_is_a_document(client, title):
+    from docx import Document
+
+    r = client.get("/api/export", params={"ids": PASSAGE, "format": "docx", "title": title})
+    assert r.status_code == 200
+    assert Document(io.BytesIO(r.content)).paragraphs[0].text == "ab"
+
+
+def test_docx_export_of_passage_text_with_control_characters_is_a_document():
+    from docx import Document
+
+    data = to_docx("t\x07", [hostile_item("第一行\x00\x1f\n第二行\ufffe", title="标题\x08")])
+    text = [p.text for p in Document(io.BytesIO(data)).paragraphs]
+    assert "第一行" in text and "第二行" in text and "标题" in text
+
+
+# 5: Markdown shows passage text, it does not run it -------------------------------------------------------
+
+def test_markdown_export_escapes_raw_html_links_and_images():
+    md = to_markdown("<script>alert(1)</script>", [hostile_item(
+        '<img src=x onerror="alert(1)"> 正文 <script>steal()</script> ![x](http://evil.example/t.png) [a](javascript:x)')])
+    assert "<" not in md and ">" not in md.replace("\n> ", "\n")      # only the quote markers
+    assert "](" not in md
+    assert '&lt;img src=x onerror="alert\\(1\\)"&gt;' in md and "&lt;script&gt;steal\\(\\)&lt;/script&gt;" in md
+
+
+def test_a_heading_cut_at_30_characters_leaves_no_open_tag():
+    md = to_markdown("t", [hostile_item("一二三四五六七八九十一二三四五六七八九十一二三四五<img src=x onerror=alert(1)>后文")])
+    heading = next(line for line in md.splitlines() if line.startswith("### "))
+    assert "<" not in heading and heading.endswith("五&lt;img")
+
+
+def test_markdown_export_over_http_is_escaped(client):
+    r = client.get("/api/export", params={"ids": PASSAGE, "format": "md", "title": "<b onmouseover=x>标题"})
+    assert r.status_code == 200 and "<b" not in r.text and "# &lt;b onmouseover=x&gt;标题" in r.text
+
+
+# 2: the schema publishes the errors the service sends ---------------------------------------------------
+
+def test_openapi_publishes_the_error_model_for_every_422_and_the_404s(client):
+    spec = client.get("/openapi.json").json()
+    error = spec["components"]["schemas"]["ErrorResponse"]
+    assert error["properties"]["detail"]["type"] == "string" and "param" in error["properties"]
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if path == "/health":
+                continue
+            errors = [code for code in op["responses"] if code >= "400"]
+            assert "503" in errors and ("422" in errors or not op.get("parameters")), (path, method)
+            for code in errors:
+                assert op["responses"][code]["content"]["application/json"]["schema"]["$ref"].endswith("ErrorResponse"), (path, code)
+    for path in ("/api/passages/{passage_id}", "/api/compare", "/api/export", "/api/search", "/api/plans/{plan_id}"):
+        method = "delete" if path == "/api/plans/{plan_id}" else "get"
+        assert "404" in spec["paths"][path][method]["responses"], path
+    for code in ("401", "403", "409", "413", "415"):
+        assert code in spec["paths"]["/api/plans"]["post"]["responses"]
+
+
+def test_every_error_has_detail_and_param(client):
+    for url in ("/api/search", "/api/search?q=x&k=0", "/api/passages/nope", "/api/compare?q=x&plan=nowhere",
+                "/api/targets?indicator=unknown"):
+        body = client.get(url).json()
+        assert isinstance(body["detail"], str) and "param" in body, url
+    for method, url in (("GET", "/nowhere"), ("BREW", "/api/search"), ("PUT", "/api/search")):
+        body = client.request(method, url).json()
+        assert isinstance(body["detail"], str) and "param" in body, (method, url)
+
+
+# 3: headers on every response; HEAD and OPTIONS ---------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/api/search?q=溺水", "/api/search", "/api/passages/nope", "/nowhere", "/health",
+                                 "/openapi.json", "/", "/static/app.js", "/docs"])
+def test_security_headers_are_on_every_response(client, url):
+    r = client.get(url)
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "no-referrer"
+    csp = r.headers["content-security-policy"]
+    if r.headers["content-type"].startswith("application/json"):
+        assert csp.startswith("default-src 'none'")
+    assert "*" not in csp and "http" not in csp
+
+
+@pytest.mark.parametrize("url", ["/api/search?q=溺水", "/api/plans", f"/api/passages/{PASSAGE}", "/health", "/",
+                                 "/api/indicators", "/api/export?ids=" + PASSAGE, "/docs", "/openapi.json"])
+def test_head_works_wherever_get_does(client, url):
+    get, head = client.get(url), client.head(url)
+    assert get.status_code == 200 and head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_options_answers_with_the_allowed_methods(client):
+    r = client.options("/api/search")
+    assert r.status_code == 204 and set(r.headers["allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert set(client.options("/api/plans").headers["allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+    assert client.options("/nowhere").status_code == 404
+
+
+# 4: limits -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, param", [
+    ("/api/targets?indicator=" + "x" * 60_000, "indicator"),
+    (f"/api/export?ids={PASSAGE}&title=" + "t" * 60_000, "title"),
+    ("/api/search?q=溺水&region=" + "r" * 5000, "region"),
+    ("/api/search?q=溺水&plan=" + "p" * 5000, "plan"),
+    ("/api/passages/" + "a" * 5000, "passage_id"),
+    ("/api/ask?q=" + "问" * 5000, "q"),
+    ("/api/compare?q=溺水&plan=" + "p" * 5000, "plan"),
+    ("/api/export?ids=%20%20", "ids"),
+    ("/api/export?ids=,%20,", "ids"),
+])
+def test_overlong_or_empty_parameters_get_a_422_naming_them(client, url, param):
+    r = client.get(url)
+    assert r.status_code == 422 and r.json()["param"] == param
+
+
+# 10: the documentation works offline -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/", "/docs", "/redoc"])
+def test_pages_reference_no_other_host_and_their_assets_are_served(client, url):
+    r = client.get(url)
+    assert r.status_code == 200
+    html = r.text
+    assert not re.search(r"(https?:)?//[a-z0-9.-]+", html, flags=re.I), url      # no absolute or protocol-relative URL
+    for ref in re.findall(r'(?:src|href|spec-url)="([^"]+)"', html):
+        assert client.get(ref).status_code == 200, ref
+    assert "'self'" in r.headers["content-security-policy"] and "http" not in r.headers["content-security-policy"]
+
+
+def test_swagger_ui_is_told_where_the_schema_is(client):
+    assert '"/openapi.json"' in client.get("/docs-assets/swagger-init.js").text
+
+
+# 11: the key, the hosts, CORS ---------------------------------------------------------------------------------
+
+def test_writes_need_the_key(fake_searcher):
+    with app_with(fake_searcher, api_key="s3cret") as c:
+        r = c.delete("/api/plans/daqing-children-2021")
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+        assert c.delete("/api/plans/daqing-children-2021", headers={"X-API-Key": "wrong"}).status_code == 401
+        assert c.post("/api/plans", files={"file": ("a.txt", b"x")}, headers={"Authorization": "Bearer nope"}).status_code == 401
+        assert c.get("/api/search", params={"q": "溺水"}).status_code == 200          # reads stay open by default
+
+
+def test_a_write_without_the_key_is_refused_before_its_body_is_read(fake_searcher):
+    received = []
+
+    def body():
+        received.append(1)
+        yield b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n" + b"a" * 1_000_000
+        received.append(2)
+        yield b"\r\n--x--\r\n"
+
+    with app_with(fake_searcher, api_key="s3cret") as c:
+        r = c.post("/api/plans", content=body(), headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert r.status_code == 401 and r.json()["param"] is None
+    assert received != [1, 2]                 # the refusal came before the whole upload was read
+
+
+def test_protected_reads_need_the_key_and_health_stays_open(fake_searcher):
+    with app_with(fake_searcher, api_key="s3cret", protect_reads=True) as c:
+        assert c.get("/api/search", params={"q": "溺水"}).status_code == 401
+        assert c.get("/api/plans", headers={"X-API-Key": "wrong"}).status_code == 401
+        assert c.get("/api/search", params={"q": "溺水"}, headers={"X-API-Key": "s3cret"}).status_code == 200
+        assert c.get("/api/plans", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert c.get("/health").status_code == 200
+
+
+def test_protect_reads_without_a_key_is_refused_at_start():
+    from pydantic import ValidationError
+
+    from plansearch.settings import Settings
+
+    with pytest.raises(ValidationError, match="PLANSEARCH_API_KEY"):
+        Settings(protect_reads=True, api_key=None)
+
+
+@pytest.mark.parametrize("host, code", [("127.0.0.1", 200), ("localhost:8000", 200), ("[::1]:8000", 200),
+                                        ("evil.example", 400), ("attacker.example:8000", 400), ("", 400)])
+def test_only_allowed_host_names_are_served(client, host, code):
+    r = client.get("/api/plans", headers={"Host": host})
+    assert r.status_code == code
+    if code == 400:
+        assert r.json()["detail"] and r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_allowed_hosts_setting_replaces_the_default(fake_searcher):
+    with app_with(fake_searcher, allowed_hosts=["plans.intranet.gov"]) as c:
+        assert c.get("/health", headers={"Host": "plans.intranet.gov"}).status_code == 200
+        assert c.get("/health", headers={"Host": "localhost"}).status_code == 400
+
+
+def test_cors_is_off_by_default_and_on_for_listed_origins(client, fake_searcher):
+    origin = {"Origin": "http://portal.intranet"}
+    assert "access-control-allow-origin" not in client.get("/api/plans", headers=origin).headers
+    with app_with(fake_searcher, cors_origins=["http://portal.intranet"]) as c:
+        assert c.get("/api/plans", headers=origin).headers["access-control-allow-origin"] == "http://portal.intranet"
+        other = c.get("/api/plans", headers={"Origin": "http://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+        pre = c.options("/api/plans", headers={**origin, "Access-Control-Request-Method": "GET"})
+        assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == "http://portal.intranet"
+
+
+# 12: a few requests computed at once, the rest queued ----------------------------------------------------------
+
+def test_the_service_computes_only_request_workers_requests_at_once(fake_searcher):
+    import anyio.to_thread
+
+    with app_with(fake_searcher, request_workers=3) as c:
+        assert c.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 3
