@@ -14,9 +14,13 @@ from fastapi.responses import Response
 from plansearch.errors import InvalidQuery, PlanNotFound, PlanSearchError
 from plansearch.review import ReviewResponse, Reviewer
 from plansearch.search import Searcher
+from plansearch.settings import Settings
 from service.plans_api import MAGIC, WriteRefused, require_key
+from service.security import error_responses
 
 router = APIRouter()
+TEXT_MAX = Settings.model_fields["max_param_chars"].default     # the routes are made before any settings
+PEERS_MAX = 2000
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -46,26 +50,25 @@ def _check_format(format: str) -> None:
 
 
 @router.get("/api/review", response_model=ReviewResponse, summary="对标分析：本规划与同类规划相比，各领域缺少什么、哪些目标偏低、新增了什么",
-            responses={200: {"content": {DOCX: {}}}})
+            responses={200: {"content": {DOCX: {}}}, **error_responses(404, 422)})
 def review(searcher: Annotated[Searcher, Depends(_searcher)],
-           plan: Annotated[str, Query(description="规划 id，见 /api/plans")],
-           peers: Annotated[str | None, Query(description="对标规划 id，逗号分隔；默认同类（儿童/妇女）规划")] = None,
-           domain: Annotated[str | None, Query(description="只看一个领域，如 儿童与安全 或 安全")] = None,
-           format: Annotated[str, Query(description="json 或 docx（Word 报告）")] = "json"):
+           plan: Annotated[str, Query(description="规划 id，见 /api/plans", max_length=TEXT_MAX)],
+           peers: Annotated[str | None, Query(description="对标规划 id，逗号分隔；默认同类（儿童/妇女）规划",
+                                              max_length=PEERS_MAX)] = None,
+           domain: Annotated[str | None, Query(description="只看一个领域，如 儿童与安全 或 安全", max_length=TEXT_MAX)] = None,
+           format: Annotated[str, Query(description="json 或 docx（Word 报告）", max_length=TEXT_MAX)] = "json"):
     _check_format(format)
     return _respond(Reviewer(searcher).review_indexed(plan.strip(), _peers(peers), domain or None), format)
 
 
 @router.post("/api/review", response_model=ReviewResponse,
              summary="对标分析一份未入库的草稿（.txt .docx .doc .pdf .html）；不入库；需要 API key",
-             responses={200: {"content": {DOCX: {}}}, 400: {"description": "unreadable file"},
-                        401: {"description": "wrong key"}, 403: {"description": "writes are off"},
-                        413: {"description": "too large"}, 415: {"description": "unsupported type"}})
+             responses={200: {"content": {DOCX: {}}}, **error_responses(403, 404, 413, 415, 422)})
 async def review_draft(request: Request, searcher: Annotated[Searcher, Depends(_searcher)],
                        file: Annotated[UploadFile, File(description="规划草稿文件")],
-                       peers: Annotated[str | None, Form(description="对标规划 id，逗号分隔")] = None,
-                       domain: Annotated[str | None, Form(description="只看一个领域")] = None,
-                       format: Annotated[str, Query(description="json 或 docx")] = "json"):
+                       peers: Annotated[str | None, Form(description="对标规划 id，逗号分隔", max_length=PEERS_MAX)] = None,
+                       domain: Annotated[str | None, Form(description="只看一个领域", max_length=TEXT_MAX)] = None,
+                       format: Annotated[str, Query(description="json 或 docx", max_length=TEXT_MAX)] = "json"):
     from plansearch.plan_files import safe_upload_name
 
     settings = require_key(request)

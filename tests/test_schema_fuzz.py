@@ -14,7 +14,8 @@ from service.app import create_app
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 OPERATIONS = [("GET", "/api/search"), ("GET", "/api/plans"), ("GET", "/api/passages/{passage_id}"), ("GET", "/api/ask"),
               ("GET", "/api/indicators"), ("GET", "/api/targets"), ("GET", "/api/compare"), ("GET", "/api/export"),
-              ("GET", "/health"), ("POST", "/api/plans"), ("DELETE", "/api/plans/{plan_id}")]
+              ("GET", "/health"), ("POST", "/api/plans"), ("DELETE", "/api/plans/{plan_id}"),
+              ("GET", "/api/review"), ("POST", "/api/review")]
 
 
 @pytest.fixture(scope="module")
