@@ -18,6 +18,7 @@ class GoldQuery:
     split: str
     expected_value: str | None = None
     plan: str | None = None
+    named_plan_lacks: bool = False       # no_answer: the named plan lacks the topic; judgments are other plans' passages
     judgments: dict[str, int] = field(default_factory=dict)   # passage id → grade (1 partly, 2 answers)
 
     @property
@@ -34,7 +35,8 @@ def load_gold(split: str | None = None, gold_dir: Path = GOLD_DIR) -> list[GoldQ
         row = json.loads(line)
         meta = row.get("metadata", {})
         queries[row["_id"]] = GoldQuery(id=row["_id"], text=row["text"], type=meta["type"], split=meta["split"],
-                                        expected_value=meta.get("expected_value"), plan=meta.get("plan"))
+                                        expected_value=meta.get("expected_value"), plan=meta.get("plan"),
+                                        named_plan_lacks=bool(meta.get("named_plan_lacks")))
     for qrels in sorted((gold_dir / "qrels").glob("*.tsv")):
         with open(qrels, encoding="utf-8") as f:
             for row in csv.DictReader(f, delimiter="\t"):

@@ -22,7 +22,9 @@ def test_gold_set_has_every_type_in_both_splits_and_judged_passages_exist(fake_s
     ids = {p.id for _, p in fake_searcher.index.iter_passages()}
     for q in queries:
         assert set(q.judgments) <= ids, q.id
-        assert bool(q.judgments) == q.answerable, q.id
+        assert bool(q.judgments) == (q.answerable or q.named_plan_lacks), q.id
+        if q.named_plan_lacks:        # judged passages are other plans': the named one lacks the topic
+            assert q.plan and all(fake_searcher.passage(pid).plan_id != q.plan for pid in q.judgments), q.id
         if q.type == "target_value":
             assert q.expected_value
 
