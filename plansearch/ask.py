@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from indexer.normalize import normalize_for_index
 from indexer.targets import Indicator, fold, indicator_specs
-from plansearch.evidence import judge
+from plansearch.evidence import states_every_topic
 from plansearch.records import KIND_LABELS, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 from plansearch.settings import Settings
@@ -143,8 +143,9 @@ class Asker:
         """The sentence the value is read from says what the question asks (its concepts, or known forms)."""
         if not concepts:
             return True
-        text = normalize_for_index(i.name_as_written + " " + self._sentence_of(i))
-        return judge(concepts, [(0, text)]).holds
+        # the canonical name counts: the extractor read 婴儿死亡率 out of "新生儿、婴儿和5岁以下儿童死亡率分别…"
+        text = normalize_for_index(f"{i.name} {i.name_as_written} {self._sentence_of(i)}")
+        return states_every_topic(concepts, text)
 
     def _sentence_of(self, i: Indicator) -> str:
         if i.passage_id:
@@ -203,7 +204,7 @@ class Asker:
             if hit.kind is not Kind.target or hit.passage_id not in by_passage or (plans and hit.plan_id not in plans):
                 continue
             found = [i for i in by_passage[hit.passage_id] if (not years or i.year in years) and
-                     judge(concepts, [(0, normalize_for_index(i.name_as_written))]).share >= 1.0]
+                     states_every_topic(concepts, normalize_for_index(i.name_as_written))]
             if found:
                 return found
         return []

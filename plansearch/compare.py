@@ -11,6 +11,7 @@ from functools import lru_cache
 from pydantic import BaseModel, Field
 
 from indexer.normalize import normalize_for_index
+from plansearch.evidence import judge
 from plansearch.records import Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 
@@ -131,12 +132,12 @@ class Comparer:
             if pid not in s.plans:
                 s.search(SearchRequest(q=q, plan=pid))        # raises PlanNotFound with the known ids
         picked: dict[str, list] = {}
-        similarity = ranking.evidence.similarity if ranking.evidence else 0.0
-        for row, _ in ranking.rows:
-            p = s.index.passage(row)
-            if p.kind not in (Kind.measure, Kind.target) or (wanted and p.plan_id not in wanted):
-                continue
-            if ranking.concepts and not self._relevant(row, ranking.concepts, similarity):
+        candidates = [(row, s.index.passage(row)) for row, _ in ranking.rows]
+        candidates = [(row, p) for row, p in candidates
+                      if p.kind in (Kind.measure, Kind.target) and (not wanted or p.plan_id in wanted)]
+        relevant = self._relevant([row for row, _ in candidates], ranking.concepts, q)
+        for row, p in candidates:
+            if row not in relevant:
                 continue          # under the relevance bar: a passage on another topic (跌倒 under 溺水)
             if len(picked.setdefault(p.plan_id, [])) < per_plan:
                 picked[p.plan_id].append(p)
@@ -157,10 +158,13 @@ class Comparer:
         return CompareResponse(query=q.strip(), took_ms=round((time.perf_counter() - started) * 1000, 2),
                                groups=groups, plans=columns)
 
-    def _relevant(self, row: int, concepts, similarity: float) -> bool:
-        evidence = self.searcher.judge(concepts, [row])
-        evidence.similarity = similarity
-        return evidence.holds
+    def _relevant(self, rows: list[int], concepts, q: str) -> set[int]:
+        """The rows that pass the evidence rule on their own (concepts, or closeness in meaning to the question)."""
+        s = self.searcher
+        if not concepts or not rows:
+            return set(rows)
+        closeness = dict(zip(rows, (s.index.vectors_of(rows) @ s._query_vector(q.strip())).tolist()))
+        return {r for r in rows if judge([*concepts], [(r, s._normal_text(r))], {r: closeness[r]}).holds}
 
     def _group(self, passages: list, compared: list[str]) -> list[Group]:
         """Gather versions of the same measure (same kind, similar text, one per plan) in rank order."""

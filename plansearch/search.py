@@ -169,6 +169,7 @@ class Searcher:
     @cached_property
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(self.understanding.synonyms.rules, self.index.known, self.tokenizer,
+                          share_containing=self.index.share_containing,
                           use_cilin=self.settings.thesaurus, abbreviations_of=abbreviations(self.index.vocabulary()))
 
     def _normal_text(self, row: int) -> str:
@@ -187,8 +188,13 @@ class Searcher:
                                                       self.plans[p].county, *self.plans[p].aliases)]
         return self.vocabulary.concepts(q, [p for p in places if p])
 
-    def judge(self, concepts: list[Concept], rows: list[int]) -> Evidence:
-        return judge(concepts, [(r, self._normal_text(r)) for r in rows])
+    def judge(self, concepts: list[Concept], rows: list[int], vector: np.ndarray | None = None) -> Evidence:
+        """The question's concepts in the best of `rows`; with the query's vector, each passage's closeness in
+        meaning (cosine) lets one topic concept be worded otherwise."""
+        closeness = None
+        if vector is not None and rows and concepts:
+            closeness = dict(zip(rows, (self.index.vectors_of(rows) @ vector).tolist()))
+        return judge(concepts, [(r, self._normal_text(r)) for r in rows], closeness)
 
     def _plan_at(self, row: int) -> str:
         return self.index.plan_ids[self.index.plan_code[row]]
@@ -290,7 +296,7 @@ class Searcher:
         similarity = self._confidence(dense_top, coverage, interp)
         if req.mode is Mode.dense:
             ranked = [(int(r), float(sc)) for r, sc in zip(rows[:limit], dense_scores[:limit])]
-            return self._judged(ranked, limit, interp, similarity, concepts, req)
+            return self._judged(ranked, limit, interp, similarity, concepts, req, vector)
         rankings.append(rows)
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
         if req.understand and fused and self._is_topic(fused, interp):
@@ -302,21 +308,22 @@ class Searcher:
             ranked = self._diversify(ranked, limit, gate=not interp.plans)
         if interp.plans and not (req.plan or req.region):
             ranked = self._pin_named_plan(ranked, set(interp.plans))
-        return self._judged(ranked, limit, interp, similarity, concepts, req)
+        return self._judged(ranked, limit, interp, similarity, concepts, req, vector)
 
     def _judged(self, ranked: list[tuple[int, float]], limit: int, interp: Interpretation, similarity: float,
-                concepts: list[Concept], req: SearchRequest) -> "Ranking":
+                concepts: list[Concept], req: SearchRequest, vector: np.ndarray | None = None) -> "Ranking":
         """The ranking with its evidence and the confidence computed from both: the question's concepts must be in
         the best passages (the named plan's own, when the question names one and no filter is set)."""
         named = set(interp.plans) if interp.plans and not (req.plan or req.region) else set()
         rows = [r for r, _ in ranked]
         if named:
             own = [r for r in rows[:self.settings.pin_window * 2] if self._plan_at(r) in named][:EVIDENCE_DEPTH * 2]
-            evidence = self.judge(concepts, own)
+            evidence = self.judge(concepts, own)     # no closeness: the place name makes all its passages close
             elsewhere = None if evidence.holds else self.judge(
-                concepts, [r for r in rows[:self.settings.pin_window] if self._plan_at(r) not in named][:EVIDENCE_DEPTH * 2])
+                concepts, [r for r in rows[:self.settings.pin_window] if self._plan_at(r) not in named][:EVIDENCE_DEPTH * 2],
+                vector)
         else:
-            evidence, elsewhere = self.judge(concepts, rows[:EVIDENCE_DEPTH]), None
+            evidence, elsewhere = self.judge(concepts, rows[:EVIDENCE_DEPTH], vector), None
         evidence.similarity = similarity
         if elsewhere:
             elsewhere.similarity = similarity
