@@ -97,3 +97,66 @@ def test_a_value_answer_is_the_indicator_asked(fake_searcher):
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("男性前列腺癌筛查")
     assert answer.no_answer and answer.answer_type == "none"
+
+
+# -- the rule that generalises (second round): topics must be there, predicates need not, closeness excuses one --
+
+def test_a_missing_predicate_does_not_block_but_a_missing_topic_does():
+    phone = Concept("玩手机", ("玩手机", "网络游戏"))
+    stop = Concept("停不下来", ("停不下来",), known=False, predicate=True)
+    myopia = Concept("近视", ("近视",))
+    text = "网络游戏服务提供者设置时间管理"
+    assert judge([phone, stop], [(0, text)], {0: 0.87}).holds
+    assert not judge([phone, myopia], [(0, text)], {0: 0.80}).holds      # a topic absent, the passage not close
+    assert judge([phone, myopia], [(0, text)], {0: 0.88}).holds          # …excused when the passage is close
+
+
+def test_a_word_the_plans_never_use_is_excused_only_when_the_passage_is_very_close():
+    workplace = Concept("职场", ("职场",), known=False)
+    harassment = Concept("性骚扰", ("性骚扰",))
+    text = "预防和制止工作场所性骚扰"
+    assert judge([workplace, harassment], [(0, text)], {0: 0.89}).holds
+    assert not judge([workplace, harassment], [(0, text)], {0: 0.86}).holds
+    assert not judge([workplace, harassment], [(0, text)]).holds            # closeness unknown (a named plan's own)
+    lone = Concept("彩礼", ("彩礼",), known=False)
+    assert not judge([lone], [(0, "婚姻家庭关系")], {0: 0.99}).holds          # nothing else of the question is there
+
+
+def test_the_best_of_the_top_passages_decides_not_the_first():
+    drowning = Concept("溺水", ("溺水",))
+    evidence = judge([drowning], [(0, "预防儿童跌倒"), (1, "预防和控制儿童溺水")])
+    assert evidence.holds and evidence.row == 1
+
+
+def test_predicates_and_generic_compounds_are_told_from_topics(fake_searcher):
+    v = fake_searcher.vocabulary
+    concepts = {c.word: c for c in fake_searcher.concepts("娃总玩手机停不下来咋办", fake_searcher.understanding.interpret(
+        "娃总玩手机停不下来咋办"))}
+    assert concepts["停不下来"].predicate and not concepts["玩手机"].predicate and "娃" not in concepts
+    q = "新城区12岁儿童龋齿率控制目标"
+    assert "控制目标" not in [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]
+    assert v.parts("公共事务") == ("公共", "事务")        # a compound the plans never write counts by its words
+    assert v.parts("配眼镜") == ()
+
+
+def test_lexical_expansion_only_for_topic_words_the_plans_never_write(fake_searcher):
+    v = fake_searcher.vocabulary
+    interp = fake_searcher.understanding.interpret
+    assert "溺水" in v.expansions(fake_searcher.concepts("drowning", interp("drowning")))
+    shortage = [c for c in fake_searcher.concepts("女厕位不够", interp("女厕位不够")) if c.word == "不够"]
+    assert shortage and shortage[0].predicate and v.expansions(shortage) == []     # not 缺乏, 短缺
+    assert v.expansions(fake_searcher.concepts("溺水", interp("溺水"))) == []        # a word the plans write
+
+
+@pytest.mark.slow
+def test_colloquial_questions_are_answered_and_near_misses_refused_with_the_real_model(real_searcher):
+    asker = Asker(real_searcher, real_searcher.settings)
+    for q in ("娃总玩手机停不下来咋办", "学生心理出问题想不开怎么办", "职场性骚扰怎么防", "women job discrimination"):
+        assert not real_searcher.search(SearchRequest(q=q)).no_answer, q
+        assert not asker.ask(q).no_answer, q
+    for q in ("孩子配眼镜能报销吗", "HPV疫苗免费接种", "天价彩礼整治", "殡葬改革"):
+        assert real_searcher.search(SearchRequest(q=q)).no_answer, q
+        assert asker.ask(q).no_answer, q
+    lacking = asker.ask("大庆 碘盐")
+    assert lacking.no_answer and lacking.answer.startswith("大庆市儿童规划没有提到碘盐")
+    assert [g.plan_id for g in lacking.groups] == ["xiangning-children-2021"] and lacking.groups[0].other_place
