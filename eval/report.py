@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from eval.gold import QUERY_TYPES
-from eval.run import DEFAULT, METRICS, ConfigResult, bootstrap_interval, paired_p_value, summarise
+from eval.run import (DEFAULT, METRICS, AskSummary, ConfigResult, bootstrap_interval, paired_p_value,
+                      summarise)
 
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 BASELINE = Path(__file__).resolve().parent / "baseline.json"
@@ -25,6 +26,17 @@ def table(results: list[ConfigResult]) -> str:
         cells += [f"{s.target_value_top3:.2f}", f"{s.plan_specific_at_1:.2f}", f"{s.no_answer_flagged:.2f}",
                   f"{s.answerable_flagged:.2f}"]
         lines.append(f"| {r.name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def ask_table(summary: AskSummary) -> str:
+    """The answers' figures: value exact, wrong values, no-answer recall, answerable wrongly refused."""
+    lines = ["| value questions | value exact | wrong values | no-answer recall | answerable refused |",
+             "|---|---|---|---|---|",
+             f"| {summary.value_questions} | {summary.value_exact:.2f} | {summary.wrong_values} | "
+             f"{summary.no_answer_recall:.2f} | {summary.answerable_refused:.2f} |"]
+    if summary.wrong:
+        lines += ["", "Wrong values:"] + [f"- {w}" for w in summary.wrong]
     return "\n".join(lines)
 
 
@@ -83,7 +95,7 @@ def chart(results: list[ConfigResult], path: Path) -> None:
 
 
 def write_report(results: list[ConfigResult], split: str, passages: dict, out_dir: Path = REPORTS_DIR,
-                 n_queries: int = 0) -> Path:
+                 n_queries: int = 0, ask: AskSummary | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     png = out_dir / f"{split}.png"
     chart(results, png)
@@ -96,6 +108,7 @@ def write_report(results: list[ConfigResult], split: str, passages: dict, out_di
         f"(plan_specific); flagged = share with no_answer true.",
         "## Metrics", table(results),
         "## Against the default configuration", significance(results),
+        *(["## Answers (/api/ask)", ask_table(ask)] if ask else []),
         f"![nDCG@10 chart]({png.name})",
         "## The 10 worst queries (default configuration)", worst_queries(default, passages),
     ]) + "\n", encoding="utf-8")

@@ -94,6 +94,60 @@ def run_config(searcher: Searcher, queries: list[GoldQuery], name: str, options:
     return ConfigResult(name, results, seconds)
 
 
+@dataclass
+class AskResult:
+    query: GoldQuery
+    answer_type: str
+    no_answer: bool
+    values: list[str]                      # the values the answer states, as written
+
+
+@dataclass
+class AskSummary:
+    """What /api/ask does with the split's questions (the issue's answer targets)."""
+
+    value_questions: int
+    value_exact: float                     # value questions answered with a value holding the expected one
+    wrong_values: int                      # value answers without the expected value (any value on a no-answer question)
+    no_answer_recall: float                # no-answer questions the answer refuses
+    answerable_refused: float              # answerable questions the answer refuses
+    wrong: list[str] = field(default_factory=list)
+
+
+def run_ask(searcher: Searcher, queries: list[GoldQuery]) -> list[AskResult]:
+    """Every question through the same `Asker.ask` the service uses."""
+    from plansearch.ask import Asker
+
+    asker = Asker(searcher, searcher.settings)
+    out = []
+    for q in queries:
+        answer = asker.ask(q.text)
+        out.append(AskResult(q, answer.answer_type, answer.no_answer, [v.value for v in answer.values]))
+    return out
+
+
+def summarise_ask(results: list[AskResult]) -> AskSummary:
+    def share(rows, predicate) -> float:
+        return float(np.mean([predicate(r) for r in rows])) if rows else float("nan")
+
+    def holds(r: AskResult) -> bool:
+        expected = _squash(r.query.expected_value or "")
+        return bool(expected) and any(expected in _squash(v) for v in r.values)
+
+    valued = [r for r in results if r.query.type == "target_value"]
+    wrong = [r for r in results if r.answer_type == "value" and r.values and (
+        r.query.type == "no_answer" or (r.query.expected_value and not holds(r)))]
+    return AskSummary(
+        value_questions=len(valued),
+        value_exact=share(valued, lambda r: r.answer_type == "value" and holds(r)),
+        wrong_values=len(wrong),
+        no_answer_recall=share([r for r in results if not r.query.answerable], lambda r: r.no_answer),
+        answerable_refused=share([r for r in results if r.query.answerable], lambda r: r.no_answer),
+        wrong=[f"{r.query.id} 「{r.query.text}」 → {'、'.join(r.values)}（期望 {r.query.expected_value or '无'}）"
+               for r in wrong],
+    )
+
+
 def bootstrap_interval(a: dict[str, float], b: dict[str, float], samples: int = 10_000, seed: int = 0
                        ) -> tuple[float, float, float]:
     """Mean of a − b over shared queries, and its 95% bootstrap interval."""

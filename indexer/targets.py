@@ -215,9 +215,11 @@ def _parse_values(text: str) -> list[_Value]:
         values.append(_Value(m.group(0), number, unit, _bound(m.group("bound")), m.group("sym")))
     # "分别降至3.0‰、5.0‰和6.0‰以下": the last bound holds for every value written without one
     shared = values[-1].bound if values else None
+    written = values[-1].text[len(values[-1].text.rstrip("以上下内及")):] if values else ""
     for v in values:
-        if v.bound is None and not v.symbol and not v.text.endswith("左右"):
+        if v.bound is None and not v.symbol and not v.text.endswith("左右") and shared:
             v.bound = shared
+            v.text += written      # "5.0‰" of "3.0‰、5.0‰和6.0‰以下" is 5.0‰以下, as the sentence means
     return values
 
 

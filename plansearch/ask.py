@@ -15,7 +15,9 @@ import urllib.request
 
 from pydantic import BaseModel, Field
 
+from indexer.normalize import normalize_for_index
 from indexer.targets import Indicator, fold, indicator_specs
+from plansearch.evidence import states_every_topic
 from plansearch.records import KIND_LABELS, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 from plansearch.settings import Settings
@@ -65,6 +67,7 @@ class PlanGroup(BaseModel):
     plan_id: str
     plan_title: str
     items: list[GroupItem]
+    other_place: bool = Field(False, description="a plan other than the one the question names")
 
 
 class AskResponse(BaseModel):
@@ -76,6 +79,8 @@ class AskResponse(BaseModel):
     values: list[ValueAnswer] = []
     groups: list[PlanGroup] = []
     citations: list[Citation] = []
+    related: list[Citation] = Field([], description="相关条文: the closest passages when no plan states what was asked")
+    named_plans: list[str] = Field([], description="plans the question names; they lead the answer")
     prose: str | None = Field(None, description="an LLM's wording of the cited passages, when one is configured")
     prose_error: str | None = None
 
@@ -112,27 +117,47 @@ class Asker:
         if interp and interp.unknown_place and not interp.plans:
             return AskResponse(query=q.strip(), answer_type="none", no_answer=True, confidence=response.confidence,
                                answer=f"已收录的规划中没有“{interp.unknown_place}”的规划。" + NO_ANSWER_TEXT[len("在已收录的规划中没有找到能回答这个问题的内容。"):])
+        concepts = s.concepts(q, interp) if interp else []
         names = find_indicators(q)
-        values = self._values(q, names, interp.plans if interp else []) if names else []
+        plans = interp.plans if interp else []
+        values = self._values(q, names, plans, concepts) if names else []
         if not values and VALUE_QUESTION.search(q):
-            values = self._values_from_hits(q, response.results)
+            values = self._values_from_hits(q, response.results, concepts, plans)
         if values:
             return self._finish(self._value_answer(q, values, response.confidence))
-        if NUMBER_QUESTION.search(q):
-            # it asks for a number and no plan states one for it: say so rather than list loosely related text
+        related = [Citation(passage_id=h.passage_id, plan_id=h.plan_id, plan_title=h.plan_title, source=h.source)
+                   for h in response.results[:3]]
+        if NUMBER_QUESTION.search(q) or (names and VALUE_QUESTION.search(q) and interp and interp.kind is Kind.target):
+            # it asks for a number and no plan states one for it: say so, and show the closest passages
             return AskResponse(query=q.strip(), answer_type="none", answer=NO_VALUE_TEXT, no_answer=True,
-                               confidence=response.confidence)
+                               confidence=min(response.confidence or 0.0, 0.49), related=related)
+        if response.named_plan_lacks:
+            return self._finish(self._grouped_answer(q, response, plans, lacking=True))
         if response.no_answer or not response.results:
             return AskResponse(query=q.strip(), answer_type="none", answer=NO_ANSWER_TEXT, no_answer=True,
-                               confidence=response.confidence)
-        return self._finish(self._grouped_answer(q, response))
+                               confidence=response.confidence, related=related)
+        return self._finish(self._grouped_answer(q, response, plans))
 
     # -- value questions ---------------------------------------------------------------------
-    def _values(self, q: str, names: list[str], plans: list[str]) -> list[Indicator]:
+    def _states(self, i: Indicator, concepts) -> bool:
+        """The sentence the value is read from says what the question asks (its concepts, or known forms)."""
+        if not concepts:
+            return True
+        # the canonical name counts: the extractor read 婴儿死亡率 out of "新生儿、婴儿和5岁以下儿童死亡率分别…"
+        text = normalize_for_index(f"{i.name} {i.name_as_written} {self._sentence_of(i)}")
+        return states_every_topic(concepts, text)
+
+    def _sentence_of(self, i: Indicator) -> str:
+        if i.passage_id:
+            return self._quote(self.searcher.passage(i.passage_id).text, i)
+        return f"{i.name_as_written} {i.value}"
+
+    def _values(self, q: str, names: list[str], plans: list[str], concepts) -> list[Indicator]:
         rows = [i for i in self.searcher.index.indicators if i.name in names and (not plans or i.plan_id in plans)]
         years = {int(y) for y in RE_YEAR.findall(q)}
         if years:
-            rows = [i for i in rows if i.year in years] or rows
+            rows = [i for i in rows if i.year in years]     # 2025 asked: never the 2030 value
+        rows = [i for i in rows if self._states(i, concepts)]
         # a plan's passage states the value; its summary-table row repeats it: prefer the passage
         seen: set[tuple] = set()
         out = []
@@ -165,21 +190,23 @@ class Asker:
         return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
                            confidence=confidence, values=values)
 
-    def _values_from_hits(self, q: str, hits) -> list[Indicator]:
-        """When no indicator name is recognised, read values off the best target passages the search found,
-        keeping the indicator whose wording shares most characters with the question."""
+    def _values_from_hits(self, q: str, hits, concepts, plans: list[str]) -> list[Indicator]:
+        """When no indicator name is recognised, read values off the best target passages the search found:
+        only a value whose own sentence holds every concept of the question (never a neighbouring indicator)."""
+        if not concepts:
+            return []
         by_passage: dict[str, list[Indicator]] = {}
         for i in self.searcher.index.indicators:
             if i.passage_id:
                 by_passage.setdefault(i.passage_id, []).append(i)
-        chars = set(q)
+        years = {int(y) for y in RE_YEAR.findall(q)}
         for hit in hits[:5]:
-            if hit.kind is not Kind.target or hit.passage_id not in by_passage:
+            if hit.kind is not Kind.target or hit.passage_id not in by_passage or (plans and hit.plan_id not in plans):
                 continue
-            scored = [(len(chars & set(i.name_as_written)), i) for i in by_passage[hit.passage_id]]
-            best = max(score for score, _ in scored)
-            if best >= 3:
-                return [i for score, i in scored if score == best]
+            found = [i for i in by_passage[hit.passage_id] if (not years or i.year in years) and
+                     states_every_topic(concepts, normalize_for_index(i.name_as_written))]
+            if found:
+                return found
         return []
 
     @staticmethod
@@ -192,8 +219,9 @@ class Asker:
         return text
 
     # -- "what do others do" -----------------------------------------------------------------
-    def _grouped_answer(self, q: str, response) -> AskResponse:
-        """Per plan, its versions of the best-matching measure(s) and target(s): the compare groups on top."""
+    def _grouped_answer(self, q: str, response, named: list[str] | None = None, lacking: bool = False) -> AskResponse:
+        """Per plan, its versions of the best-matching measure(s) and target(s): the compare groups on top. A plan
+        the question names leads; other plans follow marked as other places (all of them, when it lacks the topic)."""
         from plansearch.compare import Comparer
 
         s = self.searcher
@@ -214,13 +242,26 @@ class Asker:
         if not groups:
             return AskResponse(query=q.strip(), answer_type="none", answer=NO_ANSWER_TEXT, no_answer=True,
                                confidence=response.confidence)
-        ordered = sorted(groups.values(), key=lambda g: s.plans[g.plan_id].short_name)
-        lines = []
-        for g in ordered:
-            items = "、".join(f"{KIND_LABELS[i.kind]}“{i.title}”" for i in g.items)
-            lines.append(f"{_label(s.plans[g.plan_id])}：{items}")
-        return AskResponse(query=q.strip(), answer_type="grouped", answer="；".join(lines) + "。", no_answer=False,
-                           confidence=response.confidence, groups=ordered)
+        named = named or []
+        if lacking:
+            groups = {pid: g for pid, g in groups.items() if pid not in named}
+        for g in groups.values():
+            g.other_place = bool(named) and g.plan_id not in named
+        ordered = sorted(groups.values(), key=lambda g: (g.other_place, s.plans[g.plan_id].short_name))
+        line = lambda g: f"{_label(s.plans[g.plan_id])}：" + "、".join(  # noqa: E731
+            f"{KIND_LABELS[i.kind]}“{i.title}”" for i in g.items)
+        own = [line(g) for g in ordered if not g.other_place]
+        others = [line(g) for g in ordered if g.other_place]
+        if lacking:
+            topic = "、".join(response.missing_concepts or response.concepts) or q.strip()
+            names = "、".join(dict.fromkeys(_label(s.plans[p]) for p in named))
+            answer = f"{names}没有提到{topic}；其他地方的做法：" + "；".join(others) + "。"
+        elif others and own:
+            answer = "；".join(own) + "。其他地方的做法：" + "；".join(others) + "。"
+        else:
+            answer = "；".join(own or others) + "。"
+        return AskResponse(query=q.strip(), answer_type="grouped", answer=answer, no_answer=lacking,
+                           confidence=response.confidence, groups=ordered, named_plans=named)
 
     # -- citations and the optional LLM --------------------------------------------------------
     def _finish(self, answer: AskResponse) -> AskResponse:

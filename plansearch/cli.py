@@ -325,7 +325,8 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.gold import load_gold
     from eval.report import REPORTS_DIR, table, write_report
-    from eval.run import CONFIGS, run_config
+    from eval.report import ask_table
+    from eval.run import CONFIGS, run_ask, run_config, summarise_ask
     from plansearch.runtime import open_searcher
 
     names = args.configs.split(",") if args.configs else list(CONFIGS)
@@ -341,10 +342,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"running {name} …", file=sys.stderr)
         results.append(run_config(searcher, queries, name, CONFIGS[name]))
     print(table(results))
+    ask = None
     if "default" in names:
+        print("running ask …", file=sys.stderr)
+        ask = summarise_ask(run_ask(searcher, queries))
+        print()
+        print(ask_table(ask))
         passages = {p.id: p for _, p in searcher.index.iter_passages()}
         out = Path(args.out) if args.out else REPORTS_DIR
-        path = write_report(results, args.split, passages, out, n_queries=len(queries))
+        path = write_report(results, args.split, passages, out, n_queries=len(queries), ask=ask)
         print(f"report: {path}", file=sys.stderr)
     return 0
 

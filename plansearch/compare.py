@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 import time
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
 from indexer.normalize import normalize_for_index
+from plansearch.evidence import judge
 from plansearch.records import Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 
@@ -73,6 +75,25 @@ def _phrases(text: str) -> list[str]:
     return PHRASE.findall(text.replace("\n", "。\n")) or [text]
 
 
+def phrase_present(phrase: str, normal_text: str) -> bool:
+    """A core phrase counts as present when its words all stand in the text, in any order and with other words
+    between (加强看护 in 加强看护落实监护责任; 远离危险水体 in 使儿童远离…的危险水体)."""
+    key = normalize_for_index(phrase).rstrip("，。；：、,;:！？!?")
+    if not key:
+        return True
+    if key in normal_text:
+        return True
+    words = [w for w in _tokenizer().lcut(key, HMM=False) if len(w.strip()) > 1 or w in "水火电"]
+    return bool(words) and all(w in normal_text for w in words)
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    from indexer.tokenize import Tokenizer
+
+    return Tokenizer()._jieba
+
+
 def diff_phrases(version: str, core: str) -> tuple[list[Segment], list[str]]:
     """Phrase-level diff of a version against the core: its segments (same / added) and the core's missing phrases."""
     mine, theirs = _phrases(version), _phrases(core)
@@ -87,6 +108,8 @@ def diff_phrases(version: str, core: str) -> tuple[list[Segment], list[str]]:
         if i2 > i1:
             segments.append(Segment(text="".join(mine[i1:i2]), status="added"))
         missing += [p.rstrip("，。；：、,;:！？!?\n") for p in theirs[j1:j2] if p.strip()]
+    whole = normalize_for_index(version)
+    missing = [m for m in missing if not phrase_present(m, whole)]
     merged: list[Segment] = []
     for seg in segments:
         if merged and merged[-1].status == seg.status:
@@ -109,10 +132,13 @@ class Comparer:
             if pid not in s.plans:
                 s.search(SearchRequest(q=q, plan=pid))        # raises PlanNotFound with the known ids
         picked: dict[str, list] = {}
-        for row, _ in ranking.rows:
-            p = s.index.passage(row)
-            if p.kind not in (Kind.measure, Kind.target) or (wanted and p.plan_id not in wanted):
-                continue
+        candidates = [(row, s.index.passage(row)) for row, _ in ranking.rows]
+        candidates = [(row, p) for row, p in candidates
+                      if p.kind in (Kind.measure, Kind.target) and (not wanted or p.plan_id in wanted)]
+        relevant = self._relevant([row for row, _ in candidates], ranking.concepts, q)
+        for row, p in candidates:
+            if row not in relevant:
+                continue          # under the relevance bar: a passage on another topic (跌倒 under 溺水)
             if len(picked.setdefault(p.plan_id, [])) < per_plan:
                 picked[p.plan_id].append(p)
         if wanted:
@@ -131,6 +157,14 @@ class Comparer:
             columns.append(PlanColumn(plan_id=pid, plan_title=meta.title, region=meta.region, passages=versions))
         return CompareResponse(query=q.strip(), took_ms=round((time.perf_counter() - started) * 1000, 2),
                                groups=groups, plans=columns)
+
+    def _relevant(self, rows: list[int], concepts, q: str) -> set[int]:
+        """The rows that pass the evidence rule on their own (concepts, or closeness in meaning to the question)."""
+        s = self.searcher
+        if not concepts or not rows:
+            return set(rows)
+        closeness = dict(zip(rows, (s.index.vectors_of(rows) @ s._query_vector(q.strip())).tolist()))
+        return {r for r in rows if judge([*concepts], [(r, s._normal_text(r))], {r: closeness[r]}).holds}
 
     def _group(self, passages: list, compared: list[str]) -> list[Group]:
         """Gather versions of the same measure (same kind, similar text, one per plan) in rank order."""

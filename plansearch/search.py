@@ -5,14 +5,17 @@ from __future__ import annotations
 import heapq
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from enum import Enum
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from embeddings.encoder import Encoder
+from indexer.normalize import normalize_for_index
 from indexer.tokenize import Tokenizer
+from plansearch.evidence import EVIDENCE_DEPTH, Concept, Evidence, Vocabulary, abbreviations, judge
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
 from plansearch.records import Kind, Passage, PlanMeta, SourceSpan
 from plansearch.settings import Settings
@@ -82,6 +85,9 @@ class SearchResponse(BaseModel):
     interpreted: Interpretation | None = None
     confidence: float | None = Field(None, description="0–1: how sure the service is that the corpus answers the query")
     no_answer: bool | None = Field(None, description="true when nothing in the corpus seems to answer the query")
+    concepts: list[str] = Field([], description="the query's key concepts, which an answering passage must contain")
+    missing_concepts: list[str] = Field([], description="concepts the best passages lack (of the named plan, when one is named)")
+    named_plan_lacks: bool = Field(False, description="a plan is named and its text lacks the concepts; other plans' hits follow")
 
 
 class Neighbours(BaseModel):
@@ -141,6 +147,9 @@ class Ranking:
     rows: list[tuple[int, float]]
     interpretation: Interpretation
     confidence: float | None
+    evidence: Evidence | None = None              # the question's concepts in the best passages (named plan's when one is named)
+    elsewhere: Evidence | None = None             # …in other plans' passages, when a named plan lacks them
+    concepts: list[Concept] = field(default_factory=list)
 
 
 class Searcher:
@@ -158,6 +167,37 @@ class Searcher:
         self._vectors: dict[str, np.ndarray] = {}
         self._vectors_lock = threading.Lock()
         self.understanding = QueryUnderstanding(list(self.plans.values()), self.domains)
+        self._normal_texts: dict[int, str] = {}
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.understanding.synonyms.rules, self.index.known, self.tokenizer,
+                          share_containing=self.index.share_containing,
+                          use_cilin=self.settings.thesaurus, abbreviations_of=abbreviations(self.index.vocabulary()))
+
+    def _normal_text(self, row: int) -> str:
+        """A passage's title, text and domain as matched for evidence (cached per row)."""
+        text = self._normal_texts.get(row)
+        if text is None:
+            p = self.index.passage(row)
+            text = normalize_for_index(" ".join(x for x in (p.title, p.text, p.domain) if x))
+            if len(self._normal_texts) < 50_000:
+                self._normal_texts[row] = text
+        return text
+
+    def concepts(self, q: str, interp: Interpretation) -> list[Concept]:
+        places = [interp.place, interp.unknown_place]
+        places += [n for p in interp.plans for n in (self.plans[p].short_name, self.plans[p].city,
+                                                      self.plans[p].county, *self.plans[p].aliases)]
+        return self.vocabulary.concepts(q, [p for p in places if p])
+
+    def judge(self, concepts: list[Concept], rows: list[int], vector: np.ndarray | None = None) -> Evidence:
+        """The question's concepts in the best of `rows`; with the query's vector, each passage's closeness in
+        meaning (cosine) lets one topic concept be worded otherwise."""
+        closeness = None
+        if vector is not None and rows and concepts:
+            closeness = dict(zip(rows, (self.index.vectors_of(rows) @ vector).tolist()))
+        return judge(concepts, [(r, self._normal_text(r)) for r in rows], closeness)
 
     def _plan_at(self, row: int) -> str:
         return self.index.plan_ids[self.index.plan_code[row]]
@@ -236,7 +276,9 @@ class Searcher:
             interp.expansions = []
         rankings: list[np.ndarray] = []
         tokens = self.tokenizer.tokens(q)
-        for word in interp.expansions:
+        concepts = self.concepts(q, interp) if req.understand else []
+        extra = self.vocabulary.expansions(concepts) if req.synonyms else []
+        for word in [*interp.expansions, *extra]:
             tokens += [t for t in self.tokenizer.tokens(word) if t not in tokens]
         content = [t for t in tokens if t not in GENERIC_WORDS]
         coverage = float(np.mean(self.index.known(content))) if content else 1.0
@@ -249,14 +291,15 @@ class Searcher:
                 candidates = np.sort(candidates[np.argpartition(-scores[candidates], depth)[:depth]])
             order = candidates[np.argsort(-scores[candidates], kind="stable")]
             if req.mode is Mode.bm25:
-                return Ranking([(int(r), float(scores[r])) for r in order[:limit]], interp, None)
+                return Ranking([(int(r), float(scores[r])) for r in order[:limit]], interp, None, concepts=concepts)
             rankings.append(order)
         vector = self._query_vector(q)
         rows, dense_scores = self.index.dense_search(vector, depth, mask)
         dense_top = float(dense_scores[0]) if len(dense_scores) else 0.0
-        confidence = self._confidence(dense_top, coverage, interp)
+        similarity = self._confidence(dense_top, coverage, interp)
         if req.mode is Mode.dense:
-            return Ranking([(int(r), float(sc)) for r, sc in zip(rows[:limit], dense_scores[:limit])], interp, confidence)
+            ranked = [(int(r), float(sc)) for r, sc in zip(rows[:limit], dense_scores[:limit])]
+            return self._judged(ranked, limit, interp, similarity, concepts, req, vector)
         rankings.append(rows)
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
         if req.understand and fused and self._is_topic(fused, interp):
@@ -268,7 +311,32 @@ class Searcher:
             ranked = self._diversify(ranked, limit, gate=not interp.plans)
         if interp.plans and not (req.plan or req.region):
             ranked = self._pin_named_plan(ranked, set(interp.plans))
-        return Ranking(ranked[:limit], interp, confidence)
+        return self._judged(ranked, limit, interp, similarity, concepts, req, vector)
+
+    def _judged(self, ranked: list[tuple[int, float]], limit: int, interp: Interpretation, similarity: float,
+                concepts: list[Concept], req: SearchRequest, vector: np.ndarray | None = None) -> "Ranking":
+        """The ranking with its evidence and the confidence computed from both: the question's concepts must be in
+        the best passages (the named plan's own, when the question names one and no filter is set)."""
+        named = set(interp.plans) if interp.plans and not (req.plan or req.region) else set()
+        rows = [r for r, _ in ranked]
+        if named:
+            own = [r for r in rows[:self.settings.pin_window * 2] if self._plan_at(r) in named][:EVIDENCE_DEPTH * 2]
+            evidence = self.judge(concepts, own)     # no closeness: the place name makes all its passages close
+            elsewhere = None if evidence.holds else self.judge(
+                concepts, [r for r in rows[:self.settings.pin_window] if self._plan_at(r) not in named][:EVIDENCE_DEPTH * 2],
+                vector)
+        else:
+            evidence, elsewhere = self.judge(concepts, rows[:EVIDENCE_DEPTH], vector), None
+        evidence.similarity = similarity
+        if elsewhere:
+            elsewhere.similarity = similarity
+        if evidence.holds:
+            confidence = 0.5 + 0.5 * similarity
+        else:
+            confidence = 0.49 * evidence.share * similarity
+        if interp.unknown_place and not interp.plans:
+            confidence = min(confidence, 0.2)
+        return Ranking(ranked[:limit], interp, round(float(confidence), 3), evidence, elsewhere, concepts)
 
     def _topic_fusion(self, rankings: list[np.ndarray], vector: np.ndarray, depth: int, mask: np.ndarray | None,
                       req: SearchRequest) -> dict[int, float]:
@@ -370,7 +438,8 @@ class Searcher:
 
     def _confidence(self, dense_top: float, coverage: float, interp: Interpretation) -> float:
         """0–1 from the best dense similarity plus a little for query words the corpus knows at all;
-        a place no plan covers (北京市) caps it. Calibrated on the gold set's dev split."""
+        a place no plan covers (北京市) caps it. Calibrated on the gold set's dev split. The evidence rule
+        (`_judged`) then decides which half of 0–1 the confidence falls in."""
         evidence = dense_top + self.settings.coverage_weight * coverage
         lo, hi = self.settings.confidence_low, self.settings.confidence_high
         confidence = min(1.0, max(0.0, (evidence - lo) / (hi - lo)))
@@ -388,7 +457,9 @@ class Searcher:
         return SearchResponse(query=req.q.strip(), took_ms=round((time.perf_counter() - started) * 1000, 2),
                               results=results, offset=req.offset, facets=self._facets(ranked[:FACET_DEPTH]),
                               interpreted=ranking.interpretation, confidence=ranking.confidence,
-                              no_answer=no_answer)
+                              no_answer=no_answer, concepts=[c.word for c in ranking.concepts],
+                              missing_concepts=ranking.evidence.missing if ranking.evidence else [],
+                              named_plan_lacks=bool(ranking.elsewhere and ranking.elsewhere.holds))
 
     def _facets(self, ranked: list[tuple[int, float]]) -> Facets:
         plan: dict[str, int] = {}

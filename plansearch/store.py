@@ -295,6 +295,10 @@ class FolderIndex:
         """Whether each token occurs anywhere in the indexed passages."""
         return [self._bm25.knows(t) for t in tokens]
 
+    def vocabulary(self) -> set[str]:
+        """Every token of the indexed passages."""
+        return set().union(*(m.vocab for _, m in self._bm25.parts))
+
     def share_containing(self, token: str) -> float:
         """The share of passages whose indexed text contains `token`."""
         return self._bm25.df(token) / max(self._bm25.n_docs, 1)

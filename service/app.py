@@ -83,6 +83,8 @@ class TargetsResponse(BaseModel):
     indicator: str
     rows: list[TargetRow]
     plans: int
+    candidates: list[str] = Field([], description="indicator names holding a partial name (近视 → 小学生近视率 …); "
+                                                    "rows are empty until one is chosen")
 
 
 class PlansResponse(BaseModel):
@@ -201,14 +203,25 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     def targets(searcher: SearcherDep,
                 indicator: Annotated[str, Query(description="指标名称，例如 小学生近视率", max_length=text_max)]
                 ) -> TargetsResponse:
-        from indexer.targets import canonical_name
+        from indexer.targets import canonical_name, fold, indicator_specs
+
+        def spec_aliases(n: str) -> frozenset[str]:
+            return next((sp.aliases for sp in indicator_specs() if sp.name == n), frozenset())
 
         name = indicator.strip()
         known = {i.name for i in searcher.index.indicators}
         if name not in known:
             name = canonical_name(name) or name
         if name not in known:
-            raise InvalidQuery("indicator", f"未知的指标“{indicator}”（unknown indicator）；见 /api/indicators")
+            folded = fold(name)
+            candidates = sorted(n for n in known if folded and (folded in fold(n) or any(
+                folded in a for a in spec_aliases(n))))
+            if len(candidates) == 1:
+                name = candidates[0]
+            elif candidates:
+                return TargetsResponse(indicator=name, rows=[], plans=0, candidates=candidates)
+            else:
+                raise InvalidQuery("indicator", f"未知的指标“{indicator}”（unknown indicator）；见 /api/indicators")
         rows = []
         for i in searcher.index.indicators:
             if i.name != name:

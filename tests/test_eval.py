@@ -10,7 +10,7 @@ import pytest
 
 from eval.gold import QUERY_TYPES, load_gold
 from eval.report import load_baseline
-from eval.run import CONFIGS, bootstrap_interval, run_config, summarise
+from eval.run import CONFIGS, bootstrap_interval, run_ask, run_config, summarise, summarise_ask
 
 
 def test_gold_set_has_every_type_in_both_splits_and_judged_passages_exist(fake_searcher):
@@ -23,6 +23,8 @@ def test_gold_set_has_every_type_in_both_splits_and_judged_passages_exist(fake_s
     for q in queries:
         assert set(q.judgments) <= ids, q.id
         assert bool(q.judgments) == (q.answerable or q.named_plan_lacks), q.id
+        if q.named_plan_lacks:        # judged passages are other plans': the named one lacks the topic
+            assert q.plan and all(fake_searcher.passage(pid).plan_id != q.plan for pid in q.judgments), q.id
         if q.type == "target_value":
             assert q.expected_value
 
@@ -60,6 +62,11 @@ def test_default_configuration_holds_the_committed_baseline(test_split_runs):
     assert summary.target_value_top3 >= base["target_value_top3"] - tol
     assert summary.no_answer_flagged >= base["no_answer_flagged"] - tol
     assert summary.answerable_flagged <= base["answerable_flagged"] + tol
+    ask = summarise_ask(run_ask(real_searcher, load_gold(base["split"])))
+    assert ask.wrong_values <= base["ask_wrong_values"], ask.wrong
+    assert ask.value_exact >= base["ask_value_exact"] - tol
+    assert ask.no_answer_recall >= base["ask_no_answer_recall"] - tol
+    assert ask.answerable_refused <= base["ask_answerable_refused"] + tol
 
 
 @pytest.mark.slow

