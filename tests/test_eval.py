@@ -51,7 +51,7 @@ def test_split_runs(real_searcher):
 
 
 @pytest.mark.slow
-def test_default_configuration_holds_the_committed_baseline(test_split_runs):
+def test_default_configuration_holds_the_committed_baseline(test_split_runs, real_searcher):
     base = load_baseline()
     assert (base["split"], base["config"]) == ("test", "default")
     summary = summarise(test_split_runs["default"])
