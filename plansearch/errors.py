@@ -43,3 +43,7 @@ class IndexCorrupt(PlanSearchError):
 
 class IndexWriteError(PlanSearchError):
     """The index folder cannot be written (read-only, full disk, no permission); the served index is unchanged."""
+
+
+class IndexBusy(PlanSearchError):
+    """Another writer holds the index: a second change at once is refused, not queued."""
