@@ -103,3 +103,18 @@ class IndexWriter(Protocol):
     def write(self, manifest: IndexManifest, new: NewPlans | None, keep: list[PlanEntry],
               after_write: Callable[[], None] | None = None) -> str:
         """Keep `keep`'s plans (every other indexed plan is removed), add `new`'s; returns the build's name."""
+
+
+class IndexSource(Protocol):
+    """Where an index lives (a folder, a database). `plansearch.stores.open_source(settings)` picks one from the
+    settings; runtime, the service and the CLI use it to open readers, follow new builds and write."""
+
+    def exists(self) -> bool: ...
+
+    def current(self) -> str | None:
+        """The name of the build that readers should serve now; cheap, since a running service polls it."""
+
+    def open(self, verify: str = "auto") -> PassageIndex:
+        """A reader of the current build; `verify` is the folder store's checksum policy (others may ignore it)."""
+
+    def writer(self) -> IndexWriter: ...
