@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 import numpy as np
 
 from plansearch.manifest import IndexManifest, NewPlans, PlanEntry
-from plansearch.records import Kind, Passage, PlanMeta
+from plansearch.records import Indicator, Kind, Passage, PlanMeta
 
 Scored = list[tuple[int, float]]          # (row, score), best first; ties broken by the lower row
 
@@ -78,7 +78,7 @@ class PassageIndex(Protocol):
 
     # -- vocabulary -------------------------------------------------------------------------------------
     @property
-    def indicators(self) -> list: ...                  # plansearch.records.Indicator of the live plans
+    def indicators(self) -> list[Indicator]: ...       # the quantitative targets of the live plans
     def known(self, tokens: list[str]) -> list[bool]:
         """Whether each token occurs in any indexed passage."""
     def share_containing(self, token: str) -> float:

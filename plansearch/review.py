@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from indexer.targets import UNIT_SCALE, Indicator
+from indexer.targets import UNIT_SCALE
 from plansearch.errors import InvalidQuery, PlanNotFound, PlanSearchError
-from plansearch.records import Kind, Passage, PlanMeta, SourceSpan
+from plansearch.records import Indicator, Kind, Passage, PlanMeta, SourceSpan
 from plansearch.review_records import (Addition, Citation, DomainReview, MissingIndicator, MissingMeasure, PeerValue,
                                        ReviewResponse, Thresholds, WeakerTarget)
 from plansearch.review_targets import format_value, indicator_directions, pick_value, scaled, value_form

@@ -26,7 +26,7 @@ import numpy as np
 from plansearch.errors import IndexCorrupt
 from plansearch.integrity import file_digests
 from plansearch.lexical import TermMatrix
-from plansearch.records import Kind, Passage
+from plansearch.records import Indicator, Kind, Passage
 
 KINDS = list(Kind)
 ANN_THRESHOLD = 50_000       # above this many passages a segment's vector index is HNSW (approximate)
@@ -175,7 +175,6 @@ class Segment:
         return None
 
     def indicators(self) -> list:
-        from indexer.targets import Indicator
 
         path = self.folder / "indicators.jsonl"
         try:
