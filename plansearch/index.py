@@ -86,8 +86,12 @@ class PassageIndex(Protocol):
     def vocabulary(self) -> set[str]: ...
 
     # -- health -----------------------------------------------------------------------------------------
+    def require_intact(self) -> None:
+        """Raise IndexCorrupt when the store has found its data damaged (cheap: called on every request)."""
+
     def describe(self) -> dict:
-        """What /health shows: {"store", "serving_build", "integrity", "problem", "segments"}."""
+        """What /health shows: {"store", "serving_build", "integrity", "problem", "segments"}; may add "where"
+        (the build's location in words, for messages: the folder store's build folder)."""
 
 
 class IndexWriter(Protocol):

@@ -10,6 +10,9 @@ from plansearch.lexical import TermMatrix
 from plansearch.records import Indicator, Passage, PlanMeta
 
 
+FORMAT_VERSION = 3            # of an index's layout; 3: the manifest records every file's size and checksum
+
+
 @dataclass
 class IndexManifest:
     format_version: int

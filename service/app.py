@@ -292,7 +292,7 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
         override = request.app.dependency_overrides.get(get_searcher)
         searcher = override() if override else live.served()
         state = live.status() if live is not None and not override else {
-            "status": "ok", "healthy": True, "serving_build": searcher.index.folder.name}
+            "status": "ok", "healthy": True, "serving_build": searcher.index.describe()["serving_build"]}
         if state["status"] == "corrupt":
             response.status_code = 503
         m = searcher.index.manifest

@@ -10,7 +10,7 @@ Layout of segments/<segment-id>/:
     terms/              term frequencies for BM25 (plansearch.lexical)
     indicators.jsonl    quantitative targets extracted from its plans
 segment.json also records each other file's size and SHA-256 ("files"); a build's manifest copies them, so a
-damaged or truncated file is refused when the build is opened (plansearch.integrity).
+damaged or truncated file is refused when the build is opened (plansearch.stores.integrity).
 A segment is written under a temporary name and renamed when complete; it is never changed afterwards."""
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from plansearch.errors import IndexCorrupt
-from plansearch.integrity import file_digests
+from plansearch.stores.integrity import file_digests
 from plansearch.lexical import TermMatrix
 from plansearch.records import Indicator, Kind, Passage
 
