@@ -154,7 +154,7 @@ def remove_plan(settings: Settings, plan_id: str, progress: Progress | None = No
     from plansearch.runtime import build
 
     with corpus_lock(settings):
-        corpus = load_corpus(settings.corpus_dir, indexed_ids(settings.index_dir))   # the ids the index uses
+        corpus = load_corpus(settings.corpus_dir, indexed_ids(open_source(settings)))   # the ids the index uses
         plans = {p.id: p for p in corpus.plans}
         if plan_id not in plans:
             raise PlanNotFound(plan_id, sorted(plans))

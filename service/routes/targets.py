@@ -1,0 +1,100 @@
+"""`GET /api/indicators` and `GET /api/targets`: the quantitative targets the plans set, by indicator."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from plansearch.errors import InvalidQuery
+from plansearch.settings import Settings
+from service.deps import SearcherDep
+from service.security import error_responses
+
+
+class IndicatorCount(BaseModel):
+    name: str
+    plans: int
+
+
+class IndicatorsResponse(BaseModel):
+    indicators: list[IndicatorCount]
+    count: int
+
+
+class TargetRow(BaseModel):
+    plan_id: str
+    plan_title: str
+    short_name: str
+    indicator_as_written: str
+    value: str
+    number: float
+    unit: str
+    year: int | None
+    year_inferred: bool
+    direction: str
+    baseline: str | None
+    attribute: str | None
+    implausible: bool
+    note: str | None
+    passage_id: str | None
+    table_line: int | None
+
+
+class TargetsResponse(BaseModel):
+    indicator: str
+    rows: list[TargetRow]
+    plans: int
+    candidates: list[str] = Field([], description="indicator names holding a partial name (近视 → 小学生近视率 …); "
+                                                    "rows are empty until one is chosen")
+
+
+def make_router(settings: Settings) -> APIRouter:
+    router = APIRouter()
+    text_max = settings.max_param_chars
+
+    @router.get("/api/indicators", response_model=IndicatorsResponse, summary="各规划设定的量化指标及设定该指标的规划数",
+                responses=error_responses())
+    def indicators(searcher: SearcherDep) -> IndicatorsResponse:
+        by: dict[str, set[str]] = {}
+        for i in searcher.index.indicators:
+            by.setdefault(i.name, set()).add(i.plan_id)
+        rows = [IndicatorCount(name=n, plans=len(p)) for n, p in sorted(by.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+        return IndicatorsResponse(indicators=rows, count=len(rows))
+
+    @router.get("/api/targets", response_model=TargetsResponse, summary="某一指标在各规划中的目标值",
+                responses=error_responses(422))
+    def targets(searcher: SearcherDep,
+                indicator: Annotated[str, Query(description="指标名称，例如 小学生近视率", max_length=text_max)]
+                ) -> TargetsResponse:
+        from indexer.targets import canonical_name, fold, indicator_specs
+
+        def spec_aliases(n: str) -> frozenset[str]:
+            return next((sp.aliases for sp in indicator_specs() if sp.name == n), frozenset())
+
+        name = indicator.strip()
+        known = {i.name for i in searcher.index.indicators}
+        if name not in known:
+            name = canonical_name(name) or name
+        if name not in known:
+            folded = fold(name)
+            candidates = sorted(n for n in known if folded and (folded in fold(n) or any(
+                folded in a for a in spec_aliases(n))))
+            if len(candidates) == 1:
+                name = candidates[0]
+            elif candidates:
+                return TargetsResponse(indicator=name, rows=[], plans=0, candidates=candidates)
+            else:
+                raise InvalidQuery("indicator", f"未知的指标“{indicator}”（unknown indicator）；见 /api/indicators")
+        rows = []
+        for i in searcher.index.indicators:
+            if i.name != name:
+                continue
+            meta = searcher.plans[i.plan_id]
+            rows.append(TargetRow(plan_id=i.plan_id, plan_title=meta.title, short_name=meta.short_name,
+                                  indicator_as_written=i.name_as_written, value=i.value, number=i.number, unit=i.unit,
+                                  year=i.year, year_inferred=i.year_inferred, direction=i.direction,
+                                  baseline=i.baseline, attribute=i.attribute, implausible=i.implausible,
+                                  note=i.note, passage_id=i.passage_id, table_line=i.table_line))
+        return TargetsResponse(indicator=name, rows=rows, plans=len({r.plan_id for r in rows}))
+
+    return router
