@@ -18,9 +18,10 @@ from indexer.tokenize import Tokenizer
 from plansearch.evidence import EVIDENCE_DEPTH, Concept, Evidence, Vocabulary, abbreviations, judge
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
 from plansearch.index import Filter, PassageIndex
-from plansearch.records import Kind, Passage, PlanMeta, SourceSpan
+from plansearch.records import Kind, Passage, PlanMeta
 from plansearch.settings import Settings
 from plansearch.understand import Interpretation, QueryUnderstanding
+from plansearch.views import view, view_model
 
 MAX_K = 100
 MAX_OFFSET = 900
@@ -52,19 +53,8 @@ class SearchRequest(BaseModel):
     feedback: bool = True         # a second dense ranking from the query moved towards its best matches
 
 
-class Hit(BaseModel):
-    passage_id: str
-    plan_id: str
-    plan_title: str
-    region: str
-    domain: str | None
-    kind: Kind
-    number: int | None
-    title: str | None
-    text: str = Field(description="the passage's original wording, for quoting")
-    score: float
-    source: SourceSpan
-    section: list[str] = Field(default_factory=list, description="the heading lines above the passage, as written")
+Hit = view_model("Hit", "passage_id plan_id plan_title region domain kind number title text score source section",
+                 score=(float, ...))
 
 
 class Facets(BaseModel):
@@ -94,20 +84,9 @@ class Neighbours(BaseModel):
     next: str | None
 
 
-class PassageDetail(BaseModel):
-    passage_id: str
-    plan_id: str
-    plan_title: str
-    region: str
-    chapter: str
-    domain: str | None
-    kind: Kind
-    number: int | None
-    title: str | None
-    text: str
-    source: SourceSpan
-    neighbours: Neighbours
-    section: list[str] = Field(default_factory=list, description="the heading lines above the passage, as written")
+PassageDetail = view_model(
+    "PassageDetail", "passage_id plan_id plan_title region chapter domain kind number title text source neighbours section",
+    neighbours=(Neighbours, ...))
 
 
 class PlanSummary(BaseModel):
@@ -462,9 +441,7 @@ class Searcher:
 
     def _hit(self, p: Passage, score: float) -> Hit:
         meta = self.plans[p.plan_id]
-        return Hit(passage_id=p.id, plan_id=p.plan_id, plan_title=meta.title, region=meta.region, domain=p.domain,
-                   kind=p.kind, number=p.number, title=p.title, text=p.text, score=round(score, 6), source=p.source,
-                   section=p.section)
+        return view(Hit, p, self.plans[p.plan_id], score=round(score, 6))
 
     # -- lookups ---------------------------------------------------------------------------
     def passage(self, passage_id: str) -> PassageDetail:
@@ -476,9 +453,7 @@ class Searcher:
         before, after = self.index.neighbours(row)
         neighbours = Neighbours(previous=self.index.passage(before).id if before is not None else None,
                                 next=self.index.passage(after).id if after is not None else None)
-        return PassageDetail(passage_id=p.id, plan_id=p.plan_id, plan_title=meta.title, region=meta.region,
-                             chapter=p.chapter, domain=p.domain, kind=p.kind, number=p.number, title=p.title,
-                             text=p.text, source=p.source, neighbours=neighbours, section=p.section)
+        return view(PassageDetail, p, meta, neighbours=neighbours)
 
     def plan_summaries(self) -> list[PlanSummary]:
         out = []

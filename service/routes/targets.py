@@ -6,7 +6,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from plansearch.errors import InvalidQuery
+from plansearch.records import Indicator
 from plansearch.settings import Settings
+from plansearch.views import view, view_model
 from service.deps import SearcherDep
 from service.security import error_responses
 
@@ -21,23 +23,8 @@ class IndicatorsResponse(BaseModel):
     count: int
 
 
-class TargetRow(BaseModel):
-    plan_id: str
-    plan_title: str
-    short_name: str
-    indicator_as_written: str
-    value: str
-    number: float
-    unit: str
-    year: int | None
-    year_inferred: bool
-    direction: str
-    baseline: str | None
-    attribute: str | None
-    implausible: bool
-    note: str | None
-    passage_id: str | None
-    table_line: int | None
+TargetRow = view_model("TargetRow", "plan_id plan_title short_name indicator_as_written value number unit year "
+                       "year_inferred direction baseline attribute implausible note passage_id table_line", Indicator)
 
 
 class TargetsResponse(BaseModel):
@@ -89,12 +76,7 @@ def make_router(settings: Settings) -> APIRouter:
         for i in searcher.index.indicators:
             if i.name != name:
                 continue
-            meta = searcher.plans[i.plan_id]
-            rows.append(TargetRow(plan_id=i.plan_id, plan_title=meta.title, short_name=meta.short_name,
-                                  indicator_as_written=i.name_as_written, value=i.value, number=i.number, unit=i.unit,
-                                  year=i.year, year_inferred=i.year_inferred, direction=i.direction,
-                                  baseline=i.baseline, attribute=i.attribute, implausible=i.implausible,
-                                  note=i.note, passage_id=i.passage_id, table_line=i.table_line))
+            rows.append(view(TargetRow, i, searcher.plans[i.plan_id]))
         return TargetsResponse(indicator=name, rows=rows, plans=len({r.plan_id for r in rows}))
 
     return router
