@@ -13,7 +13,7 @@ from plansearch import __version__
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound, PlanSearchError
 from plansearch.search import Searcher
 from plansearch.settings import Settings, get_settings
-from service.deps import SearcherDep, WriteRefused, get_searcher  # noqa: F401  (tests override get_searcher)
+from service.deps import WriteRefused, get_searcher  # noqa: F401  (callers override get_searcher, as before)
 from service.routes.health import Health  # noqa: F401  (the /health model, named here since the first version)
 from service.security import api_access
 
