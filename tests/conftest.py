@@ -2,6 +2,8 @@
 per session for the tests that assert on meaning."""
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -39,17 +41,76 @@ def fake_searcher(tmp_path_factory):
     return open_searcher(settings, encoder=encoder)
 
 
-@pytest.fixture(scope="session")
-def real_settings(tmp_path_factory) -> Settings:
-    """A real index of the bundled corpus built with the real model. The model folder and the
-    embedding cache live in the user's cache (content-addressed, reused across runs); the index is temporary."""
-    from plansearch.runtime import build
+# -- work started when the session starts, on the core the tests leave idle ---------------------------------
+# pytest runs one test at a time on one of the machine's two cores. The slow preparations only some tests need
+# run as subprocesses from the first test on, and the fixture that needs one waits for it.
+RANX_WARM_UP = """
+from eval.run import METRICS
+from ranx import Qrels, Run, compare, evaluate
+qrels = Qrels.from_dict({f"q{i}": {"good": 1} for i in range(4)})
+a = Run.from_dict({f"q{i}": {"good": 1.0, "bad": 0.5} for i in range(4)}, name="a")
+b = Run.from_dict({f"q{i}": {"bad": 1.0} for i in range(4)}, name="b")
+evaluate(qrels, a, list(METRICS), return_mean=False, make_comparable=True)
+compare(qrels, [a, b], ["ndcg@10"], stat_test="fisher", n_permutations=100, random_seed=0, make_comparable=True)
+"""
 
-    default = Settings()
-    settings = Settings(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("real-index") / "index",
-                        cache_dir=default.cache_dir)
-    build(settings)
-    return settings
+
+class Background:
+    """A subprocess started at session start; `wait` returns (exit code, stdout, stderr)."""
+
+    def __init__(self, args: list[str], env: dict[str, str] | None = None):
+        self.proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+        self._result: tuple[int, str, str] | None = None
+
+    def wait(self, timeout: float = 900) -> tuple[int, str, str]:
+        if self._result is None:
+            out, err = self.proc.communicate(timeout=timeout)
+            self._result = (self.proc.returncode, out, err)
+        return self._result
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def head_start(request, tmp_path_factory):
+    """Starts, when the session begins, what the collected tests will wait for: the real index (`plansearch
+    index`, as a user builds it; on a fresh clone the C engine embeds every passage) and ranx's numba
+    functions (compiled into its cache on the first run in a new venv: about a minute)."""
+    needed = set().union(*(item.fixturenames for item in request.session.items))
+    jobs: dict[str, object] = {}
+    if "real_settings" in needed:
+        settings = Settings(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("real-index") / "index",
+                            cache_dir=Settings().cache_dir)
+        jobs["real_settings"] = settings
+        jobs["real_index"] = Background([sys.executable, "-m", "plansearch.cli", "index", str(CORPUS)],
+                                        {"PLANSEARCH_INDEX_DIR": str(settings.index_dir),
+                                         "PLANSEARCH_CACHE_DIR": str(settings.cache_dir)})
+    if "ranx_compiled" in needed:
+        jobs["ranx"] = Background([sys.executable, "-c", RANX_WARM_UP])
+    yield jobs
+    for job in jobs.values():
+        if isinstance(job, Background):
+            job.stop()
+
+
+@pytest.fixture(scope="session")
+def ranx_compiled(head_start) -> None:
+    """ranx's numba functions compiled and cached (by the head start), so the tests only load them."""
+    head_start["ranx"].wait()      # a failure here shows again, with its message, in the test that calls ranx
+
+
+@pytest.fixture(scope="session")
+def real_settings(head_start) -> Settings:
+    """A real index of the bundled corpus built with the real model by `plansearch index`. The model folder and
+    the embedding cache live in the user's cache (content-addressed, reused across runs); the index is temporary."""
+    code, out, err = head_start["real_index"].wait()
+    if code != 0:
+        pytest.fail(f"plansearch index failed ({code}): {err[-3000:]}")
+    return head_start["real_settings"]
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ from eval.gold import QUERY_TYPES, load_gold
 from eval.report import load_baseline
 from eval.run import CONFIGS, ConfigResult, bootstrap_interval, paired_p_value, run_ask, run_config, summarise, summarise_ask
 
+pytestmark = pytest.mark.usefixtures("ranx_compiled")      # compiled on the side from the session's start
+
 
 def test_gold_set_has_every_type_in_both_splits_and_judged_passages_exist(fake_searcher):
     queries = load_gold("all")
