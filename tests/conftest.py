@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,13 @@ def fake_searcher(tmp_path_factory):
     return open_searcher(settings, encoder=encoder)
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """Modules on the real index run after the others (each module's tests in their order), so that the index,
+    built beside them from the session's start, is ready when the first of them needs it."""
+    real = {item.module.__name__ for item in items if "real_settings" in item.fixturenames}
+    items.sort(key=lambda item: item.module.__name__ in real)
+
+
 # -- work started when the session starts, on the core the tests leave idle ---------------------------------
 # pytest runs one test at a time on one of the machine's two cores. The slow preparations only some tests need
 # run as subprocesses from the first test on, and the fixture that needs one waits for it.
@@ -56,41 +64,67 @@ compare(qrels, [a, b], ["ndcg@10"], stat_test="fisher", n_permutations=100, rand
 
 
 class Background:
-    """A subprocess started at session start; `wait` returns (exit code, stdout, stderr)."""
+    """A subprocess started at session start, or as soon as the jobs it needs have succeeded (`after`);
+    `wait` returns (exit code, stdout, stderr), from any thread."""
 
-    def __init__(self, args: list[str], env: dict[str, str] | None = None):
-        self.proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+    def __init__(self, args: list[str], env: dict[str, str] | None = None, after: tuple[Background, ...] = ()):
+        self._args, self._env = args, {**os.environ, **(env or {})}
+        self._lock = threading.Lock()
+        self._stopped = False
+        self.proc: subprocess.Popen | None = None
         self._result: tuple[int, str, str] | None = None
+        self._launcher = threading.Thread(target=self._launch, args=(after,), daemon=True)
+        self._launcher.start()
+
+    def _launch(self, after: tuple[Background, ...]) -> None:
+        for job in after:
+            code, _, err = job.wait()
+            if code != 0:
+                self._result = (code, "", f"a job this one needs failed: {err[-3000:]}")
+                return
+        with self._lock:
+            if not self._stopped:
+                self.proc = subprocess.Popen(self._args, env=self._env, stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT)
 
     def wait(self, timeout: float = 900) -> tuple[int, str, str]:
-        if self._result is None:
-            out, err = self.proc.communicate(timeout=timeout)
-            self._result = (self.proc.returncode, out, err)
-        return self._result
+        self._launcher.join(timeout)
+        with self._lock:
+            if self._result is None and self.proc is not None:
+                out, err = self.proc.communicate(timeout=timeout)
+                self._result = (self.proc.returncode, out, err)
+            return self._result or (-1, "", "not started")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.communicate()
+        with self._lock:
+            self._stopped = True
+            if self.proc is not None and self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.communicate()
 
 
 @pytest.fixture(scope="session", autouse=True)
 def head_start(request, tmp_path_factory):
     """Starts, when the session begins, what the collected tests will wait for: the real index (`plansearch
-    index`, as a user builds it; on a fresh clone the C engine embeds every passage) and ranx's numba
-    functions (compiled into its cache on the first run in a new venv: about a minute)."""
+    index`, as a user builds it; on a fresh clone the C engine embeds every passage), ranx's numba functions
+    (compiled into its cache on the first run in a new venv: about a minute) and, once both are ready, the
+    eval command on the dev split."""
     needed = set().union(*(item.fixturenames for item in request.session.items))
     jobs: dict[str, object] = {}
+    if needed & {"ranx_compiled", "eval_command_run"}:
+        jobs["ranx"] = Background([sys.executable, "-c", RANX_WARM_UP])
     if "real_settings" in needed:
         settings = Settings(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("real-index") / "index",
                             cache_dir=Settings().cache_dir)
+        env = {"PLANSEARCH_INDEX_DIR": str(settings.index_dir), "PLANSEARCH_CACHE_DIR": str(settings.cache_dir)}
         jobs["real_settings"] = settings
-        jobs["real_index"] = Background([sys.executable, "-m", "plansearch.cli", "index", str(CORPUS)],
-                                        {"PLANSEARCH_INDEX_DIR": str(settings.index_dir),
-                                         "PLANSEARCH_CACHE_DIR": str(settings.cache_dir)})
-    if "ranx_compiled" in needed:
-        jobs["ranx"] = Background([sys.executable, "-c", RANX_WARM_UP])
+        jobs["real_index"] = Background([sys.executable, "-m", "plansearch.cli", "index", str(CORPUS)], env)
+        if "eval_command_run" in needed:
+            out = tmp_path_factory.mktemp("eval-out")
+            jobs["eval_out"] = out
+            jobs["eval"] = Background([sys.executable, "-m", "plansearch.cli", "eval", "--split", "dev", "--configs",
+                                       "bm25,hybrid,default", "--out", str(out)], env,
+                                      after=(jobs["real_index"], jobs["ranx"]))
     yield jobs
     for job in jobs.values():
         if isinstance(job, Background):
@@ -118,6 +152,14 @@ def real_searcher(real_settings):
     from plansearch.runtime import open_searcher
 
     return open_searcher(real_settings)
+
+
+@pytest.fixture(scope="session")
+def eval_command_run(head_start) -> tuple[subprocess.CompletedProcess, Path]:
+    """`plansearch eval --split dev --configs bm25,hybrid,default --out DIR` on the real index, run beside the
+    other tests once the index and ranx are ready; its result and DIR."""
+    code, out, err = head_start["eval"].wait()
+    return subprocess.CompletedProcess(head_start["eval"]._args, code, out, err), head_start["eval_out"]
 
 
 RENDERED_FORMATS = ("docx", "pdf", "doc", "html-utf8", "html-gb18030")   # and docx-typed: no auto-numbering

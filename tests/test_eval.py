@@ -97,19 +97,17 @@ def test_default_beats_bm25_with_an_interval_above_zero(test_split_runs):
 
 
 @pytest.mark.slow
-def test_eval_command_prints_the_table_and_writes_report_and_chart(real_settings, tmp_path):
+def test_eval_command_prints_the_table_and_writes_report_and_chart(eval_command_run, real_settings):
     import os
 
-    env = dict(os.environ, PLANSEARCH_INDEX_DIR=str(real_settings.index_dir),
-               PLANSEARCH_CACHE_DIR=str(real_settings.cache_dir))
-    out = subprocess.run([sys.executable, "-m", "plansearch.cli", "eval", "--split", "dev", "--configs",
-                          "bm25,hybrid,default", "--out", str(tmp_path)], env=env, capture_output=True, text=True,
-                         timeout=300)
+    out, folder = eval_command_run           # `plansearch eval --split dev --configs bm25,hybrid,default --out folder`
     assert out.returncode == 0, out.stderr[-2000:]
     assert "| default |" in out.stdout and "| bm25 |" in out.stdout and "ndcg@10" in out.stdout
-    report = (tmp_path / "dev.md").read_text(encoding="utf-8")
+    report = (folder / "dev.md").read_text(encoding="utf-8")
     assert "## The 10 worst queries" in report and "95% interval" in report
-    assert (tmp_path / "dev.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (folder / "dev.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    env = dict(os.environ, PLANSEARCH_INDEX_DIR=str(real_settings.index_dir),
+               PLANSEARCH_CACHE_DIR=str(real_settings.cache_dir))
     bad = subprocess.run([sys.executable, "-m", "plansearch.cli", "eval", "--configs", "magic"], env=env,
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 1 and "unknown configuration" in bad.stderr
