@@ -100,7 +100,8 @@ def _scores(searcher, q: str) -> tuple[dict[str, float], dict[str, float]]:
 QUERIES = ("预防和控制儿童溺水", "近视", "留守儿童关爱", "托育服务", "家庭教育指导", "妇女就业")
 
 
-def test_an_index_grown_plan_by_plan_answers_as_a_full_rebuild_does(tmp_path, keyword_encoder, monkeypatch):
+def test_an_index_grown_plan_by_plan_answers_as_a_full_rebuild_does(tmp_path, keyword_encoder, monkeypatch,
+                                                                     fake_searcher):
     """Segments are searched as one corpus (BM25 statistics summed over them): adding plans one at a
     time, with small segments merged on the way, gives the same results as building all at once."""
     import plansearch.stores.folder_writer as store
@@ -125,8 +126,7 @@ def test_an_index_grown_plan_by_plan_answers_as_a_full_rebuild_does(tmp_path, ke
         seen_segments.append(summary.segments)
     assert max(seen_segments) <= 3 and seen_segments[-1] < len(order)      # merged along the way
     grown = open_searcher(settings, encoder=keyword_encoder)
-    full = open_searcher(_settings(tmp_path / "full", CORPUS), encoder=keyword_encoder) if build(
-        _settings(tmp_path / "full", CORPUS), encoder=keyword_encoder) else None
+    full = fake_searcher                # the whole corpus built at once, with the same encoder (the session's)
     assert grown.index.count == full.index.count == 1045
     for q in QUERIES:
         assert _scores(grown, q) == _scores(full, q), q
