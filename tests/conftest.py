@@ -44,11 +44,16 @@ def fake_searcher(tmp_path_factory):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Modules on the real index run after the others (each module's tests in their order), so that the index,
-    built beside them from the session's start, is ready when the first of them needs it."""
-    real = {item.module.__name__ for item in items
-            if "real_settings" in item.fixturenames or hasattr(item.module, "HEAD_START")}
-    items.sort(key=lambda item: item.module.__name__ in real)
+    """Modules on the real index run last, those on the rendered plan files before them (each module's tests
+    in their order), so that what the head start makes beside the other modules is ready when they need it."""
+    def later(item) -> int:
+        names = item.fixturenames
+        return 2 if "real_settings" in names or hasattr(item.module, "HEAD_START") else int("rendered_plans" in names)
+
+    rank: dict[str, int] = {}
+    for item in items:
+        rank[item.module.__name__] = max(rank.get(item.module.__name__, 0), later(item))
+    items.sort(key=lambda item: rank[item.module.__name__])
 
 
 # -- work started when the session starts, on the core the tests leave idle ---------------------------------
@@ -112,10 +117,20 @@ def head_start(request, tmp_path_factory):
     index`, as a user builds it; on a fresh clone the C engine embeds every passage), ranx's numba functions
     (compiled into its cache on the first run in a new venv: about a minute), once both are ready the eval
     command on the dev split, and once the index is ready the commands a test module lists in its HEAD_START
-    (name → (argv, function of tmp_path_factory giving extra environment)), whose results `ran` gives."""
+    (name → (argv, function of tmp_path_factory giving extra environment)), whose results `ran` gives; and the
+    rendered plan files (a thread: LibreOffice runs as a subprocess)."""
     needed = set().union(*(item.fixturenames for item in request.session.items))
     modules = {item.module for item in request.session.items}
     jobs: dict[str, object] = {}
+    if "rendered_plans" in needed:
+        from concurrent.futures import ThreadPoolExecutor
+
+        import render
+
+        if render.soffice() is not None:      # else the fixture says what to install
+            pool = ThreadPoolExecutor(1, thread_name_prefix="render")
+            jobs["rendered"] = pool.submit(render_all, tmp_path_factory.mktemp("rendered"))
+            pool.shutdown(wait=False)
     if needed & {"ranx_compiled", "eval_command_run"}:
         jobs["ranx"] = Background([sys.executable, "-c", RANX_WARM_UP])
     if "real_settings" in needed or any(hasattr(module, "HEAD_START") for module in modules):
@@ -183,16 +198,12 @@ RENDERED_FORMATS = ("docx", "pdf", "doc", "html-utf8", "html-gb18030")   # and d
 AUTO_NUMBERED = {"daqing-children-2021-2025", "zengdu-women-and-children-2021-2030", "xinxing-13th-division-children-2021-2030"}
 
 
-@pytest.fixture(scope="session")
-def rendered_plans(tmp_path_factory) -> dict[tuple[str, str], Path]:
+def render_all(root: Path) -> dict[tuple[str, str], Path]:
     """Every bundled plan file rendered as officials have it: .docx (a running header, a "— N —" footer,
     automatic numbering for some), .pdf and .doc made from it by LibreOffice, and a saved web page in
-    UTF-8 and in GB18030 declared gb2312. Keyed by (txt stem, format); made once per session."""
+    UTF-8 and in GB18030 declared gb2312. Keyed by (txt stem, format)."""
     import render
 
-    if render.soffice() is None:
-        pytest.fail("LibreOffice is not installed: apt-get install libreoffice-writer-nogui (.ci/run does)")
-    root = tmp_path_factory.mktemp("rendered")
     out: dict[tuple[str, str], Path] = {}
     for txt in sorted(CORPUS.glob("*.txt")):
         lines = render.plan_lines(txt)
@@ -211,3 +222,13 @@ def rendered_plans(tmp_path_factory) -> dict[tuple[str, str], Path]:
         for path in render.convert_many([out[k] for k in out if k[1] == source], fmt, root / fmt):
             out[path.stem, fmt] = path
     return out
+
+
+@pytest.fixture(scope="session")
+def rendered_plans(head_start) -> dict[tuple[str, str], Path]:
+    """`render_all`'s files, made once per session by the head start (LibreOffice on the idle core)."""
+    import render
+
+    if render.soffice() is None:
+        pytest.fail("LibreOffice is not installed: apt-get install libreoffice-writer-nogui (.ci/run does)")
+    return head_start["rendered"].result(timeout=900)
