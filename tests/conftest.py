@@ -56,6 +56,33 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=lambda item: rank[item.module.__name__])
 
 
+TWO_PLANS = ["daqing-children-2021", "xiangning-children-2021"]
+
+
+@pytest.fixture(scope="session")
+def two_plans(tmp_path_factory) -> Path:
+    """A corpus of two plans (TWO_PLANS), its index and its embedding cache, built once with the keyword encoder
+    under the returned folder; tests work on a copy (`copy_two_plans`)."""
+    from plansearch.runtime import build
+    from tests_support import copy_plans
+
+    root = tmp_path_factory.mktemp("two-plans")
+    (root / "corpus").mkdir()
+    copy_plans(root / "corpus", TWO_PLANS)
+    build(Settings(corpus_dir=root / "corpus", index_dir=root / "index", cache_dir=root / "cache"),
+          encoder=KeywordEncoder())
+    return root
+
+
+def copy_two_plans(pristine: Path, dest: Path) -> tuple[Path, Path, Path]:
+    """A private copy of `two_plans` in dest: (corpus, index, cache) folders."""
+    import shutil
+
+    for name in ("corpus", "index", "cache"):
+        shutil.copytree(pristine / name, dest / name, symlinks=True)
+    return dest / "corpus", dest / "index", dest / "cache"
+
+
 # -- work started when the session starts, on the core the tests leave idle ---------------------------------
 # pytest runs one test at a time on one of the machine's two cores. The slow preparations only some tests need
 # run as subprocesses from the first test on, and the fixture that needs one waits for it.

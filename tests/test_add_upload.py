@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import render
-from conftest import CORPUS
+from conftest import CORPUS, copy_two_plans
 from indexer.corpus import load_corpus
 from plansearch.cli import main
 from plansearch.errors import CorpusError
@@ -18,7 +18,6 @@ from plansearch.plan_files import add_plan_file, remove_plan
 from plansearch.runtime import build, open_searcher
 from plansearch.search import SearchRequest
 from plansearch.settings import Settings
-from tests_support import copy_plans
 
 KEY = "test-key-123"
 
@@ -30,14 +29,10 @@ def _hegang_docx(tmp_path, name="hegang.docx"):
 
 
 @pytest.fixture
-def small(tmp_path, keyword_encoder):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    copy_plans(corpus, ["daqing-children-2021", "xiangning-children-2021"])
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache",
-                        api_key=KEY, max_upload_mb=2)
-    build(settings, encoder=keyword_encoder)
-    return settings
+def small(tmp_path, two_plans):
+    """Two plans and their index (the keyword encoder's), a private copy of the session's."""
+    corpus, index, cache = copy_two_plans(two_plans, tmp_path)
+    return Settings(corpus_dir=corpus, index_dir=index, cache_dir=cache, api_key=KEY, max_upload_mb=2)
 
 
 def _ids(settings, encoder, q, k=20):

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import TWO_PLANS, copy_two_plans
 from plansearch.errors import IndexCorrupt
 from plansearch.runtime import build, open_searcher
 from plansearch.settings import Settings
@@ -30,25 +31,12 @@ PLANS = ["daqing-children-2021", "xiangning-children-2021"]
 PASSAGES = 165 + 174
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> tuple[Path, Path]:
-    """A corpus of two plans and its index, built once; each test works on a copy."""
-    from fakes import KeywordEncoder
-
-    root = tmp_path_factory.mktemp("faults")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    copy_plans(corpus, PLANS)
-    build(Settings(corpus_dir=corpus, index_dir=root / "index", cache_dir=root / "cache"), encoder=KeywordEncoder())
-    return root, corpus
-
-
 @pytest.fixture
-def site(pristine, tmp_path) -> Settings:
-    root, corpus = pristine
-    shutil.copytree(corpus, tmp_path / "corpus")
-    shutil.copytree(root / "index", tmp_path / "index", symlinks=True)
-    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", cache_dir=root / "cache")
+def site(two_plans, tmp_path) -> Settings:
+    """A private copy of the session's two plans, index and embedding cache."""
+    assert PLANS == TWO_PLANS
+    corpus, index, cache = copy_two_plans(two_plans, tmp_path)
+    return Settings(corpus_dir=corpus, index_dir=index, cache_dir=cache)
 
 
 def run(settings: Settings, *args: str, prefix: list[str] | None = None, env: dict | None = None):
