@@ -56,6 +56,18 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=lambda item: rank[item.module.__name__])
 
 
+@pytest.fixture
+def built_settings(fake_searcher, tmp_path) -> Settings:
+    """fake_settings holding a copy of the session's keyword-encoder index of the corpus and its embedding
+    cache: for tests whose subject is what comes after a first build."""
+    import shutil
+
+    source = fake_searcher.settings
+    shutil.copytree(source.index_dir, tmp_path / "index", symlinks=True)
+    shutil.copytree(source.cache_dir, tmp_path / "cache")
+    return Settings(corpus_dir=CORPUS, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+
+
 TWO_PLANS = ["daqing-children-2021", "xiangning-children-2021"]
 
 

@@ -65,17 +65,16 @@ def test_changed_passage_is_the_only_one_embedded_again(fake_settings, keyword_e
     assert again.embedded == 1
 
 
-def test_failed_build_leaves_previous_index_serving(fake_settings, keyword_encoder):
-    build(fake_settings, encoder=keyword_encoder)
-    before = (fake_settings.index_dir / CURRENT).resolve()
+def test_failed_build_leaves_previous_index_serving(built_settings, keyword_encoder):
+    before = (built_settings.index_dir / CURRENT).resolve()
 
     def crash():
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        build(fake_settings, encoder=keyword_encoder, after_write=crash, rebuild=True)
-    assert (fake_settings.index_dir / CURRENT).resolve() == before
-    hits = open_searcher(fake_settings, encoder=keyword_encoder).search(SearchRequest(q="溺水")).results
+        build(built_settings, encoder=keyword_encoder, after_write=crash, rebuild=True)
+    assert (built_settings.index_dir / CURRENT).resolve() == before
+    hits = open_searcher(built_settings, encoder=keyword_encoder).search(SearchRequest(q="溺水")).results
     assert hits and hits[0].domain == "儿童与安全"
 
 
@@ -93,21 +92,20 @@ KILLED_BUILD = textwrap.dedent("""
 """)
 
 
-def test_build_killed_midway_leaves_previous_index_intact(fake_settings, keyword_encoder):
-    build(fake_settings, encoder=keyword_encoder)
-    before = (fake_settings.index_dir / CURRENT).resolve()
-    script = KILLED_BUILD.format(tests=str(Path(__file__).parent), corpus=str(fake_settings.corpus_dir),
-                                 index=str(fake_settings.index_dir), cache=str(fake_settings.cache_dir))
+def test_build_killed_midway_leaves_previous_index_intact(built_settings, keyword_encoder):
+    before = (built_settings.index_dir / CURRENT).resolve()
+    script = KILLED_BUILD.format(tests=str(Path(__file__).parent), corpus=str(built_settings.corpus_dir),
+                                 index=str(built_settings.index_dir), cache=str(built_settings.cache_dir))
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "WRITING"       # half-way: files written, not swapped
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
-    assert (fake_settings.index_dir / CURRENT).resolve() == before
-    index = FolderIndex.open(fake_settings.index_dir)
+    assert (built_settings.index_dir / CURRENT).resolve() == before
+    index = FolderIndex.open(built_settings.index_dir)
     assert index.folder == before and index.count == 1045
-    leftovers = [p for p in (fake_settings.index_dir / "builds").iterdir() if p.name.startswith(".tmp-")]
+    leftovers = [p for p in (built_settings.index_dir / "builds").iterdir() if p.name.startswith(".tmp-")]
     assert leftovers, "the killed build should have left only its temp folder behind"
 
 
@@ -115,15 +113,13 @@ class OtherEncoder(KeywordEncoder):
     name = "some-other-model"
 
 
-def test_index_built_with_another_model_is_refused(fake_settings, keyword_encoder):
-    build(fake_settings, encoder=keyword_encoder)
+def test_index_built_with_another_model_is_refused(built_settings, keyword_encoder):
     with pytest.raises(IndexMismatch, match=r"model 'keyword-test-encoder' \(configured: 'some-other-model'\).*plansearch index"):
-        open_searcher(fake_settings, encoder=OtherEncoder())
+        open_searcher(built_settings, encoder=OtherEncoder())
 
 
-def test_index_built_with_other_prompts_or_dictionary_is_refused(fake_settings, keyword_encoder):
-    build(fake_settings, encoder=keyword_encoder)
-    index = FolderIndex.open(fake_settings.index_dir)
+def test_index_built_with_other_prompts_or_dictionary_is_refused(built_settings, keyword_encoder):
+    index = FolderIndex.open(built_settings.index_dir)
     with pytest.raises(IndexMismatch, match="prompts"):
         index.check_compatible("keyword-test-encoder", 64, {"query": "", "passage": ""}, index.manifest.dictionary_hash)
     with pytest.raises(IndexMismatch, match="tokenizer dictionary"):
@@ -139,17 +135,16 @@ def test_unreadable_manifest_or_missing_index_gets_a_clear_error(fake_settings, 
         FolderIndex.open(fake_settings.index_dir)
 
 
-def test_large_index_uses_hnsw_with_high_recall_and_exact_filtered_search(fake_settings, keyword_encoder, monkeypatch):
+def test_large_index_uses_hnsw_with_high_recall_and_exact_filtered_search(built_settings, keyword_encoder, monkeypatch):
     import faiss
     import numpy as np
 
     import plansearch.stores.folder_segments as segments
 
-    build(fake_settings, encoder=keyword_encoder)
-    exact = FolderIndex.open(fake_settings.index_dir)
+    exact = FolderIndex.open(built_settings.index_dir)
     monkeypatch.setattr(segments, "ANN_THRESHOLD", 100)       # the real corpus is small: force the large-index path
-    build(fake_settings, encoder=keyword_encoder, rebuild=True)
-    approx = FolderIndex.open(fake_settings.index_dir)
+    build(built_settings, encoder=keyword_encoder, rebuild=True)
+    approx = FolderIndex.open(built_settings.index_dir)
     assert isinstance(approx.segments[0].vectors, faiss.IndexHNSWFlat)
     assert isinstance(exact.segments[0].vectors, faiss.IndexFlatIP)
     queries = keyword_encoder.encode_queries(["溺水", "近视", "留守儿童", "托育机构", "家庭教育", "妇女就业"])
@@ -162,27 +157,26 @@ def test_large_index_uses_hnsw_with_high_recall_and_exact_filtered_search(fake_s
     assert set(rows) <= set(np.flatnonzero(allowed)) and np.allclose(np.sort(scores), np.sort(exact_scores), atol=1e-5)
 
 
-def test_bad_corpora_get_clear_errors_and_leave_the_index_alone(fake_settings, keyword_encoder, tmp_path):
+def test_bad_corpora_get_clear_errors_and_leave_the_index_alone(built_settings, keyword_encoder, tmp_path):
     from plansearch.errors import CorpusError
 
-    build(fake_settings, encoder=keyword_encoder)
-    before = (fake_settings.index_dir / CURRENT).resolve()
+    before = (built_settings.index_dir / CURRENT).resolve()
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "empty.txt").write_text("")
     with pytest.raises(CorpusError, match="empty.txt: empty file"):
-        build(fake_settings, encoder=keyword_encoder, corpus_dir=bad)
+        build(built_settings, encoder=keyword_encoder, corpus_dir=bad)
     (bad / "empty.txt").write_bytes(b"\xff\xfe\x00\x81")
     with pytest.raises(CorpusError, match="not UTF-8 or GB18030"):
-        build(fake_settings, encoder=keyword_encoder, corpus_dir=bad)
+        build(built_settings, encoder=keyword_encoder, corpus_dir=bad)
     (bad / "empty.txt").unlink()
     (bad / "plans.toml").write_text('[[plan]]\nid = "x"\n')
     with pytest.raises(CorpusError, match="title"):
-        build(fake_settings, encoder=keyword_encoder, corpus_dir=bad)
+        build(built_settings, encoder=keyword_encoder, corpus_dir=bad)
     (bad / "plans.toml").write_text("[[plan]\n")
     with pytest.raises(CorpusError, match="not valid TOML"):
-        build(fake_settings, encoder=keyword_encoder, corpus_dir=bad)
-    assert (fake_settings.index_dir / CURRENT).resolve() == before
+        build(built_settings, encoder=keyword_encoder, corpus_dir=bad)
+    assert (built_settings.index_dir / CURRENT).resolve() == before
 
 
 def test_gb18030_plan_file_is_read(fake_settings, keyword_encoder, tmp_path):
