@@ -65,10 +65,20 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def st_model(built):
+def st_model(built, real_searcher):
+    """The folder ensure_bundled_model makes, loaded by sentence-transformers: the one the real searcher loads
+    on first use for torch embedding (built the same way in the user's model cache), loaded once per session
+    and shared with test_real_model's torch-vs-C-engine test."""
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(str(built["path"]), device="cpu", local_files_only=True)
+    import filecmp
+
+    torch_encoder = real_searcher.encoder.torch_model
+    here = sorted(p.relative_to(built["path"]) for p in built["path"].rglob("*") if p.is_file())
+    there = sorted(p.relative_to(torch_encoder.path) for p in torch_encoder.path.rglob("*") if p.is_file())
+    assert here == there and all(filecmp.cmp(built["path"] / f, torch_encoder.path / f, shallow=False) for f in here)
+    assert isinstance(torch_encoder._model, SentenceTransformer)
+    return torch_encoder._model
 
 
 @pytest.fixture(scope="module")
