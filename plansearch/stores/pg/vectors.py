@@ -1,0 +1,39 @@
+"""pgvector in the PostgreSQL store: the vector type on connections, and the HNSW index.
+
+The embedding column is a plain `vector` (the model decides the dimension); the HNSW index is an expression
+index on `embedding::vector(D)`, made for the index's dimension D. A query ordered by that expression may use
+the graph (approximate); one ordered by `embedding <#> q` itself never matches the index and is exact."""
+from __future__ import annotations
+
+import psycopg
+
+HNSW_M = 16
+HNSW_EF_CONSTRUCTION = 64
+ANN_THRESHOLD = 50_000      # as the folder store: up to this many candidate rows, dense search is exact
+
+
+def register(conn: psycopg.Connection) -> None:
+    from pgvector.psycopg import register_vector
+
+    register_vector(conn)
+
+
+def ensure_index(conn: psycopg.Connection, dimension: int) -> None:
+    """The HNSW index for `dimension`, replacing one made for another dimension."""
+    have = [r[0] for r in conn.execute("SELECT dimension FROM vector_index").fetchall()]
+    if have == [dimension]:
+        return
+    for d in have:
+        conn.execute(f"DROP INDEX IF EXISTS passages_hnsw_{int(d)}")
+    conn.execute("DELETE FROM vector_index")
+    conn.execute(f"SET LOCAL maintenance_work_mem = '512MB'")
+    conn.execute(f"CREATE INDEX passages_hnsw_{int(dimension)} ON passages USING hnsw "
+                 f"((embedding::vector({int(dimension)})) vector_ip_ops) "
+                 f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})")
+    conn.execute("INSERT INTO vector_index (dimension) VALUES (%s)", (dimension,))
+
+
+def ef_search(size: int, breadth: float, depth: int) -> int:
+    """HNSW search breadth, as the folder store sizes it, scaled by `breadth`; at most pgvector's 1000."""
+    base = 1024 if size < 300_000 else 2048
+    return max(min(int(base * breadth), 1000), depth, 10)
