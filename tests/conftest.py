@@ -92,3 +92,6 @@ def rendered_plans(tmp_path_factory) -> dict[tuple[str, str], Path]:
         for path in render.convert_many([out[k] for k in out if k[1] == source], fmt, root / fmt):
             out[path.stem, fmt] = path
     return out
+
+
+from pg_fixtures import pg_server, pg_url  # noqa: E402,F401  (the PostgreSQL store's server and databases)
