@@ -21,7 +21,7 @@ from plansearch.lexical import B, K1
 from plansearch.manifest import incompatibilities
 from plansearch.records import Kind, Passage
 from plansearch.stores.pg.generations import VISIBLE, Generation
-from plansearch.stores.pg.vectors import ANN_THRESHOLD, ef_search
+from plansearch.stores.pg.vectors import EXACT_ROWS, ef_search
 
 KINDS = list(Kind)
 PASSAGE_CACHE = 4096
@@ -217,7 +217,7 @@ class PgIndex:
             return [(int(r), float(s)) for r, s in conn.execute(query, params).fetchall() if s > 0]
 
     def dense(self, vector: np.ndarray, filter: Filter | None, depth: int, breadth: float = 1.0) -> Scored:
-        """Inner product, nearest first: exact over at most ANN_THRESHOLD candidate rows (as the folder store),
+        """Inner product, nearest first: exact over at most EXACT_ROWS candidate rows (as the folder store),
         else the HNSW graph with pgvector's iterative scan, so the filter still leaves `depth` rows."""
         if depth <= 0:
             return []
@@ -228,7 +228,7 @@ class PgIndex:
         dim = int(self.manifest.dimension)
         visible = sql.SQL(VISIBLE.replace("born", "p.born").replace("dead", "p.dead"))
         with self.pool.connection() as conn:
-            if candidates <= ANN_THRESHOLD:
+            if candidates <= EXACT_ROWS:
                 query = sql.SQL("SELECT p.rid, -(p.embedding <#> %(q)s::vector) AS score FROM passages p "
                                 "WHERE {visible} AND {where} ORDER BY p.embedding <#> %(q)s::vector, p.rid "
                                 "LIMIT %(depth)s").format(visible=visible, where=where)
