@@ -302,7 +302,7 @@ class PgIndex:
 
     def describe(self) -> dict:
         return {"store": "postgresql", "serving_build": self.name, "integrity": "verified", "problem": None,
-                "segments": 1}
+                "segments": 1, "where": f"generation {self.name} of the database"}
 
 
 def _groups(sorted_codes: np.ndarray, order: np.ndarray) -> tuple[list[int], list[np.ndarray]]:

@@ -31,18 +31,18 @@ def _safe(url: str) -> str:
 class PgSource:
     """The index in the PostgreSQL database at `url` (PLANSEARCH_DATABASE_URL)."""
 
-    def __init__(self, url: str, pool_size: int = POOL_SIZE, query_timeout_ms: int = QUERY_TIMEOUT_MS,
+    def __init__(self, target, pool_size: int = POOL_SIZE, query_timeout_ms: int = QUERY_TIMEOUT_MS,
                  grace_seconds: float = GRACE_SECONDS):
-        self.url = url
+        """`target`: the database URL, or the settings (their `database_url`)."""
+        self.url = target if isinstance(target, str) else (getattr(target, "database_url", "") or "")
         self.pool_size = pool_size
         self.query_timeout_ms = query_timeout_ms
         self.grace_seconds = grace_seconds
         self._pool: ConnectionPool | None = None
         self._pool_lock = threading.Lock()
 
-    @classmethod
-    def from_settings(cls, settings) -> "PgSource":
-        return cls(getattr(settings, "database_url", "") or "")
+    def __str__(self) -> str:             # for messages: never the password
+        return f"the database at {_safe(self.url)}"
 
     # -- connections ----------------------------------------------------------------------------------
     def _configure(self, conn: psycopg.Connection) -> None:

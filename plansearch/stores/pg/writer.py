@@ -58,11 +58,19 @@ class PgWriter:
             conn.close()                    # ends the session: the advisory lock goes with it
 
     def state(self) -> tuple[IndexManifest, list[PlanEntry]] | None:
-        with self.lock():
-            gen = current_generation(self._conn)
-            if gen is None:
-                return None
-            return gen.manifest, gen.plans
+        """What is indexed now; None for an empty database or one of another schema version (a write
+        migrates it and rebuilds). Needs no lock: another writer may be busy, its change is not seen."""
+        if self._conn is not None:
+            return self._state(self._conn)
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            return self._state(conn)
+
+    @staticmethod
+    def _state(conn: psycopg.Connection) -> tuple[IndexManifest, list[PlanEntry]] | None:
+        if schema.current_version(conn) != schema.VERSION:
+            return None
+        gen = current_generation(conn)
+        return (gen.manifest, gen.plans) if gen is not None else None
 
     # -- a change ---------------------------------------------------------------------------------------
     def write(self, manifest: IndexManifest, new: NewPlans | None, keep: list[PlanEntry],
