@@ -330,3 +330,19 @@ def test_db_start_status_stop_print_the_url(tmp_path):
         stopped = run("stop")
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
     assert run("status").returncode == 3
+
+
+def test_a_slow_query_is_cancelled_and_a_lost_database_named_in_one_line(pg_url):
+    from plansearch.stores.pg.errors import DatabaseUnavailable, QueryTimeout, connection
+
+    source = PgSource(pg_url, query_timeout_ms=100)
+    with pytest.raises(QueryTimeout, match="timeout"):
+        with connection(source.pool, 100) as conn:
+            conn.execute("SELECT pg_sleep(5)")
+    source.close()
+    gone = PgSource("postgresql://reader:secret@127.0.0.1:1/plansearch", connect_seconds=0.5)
+    with pytest.raises(DatabaseUnavailable, match="127.0.0.1:1/plansearch") as caught:
+        gone.current()
+    assert "secret" not in str(caught.value)
+    with pytest.raises(DatabaseUnavailable, match="127.0.0.1:1/plansearch"):
+        gone.writer().state()

@@ -20,6 +20,7 @@ from plansearch.index import Filter, Scored
 from plansearch.lexical import B, K1
 from plansearch.manifest import incompatibilities
 from plansearch.records import Kind, Passage
+from plansearch.stores.pg.errors import connection
 from plansearch.stores.pg.generations import VISIBLE, Generation
 from plansearch.stores.pg.vectors import EXACT_ROWS, ef_search
 
@@ -32,8 +33,9 @@ _TRUE = sql.SQL("TRUE")
 class PgIndex:
     """A PassageIndex over generation `generation` of the database behind `pool`."""
 
-    def __init__(self, pool: ConnectionPool, generation: Generation):
+    def __init__(self, pool: ConnectionPool, generation: Generation, timeout_ms: int | None = None):
         self.pool = pool
+        self.timeout_ms = timeout_ms
         self.generation = generation
         self.gen = generation.gen
         self.name = generation.name
@@ -42,7 +44,7 @@ class PgIndex:
         self.plan_ids = [e.meta.id for e in self.plans]
         self.n_docs = generation.n_docs
         self.avg_length = generation.total_len / generation.n_docs if generation.n_docs else 1.0
-        with pool.connection() as conn:
+        with connection(pool) as conn:
             rows = conn.execute(f"SELECT rid, plan_id, domain, kind FROM passages WHERE {VISIBLE} ORDER BY rid",
                                 {"gen": self.gen}).fetchall()
         self.rows = np.array([r[0] for r in rows], dtype=np.int64)
@@ -98,7 +100,7 @@ class PgIndex:
             hit = self._passages.get(row)
         if hit is not None:
             return hit
-        with self.pool.connection() as conn:
+        with connection(self.pool, self.timeout_ms) as conn:
             found = conn.execute("SELECT body FROM passages WHERE rid = %s", (row,)).fetchone()
         if found is None:
             raise KeyError(f"row {row} is not in the database (pruned generation {self.name}?)")
@@ -110,13 +112,13 @@ class PgIndex:
         return passage
 
     def row_of(self, passage_id: str) -> int | None:
-        with self.pool.connection() as conn:
+        with connection(self.pool, self.timeout_ms) as conn:
             found = conn.execute(f"SELECT rid FROM passages WHERE passage_id = %(id)s AND {VISIBLE}",
                                  {"id": passage_id, "gen": self.gen}).fetchone()
         return int(found[0]) if found else None
 
     def iter_passages(self) -> Iterator[tuple[int, Passage]]:
-        with self.pool.connection() as conn:
+        with connection(self.pool, self.timeout_ms) as conn:
             with conn.cursor(name="iter_passages") as cur:
                 cur.execute(f"SELECT rid, body FROM passages WHERE {VISIBLE} ORDER BY rid", {"gen": self.gen})
                 for rid, body in cur:
@@ -126,7 +128,7 @@ class PgIndex:
         rows = [int(r) for r in rows]
         if not rows:
             return np.zeros((0, self.manifest.dimension), dtype=np.float32)
-        with self.pool.connection() as conn:
+        with connection(self.pool, self.timeout_ms) as conn:
             found = dict(conn.execute("SELECT rid, embedding FROM passages WHERE rid = ANY(%s)", (rows,)).fetchall())
         return np.stack([np.asarray(found[r].to_numpy() if hasattr(found[r], "to_numpy") else found[r],
                                     dtype=np.float32) for r in rows])
@@ -137,7 +139,7 @@ class PgIndex:
             from plansearch.stores.pg.indicators import indicator_type
 
             cls = indicator_type()
-            with self.pool.connection() as conn:
+            with connection(self.pool, self.timeout_ms) as conn:
                 bodies = conn.execute(f"SELECT body FROM indicators WHERE {VISIBLE} ORDER BY id",
                                       {"gen": self.gen}).fetchall()
             order = {p: i for i, p in enumerate(self.plan_ids)}
@@ -151,7 +153,7 @@ class PgIndex:
         missing = [t for t in dict.fromkeys(tokens) if t not in self._df]
         found: dict[str, tuple[int, int]] = {}
         if missing:
-            with self.pool.connection() as conn:
+            with connection(self.pool, self.timeout_ms) as conn:
                 found = {term: (int(tid), int(df)) for term, tid, df in conn.execute(
                     "SELECT t.term, t.term_id, d.df FROM terms t JOIN term_df d ON d.term_id = t.term_id "
                     "AND d.gen = %s WHERE t.term = ANY(%s)", (self.gen, missing)).fetchall()}
@@ -171,7 +173,7 @@ class PgIndex:
 
     def vocabulary(self) -> set[str]:
         if self._vocabulary is None:
-            with self.pool.connection() as conn:
+            with connection(self.pool, self.timeout_ms) as conn:
                 self._vocabulary = {r[0] for r in conn.execute(
                     "SELECT t.term FROM term_df d JOIN terms t ON t.term_id = d.term_id WHERE d.gen = %s",
                     (self.gen,)).fetchall()}
@@ -223,7 +225,7 @@ class PgIndex:
         join = sql.SQL("") if where == _TRUE else sql.SQL("JOIN passages d ON d.rid = p.rid")
         contribution = sql.SQL("q.w * p.tf / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.length / %(avg)s))")
         visible = sql.SQL("p.born <= %(gen)s AND (p.dead IS NULL OR p.dead > %(gen)s)")
-        with self.pool.connection() as conn:
+        with connection(self.pool, self.timeout_ms) as conn:
             if common:
                 rare = [t for t in weights if t not in common]
                 query = sql.SQL(
@@ -263,7 +265,7 @@ class PgIndex:
         params.update(q=q, gen=self.gen, depth=depth)
         dim = int(self.manifest.dimension)
         visible = sql.SQL(VISIBLE.replace("born", "p.born").replace("dead", "p.dead"))
-        with self.pool.connection() as conn:
+        with connection(self.pool, self.timeout_ms) as conn:
             if candidates <= EXACT_ROWS:
                 query = sql.SQL("SELECT p.rid, -(p.embedding <#> %(q)s::vector) AS score FROM passages p "
                                 "WHERE {visible} AND {where} ORDER BY p.embedding <#> %(q)s::vector, p.rid "
@@ -282,7 +284,7 @@ class PgIndex:
         return [(int(r), float(s)) for r, s in rows]
 
     def _count(self, where: sql.Composable, params: dict) -> int:
-        with self.pool.connection() as conn:
+        with connection(self.pool, self.timeout_ms) as conn:
             query = sql.SQL("SELECT count(*) FROM passages p WHERE {visible} AND {where}").format(
                 visible=sql.SQL(VISIBLE.replace("born", "p.born").replace("dead", "p.dead")), where=where)
             return int(conn.execute(query, {**params, "gen": self.gen}).fetchone()[0])

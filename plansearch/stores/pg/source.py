@@ -6,7 +6,8 @@ import threading
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from plansearch.errors import IndexMissing, PlanSearchError
+from plansearch.errors import IndexMissing
+from plansearch.stores.pg.errors import DatabaseUnavailable, connection, safe_name
 from plansearch.stores.pg import schema, vectors
 from plansearch.stores.pg.generations import current_generation, current_name, generation
 from plansearch.stores.pg.reader import PgIndex
@@ -16,33 +17,22 @@ QUERY_TIMEOUT_MS = 10_000        # a query running longer is cancelled (statemen
 POOL_SIZE = 8
 
 
-class DatabaseUnavailable(PlanSearchError):
-    """The database cannot be reached; the message names it without its password."""
-
-
-def _safe(url: str) -> str:
-    try:
-        info = psycopg.conninfo.conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        return "the configured database"
-    return f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
-
-
 class PgSource:
     """The index in the PostgreSQL database at `url` (PLANSEARCH_DATABASE_URL)."""
 
     def __init__(self, target, pool_size: int = POOL_SIZE, query_timeout_ms: int = QUERY_TIMEOUT_MS,
-                 grace_seconds: float = GRACE_SECONDS):
+                 grace_seconds: float = GRACE_SECONDS, connect_seconds: float = 15.0):
         """`target`: the database URL, or the settings (their `database_url`)."""
         self.url = target if isinstance(target, str) else (getattr(target, "database_url", "") or "")
         self.pool_size = pool_size
         self.query_timeout_ms = query_timeout_ms
         self.grace_seconds = grace_seconds
+        self.connect_seconds = connect_seconds
         self._pool: ConnectionPool | None = None
         self._pool_lock = threading.Lock()
 
     def __str__(self) -> str:             # for messages: never the password
-        return f"the database at {_safe(self.url)}"
+        return f"the database at {safe_name(self.url)}"
 
     # -- connections ----------------------------------------------------------------------------------
     def _configure(self, conn: psycopg.Connection) -> None:
@@ -59,11 +49,11 @@ class PgSource:
                                       kwargs={"autocommit": True, "connect_timeout": 10}, open=False,
                                       name="plansearch")
                 try:
-                    pool.open(wait=True, timeout=15)
+                    pool.open(wait=True, timeout=self.connect_seconds)
                 except Exception as exc:       # psycopg_pool.PoolTimeout, OperationalError
                     pool.close()
-                    raise DatabaseUnavailable(f"cannot connect to the database at {_safe(self.url)}: "
-                                              f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else exc}") from None
+                    raise DatabaseUnavailable(f"cannot connect to the database at {safe_name(self.url)} "
+                                              f"within {self.connect_seconds:g} s ({type(exc).__name__})") from None
                 self._pool = pool
             return self._pool
 
@@ -75,25 +65,25 @@ class PgSource:
 
     # -- IndexSource ----------------------------------------------------------------------------------
     def exists(self) -> bool:
-        with self.pool.connection() as conn:
+        with connection(self.pool, self.query_timeout_ms) as conn:
             if schema.current_version(conn) == 0:
                 return False
             return current_name(conn) is not None
 
     def current(self) -> str | None:
-        with self.pool.connection() as conn:
+        with connection(self.pool, self.query_timeout_ms) as conn:
             if schema.current_version(conn) == 0:
                 return None
             return current_name(conn)
 
     def open(self, verify: str = "auto", name: str | None = None) -> PgIndex:
         """A reader pinned to the current generation (or to generation `name`); `verify` is ignored."""
-        with self.pool.connection() as conn:
+        with connection(self.pool, self.query_timeout_ms) as conn:
             schema.check(conn)
             gen = generation(conn, name) if name else current_generation(conn)
         if gen is None:
-            raise IndexMissing(f"no index in the database at {_safe(self.url)}; build one with `plansearch index`")
-        return PgIndex(self.pool, gen)
+            raise IndexMissing(f"no index in the database at {safe_name(self.url)}; build one with `plansearch index`")
+        return PgIndex(self.pool, gen, self.query_timeout_ms)
 
     def writer(self) -> PgWriter:
         return PgWriter(self.url, grace_seconds=self.grace_seconds)

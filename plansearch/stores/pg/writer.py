@@ -23,6 +23,7 @@ from psycopg.types.json import Jsonb
 from plansearch.errors import IndexBusy
 from plansearch.manifest import IndexManifest, NewPlans, PlanEntry
 from plansearch.stores.pg import schema, vectors
+from plansearch.stores.pg.errors import DatabaseUnavailable, safe_name
 from plansearch.stores.pg.generations import current_generation
 
 LOCK_KEY = 0x706C616E73656172          # "plansear": one writer per database
@@ -44,7 +45,7 @@ class PgWriter:
         if self._conn is not None:           # re-entered by write() under an outer lock()
             yield
             return
-        conn = psycopg.connect(self.url, autocommit=True)
+        conn = _connect(self.url)
         try:
             if not conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
                 raise IndexBusy("another `plansearch index` is writing to this database; try again when it "
@@ -62,7 +63,7 @@ class PgWriter:
         migrates it and rebuilds). Needs no lock: another writer may be busy, its change is not seen."""
         if self._conn is not None:
             return self._state(self._conn)
-        with psycopg.connect(self.url, autocommit=True) as conn:
+        with _connect(self.url) as conn:
             return self._state(conn)
 
     @staticmethod
@@ -192,6 +193,14 @@ class PgWriter:
                      " SELECT term_id, df FROM term_df WHERE gen = %(prev)s"
                      " UNION ALL SELECT term_id, d FROM df_delta) x GROUP BY term_id HAVING sum(df) > 0",
                      {"g": gen, "prev": prev if prev is not None else -1})
+
+
+def _connect(url: str) -> psycopg.Connection:
+    try:
+        return psycopg.connect(url, autocommit=True, connect_timeout=15)
+    except psycopg.OperationalError as exc:
+        line = (str(exc).strip().splitlines() or ["no answer"])[-1]
+        raise DatabaseUnavailable(f"cannot connect to the database at {safe_name(url)}: {line}") from None
 
 
 def term_ids(conn: psycopg.Connection, vocab: list[str]) -> dict[str, int]:
