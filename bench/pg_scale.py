@@ -102,7 +102,7 @@ def main() -> None:
     folder = FolderIndex.open(Path(args.folder), verify="sizes")
     print(f"folder index: {folder.count:,} passages, {len(folder.plans):,} plans")
     server = LocalServer(Path(args.pg_dir))
-    url = server.start(options={"shared_buffers": "1GB", "maintenance_work_mem": "1GB", "max_wal_size": "8GB",
+    url = server.start(options={"shared_buffers": "1GB", "maintenance_work_mem": "3GB", "max_parallel_maintenance_workers": "1", "max_wal_size": "8GB",
                                 "work_mem": "64MB"})
     source = PgSource(url, query_timeout_ms=600_000)
     if not args.skip_load:

@@ -27,7 +27,9 @@ def ensure_index(conn: psycopg.Connection, dimension: int) -> None:
     for d in have:
         conn.execute(f"DROP INDEX IF EXISTS passages_hnsw_{int(d)}")
     conn.execute("DELETE FROM vector_index")
-    conn.execute(f"SET LOCAL maintenance_work_mem = '512MB'")
+    mem = conn.execute("SELECT setting::bigint * 1024 FROM pg_settings WHERE name = 'maintenance_work_mem'").fetchone()[0]
+    if mem < 512 << 20:           # the graph is built in memory: PostgreSQL's default 64 MB makes it crawl
+        conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
     conn.execute(f"CREATE INDEX passages_hnsw_{int(dimension)} ON passages USING hnsw "
                  f"((embedding::vector({int(dimension)})) vector_ip_ops) "
                  f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})")
