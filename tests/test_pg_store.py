@@ -346,3 +346,12 @@ def test_a_slow_query_is_cancelled_and_a_lost_database_named_in_one_line(pg_url)
     assert "secret" not in str(caught.value)
     with pytest.raises(DatabaseUnavailable, match="127.0.0.1:1/plansearch"):
         gone.writer().state()
+
+
+def test_every_passage_can_be_listed_with_its_row(pg_url, fake_folder):
+    load(pg_url, fake_folder)
+    index = PgSource(pg_url).open()
+    listed = list(index.iter_passages())
+    assert len(listed) == fake_folder.count
+    assert [p.id for _, p in listed[:3]] == [p.id for _, p in list(fake_folder.iter_passages())[:3]]
+    assert all(index.passage(r).id == p.id for r, p in listed[::97])

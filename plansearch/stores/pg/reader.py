@@ -119,7 +119,7 @@ class PgIndex:
 
     def iter_passages(self) -> Iterator[tuple[int, Passage]]:
         with connection(self.pool, self.timeout_ms) as conn:
-            with conn.cursor(name="iter_passages") as cur:
+            with conn.transaction(), conn.cursor(name="iter_passages") as cur:     # read in batches
                 cur.execute(f"SELECT rid, body FROM passages WHERE {VISIBLE} ORDER BY rid", {"gen": self.gen})
                 for rid, body in cur:
                     yield int(rid), Passage.model_validate(body)
