@@ -355,3 +355,24 @@ def test_every_passage_can_be_listed_with_its_row(pg_url, fake_folder):
     assert len(listed) == fake_folder.count
     assert [p.id for _, p in listed[:3]] == [p.id for _, p in list(fake_folder.iter_passages())[:3]]
     assert all(index.passage(r).id == p.id for r, p in listed[::97])
+
+
+def test_rows_of_old_generations_are_pruned_after_the_grace_period(pg_url, fake_folder):
+    import psycopg
+
+    load(pg_url, fake_folder)
+    victim = fake_folder.plans[0].meta.id
+    source = PgSource(pg_url)
+    kept = copy.deepcopy([e for e in source.open().plans if e.meta.id != victim])
+    count = lambda: psycopg.connect(pg_url, autocommit=True).execute(  # noqa: E731
+        "SELECT count(*) FROM passages WHERE plan_id = %s", (victim,)).fetchone()[0]
+    PgSource(pg_url).writer().write(copy.deepcopy(fake_folder.manifest), None, kept)
+    assert count() == fake_folder.plans[0].size            # within the grace period: old readers still see them
+    PgSource(pg_url, grace_seconds=0).writer().write(copy.deepcopy(fake_folder.manifest), None, copy.deepcopy(kept))
+    assert count() == 0
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM generations").fetchone()[0] == 1
+        assert conn.execute("SELECT count(DISTINCT gen) FROM term_df").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM postings p LEFT JOIN passages d ON d.rid = p.rid "
+                            "WHERE d.rid IS NULL").fetchone()[0] == 0           # their postings went with them
+    source.close()
