@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from pg_copy import new_plans_from  # noqa: E402
 from search_latency import unique_queries  # noqa: E402
 
-from plansearch.store import FolderIndex  # noqa: E402
+from plansearch.stores.folder import FolderIndex  # noqa: E402
 from plansearch.stores.pg.server import LocalServer  # noqa: E402
 from plansearch.stores.pg.source import PgSource  # noqa: E402
 

@@ -39,6 +39,28 @@ def fake_searcher(tmp_path_factory):
     return open_searcher(settings, encoder=encoder)
 
 
+@pytest.fixture(scope="session", params=["folder", "postgresql"])
+def any_searcher(request, fake_searcher, tmp_path_factory):
+    """The keyword-encoder index of the bundled corpus in each store in turn: the folder one of
+    `fake_searcher`, and the same corpus indexed into a database of the session's PostgreSQL."""
+    if request.param == "folder":
+        return fake_searcher
+    import psycopg
+
+    from plansearch.runtime import build, open_searcher
+
+    url = request.getfixturevalue("pg_server")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute('DROP DATABASE IF EXISTS "fake_corpus" WITH (FORCE)')
+        conn.execute('CREATE DATABASE "fake_corpus"')
+    root = tmp_path_factory.mktemp("fake-pg")
+    settings = Settings(corpus_dir=CORPUS, index_dir=root / "index", cache_dir=root / "cache",
+                        database_url=url.rsplit("/", 1)[0] + "/fake_corpus")
+    encoder = KeywordEncoder()
+    build(settings, encoder=encoder)
+    return open_searcher(settings, encoder=encoder)
+
+
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory) -> Settings:
     """A real index of the bundled corpus built with the real model. The model folder and the

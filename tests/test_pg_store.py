@@ -21,7 +21,7 @@ from pg_copy import new_plans_from
 from plansearch.errors import IndexBusy, IndexMismatch
 from plansearch.index import Filter
 from plansearch.records import Kind
-from plansearch.store import FolderIndex
+from plansearch.stores.folder import FolderIndex
 from plansearch.stores.pg.source import PgSource
 
 TESTS = Path(__file__).resolve().parent
@@ -221,7 +221,7 @@ sys.path.insert(0, {tests!r})
 from fakes import KeywordEncoder
 from pg_copy import new_plans_from
 from plansearch.settings import Settings
-from plansearch.store import FolderIndex
+from plansearch.stores.folder import FolderIndex
 from plansearch.stores.pg.source import PgSource
 folder = FolderIndex.open(__import__("pathlib").Path({index!r}))
 def stall():
@@ -355,6 +355,31 @@ def test_every_passage_can_be_listed_with_its_row(pg_url, fake_folder):
     assert len(listed) == fake_folder.count
     assert [p.id for _, p in listed[:3]] == [p.id for _, p in list(fake_folder.iter_passages())[:3]]
     assert all(index.passage(r).id == p.id for r, p in listed[::97])
+
+
+@pytest.mark.slow
+def test_the_eval_on_the_postgresql_store_matches_the_folder_store(real_settings, real_searcher, pg_server):
+    """`PLANSEARCH_DATABASE_URL=… plansearch index`, then the searcher a service opens: the dev split's nDCG@10
+    within 0.01 of the folder store's, and the same top 10 for at least 95% of the queries."""
+    import psycopg
+
+    from eval.gold import load_gold
+    from eval.run import CONFIGS, run_config, summarise
+    from plansearch.runtime import build, open_searcher
+
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute('DROP DATABASE IF EXISTS "real_service" WITH (FORCE)')
+        conn.execute('CREATE DATABASE "real_service"')
+    settings = real_settings.model_copy(update={"database_url": pg_server.rsplit("/", 1)[0] + "/real_service"})
+    build(settings)
+    pg = open_searcher(settings)
+    assert pg.index.describe()["store"] == "postgresql"
+    queries = load_gold("dev")
+    folder_run = run_config(real_searcher, queries, "default", CONFIGS["default"])
+    pg_run = run_config(pg, queries, "default", CONFIGS["default"])
+    assert abs(summarise(pg_run).ndcg10 - summarise(folder_run).ndcg10) <= 0.01
+    same = sum(a.ranked[:10] == b.ranked[:10] for a, b in zip(folder_run.results, pg_run.results))
+    assert same >= 0.95 * len(queries), f"{same} of {len(queries)} top-10s equal"
 
 
 def test_rows_of_old_generations_are_pruned_after_the_grace_period(pg_url, fake_folder):
