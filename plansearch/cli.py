@@ -358,9 +358,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     """A local PostgreSQL + pgvector under the index folder, to try the PostgreSQL store (and for the tests)."""
-    from plansearch.stores.pg.server import LocalServer
+    from plansearch.stores import local_database
 
-    server = LocalServer(_settings(args).index_dir / "pg")
+    server = local_database(_settings(args).index_dir / "pg")
     if args.action == "start":
         url = server.start()
         print(f"PostgreSQL is running on 127.0.0.1 (data in {server.data}); to use it:")
