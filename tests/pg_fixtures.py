@@ -2,23 +2,31 @@
 127.0.0.1), and a fresh database per test that asks for one."""
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory):
-    """The URL of a running server's `plansearch` database; the server is stopped at the end of the session."""
-    from plansearch.stores.pg.server import LocalServer
+def pg_server():
+    """The URL of a running server's `plansearch` database; the server is stopped and its folder removed at the
+    end of the session. The folder is not under pytest's basetemp: every pytest run as the same user resets
+    that folder's mode to 0700, which would lock the server (another OS user) out of its own data mid-run."""
+    from plansearch.stores import local_database
 
-    server = LocalServer(tmp_path_factory.mktemp("pg") / "pg")
-    # durability is not under test (a killed *writer* is, not a crashed server): skip the fsyncs
-    url = server.start(options={"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"})
+    folder = Path(tempfile.mkdtemp(prefix="plansearch-pg-"))
+    server = local_database(folder / "pg")
     try:
-        yield url
+        # durability is not under test (a killed *writer* is, not a crashed server): skip the fsyncs
+        yield server.start(options={"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"})
     finally:
-        server.stop()
+        try:
+            server.stop()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

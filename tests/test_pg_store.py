@@ -314,8 +314,12 @@ def test_a_database_of_another_schema_version_is_refused_in_one_line(pg_url, fak
         PgSource(pg_url).open()
 
 
-def test_db_start_status_stop_print_the_url(tmp_path):
-    env = {**os.environ, "PLANSEARCH_INDEX_DIR": str(tmp_path / "index")}
+def test_db_start_status_stop_print_the_url():
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="plansearch-db-"))      # not under pytest's basetemp (pg_fixtures)
+    env = {**os.environ, "PLANSEARCH_INDEX_DIR": str(folder / "index")}
     run = lambda *a: subprocess.run([sys.executable, "-m", "plansearch.cli", "db", *a], capture_output=True,  # noqa: E731
                                     text=True, env=env, timeout=120)
     assert run("status").returncode == 3
@@ -328,8 +332,11 @@ def test_db_start_status_stop_print_the_url(tmp_path):
         assert status.returncode == 0 and url in status.stdout
     finally:
         stopped = run("stop")
-    assert stopped.returncode == 0 and "stopped" in stopped.stdout
-    assert run("status").returncode == 3
+    try:
+        assert stopped.returncode == 0 and "stopped" in stopped.stdout
+        assert run("status").returncode == 3
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_slow_query_is_cancelled_and_a_lost_database_named_in_one_line(pg_url):
