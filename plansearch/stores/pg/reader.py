@@ -229,20 +229,25 @@ class PgIndex:
             if common:
                 rare = [t for t in weights if t not in common]
                 query = sql.SQL(
-                    "WITH rare AS (SELECT p.rid, sum({c}) AS s FROM unnest(%(r_ids)s::int[], %(r_w)s::float8[]) "
-                    "  AS q(term_id, w) JOIN postings p ON p.term_id = q.term_id {join} WHERE {visible} AND {where} "
-                    "  GROUP BY p.rid), "
-                    "common AS (SELECT r.rid, r.s + coalesce(c.s, 0) AS score FROM rare r "   # index probes
+                    "WITH rare AS MATERIALIZED (SELECT p.rid, sum({c}) AS s FROM unnest(%(r_ids)s::int[], "
+                    "  %(r_w)s::float8[]) AS q(term_id, w) JOIN postings p ON p.term_id = q.term_id {join} "
+                    "  WHERE {visible} AND {where} GROUP BY p.rid), "
+                    # the depth-th best score from the rare terms alone is a floor for the final cut: a passage
+                    # below it even with every common term's weight added cannot make the cut (and is not probed)
+                    "floor AS (SELECT coalesce((SELECT s FROM rare ORDER BY s DESC LIMIT 1 OFFSET %(depth)s - 1), 0)"
+                    "  AS s), "
+                    "near AS (SELECT r.* FROM rare r, floor f WHERE r.s + %(bound)s >= f.s), "
+                    "common AS (SELECT r.rid, r.s + coalesce(c.s, 0) AS score FROM near r "   # index probes
                     "  LEFT JOIN LATERAL (SELECT sum({c}) AS s FROM postings p "
                     "    JOIN unnest(%(c_ids)s::int[], %(c_w)s::float8[]) AS q(term_id, w) ON q.term_id = p.term_id "
                     "    WHERE p.term_id = ANY(%(c_ids)s::int[]) AND p.rid = r.rid AND {visible}) c ON true) "
                     "SELECT rid, score FROM common ORDER BY score DESC, rid LIMIT %(depth)s").format(c=contribution, join=join, visible=visible,
                                                                          where=where)
-                found = conn.execute(query, {**params, "r_ids": [stats[t][0] for t in rare],
+                bound = sum(weights[t] for t in common)
+                found = conn.execute(query, {**params, "bound": bound, "r_ids": [stats[t][0] for t in rare],
                                              "r_w": [weights[t] for t in rare],
                                              "c_ids": [stats[t][0] for t in common],
                                              "c_w": [weights[t] for t in common]}).fetchall()
-                bound = sum(weights[t] for t in common)
                 if len(found) == depth and found[-1][1] > bound:
                     return [(int(r), float(x)) for r, x in found if x > 0]
             query = sql.SQL(
