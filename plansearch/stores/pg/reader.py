@@ -206,9 +206,10 @@ class PgIndex:
 
         Exact, but quicker than reading every posting when the query has very common terms (in the synthetic
         corpora 发展 is in every passage): a passage can gain at most a term's weight (idf × count) from it,
-        so the passages having a rarer term are ranked first, with the common terms' postings looked up for
-        them alone; if the last kept score beats the sum of the common terms' weights, no passage with only
-        common terms can enter the ranking (MaxScore, Turtle & Flood 1995). Otherwise every posting is read."""
+        so the passages having a rarer term are ranked first, with the common terms' postings looked up only
+        for those whose rare-term score plus every common weight reaches the depth-th best rare-term score (a
+        floor for the cut); if the last kept score beats the sum of the common terms' weights, no passage with
+        only common terms can enter the ranking (MaxScore, Turtle & Flood 1995). Otherwise every posting is read."""
         stats = self._stats(list(dict.fromkeys(tokens)))
         counts = Counter(tokens)
         weights = {t: c * math.log(1 + (self.n_docs - stats[t][1] + 0.5) / (stats[t][1] + 0.5))
@@ -241,8 +242,8 @@ class PgIndex:
                     "  LEFT JOIN LATERAL (SELECT sum({c}) AS s FROM postings p "
                     "    JOIN unnest(%(c_ids)s::int[], %(c_w)s::float8[]) AS q(term_id, w) ON q.term_id = p.term_id "
                     "    WHERE p.term_id = ANY(%(c_ids)s::int[]) AND p.rid = r.rid AND {visible}) c ON true) "
-                    "SELECT rid, score FROM common ORDER BY score DESC, rid LIMIT %(depth)s").format(c=contribution, join=join, visible=visible,
-                                                                         where=where)
+                    "SELECT rid, score FROM common ORDER BY score DESC, rid LIMIT %(depth)s").format(
+                        c=contribution, join=join, visible=visible, where=where)
                 bound = sum(weights[t] for t in common)
                 found = conn.execute(query, {**params, "bound": bound, "r_ids": [stats[t][0] for t in rare],
                                              "r_w": [weights[t] for t in rare],
