@@ -45,6 +45,12 @@ class PgSource:
     def pool(self) -> ConnectionPool:
         with self._pool_lock:
             if self._pool is None:
+                try:                      # one plain connection first: a refused one fails at once, with its reason
+                    psycopg.connect(self.url, connect_timeout=max(1, int(self.connect_seconds))).close()
+                except psycopg.OperationalError as exc:
+                    reason = " ".join(str(exc).split()).split(": ")[-1] or type(exc).__name__
+                    raise DatabaseUnavailable(f"cannot connect to the database at {safe_name(self.url)}: "
+                                              f"{reason}") from None
                 pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size, configure=self._configure,
                                       kwargs={"autocommit": True, "connect_timeout": 10}, open=False,
                                       name="plansearch")
