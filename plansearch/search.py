@@ -3,6 +3,7 @@ reciprocal rank, with filters applied before the top k is cut."""
 from __future__ import annotations
 
 import heapq
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pydantic import BaseModel, Field
 from embeddings.encoder import Encoder
 from indexer.normalize import normalize_for_index
 from indexer.tokenize import Tokenizer
+from plansearch import lexicon as lexicon_module
 from plansearch.evidence import EVIDENCE_DEPTH, Concept, Evidence, Vocabulary, abbreviations, judge
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
 from plansearch.records import Kind, Passage, PlanMeta, SourceSpan
@@ -166,14 +168,19 @@ class Searcher:
         self.domains = index.domains
         self._vectors: dict[str, np.ndarray] = {}
         self._vectors_lock = threading.Lock()
-        self.understanding = QueryUnderstanding(list(self.plans.values()), self.domains)
+        lexicon = lexicon_module.get if settings.lexicon else None
+        if lexicon:
+            lexicon_module.preload()          # read in the background: start-up does not wait for it
+        self._lexicon = lexicon
+        self.understanding = QueryUnderstanding(list(self.plans.values()), self.domains, lexicon=lexicon)
         self._normal_texts: dict[int, str] = {}
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(self.understanding.synonyms.rules, self.index.known, self.tokenizer,
                           share_containing=self.index.share_containing,
-                          use_cilin=self.settings.thesaurus, abbreviations_of=abbreviations(self.index.vocabulary()))
+                          use_cilin=self.settings.thesaurus, abbreviations_of=abbreviations(self.index.vocabulary()),
+                          lexicon=self._lexicon)
 
     def _normal_text(self, row: int) -> str:
         """A passage's title, text and domain as matched for evidence (cached per row)."""
@@ -189,6 +196,8 @@ class Searcher:
         places = [interp.place, interp.unknown_place]
         places += [n for p in interp.plans for n in (self.plans[p].short_name, self.plans[p].city,
                                                       self.plans[p].county, *self.plans[p].aliases)]
+        if interp.plans and re.search(r"[A-Za-z]", q):
+            places += [n for p in interp.plans for n in self.understanding.latin_names(p)]
         return self.vocabulary.concepts(q, [p for p in places if p])
 
     def judge(self, concepts: list[Concept], rows: list[int], vector: np.ndarray | None = None) -> Evidence:
