@@ -365,26 +365,36 @@ class Vocabulary:
                 found.append(word)
         return found
 
-    def _english_words(self, text: str) -> list[str]:
+    def generic_english_terms(self, query: str) -> list[str]:
+        """The plans' words for the generic English words of a query (program → 计划, 方案): never evidence, but
+        searched, as the Chinese generic words of a query are. Measured on dev2-tune: nDCG@10 0.658 → 0.685."""
+        if not RE_LATIN.search(query):
+            return []
+        return [t for w in self._english_words(normalize_for_index(query), generic=True) for t in self.translations(w)[:2]]
+
+    def _english_words(self, text: str, generic: bool = False) -> list[str]:
         """The English concepts of a text: function words, numbers and generic words dropped, and runs of words
-        the dictionary knows as one phrase kept together (junior high school, domestic violence)."""
+        the dictionary knows as one phrase kept together (junior high school, domestic violence). With `generic`,
+        only the generic words instead."""
         words = re.findall(r"[a-z][a-z']*|\d[\w.,]*", re.sub(r"'s\b", "", text.lower()))
         content = [w for w in words if w not in ENGLISH_STOP and w not in QUESTION_WORDS and not w[0].isdigit()
                    and len(w) > 1]
         joined = f" {' '.join(words)} "
-        generic = self.english_generic() if self._lexicon else frozenset()
+        generic_words = self.english_generic() if self._lexicon else frozenset()
         out: list[str] = []
+        dropped: list[str] = []
         i = 0
         while i < len(content):
             n = next((n for n in (3, 2) if i + n <= len(content) and f" {' '.join(content[i:i + n])} " in joined
                       and self.translations(" ".join(content[i:i + n]))), 1)
             phrase = " ".join(content[i:i + n])
             i += n
-            if n == 1 and lexicon_module.stem(phrase) in generic and phrase not in self.glossary:
+            if n == 1 and lexicon_module.stem(phrase) in generic_words and phrase not in self.glossary:
+                dropped.append(phrase)
                 continue
             if phrase not in out:
                 out.append(phrase)
-        return out
+        return dropped if generic else out
 
     def _english_phrases(self, text: str) -> list[str]:
         """Glossary entries of several English words ("left-behind children") found in the text, longest first."""

@@ -287,6 +287,8 @@ class Searcher:
         tokens = self.tokenizer.tokens(q)
         concepts = self.concepts(q, interp) if req.understand else []
         extra = self.vocabulary.expansions(concepts) if req.synonyms else []
+        if req.synonyms and req.understand and self._lexicon:
+            extra += self.vocabulary.generic_english_terms(q)
         for word in [*interp.expansions, *extra]:
             tokens += [t for t in self.tokenizer.tokens(word) if t not in tokens]
         content = [t for t in tokens if t not in GENERIC_WORDS]
