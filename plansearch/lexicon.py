@@ -13,6 +13,7 @@ import gzip
 import importlib.util
 import itertools
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ RE_PAREN = re.compile(r"\([^)]*\)")
 RE_LINK = re.compile(r"(?:abbr\. for|abbr\. of|short for|variant of|old variant of)\s+(?:\S+\|)?([\u4e00-\u9fff]+)")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
 MAX_SHARING = 6          # a sense shared by more words than this (to do, to make …) says too little to link them
+MAX_SENSE_WORDS = 5      # longer senses are explanations; skipping them halves the load time and memory
 MAX_NAME_COMBOS = 16     # readings tried per place name (characters with several readings multiply them)
 
 
@@ -91,8 +93,10 @@ class Lexicon:
                 if not m:
                     continue
                 word, pinyin, raw = m.group(2), m.group(3), m.group(4).split("/")
-                readings.setdefault(word, []).append(pinyin)
-                if pinyin[:1].isupper() and raw and raw[0][:1].isupper():
+                proper = pinyin[:1].isupper()
+                if proper or len(word) == 1:          # readings serve place names: names and single characters
+                    readings.setdefault(word, []).append(pinyin)
+                if proper and raw and raw[0][:1].isupper():
                     lead = re.match(r"([A-Z][a-z']+(?: [A-Z][a-z']+)*)", raw[0])
                     if lead:
                         names.setdefault(word, lead.group(1))
@@ -105,7 +109,10 @@ class Lexicon:
                         links.setdefault(word, []).append(link.group(1))
                         if RE_LINK.match(sense):      # the sense is only the link ("abbr. for 特殊教育")
                             continue
-                    norm = normal_sense(sense)
+                    core = RE_PAREN.sub(" ", sense) if "(" in sense else sense
+                    if len(core.split()) > MAX_SENSE_WORDS:   # a definition, not a word: never matched exactly
+                        continue
+                    norm = sys.intern(normal_sense(sense))
                     if not norm or norm in mine:
                         continue
                     mine.append(norm)

@@ -169,8 +169,6 @@ class Searcher:
         self._vectors: dict[str, np.ndarray] = {}
         self._vectors_lock = threading.Lock()
         lexicon = lexicon_module.get if settings.lexicon else None
-        if lexicon:
-            lexicon_module.preload()          # read in the background: start-up does not wait for it
         self._lexicon = lexicon
         self.understanding = QueryUnderstanding(list(self.plans.values()), self.domains, lexicon=lexicon)
         self._normal_texts: dict[int, str] = {}
@@ -227,6 +225,8 @@ class Searcher:
         self.tokenizer.tokens("儿童")
         self.index.lexical_scores(["儿童"])
         self.encoder.encode_queries(["儿童"])
+        if self._lexicon:
+            lexicon_module.preload()    # read in a background thread once the model is in: start-up does not wait
 
     # -- validation: every mistake gets a message naming the parameter ----------------------
     def _validate(self, req: SearchRequest) -> tuple[str, np.ndarray | None]:
