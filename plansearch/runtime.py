@@ -87,6 +87,7 @@ class LiveSearcher:
                  follow: bool = True):
         self.settings = settings
         self._searcher = searcher or open_searcher(settings, encoder=encoder)
+        self._searcher.preload_lexicon()     # in the background: the first English question need not wait
         self._target = str(self._searcher.index.folder.resolve())
         self._checked = time.monotonic()
         self._follow = follow and searcher is None

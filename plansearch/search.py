@@ -2,6 +2,7 @@
 reciprocal rank, with filters applied before the top k is cut."""
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 import threading
@@ -168,7 +169,9 @@ class Searcher:
         self.domains = index.domains
         self._vectors: dict[str, np.ndarray] = {}
         self._vectors_lock = threading.Lock()
-        lexicon = lexicon_module.get if settings.lexicon else None
+        # the dictionary is read on first need (a query with English or a word the plans never use), or earlier
+        # in the background by a long-running service (`preload_lexicon`)
+        lexicon = functools.partial(lexicon_module.get, settings.cache_dir) if settings.lexicon else None
         self._lexicon = lexicon
         self.understanding = QueryUnderstanding(list(self.plans.values()), self.domains, lexicon=lexicon)
         self._normal_texts: dict[int, str] = {}
@@ -225,8 +228,11 @@ class Searcher:
         self.tokenizer.tokens("儿童")
         self.index.lexical_scores(["儿童"])
         self.encoder.encode_queries(["儿童"])
+
+    def preload_lexicon(self) -> None:
+        """Start reading the dictionary in a background thread (the service does once it is up)."""
         if self._lexicon:
-            lexicon_module.preload()    # read in a background thread once the model is in: start-up does not wait
+            lexicon_module.preload(self.settings.cache_dir)
 
     # -- validation: every mistake gets a message naming the parameter ----------------------
     def _validate(self, req: SearchRequest) -> tuple[str, np.ndarray | None]:

@@ -24,6 +24,14 @@ def test_the_dictionary_ships_with_the_package_and_links_words_by_sense(lex):
     assert lex.latin_names("大庆") == {"daqing"} and {"hohhot", "huhehaote"} <= lex.latin_names("呼和浩特")
 
 
+def test_the_parsed_dictionary_is_kept_in_the_cache_folder_and_read_back_alike(tmp_path, lex):
+    first = lexicon.Lexicon.cached(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()][0].startswith("lexicon-")
+    again = lexicon.Lexicon.cached(tmp_path)
+    assert again.english("myopia") == first.english("myopia") == lex.english("myopia")
+    assert again.latin_names("乡宁") == {"xiangning"} and again.related("蛀牙") == lex.related("蛀牙")
+
+
 def test_english_stop_words_and_numbers_are_never_missing_concepts(fake_searcher):
     r = fake_searcher.search(SearchRequest(q="childcare services for children under 3"))
     assert r.concepts == ["childcare"] and r.missing_concepts == []
