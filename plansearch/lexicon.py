@@ -6,8 +6,8 @@ write (蛀牙 "tooth decay" → 龋齿) or abbreviate (特教 "abbr. for 特殊�
 in Latin letters (大庆 → daqing, 呼和浩特 → hohhot). Callers keep only the words the plans use.
 
 Parsing the dictionary takes about three seconds, so it is done once and kept, as plain tables, in the cache folder
-(`lexicon-*.marshal`, about 6 MB, read in 0.3 s); it is read in a background thread started by `preload()`, and
-`get()` waits for it. Without the package every lookup is empty (and search works as before)."""
+(`lexicon-*.marshal`, about 6 MB, read in 0.3 s). It is read in a background thread started by `preload()` (the
+service calls it once up) or by the first `get()`, which waits for it. Without the package every lookup is empty (and search works as before)."""
 from __future__ import annotations
 
 import gzip
