@@ -22,7 +22,7 @@ from indexer.corpus import load_corpus
 from indexer.lines import read_text
 from plansearch.runtime import build
 from plansearch.settings import Settings
-from plansearch.store import BuildState
+from plansearch.stores import open_source
 
 TEMPLATE = "daqing-children-2021"
 
@@ -59,10 +59,10 @@ def main() -> None:
         t = time.perf_counter()
         summary = build(settings, encoder=encoder)
         seconds = time.perf_counter() - t
-        state = BuildState.read(settings.index_dir)
+        manifest_now, _ = open_source(settings).writer().state()
         print(f"{label:<22} index {summary.passages:>9,} passages | {seconds:6.2f} s | embedded {summary.embedded:>3} | "
               f"added {len(summary.added)} removed {len(summary.removed)} unchanged {len(summary.unchanged):,} | "
-              f"segments {len(state.manifest.segments)}")
+              f"segments {len(manifest_now.segments)}")
 
     try:
         step("add (cold cache)", True)

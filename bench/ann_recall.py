@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from plansearch.settings import Settings
-from plansearch.segments import make_vector_index
-from plansearch.store import FolderIndex
+from plansearch.stores import open_source
+from plansearch.stores.folder_segments import make_vector_index      # this bench measures the folder store's segments
 
 
 def synthetic_vectors(real: np.ndarray, n: int, seed: int, noise: float = 0.03) -> np.ndarray:
@@ -43,8 +43,8 @@ def main() -> None:
     if args.built:
         return measure_built(Path(args.built))
     settings = Settings()
-    index = FolderIndex.open(Path(args.index_dir) if args.index_dir else settings.index_dir)
-    real = index.vectors_of(np.flatnonzero(index.live).tolist())
+    index = open_source(Settings(index_dir=Path(args.index_dir)) if args.index_dir else settings).open()
+    real = index.vectors_of([row for row, _ in index.iter_passages()])
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; date {time.strftime('%Y-%m-%d')}; "
           f"faiss {faiss.__version__}; base vectors: {len(real)} real passages, dimension {real.shape[1]}")
     rng = np.random.default_rng(7)
@@ -84,10 +84,10 @@ def measure_built(root: Path) -> None:
     from eval.gold import load_gold
     from embeddings.encoder import load_encoder
     from plansearch.search import FEEDBACK_BREADTH
-    from plansearch.segments import ef_search
+    from plansearch.stores.folder_segments import ef_search
 
-    index = FolderIndex.open(root)
     settings = Settings(index_dir=root)
+    index = open_source(settings).open()
     queries = load_gold("all")
     vectors = load_encoder(settings).encode_queries([q.text for q in queries])
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; date {time.strftime('%Y-%m-%d')}; "

@@ -31,7 +31,7 @@ from indexer.lines import read_text
 from indexer.normalize import normalize_for_index
 from indexer.tokenize import Tokenizer
 from plansearch.settings import Settings
-from plansearch.store import FolderIndex
+from plansearch.stores import open_source
 
 SYLLABLES = "安宁平和兴隆永昌丰泰嘉定宝清河源山阳华南北东西春秋长乐新德福寿文武康顺"
 SUFFIXES = "县区市旗"
@@ -96,7 +96,7 @@ def main() -> None:
     out = Path(args.out)
     corpus_dir, cache_dir, index_dir = out / "corpus", out / "cache", out / "index"
     corpus_dir.mkdir(parents=True, exist_ok=True)
-    real = FolderIndex.open(Path(args.source_index) if args.source_index else settings.index_dir)
+    real = open_source(Settings(index_dir=Path(args.source_index)) if args.source_index else settings).open()
     vector_of = {}
     for row, p in real.iter_passages():
         vector_of[p.id] = real.vectors_of([row])[0]
@@ -142,8 +142,9 @@ def main() -> None:
         seeded += len(batch)
     cache.close()
     print(f"seeded {seeded} vectors in {time.perf_counter() - started:.0f} s")
-    summary = build_index(corpus_dir, index_dir, encoder, Tokenizer(), cache_dir, rebuild=True)
-    print(f"indexed {summary.plans} plans, {summary.passages} passages into {summary.folder} "
+    summary = build_index(corpus_dir, index_dir, open_source(Settings(index_dir=index_dir)), encoder, Tokenizer(),
+                          cache_dir, rebuild=True)
+    print(f"indexed {summary.plans} plans, {summary.passages} passages into {index_dir} (build {summary.build}) "
           f"(build {summary.seconds:.0f} s, total {time.perf_counter() - started:.0f} s)")
 
 

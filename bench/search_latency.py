@@ -69,11 +69,11 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, str, float]:
 
 def index_open_seconds(env: dict[str, str]) -> float:
     from plansearch.settings import Settings
-    from plansearch.store import FolderIndex
+    from plansearch.stores import open_source
 
     root = Path(env["PLANSEARCH_INDEX_DIR"]) if "PLANSEARCH_INDEX_DIR" in env else Settings().index_dir
     started = time.perf_counter()
-    FolderIndex.open(root)
+    open_source(Settings(index_dir=root)).open()
     return time.perf_counter() - started
 
 

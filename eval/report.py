@@ -47,7 +47,7 @@ def significance(results: list[ConfigResult]) -> str:
         if r.name == DEFAULT:
             continue
         mean, lo, hi = bootstrap_interval(base.per_query("ndcg@10"), r.per_query("ndcg@10"))
-        p = paired_p_value(base.per_query("ndcg@10"), r.per_query("ndcg@10"))
+        p = paired_p_value(base, r, "ndcg@10")
         lines.append(f"| {r.name} | {mean:+.3f} | [{lo:+.3f}, {hi:+.3f}] | {p:.4f} |")
     return "\n".join(lines)
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from plansearch.records import Kind
 from plansearch.settings import Settings
-from plansearch.store import FolderIndex
+from plansearch.stores import open_source
 
 
 def main() -> None:
@@ -20,7 +20,7 @@ def main() -> None:
     ap.add_argument("--index-dir")
     args = ap.parse_args()
     settings = Settings(**({"index_dir": args.index_dir} if args.index_dir else {}))
-    index = FolderIndex.open(settings.index_dir)
+    index = open_source(settings).open()
     plans = {e.meta.id: e.meta for e in index.plans}
     rows = [(r, p) for r, p in index.iter_passages() if p.kind is Kind.measure and plans[p.plan_id].subject == "儿童"]
     vectors = index.vectors_of([r for r, _ in rows])

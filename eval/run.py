@@ -45,6 +45,8 @@ class ConfigResult:
     name: str
     results: list[QueryResult]
     seconds: float
+    qrels: object = None                  # ranx Qrels and Run of the judged queries (for ranx's compare)
+    run: object = None
 
     def answerable(self) -> list[QueryResult]:
         return [r for r in self.results if r.query.answerable and r.query.judgments]
@@ -81,6 +83,7 @@ def run_config(searcher: Searcher, queries: list[GoldQuery], name: str, options:
                                    response.confidence, response.no_answer))
     seconds = time.perf_counter() - started
     judged = [r for r in results if r.query.answerable and r.query.judgments]
+    qrels = run = None
     if judged:
         qrels = Qrels.from_dict({r.query.id: dict(r.query.judgments) for r in judged})
         run = Run.from_dict({r.query.id: ({pid: 1.0 / (i + 1) for i, pid in enumerate(r.ranked)} or {"-": 0.0})
@@ -91,7 +94,7 @@ def run_config(searcher: Searcher, queries: list[GoldQuery], name: str, options:
             per_query = dict(zip(order, np.atleast_1d(scores[metric])))
             for r in judged:
                 r.metrics[metric] = float(per_query.get(r.query.id, 0.0))
-    return ConfigResult(name, results, seconds)
+    return ConfigResult(name, results, seconds, qrels, run)
 
 
 @dataclass
@@ -158,16 +161,17 @@ def bootstrap_interval(a: dict[str, float], b: dict[str, float], samples: int = 
     return float(diff.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def paired_p_value(a: dict[str, float], b: dict[str, float], samples: int = 10_000, seed: int = 0) -> float:
-    """Two-sided paired randomisation (sign-flip) test on the per-query differences."""
-    ids = sorted(set(a) & set(b))
-    diff = np.array([a[i] - b[i] for i in ids])
-    if not diff.any():
-        return 1.0
-    rng = np.random.default_rng(seed)
-    signs = rng.choice([-1.0, 1.0], size=(samples, len(diff)))
-    observed = abs(diff.mean())
-    return float((np.abs((signs * diff).mean(axis=1)) >= observed).mean())
+def paired_p_value(a: ConfigResult, b: ConfigResult, metric: str = "ndcg@10", samples: int = 10_000,
+                   seed: int = 0) -> float:
+    """Two-sided paired randomisation test (Fisher's, as ranx's `compare` runs it) of `metric` over the judged
+    queries of both configurations."""
+    from ranx import compare
+
+    if a.run is None or b.run is None:
+        return float("nan")
+    report = compare(a.qrels, [a.run, b.run], [metric], stat_test="fisher", n_permutations=samples,
+                     random_seed=seed, make_comparable=True)
+    return float(report.to_dict()[a.run.name]["comparisons"][b.run.name][metric])
 
 
 @dataclass

@@ -28,11 +28,11 @@ from indexer.normalize import normalize_for_index
 from indexer.targets import extract_indicators
 from indexer.tokenize import Tokenizer
 from plansearch import __version__
-from plansearch.errors import CorpusError, IndexMissing, IndexWriteError, PlanSearchError
+from plansearch.errors import CorpusError, IndexWriteError, PlanSearchError
+from plansearch.index import IndexSource, IndexWriter
 from plansearch.lexical import TermMatrix
+from plansearch.manifest import FORMAT_VERSION, IndexManifest, NewPlans, PlanEntry
 from plansearch.records import Kind
-from plansearch.store import (CURRENT, FORMAT_VERSION, BuildState, IndexManifest, NewPlans, PlanEntry, build_lock,
-                              write_index)
 
 Progress = Callable[[int, int], None]   # (done, total) passages embedded
 # the code and data a passage's indexed form depends on: when any of it changes, every plan is re-parsed
@@ -48,7 +48,7 @@ class BuildSummary:
     embedded: int
     reused: int
     seconds: float
-    folder: Path
+    build: str                          # the name of the build served now (plansearch.index.IndexSource.current)
     warnings: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -135,14 +135,14 @@ def embed_with_cache(encoder: Encoder, texts: list[str], cache: EmbeddingCache, 
     return matrix.astype(np.float32), len(missing)
 
 
-def indexed_ids(index_dir: Path) -> dict[str, list[str]]:
+def indexed_ids(source: IndexSource) -> dict[str, list[str]]:
     """File name → the ids its plans are indexed under now (in file order): a plan keeps its id when its
     manifest entry is taken out and its file stays (see `load_corpus`)."""
     try:
-        entries = [PlanEntry.from_json(e) for e in
-                   json.loads((index_dir / CURRENT / "plans.json").read_text(encoding="utf-8"))]
-    except (OSError, ValueError, KeyError, TypeError):
+        state = source.writer().state()
+    except (PlanSearchError, OSError):
         return {}
+    entries = state[1] if state else []
     out: dict[str, list[str]] = {}
     for e in sorted(entries, key=lambda e: (e.meta.source_file, e.meta.start_line)):
         out.setdefault(e.meta.source_file, []).append(e.meta.id)
@@ -162,16 +162,22 @@ def write_failure(exc: OSError, index_dir: Path) -> IndexWriteError:
                            f"the index being served is unchanged")
 
 
-def _usable_state(index_dir: Path, model: str, prompts: dict[str, str], tokenizer: Tokenizer,
-                  pipeline: str) -> tuple[BuildState | None, str]:
+@dataclass
+class _State:
+    manifest: IndexManifest
+    plans: list[PlanEntry]
+
+
+def _usable_state(writer: IndexWriter, model: str, prompts: dict[str, str], tokenizer: Tokenizer,
+                  pipeline: str) -> tuple[_State | None, str]:
     """The current index if an update can build on it, else None and why not."""
     try:
-        state = BuildState.read(index_dir)
-        state.verify(index_dir, deep=False)        # a missing or truncated file: build everything again
-    except IndexMissing:
-        return None, "no index yet"
+        found = writer.state()                     # a missing or truncated file: build everything again
     except PlanSearchError as exc:
         return None, str(exc)
+    if found is None:
+        return None, "no index yet"
+    state = _State(*found)
     m = state.manifest
     if m.model != model or m.prompts != prompts:
         return None, f"the index was built with model '{m.model}' and prompts {m.prompts}"
@@ -182,16 +188,18 @@ def _usable_state(index_dir: Path, model: str, prompts: dict[str, str], tokenize
     return state, ""
 
 
-def build_index(corpus_dir: Path, index_dir: Path, encoder: Encoder | Callable[[], Encoder], tokenizer: Tokenizer,
-                cache_dir: Path, batch: int = 16, progress: Progress | None = None, after_write=None,
-                rebuild: bool = False, identity: tuple[str, dict[str, str]] | None = None) -> BuildSummary:
-    """Bring the index in line with the corpus; the previous index keeps serving until the swap.
+def build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder: Encoder | Callable[[], Encoder],
+                tokenizer: Tokenizer, cache_dir: Path, batch: int = 16, progress: Progress | None = None,
+                after_write: Callable[[], None] | None = None, rebuild: bool = False,
+                identity: tuple[str, dict[str, str]] | None = None) -> BuildSummary:
+    """Bring the index `source` holds in line with the corpus; the previous index keeps serving until the swap.
 
-    `encoder` may be a function that loads it: it is then called only if something must be embedded,
-    and `identity` (model name, prompts) says what the index must have been built with."""
+    `index_dir` keeps the corpus files' signatures (a cache). `encoder` may be a function that loads it: it is
+    then called only if something must be embedded, and `identity` (model name, prompts) says what the index
+    must have been built with."""
     try:
-        return _build_index(corpus_dir, index_dir, encoder, tokenizer, cache_dir, batch, progress, after_write,
-                            rebuild, identity)
+        return _build_index(corpus_dir, index_dir, source, encoder, tokenizer, cache_dir, batch, progress,
+                            after_write, rebuild, identity)
     except OSError as exc:
         if exc.errno in WRITE_ERRNOS:
             raise write_failure(exc, index_dir) from None
@@ -201,17 +209,20 @@ def build_index(corpus_dir: Path, index_dir: Path, encoder: Encoder | Callable[[
                               f"the index being served is unchanged") from None
 
 
-def _build_index(corpus_dir: Path, index_dir: Path, encoder, tokenizer: Tokenizer, cache_dir: Path, batch: int,
-                 progress: Progress | None, after_write, rebuild: bool, identity) -> BuildSummary:
+def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder, tokenizer: Tokenizer,
+                 cache_dir: Path, batch: int, progress: Progress | None, after_write, rebuild: bool,
+                 identity) -> BuildSummary:
     started = time.perf_counter()
-    corpus = load_corpus(corpus_dir, indexed_ids(index_dir))
+    corpus = load_corpus(corpus_dir, indexed_ids(source))
+    writer = source.writer()
     if identity is None:
         identity = (encoder.name, {"query": encoder.query_prompt, "passage": encoder.passage_prompt})
     model, prompts = identity
     pipeline = pipeline_hash(tokenizer)
-    with build_lock(index_dir):
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with writer.lock():
         state, reason = (None, "asked for a complete rebuild") if rebuild else \
-            _usable_state(index_dir, model, prompts, tokenizer, pipeline)
+            _usable_state(writer, model, prompts, tokenizer, pipeline)
         signatures = _file_signatures(corpus, index_dir)
         fingerprints = {m.id: plan_fingerprint(m, pipeline, signatures[m.source_file]) for m in corpus.plans}
         current = {e.meta.id: e for e in state.plans} if state else {}
@@ -224,7 +235,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, tokenizer: Tokenize
         keep += [e for pid, e in current.items() if pid not in fingerprints and pid not in removed]
         outcome = {"failed": corpus.failed, "skipped": corpus.skipped}
         if state is not None and not todo and not removed:
-            return _summary(state.plans, 0, 0, started, state.folder, corpus.warnings, unchanged=sorted(kept),
+            return _summary(state.plans, 0, 0, started, source.current() or "", corpus.warnings, unchanged=sorted(kept),
                             full=False, segments=len(state.manifest.segments), **outcome)
         todo_corpus = Corpus(corpus.root, todo, [], corpus.failed)
         parsed = parse_corpus(todo_corpus)
@@ -232,7 +243,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, tokenizer: Tokenize
         keep += [current[m.id] for m in todo if m.source_file in unreadable and m.id in current]
         kept = {e.meta.id for e in keep}
         if not parsed and not removed and state is not None:
-            return _summary(state.plans, 0, 0, started, state.folder, corpus.warnings, unchanged=sorted(kept),
+            return _summary(state.plans, 0, 0, started, source.current() or "", corpus.warnings, unchanged=sorted(kept),
                             full=False, segments=len(state.manifest.segments), **outcome)
         passages = [p for plan in parsed for p in plan.passages]
         if not passages and not keep:
@@ -264,24 +275,24 @@ def _build_index(corpus_dir: Path, index_dir: Path, encoder, tokenizer: Tokenize
             dictionary_hash=tokenizer.fingerprint, corpus_hash=corpus_hash(fingerprints), passage_count=0,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             build_seconds=0.0, pipeline_hash=pipeline)
-        new = NewPlans(entries, passages, vectors, TermMatrix.build(tokenizer.tokens(t) for t in texts), indicators)
+        new = NewPlans(entries, passages, vectors, TermMatrix.build(tokenizer.tokens_many(texts)), indicators)
         manifest.build_seconds = round(time.perf_counter() - started, 2)
-        folder = write_index(index_dir, manifest, new, keep=keep, base=state, after_write=after_write)
-        final = BuildState.read(index_dir)
+        name = writer.write(manifest, new, keep, after_write=after_write)
+        final = _State(*(writer.state() or (manifest, [])))
     reused = len(set(map(content_hash, texts))) - embedded
-    return _summary(final.plans, embedded, reused, started, folder, corpus.warnings,
+    return _summary(final.plans, embedded, reused, started, name, corpus.warnings,
                     added=[e.meta.id for e in entries if e.meta.id not in current],
                     updated=[e.meta.id for e in entries if e.meta.id in current], removed=removed,
                     unchanged=sorted(kept), full=state is None, reason=reason,
                     segments=len(final.manifest.segments), **outcome)
 
 
-def _summary(entries: list[PlanEntry], embedded: int, reused: int, started: float, folder: Path,
+def _summary(entries: list[PlanEntry], embedded: int, reused: int, started: float, build: str,
              corpus_warnings: list[str], **changes) -> BuildSummary:
     per_kind = Counter()
     for e in entries:
         per_kind.update({k: v for k, v in e.counts.items() if v})
     warnings = corpus_warnings + [f"{e.meta.id}: {w}" for e in entries for w in e.warnings]
     return BuildSummary(plans=len(entries), passages=sum(e.size for e in entries), per_kind=dict(per_kind),
-                        embedded=embedded, reused=reused, seconds=time.perf_counter() - started, folder=folder,
+                        embedded=embedded, reused=reused, seconds=time.perf_counter() - started, build=build,
                         warnings=warnings, **changes)

@@ -15,32 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from pydantic import BaseModel
-
-from plansearch.records import Kind, ParsedPlan
+from plansearch.records import Indicator, Kind, ParsedPlan
 
 INDICATORS_FILE = Path(__file__).with_name("data") / "indicators.toml"
-
-
-class Indicator(BaseModel):
-    """One quantitative target of one plan, for one year."""
-
-    name: str
-    name_as_written: str
-    value: str
-    number: float
-    unit: str
-    direction: str
-    bound: str | None = None
-    year: int | None = None
-    year_inferred: bool = False
-    baseline: str | None = None
-    attribute: str | None = None
-    plan_id: str
-    passage_id: str | None = None
-    table_line: int | None = None
-    implausible: bool = False
-    note: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -16,9 +16,9 @@ import urllib.request
 from pydantic import BaseModel, Field
 
 from indexer.normalize import normalize_for_index
-from indexer.targets import Indicator, fold, indicator_specs
+from indexer.targets import fold, indicator_specs
 from plansearch.evidence import states_every_topic
-from plansearch.records import KIND_LABELS, Kind, SourceSpan
+from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 from plansearch.settings import Settings
 

@@ -139,7 +139,7 @@ def _print_summary(summary) -> None:
         print(f"{', '.join(changes) or 'no changes'}; {len(summary.unchanged)} plans unchanged")
     print(f"indexed {summary.plans} plans, {summary.passages} passages ({kinds}) in {summary.seconds:.1f} s")
     print(f"embedded {summary.embedded} passages, reused {summary.reused} from the cache")
-    print(f"index: {summary.folder} ({summary.segments} segment{'s' if summary.segments != 1 else ''})")
+    print(f"index: build {summary.build} ({summary.segments} segment{'s' if summary.segments != 1 else ''})")
     for warning in summary.warnings:
         print(f"warning: {warning}")
     for name in summary.skipped:
@@ -251,7 +251,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     live = LiveSearcher(settings)       # opened and verified here: a refusal is one line, not a start-up traceback
     app = create_app(settings, bound_host=host)
     app.state.live = live
-    print(f"serving {live.served().index.folder} on http://{host}:{port}", file=sys.stderr)
+    about = live.served().index.describe()
+    print(f"serving {about.get('where') or about['serving_build']} on http://{host}:{port}", file=sys.stderr)
     serve(app, settings, host, port)
     return 0
 
@@ -261,12 +262,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from plansearch.runtime import check_index
 
     report = check_index(_settings(args))
-    result = {"ok": True, "build": report.folder.name, "folder": str(report.folder), "segments": report.segments,
+    result = {"ok": True, "build": report.build, "folder": report.where, "segments": report.segments,
               "files": report.files, "bytes": report.bytes, "seconds": round(report.seconds, 3)}
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print(f"index {report.folder}: {report.files} files in {report.segments} segment(s), "
+        print(f"index {report.where or report.build}: {report.files} files in {report.segments} segment(s), "
               f"{report.bytes / 1e6:.1f} MB, all checksums match ({report.seconds:.2f} s)")
     return 0
 

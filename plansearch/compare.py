@@ -12,8 +12,9 @@ from pydantic import BaseModel, Field
 
 from indexer.normalize import normalize_for_index
 from plansearch.evidence import judge
-from plansearch.records import Kind, SourceSpan
+from plansearch.records import Kind
 from plansearch.search import Searcher, SearchRequest
+from plansearch.views import view, view_model
 
 SHARED_AT = 0.9        # similarity to the core at or above which a version counts as the shared text
 SAME_TOPIC_AT = 0.45   # similarity at or above which two passages are versions of one measure
@@ -26,21 +27,12 @@ class Segment(BaseModel):
     status: str = Field(description="same: in the shared core too; added: only in this plan's version")
 
 
-class Version(BaseModel):
-    passage_id: str
-    plan_id: str
-    plan_title: str
-    region: str
-    kind: Kind
-    domain: str | None
-    number: int | None
-    title: str | None
-    text: str
-    source: SourceSpan
-    similarity: float = Field(description="similarity to the group's core text, 0–1")
-    shared: bool = Field(description="near-identical to the core: the common template")
-    segments: list[Segment]
-    missing: list[str] = Field(description="phrases of the core that this version lacks")
+Version = view_model(
+    "Version", "passage_id plan_id plan_title region kind domain number title text source similarity shared segments missing",
+    similarity=(float, Field(description="similarity to the group's core text, 0–1")),
+    shared=(bool, Field(description="near-identical to the core: the common template")),
+    segments=(list[Segment], ...),
+    missing=(list[str], Field(description="phrases of the core that this version lacks")))
 
 
 class Group(BaseModel):
@@ -197,10 +189,8 @@ class Comparer:
                 segments, missing = [Segment(text=p.text, status="same")], []
             else:
                 segments, missing = diff_phrases(p.text, core.text)
-            versions.append(Version(
-                passage_id=p.id, plan_id=p.plan_id, plan_title=meta.title, region=meta.region, kind=p.kind,
-                domain=p.domain, number=p.number, title=p.title, text=p.text, source=p.source,
-                similarity=round(sim, 3), shared=len(cluster) > 1 and sim >= SHARED_AT,
+            versions.append(view(
+                Version, p, meta, similarity=round(sim, 3), shared=len(cluster) > 1 and sim >= SHARED_AT,
                 segments=segments, missing=missing))
         if len(cluster) > 1 and not any(v.shared for v in versions if v.passage_id != core.id):
             for v in versions:

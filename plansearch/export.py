@@ -6,22 +6,13 @@ import io
 import re
 from datetime import date
 
-from pydantic import BaseModel
 
-from plansearch.records import KIND_LABELS, Kind, SourceSpan
+from plansearch.records import KIND_LABELS
+from plansearch.views import view, view_model
 
 
-class ExportItem(BaseModel):
-    passage_id: str
-    plan_title: str
-    region: str
-    domain: str | None
-    kind: Kind
-    number: int | None
-    title: str | None
-    text: str
-    source: SourceSpan
-    note: str | None = None          # e.g. 与共同模板一致 / 较共同模板新增：…
+ExportItem = view_model("ExportItem", "passage_id plan_title region domain kind number title text source note",
+                        note=(str | None, None))          # e.g. 与共同模板一致 / 较共同模板新增：…
 
 
 # What XML 1.0 cannot hold (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF):
@@ -118,8 +109,7 @@ def items_for_ids(searcher, ids: list[str]) -> list[ExportItem]:
     items = []
     for pid in ids:
         d = searcher.passage(pid)
-        items.append(ExportItem(passage_id=d.passage_id, plan_title=d.plan_title, region=d.region, domain=d.domain,
-                                kind=d.kind, number=d.number, title=d.title, text=d.text, source=d.source))
+        items.append(view(ExportItem, d))
     return items
 
 
@@ -136,7 +126,5 @@ def items_for_comparison(comparison) -> list[ExportItem]:
                                              f"缺少：{'；'.join(v.missing)}" if v.missing else "") if x)
             else:
                 note = None
-            items.append(ExportItem(passage_id=v.passage_id, plan_title=v.plan_title, region=v.region,
-                                    domain=v.domain, kind=v.kind, number=v.number, title=v.title, text=v.text,
-                                    source=v.source, note=note))
+            items.append(view(ExportItem, v, note=note))
     return items

@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 import numpy as np
 
 from plansearch.manifest import IndexManifest, NewPlans, PlanEntry
-from plansearch.records import Kind, Passage, PlanMeta
+from plansearch.records import Indicator, Kind, Passage, PlanMeta
 
 Scored = list[tuple[int, float]]          # (row, score), best first; ties broken by the lower row
 
@@ -78,7 +78,7 @@ class PassageIndex(Protocol):
 
     # -- vocabulary -------------------------------------------------------------------------------------
     @property
-    def indicators(self) -> list: ...                  # plansearch.records.Indicator of the live plans
+    def indicators(self) -> list[Indicator]: ...       # the quantitative targets of the live plans
     def known(self, tokens: list[str]) -> list[bool]:
         """Whether each token occurs in any indexed passage."""
     def share_containing(self, token: str) -> float:
@@ -86,8 +86,12 @@ class PassageIndex(Protocol):
     def vocabulary(self) -> set[str]: ...
 
     # -- health -----------------------------------------------------------------------------------------
+    def require_intact(self) -> None:
+        """Raise IndexCorrupt when the store has found its data damaged (cheap: called on every request)."""
+
     def describe(self) -> dict:
-        """What /health shows: {"store", "serving_build", "integrity", "problem", "segments"}."""
+        """What /health shows: {"store", "serving_build", "integrity", "problem", "segments"}; may add "where"
+        (the build's location in words, for messages: the folder store's build folder)."""
 
 
 class IndexWriter(Protocol):

@@ -4,7 +4,8 @@ bm25s (used before) stores finished scores, with the corpus's IDF and average le
 that grows one plan at a time cannot add to it. Here each segment keeps a term-frequency matrix (CSC: one
 column per token) that never changes; document frequencies and lengths are summed over the live segments
 when the index is opened, and bm25s's own formula — the Lucene variant, k1 = 1.5, b = 0.75 — is applied
-to the few columns a query touches. On a single segment the scores equal bm25s's (tested)."""
+to the few columns a query touches. The scores equal bm25s's, on one segment or split over several
+(tests/test_lexical.py; bm25s is only a test dependency now)."""
 from __future__ import annotations
 
 import json

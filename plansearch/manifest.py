@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from plansearch.lexical import TermMatrix
-from plansearch.records import Passage, PlanMeta
+from plansearch.records import Indicator, Passage, PlanMeta
+
+
+FORMAT_VERSION = 3            # of an index's layout; 3: the manifest records every file's size and checksum
 
 
 @dataclass
@@ -83,4 +86,4 @@ class NewPlans:
     passages: list[Passage]
     vectors: np.ndarray
     terms: TermMatrix
-    indicators: list = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)

@@ -23,6 +23,7 @@ from indexer.readers import SUPPORTED_SUFFIXES, is_supported
 from plansearch.errors import CorpusError, PlanNotFound
 from plansearch.records import ParsedPlan, PlanMeta
 from plansearch.settings import Settings
+from plansearch.stores import open_source
 
 RE_PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 # manifest fields written for a plan found in a file (in this order); empty values are left out
@@ -75,7 +76,7 @@ def _existing_fingerprints(settings: Settings) -> dict[str, str]:
 
 def _taken_ids(settings: Settings) -> set[str]:
     try:
-        return {p.id for p in load_corpus(settings.corpus_dir, indexed_ids(settings.index_dir)).plans}
+        return {p.id for p in load_corpus(settings.corpus_dir, indexed_ids(open_source(settings))).plans}
     except CorpusError:
         return set()
 
@@ -153,7 +154,7 @@ def remove_plan(settings: Settings, plan_id: str, progress: Progress | None = No
     from plansearch.runtime import build
 
     with corpus_lock(settings):
-        corpus = load_corpus(settings.corpus_dir, indexed_ids(settings.index_dir))   # the ids the index uses
+        corpus = load_corpus(settings.corpus_dir, indexed_ids(open_source(settings)))   # the ids the index uses
         plans = {p.id: p for p in corpus.plans}
         if plan_id not in plans:
             raise PlanNotFound(plan_id, sorted(plans))

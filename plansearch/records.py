@@ -1,4 +1,4 @@
-"""Typed records passed between stages: plans, passages, hits."""
+"""Typed records passed between stages: plans, passages, indicators."""
 from __future__ import annotations
 
 from enum import Enum
@@ -112,3 +112,24 @@ class ParsedPlan(BaseModel):
     passages: list[Passage]
     indicator_table: list[IndicatorRow] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+
+
+class Indicator(BaseModel):
+    """One quantitative target of one plan, for one year."""
+
+    name: str
+    name_as_written: str
+    value: str
+    number: float
+    unit: str
+    direction: str
+    bound: str | None = None
+    year: int | None = None
+    year_inferred: bool = False
+    baseline: str | None = None
+    attribute: str | None = None
+    plan_id: str
+    passage_id: str | None = None
+    table_line: int | None = None
+    implausible: bool = False
+    note: str | None = None

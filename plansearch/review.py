@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from indexer.targets import UNIT_SCALE, Indicator
+from indexer.targets import UNIT_SCALE
 from plansearch.errors import InvalidQuery, PlanNotFound, PlanSearchError
-from plansearch.records import Kind, Passage, PlanMeta, SourceSpan
+from plansearch.records import Indicator, Kind, Passage, PlanMeta, SourceSpan
 from plansearch.review_records import (Addition, Citation, DomainReview, MissingIndicator, MissingMeasure, PeerValue,
                                        ReviewResponse, Thresholds, WeakerTarget)
 from plansearch.review_targets import format_value, indicator_directions, pick_value, scaled, value_form
@@ -86,9 +86,7 @@ def domain_key(domain: str | None) -> str:
 
 def material_from_index(searcher: Searcher, plan_id: str) -> PlanMaterial:
     index = searcher.index
-    code = index.plan_number[plan_id]
-    rows = np.flatnonzero((index.plan_code == code) & index.live)
-    passages = [(int(r), index.passage(int(r))) for r in rows]
+    passages = [(r, index.passage(r)) for r in index.rows_of_plan(plan_id)]
     passages.sort(key=lambda rp: rp[1].position)
     measure_rows = [r for r, p in passages if p.kind is Kind.measure]
     vectors = index.vectors_of(measure_rows) if measure_rows else np.zeros((0, index.manifest.dimension), np.float32)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from indexer.targets import UNIT_SCALE, Indicator
+from indexer.targets import UNIT_SCALE
+from plansearch.records import Indicator
 
 LOWER_VERBS = {"降至", "控制在", "不超过"}
 RAISE_VERBS = {"提高到", "不低于"}

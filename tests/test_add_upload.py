@@ -96,7 +96,7 @@ def test_a_listed_file_that_turns_unreadable_keeps_its_indexed_version(small, ke
 def test_cli_index_exits_non_zero_and_names_what_failed(monkeypatch, capsys, tmp_path):
     from indexer.build import BuildSummary
 
-    summary = BuildSummary(plans=2, passages=10, per_kind={}, embedded=0, reused=0, seconds=0.1, folder=tmp_path,
+    summary = BuildSummary(plans=2, passages=10, per_kind={}, embedded=0, reused=0, seconds=0.1, build="test-build",
                            full=False, failed=[("scan.pdf", "no text layer: a scanned PDF needs OCR")],
                            skipped=["a.xlsx"])
     monkeypatch.setattr("plansearch.runtime.build", lambda *a, **k: summary)

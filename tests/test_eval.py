@@ -10,7 +10,7 @@ import pytest
 
 from eval.gold import QUERY_TYPES, load_gold
 from eval.report import load_baseline
-from eval.run import CONFIGS, bootstrap_interval, run_ask, run_config, summarise, summarise_ask
+from eval.run import CONFIGS, ConfigResult, bootstrap_interval, paired_p_value, run_ask, run_config, summarise, summarise_ask
 
 
 def test_gold_set_has_every_type_in_both_splits_and_judged_passages_exist(fake_searcher):
@@ -41,6 +41,24 @@ def test_bootstrap_interval_brackets_a_clear_difference():
     b = {str(i): 0.5 for i in range(50)}
     mean, lo, hi = bootstrap_interval(a, b)
     assert mean == pytest.approx(0.5) and lo == pytest.approx(0.5) and hi == pytest.approx(0.5)
+
+
+def _ranked(name: str, relevant_first: list[bool]) -> ConfigResult:
+    """A configuration whose query i ranks its relevant passage first or not at all."""
+    from ranx import Qrels, Run
+
+    qrels = Qrels.from_dict({f"q{i}": {"good": 1} for i in range(len(relevant_first))})
+    run = Run.from_dict({f"q{i}": ({"good": 1.0, "bad": 0.5} if hit else {"bad": 1.0})
+                         for i, hit in enumerate(relevant_first)}, name=name)
+    return ConfigResult(name, [], 0.0, qrels, run)
+
+
+def test_paired_test_from_ranx_tells_a_clear_difference_from_none():
+    always = _ranked("always", [True] * 40)
+    never = _ranked("never", [False] * 40)
+    same = _ranked("same", [True] * 40)
+    assert paired_p_value(always, never) < 0.01
+    assert paired_p_value(always, same) == 1.0
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from plansearch.errors import IndexCorrupt
 from plansearch.runtime import build, open_searcher
 from plansearch.settings import Settings
-from plansearch.store import CURRENT, FolderIndex
+from plansearch.stores.folder import CURRENT, FolderIndex
 from service.app import create_app
 from tests_support import copy_plans
 
@@ -179,7 +179,7 @@ def test_a_truncated_passages_file_turns_health_to_503_and_search_to_one_line_50
 
 
 def test_a_corrupt_new_build_is_refused_and_the_last_good_one_kept_serving(site, keyword_encoder, monkeypatch):
-    import plansearch.store as store
+    import plansearch.stores.folder_writer as store
 
     with TestClient(create_app(site, encoder=keyword_encoder)) as client:
         good = client.get("/health").json()
@@ -206,7 +206,7 @@ def test_a_corrupt_new_build_is_refused_and_the_last_good_one_kept_serving(site,
         health = client.get("/health")
         body = health.json()
         assert health.status_code == 200 and body["status"] == "degraded" and not body["healthy"]
-        assert body["serving_build"] == good["serving_build"] and body["current_build"] == new.folder.name
+        assert body["serving_build"] == good["serving_build"] and body["current_build"] == new.build
         assert str(damaged[0]) in body["problem"]
         text = client.get("/api/passages/daqing-children-2021-d2-m3").json()["text"]
         assert "新增" not in text                            # the last good build answers

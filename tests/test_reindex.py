@@ -12,6 +12,7 @@ from indexer.build import build_index
 from indexer.tokenize import Tokenizer
 from plansearch.runtime import build
 from plansearch.settings import Settings
+from plansearch.stores import open_source
 from service.app import create_app
 from tests_support import CORPUS, copy_plans
 
@@ -79,7 +80,7 @@ def test_a_broken_new_index_leaves_the_service_on_the_previous_one(tmp_path, sma
     with TestClient(create_app(settings, encoder=keyword_encoder)) as client:
         before = client.get("/health").json()["passages"]
         assert before == 165 + 174
-        folder = build(settings, encoder=keyword_encoder, rebuild=True).folder
+        folder = settings.index_dir / "builds" / build(settings, encoder=keyword_encoder, rebuild=True).build
         (folder / "manifest.json").write_text("{broken")
         time.sleep(1.2)
         assert client.get("/health").json()["passages"] == before
@@ -102,9 +103,9 @@ QUERIES = ("预防和控制儿童溺水", "近视", "留守儿童关爱", "托�
 def test_an_index_grown_plan_by_plan_answers_as_a_full_rebuild_does(tmp_path, keyword_encoder, monkeypatch):
     """Segments are searched as one corpus (BM25 statistics summed over them): adding plans one at a
     time, with small segments merged on the way, gives the same results as building all at once."""
-    import plansearch.store as store
+    import plansearch.stores.folder_writer as store
     from plansearch.runtime import open_searcher
-    from plansearch.store import BuildState
+    from plansearch.stores.folder import BuildState
 
     monkeypatch.setattr(store, "MERGE_FACTOR", 2)         # merge early so that merging is exercised too
     corpus = tmp_path / "corpus"
@@ -165,7 +166,7 @@ def test_update_and_remove_touch_only_their_plans_and_deleted_rows_never_return(
         pytest.fail("a removal has nothing to embed: the model must not be loaded")
 
     identity = (keyword_encoder.name, {"query": keyword_encoder.query_prompt, "passage": keyword_encoder.passage_prompt})
-    removed = build_index(settings.corpus_dir, settings.index_dir, no_model, Tokenizer(), settings.embedding_cache_dir,
+    removed = build_index(settings.corpus_dir, settings.index_dir, open_source(settings), no_model, Tokenizer(), settings.embedding_cache_dir,
                           identity=identity)
     assert removed.removed == ["xiangning-children-2021"] and removed.embedded == 0 and removed.plans == 1
     searcher = open_searcher(settings, encoder=keyword_encoder)
@@ -182,7 +183,7 @@ def test_update_and_remove_touch_only_their_plans_and_deleted_rows_never_return(
 def test_an_update_interrupted_midway_leaves_the_previous_state_serving(tmp_path, small_corpus, keyword_encoder):
     from plansearch.runtime import open_searcher
     from plansearch.search import SearchRequest
-    from plansearch.store import CURRENT
+    from plansearch.stores.folder import CURRENT
 
     settings = _settings(tmp_path, small_corpus)
     build(settings, encoder=keyword_encoder)
@@ -192,7 +193,7 @@ def test_an_update_interrupted_midway_leaves_the_previous_state_serving(tmp_path
     path.write_text(path.read_text(encoding="utf-8").replace("3.预防和控制儿童溺水。", "3.预防和控制儿童溺水。新增。"),
                     encoding="utf-8")
 
-    def crash(tmp):
+    def crash():
         raise KeyboardInterrupt          # Ctrl-C after the new segment is written, before the swap
 
     with pytest.raises(KeyboardInterrupt):

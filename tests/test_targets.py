@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from indexer.corpus import load_corpus, parse_corpus
-from indexer.targets import Indicator, by_name, canonical_name, extract_indicators, shared_indicators
-from plansearch.records import Kind, ParsedPlan, Passage, PlanMeta, SourceSpan
+from indexer.targets import by_name, canonical_name, extract_indicators, shared_indicators
+from plansearch.records import Indicator, Kind, ParsedPlan, Passage, PlanMeta, SourceSpan
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 CHILDREN = ["xinchengqu-children-2021", "daqing-children-2021", "xiangning-children-2021",

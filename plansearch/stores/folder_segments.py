@@ -10,7 +10,7 @@ Layout of segments/<segment-id>/:
     terms/              term frequencies for BM25 (plansearch.lexical)
     indicators.jsonl    quantitative targets extracted from its plans
 segment.json also records each other file's size and SHA-256 ("files"); a build's manifest copies them, so a
-damaged or truncated file is refused when the build is opened (plansearch.integrity).
+damaged or truncated file is refused when the build is opened (plansearch.stores.integrity).
 A segment is written under a temporary name and renamed when complete; it is never changed afterwards."""
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from plansearch.errors import IndexCorrupt
-from plansearch.integrity import file_digests
+from plansearch.stores.integrity import file_digests
 from plansearch.lexical import TermMatrix
-from plansearch.records import Kind, Passage
+from plansearch.records import Indicator, Kind, Passage
 
 KINDS = list(Kind)
 ANN_THRESHOLD = 50_000       # above this many passages a segment's vector index is HNSW (approximate)
@@ -175,7 +175,6 @@ class Segment:
         return None
 
     def indicators(self) -> list:
-        from indexer.targets import Indicator
 
         path = self.folder / "indicators.jsonl"
         try:

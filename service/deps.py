@@ -1,0 +1,63 @@
+"""What the routes share: the searcher being served, the key that guards writes, an upload read to disk, and the
+refusal those raise (translated to HTTP in service/app.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request, UploadFile
+
+from plansearch.search import Searcher
+from plansearch.settings import Settings
+from service.security import check_key
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# what the first bytes of each type look like (a .txt is anything that decodes)
+# (an encrypted .docx is an OLE file: the reader then says it is password-protected)
+MAGIC = {".docx": (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"), ".pdf": (b"%PDF",), ".doc": (b"\xd0\xcf\x11\xe0", b"{\\rtf", b"PK\x03\x04")}
+
+
+def get_searcher(request: Request) -> Searcher:
+    """The searcher loaded in lifespan, following re-indexing (tests may swap it with dependency_overrides)."""
+    return request.app.state.live.get()
+
+
+SearcherDep = Annotated[Searcher, Depends(get_searcher)]
+
+
+class WriteRefused(Exception):
+    def __init__(self, status: int, detail: str):
+        self.status = status
+        self.detail = detail
+
+
+def require_key(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    check_key(request, settings)
+    return settings
+
+
+async def read_upload(file: UploadFile, settings: Settings, folder: Path) -> Path:
+    """The uploaded file saved in `folder` under a safe name, refused (WriteRefused) when it is of no supported
+    type, larger than the upload limit, empty, or not what its extension says."""
+    from plansearch.plan_files import safe_upload_name
+
+    limit = int(settings.max_upload_mb * 1024 * 1024)
+    name = safe_upload_name(file.filename or "upload")
+    suffix = Path(name).suffix
+    if not suffix:
+        raise WriteRefused(415, f"不支持的文件类型：{(file.filename or '')[:80]}（支持 .txt .docx .doc .pdf .html .htm）")
+    path = folder / name
+    size = 0
+    with open(path, "wb") as out:
+        while chunk := await file.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise WriteRefused(413, f"文件超过 {settings.max_upload_mb:g} MB 的上限（file too large）")
+            out.write(chunk)
+    if size == 0:
+        raise WriteRefused(400, "文件为空（empty file）")
+    head = path.read_bytes()[:8]
+    if suffix in MAGIC and not head.startswith(MAGIC[suffix]):
+        raise WriteRefused(415, f"文件内容与扩展名 {suffix} 不符（the content is not a {suffix} file）")
+    return path

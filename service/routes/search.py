@@ -1,0 +1,34 @@
+"""`GET /api/search`: the hybrid search every front door uses."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from plansearch.search import MAX_K, SearchRequest, SearchResponse
+from plansearch.settings import Settings
+from service.deps import SearcherDep
+from service.security import error_responses
+
+
+def make_router(settings: Settings) -> APIRouter:
+    router = APIRouter()
+    text_max, query_max = settings.max_param_chars, settings.max_query_chars
+
+    @router.get("/api/search", response_model=SearchResponse, summary="混合检索：目标、措施与组织实施段落",
+                responses=error_responses(404, 422))
+    def search(searcher: SearcherDep,
+               q: Annotated[str, Query(description="查询词，例如 其他地方怎么预防儿童溺水", max_length=query_max)],
+               k: Annotated[int, Query(description=f"返回条数 1–{MAX_K}")] = 10,
+               plan: Annotated[str | None, Query(description="规划 id，见 /api/plans", max_length=text_max)] = None,
+               region: Annotated[str | None, Query(description="地区，如 湖北省、大庆", max_length=text_max)] = None,
+               domain: Annotated[str | None, Query(description="领域，如 儿童与安全 或 安全", max_length=text_max)] = None,
+               kind: Annotated[str | None, Query(description="target | measure | implementation | overview",
+                                                 max_length=text_max)] = None,
+               offset: Annotated[int, Query(description="skip this many results (更多结果)")] = 0,
+               diversify: Annotated[bool, Query(description="false: let one plan fill the list (默认各地兼顾)")] = True,
+               ) -> SearchResponse:
+        return searcher.search(SearchRequest(q=q, k=k, plan=plan or None, region=region or None,
+                                             domain=domain or None, kind=kind or None, offset=offset,
+                                             diversify=diversify))
+
+    return router
