@@ -1,4 +1,7 @@
-"""The gold set in beir layout: `gold/queries.jsonl` and `gold/qrels/{dev,test}.tsv`."""
+"""The gold set in beir layout: `gold/queries.jsonl` and `gold/qrels/<split>.tsv`.
+
+A split may have halves, named `<split>-<half>` (dev2-tune, dev2-held): their judgments share `<split>.tsv`,
+and loading `<split>` gives both halves."""
 from __future__ import annotations
 
 import csv
@@ -8,6 +11,7 @@ from pathlib import Path
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 QUERY_TYPES = ("topic", "plan_specific", "target_value", "women", "no_answer")
+SPLITS = ("dev", "test", "blind", "dev2", "dev2-tune", "dev2-held")
 
 
 @dataclass
@@ -27,8 +31,14 @@ class GoldQuery:
         return self.type != "no_answer"
 
 
+def in_split(query_split: str, wanted: str) -> bool:
+    """A query of split `dev2-tune` is in `dev2-tune` and in `dev2`."""
+    return query_split == wanted or query_split.startswith(wanted + "-")
+
+
 def load_gold(split: str | None = None, gold_dir: Path = GOLD_DIR) -> list[GoldQuery]:
-    """Queries of one split ('dev', 'test', 'blind') or all, each with its graded judgments."""
+    """Queries of one split ('dev', 'test', 'blind', 'dev2' or one of its halves 'dev2-tune', 'dev2-held') or
+    all, each with its graded judgments."""
     queries: dict[str, GoldQuery] = {}
     for line in (gold_dir / "queries.jsonl").read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -44,5 +54,5 @@ def load_gold(split: str | None = None, gold_dir: Path = GOLD_DIR) -> list[GoldQ
             for row in csv.DictReader(f, delimiter="\t"):
                 if row["query-id"] in queries and int(row["score"]) > 0:
                     queries[row["query-id"]].judgments[row["corpus-id"]] = int(row["score"])
-    selected = [q for q in queries.values() if split in (None, "all") or q.split == split]
+    selected = [q for q in queries.values() if split in (None, "all") or in_split(q.split, split)]
     return sorted(selected, key=lambda q: q.id)

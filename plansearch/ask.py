@@ -121,7 +121,8 @@ class Asker:
         names = find_indicators(q)
         plans = interp.plans if interp else []
         values = self._values(q, names, plans, concepts) if names else []
-        if not values and VALUE_QUESTION.search(q):
+        if not values and (VALUE_QUESTION.search(q) or interp and interp.kind is Kind.target and interp.kind_word
+                           and re.fullmatch(r"[a-z]+", interp.kind_word)):     # an English "rate", "target"
             values = self._values_from_hits(q, response.results, concepts, plans)
         if values:
             return self._finish(self._value_answer(q, values, response.confidence))
@@ -206,8 +207,19 @@ class Asker:
             found = [i for i in by_passage[hit.passage_id] if (not years or i.year in years) and
                      states_every_topic(concepts, normalize_for_index(i.name_as_written))]
             if found:
-                return found
+                return self._narrowest(q, found, concepts)
         return []
+
+    @staticmethod
+    def _narrowest(q: str, found: list[Indicator], concepts) -> list[Indicator]:
+        """One sentence may state several indicators ("新生儿、婴儿和5岁以下儿童死亡率分别…"): keep those whose own
+        name holds the question's concepts (newborn → 新生儿死亡率), then those naming a number the question gives
+        (under-5 → 5岁以下儿童死亡率), so a neighbouring indicator's value is not given as well."""
+        named = [i for i in found if states_every_topic(concepts, normalize_for_index(i.name))] or found
+        numbers = set(re.findall(r"\d+", re.sub(r"20[2-3]\d", " ", q)))
+        if numbers and len({i.name for i in named}) > 1:
+            named = [i for i in named if numbers & set(re.findall(r"\d+", i.name))] or named
+        return named
 
     @staticmethod
     def _quote(text: str, indicator: Indicator) -> str:

@@ -356,6 +356,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    """A local PostgreSQL + pgvector under the index folder, to try the PostgreSQL store (and for the tests)."""
+    from plansearch.stores import local_database
+
+    server = local_database(_settings(args).index_dir / "pg")
+    if args.action == "start":
+        url = server.start()
+        print(f"PostgreSQL is running on 127.0.0.1 (data in {server.data}); to use it:")
+        print(f"export PLANSEARCH_DATABASE_URL={url}")
+        return 0
+    if args.action == "stop":
+        print("stopped" if server.stop() else f"not running ({server.data})")
+        return 0
+    status = server.status()
+    print(f"running: {status.url}" if status.running else f"not running ({server.data})")
+    return 0 if status.running else 3
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="plansearch", description="规划文本检索 — search Chinese plan documents")
     parser.add_argument("--index-dir", help="index folder (default: $PLANSEARCH_INDEX_DIR or ./var/index)")
@@ -410,10 +428,14 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("eval", help="measure retrieval quality on the gold set and write a report")
-    p.add_argument("--split", default="test", choices=["dev", "test", "blind", "all"])
+    p.add_argument("--split", default="test", choices=["dev", "test", "blind", "dev2", "dev2-tune", "dev2-held", "all"])
     p.add_argument("--configs", help="comma-separated configuration names (default: all)")
     p.add_argument("--out", help="report folder (default: eval/reports)")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("db", help="a local PostgreSQL + pgvector under the index folder, for the PostgreSQL store")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.set_defaults(func=cmd_db)
     return parser
 
 

@@ -2,7 +2,9 @@
 reciprocal rank, with filters applied before the top k is cut."""
 from __future__ import annotations
 
+import functools
 import heapq
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from pydantic import BaseModel, Field
 from embeddings.encoder import Encoder
 from indexer.normalize import normalize_for_index
 from indexer.tokenize import Tokenizer
+from plansearch import lexicon as lexicon_module
 from plansearch.evidence import EVIDENCE_DEPTH, Concept, Evidence, Vocabulary, abbreviations, judge
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
 from plansearch.index import Filter, PassageIndex
@@ -144,14 +147,19 @@ class Searcher:
         self.domains = index.domains
         self._vectors: dict[str, np.ndarray] = {}
         self._vectors_lock = threading.Lock()
-        self.understanding = QueryUnderstanding(list(self.plans.values()), self.domains)
+        # the dictionary is read on first need (a query with English or a word the plans never use), or earlier
+        # in the background by a long-running service (`preload_lexicon`)
+        lexicon = functools.partial(lexicon_module.get, settings.cache_dir) if settings.lexicon else None
+        self._lexicon = lexicon
+        self.understanding = QueryUnderstanding(list(self.plans.values()), self.domains, lexicon=lexicon)
         self._normal_texts: dict[int, str] = {}
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(self.understanding.synonyms.rules, self.index.known, self.tokenizer,
                           share_containing=self.index.share_containing,
-                          use_cilin=self.settings.thesaurus, abbreviations_of=abbreviations(self.index.vocabulary()))
+                          use_cilin=self.settings.thesaurus, abbreviations_of=abbreviations(self.index.vocabulary()),
+                          lexicon=self._lexicon)
 
     def _normal_text(self, row: int) -> str:
         """A passage's title, text and domain as matched for evidence (cached per row)."""
@@ -167,6 +175,8 @@ class Searcher:
         places = [interp.place, interp.unknown_place]
         places += [n for p in interp.plans for n in (self.plans[p].short_name, self.plans[p].city,
                                                       self.plans[p].county, *self.plans[p].aliases)]
+        if interp.plans and re.search(r"[A-Za-z]", q):
+            places += [n for p in interp.plans for n in self.understanding.latin_names(p)]
         return self.vocabulary.concepts(q, [p for p in places if p])
 
     def judge(self, concepts: list[Concept], rows: list[int], vector: np.ndarray | None = None) -> Evidence:
@@ -196,6 +206,11 @@ class Searcher:
         self.tokenizer.tokens("儿童")
         self.index.lexical(["儿童"], None, 1)
         self.encoder.encode_queries(["儿童"])
+
+    def preload_lexicon(self) -> None:
+        """Start reading the dictionary in a background thread (the service does once it is up)."""
+        if self._lexicon:
+            lexicon_module.preload(self.settings.cache_dir)
 
     # -- validation: every mistake gets a message naming the parameter ----------------------
     def _validate(self, req: SearchRequest) -> tuple[str, Filter | None]:
@@ -250,6 +265,8 @@ class Searcher:
         tokens = self.tokenizer.tokens(q)
         concepts = self.concepts(q, interp) if req.understand else []
         extra = self.vocabulary.expansions(concepts) if req.synonyms else []
+        if req.synonyms and req.understand and self._lexicon:
+            extra += self.vocabulary.generic_english_terms(q)
         for word in [*interp.expansions, *extra]:
             tokens += [t for t in self.tokenizer.tokens(word) if t not in tokens]
         content = [t for t in tokens if t not in GENERIC_WORDS]

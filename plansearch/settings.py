@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     confidence_low: float = Field(0.855, ge=-1, le=2, description="evidence (similarity + weighted coverage) that maps to confidence 0")
     confidence_high: float = Field(0.915, ge=-1, le=2, description="evidence that maps to confidence 1")
     thesaurus: bool = Field(True, description="同义词词林 (Cilin) synonyms for query words the plans never use")
+    lexicon: bool = Field(True, description="CC-CEDICT dictionary: English words, shared senses, abbreviations and Latin place names (read on first need or in the background)")
     no_answer_below: float = Field(0.5, ge=0, le=1, description="confidence under which no_answer is true")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://10.0.0.5:8000/v1; empty = off")
     llm_model: str = "qwen2.5-7b-instruct"

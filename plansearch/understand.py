@@ -22,6 +22,7 @@ DOMAIN_WORDS = {
     "社保": "社会保障", "决策": "决策", "参政": "决策",
 }
 TARGET_WORDS = ("目标", "指标", "多少", "比例", "达到多少", "定的", "定了", "数值", "要求达到")
+RATE_WORDS = frozenset({"率", "比率", "百分比", "百分率"})       # what an English "rate" or "percentage" means
 MEASURE_WORDS = ("措施", "怎么做", "怎样做", "如何", "怎么", "做法", "办法", "举措", "怎样")
 OVERVIEW_WORDS = ("总体目标", "指导思想", "基本原则", "前言")
 IMPLEMENTATION_WORDS = ("组织实施", "监测评估", "考核", "经费保障")
@@ -74,10 +75,36 @@ class Synonyms:
 
 
 class QueryUnderstanding:
-    def __init__(self, plans: list[PlanMeta], domains: list[str], synonyms: Synonyms | None = None):
+    def __init__(self, plans: list[PlanMeta], domains: list[str], synonyms: Synonyms | None = None, lexicon=None):
         self.plans = plans
         self.domains = domains
         self.synonyms = synonyms or Synonyms.load()
+        self._lexicon = lexicon             # callable → Lexicon, for place names typed in Latin letters
+
+    @cached_property
+    def _latin_places(self) -> list[tuple[re.Pattern, str, list[str]]]:
+        """(pattern, name, plan ids) for each place name of the plans written in Latin letters: its pinyin or
+        English name from the dictionary (大庆 → Daqing, 呼和浩特 → Hohhot, 乡宁 → Xiangning), longest first.
+        Built from the plans' metadata, so a new plan's place is recognised with no list to edit."""
+        if not self._lexicon:
+            return []
+        lexicon = self._lexicon()
+        plans_of: dict[str, list[str]] = {}
+        for meta in self.plans:
+            names = {meta.short_name, meta.city, meta.county, *meta.aliases}
+            names |= {n[:-1] for n in list(names) if n and len(n) > 2 and n[-1] in "市区县"}
+            for name in names:
+                if name and len(name) >= 2:
+                    for latin in lexicon.latin_names(name):
+                        ids = plans_of.setdefault(latin, [])
+                        if meta.id not in ids:
+                            ids.append(meta.id)
+        return [(re.compile(rf"(?<![a-z]){n}(?![a-z])"), n, ids)
+                for n, ids in sorted(plans_of.items(), key=lambda kv: -len(kv[0]))]
+
+    def latin_names(self, plan_id: str) -> list[str]:
+        """A plan's place names in Latin letters (see `_latin_places`)."""
+        return [name for _, name, ids in self._latin_places if plan_id in ids]
 
     @cached_property
     def _place_names(self) -> list[tuple[str, list[str]]]:
@@ -110,6 +137,15 @@ class QueryUnderstanding:
                 place = place or name
                 matched += [p for p in plan_ids if p not in matched]
                 rest = rest.replace(name, " ")
+        if re.search(r"[a-z]", rest):
+            latin = rest.lower()
+            for pattern, name, plan_ids in self._latin_places:
+                found = pattern.search(latin)
+                if found:
+                    place = place or name
+                    matched += [p for p in plan_ids if p not in matched]
+                    latin = pattern.sub(" ", latin)
+            rest = latin
         out.expansions = self.synonyms.expand(query)
         said = " ".join([q, *out.expansions])         # 孕妈妈 says 孕产妇 through its synonyms
         wants_women, wants_children = any(w in said for w in WOMEN_WORDS), any(w in said for w in CHILD_WORDS)
@@ -139,7 +175,19 @@ class QueryUnderstanding:
             if hit:
                 out.kind, out.kind_word = kind, hit
                 break
+        if out.kind is None and self._lexicon and re.search(r"[a-z]", q):
+            out.kind_word = self._english_target_word(q)
+            out.kind = Kind.target if out.kind_word else None
         return out
+
+    def _english_target_word(self, q: str) -> str | None:
+        """An English word whose dictionary sense is a target word's (target → 目标, rate → 率, percentage → 百分比)."""
+        lexicon = self._lexicon()
+        wanted = set(TARGET_WORDS) | RATE_WORDS
+        for word in re.findall(r"[a-z]+", q):
+            if wanted & set(lexicon.english(word)[:4]):
+                return word
+        return None
 
 
 def strip_question(query: str) -> str:

@@ -43,6 +43,28 @@ def fake_searcher(tmp_path_factory):
     return open_searcher(settings, encoder=encoder)
 
 
+@pytest.fixture(scope="session", params=["folder", "postgresql"])
+def any_searcher(request, fake_searcher, tmp_path_factory):
+    """The keyword-encoder index of the bundled corpus in each store in turn: the folder one of
+    `fake_searcher`, and the same corpus indexed into a database of the session's PostgreSQL."""
+    if request.param == "folder":
+        return fake_searcher
+    import psycopg
+
+    from plansearch.runtime import build, open_searcher
+
+    url = request.getfixturevalue("pg_server")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute('DROP DATABASE IF EXISTS "fake_corpus" WITH (FORCE)')
+        conn.execute('CREATE DATABASE "fake_corpus"')
+    root = tmp_path_factory.mktemp("fake-pg")
+    settings = Settings(corpus_dir=CORPUS, index_dir=root / "index", cache_dir=root / "cache",
+                        database_url=url.rsplit("/", 1)[0] + "/fake_corpus")
+    encoder = KeywordEncoder()
+    build(settings, encoder=encoder)
+    return open_searcher(settings, encoder=encoder)
+
+
 def pytest_collection_modifyitems(session, config, items):
     """Modules on the real index run last, those on the rendered plan files before them (each module's tests
     in their order), so that what the head start makes beside the other modules is ready when they need it."""
@@ -271,3 +293,6 @@ def rendered_plans(head_start) -> dict[tuple[str, str], Path]:
     if render.soffice() is None:
         pytest.fail("LibreOffice is not installed: apt-get install libreoffice-writer-nogui (.ci/run does)")
     return head_start["rendered"].result(timeout=900)
+
+
+from pg_fixtures import pg_server, pg_url  # noqa: E402,F401  (the PostgreSQL store's server and databases)

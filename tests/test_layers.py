@@ -20,7 +20,7 @@ PLANSEARCH = {
     "lexical": CORE,
     "search": SEARCH, "ask": SEARCH, "compare": SEARCH, "review": SEARCH, "review_export": SEARCH,
     "review_records": SEARCH, "review_targets": SEARCH, "export": SEARCH, "evidence": SEARCH,
-    "understand": SEARCH, "parse_report": SEARCH, "views": SEARCH,
+    "understand": SEARCH, "lexicon": SEARCH, "parse_report": SEARCH, "views": SEARCH,
     "runtime": RUNTIME, "plan_files": RUNTIME,
     "cli": FRONT,
 }

@@ -25,8 +25,15 @@ def small_corpus(tmp_path):
     return corpus
 
 
-def _settings(tmp_path, corpus) -> Settings:
-    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+def _settings(tmp_path, corpus, database_url: str = "") -> Settings:
+    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache",
+                    database_url=database_url)
+
+
+@pytest.fixture(params=["folder", "postgresql"])
+def database_url(request) -> str:
+    """Each store in turn: "" (the index folder) or a new database on the session's PostgreSQL."""
+    return request.getfixturevalue("pg_url") if request.param == "postgresql" else ""
 
 
 def _wait_for(client, predicate, seconds=5.0):
@@ -38,8 +45,8 @@ def _wait_for(client, predicate, seconds=5.0):
     return False
 
 
-def test_add_update_remove_a_plan_while_the_service_runs(tmp_path, small_corpus, keyword_encoder):
-    settings = _settings(tmp_path, small_corpus)
+def test_add_update_remove_a_plan_while_the_service_runs(tmp_path, small_corpus, keyword_encoder, database_url):
+    settings = _settings(tmp_path, small_corpus, database_url)
     first = build(settings, encoder=keyword_encoder)
     assert first.plans == 2
     with TestClient(create_app(settings, encoder=keyword_encoder)) as client:

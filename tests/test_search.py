@@ -25,38 +25,38 @@ def test_reciprocal_rank_fusion_weights_a_ranking():
     assert fused[7] > fused[8]
 
 
-def test_hybrid_finds_the_drowning_measure_of_each_childrens_plan(fake_searcher):
-    hits = fake_searcher.search(SearchRequest(q="预防和控制儿童溺水", k=10)).results
+def test_hybrid_finds_the_drowning_measure_of_each_childrens_plan(any_searcher):
+    hits = any_searcher.search(SearchRequest(q="预防和控制儿童溺水", k=10)).results
     drowning = {h.plan_id for h in hits if h.title == "预防和控制儿童溺水"}
     assert len(drowning) == 5
 
 
 @pytest.mark.parametrize("mode", list(Mode))
-def test_every_mode_returns_k_ranked_results(fake_searcher, mode):
-    hits = fake_searcher.search(SearchRequest(q="留守儿童关爱", k=7, mode=mode)).results
+def test_every_mode_returns_k_ranked_results(any_searcher, mode):
+    hits = any_searcher.search(SearchRequest(q="留守儿童关爱", k=7, mode=mode)).results
     assert len(hits) == 7
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
-def test_filters_apply_before_the_top_k_is_cut(fake_searcher):
+def test_filters_apply_before_the_top_k_is_cut(any_searcher):
     # 溺水 in the women's plan matches little; a filter after the cut would leave nothing
-    hits = fake_searcher.search(SearchRequest(q="溺水", k=5, plan="zengdu-women-2021")).results
+    hits = any_searcher.search(SearchRequest(q="溺水", k=5, plan="zengdu-women-2021")).results
     assert len(hits) == 5 and {h.plan_id for h in hits} == {"zengdu-women-2021"}
-    hits = fake_searcher.search(SearchRequest(q="溺水", k=20, kind="implementation")).results
+    hits = any_searcher.search(SearchRequest(q="溺水", k=20, kind="implementation")).results
     assert len(hits) == 20 and {h.kind for h in hits} == {Kind.implementation}
 
 
-def test_domain_filter_accepts_short_domain_names(fake_searcher):
-    hits = fake_searcher.search(SearchRequest(q="近视", k=30, domain="安全")).results
+def test_domain_filter_accepts_short_domain_names(any_searcher):
+    hits = any_searcher.search(SearchRequest(q="近视", k=30, domain="安全")).results
     assert hits and {h.domain for h in hits} == {"儿童与安全"}
-    hits = fake_searcher.search(SearchRequest(q="健康", k=50, domain="健康")).results
+    hits = any_searcher.search(SearchRequest(q="健康", k=50, domain="健康")).results
     assert {h.domain for h in hits} == {"儿童与健康", "妇女与健康"}
 
 
-def test_region_filter_matches_province_city_or_alias(fake_searcher):
-    hits = fake_searcher.search(SearchRequest(q="儿童", k=30, region="湖北省")).results
+def test_region_filter_matches_province_city_or_alias(any_searcher):
+    hits = any_searcher.search(SearchRequest(q="儿童", k=30, region="湖北省")).results
     assert {h.plan_id for h in hits} <= {"zengdu-women-2021", "zengdu-children-2021"}
-    hits = fake_searcher.search(SearchRequest(q="儿童", k=10, region="十三师")).results
+    hits = any_searcher.search(SearchRequest(q="儿童", k=10, region="十三师")).results
     assert {h.plan_id for h in hits} == {"xinxing-children-2021"}
     assert hits[0].region == "新疆生产建设兵团第十三师新星市"
 
@@ -84,18 +84,18 @@ def test_bad_parameters_are_named_in_the_error(fake_searcher, request_, param, m
     assert info.value.param == param
 
 
-def test_unknown_plan_and_passage_are_not_found(fake_searcher):
+def test_unknown_plan_and_passage_are_not_found(any_searcher):
     with pytest.raises(PlanNotFound, match="daqing-children-2021"):
-        fake_searcher.search(SearchRequest(q="溺水", plan="beijing-2021"))
+        any_searcher.search(SearchRequest(q="溺水", plan="beijing-2021"))
     with pytest.raises(PassageNotFound):
-        fake_searcher.passage("nope")
+        any_searcher.passage("nope")
 
 
-def test_passage_lookup_gives_neighbours_in_plan_order(fake_searcher):
-    detail = fake_searcher.passage("daqing-children-2021-d2-m3")
+def test_passage_lookup_gives_neighbours_in_plan_order(any_searcher):
+    detail = any_searcher.passage("daqing-children-2021-d2-m3")
     assert detail.neighbours.previous == "daqing-children-2021-d2-m2"
     assert detail.neighbours.next == "daqing-children-2021-d2-m4"
-    first = fake_searcher.passage("daqing-children-2021-ov-preface")
+    first = any_searcher.passage("daqing-children-2021-ov-preface")
     assert first.neighbours.previous is None
 
 
@@ -107,12 +107,12 @@ def test_plan_summaries_count_passages_per_kind(fake_searcher):
     assert plans["xiangning-children-2021"].status == "征求意见稿"
 
 
-def test_offset_pages_through_the_same_ranking(fake_searcher):
-    whole = [h.passage_id for h in fake_searcher.search(SearchRequest(q="儿童安全", k=20)).results]
-    page2 = [h.passage_id for h in fake_searcher.search(SearchRequest(q="儿童安全", k=10, offset=10)).results]
+def test_offset_pages_through_the_same_ranking(any_searcher):
+    whole = [h.passage_id for h in any_searcher.search(SearchRequest(q="儿童安全", k=20)).results]
+    page2 = [h.passage_id for h in any_searcher.search(SearchRequest(q="儿童安全", k=10, offset=10)).results]
     assert page2 == whole[10:]
     with pytest.raises(InvalidQuery, match="offset"):
-        fake_searcher.search(SearchRequest(q="儿童安全", offset=-1))
+        any_searcher.search(SearchRequest(q="儿童安全", offset=-1))
 
 
 def test_facets_count_the_best_matches_by_plan_domain_and_kind(fake_searcher):
@@ -135,8 +135,8 @@ def test_place_named_in_query_is_understood_and_its_plan_comes_first(fake_search
     assert len({h.plan_id for h in response.results}) > 1          # other cities' versions still follow
 
 
-def test_explicit_filters_win_over_what_the_query_says(fake_searcher):
-    hits = fake_searcher.search(SearchRequest(q="大庆 溺水", k=5, plan="xinxing-children-2021")).results
+def test_explicit_filters_win_over_what_the_query_says(any_searcher):
+    hits = any_searcher.search(SearchRequest(q="大庆 溺水", k=5, plan="xinxing-children-2021")).results
     assert {h.plan_id for h in hits} == {"xinxing-children-2021"}
 
 

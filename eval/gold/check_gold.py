@@ -19,7 +19,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TYPES = {"topic", "plan_specific", "target_value", "women", "no_answer"}
-SPLITS = {"dev", "test", "blind"}
+SPLITS = {"dev", "test", "blind", "dev2-tune", "dev2-held"}
+QRELS_FILES = sorted({s.split("-")[0] for s in SPLITS})   # halves (dev2-tune, dev2-held) share dev2.tsv
 HEADER = ["query-id", "corpus-id", "score"]
 
 
@@ -68,7 +69,7 @@ def main(argv: list[str]) -> int:
 
     rows: dict[str, dict[str, int]] = defaultdict(dict)
     seen = set()
-    for split in sorted(SPLITS):
+    for split in QRELS_FILES:
         path = HERE / "qrels" / f"{split}.tsv"
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
@@ -94,7 +95,7 @@ def main(argv: list[str]) -> int:
             if (qid, pid) in seen:
                 errors.append(f"{path.name}:{n}: duplicate row {qid} {pid}")
             seen.add((qid, pid))
-            if queries[qid]["metadata"].get("split") != split:
+            if str(queries[qid]["metadata"].get("split")).split("-")[0] != split:
                 errors.append(f"{path.name}:{n}: {qid} belongs to split {queries[qid]['metadata'].get('split')}")
             rows[qid][pid] = int(score)
 
@@ -128,7 +129,7 @@ def main(argv: list[str]) -> int:
     print(f"OK: {len(queries)} queries, {sum(len(r) for r in rows.values())} qrels rows "
           f"({sum(1 for r in rows.values() for g in r.values() if g == 2)} grade 2)")
     for t in sorted(TYPES):
-        print(f"  {t:14s} dev {by[(t, 'dev')]:3d}  test {by[(t, 'test')]:3d}")
+        print(f"  {t:14s} " + "  ".join(f"{s} {by[(t, s)]:3d}" for s in sorted(SPLITS) if s != "blind"))
     return 0
 
 

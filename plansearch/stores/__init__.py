@@ -21,3 +21,11 @@ def open_source(settings: Settings) -> IndexSource:
         raise PlanSearchError(f"PLANSEARCH_DATABASE_URL is set, but the PostgreSQL store cannot be loaded ({exc}); "
                               f"unset it to use the index folder {settings.index_dir}") from None
     return PgSource(settings)
+
+
+def local_database(folder):
+    """The local PostgreSQL + pgvector that `plansearch db start|stop|status` manages in `folder` (for trying the
+    PostgreSQL store, and for the tests): start() → URL, stop(), status()."""
+    from plansearch.stores.pg.server import LocalServer
+
+    return LocalServer(folder)

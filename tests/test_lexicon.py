@@ -1,0 +1,75 @@
+"""The CC-CEDICT lexicon (issue 12, round 3): English and mixed questions, colloquial words and abbreviations
+mapped to the plans' terms, place names typed in Latin letters, and unanswerable everyday topics still refused."""
+from __future__ import annotations
+
+import pytest
+
+from plansearch import lexicon
+from plansearch.ask import Asker
+from plansearch.search import SearchRequest
+
+
+@pytest.fixture(scope="module")
+def lex() -> lexicon.Lexicon:
+    return lexicon.get()
+
+
+def test_the_dictionary_ships_with_the_package_and_links_words_by_sense(lex):
+    assert lexicon.cedict_file() is not None and lex
+    assert "近视" in lex.english("myopia") and "溺水" in lex.english("drowning")
+    assert "初中" in lex.english("junior high school")
+    assert "龋齿" in lex.related("蛀牙")                 # both "tooth decay"
+    assert "计划生育" in lex.related("计生")               # "abbr. for 計劃生育"
+    assert "职业教育" in lex.long_forms("职教")
+    assert lex.latin_names("大庆") == {"daqing"} and {"hohhot", "huhehaote"} <= lex.latin_names("呼和浩特")
+
+
+def test_the_parsed_dictionary_is_kept_in_the_cache_folder_and_read_back_alike(tmp_path, lex):
+    first = lexicon.Lexicon.cached(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()][0].startswith("lexicon-")
+    again = lexicon.Lexicon.cached(tmp_path)
+    assert again.english("myopia") == first.english("myopia") == lex.english("myopia")
+    assert again.latin_names("乡宁") == {"xiangning"} and again.related("蛀牙") == lex.related("蛀牙")
+
+
+def test_english_stop_words_and_numbers_are_never_missing_concepts(fake_searcher):
+    r = fake_searcher.search(SearchRequest(q="childcare services for children under 3"))
+    assert r.concepts == ["childcare"] and r.missing_concepts == []
+    r = fake_searcher.search(SearchRequest(q="what is the 2025 myopia rate target for junior high school students"))
+    assert {"myopia", "junior high school"} <= set(r.concepts) <= {"myopia", "junior high school", "students"}
+    assert r.missing_concepts == []
+
+
+def test_a_pinyin_place_name_selects_its_plan_from_the_plan_metadata(fake_searcher):
+    r = fake_searcher.search(SearchRequest(q="Xiangning preschool education"))
+    assert r.interpreted.plans == ["xiangning-children-2021"]
+    assert "xiangning" not in r.concepts and r.results[0].plan_id == "xiangning-children-2021"
+    r = fake_searcher.search(SearchRequest(q="Hohhot drowning"))          # the English name, from the dictionary
+    assert r.interpreted.plans == ["xinchengqu-children-2021"]
+
+
+def test_a_colloquial_word_and_an_abbreviation_reach_the_plans_terms(fake_searcher):
+    r = fake_searcher.search(SearchRequest(q="小孩蛀牙"))
+    assert r.missing_concepts == [] and "龋齿" in r.results[0].text
+    r = fake_searcher.search(SearchRequest(q="发展职教"))
+    assert r.missing_concepts == [] and any("职业教育" in h.text for h in r.results[:3])
+
+
+@pytest.mark.slow
+def test_an_english_target_question_gets_the_value_of_the_indicator_it_names(real_searcher):
+    answer = Asker(real_searcher, real_searcher.settings).ask("Hohhot Xincheng newborn mortality rate target")
+    assert answer.answer_type == "value"
+    assert [(v.indicator, v.value) for v in answer.values] == [("新生儿死亡率", "3.0‰以下")]   # not 婴儿, 5岁以下
+
+
+@pytest.mark.slow
+def test_english_and_colloquial_questions_with_the_real_model(real_searcher):
+    asker = Asker(real_searcher, real_searcher.settings)
+    for q in ("protection of left-behind children in Daqing", "tooth decay in 12 year old children",
+              "孩子长蛀牙", "Zengdu domestic violence against women"):
+        r = real_searcher.search(SearchRequest(q=q))
+        assert not r.no_answer and not asker.ask(q).no_answer, (q, r.missing_concepts)
+    # everyday topics the plans do not cover stay refused, though a related word (工资, 手表 → 表) matches
+    for q in ("minimum wage increase for workers", "给孩子买电话手表", "共享单车乱停乱放", "shared bike parking"):
+        assert real_searcher.search(SearchRequest(q=q)).no_answer, q
+        assert asker.ask(q).no_answer, q
