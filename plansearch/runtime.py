@@ -102,7 +102,7 @@ class LiveSearcher:
         self.settings = settings
         self.source = open_source(settings)
         self._searcher = searcher or open_searcher(settings, encoder=encoder)
-        self._searcher.preload_lexicon()     # in the background: the first English question need not wait
+        self._searcher.warm_in_background()    # the dictionary and lazily loaded tables: the first user need not wait
         self._target = self._serving(self._searcher)
         self._checked = time.monotonic()
         self._follow = follow and searcher is None

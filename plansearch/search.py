@@ -3,6 +3,7 @@ reciprocal rank, with filters applied before the top k is cut."""
 from __future__ import annotations
 
 import functools
+import logging
 import heapq
 import re
 import threading
@@ -25,6 +26,9 @@ from plansearch.records import Kind, Passage, PlanMeta
 from plansearch.settings import Settings
 from plansearch.understand import Interpretation, QueryUnderstanding
 from plansearch.views import view, view_model
+
+log = logging.getLogger(__name__)
+WARM_UP_QUERY = "其他地方怎么预防儿童溺水"    # a question that takes every step of a search
 
 MAX_K = 100
 MAX_OFFSET = 900
@@ -206,6 +210,19 @@ class Searcher:
         self.tokenizer.tokens("儿童")
         self.index.lexical(["儿童"], None, 1)
         self.encoder.encode_queries(["儿童"])
+
+    def warm_in_background(self) -> None:
+        """What a long-running service does once it is up: read the dictionary, and run one whole search so that
+        the tables it loads lazily (part-of-speech, thesaurus, vocabulary) are not the first user's wait."""
+        self.preload_lexicon()
+
+        def warm() -> None:
+            try:
+                self.search(SearchRequest(q=WARM_UP_QUERY))
+            except Exception:            # a warm-up must never take the service down; the real query will say why
+                log.exception("warm-up search failed")
+
+        threading.Thread(target=warm, name="plansearch-warm-up", daemon=True).start()
 
     def preload_lexicon(self) -> None:
         """Start reading the dictionary in a background thread (the service does once it is up)."""

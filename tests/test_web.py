@@ -93,6 +93,8 @@ def serve_app(settings, encoder=None):
 @pytest.fixture(scope="module")
 def base(real_settings):
     url, stop = serve_app(real_settings)
+    # the page tests wait 20 s for what a user sees; the service's own warm-up (lazily loaded tables) is not theirs
+    httpx.get(url + "/api/search", params={"q": "防溺水"}, timeout=180).raise_for_status()
     yield url
     stop()
 

@@ -1,0 +1,27 @@
+"""A running service warms itself up: the first question does not pay for the lazily loaded tables."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests_support import REPO_ROOT
+
+SCRIPT = """
+import sys, time
+from plansearch.runtime import LiveSearcher
+from plansearch.search import WARM_UP_QUERY
+from plansearch.settings import Settings
+live = LiveSearcher(Settings(), follow=False)
+deadline = time.monotonic() + 120
+while WARM_UP_QUERY not in live.get()._vectors and time.monotonic() < deadline:
+    time.sleep(0.05)
+print('WARM', WARM_UP_QUERY in live.get()._vectors, 'jieba.posseg' in sys.modules)
+"""
+
+
+def test_a_service_runs_one_search_in_the_background_once_up(real_settings):
+    env = {"PLANSEARCH_INDEX_DIR": str(real_settings.index_dir), "PLANSEARCH_CACHE_DIR": str(real_settings.cache_dir)}
+    out = subprocess.run([sys.executable, "-c", SCRIPT], env={**os.environ, **env}, cwd=REPO_ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip().splitlines()[-1] == "WARM True True", out.stderr[-2000:]
