@@ -275,7 +275,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
             dictionary_hash=tokenizer.fingerprint, corpus_hash=corpus_hash(fingerprints), passage_count=0,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             build_seconds=0.0, pipeline_hash=pipeline)
-        new = NewPlans(entries, passages, vectors, TermMatrix.build(tokenizer.tokens_many(texts)), indicators)
+        new = NewPlans(entries, passages, vectors, TermMatrix.build(tokenizer.tokens(t) for t in texts), indicators)
         manifest.build_seconds = round(time.perf_counter() - started, 2)
         name = writer.write(manifest, new, keep, after_write=after_write)
         final = _State(*(writer.state() or (manifest, [])))

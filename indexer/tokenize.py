@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
-import os
 import re
 from functools import cached_property
 from pathlib import Path
@@ -18,8 +16,6 @@ USER_DICT = DATA_DIR / "userdict.txt"
 STOPWORDS = DATA_DIR / "stopwords.txt"
 KEEP = re.compile(r"[\w‰%℃≥≤]", re.UNICODE)   # a token must contain a word character or a unit sign
 PUNCT_ONLY = re.compile(r"^[\W_]+$", re.UNICODE)
-PARALLEL_FROM = 4000      # texts; below this a pool's start-up (jieba's dictionary, per process) costs more
-CHUNK = 500
 
 
 class Tokenizer:
@@ -63,28 +59,3 @@ class Tokenizer:
                 continue
             out.append(token)
         return out
-
-    def tokens_many(self, texts: list[str], workers: int | None = None) -> list[list[str]]:
-        """`tokens` of every text, in order; many texts are cut in parallel processes (jieba holds the GIL),
-        each with its own tokenizer of the same dictionary, so the tokens are the same as one at a time."""
-        workers = min(workers or os.cpu_count() or 1, max(1, len(texts) // CHUNK))
-        if workers < 2 or len(texts) < PARALLEL_FROM:
-            return [self.tokens(t) for t in texts]
-        chunks = [texts[i:i + CHUNK] for i in range(0, len(texts), CHUNK)]
-        # spawned, not forked: a service building an upload has threads, and a fork copies their held locks
-        with multiprocessing.get_context("spawn").Pool(workers, _start_worker,
-                                                       (str(self.user_dict), str(self.stopwords_path))) as pool:
-            return [tokens for part in pool.imap(_tokens_of, chunks) for tokens in part]
-
-
-_worker: Tokenizer | None = None
-
-
-def _start_worker(user_dict: str, stopwords: str) -> None:
-    global _worker
-    _worker = Tokenizer(Path(user_dict), Path(stopwords))
-
-
-def _tokens_of(texts: list[str]) -> list[list[str]]:
-    assert _worker is not None
-    return [_worker.tokens(t) for t in texts]
