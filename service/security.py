@@ -68,8 +68,9 @@ def check_key(request: Request, settings: Settings, what: str = "写操作") -> 
         raise KeyRefused(401, "缺少或错误的 API key（send Authorization: Bearer <key> or X-API-Key）")
 
 
-def api_access(request: Request) -> None:
-    """App-wide dependency: every write needs the key; with protect_reads every /api read needs it too."""
+async def api_access(request: Request) -> None:
+    """App-wide dependency: every write needs the key; with protect_reads every /api read needs it too.
+    A coroutine, though it never waits: a plain function would cost each request a trip to the thread pool."""
     settings: Settings = request.app.state.settings
     if request.method not in SAFE_METHODS:
         check_key(request, settings)

@@ -272,6 +272,22 @@ def test_queries_encoded_at_once_from_several_threads_match_one_at_a_time(real_s
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(lambda q: encoder.encode_queries([q])[0], queries))
     assert all(abs(float(a @ b) - 1.0) < 1e-5 for a, b in zip(alone, together))
+    assert encoder._openmp is not None      # two at once run one OpenMP thread each (found the engine's runtime)
+
+
+_OMP_SCRIPT = ("import os; from embeddings.encoder import load_encoder; from plansearch.settings import Settings; "
+               "load_encoder(Settings()).encode_queries(['溺水']); "
+               "print(os.environ.get('OMP_WAIT_POLICY'), os.environ.get('GOMP_SPINCOUNT'))")
+
+
+@pytest.mark.parametrize("given, expected", [({}, "ACTIVE 10000"), ({"OMP_WAIT_POLICY": "PASSIVE"}, "PASSIVE None")])
+def test_the_c_engine_spins_briefly_at_barriers_unless_the_environment_says(given, expected):
+    """A bounded spin (bench/RESULTS.md: 26 -> 13 ms a query over HTTP); a wait policy the operator sets wins."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")} | given
+    out = subprocess.run([sys.executable, "-c", _OMP_SCRIPT], env=env, capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == expected
 
 
 def test_raw_utf8_url_as_curl_sends_it_is_answered(server):
