@@ -1152,11 +1152,11 @@
     bindUpload();
     $('q').value = state.q;
     if (!state.q) $('q').focus();
-    Promise.all([loadPlans(), loadCaps()]).then(render, render);
+    Promise.all([loadPlans(), loadCaps()]).then(render, render).then(function () { window.plansearch.ready = true; });
   }
 
   // exposed for the browser tests and for debugging in the console
-  window.plansearch = { queryTerms: queryTerms };
+  window.plansearch = { queryTerms: queryTerms, ready: false };     // ready: plans and routes loaded, first drawing done
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
