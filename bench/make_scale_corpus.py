@@ -142,7 +142,7 @@ def main() -> None:
         seeded += len(batch)
     cache.close()
     print(f"seeded {seeded} vectors in {time.perf_counter() - started:.0f} s")
-    summary = build_index(corpus_dir, index_dir, open_source(Settings(index_dir=index_dir)), encoder, Tokenizer(),
+    summary = build_index(corpus_dir, index_dir, open_source(Settings(index_dir=index_dir)), encoder, Tokenizer(bulk=True),
                           cache_dir, rebuild=True)
     print(f"indexed {summary.plans} plans, {summary.passages} passages into {index_dir} (build {summary.build}) "
           f"(build {summary.seconds:.0f} s, total {time.perf_counter() - started:.0f} s)")

@@ -1,6 +1,9 @@
 """jieba tokenization with the domain dictionary and stopword list kept in `indexer/data/`.
 
-Queries and passages go through the same `Tokenizer.tokens` path."""
+Queries and passages go through the same `Tokenizer.tokens` path. A build (`bulk`) cuts with jieba-next:
+jieba's own dictionary, algorithm and HMM with the hot loops in Rust, so it cuts as jieba does (tested on every
+passage of the corpus and every gold question) at twice the speed, and segmenting is most of a large build's
+time. Queries keep jieba itself: it starts 0.1-0.2 s sooner, and part-of-speech tagging is built on it."""
 from __future__ import annotations
 
 import hashlib
@@ -19,11 +22,12 @@ PUNCT_ONLY = re.compile(r"^[\W_]+$", re.UNICODE)
 
 
 class Tokenizer:
-    """A jieba tokenizer instance of our own (jieba's global one is left alone)."""
+    """A segmenter instance of our own (the library's global one is left alone)."""
 
-    def __init__(self, user_dict: Path = USER_DICT, stopwords: Path = STOPWORDS):
+    def __init__(self, user_dict: Path = USER_DICT, stopwords: Path = STOPWORDS, bulk: bool = False):
         self.user_dict = user_dict
         self.stopwords_path = stopwords
+        self.bulk = bulk
 
     @cached_property
     def _jieba(self):
@@ -31,6 +35,18 @@ class Tokenizer:
 
         jieba.setLogLevel(logging.WARNING)
         tok = jieba.Tokenizer()
+        tok.load_userdict(str(self.user_dict))
+        return tok
+
+    @cached_property
+    def _segmenter(self):
+        """What `tokens` cuts with: jieba-next for a build, jieba otherwise (the same cuts)."""
+        if not self.bulk:
+            return self._jieba
+        import jieba_next
+
+        logging.getLogger("jieba_next").setLevel(logging.WARNING)
+        tok = jieba_next.Tokenizer()
         tok.load_userdict(str(self.user_dict))
         return tok
 
@@ -51,7 +67,7 @@ class Tokenizer:
         """Normalised search tokens: jieba's search mode (words and their sub-words), no stopwords."""
         normal = normalize_for_index(text)
         out = []
-        for token in self._jieba.cut_for_search(normal):
+        for token in self._segmenter.cut_for_search(normal):
             token = token.strip()
             if not token or PUNCT_ONLY.match(token) and token not in ("‰", "%"):
                 continue

@@ -61,7 +61,7 @@ def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path |
     if encoder is None:     # the name alone: the bundled model's folder is built only if passages must be embedded
         identity = (model_name(settings), {"query": settings.query_prompt, "passage": settings.passage_prompt})
     return build_index(corpus_dir or settings.corpus_dir, settings.index_dir, open_source(settings),
-                       encoder or (lambda: load_encoder(settings)), Tokenizer(),
+                       encoder or (lambda: load_encoder(settings)), Tokenizer(bulk=True),
                        settings.embedding_cache_dir, batch=max(EMBED_CHUNK, settings.encode_batch_size), progress=progress,
                        after_write=after_write, rebuild=rebuild, identity=identity)
 
