@@ -164,13 +164,14 @@ def _quiet_root_warnings():
         root.removeHandler(keep)
 
 
-def ensure_onnx_model(cache_dir: Path, recipe: str) -> Path:
-    """The graph made by `recipe` under cache_dir, made on first use (in a temp folder beside it, then renamed)."""
+def ensure_onnx_model(cache_dir: Path, recipe: str, remake: bool = False) -> Path:
+    """The graph made by `recipe` under cache_dir, made on first use (in a temp folder beside it, then renamed);
+    made again if `remake` (a complete-looking graph that does not load)."""
     cache_dir = Path(cache_dir)
     folder = f"{bundled.MODEL_NAME}-onnx-{recipe}"
     final = cache_dir / folder
     marker = identity(recipe)
-    if _is_complete(final, marker):
+    if not remake and _is_complete(final, marker):
         return final / _GRAPH
     cache_dir.mkdir(parents=True, exist_ok=True)
     log.info("making the %s ONNX encoder for passage embedding (once)", recipe)
@@ -223,7 +224,15 @@ class OnnxPassageEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or (os.cpu_count() or 1)
         options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        try:
+            self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:          # onnxruntime's own error types: a damaged cached graph
+            log.warning("the cached ONNX graph %s does not load (%s); making it again", graph, exc)
+            graph = ensure_onnx_model(cache_dir, recipe, remake=True)
+            try:
+                self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+            except Exception as again:
+                raise bundled.BundledModelError(f"the ONNX graph {graph} does not load: {again}") from None
         self._lock = threading.Lock()
         self.dimension = int(hdr["H"])
 

@@ -95,3 +95,11 @@ def test_a_half_made_graph_is_replaced_and_a_failed_one_leaves_nothing(tmp_path,
     with pytest.raises(OSError, match="disk full"):
         ensure_onnx_model(tmp_path / "other", "int8")
     assert list((tmp_path / "other").iterdir()) == []
+
+
+def test_a_damaged_graph_that_looks_complete_is_made_again(tmp_path, caplog):
+    graph = ensure_onnx_model(tmp_path, "float32")
+    graph.write_bytes(b"not a graph")                  # the marker stays: only loading it shows the damage
+    encoder = OnnxPassageEncoder(tmp_path, "float32")
+    assert "making it again" in caplog.text and graph.stat().st_size > 50_000_000
+    assert encoder.encode(PASSAGES[:1]).shape == (1, 384)
