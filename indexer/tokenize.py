@@ -10,6 +10,7 @@ import hashlib
 import importlib
 import logging
 import re
+import threading
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -24,9 +25,14 @@ PUNCT_ONLY = re.compile(r"^[\W_]+$", re.UNICODE)
 
 def _segmenter(library: str, user_dict: Path):
     """One loaded segmenter per library and dictionary file (as it is now) in a process: loading costs 0.6-0.9 s,
-    and builds, searchers and the compare view each make a `Tokenizer`. Shared read-only: nothing adds words."""
+    and builds, searchers and the compare view each make a `Tokenizer`. Shared read-only: nothing adds words.
+    Loaded once even when the first searches arrive together (a service's warm-up and its first request)."""
     stat = user_dict.stat()
-    return _load_segmenter(library, str(user_dict), stat.st_mtime_ns, stat.st_size)
+    with _LOADING:
+        return _load_segmenter(library, str(user_dict), stat.st_mtime_ns, stat.st_size)
+
+
+_LOADING = threading.Lock()
 
 
 @lru_cache(maxsize=8)
