@@ -248,7 +248,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _print_summary(summary)
     from plansearch.runtime import LiveSearcher
 
-    live = LiveSearcher(settings)       # opened and verified here: a refusal is one line, not a start-up traceback
+    live = LiveSearcher(settings, warm=False)   # opened and verified here: a refusal is one line, not a traceback
     app = create_app(settings, bound_host=host)
     app.state.live = live
     about = live.served().index.describe()

@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_workers
         if getattr(app.state, "live", None) is None:
             app.state.live = LiveSearcher(app.state.settings, searcher=app.state.searcher, encoder=encoder)
+        app.state.live.warm()           # `serve` opens the index before the app, and warms it up only now
         yield
 
     app = FastAPI(title="plansearch", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
