@@ -9,6 +9,7 @@ import pytest
 from embeddings import onnx_passages
 from embeddings.encoder import engine_fingerprint
 from embeddings.onnx_passages import OnnxPassageEncoder, ensure_onnx_model
+from plansearch.settings import Settings
 
 PASSAGES = [
     "加强看护，保证儿童远离危险水体。",
@@ -22,8 +23,13 @@ PASSAGES = [
 
 @pytest.fixture(scope="module")
 def graphs(tmp_path_factory):
-    """Both recipes, made once in a fresh cache folder."""
+    """Both recipes in a fresh cache folder: the int8 graph made there, the float32 one copied from the user's
+    model cache (made there once per machine, by the first build: making it is tested below)."""
+    import shutil
+
+    user = ensure_onnx_model(Settings().model_cache_dir, "float32").parent
     cache = tmp_path_factory.mktemp("onnx-cache")
+    shutil.copytree(user, cache / user.name)
     return cache, {recipe: OnnxPassageEncoder(cache, recipe) for recipe in ("float32", "int8")}
 
 
@@ -97,8 +103,12 @@ def test_a_half_made_graph_is_replaced_and_a_failed_one_leaves_nothing(tmp_path,
     assert list((tmp_path / "other").iterdir()) == []
 
 
-def test_a_damaged_graph_that_looks_complete_is_made_again(tmp_path, caplog):
-    graph = ensure_onnx_model(tmp_path, "float32")
+def test_a_damaged_graph_that_looks_complete_is_made_again(graphs, tmp_path, caplog):
+    import shutil
+
+    folder = ensure_onnx_model(graphs[0], "float32").parent
+    shutil.copytree(folder, tmp_path / folder.name)
+    graph = tmp_path / folder.name / "encoder.onnx"
     graph.write_bytes(b"not a graph")                  # the marker stays: only loading it shows the damage
     encoder = OnnxPassageEncoder(tmp_path, "float32")
     assert "making it again" in caplog.text and graph.stat().st_size > 50_000_000
