@@ -224,6 +224,9 @@ class OnnxPassageEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or (os.cpu_count() or 1)
         options.inter_op_num_threads = 1
+        # idle workers sleep instead of spinning: the same rate (46.7 against 47.0 passages/s), and no core taken
+        # from the build's own Python between batches, nor from a service or tests running beside it
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         except Exception as exc:          # onnxruntime's own error types: a damaged cached graph
