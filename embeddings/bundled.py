@@ -39,7 +39,7 @@ import os
 import shutil
 import struct
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -426,22 +426,31 @@ def ensure_bundled_model(cache_dir: Path) -> Path:
     fingerprint = _fingerprint()
     if _is_complete(final, fingerprint):
         return final
+    return publish_folder(cache_dir, MODEL_NAME, build_bundled_model, lambda tmp: _write_json(tmp / _MARKER, fingerprint),
+                          lambda: _is_complete(final, fingerprint))
 
+
+def publish_folder(cache_dir: Path, name: str, build: Callable[[Path], Any], mark: Callable[[Path], Any],
+                   is_complete: Callable[[], bool]) -> Path:
+    """Make folder `name` under cache_dir with `build`, in a temp folder beside it, `mark` it complete last, then
+    rename it into place: a half-built folder is never picked up. A stale or half-built one is replaced; a
+    concurrent builder that wins the rename is fine."""
+    final = cache_dir / name
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{MODEL_NAME}.building-", dir=cache_dir))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.building-", dir=cache_dir))
     try:
-        build_bundled_model(tmp)
-        _write_json(tmp / _MARKER, fingerprint)  # written last: marks the build complete
+        build(tmp)
+        mark(tmp)  # written last: marks the build complete
         tmp.chmod(0o755)  # mkdtemp creates 0700
         if final.exists():  # stale (other sources) or half-built: move aside, then drop
-            trash = Path(tempfile.mkdtemp(prefix=f".{MODEL_NAME}.stale-", dir=cache_dir))
+            trash = Path(tempfile.mkdtemp(prefix=f".{name}.stale-", dir=cache_dir))
             with contextlib.suppress(FileNotFoundError):
                 os.replace(final, trash / "old")
             shutil.rmtree(trash, ignore_errors=True)
         try:
             os.replace(tmp, final)
         except OSError:
-            if not _is_complete(final, fingerprint):  # not a concurrent builder winning
+            if not is_complete():  # not a concurrent builder winning
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -20,8 +20,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -173,25 +171,10 @@ def ensure_onnx_model(cache_dir: Path, recipe: str, remake: bool = False) -> Pat
     marker = identity(recipe)
     if not remake and _is_complete(final, marker):
         return final / _GRAPH
-    cache_dir.mkdir(parents=True, exist_ok=True)
     log.info("making the %s ONNX encoder for passage embedding (once)", recipe)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder}.building-", dir=cache_dir))
-    try:
-        build_onnx_model(tmp, recipe)
-        (tmp / _MARKER).write_text(json.dumps(marker), encoding="utf-8")   # last: marks the folder complete
-        tmp.chmod(0o755)
-        if final.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{folder}.stale-", dir=cache_dir))
-            with contextlib.suppress(FileNotFoundError):
-                os.replace(final, trash / "old")
-            shutil.rmtree(trash, ignore_errors=True)
-        try:
-            os.replace(tmp, final)
-        except OSError:
-            if not _is_complete(final, marker):
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    bundled.publish_folder(cache_dir, folder, lambda tmp: build_onnx_model(tmp, recipe),
+                           lambda tmp: (tmp / _MARKER).write_text(json.dumps(marker), encoding="utf-8"),
+                           lambda: _is_complete(final, marker))
     return final / _GRAPH
 
 
