@@ -284,7 +284,7 @@ def load_encoder(settings: Settings) -> Encoder:
         from embeddings.bundled import MODEL_NAME, ensure_bundled_model
 
         passages = settings.passage_engine if settings.c_passages else "torch"
-        if settings.passage_prompt != "passage: ":      # the C engine and the graph's callers prepend "passage: "
+        if settings.passage_prompt != "passage: ":      # the C engine prepends its own; other prompts: torch, as before
             passages = "torch"
         return NanoEncoder(lambda: ensure_bundled_model(settings.model_cache_dir), MODEL_NAME,
                            settings.query_prompt, settings.passage_prompt, batch_size=settings.encode_batch_size,
