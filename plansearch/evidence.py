@@ -201,7 +201,6 @@ class Vocabulary:
         self._cache: dict[str, tuple[str, ...]] = {}
         self._predicates: dict[str, bool] = {}
         self.share_containing = share_containing or (lambda token: 0.0)
-        self._pos_tokenizer = None
         self._lexicon = lexicon             # callable → Lexicon (waits for the background load), or None
         self._english_generic: frozenset[str] | None = None
 
@@ -310,19 +309,12 @@ class Vocabulary:
             return False
         cached = self._predicates.get(word)
         if cached is None:
-            flags = [f for w, f in self._pos().lcut(word, HMM=False) if w.strip()]
+            flags = self.tokenizer.pos_flags(word)
             cached = bool(flags) and all(f in PREDICATE_FLAGS for f in flags) and (
                 not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE)
             if len(self._predicates) < 20_000:
                 self._predicates[word] = cached
         return cached
-
-    def _pos(self):
-        if self._pos_tokenizer is None:
-            import jieba.posseg
-
-            self._pos_tokenizer = jieba.posseg.POSTokenizer(self.tokenizer._jieba)
-        return self._pos_tokenizer
 
     def _generic_compound(self, word: str) -> bool:
         """A compound of question and generic words only (控制目标, 总体目标) asks nothing of its own."""
