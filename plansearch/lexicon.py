@@ -131,7 +131,7 @@ class Lexicon:
     @classmethod
     def cached(cls, cache_dir: Path | None) -> "Lexicon":
         """The lexicon from the cache folder's tables when they were made from this dictionary file, else parsed
-        (and the tables written for next time)."""
+        (and the tables written for next time, in place of those made from an earlier install's file)."""
         path = cedict_file()
         if path is None or cache_dir is None:
             return cls.load(path)
@@ -148,6 +148,9 @@ class Lexicon:
             tmp.write_bytes(marshal.dumps((lexicon.senses, lexicon.words, lexicon.links, lexicon.readings,
                                            lexicon.names)))
             os.replace(tmp, table)
+            for stale in table.parent.glob("lexicon-v*.marshal"):   # made from an earlier install's file
+                if stale != table:
+                    stale.unlink(missing_ok=True)
         except OSError as exc:        # a read-only cache: parse every time, still correct
             log.warning("lexicon tables not cached in %s: %s", cache_dir, exc)
         return lexicon
