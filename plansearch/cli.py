@@ -249,11 +249,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from plansearch.runtime import LiveSearcher
 
     live = LiveSearcher(settings, warm=False)   # opened and verified here: a refusal is one line, not a traceback
-    app = create_app(settings, bound_host=host)
+    app = create_app(settings, bound_host=host, warm_on_start=False)
     app.state.live = live
     about = live.served().index.describe()
     print(f"serving {about.get('where') or about['serving_build']} on http://{host}:{port}", file=sys.stderr)
-    serve(app, settings, host, port)
+    serve(app, settings, host, port, when_listening=live.warm)
     return 0
 
 

@@ -21,10 +21,11 @@ log = logging.getLogger("plansearch.service")
 
 
 def create_app(settings: Settings | None = None, searcher: Searcher | None = None, encoder=None,
-               bound_host: str | None = None) -> FastAPI:
+               bound_host: str | None = None, warm_on_start: bool = True) -> FastAPI:
     """The app; pass a ready `searcher` (tests) or let lifespan open the configured index (and follow
     re-indexing), optionally with a given query `encoder`. `bound_host` (the address `serve` binds) joins
-    the loopback names in the default Host allow-list."""
+    the loopback names in the default Host allow-list. Without `warm_on_start` the caller starts the warm-up
+    (`serve` does once it is listening)."""
     settings = settings or (searcher.settings if searcher is not None else get_settings())
 
     @asynccontextmanager
@@ -38,7 +39,8 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_workers
         if getattr(app.state, "live", None) is None:
             app.state.live = LiveSearcher(app.state.settings, searcher=app.state.searcher, encoder=encoder)
-        app.state.live.warm()           # `serve` opens the index before the app, and warms it up only now
+        if warm_on_start:
+            app.state.live.warm()
         yield
 
     app = FastAPI(title="plansearch", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,

@@ -128,11 +128,25 @@ def test_random_bytes_in_the_vectors_are_refused_by_check_serve_and_search(site,
     code, _, err = run(site, "search", "溺水")
     assert code == 1 and str(vectors) in one_line(err)
     # serve refuses before uvicorn starts (no start-up traceback)
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("a corrupt index must not be served"))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: pytest.fail("a corrupt index must not be served"))
     monkeypatch.setenv("PLANSEARCH_CORPUS_DIR", str(site.corpus_dir))
     monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(site.cache_dir))
     assert main(["--index-dir", str(site.index_dir), "serve"]) == 1
     assert str(vectors) in one_line(capsys.readouterr().err)
+
+
+def test_serve_on_a_port_in_use_says_so_and_exits_non_zero(real_settings, monkeypatch, capsys):
+    import socket
+
+    from plansearch.cli import main
+
+    monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(real_settings.cache_dir))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(SystemExit) as exit_:
+            main(["--index-dir", str(real_settings.index_dir), "serve", "--port", str(taken.getsockname()[1])])
+    assert exit_.value.code == 3 and "address already in use" in capsys.readouterr().err
 
 
 def test_check_passes_on_a_sound_index_and_names_its_build(site):
