@@ -28,6 +28,7 @@ from indexer.build import build_index
 from indexer.context import context_text
 from indexer.corpus import load_corpus, parse_corpus
 from indexer.lines import read_text
+from indexer.prepare import workers_for
 from indexer.normalize import normalize_for_index
 from indexer.tokenize import Tokenizer
 from plansearch.settings import Settings
@@ -142,8 +143,9 @@ def main() -> None:
         seeded += len(batch)
     cache.close()
     print(f"seeded {seeded} vectors in {time.perf_counter() - started:.0f} s")
-    summary = build_index(corpus_dir, index_dir, open_source(Settings(index_dir=index_dir)), encoder, Tokenizer(bulk=True),
-                          cache_dir, rebuild=True)
+    settings = Settings(index_dir=index_dir)
+    summary = build_index(corpus_dir, index_dir, open_source(settings), encoder, Tokenizer(bulk=True),
+                          cache_dir, rebuild=True, workers=workers_for(settings.build_workers))
     print(f"indexed {summary.plans} plans, {summary.passages} passages into {index_dir} (build {summary.build}) "
           f"(build {summary.seconds:.0f} s, total {time.perf_counter() - started:.0f} s)")
 

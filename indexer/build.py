@@ -22,10 +22,8 @@ import numpy as np
 
 from embeddings.cache import EmbeddingCache, content_hash
 from embeddings.encoder import Encoder, encoder_key
-from indexer.context import context_text
-from indexer.corpus import Corpus, load_corpus, parse_corpus
-from indexer.normalize import normalize_for_index
-from indexer.targets import extract_indicators
+from indexer.corpus import Corpus, load_corpus
+from indexer.prepare import prepare_corpus
 from indexer.tokenize import Tokenizer
 from plansearch import __version__
 from plansearch.errors import CorpusError, IndexWriteError, PlanSearchError
@@ -191,15 +189,15 @@ def _usable_state(writer: IndexWriter, model: str, prompts: dict[str, str], toke
 def build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder: Encoder | Callable[[], Encoder],
                 tokenizer: Tokenizer, cache_dir: Path, batch: int = 16, progress: Progress | None = None,
                 after_write: Callable[[], None] | None = None, rebuild: bool = False,
-                identity: tuple[str, dict[str, str]] | None = None) -> BuildSummary:
+                identity: tuple[str, dict[str, str]] | None = None, workers: int = 1) -> BuildSummary:
     """Bring the index `source` holds in line with the corpus; the previous index keeps serving until the swap.
 
     `index_dir` keeps the corpus files' signatures (a cache). `encoder` may be a function that loads it: it is
     then called only if something must be embedded, and `identity` (model name, prompts) says what the index
-    must have been built with."""
+    must have been built with. `workers` processes parse and tokenise when many plans change."""
     try:
         return _build_index(corpus_dir, index_dir, source, encoder, tokenizer, cache_dir, batch, progress,
-                            after_write, rebuild, identity)
+                            after_write, rebuild, identity, workers)
     except OSError as exc:
         if exc.errno in WRITE_ERRNOS:
             raise write_failure(exc, index_dir) from None
@@ -211,7 +209,7 @@ def build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder:
 
 def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder, tokenizer: Tokenizer,
                  cache_dir: Path, batch: int, progress: Progress | None, after_write, rebuild: bool,
-                 identity) -> BuildSummary:
+                 identity, workers: int) -> BuildSummary:
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir, indexed_ids(source))
     writer = source.writer()
@@ -238,7 +236,8 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
             return _summary(state.plans, 0, 0, started, source.current() or "", corpus.warnings, unchanged=sorted(kept),
                             full=False, segments=len(state.manifest.segments), **outcome)
         todo_corpus = Corpus(corpus.root, todo, [], corpus.failed)
-        parsed = parse_corpus(todo_corpus)
+        prepared = prepare_corpus(todo_corpus, tokenizer, workers)
+        parsed = [p.plan for p in prepared]
         unreadable = {f for f, _ in corpus.failed}
         keep += [current[m.id] for m in todo if m.source_file in unreadable and m.id in current]
         kept = {e.meta.id for e in keep}
@@ -251,8 +250,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
                 raise CorpusError("nothing could be indexed: " + "; ".join(f"{f}: {r}" for f, r in corpus.failed))
             raise CorpusError(f"no passages found in {corpus_dir}: {len(parsed)} plan file(s) read, none with a "
                               f"recognisable plan structure (一、… （一）… 主要目标 / 策略措施)")
-        meta_of = {plan.meta.id: plan.meta for plan in parsed}
-        texts = [normalize_for_index(context_text(p, meta_of[p.plan_id])) for p in passages]
+        texts = [t for p in prepared for t in p.texts]
         if texts:                         # the model is loaded only when there is something to embed
             if not callable(getattr(encoder, "encode_passages", None)):
                 encoder = encoder()
@@ -268,14 +266,14 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
         entries = [PlanEntry(plan.meta, {k.value: sum(1 for p in plan.passages if p.kind is k) for k in Kind},
                              list(dict.fromkeys(p.domain for p in plan.passages if p.domain)),
                              fingerprints[plan.meta.id], warnings=plan.warnings) for plan in parsed]
-        indicators = [i for plan in parsed for i in extract_indicators(plan)]
+        indicators = [i for p in prepared for i in p.indicators]
         manifest = IndexManifest(
             format_version=FORMAT_VERSION, plansearch_version=__version__, model=model,
             dimension=dimension, prompts=prompts, normalized=True,
             dictionary_hash=tokenizer.fingerprint, corpus_hash=corpus_hash(fingerprints), passage_count=0,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             build_seconds=0.0, pipeline_hash=pipeline)
-        new = NewPlans(entries, passages, vectors, TermMatrix.build(tokenizer.tokens(t) for t in texts), indicators)
+        new = NewPlans(entries, passages, vectors, TermMatrix.from_parts(p.terms for p in prepared), indicators)
         manifest.build_seconds = round(time.perf_counter() - started, 2)
         name = writer.write(manifest, new, keep, after_write=after_write)
         final = _State(*(writer.state() or (manifest, [])))

@@ -23,6 +23,27 @@ EMPTY_TOKEN = "\u2400"      # stands in for a passage with no tokens, as before 
 
 
 @dataclass
+class PlanTerms:
+    """The search tokens of a run of rows (one plan's passages), before they join a segment's matrix: the run's
+    distinct tokens in first-seen order, each token occurrence as a position in them, and tokens per row."""
+
+    vocab: list[str]
+    cols: np.ndarray          # int32
+    lengths: np.ndarray       # int32
+
+    @classmethod
+    def build(cls, tokens: Iterable[list[str]]) -> "PlanTerms":
+        local: dict[str, int] = {}
+        cols = array("i")
+        lengths = array("i")
+        for doc in tokens:
+            doc = doc or [EMPTY_TOKEN]
+            lengths.append(len(doc))
+            cols.extend([local.setdefault(token, len(local)) for token in doc])
+        return cls(list(local), np.frombuffer(cols, dtype=np.int32).copy(), np.frombuffer(lengths, dtype=np.int32).copy())
+
+
+@dataclass
 class TermMatrix:
     """Term frequencies of one segment: column c of (indptr, rows, tf) lists the rows containing vocab[c]."""
 
@@ -45,6 +66,19 @@ class TermMatrix:
         lengths_np = np.frombuffer(lengths, dtype=np.float32).copy()
         rows = np.repeat(np.arange(len(lengths_np), dtype=np.int64), lengths_np.astype(np.int64))
         return cls.from_pairs(vocab, np.frombuffer(cols, dtype=np.int64).copy(), rows, lengths_np)
+
+    @classmethod
+    def from_parts(cls, parts: Iterable[PlanTerms]) -> "TermMatrix":
+        """Runs of rows joined in order: the same matrix, words numbered alike, as `build` over all their rows."""
+        vocab: dict[str, int] = {}
+        cols, lengths = [], []
+        for part in parts:
+            ids = np.array([vocab.setdefault(token, len(vocab)) for token in part.vocab], dtype=np.int64)
+            cols.append(ids[part.cols] if len(part.cols) else np.zeros(0, np.int64))
+            lengths.append(part.lengths)
+        lengths_np = np.concatenate(lengths).astype(np.float32) if lengths else np.zeros(0, np.float32)
+        rows = np.repeat(np.arange(len(lengths_np), dtype=np.int64), lengths_np.astype(np.int64))
+        return cls.from_pairs(vocab, np.concatenate(cols) if cols else np.zeros(0, np.int64), rows, lengths_np)
 
     @classmethod
     def from_pairs(cls, vocab: dict[str, int], cols: np.ndarray, rows: np.ndarray, lengths: np.ndarray,

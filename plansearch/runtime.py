@@ -9,6 +9,7 @@ from pathlib import Path
 
 from embeddings.encoder import Encoder, load_encoder
 from indexer.build import BuildSummary, Progress, build_index
+from indexer.prepare import workers_for
 from indexer.tokenize import Tokenizer
 from plansearch.errors import IndexMismatch
 from plansearch.index import IndexSource, PassageIndex
@@ -63,7 +64,8 @@ def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path |
     return build_index(corpus_dir or settings.corpus_dir, settings.index_dir, open_source(settings),
                        encoder or (lambda: load_encoder(settings)), Tokenizer(bulk=True),
                        settings.embedding_cache_dir, batch=max(EMBED_CHUNK, settings.encode_batch_size), progress=progress,
-                       after_write=after_write, rebuild=rebuild, identity=identity)
+                       after_write=after_write, rebuild=rebuild, identity=identity,
+                       workers=workers_for(settings.build_workers))
 
 
 @dataclass

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     header_timeout: float = Field(10.0, gt=0, le=600, description="seconds a client has to send a request's headers")
     request_workers: int = Field(4, ge=1, le=256, description="requests computed at once; more wait their turn")
     encode_batch_size: int = Field(16, ge=1, le=512)
+    build_workers: int = Field(0, ge=0, le=64, description="processes that parse and tokenise a build of many plans; 0 = one per core")
     threads: int = Field(0, ge=0, le=256, description="torch threads; 0 = library default")
 
     @field_validator("corpus_dir", "index_dir", "cache_dir", "model_path", mode="after")
