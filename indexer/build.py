@@ -35,7 +35,7 @@ from plansearch.records import Kind
 Progress = Callable[[int, int], None]   # (done, total) passages embedded
 # the code and data a passage's indexed form depends on: when any of it changes, every plan is re-parsed
 PIPELINE_FILES = ("lines.py", "parse.py", "normalize.py", "context.py", "targets.py", "corpus.py", "tokenize.py",
-                  "details.py", "gazetteer.py", "data/indicators.toml", "readers/*.py")
+                  "prepare.py", "details.py", "gazetteer.py", "data/indicators.toml", "readers/*.py")
 
 
 @dataclass

@@ -56,16 +56,7 @@ class TermMatrix:
     @classmethod
     def build(cls, tokens: Iterable[list[str]]) -> "TermMatrix":
         """From each row's tokens (consumed one row at a time: a million rows fit in memory)."""
-        vocab: dict[str, int] = {}
-        cols = array("q")
-        lengths = array("f")
-        for doc in tokens:
-            doc = doc or [EMPTY_TOKEN]
-            lengths.append(len(doc))
-            cols.extend([vocab.setdefault(token, len(vocab)) for token in doc])
-        lengths_np = np.frombuffer(lengths, dtype=np.float32).copy()
-        rows = np.repeat(np.arange(len(lengths_np), dtype=np.int64), lengths_np.astype(np.int64))
-        return cls.from_pairs(vocab, np.frombuffer(cols, dtype=np.int64).copy(), rows, lengths_np)
+        return cls.from_parts([PlanTerms.build(tokens)])
 
     @classmethod
     def from_parts(cls, parts: Iterable[PlanTerms]) -> "TermMatrix":
