@@ -24,6 +24,7 @@ from embeddings.cache import EmbeddingCache, content_hash
 from embeddings.encoder import Encoder, encoder_key
 from indexer.corpus import Corpus, load_corpus
 from indexer.prepare import prepare_corpus
+from indexer.progress import STAGE_PREPARING, Progress
 from indexer.tokenize import Tokenizer
 from plansearch import __version__
 from plansearch.errors import CorpusError, IndexWriteError, PlanSearchError
@@ -32,7 +33,6 @@ from plansearch.lexical import TermMatrix
 from plansearch.manifest import FORMAT_VERSION, IndexManifest, NewPlans, PlanEntry
 from plansearch.records import Kind
 
-Progress = Callable[[int, int], None]   # (done, total) passages embedded
 # the code and data a passage's indexed form depends on: when any of it changes, every plan is re-parsed
 PIPELINE_FILES = ("lines.py", "parse.py", "normalize.py", "context.py", "targets.py", "corpus.py", "tokenize.py",
                   "prepare.py", "details.py", "gazetteer.py", "data/indicators.toml", "readers/*.py")
@@ -236,7 +236,8 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
             return _summary(state.plans, 0, 0, started, source.current() or "", corpus.warnings, unchanged=sorted(kept),
                             full=False, segments=len(state.manifest.segments), **outcome)
         todo_corpus = Corpus(corpus.root, todo, [], corpus.failed)
-        prepared = prepare_corpus(todo_corpus, tokenizer, workers)
+        prepared = prepare_corpus(todo_corpus, tokenizer, workers,
+                                  progress=(lambda done, total: progress(done, total, STAGE_PREPARING)) if progress else None)
         parsed = [p.plan for p in prepared]
         unreadable = {f for f, _ in corpus.failed}
         keep += [current[m.id] for m in todo if m.source_file in unreadable and m.id in current]

@@ -12,6 +12,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -68,26 +69,38 @@ def workers_for(setting: int) -> int:
     return setting or len(os.sched_getaffinity(0))
 
 
-def prepare_corpus(corpus: Corpus, tokenizer: Tokenizer, workers: int = 1,
-                   min_plans: int = PARALLEL_MIN_PLANS) -> list[PreparedPlan]:
+def prepare_corpus(corpus: Corpus, tokenizer: Tokenizer, workers: int = 1, min_plans: int = PARALLEL_MIN_PLANS,
+                   progress: Callable[[int, int], None] | None = None) -> list[PreparedPlan]:
     """Every plan of the corpus prepared, in corpus order; each file is read once. A listed file that cannot be
-    read is moved to `corpus.failed` and its plans left out. With `workers` > 1 and at least `min_plans` plans,
-    files are prepared in that many processes."""
+    read is moved to `corpus.failed` and its plans left out. With at least `min_plans` plans, files are prepared
+    in `workers` processes (when more than one) and `progress(plans done, plans)` is told after each file."""
     files: dict[str, list[PlanMeta]] = {}
     for meta in corpus.plans:
         files.setdefault(meta.source_file, []).append(meta)
     jobs = [(corpus.root, metas) for metas in files.values()]
-    if workers > 1 and len(corpus.plans) >= min_plans and len(jobs) > 1:
+    large = len(corpus.plans) >= min_plans
+    report = progress if large else None
+    if workers > 1 and large and len(jobs) > 1:
         # spawn, not fork: the build's process may hold ONNX Runtime, faiss or sqlite threads and their locks
         with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
                                  initializer=_init_worker,
                                  initargs=(tokenizer.user_dict, tokenizer.stopwords_path, tokenizer.bulk)) as pool:
-            results = list(pool.map(_work, jobs, chunksize=max(1, min(16, len(jobs) // (8 * workers)))))
-    else:
-        results = [_prepare_file(root, metas, tokenizer) for root, metas in jobs]
+            results = pool.map(_work, jobs, chunksize=max(1, min(16, len(jobs) // (8 * workers))))
+            return _collect(corpus, jobs, results, report)
+    return _collect(corpus, jobs, (_prepare_file(root, metas, tokenizer) for root, metas in jobs), report)
+
+
+def _collect(corpus: Corpus, jobs, results, progress) -> list[PreparedPlan]:
+    """The prepared plans in corpus order, as each file's result comes in; unreadable files to `corpus.failed`."""
     done: dict[str, PreparedPlan] = {}
+    plans_done = 0
+    if progress:
+        progress(0, len(corpus.plans))
     for (_, metas), (plans, reason) in zip(jobs, results):
         if reason is not None:
             corpus.failed.append((metas[0].source_file, reason))
         done.update((p.plan.meta.id, p) for p in plans)
+        plans_done += len(metas)
+        if progress:
+            progress(plans_done, len(corpus.plans))
     return [done[meta.id] for meta in corpus.plans if meta.id in done]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from indexer.progress import STAGE_EMBEDDING, STAGE_UNITS
 from plansearch.errors import PlanSearchError
 from plansearch.records import KIND_LABELS, Kind
 
@@ -59,8 +60,8 @@ def _one_line(exc: BaseException) -> str | None:
 
 
 class ProgressLines:
-    """Embedding progress as plain lines for a log or a pipe (tqdm draws nothing there): one line per ~10%
-    with passages done, rate and time left, also sent to the log."""
+    """Build progress as plain lines for a log or a pipe (tqdm draws nothing there): one line per ~10% of each
+    stage (preparing plans, embedding passages) with the count done, rate and time left, also sent to the log."""
 
     def __init__(self, stream=None, step: float = 0.1, clock=None):
         import time
@@ -68,18 +69,22 @@ class ProgressLines:
         self._stream = stream if stream is not None else sys.stderr
         self._step = step
         self._clock = clock or time.monotonic
+        self._stage = STAGE_EMBEDDING
         self._start: tuple[float, int] | None = None
         self._next = 0.0
         self._last_done = -1
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, stage: str = STAGE_EMBEDDING) -> None:
         now = self._clock()
+        unit = STAGE_UNITS.get(stage, "items")
+        if stage != self._stage:
+            self._stage, self._start, self._last_done = stage, None, -1
         if self._start is None:
             self._start = (now, done)
             self._next = (int(done / total / self._step) + 1) * self._step if total else 1.0
             if total and done < total:
-                self._emit(f"embedding: {done:,}/{total:,} passages already in the cache, "
-                           f"{total - done:,} to embed")
+                self._emit(f"embedding: {done:,}/{total:,} passages already in the cache, {total - done:,} to embed"
+                           if stage == STAGE_EMBEDDING else f"{stage}: {total:,} {unit}")
             return
         if not total or done == self._last_done or (done / total < self._next - 1e-9 and done < total):
             return
@@ -91,8 +96,8 @@ class ProgressLines:
         rate = (done - d0) / elapsed
         left = (total - done) / rate if rate > 0 else float("inf")
         eta = "done" if done >= total else f"about {_duration(left)} left"
-        self._emit(f"embedding: {done:,}/{total:,} passages ({100 * done / total:.0f}%), "
-                   f"{rate:.1f} passages/s, {eta}")
+        self._emit(f"{stage}: {done:,}/{total:,} {unit} ({100 * done / total:.0f}%), "
+                   f"{rate:.1f} {unit}/s, {eta}")
 
     def _emit(self, line: str) -> None:
         print(line, file=self._stream, flush=True)
@@ -116,9 +121,15 @@ def _progress_bar():
         return lines, lines
     from tqdm import tqdm
 
-    bar = tqdm(total=0, unit="passage", desc="embedding", file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(total=0, unit="passage", desc=STAGE_EMBEDDING, file=sys.stderr, dynamic_ncols=True)
+    shown = [STAGE_EMBEDDING]
 
-    def update(done: int, total: int) -> None:
+    def update(done: int, total: int, stage: str = STAGE_EMBEDDING) -> None:
+        if stage != shown[0]:
+            shown[0] = stage
+            bar.reset(total)
+            bar.set_description_str(stage, refresh=False)
+            bar.unit = STAGE_UNITS.get(stage, "items").rstrip("s")
         if bar.total != total:
             bar.total = total
         bar.n = done

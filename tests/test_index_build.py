@@ -206,6 +206,44 @@ def test_progress_off_a_terminal_is_a_line_every_tenth_with_rate_and_time_left()
     assert lines[-1] == "embedding: 1,200/1,200 passages (100%), 15.9 passages/s, done"
 
 
+def test_progress_lines_follow_each_stage_of_a_large_build():
+    import io
+
+    from plansearch.cli import ProgressLines
+
+    out, now = io.StringIO(), [0.0]
+    progress = ProgressLines(stream=out, clock=lambda: now[0])
+    progress(0, 400, "preparing")
+    for done in range(10, 401, 10):                         # ten plans a second
+        now[0] += 1.0
+        progress(done, 400, "preparing")
+    progress(0, 5000)                                       # then embedding, nothing cached
+    now[0] += 10.0
+    progress(5000, 5000)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "preparing: 400 plans"
+    assert lines[1] == "preparing: 40/400 plans (10%), 10.0 plans/s, about 36 s left"
+    assert lines[10] == "preparing: 400/400 plans (100%), 10.0 plans/s, done"
+    assert lines[11:] == ["embedding: 0/5,000 passages already in the cache, 5,000 to embed",
+                          "embedding: 5,000/5,000 passages (100%), 500.0 passages/s, done"]
+
+
+def test_a_build_of_many_plans_reports_its_preparing(tmp_path):
+    from indexer.corpus import load_corpus
+    from indexer.prepare import prepare_corpus
+    from indexer.tokenize import Tokenizer
+    from plansearch.settings import REPO_ROOT
+
+    seen = []
+    prepare_corpus(load_corpus(REPO_ROOT / "corpus"), Tokenizer(bulk=True), min_plans=6,
+                   progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, 6) and seen[-1] == (6, 6) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    seen.clear()
+    prepare_corpus(load_corpus(REPO_ROOT / "corpus"), Tokenizer(bulk=True), min_plans=7,
+                   progress=lambda done, total: seen.append((done, total)))
+    assert seen == []                                       # a small build says nothing of it
+
+
 def test_plansearch_index_into_a_log_shows_progress_lines(tmp_path, monkeypatch, capsys):
     """`plansearch index 2> build.log`: no terminal, so no bar, but lines a person can follow."""
     import plansearch.runtime
