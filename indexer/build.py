@@ -24,7 +24,7 @@ from embeddings.cache import EmbeddingCache, content_hash
 from embeddings.encoder import Encoder, encoder_key
 from indexer.corpus import Corpus, load_corpus
 from indexer.prepare import prepare_corpus
-from indexer.progress import STAGE_PREPARING, Progress
+from indexer.progress import STAGE_PREPARING, STAGE_WRITING, Progress
 from indexer.tokenize import Tokenizer
 from plansearch import __version__
 from plansearch.errors import CorpusError, IndexWriteError, PlanSearchError
@@ -36,6 +36,7 @@ from plansearch.records import Kind
 # the code and data a passage's indexed form depends on: when any of it changes, every plan is re-parsed
 PIPELINE_FILES = ("lines.py", "parse.py", "normalize.py", "context.py", "targets.py", "corpus.py", "tokenize.py",
                   "prepare.py", "details.py", "gazetteer.py", "data/indicators.toml", "readers/*.py")
+WRITE_PROGRESS_MIN = 50_000    # passages from which writing (a vector graph) takes minutes and is reported
 
 
 @dataclass
@@ -276,7 +277,12 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
             build_seconds=0.0, pipeline_hash=pipeline)
         new = NewPlans(entries, passages, vectors, TermMatrix.from_parts(p.terms for p in prepared), indicators)
         manifest.build_seconds = round(time.perf_counter() - started, 2)
+        report = progress if progress and len(passages) >= WRITE_PROGRESS_MIN else None
+        if report:
+            report(0, len(passages), STAGE_WRITING)
         name = writer.write(manifest, new, keep, after_write=after_write)
+        if report:
+            report(len(passages), len(passages), STAGE_WRITING)
         final = _State(*(writer.state() or (manifest, [])))
     reused = len(set(map(content_hash, texts))) - embedded
     return _summary(final.plans, embedded, reused, started, name, corpus.warnings,

@@ -5,6 +5,7 @@ from typing import Callable
 
 STAGE_PREPARING = "preparing"     # plans parsed and tokenised (reported for builds of many plans)
 STAGE_EMBEDDING = "embedding"     # passages embedded or found in the cache
-STAGE_UNITS = {STAGE_PREPARING: "plans", STAGE_EMBEDDING: "passages"}
+STAGE_WRITING = "writing"         # passages written to the store with their vector index (reported for large builds)
+STAGE_UNITS = {STAGE_PREPARING: "plans", STAGE_EMBEDDING: "passages", STAGE_WRITING: "passages"}
 
 Progress = Callable[..., None]    # (done: int, total: int, stage: str = STAGE_EMBEDDING)

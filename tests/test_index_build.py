@@ -244,6 +244,23 @@ def test_a_build_of_many_plans_reports_its_preparing(tmp_path):
     assert seen == []                                       # a small build says nothing of it
 
 
+def test_a_large_build_reports_writing_after_embedding(fake_settings, keyword_encoder, monkeypatch):
+    import indexer.build
+
+    calls = []
+    monkeypatch.setattr(indexer.build, "WRITE_PROGRESS_MIN", 100)     # the bundled corpus as a large build
+    summary = build(fake_settings, encoder=keyword_encoder, rebuild=True,
+                    progress=lambda done, total, stage="embedding": calls.append((stage, done, total)))
+    n = summary.passages
+    assert calls[-2:] == [("writing", 0, n), ("writing", n, n)]
+    assert [c for c in calls if c[0] == "embedding"][-1] == ("embedding", n, n)
+    calls.clear()
+    monkeypatch.setattr(indexer.build, "WRITE_PROGRESS_MIN", n + 1)
+    build(fake_settings, encoder=keyword_encoder, rebuild=True,
+          progress=lambda done, total, stage="embedding": calls.append((stage, done, total)))
+    assert {c[0] for c in calls} == {"embedding"}                    # a small build: as before
+
+
 def test_plansearch_index_into_a_log_shows_progress_lines(tmp_path, monkeypatch, capsys):
     """`plansearch index 2> build.log`: no terminal, so no bar, but lines a person can follow."""
     import plansearch.runtime
