@@ -244,11 +244,14 @@ def cmd_remove(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from plansearch.runtime import build, index_exists
     from service.app import create_app
-    from service.http import serve
+    from service.http import port_problem, serve
 
     settings = _settings(args)
     host = args.host or settings.host
     port = args.port or settings.port
+    problem = port_problem(host, port)
+    if problem:
+        raise PlanSearchError(f"cannot listen on {host}:{port}: {problem}")
     if not index_exists(settings):
         print(f"no index at {settings.index_dir}: building it from {settings.corpus_dir}", file=sys.stderr)
         bar, update = _progress_bar()

@@ -12,6 +12,7 @@ open for ever. `LenientH11Protocol` closes such a connection after `PLANSEARCH_H
 from __future__ import annotations
 
 import asyncio
+import errno
 import re
 import sys
 from typing import Callable
@@ -104,6 +105,22 @@ class LenientH11Protocol(H11Protocol):
 def lenient_protocol(header_timeout: float) -> type[LenientH11Protocol]:
     """The protocol class with this header timeout (uvicorn instantiates the class itself)."""
     return type("LenientH11Protocol", (LenientH11Protocol,), {"header_timeout": header_timeout})
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why `serve` could not listen on host:port (in use, not an address of this machine …) and what to change, or
+    None. Checked before the index is opened, so the answer is one line at once; uvicorn's own bind still decides."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)     # as uvicorn binds
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return f"{reason} (choose another with --port)" if exc.errno == errno.EADDRINUSE else f"{reason} (check --host)"
+    return None
 
 
 def serve(app, settings, host: str, port: int, when_listening: Callable[[], None] | None = None) -> None:
