@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+WIDER_CACHE = 20_000     # English phrases whose wider matches are remembered
 CACHE_VERSION = 1        # bump when the tables built from the dictionary change
 RE_ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 RE_PAREN = re.compile(r"\([^)]*\)")
@@ -81,6 +82,7 @@ class Lexicon:
     names: dict[str, str] = field(default_factory=dict)                 # place word → its English name ("Hohhot")
     _wider: dict[str, list[str]] | None = field(default=None, repr=False)
     _short: dict[str, list[str]] | None = field(default=None, repr=False)
+    _wider_found: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)   # phrase → english_wider
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Lexicon":
@@ -168,6 +170,14 @@ class Lexicon:
         key = normal_sense(phrase)
         if not key:
             return ()
+        found = self._wider_found.get(key)
+        if found is None:
+            found = self._english_wider(key)
+            if len(self._wider_found) < WIDER_CACHE:      # a common word scans thousands of senses (2-3 ms)
+                self._wider_found[key] = found
+        return found
+
+    def _english_wider(self, key: str) -> tuple[str, ...]:
         if self._wider is None:
             index: dict[str, list[str]] = {}
             for sense, words in self.words.items():
