@@ -10,6 +10,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from pydantic import ValidationError
 
@@ -19,6 +20,8 @@ from indexer.parse import parse_plan
 from indexer.readers import SUPPORTED_SUFFIXES, ReaderError, is_supported, read_document
 from plansearch.errors import CorpusError
 from plansearch.records import ParsedPlan, PlanMeta
+
+T = TypeVar("T")
 
 MANIFEST_NAME = "plans.toml"
 PLAN_SUFFIXES = SUPPORTED_SUFFIXES
@@ -252,19 +255,44 @@ def parse_file(path: Path) -> list[ParsedPlan]:
     return parse_document(path).plans
 
 
-def parse_corpus(corpus: Corpus) -> list[ParsedPlan]:
-    """Parse every plan of the corpus (files read once each). A listed file that cannot be read is
-    moved to `corpus.failed` and its plans left out."""
-    cache: dict[str, list[Line] | None] = {}
-    parsed = []
+def parse_listed(root: Path, metas: list[PlanMeta]) -> tuple[list[ParsedPlan], str | None]:
+    """The listed plans of one file (`metas` share a source file), read once; or none and why it cannot be read."""
+    try:
+        lines = read_lines(root / metas[0].source_file)
+    except ReaderError as exc:
+        return [], exc.reason
+    return [parse_plan(meta, plan_lines(lines, meta)) for meta in metas], None
+
+
+def by_file(corpus: Corpus) -> list[list[PlanMeta]]:
+    """The corpus's plans grouped by source file, files in the order their first plan is listed."""
+    files: dict[str, list[PlanMeta]] = {}
     for meta in corpus.plans:
-        if meta.source_file not in cache:
-            try:
-                cache[meta.source_file] = read_lines(corpus.root / meta.source_file)
-            except ReaderError as exc:
-                cache[meta.source_file] = None
-                corpus.failed.append((meta.source_file, exc.reason))
-        if cache[meta.source_file] is None:
-            continue
-        parsed.append(parse_plan(meta, plan_lines(cache[meta.source_file], meta)))
-    return parsed
+        files.setdefault(meta.source_file, []).append(meta)
+    return list(files.values())
+
+
+def in_corpus_order(corpus: Corpus, groups: list[list[PlanMeta]], results, key: Callable[[T], str],
+                    progress: Callable[[int, int], None] | None = None) -> list[T]:
+    """Each file's (plans, why unreadable) result, as it comes in, gathered back into corpus order: unreadable
+    files go to `corpus.failed`, and `progress(plans done, plans)` is told after each file."""
+    done: dict[str, T] = {}
+    plans_done = 0
+    if progress:
+        progress(0, len(corpus.plans))
+    for metas, (plans, reason) in zip(groups, results):
+        if reason is not None:
+            corpus.failed.append((metas[0].source_file, reason))
+        done.update((key(plan), plan) for plan in plans)
+        plans_done += len(metas)
+        if progress:
+            progress(plans_done, len(corpus.plans))
+    return [done[meta.id] for meta in corpus.plans if meta.id in done]
+
+
+def parse_corpus(corpus: Corpus) -> list[ParsedPlan]:
+    """Parse every plan of the corpus (files read once each), in corpus order. A listed file that cannot be
+    read is moved to `corpus.failed` and its plans left out."""
+    groups = by_file(corpus)
+    return in_corpus_order(corpus, groups, (parse_listed(corpus.root, metas) for metas in groups),
+                           key=lambda plan: plan.meta.id)

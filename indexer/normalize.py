@@ -60,7 +60,7 @@ def normalize_for_index(text: str) -> str:
     """Fold full/half width, traditional characters, brackets, case and stray spaces.
 
     Each step runs only where it can change something (most passages are already NFKC, bracket-free and
-    without an "and"): 48 → 20 µs a passage, twice a passage in a build."""
+    without an "and"): 34 → 22 µs a text, and a build normalises each passage twice."""
     text = clean_line(text) if ("[bookmark" in text or "$" in text) else text
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)

@@ -14,14 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 from indexer.context import context_text
-from indexer.corpus import Corpus, plan_lines
-from indexer.lines import read_lines
+from indexer.corpus import Corpus, by_file, in_corpus_order, parse_listed
 from indexer.normalize import normalize_for_index
-from indexer.parse import parse_plan
-from indexer.readers import ReaderError
 from indexer.targets import extract_indicators
 from indexer.tokenize import Tokenizer
 from plansearch.lexical import PlanTerms
@@ -45,11 +40,8 @@ def prepare_plan(plan: ParsedPlan, tokenizer: Tokenizer) -> PreparedPlan:
 
 def _prepare_file(root: Path, metas: list[PlanMeta], tokenizer: Tokenizer) -> tuple[list[PreparedPlan], str | None]:
     """The plans of one file, or the reason the file cannot be read."""
-    try:
-        lines = read_lines(root / metas[0].source_file)
-    except ReaderError as exc:
-        return [], exc.reason
-    return [prepare_plan(parse_plan(meta, plan_lines(lines, meta)), tokenizer) for meta in metas], None
+    plans, reason = parse_listed(root, metas)
+    return [prepare_plan(plan, tokenizer) for plan in plans], reason
 
 
 _WORKER_TOKENIZER: Tokenizer | None = None
@@ -74,33 +66,17 @@ def prepare_corpus(corpus: Corpus, tokenizer: Tokenizer, workers: int = 1, min_p
     """Every plan of the corpus prepared, in corpus order; each file is read once. A listed file that cannot be
     read is moved to `corpus.failed` and its plans left out. With at least `min_plans` plans, files are prepared
     in `workers` processes (when more than one) and `progress(plans done, plans)` is told after each file."""
-    files: dict[str, list[PlanMeta]] = {}
-    for meta in corpus.plans:
-        files.setdefault(meta.source_file, []).append(meta)
-    jobs = [(corpus.root, metas) for metas in files.values()]
+    groups = by_file(corpus)
     large = len(corpus.plans) >= min_plans
     report = progress if large else None
-    if workers > 1 and large and len(jobs) > 1:
+    key = (lambda prepared: prepared.plan.meta.id)
+    if workers > 1 and large and len(groups) > 1:
         # spawn, not fork: the build's process may hold ONNX Runtime, faiss or sqlite threads and their locks
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
+        with ProcessPoolExecutor(min(workers, len(groups)), mp_context=multiprocessing.get_context("spawn"),
                                  initializer=_init_worker,
                                  initargs=(tokenizer.user_dict, tokenizer.stopwords_path, tokenizer.bulk)) as pool:
-            results = pool.map(_work, jobs, chunksize=max(1, min(16, len(jobs) // (8 * workers))))
-            return _collect(corpus, jobs, results, report)
-    return _collect(corpus, jobs, (_prepare_file(root, metas, tokenizer) for root, metas in jobs), report)
-
-
-def _collect(corpus: Corpus, jobs, results, progress) -> list[PreparedPlan]:
-    """The prepared plans in corpus order, as each file's result comes in; unreadable files to `corpus.failed`."""
-    done: dict[str, PreparedPlan] = {}
-    plans_done = 0
-    if progress:
-        progress(0, len(corpus.plans))
-    for (_, metas), (plans, reason) in zip(jobs, results):
-        if reason is not None:
-            corpus.failed.append((metas[0].source_file, reason))
-        done.update((p.plan.meta.id, p) for p in plans)
-        plans_done += len(metas)
-        if progress:
-            progress(plans_done, len(corpus.plans))
-    return [done[meta.id] for meta in corpus.plans if meta.id in done]
+            results = pool.map(_work, [(corpus.root, metas) for metas in groups],
+                               chunksize=max(1, min(16, len(groups) // (8 * workers))))
+            return in_corpus_order(corpus, groups, results, key, report)
+    results = (_prepare_file(corpus.root, metas, tokenizer) for metas in groups)
+    return in_corpus_order(corpus, groups, results, key, report)
