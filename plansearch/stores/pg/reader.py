@@ -33,6 +33,8 @@ _TRUE = sql.SQL("TRUE")
 class PgIndex:
     """A PassageIndex over generation `generation` of the database behind `pool`."""
 
+    waits_on_server = True                 # each leg is a query the server runs: search overlaps them
+
     def __init__(self, pool: ConnectionPool, generation: Generation, timeout_ms: int | None = None):
         self.pool = pool
         self.timeout_ms = timeout_ms
