@@ -53,7 +53,6 @@ class PassageIndex(Protocol):
     plans: list[PlanEntry]                 # the live plans, in index order
     domains: list[str]                     # every domain of the live passages, sorted
     count: int                             # live passages
-    waits_on_server: bool                  # its legs wait on a database server: search runs them side by side
 
     # -- ranking: both legs return at most `depth` (row, score) pairs, filter applied before the cut --------
     def lexical(self, tokens: list[str], filter: Filter | None, depth: int) -> Scored:

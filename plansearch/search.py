@@ -8,7 +8,6 @@ import heapq
 import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from enum import Enum
@@ -34,7 +33,6 @@ WARM_UP_QUERY = "其他地方怎么预防儿童溺水"    # a question that take
 MAX_K = 100
 MAX_OFFSET = 900
 FACET_DEPTH = 50
-LEG_THREADS = 8             # lexical legs running at once beside dense ones (a server-backed store)
 FEEDBACK_BREADTH = 0.25      # HNSW search breadth of the feedback ranking, relative to the first one
 # words every plan uses: they say nothing about whether the corpus can answer a query
 GENERIC_WORDS = frozenset({"目标", "措施", "儿童", "妇女", "规划", "发展", "建设", "工作", "政策", "标准", "多少",
@@ -159,11 +157,6 @@ class Searcher:
         self._lexicon = lexicon
         self.understanding = QueryUnderstanding(list(self.plans.values()), self.domains, lexicon=lexicon)
         self._normal_texts: dict[int, str] = {}
-
-    @cached_property
-    def _legs(self) -> ThreadPoolExecutor:
-        """Threads for a store's lexical leg while the dense one runs (stores that wait on a server)."""
-        return ThreadPoolExecutor(max_workers=LEG_THREADS, thread_name_prefix="plansearch-lexical")
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
@@ -295,22 +288,13 @@ class Searcher:
             tokens += [t for t in self.tokenizer.tokens(word) if t not in tokens]
         content = [t for t in tokens if t not in GENERIC_WORDS]
         coverage = float(np.mean(self.index.known(content))) if content else 1.0
-        if req.mode is Mode.bm25:
-            return Ranking(self.index.lexical(tokens, filter, depth)[:limit], interp, None, concepts=concepts)
-        pending = None
-        if req.mode is Mode.hybrid:
-            if self.index.waits_on_server:    # the server ranks while this process encodes the query
-                pending = self._legs.submit(self.index.lexical, tokens, filter, depth)
-            else:
-                rankings.append([row for row, _ in self.index.lexical(tokens, filter, depth)])
-        try:
-            vector = self._query_vector(q)
-            dense = self.index.dense(vector, filter, depth)
-        finally:
-            if pending is not None:
-                lexical = pending.result()
-        if pending is not None:
+        if req.mode in (Mode.hybrid, Mode.bm25):
+            lexical = self.index.lexical(tokens, filter, depth)
+            if req.mode is Mode.bm25:
+                return Ranking(lexical[:limit], interp, None, concepts=concepts)
             rankings.append([row for row, _ in lexical])
+        vector = self._query_vector(q)
+        dense = self.index.dense(vector, filter, depth)
         dense_top = dense[0][1] if dense else 0.0
         similarity = self._confidence(dense_top, coverage, interp)
         if req.mode is Mode.dense:

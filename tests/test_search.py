@@ -25,25 +25,6 @@ def test_reciprocal_rank_fusion_weights_a_ranking():
     assert fused[7] > fused[8]
 
 
-def test_a_store_on_a_server_ranks_lexically_while_the_query_is_encoded(any_searcher, monkeypatch):
-    import threading
-
-    threads, lexical = [], any_searcher.index.lexical
-
-    def spy(*args):
-        threads.append(threading.current_thread().name)
-        return lexical(*args)
-
-    req = SearchRequest(q="暑期防溺水安全教育", k=10)
-    before = any_searcher.search(req).results
-    monkeypatch.setattr(any_searcher.index, "lexical", spy)
-    assert any_searcher.search(req).results == before
-    on_server = any_searcher.index.waits_on_server
-    assert threads and threads[0].startswith("plansearch-lexical" if on_server else "MainThread")
-    monkeypatch.setattr(any_searcher.index, "waits_on_server", not on_server)     # the other way, same hits
-    assert any_searcher.search(req).results == before
-
-
 def test_hybrid_finds_the_drowning_measure_of_each_childrens_plan(any_searcher):
     hits = any_searcher.search(SearchRequest(q="预防和控制儿童溺水", k=10)).results
     drowning = {h.plan_id for h in hits if h.title == "预防和控制儿童溺水"}

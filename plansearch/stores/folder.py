@@ -90,8 +90,6 @@ class FolderIndex:
     """plansearch.index.PassageIndex over one build: its segments as one row space (segment after segment),
     deleted rows masked out."""
 
-    waits_on_server = False                # numpy and FAISS in this process: the legs run one after the other
-
     def __init__(self, root: Path, state: BuildState, segments: list[Segment]):
         self.root = root
         self.folder = state.folder
