@@ -389,6 +389,60 @@ def test_the_eval_on_the_postgresql_store_matches_the_folder_store(real_settings
     assert same >= 0.95 * len(queries), f"{same} of {len(queries)} top-10s equal"
 
 
+def test_a_writes_posting_blocks_go_with_its_last_passage(pg_url, fake_folder):
+    import psycopg
+
+    everyone = [e.meta.id for e in fake_folder.plans]
+    load(pg_url, fake_folder, everyone[1:])
+    source = PgSource(pg_url, grace_seconds=0)
+    writer = source.writer()
+    first = source.open()
+    want = [s for _, s in first.lexical(["溺水"], None, 20)]
+    writer.write(copy.deepcopy(fake_folder.manifest), new_plans_from(fake_folder, everyone[:1]), copy.deepcopy(first.plans))
+    added = source.open()
+    blocks = "SELECT count(*) FROM posting_blocks WHERE born = %s"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        assert conn.execute(blocks, (added.gen,)).fetchone()[0] > 0
+    writer.write(copy.deepcopy(fake_folder.manifest), None, copy.deepcopy(first.plans))      # the plan goes again
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        assert conn.execute(blocks, (added.gen,)).fetchone()[0] == 0
+        assert conn.execute(blocks, (first.gen,)).fetchone()[0] > 0
+    after = source.open()
+    assert want and [s for _, s in after.lexical(["溺水"], None, 20)] == pytest.approx(want)
+    source.close()
+
+
+def test_a_version_1_database_is_migrated_to_posting_blocks(pg_url, fake_folder):
+    """Migration 2 packs the rows of version 1's postings table into blocks; BM25 ranks and scores as before."""
+    import psycopg
+
+    from plansearch.stores.pg import schema
+
+    load(pg_url, fake_folder)
+    tokens = ["溺水", "儿童", "预防", "预防"]
+    want = PgSource(pg_url).open().lexical(tokens, None, 50)
+    with psycopg.connect(pg_url, autocommit=True) as conn:      # back to version 1: postings as rows
+        rows = []
+        for term, born, rids, tfs, lengths in conn.execute(
+                "SELECT term_id, born, rids, tfs, lengths FROM posting_blocks", binary=True).fetchall():
+            rows += zip([term] * (len(rids) // 8), np.frombuffer(rids, ">i8").tolist(),
+                        np.frombuffer(tfs, ">f4").tolist(), np.frombuffer(lengths, ">f4").tolist(), [born] * (len(rids) // 8))
+        conn.execute("DROP TABLE posting_blocks")
+        conn.execute("CREATE TABLE postings (term_id integer NOT NULL, rid bigint NOT NULL, tf real NOT NULL, "
+                     "length real NOT NULL, born bigint NOT NULL, dead bigint, PRIMARY KEY (term_id, rid))")
+        with conn.cursor().copy("COPY postings (term_id, rid, tf, length, born) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        conn.execute("DELETE FROM schema_version WHERE version > 1")
+        with pytest.raises(IndexMismatch, match="version 1, this plansearch needs 2"):
+            PgSource(pg_url).open()
+        assert schema.migrate(conn) == schema.VERSION == 2
+        assert conn.execute("SELECT to_regclass('postings')").fetchone()[0] is None
+    got = PgSource(pg_url).open().lexical(tokens, None, 50)
+    assert [r for r, _ in got] == [r for r, _ in want]
+    assert [x for _, x in got] == pytest.approx([x for _, x in want], rel=1e-6)
+
+
 def test_rows_of_old_generations_are_pruned_after_the_grace_period(pg_url, fake_folder):
     import psycopg
 
@@ -405,6 +459,8 @@ def test_rows_of_old_generations_are_pruned_after_the_grace_period(pg_url, fake_
     with psycopg.connect(pg_url, autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM generations").fetchone()[0] == 1
         assert conn.execute("SELECT count(DISTINCT gen) FROM term_df").fetchone()[0] == 1
-        assert conn.execute("SELECT count(*) FROM postings p LEFT JOIN passages d ON d.rid = p.rid "
-                            "WHERE d.rid IS NULL").fetchone()[0] == 0           # their postings went with them
+        # a write's posting blocks stay while any of its passages does (readers skip the pruned rows)
+        assert conn.execute("SELECT count(*) FROM posting_blocks b WHERE NOT EXISTS "
+                            "(SELECT 1 FROM passages p WHERE p.born = b.born)").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM posting_blocks").fetchone()[0] > 0
     source.close()

@@ -88,7 +88,7 @@ class PgWriter:
             added = len(new.passages) if new is not None else 0
             if added > 1000:
                 conn.execute("ANALYZE passages")
-                conn.execute("ANALYZE postings")
+                conn.execute("ANALYZE posting_blocks")
                 conn.execute("ANALYZE term_df")
             prune(conn, self.grace_seconds)
             manifest.build_seconds = round(manifest.build_seconds + time.perf_counter() - started, 2)
@@ -100,7 +100,7 @@ class PgWriter:
         dimension = manifest.dimension
         if prev is not None and prev.manifest.dimension != dimension:
             # another model: nothing of the old index can be kept, nor share the vector index's dimension
-            conn.execute("TRUNCATE passages, postings, term_df, indicators, current_generation, generations")
+            conn.execute("TRUNCATE passages, posting_blocks, term_df, indicators, current_generation, generations")
             prev, keep = None, []
         gen = conn.execute("SELECT nextval('generation_seq')").fetchone()[0]
         name = f"g{gen}-" + time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -119,9 +119,6 @@ class PgWriter:
                     removed_df.update(terms)
                     total_len -= float(length)
                 n_docs -= len(dead)
-                conn.execute("UPDATE postings p SET dead = %(g)s FROM (SELECT rid, unnest(terms) AS term_id "
-                             "FROM passages WHERE dead = %(g)s) x WHERE p.term_id = x.term_id AND p.rid = x.rid",
-                             {"g": gen})
                 conn.execute("UPDATE indicators SET dead = %s WHERE plan_id = ANY(%s) AND dead IS NULL", (gen, retire))
         added_df: dict[int, int] = {}
         if new is not None and new.passages:
@@ -174,8 +171,8 @@ class PgWriter:
             for i, p in enumerate(new.passages):
                 copy.write_row((int(rids[i]), p.id, p.plan_id, p.position, p.domain, p.kind.value, p.number, p.title,
                                 Jsonb(p, dumps=_json), float(lengths[i]), per_row[i].tolist(), matrix[i], gen))
-        copy_postings(conn, posting_term, rids[posting_row], np.asarray(terms.tf, np.float32),
-                      lengths[posting_row], gen)
+        copy_posting_blocks(conn, col_ids, terms.indptr, rids[posting_row], np.asarray(terms.tf, np.float32),
+                            lengths[posting_row], gen)
         return dict(zip(col_ids.tolist(), df.tolist())), float(lengths.astype(np.float64).sum())
 
     def _term_df(self, conn: psycopg.Connection, gen: int, prev: int | None, added: dict[int, int],
@@ -216,22 +213,28 @@ def _json(model) -> str:
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 
 
-def copy_postings(conn: psycopg.Connection, term: np.ndarray, rid: np.ndarray, tf: np.ndarray, length: np.ndarray,
-                  gen: int) -> None:
-    """COPY postings in PostgreSQL's binary format, built with numpy (millions of rows without a Python loop)."""
-    rec = np.dtype([("n", ">i2"), ("l1", ">i4"), ("term", ">i4"), ("l2", ">i4"), ("rid", ">i8"), ("l3", ">i4"),
-                    ("tf", ">f4"), ("l4", ">i4"), ("length", ">f4"), ("l5", ">i4"), ("born", ">i8")])
-    chunk = 1_000_000
-    with conn.cursor().copy("COPY postings (term_id, rid, tf, length, born) FROM STDIN (FORMAT BINARY)") as copy:
+def copy_posting_blocks(conn: psycopg.Connection, term_ids: np.ndarray, indptr: np.ndarray, rid: np.ndarray,
+                        tf: np.ndarray, length: np.ndarray, gen: int) -> None:
+    """One block per term of this write: its postings (term `term_ids[i]` at indptr[i]:indptr[i + 1], rows
+    ascending) packed as big-endian arrays, sent by COPY in PostgreSQL's binary format."""
+    rid_bytes = np.ascontiguousarray(rid, dtype=">i8").tobytes()
+    tf_bytes = np.ascontiguousarray(tf, dtype=">f4").tobytes()
+    length_bytes = np.ascontiguousarray(length, dtype=">f4").tobytes()
+    pack = struct.Struct("!hiiiqi").pack                  # 5 fields; term_id; born
+    with conn.cursor().copy("COPY posting_blocks (term_id, born, rids, tfs, lengths) FROM STDIN (FORMAT BINARY)") as copy:
         copy.write(_COPY_HEADER)
-        for lo in range(0, len(term), chunk):
-            hi = min(lo + chunk, len(term))
-            buf = np.empty(hi - lo, dtype=rec)
-            buf["n"], buf["l1"], buf["l2"], buf["l3"], buf["l4"], buf["l5"] = 5, 4, 8, 4, 4, 8
-            buf["term"], buf["rid"], buf["tf"] = term[lo:hi], rid[lo:hi], tf[lo:hi]
-            buf["length"], buf["born"] = length[lo:hi], gen
-            copy.write(buf.tobytes())
-        copy.write(struct.pack("!h", -1))
+        out: list[bytes] = []
+        for i, term in enumerate(term_ids.tolist()):
+            lo, hi = int(indptr[i]), int(indptr[i + 1])
+            if hi == lo:
+                continue
+            out += [pack(5, 4, term, 8, gen, 8 * (hi - lo)), rid_bytes[8 * lo:8 * hi],
+                    struct.pack("!i", 4 * (hi - lo)), tf_bytes[4 * lo:4 * hi],
+                    struct.pack("!i", 4 * (hi - lo)), length_bytes[4 * lo:4 * hi]]
+            if len(out) > 6000:
+                copy.write(b"".join(out))
+                out = []
+        copy.write(b"".join(out) + struct.pack("!h", -1))
 
 
 def prune(conn: psycopg.Connection, grace_seconds: float) -> int:
@@ -243,9 +246,10 @@ def prune(conn: psycopg.Connection, grace_seconds: float) -> int:
             (grace_seconds,)).fetchone()[0]
         if oldest is None:
             return 0
-        conn.execute("DELETE FROM postings p USING (SELECT rid, unnest(terms) AS term_id FROM passages "
-                     "WHERE dead <= %(o)s) x WHERE p.term_id = x.term_id AND p.rid = x.rid", {"o": oldest})
         gone = conn.execute("DELETE FROM passages WHERE dead <= %s", (oldest,)).rowcount
+        if gone:           # a write's blocks go with the last of its passages (the reader skips rows it does not see)
+            conn.execute("DELETE FROM posting_blocks b WHERE NOT EXISTS "
+                         "(SELECT 1 FROM passages p WHERE p.born = b.born)")
         conn.execute("DELETE FROM indicators WHERE dead <= %s", (oldest,))
         conn.execute("DELETE FROM term_df WHERE gen < %s", (oldest,))
         conn.execute("DELETE FROM generations WHERE gen < %s", (oldest,))
