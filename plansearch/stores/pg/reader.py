@@ -44,17 +44,23 @@ class PgIndex:
         self.plan_ids = [e.meta.id for e in self.plans]
         self.n_docs = generation.n_docs
         self.avg_length = generation.total_len / generation.n_docs if generation.n_docs else 1.0
-        with connection(pool) as conn:
-            rows = conn.execute(f"SELECT rid, plan_id, domain, kind FROM passages WHERE {VISIBLE} ORDER BY rid",
-                                {"gen": self.gen}).fetchall()
-        self.rows = np.array([r[0] for r in rows], dtype=np.int64)
-        self.count = len(rows)
-        self.domains = sorted({r[2] for r in rows if r[2]})
+        with connection(pool) as conn:       # one row per (plan, domain, kind), with its rids: not a row per passage
+            groups = conn.execute(f"SELECT plan_id, domain, kind, array_agg(rid) FROM passages WHERE {VISIBLE} "
+                                  "GROUP BY plan_id, domain, kind", {"gen": self.gen}, binary=True).fetchall()
+        self.domains = sorted({g[1] for g in groups if g[1]})
         plan_number = {p: i for i, p in enumerate(self.plan_ids)}
         domain_number = {d: i for i, d in enumerate(self.domains)}
-        self.plan_code = np.array([plan_number.get(r[1], -1) for r in rows], dtype=np.int32)
-        self.domain_code = np.array([domain_number.get(r[2], -1) for r in rows], dtype=np.int32)
-        self.kind_code = np.array([KINDS.index(Kind(r[3])) for r in rows], dtype=np.int8)
+        kind_number = {k.value: i for i, k in enumerate(KINDS)}
+        rids = [np.asarray(g[3], dtype=np.int64) for g in groups]
+        code = lambda values, dtype: np.concatenate(  # noqa: E731
+            [np.full(len(r), v, dtype=dtype) for r, v in zip(rids, values)]) if groups else np.zeros(0, dtype)
+        every = np.concatenate(rids) if groups else np.zeros(0, np.int64)
+        order = np.argsort(every, kind="stable")
+        self.rows = every[order]
+        self.count = len(self.rows)
+        self.plan_code = code([plan_number.get(g[0], -1) for g in groups], np.int32)[order]
+        self.domain_code = code([domain_number.get(g[1], -1) for g in groups], np.int32)[order]
+        self.kind_code = code([kind_number[g[2]] for g in groups], np.int8)[order]
         self._by_plan: dict[int, np.ndarray] = {}
         order = np.argsort(self.plan_code, kind="stable")         # rid order within each plan = plan order
         for code, idx in zip(*_groups(self.plan_code[order], order)):
