@@ -52,15 +52,15 @@ class PgIndex:
         domain_number = {d: i for i, d in enumerate(self.domains)}
         kind_number = {k.value: i for i, k in enumerate(KINDS)}
         rids = [np.asarray(g[3], dtype=np.int64) for g in groups]
-        code = lambda values, dtype: np.concatenate(  # noqa: E731
+        spread = lambda values, dtype: np.concatenate(  # noqa: E731
             [np.full(len(r), v, dtype=dtype) for r, v in zip(rids, values)]) if groups else np.zeros(0, dtype)
         every = np.concatenate(rids) if groups else np.zeros(0, np.int64)
         order = np.argsort(every, kind="stable")
         self.rows = every[order]
         self.count = len(self.rows)
-        self.plan_code = code([plan_number.get(g[0], -1) for g in groups], np.int32)[order]
-        self.domain_code = code([domain_number.get(g[1], -1) for g in groups], np.int32)[order]
-        self.kind_code = code([kind_number[g[2]] for g in groups], np.int8)[order]
+        self.plan_code = spread([plan_number.get(g[0], -1) for g in groups], np.int32)[order]
+        self.domain_code = spread([domain_number.get(g[1], -1) for g in groups], np.int32)[order]
+        self.kind_code = spread([kind_number[g[2]] for g in groups], np.int8)[order]
         self._by_plan: dict[int, np.ndarray] = {}
         order = np.argsort(self.plan_code, kind="stable")         # rid order within each plan = plan order
         for code, idx in zip(*_groups(self.plan_code[order], order)):
