@@ -28,6 +28,7 @@ from plansearch.manifest import FORMAT_VERSION, IndexManifest, PlanEntry, incomp
 from plansearch.records import Indicator, Kind, Passage
 from plansearch.stores.folder_segments import KINDS, Segment
 from plansearch.stores.integrity import Recorded, changed_since, check_digests, check_sizes
+from plansearch.stores.row_codes import best_rows, filter_mask
 
 log = logging.getLogger(__name__)
 
@@ -225,18 +226,7 @@ class FolderIndex:
     # -- the protocol's ranking: filters become row masks ------------------------------------------------
     def mask(self, filter: Filter | None) -> np.ndarray | None:
         """The rows `filter` allows (live or not), or None when it does not restrict."""
-        if filter is None or filter.empty:
-            return None
-        mask = np.ones(self.size, dtype=bool)
-        plans = filter.plan_ids([e.meta for e in self.plans])
-        if plans is not None:
-            mask &= np.isin(self.plan_code, [self.plan_number[p] for p in sorted(plans)])
-        if filter.domains:
-            mask &= np.isin(self.domain_code, [self.domains.index(d) for d in sorted(filter.domains)
-                                               if d in self.domains])
-        if filter.kinds:
-            mask &= np.isin(self.kind_code, [KINDS.index(k) for k in sorted(filter.kinds, key=KINDS.index)])
-        return mask
+        return filter_mask(filter, self.plans, self.domains, self.plan_code, self.domain_code, self.kind_code)
 
     def lexical(self, tokens: list[str], filter: Filter | None, depth: int) -> Scored:
         """The `depth` best BM25 scores above zero among the rows `filter` allows; ties by row."""
@@ -244,11 +234,7 @@ class FolderIndex:
         mask = self.mask(filter)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
-        candidates = np.flatnonzero(scores > 0)
-        if len(candidates) > depth:      # only the best `depth` need sorting
-            candidates = np.sort(candidates[np.argpartition(-scores[candidates], depth)[:depth]])
-        order = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [(int(r), float(scores[r])) for r in order[:depth]]
+        return [(int(r), float(scores[r])) for r in best_rows(scores, depth)]
 
     def dense(self, vector: np.ndarray, filter: Filter | None, depth: int, breadth: float = 1.0) -> Scored:
         rows, scores = self.dense_search(vector, depth, self.mask(filter), breadth)

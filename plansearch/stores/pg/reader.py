@@ -23,8 +23,8 @@ from plansearch.records import Kind, Passage
 from plansearch.stores.pg.errors import connection
 from plansearch.stores.pg.generations import VISIBLE, Generation
 from plansearch.stores.pg.vectors import EXACT_ROWS, ef_search
+from plansearch.stores.row_codes import KINDS, best_rows, filter_mask
 
-KINDS = list(Kind)
 PASSAGE_CACHE = 4096
 POSTINGS_CACHE_BYTES = 256 * 2**20     # postings a reader keeps for BM25 (8 bytes each)
 _TRUE = sql.SQL("TRUE")
@@ -229,14 +229,10 @@ class PgIndex:
         positions = np.concatenate([postings[t][0] for t in weights])
         contributions = np.concatenate([postings[t][1] * np.float32(w) for t, w in weights.items()])
         scores = np.bincount(positions, weights=contributions, minlength=self.count)
-        mask = self._mask(filter)
+        mask = filter_mask(filter, self.plans, self.domains, self.plan_code, self.domain_code, self.kind_code)
         if mask is not None:
             scores[~mask] = 0.0
-        candidates = np.flatnonzero(scores > 0)
-        if len(candidates) > depth:      # only the best `depth` need sorting
-            candidates = np.sort(candidates[np.argpartition(-scores[candidates], depth)[:depth]])
-        order = candidates[np.argsort(-scores[candidates], kind="stable")]      # ties by row
-        return [(int(self.rows[i]), float(scores[i])) for i in order[:depth]]
+        return [(int(self.rows[i]), float(scores[i])) for i in best_rows(scores, depth)]   # ties by rid
 
     def _postings(self, term_ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Each term's postings in this generation: the positions of its rows (in `self.rows`) and the BM25
@@ -289,20 +285,6 @@ class PgIndex:
             return np.full(len(rids), -1, dtype=np.int32)
         at = np.minimum(np.searchsorted(self.rows, rids), len(self.rows) - 1)
         return np.where(self.rows[at] == rids, at, -1).astype(np.int32)
-
-    def _mask(self, filter: Filter | None) -> np.ndarray | None:
-        """The positions `filter` allows, or None for all."""
-        if filter is None or filter.empty:
-            return None
-        mask = np.ones(self.count, dtype=bool)
-        allowed = filter.plan_ids([e.meta for e in self.plans])
-        if allowed is not None:
-            mask &= np.isin(self.plan_code, [i for i, p in enumerate(self.plan_ids) if p in allowed])
-        if filter.domains:
-            mask &= np.isin(self.domain_code, [i for i, d in enumerate(self.domains) if d in filter.domains])
-        if filter.kinds:
-            mask &= np.isin(self.kind_code, [KINDS.index(Kind(k)) for k in filter.kinds])
-        return mask
 
     def dense(self, vector: np.ndarray, filter: Filter | None, depth: int, breadth: float = 1.0) -> Scored:
         """Inner product, nearest first: exact over at most EXACT_ROWS candidate rows (as the folder store),
