@@ -105,6 +105,12 @@ def find_indicators(query: str) -> list[str]:
     return [s.name for s in indicator_specs() if any(w in s.name for w in words)]
 
 
+def _related(response) -> list[Citation]:
+    """The three closest passages of a search, shown as 相关条文 beside a refusal."""
+    return [Citation(passage_id=h.passage_id, plan_id=h.plan_id, plan_title=h.plan_title, source=h.source)
+            for h in response.results[:3]]
+
+
 class Asker:
     def __init__(self, searcher: Searcher, settings: Settings):
         self.searcher = searcher
@@ -126,8 +132,7 @@ class Asker:
             values = self._values_from_hits(q, response.results, concepts, plans)
         if values:
             return self._finish(self._value_answer(q, values, response.confidence))
-        related = [Citation(passage_id=h.passage_id, plan_id=h.plan_id, plan_title=h.plan_title, source=h.source)
-                   for h in response.results[:3]]
+        related = _related(response)
         if NUMBER_QUESTION.search(q) or (names and VALUE_QUESTION.search(q) and interp and interp.kind is Kind.target):
             # it asks for a number and no plan states one for it: say so, and show the closest passages
             return AskResponse(query=q.strip(), answer_type="none", answer=NO_VALUE_TEXT, no_answer=True,
@@ -252,8 +257,10 @@ class Asker:
                 title = v.title or v.text.split("。", 1)[0]
                 group.items.append(GroupItem(passage_id=v.passage_id, title=title, kind=v.kind, source=v.source))
         if not groups:
+            # no measure or target passes the evidence rule on its own: the same refusal as a flagged search,
+            # with the closeness capped under one half as there, and the closest passages to read
             return AskResponse(query=q.strip(), answer_type="none", answer=NO_ANSWER_TEXT, no_answer=True,
-                               confidence=response.confidence)
+                               confidence=min(response.confidence or 0.0, 0.49), related=_related(response))
         named = named or []
         if lacking:
             groups = {pid: g for pid, g in groups.items() if pid not in named}

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from plansearch.ask import Asker, find_indicators
+from plansearch.search import SearchRequest
 from plansearch.compare import Comparer, diff_phrases
 from plansearch.settings import REPO_ROOT
 from service.app import create_app
@@ -168,6 +169,23 @@ def test_grouped_answer_cites_each_plans_drowning_measure(real_searcher):
     for group in answer.groups:                       # every title quoted in the answer is in its cited text
         for item in group.items:
             assert item.title in real_searcher.passage(item.passage_id).text
+
+
+def test_a_refusal_for_want_of_a_measure_keeps_confidence_under_one_half_and_shows_related(fake_searcher,
+                                                                                           monkeypatch):
+    """Search may find the words in a passage that is neither a measure nor a target (a preface, a heading);
+    ask groups only measures and targets. When none passes the evidence rule, ask refuses, and its confidence
+    must then mean what a flagged search's does (under 0.5), with the closest passages shown."""
+    from plansearch.compare import CompareResponse, Comparer
+
+    monkeypatch.setattr(Comparer, "compare", lambda self, q, *a, **k: CompareResponse(query=q, took_ms=0.0,
+                                                                                       groups=[], plans=[]))
+    searched = fake_searcher.search(SearchRequest(q="溺水"))
+    assert not searched.no_answer and searched.confidence >= 0.5
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("溺水")
+    assert answer.answer_type == "none" and answer.no_answer
+    assert answer.confidence < 0.5
+    assert [c.passage_id for c in answer.related] == [h.passage_id for h in searched.results[:3]]
 
 
 class _FakeLLM(BaseHTTPRequestHandler):
