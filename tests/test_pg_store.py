@@ -464,3 +464,48 @@ def test_rows_of_old_generations_are_pruned_after_the_grace_period(pg_url, fake_
                             "(SELECT 1 FROM passages p WHERE p.born = b.born)").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM posting_blocks").fetchone()[0] > 0
     source.close()
+
+
+def test_two_servers_started_at_once_both_get_their_user(tmp_path, monkeypatch):
+    """As root the server runs as an unprivileged user, created on first need. When two servers start at once
+    (the test run's two workers on a fresh machine), one useradd finds /etc/passwd locked (exit 10) while the
+    other adds the user: the first must then use that user, not fail. useradd and the user table are stood in
+    for here, so that the race happens every time."""
+    import pwd
+
+    from plansearch.stores.pg import server as pg_server_module
+
+    created: list[str] = []
+    calls: list[list[str]] = []
+    root = pwd.getpwnam("root")
+
+    def getpwnam(name):
+        if name in created:
+            return root
+        raise KeyError(name)
+
+    def run(args, **kwargs):
+        calls.append(args)
+        created.append(args[-1])        # the other process's useradd succeeds meanwhile
+        return subprocess.CompletedProcess(args, 10, "", "useradd: cannot lock /etc/passwd; try again later.")
+
+    monkeypatch.setattr(pg_server_module.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(pg_server_module.pwd, "getpwnam", getpwnam)
+    monkeypatch.setattr(pg_server_module.subprocess, "run", run)
+    assert pg_server_module.LocalServer(tmp_path / "pg")._user() == pg_server_module.OS_USER
+    assert len(calls) == 1 and calls[0][0] == "useradd"
+
+
+def test_a_user_that_cannot_be_created_is_one_clear_error(tmp_path, monkeypatch):
+    from plansearch.stores.pg import server as pg_server_module
+
+    def getpwnam(name):
+        raise KeyError(name)
+
+    monkeypatch.setattr(pg_server_module.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(pg_server_module.pwd, "getpwnam", getpwnam)
+    monkeypatch.setattr(pg_server_module.time, "sleep", lambda s: None)
+    monkeypatch.setattr(pg_server_module.subprocess, "run", lambda args, **kw: subprocess.CompletedProcess(
+        args, 1, "", "useradd: Permission denied."))
+    with pytest.raises(pg_server_module.DatabaseServerError, match="cannot be created: useradd: Permission denied"):
+        pg_server_module.LocalServer(tmp_path / "pg")._user()

@@ -14,6 +14,7 @@ import shutil
 import socket
 import stat
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,15 @@ from plansearch.errors import PlanSearchError
 OS_USER = "plansearch"
 DB_NAME = "plansearch"
 DB_USER = "postgres"
+USERADD_TRIES = 5          # useradd meets a locked /etc/passwd while another process adds the same user
+
+
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
 
 
 class DatabaseServerError(PlanSearchError):
@@ -72,9 +82,14 @@ class LocalServer:
             if shutil.which("useradd") is None:
                 raise DatabaseServerError(f"PostgreSQL refuses to run as root and there is no user '{OS_USER}' "
                                           f"(useradd is missing): create an unprivileged user '{OS_USER}'") from None
-            done = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                                   OS_USER], capture_output=True, text=True)
-            if done.returncode != 0 and done.returncode != 9:      # 9: created meanwhile by someone else
+            for attempt in range(USERADD_TRIES):
+                done = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                                       OS_USER], capture_output=True, text=True)
+                if done.returncode in (0, 9) or _user_exists(OS_USER):     # 9: created meanwhile by someone else
+                    break
+                # 10: /etc/passwd is locked, by another process creating it (two servers started at once)
+                time.sleep(0.2 * (attempt + 1))
+            else:
                 raise DatabaseServerError(f"PostgreSQL refuses to run as root and the user '{OS_USER}' cannot be "
                                           f"created: {done.stderr.strip() or done.returncode}")
         return OS_USER
