@@ -2,7 +2,6 @@
 per session for the tests that assert on meaning."""
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fakes import KeywordEncoder  # noqa: E402
+from head_start import Awaited, Background, HeadStart, RenderedFiles  # noqa: E402
 
 from plansearch.settings import REPO_ROOT, Settings  # noqa: E402
 
@@ -117,9 +117,10 @@ def copy_two_plans(pristine: Path, dest: Path) -> tuple[Path, Path, Path]:
     return dest / "corpus", dest / "index", dest / "cache"
 
 
-# -- work started when the session starts, on the core the tests leave idle ---------------------------------
-# pytest runs one test at a time on one of the machine's two cores. The slow preparations only some tests need
-# run as subprocesses from the first test on, and the fixture that needs one waits for it.
+# -- work started when the session starts, beside the tests ---------------------------------------------------
+# The slow preparations only some tests need run as subprocesses from the first test on, and the fixture that
+# needs one waits for it. With pytest-xdist's workers (the README's command runs two), one worker runs them and
+# the others read their results (head_start.py).
 RANX_WARM_UP = """
 from eval.run import METRICS
 from ranx import Qrels, Run, compare, evaluate
@@ -129,47 +130,6 @@ b = Run.from_dict({f"q{i}": {"bad": 1.0} for i in range(4)}, name="b")
 evaluate(qrels, a, list(METRICS), return_mean=False, make_comparable=True)
 compare(qrels, [a, b], ["ndcg@10"], stat_test="fisher", n_permutations=100, random_seed=0, make_comparable=True)
 """
-
-
-class Background:
-    """A subprocess run by a thread of its own from session start, or as soon as the jobs it needs (`after`)
-    have succeeded; with `slot`, one job holding that slot runs at a time. `wait` gives (exit code, stdout,
-    stderr)."""
-
-    def __init__(self, args: list[str], env: dict[str, str] | None = None, after: tuple[Background, ...] = (),
-                 slot: threading.Semaphore | None = None):
-        self.args, self.env = args, {**os.environ, **(env or {})}
-        self._stopped = threading.Event()
-        self._proc: subprocess.Popen | None = None
-        self._result = (-1, "", "stopped before it started")
-        self._thread = threading.Thread(target=self._run, args=(after, slot), daemon=True)
-        self._thread.start()
-
-    def _run(self, after: tuple[Background, ...], slot: threading.Semaphore | None) -> None:
-        for job in after:
-            code, _, err = job.wait()
-            if code != 0:
-                self._result = (code, "", f"a job this one needs failed: {err[-3000:]}")
-                return
-        with slot or contextlib.nullcontext():
-            if self._stopped.is_set():
-                return
-            self._proc = subprocess.Popen(self.args, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                          text=True, cwd=REPO_ROOT)
-            out, err = self._proc.communicate()
-            self._result = (self._proc.returncode, out, err)
-
-    def wait(self, timeout: float = 900) -> tuple[int, str, str]:
-        self._thread.join(timeout)
-        if self._thread.is_alive():
-            raise TimeoutError(f"{self.args} still running after {timeout} s")
-        return self._result
-
-    def stop(self) -> None:
-        self._stopped.set()
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-        self._thread.join(30)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -182,39 +142,51 @@ def head_start(request, tmp_path_factory):
     rendered plan files (a thread: LibreOffice runs as a subprocess)."""
     needed = set().union(*(item.fixturenames for item in request.session.items))
     modules = {item.module for item in request.session.items}
+    shared = HeadStart(tmp_path_factory)
     jobs: dict[str, object] = {}
-    if "rendered_plans" in needed:
-        from concurrent.futures import ThreadPoolExecutor
 
+    def job(name: str, args: list[str], env: dict[str, str] | None = None, after: tuple = (), slot=None):
+        """A job run here (leader) or read from the leader's result file."""
+        if shared.leader:
+            return Background(args, env, after=after, slot=slot, result_file=shared.result_file(name))
+        return Awaited(shared.result_file(name), name)
+
+    if "rendered_plans" in needed:
         import render
 
         if render.soffice() is not None:      # else the fixture says what to install
-            pool = ThreadPoolExecutor(1, thread_name_prefix="render")
-            jobs["rendered"] = pool.submit(render_all, tmp_path_factory.mktemp("rendered"))
-            pool.shutdown(wait=False)
+            jobs["rendered"] = RenderedFiles(shared, render_all)
     if needed & {"ranx_compiled", "eval_command_run"}:
-        jobs["ranx"] = Background([sys.executable, "-c", RANX_WARM_UP])
+        jobs["ranx"] = job("ranx", [sys.executable, "-c", RANX_WARM_UP])
     if "real_settings" in needed or any(hasattr(module, "HEAD_START") for module in modules):
-        settings = Settings(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("real-index") / "index",
+        settings = Settings(corpus_dir=CORPUS, index_dir=shared.root / "real-index" / "index",
                             cache_dir=Settings().cache_dir)
         env = {"PLANSEARCH_INDEX_DIR": str(settings.index_dir), "PLANSEARCH_CACHE_DIR": str(settings.cache_dir)}
         jobs["real_settings"] = settings
-        jobs["real_index"] = Background([sys.executable, "-m", "plansearch.cli", "index", str(CORPUS)], env)
+        if shared.leader:
+            settings.index_dir.parent.mkdir(exist_ok=True)
+        jobs["real_index"] = job("real_index", [sys.executable, "-m", "plansearch.cli", "index", str(CORPUS)], env)
         slot = threading.Semaphore(1)       # the modules' commands one at a time: each loads the model
-        for module in modules:
+        for module in sorted(modules, key=lambda m: m.__name__):
             for name, (args, extra) in getattr(module, "HEAD_START", {}).items():
-                jobs[name] = Background(args, {**env, **extra(tmp_path_factory)}, after=(jobs["real_index"],),
-                                        slot=slot)
+                jobs[name] = job(name, args, {**env, **extra(tmp_path_factory)} if shared.leader else None,
+                                 after=(jobs["real_index"],), slot=slot)
         if "eval_command_run" in needed:
-            out = tmp_path_factory.mktemp("eval-out")
+            out = shared.root / "eval-out"
+            out.mkdir(exist_ok=True)
             jobs["eval_out"] = out
-            jobs["eval"] = Background([sys.executable, "-m", "plansearch.cli", "eval", "--split", "dev", "--configs",
-                                       "bm25,hybrid,default", "--out", str(out)], env,
-                                      after=(jobs["real_index"], jobs["ranx"]))
+            jobs["eval"] = job("eval", [sys.executable, "-m", "plansearch.cli", "eval", "--split", "dev", "--configs",
+                                        "bm25,hybrid,default", "--out", str(out)], env,
+                               after=(jobs["real_index"], jobs["ranx"]))
     yield jobs
-    for job in jobs.values():
-        if isinstance(job, Background):
-            job.stop()
+    if shared.leader and os.environ.get("PYTEST_XDIST_WORKER") is not None:
+        for item in jobs.values():          # the other workers may still wait for these
+            if hasattr(item, "finish"):
+                item.finish()
+    for item in jobs.values():
+        if hasattr(item, "stop"):
+            item.stop()
+    shared.release()
 
 
 @pytest.fixture(scope="session")
