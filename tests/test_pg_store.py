@@ -365,9 +365,11 @@ def test_every_passage_can_be_listed_with_its_row(pg_url, fake_folder):
 
 
 @pytest.mark.slow
-def test_the_eval_on_the_postgresql_store_matches_the_folder_store(real_settings, real_searcher, pg_server):
+def test_the_eval_on_the_postgresql_store_matches_the_folder_store(real_settings, real_searcher, pg_server,
+                                                                    ranx_compiled):
     """`PLANSEARCH_DATABASE_URL=… plansearch index`, then the searcher a service opens: the dev split's nDCG@10
-    within 0.01 of the folder store's, and the same top 10 for at least 95% of the queries."""
+    within 0.01 of the folder store's, and the same top 10 for at least 95% of the queries. (ranx's functions
+    come compiled from the head start: compiling them here too cost a minute of CPU in a new venv.)"""
     import psycopg
 
     from eval.gold import load_gold
