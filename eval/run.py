@@ -3,6 +3,7 @@
 Every configuration goes through the same `Searcher.search` the service uses."""
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 import unicodedata
@@ -72,6 +73,12 @@ def relevant_at_1(result: QueryResult) -> bool:
     return bool(result.ranked) and result.query.judgments.get(result.ranked[0], 0) > 0
 
 
+def ranx_key(identifier: str) -> str:
+    """A fixed-width stand-in for a query or passage id in ranx. ranx types its numba functions by the longest id
+    (`<U{n}` arrays), so ids as they are would compile them again for every new longest id (10-20 s of CPU)."""
+    return hashlib.blake2b(identifier.encode("utf-8"), digest_size=8).hexdigest()
+
+
 def run_config(searcher: Searcher, queries: list[GoldQuery], name: str, options: dict) -> ConfigResult:
     from ranx import Qrels, Run, evaluate
 
@@ -85,15 +92,17 @@ def run_config(searcher: Searcher, queries: list[GoldQuery], name: str, options:
     judged = [r for r in results if r.query.answerable and r.query.judgments]
     qrels = run = None
     if judged:
-        qrels = Qrels.from_dict({r.query.id: dict(r.query.judgments) for r in judged})
-        run = Run.from_dict({r.query.id: ({pid: 1.0 / (i + 1) for i, pid in enumerate(r.ranked)} or {"-": 0.0})
+        qrels = Qrels.from_dict({ranx_key(r.query.id): {ranx_key(pid): grade for pid, grade in r.query.judgments.items()}
+                                 for r in judged})
+        run = Run.from_dict({ranx_key(r.query.id): ({ranx_key(pid): 1.0 / (i + 1) for i, pid in enumerate(r.ranked)}
+                                                    or {ranx_key("-"): 0.0})
                              for r in judged}, name=name)
         scores = evaluate(qrels, run, list(METRICS), return_mean=False, make_comparable=True)
         order = list(run.keys())
         for metric in METRICS:
             per_query = dict(zip(order, np.atleast_1d(scores[metric])))
             for r in judged:
-                r.metrics[metric] = float(per_query.get(r.query.id, 0.0))
+                r.metrics[metric] = float(per_query.get(ranx_key(r.query.id), 0.0))
     return ConfigResult(name, results, seconds, qrels, run)
 
 

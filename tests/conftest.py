@@ -122,13 +122,23 @@ def copy_two_plans(pristine: Path, dest: Path) -> tuple[Path, Path, Path]:
 # needs one waits for it. With pytest-xdist's workers (the README's command runs two), one worker runs them and
 # the others read their results (head_start.py).
 RANX_WARM_UP = """
-from eval.run import METRICS
-from ranx import Qrels, Run, compare, evaluate
-qrels = Qrels.from_dict({f"q{i}": {"good": 1} for i in range(4)})
-a = Run.from_dict({f"q{i}": {"good": 1.0, "bad": 0.5} for i in range(4)}, name="a")
-b = Run.from_dict({f"q{i}": {"bad": 1.0} for i in range(4)}, name="b")
-evaluate(qrels, a, list(METRICS), return_mean=False, make_comparable=True)
-compare(qrels, [a, b], ["ndcg@10"], stat_test="fisher", n_permutations=100, random_seed=0, make_comparable=True)
+from types import SimpleNamespace
+from eval.gold import load_gold
+from eval.run import CONFIGS, paired_p_value, run_config
+
+class Replay:
+    # each dev question answered with its judged passages, rotated by `turn` (every fifth with none), so ranx
+    # compiles its functions for the types a real eval gives them
+    def __init__(self, queries, turn):
+        self.ranked = {q.text: [*sorted(q.judgments)[turn:], *sorted(q.judgments)[:turn], "unjudged"]
+                       for i, q in enumerate(queries) if i % 5}
+    def search(self, request):
+        return SimpleNamespace(results=[SimpleNamespace(passage_id=p, text="") for p in self.ranked.get(request.q, [])],
+                               confidence=0.5, no_answer=False)
+
+queries = load_gold("dev")
+a, b = (run_config(Replay(queries, turn), queries, f"r{turn}", CONFIGS["default"]) for turn in (0, 1))
+paired_p_value(a, b, "ndcg@10")
 """
 
 
