@@ -10,7 +10,8 @@ import pytest
 
 from eval.gold import QUERY_TYPES, load_gold
 from eval.report import load_baseline
-from eval.run import CONFIGS, ConfigResult, bootstrap_interval, paired_p_value, run_ask, run_config, summarise, summarise_ask
+from eval.run import (CONFIGS, ConfigResult, bootstrap_interval, paired_p_value, ranx_key, run_ask, run_config, summarise,
+                      summarise_ask)
 
 pytestmark = pytest.mark.usefixtures("ranx_compiled")      # compiled on the side from the session's start
 
@@ -49,10 +50,35 @@ def _ranked(name: str, relevant_first: list[bool]) -> ConfigResult:
     """A configuration whose query i ranks its relevant passage first or not at all."""
     from ranx import Qrels, Run
 
-    qrels = Qrels.from_dict({f"q{i}": {"good": 1} for i in range(len(relevant_first))})
-    run = Run.from_dict({f"q{i}": ({"good": 1.0, "bad": 0.5} if hit else {"bad": 1.0})
+    good, bad = ranx_key("good"), ranx_key("bad")
+    qrels = Qrels.from_dict({ranx_key(f"q{i}"): {good: 1} for i in range(len(relevant_first))})
+    run = Run.from_dict({ranx_key(f"q{i}"): ({good: 1.0, bad: 0.5} if hit else {bad: 1.0})
                          for i, hit in enumerate(relevant_first)}, name=name)
     return ConfigResult(name, [], 0.0, qrels, run)
+
+
+class Replay:
+    """A searcher that answers each question with the passages given for it."""
+
+    def __init__(self, ranked: dict[str, list[str]]):
+        self.ranked = ranked
+
+    def search(self, request):
+        from types import SimpleNamespace
+
+        hits = [SimpleNamespace(passage_id=pid, text="") for pid in self.ranked.get(request.q, [])]
+        return SimpleNamespace(results=hits, confidence=0.5, no_answer=False)
+
+
+def test_each_question_is_scored_against_its_own_judgments_whatever_the_ids_look_like():
+    """ranx sees hashed ids (fixed width, so its functions compile once); the scores are still per question:
+    the judged passages best grade first score 1, an empty answer 0, one wrong passage 0."""
+    queries = [q for q in load_gold("dev") if q.answerable and 0 < len(q.judgments) <= 10][:12]
+    best_first = {q.text: sorted(q.judgments, key=lambda pid: -q.judgments[pid]) for q in queries[:6]}
+    wrong = {q.text: ["not-a-passage-" + "x" * i] for i, q in enumerate(queries[6:9])}
+    result = run_config(Replay({**best_first, **wrong}), queries, "replay", CONFIGS["default"])
+    ndcg = result.per_query("ndcg@10")
+    assert [ndcg[q.id] for q in queries] == [1.0] * 6 + [0.0] * 6
 
 
 def test_paired_test_from_ranx_tells_a_clear_difference_from_none():
