@@ -56,6 +56,8 @@ def test_evidence_needs_every_concept_and_a_synonym_counts():
 def test_search_concepts_drop_places_question_and_generic_words(fake_searcher):
     r = fake_searcher.search(SearchRequest(q="乡宁县儿童溺水怎么预防"))
     assert r.concepts == ["溺水"]
+    assert fake_searcher.search(SearchRequest(q="孩子溺水了有人管吗")).concepts == ["溺水"]
+    assert fake_searcher.search(SearchRequest(q="儿童溺水谁来管")).concepts == ["溺水"]
 
 
 def test_a_named_plan_without_the_topic_says_so_and_marks_other_places(fake_searcher):
