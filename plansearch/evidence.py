@@ -391,8 +391,9 @@ class Vocabulary:
 
     def _english_phrases(self, text: str) -> list[str]:
         """Glossary entries of several English words ("left-behind children") found in the text, longest first."""
-        lowered = " ".join(text.lower().split())
-        return [p for p in sorted(self.glossary, key=len, reverse=True) if " " in p and p in lowered]
+        words = re.sub(r"[^a-z0-9'-]+", " ", text.lower()).split()
+        lowered = f" {' '.join(words)} "
+        return [p for p in sorted(self.glossary, key=len, reverse=True) if " " in p and f" {p} " in lowered]
 
 
 def states_every_topic(concepts: list[Concept], normal_text: str) -> bool:

@@ -162,3 +162,18 @@ def test_colloquial_questions_are_answered_and_near_misses_refused_with_the_real
     lacking = asker.ask("大庆 碘盐")
     assert lacking.no_answer and lacking.answer.startswith("大庆市儿童规划没有提到碘盐")
     assert [g.plan_id for g in lacking.groups] == ["xiangning-children-2021"] and lacking.groups[0].other_place
+
+
+def test_every_glossary_term_is_written_in_the_bundled_plans_and_each_english_phrase_has_one_rule():
+    """A glossary term the plans never write finds nothing and, as evidence, proves nothing."""
+    from plansearch.evidence import GLOSSARY, load_glossary
+    from indexer.normalize import normalize_for_index
+    from tests_support import CORPUS
+
+    plans = normalize_for_index("".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")))
+    glossary = load_glossary()
+    absent = sorted({t for terms in glossary.values() for t in terms if normalize_for_index(t) not in plans})
+    assert absent == []
+    phrases = [line.split("=>")[0].strip().lower() for line in GLOSSARY.read_text(encoding="utf-8").splitlines()
+               if "=>" in line and not line.startswith("#")]
+    assert len(glossary) > 400 and len(phrases) == len(set(phrases))
