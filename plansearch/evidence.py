@@ -279,7 +279,7 @@ class Vocabulary:
         if RE_LATIN.search(text):
             words += [w for w in self._english_words(text) if w not in words]
             text = RE_LATIN.sub(" ", text)
-        for w in self.tokenizer._jieba.cut(text, HMM=False):
+        for w in self._cut(text):
             w = w.strip()
             if not w or not re.search(r"\w", w) or w.isdigit():
                 continue
@@ -300,6 +300,30 @@ class Vocabulary:
             known = any(self.known([f])[0] or len(f) > 1 and all(self.known(self.tokenizer.tokens(f))) for f in forms)
             parts = self.parts(w)
             out.append(Concept(w, forms, known or bool(parts), self.is_predicate(w, forms), parts))
+        return out
+
+    def _cut(self, text: str) -> list[str]:
+        """jieba's words, with a run of single characters the dictionary does not join (网 约 车, 医 美) taken as
+        one new word: dropped one character at a time, the subject of the question vanished (网约车平台监管 became
+        平台, 监管), when jieba's HMM also reads the run as one word (狗 咬 stay two). Characters that are stop words
+        (给, 被, 了) or question words end a run."""
+        jieba = self.tokenizer._jieba
+        out: list[str] = []
+        run: list[str] = []
+
+        def flush() -> None:
+            joined = "".join(run)
+            # one word when jieba's HMM, which finds words its dictionary lacks, reads the run as one
+            out.append(joined) if len(run) > 1 and list(jieba.cut(joined, HMM=True)) == [joined] else out.extend(run)
+            run.clear()
+        for w in jieba.cut(text, HMM=False):
+            if len(w) == 1 and RE_HAN.match(w) and w not in self.tokenizer.stopwords and w not in QUESTION_WORDS \
+                    and w not in GENERIC:
+                run.append(w)
+                continue
+            flush()
+            out.append(w)
+        flush()
         return out
 
     def is_predicate(self, word: str, forms: tuple[str, ...]) -> bool:

@@ -60,6 +60,16 @@ def test_search_concepts_drop_places_question_and_generic_words(fake_searcher):
     assert fake_searcher.search(SearchRequest(q="儿童溺水谁来管")).concepts == ["溺水"]
 
 
+def test_a_new_word_jieba_cuts_into_single_characters_stays_the_subject_of_the_question(fake_searcher):
+    """网约车 and 医美 are not in jieba's dictionary: cut into 网/约/车, each character was dropped as too short,
+    and the generic words left (平台, 监管) found a passage on media regulation."""
+    r = fake_searcher.search(SearchRequest(q="网约车平台监管"))
+    assert r.concepts == ["网约车", "平台", "监管"]
+    assert r.no_answer and "网约车" in r.missing_concepts
+    assert fake_searcher.search(SearchRequest(q="医美机构违规整形")).concepts[0] == "医美"
+    assert fake_searcher.search(SearchRequest(q="盲盒销售给小学生")).concepts[0] == "盲盒"
+
+
 def test_a_named_plan_without_the_topic_says_so_and_marks_other_places(fake_searcher):
     asker = Asker(fake_searcher, fake_searcher.settings)
     answer = asker.ask("大庆家事调查回访")
