@@ -303,18 +303,19 @@ class Vocabulary:
         return out
 
     def _cut(self, text: str) -> list[str]:
-        """jieba's words, with a run of single characters the dictionary does not join (网 约 车, 医 美) taken as
-        one new word: dropped one character at a time, the subject of the question vanished (网约车平台监管 became
-        平台, 监管), when jieba's HMM also reads the run as one word (狗 咬 stay two). Characters that are stop words
-        (给, 被, 了) or question words end a run."""
+        """jieba's words, where a run of single characters that jieba's HMM reads as one word (网约车, 医美) is
+        that word: one character at a time, each was dropped and the question lost its subject. Stop words
+        (给, 被, 了), question and generic words end a run; 狗 咬 stay two characters, as the HMM reads them."""
         jieba = self.tokenizer._jieba
         out: list[str] = []
         run: list[str] = []
 
         def flush() -> None:
             joined = "".join(run)
-            # one word when jieba's HMM, which finds words its dictionary lacks, reads the run as one
-            out.append(joined) if len(run) > 1 and list(jieba.cut(joined, HMM=True)) == [joined] else out.extend(run)
+            if len(run) > 1 and list(jieba.cut(joined, HMM=True)) == [joined]:
+                out.append(joined)
+            else:
+                out.extend(run)
             run.clear()
         for w in jieba.cut(text, HMM=False):
             if len(w) == 1 and RE_HAN.match(w) and w not in self.tokenizer.stopwords and w not in QUESTION_WORDS \
