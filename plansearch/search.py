@@ -300,9 +300,10 @@ class Searcher:
         if req.mode is Mode.dense:
             return self._judged(dense[:limit], limit, interp, similarity, concepts, req, vector)
         rankings.append([row for row, _ in dense])
-        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
+        trust = self._lexical_trust(concepts)
+        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, [trust, 1.0] if len(rankings) == 2 else None)
         if req.understand and fused and self._is_topic(fused, interp):
-            fused = self._topic_fusion(rankings, vector, depth, filter, req)
+            fused = self._topic_fusion(rankings, vector, depth, filter, req, trust)
         self._boost(fused, interp, req)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         single_plan = bool(req.plan)
@@ -338,12 +339,12 @@ class Searcher:
         return Ranking(ranked[:limit], interp, round(float(confidence), 3), evidence, elsewhere, concepts)
 
     def _topic_fusion(self, rankings: list[list[int]], vector: np.ndarray, depth: int, filter: Filter | None,
-                      req: SearchRequest) -> dict[int, float]:
+                      req: SearchRequest, trust: float = 1.0) -> dict[int, float]:
         """What do the plans say about X: every plan's passages that say something on X are wanted, also
         where X is one sentence inside a measure on another subject. The dense vector is about a passage's
         main subject, BM25 counts the words wherever they stand, so the lexical ranking weighs more; a
         feedback ranking adds paraphrases of the best matches."""
-        weights = [self.settings.topic_lexical_weight, 1.0]
+        weights = [self.settings.topic_lexical_weight * trust, 1.0]
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)
         if req.feedback and self.settings.feedback_weight > 0:
             # pseudo-relevance feedback: the query moved towards its best matches finds their paraphrases
@@ -355,6 +356,14 @@ class Searcher:
             again = self.index.dense(moved, filter, depth, breadth=FEEDBACK_BREADTH)
             fused = reciprocal_rank_fusion(rankings + [[row for row, _ in again]], self.settings.rrf_k, weights + [1.0])
         return fused
+
+    @staticmethod
+    def _lexical_trust(concepts: list[Concept]) -> float:
+        """The weight of the BM25 ranking in the fusion: the share of the question's named concepts the plans write
+        (in some form). Where the plans have none of its words (下河洗澡, 人贩子), BM25 ranks on what is left, such
+        as 孩子, while the dense ranking still reads the meaning."""
+        named = [c for c in concepts if not c.predicate]
+        return sum(c.known for c in named) / len(named) if named else 1.0
 
     def _pin_named_plan(self, ranked: list[tuple[int, float]], plans: set[str]) -> list[tuple[int, float]]:
         """Move the named plan's best few passages (from the top PIN_WINDOW) to the front; the rest keeps

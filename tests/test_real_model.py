@@ -123,6 +123,13 @@ def test_womens_question_stays_in_the_womens_plan(real_searcher):
     assert hits[0].plan_id == "zengdu-women-2021" and hits[0].domain == "妇女与健康"
 
 
+@pytest.mark.parametrize("q, topic", [("小孩被人贩子抱走", "拐"), ("熊孩子下河摸鱼", "溺水")])
+def test_a_question_in_words_the_plans_never_write_is_ranked_by_its_meaning(real_searcher, q, topic):
+    # 人贩子, 抱走, 下河, 摸鱼 are in no plan: BM25 could only rank on 小孩 / 孩子 (党的全面领导, 家风 came first)
+    hits = real_searcher.search(SearchRequest(q=q, k=5)).results
+    assert sum(topic in h.text for h in hits[:4]) >= 3, [h.text[:20] for h in hits]
+
+
 def test_cli_json_search_for_infant_mortality_in_daqing(head_start):
     out = ran(head_start, "infant-json")        # plansearch search 婴儿死亡率 --plan daqing-children-2021 --json
     assert out.returncode == 0, out.stderr
