@@ -34,6 +34,7 @@ MAX_K = 100
 MAX_OFFSET = 900
 FACET_DEPTH = 50
 FEEDBACK_BREADTH = 0.25      # HNSW search breadth of the feedback ranking, relative to the first one
+CONCEPT_DEPTH = 50           # candidates the concept boost reads (their text is cached per row)
 # words every plan uses: they say nothing about whether the corpus can answer a query
 GENERIC_WORDS = frozenset({"目标", "措施", "儿童", "妇女", "规划", "发展", "建设", "工作", "政策", "标准", "多少",
                            "要求", "情况", "内容", "方面", "提高", "加强"})
@@ -305,6 +306,8 @@ class Searcher:
         if req.understand and fused and self._is_topic(fused, interp):
             fused = self._topic_fusion(rankings, vector, depth, filter, req, trust)
         self._boost(fused, interp, req)
+        if req.understand:
+            self._concept_boost(fused, concepts)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         single_plan = bool(req.plan)
         if req.diversify and not single_plan:
@@ -411,6 +414,17 @@ class Searcher:
                 if kind == Kind.overview.value and index.passage(row).title == interp.kind_word:
                     factor *= 2.0      # 总体目标 / 指导思想 named exactly: that section
             fused[row] *= factor
+
+    def _concept_boost(self, fused: dict[int, float], concepts: list[Concept]) -> None:
+        """Multiply the fused score of the best CONCEPT_DEPTH candidates by the share of the question's concepts
+        they contain (named, and written somewhere in the plans): a measure that mentions 母乳喂养 in passing
+        goes before one that only sits near it in meaning."""
+        named = [c for c in concepts if not c.predicate and c.known]
+        if not named or self.settings.concept_boost <= 0:
+            return
+        for row, _ in heapq.nlargest(CONCEPT_DEPTH, fused.items(), key=lambda kv: kv[1]):
+            present = sum(c.in_text(self._normal_text(row)) for c in named)
+            fused[row] *= 1 + self.settings.concept_boost * present / len(named)
 
     def _diversify(self, ranked: list[tuple[int, float]], limit: int, gate: bool = True) -> list[tuple[int, float]]:
         """Greedy re-ranking: each further passage of a plan already shown counts for a little less."""

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     pin_window: int = Field(20, ge=1, le=100, description="how deep to look for them")
     domain_boost: float = Field(0.3, ge=0, le=5, description="fused-score boost for the domain a query word names")
     subject_boost: float = Field(0.5, ge=0, le=5, description="fused-score boost for plans of the subject (儿童/妇女) query words point at")
+    concept_boost: float = Field(0.5, ge=0, le=5, description="fused-score boost for a candidate, times the share of the question's concepts it contains")
     kind_boost: float = Field(0.1, ge=0, le=5, description="fused-score boost for the kind a query word names")
     diversity_decay: float = Field(0.8, gt=0, le=1, description="weight of each further passage of the same plan")
     feedback_weight: float = Field(2.0, ge=0, le=10, description="pseudo-relevance feedback: weight of the best matches' mean vector (0 = off)")

@@ -123,6 +123,13 @@ def test_womens_question_stays_in_the_womens_plan(real_searcher):
     assert hits[0].plan_id == "zengdu-women-2021" and hits[0].domain == "妇女与健康"
 
 
+def test_passages_that_name_the_topic_fill_the_list_before_ones_only_near_it(real_searcher):
+    # 心理健康 also stands inside measures on other subjects (schools, families, women's health); those come
+    # before measures that merely sit near it in meaning
+    hits = real_searcher.search(SearchRequest(q="心理健康服务", k=20)).results
+    assert sum("心理健康" in h.text for h in hits) >= 16, [h.text[:20] for h in hits if "心理健康" not in h.text]
+
+
 @pytest.mark.parametrize("q, topic", [("小孩被人贩子抱走", "拐"), ("熊孩子下河摸鱼", "溺水")])
 def test_a_question_in_words_the_plans_never_write_is_ranked_by_its_meaning(real_searcher, q, topic):
     # 人贩子, 抱走, 下河, 摸鱼 are in no plan: BM25 could only rank on 小孩 / 孩子 (党的全面领导, 家风 came first)
