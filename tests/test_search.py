@@ -145,6 +145,8 @@ def test_same_place_with_two_plans_uses_the_subject_word(fake_searcher):
     assert fake_searcher.search(SearchRequest(q="曾都区儿童 欺凌")).interpreted.plans == ["zengdu-children-2021"]
     assert set(fake_searcher.search(SearchRequest(q="曾都区 教育信息化")).interpreted.plans) == {
         "zengdu-women-2021", "zengdu-children-2021"}
+    # 孩子 inside 生孩子, beside 妈妈: a mother's question, so the women's plan is not dropped
+    assert "zengdu-women-2021" in fake_searcher.search(SearchRequest(q="曾都生孩子的妈妈死亡率")).interpreted.plans
 
 
 def test_subject_words_are_understood(fake_searcher):
