@@ -362,10 +362,11 @@ class Searcher:
 
     @staticmethod
     def _lexical_trust(concepts: list[Concept]) -> float:
-        """The weight of the BM25 ranking in the fusion: the share of the question's named concepts the plans write
-        (in some form). Where the plans have none of its words (下河洗澡, 人贩子), BM25 ranks on what is left, such
-        as 孩子, while the dense ranking still reads the meaning."""
-        named = [c for c in concepts if not c.predicate]
+        """The weight of the BM25 ranking in the fusion: the share of the question's topic concepts (of its
+        predicates, when it has no topic: 不让去打工) the plans write in some form. Where the plans have none of
+        its words (下河洗澡, 人贩子), BM25 ranks on what is left, such as 孩子, while the dense ranking still reads
+        the meaning."""
+        named = [c for c in concepts if not c.predicate] or concepts
         return sum(c.known for c in named) / len(named) if named else 1.0
 
     def _pin_named_plan(self, ranked: list[tuple[int, float]], plans: set[str]) -> list[tuple[int, float]]:

@@ -130,6 +130,12 @@ def test_passages_that_name_the_topic_fill_the_list_before_ones_only_near_it(rea
     assert sum("心理健康" in h.text for h in hits) >= 16, [h.text[:20] for h in hits if "心理健康" not in h.text]
 
 
+def test_a_question_of_verbs_the_plans_never_write_is_ranked_by_its_meaning(real_searcher):
+    # 不让 and 打工 are its only concepts, both predicates the plans never use
+    hits = real_searcher.search(SearchRequest(q="别让小孩去打工", k=5)).results
+    assert all("童工" in h.text for h in hits), [h.text[:20] for h in hits]
+
+
 @pytest.mark.parametrize("q, topic", [("小孩被人贩子抱走", "拐"), ("熊孩子下河摸鱼", "溺水")])
 def test_a_question_in_words_the_plans_never_write_is_ranked_by_its_meaning(real_searcher, q, topic):
     # 人贩子, 抱走, 下河, 摸鱼 are in no plan: BM25 could only rank on 小孩 / 孩子 (党的全面领导, 家风 came first)
