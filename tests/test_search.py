@@ -152,6 +152,7 @@ def test_same_place_with_two_plans_uses_the_subject_word(fake_searcher):
 def test_subject_words_are_understood(fake_searcher):
     interpret = fake_searcher.understanding.interpret
     assert interpret("留守娃关爱").subject == "儿童" and interpret("小学 课后服务").subject == "儿童"
+    assert interpret("小孩在网上被骗钱").subject == "儿童" and interpret("宝宝打预防针").subject == "儿童"
     assert interpret("孕妈妈产检").subject == "妇女"               # through its synonym 孕产妇
     assert interpret("家庭暴力").subject is None                  # both plans speak of it
     assert interpret("女职工 子女 托育").subject is None           # words of both: no side taken
