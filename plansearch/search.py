@@ -8,6 +8,7 @@ import heapq
 import re
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from enum import Enum
@@ -35,6 +36,9 @@ MAX_OFFSET = 900
 FACET_DEPTH = 50
 FEEDBACK_BREADTH = 0.25      # HNSW search breadth of the feedback ranking, relative to the first one
 CONCEPT_DEPTH = 50           # candidates the concept boost reads (their text is cached per row)
+# words borrowed from the best dense matches when the plans lack some of the question's words (_borrowed_words)
+BORROW_DEPTH, BORROW_SHARED, BORROW_RARITY, BORROW_WORDS = 5, 3, 0.02, 4
+RE_HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
 # words every plan uses: they say nothing about whether the corpus can answer a query
 GENERIC_WORDS = frozenset({"目标", "措施", "儿童", "妇女", "规划", "发展", "建设", "工作", "政策", "标准", "多少",
                            "要求", "情况", "内容", "方面", "提高", "加强"})
@@ -158,6 +162,7 @@ class Searcher:
         self._lexicon = lexicon
         self.understanding = QueryUnderstanding(list(self.plans.values()), self.domains, lexicon=lexicon)
         self._normal_texts: dict[int, str] = {}
+        self._row_words: dict[int, frozenset[str]] = {}
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
@@ -302,9 +307,15 @@ class Searcher:
             return self._judged(dense[:limit], limit, interp, similarity, concepts, req, vector)
         rankings.append([row for row, _ in dense])
         trust = self._lexical_trust(concepts)
-        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, [trust, 1.0] if len(rankings) == 2 else None)
+        weights = [trust, 1.0]
+        if req.understand and trust < 1:
+            borrowed = self._borrowed_words([row for row, _ in dense[:BORROW_DEPTH]])
+            if borrowed:
+                rankings.append([row for row, _ in self.index.lexical(borrowed, filter, depth)])
+                weights.append(1.0 - trust)
+        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)
         if req.understand and fused and self._is_topic(fused, interp):
-            fused = self._topic_fusion(rankings, vector, depth, filter, req, trust)
+            fused = self._topic_fusion(rankings, weights, vector, depth, filter, req)
         self._boost(fused, interp, req)
         if req.understand:
             self._concept_boost(fused, concepts)
@@ -341,13 +352,13 @@ class Searcher:
             confidence = min(confidence, 0.2)
         return Ranking(ranked[:limit], interp, round(float(confidence), 3), evidence, elsewhere, concepts)
 
-    def _topic_fusion(self, rankings: list[list[int]], vector: np.ndarray, depth: int, filter: Filter | None,
-                      req: SearchRequest, trust: float = 1.0) -> dict[int, float]:
+    def _topic_fusion(self, rankings: list[list[int]], weights: list[float], vector: np.ndarray, depth: int,
+                      filter: Filter | None, req: SearchRequest) -> dict[int, float]:
         """What do the plans say about X: every plan's passages that say something on X are wanted, also
         where X is one sentence inside a measure on another subject. The dense vector is about a passage's
         main subject, BM25 counts the words wherever they stand, so the lexical ranking weighs more; a
         feedback ranking adds paraphrases of the best matches."""
-        weights = [self.settings.topic_lexical_weight * trust, 1.0]
+        weights = [self.settings.topic_lexical_weight * weights[0], *weights[1:]]
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)
         if req.feedback and self.settings.feedback_weight > 0:
             # pseudo-relevance feedback: the query moved towards its best matches finds their paraphrases
@@ -368,6 +379,24 @@ class Searcher:
         the meaning."""
         named = [c for c in concepts if not c.predicate] or concepts
         return sum(c.known for c in named) / len(named) if named else 1.0
+
+    def _borrowed_words(self, rows: list[int]) -> list[str]:
+        """The plans' own words for a question worded otherwise: rare words (in under BORROW_RARITY of passages)
+        that at least BORROW_SHARED of the best dense matches `rows` all use, most shared and rarest first. For
+        放暑假孩子下河洗澡出事 the drowning measures say 溺水; BM25 then finds every passage that says it, also
+        inside measures on other subjects. Ranking only: they are never evidence that the plans answer."""
+        counts: Counter[str] = Counter()
+        for row in rows:
+            words = self._row_words.get(row)
+            if words is None:
+                words = frozenset(t for t in self.tokenizer.tokens(self.index.passage(row).text)
+                                  if len(t) > 1 and RE_HAN_WORD.fullmatch(t) and t not in GENERIC_WORDS)
+                if len(self._row_words) < 50_000:
+                    self._row_words[row] = words
+            counts.update(words)
+        rare = [(n, -share, t) for t, n in counts.items() if n >= BORROW_SHARED
+                and (share := self.index.share_containing(t)) < BORROW_RARITY]
+        return [t for _, _, t in sorted(rare, reverse=True)[:BORROW_WORDS]]
 
     def _pin_named_plan(self, ranked: list[tuple[int, float]], plans: set[str]) -> list[tuple[int, float]]:
         """Move the named plan's best few passages (from the top PIN_WINDOW) to the front; the rest keeps

@@ -130,6 +130,12 @@ def test_passages_that_name_the_topic_fill_the_list_before_ones_only_near_it(rea
     assert sum("心理健康" in h.text for h in hits) >= 16, [h.text[:20] for h in hits if "心理健康" not in h.text]
 
 
+def test_the_plans_own_word_for_a_colloquial_question_finds_every_passage_that_says_it(real_searcher):
+    # 下河摸鱼 is in no plan; the best dense matches all say 溺水, and BM25 on 溺水 brings the rest
+    hits = real_searcher.search(SearchRequest(q="熊孩子下河摸鱼", k=20)).results
+    assert sum("溺水" in h.text for h in hits) >= 8, [h.text[:20] for h in hits]
+
+
 def test_a_question_of_verbs_the_plans_never_write_is_ranked_by_its_meaning(real_searcher):
     # 不让 and 打工 are its only concepts, both predicates the plans never use
     hits = real_searcher.search(SearchRequest(q="别让小孩去打工", k=5)).results
