@@ -64,6 +64,8 @@ class PassageIndex(Protocol):
 
     # -- look-ups ---------------------------------------------------------------------------------------
     def passage(self, row: int) -> Passage: ...
+    def passages(self, rows: Sequence[int]) -> list[Passage]:
+        """The passages of `rows`, in that order (a store on a server reads them in one round trip)."""
     def row_of(self, passage_id: str) -> int | None: ...
     def neighbours(self, row: int) -> tuple[int | None, int | None]:
         """The rows before and after `row` in its plan, or None at the plan's ends."""

@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from enum import Enum
@@ -174,12 +175,16 @@ class Searcher:
     def _normal_text(self, row: int) -> str:
         """A passage's title, text and domain as matched for evidence (cached per row)."""
         text = self._normal_texts.get(row)
-        if text is None:
-            p = self.index.passage(row)
-            text = normalize_for_index(" ".join(x for x in (p.title, p.text, p.domain) if x))
-            if len(self._normal_texts) < 50_000:
-                self._normal_texts[row] = text
-        return text
+        return text if text is not None else self._read_normal_texts([row])[row]
+
+    def _read_normal_texts(self, rows: Sequence[int]) -> dict[int, str]:
+        """The normalised texts of the `rows` not cached yet, read from the store at once and cached."""
+        missing = [r for r in dict.fromkeys(rows) if r not in self._normal_texts]
+        texts = {r: normalize_for_index(" ".join(x for x in (p.title, p.text, p.domain) if x))
+                 for r, p in zip(missing, self.index.passages(missing) if missing else [])}
+        if len(self._normal_texts) < 50_000:
+            self._normal_texts.update(texts)
+        return texts
 
     def concepts(self, q: str, interp: Interpretation) -> list[Concept]:
         places = [interp.place, interp.unknown_place]
@@ -195,6 +200,7 @@ class Searcher:
         closeness = None
         if vector is not None and rows and concepts:
             closeness = dict(zip(rows, (self.index.vectors_of(rows) @ vector).tolist()))
+        self._read_normal_texts(rows)
         return judge(concepts, [(r, self._normal_text(r)) for r in rows], closeness)
 
     def _plan_at(self, row: int) -> str:
@@ -385,15 +391,15 @@ class Searcher:
         that at least BORROW_SHARED of the best dense matches `rows` all use, most shared and rarest first. For
         放暑假孩子下河洗澡出事 the drowning measures say 溺水; BM25 then finds every passage that says it, also
         inside measures on other subjects. Ranking only: they are never evidence that the plans answer."""
+        missing = [r for r in rows if r not in self._row_words]
+        read = {r: frozenset(t for t in self.tokenizer.tokens(p.text)
+                             if len(t) > 1 and RE_HAN_WORD.fullmatch(t) and t not in GENERIC_WORDS)
+                for r, p in zip(missing, self.index.passages(missing) if missing else [])}
+        if len(self._row_words) < 50_000:
+            self._row_words.update(read)
         counts: Counter[str] = Counter()
         for row in rows:
-            words = self._row_words.get(row)
-            if words is None:
-                words = frozenset(t for t in self.tokenizer.tokens(self.index.passage(row).text)
-                                  if len(t) > 1 and RE_HAN_WORD.fullmatch(t) and t not in GENERIC_WORDS)
-                if len(self._row_words) < 50_000:
-                    self._row_words[row] = words
-            counts.update(words)
+            counts.update(read[row] if row in read else self._row_words[row])
         rare = [(n, -share, t) for t, n in counts.items() if n >= BORROW_SHARED
                 and (share := self.index.share_containing(t)) < BORROW_RARITY]
         return [t for _, _, t in sorted(rare, reverse=True)[:BORROW_WORDS]]
@@ -452,7 +458,9 @@ class Searcher:
         named = [c for c in concepts if not c.predicate and c.known]
         if not named or self.settings.concept_boost <= 0:
             return
-        for row, _ in heapq.nlargest(CONCEPT_DEPTH, fused.items(), key=lambda kv: kv[1]):
+        best = [row for row, _ in heapq.nlargest(CONCEPT_DEPTH, fused.items(), key=lambda kv: kv[1])]
+        self._read_normal_texts(best)
+        for row in best:
             present = sum(c.in_text(self._normal_text(row)) for c in named)
             fused[row] *= 1 + self.settings.concept_boost * present / len(named)
 
@@ -503,7 +511,7 @@ class Searcher:
         ranking = self.rank(req, limit=max(req.k + req.offset, FACET_DEPTH))
         ranked = ranking.rows
         page = ranked[req.offset:req.offset + req.k]
-        results = [self._hit(self.index.passage(row), score) for row, score in page]
+        results = [self._hit(p, score) for p, (_, score) in zip(self.index.passages([r for r, _ in page]), page)]
         no_answer = None if ranking.confidence is None else ranking.confidence < self.settings.no_answer_below
         return SearchResponse(query=req.q.strip(), took_ms=round((time.perf_counter() - started) * 1000, 2),
                               results=results, offset=req.offset, facets=self._facets(ranked[:FACET_DEPTH]),

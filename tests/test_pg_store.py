@@ -150,6 +150,19 @@ def test_filters_keep_only_matching_passages(real_pair):
         assert all(pg.passage(r).plan_id == pg.plan_of(r) for r, _ in dense[:5])
 
 
+def test_passages_read_at_once_are_the_folder_stores_in_the_order_asked(real_pair):
+    folder, pg, _, encoder = real_pair
+    vector = encoder.encode_queries(["婴幼儿照护服务"])[0]
+    ids = [folder.passage(r).id for r, _ in folder.dense(vector, None, 40)]
+    rows = [r for r, _ in pg.dense(vector, None, 40)]        # the same passages, under the database's rows
+    pg.passage(rows[3])                                  # one already cached, the others read in one query
+    order = [5, 3, *range(10, 30), 5]                    # a repeat keeps its place
+    assert [p.id for p in pg.passages([rows[i] for i in order])] == [ids[i] for i in order]
+    assert pg.passages([]) == []
+    with pytest.raises(KeyError):
+        pg.passages([rows[0], 10**9])
+
+
 # -- writes: on the keyword-encoder index (exact, fast) -------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -204,6 +204,9 @@ class FolderIndex:
         seg, local = self._locate(row)
         return seg.passage(local)
 
+    def passages(self, rows: Sequence[int]) -> list[Passage]:
+        return [self.passage(int(row)) for row in rows]
+
     def iter_passages(self) -> Iterator[tuple[int, Passage]]:
         """Every live passage with its row (reads them all: for tools and tests, not for queries)."""
         for row in np.flatnonzero(self.live):

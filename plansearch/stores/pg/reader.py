@@ -110,20 +110,27 @@ class PgIndex:
 
     # -- look-ups -------------------------------------------------------------------------------------
     def passage(self, row: int) -> Passage:
+        return self.passages([row])[0]
+
+    def passages(self, rows: Sequence[int]) -> list[Passage]:
+        """From the cache, the others in one query."""
+        rows = [int(r) for r in rows]
         with self._lock:
-            hit = self._passages.get(row)
-        if hit is not None:
-            return hit
-        with connection(self.pool, self.timeout_ms) as conn:
-            found = conn.execute("SELECT body FROM passages WHERE rid = %s", (row,)).fetchone()
-        if found is None:
-            raise KeyError(f"row {row} is not in the database (pruned generation {self.name}?)")
-        passage = Passage.model_validate(found[0])
-        with self._lock:
-            self._passages[row] = passage
-            while len(self._passages) > PASSAGE_CACHE:
-                self._passages.popitem(last=False)
-        return passage
+            found = {r: self._passages[r] for r in rows if r in self._passages}
+        wanted = sorted(set(rows) - found.keys())
+        if wanted:
+            with connection(self.pool, self.timeout_ms) as conn:
+                read = {int(rid): Passage.model_validate(body) for rid, body in conn.execute(
+                    "SELECT rid, body FROM passages WHERE rid = ANY(%s)", (wanted,)).fetchall()}
+            lost = [r for r in wanted if r not in read]
+            if lost:
+                raise KeyError(f"row {lost[0]} is not in the database (pruned generation {self.name}?)")
+            found.update(read)
+            with self._lock:
+                self._passages.update(read)
+                while len(self._passages) > PASSAGE_CACHE:
+                    self._passages.popitem(last=False)
+        return [found[r] for r in rows]
 
     def row_of(self, passage_id: str) -> int | None:
         with connection(self.pool, self.timeout_ms) as conn:
