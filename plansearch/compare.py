@@ -59,7 +59,10 @@ class CompareResponse(BaseModel):
     plans: list[PlanColumn]
 
 
+@lru_cache(maxsize=1 << 16)
 def similarity(a: str, b: str) -> float:
+    """How much of two texts is the same wording (difflib's ratio, 0–1; cached: a question's groups compare the
+    same few passages again and again, and that was most of an answer's time)."""
     return SequenceMatcher(None, normalize_for_index(a), normalize_for_index(b), autojunk=False).ratio()
 
 
