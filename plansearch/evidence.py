@@ -234,8 +234,9 @@ class Vocabulary:
             return cached
         forms = [word]
         for rule, expansion in self.synonyms.items():
-            if rule == word or (len(rule) >= 2 and rule in word) or (len(word) >= 2 and word in rule and
-                                                                     len(word) >= len(rule) - 1):
+            # a rule inside the word (霸凌 in 校园霸凌), not the word inside a rule: the character it lacks carries
+            # meaning (妈妈 is not 孕妈妈, 孩子 not 打孩子)
+            if rule == word or (len(rule) >= 2 and rule in word):
                 forms += expansion
         forms += self.glossary.get(word.lower(), [])
         if RE_LATIN.fullmatch(word) or " " in word and RE_LATIN.search(word):

@@ -160,6 +160,13 @@ def test_lexical_expansion_only_for_topic_words_the_plans_never_write(fake_searc
     assert v.expansions(fake_searcher.concepts("溺水", interp("溺水"))) == []        # a word the plans write
 
 
+def test_a_synonym_rule_counts_for_words_holding_it_not_for_words_it_holds(fake_searcher):
+    forms = fake_searcher.vocabulary.forms
+    assert "孕产妇" in forms("孕妈妈") and "孕产妇" in forms("孕妈妈们")      # the rule, inside a longer word
+    assert "孕产妇" not in forms("妈妈")                                      # 单亲妈妈 is no 孕产妇
+    assert "家庭暴力" not in forms("孩子")                                    # the rule 打孩子 holds 孩子
+
+
 @pytest.mark.slow
 def test_colloquial_questions_are_answered_and_near_misses_refused_with_the_real_model(real_searcher):
     asker = Asker(real_searcher, real_searcher.settings)
