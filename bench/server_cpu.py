@@ -15,14 +15,10 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load import cpu_seconds  # noqa: E402
 from search_latency import start_server  # noqa: E402
 
 PATHS = {"/api/search": "留守儿童关爱", "/api/ask": "其他地方怎么预防儿童溺水"}
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:

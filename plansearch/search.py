@@ -9,9 +9,10 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 from enum import Enum
 
 import numpy as np
@@ -36,6 +37,8 @@ MAX_K = 100
 MAX_OFFSET = 900
 FACET_DEPTH = 50
 FEEDBACK_BREADTH = 0.25      # HNSW search breadth of the feedback ranking, relative to the first one
+T = TypeVar("T")
+ROW_CACHE = 50_000           # rows whose normalised text and words a searcher keeps
 CONCEPT_DEPTH = 50           # candidates the concept boost reads (their text is cached per row)
 # words borrowed from the best dense matches when the plans lack some of the question's words (_borrowed_words)
 BORROW_DEPTH, BORROW_SHARED, BORROW_RARITY, BORROW_WORDS = 5, 3, 0.02, 4
@@ -174,17 +177,20 @@ class Searcher:
 
     def _normal_text(self, row: int) -> str:
         """A passage's title, text and domain as matched for evidence (cached per row)."""
-        text = self._normal_texts.get(row)
-        return text if text is not None else self._read_normal_texts([row])[row]
+        return self._normal_texts_of([row])[row]
 
-    def _read_normal_texts(self, rows: Sequence[int]) -> dict[int, str]:
-        """The normalised texts of the `rows` not cached yet, read from the store at once and cached."""
-        missing = [r for r in dict.fromkeys(rows) if r not in self._normal_texts]
-        texts = {r: normalize_for_index(" ".join(x for x in (p.title, p.text, p.domain) if x))
-                 for r, p in zip(missing, self.index.passages(missing) if missing else [])}
-        if len(self._normal_texts) < 50_000:
-            self._normal_texts.update(texts)
-        return texts
+    def _normal_texts_of(self, rows: Sequence[int]) -> dict[int, str]:
+        return self._per_row(self._normal_texts, rows, lambda p: normalize_for_index(
+            " ".join(x for x in (p.title, p.text, p.domain) if x)))
+
+    def _per_row(self, cache: dict[int, T], rows: Sequence[int], make: Callable[[Passage], T]) -> dict[int, T]:
+        """`make(passage)` for each of `rows`: from `cache`, the others read from the store at once and cached
+        (up to ROW_CACHE rows)."""
+        missing = [r for r in dict.fromkeys(rows) if r not in cache]
+        made = {r: make(p) for r, p in zip(missing, self.index.passages(missing) if missing else [])}
+        if len(cache) < ROW_CACHE:
+            cache.update(made)
+        return {r: made[r] if r in made else cache[r] for r in rows}
 
     def concepts(self, q: str, interp: Interpretation) -> list[Concept]:
         places = [interp.place, interp.unknown_place]
@@ -200,8 +206,8 @@ class Searcher:
         closeness = None
         if vector is not None and rows and concepts:
             closeness = dict(zip(rows, (self.index.vectors_of(rows) @ vector).tolist()))
-        self._read_normal_texts(rows)
-        return judge(concepts, [(r, self._normal_text(r)) for r in rows], closeness)
+        texts = self._normal_texts_of(rows)
+        return judge(concepts, [(r, texts[r]) for r in rows], closeness)
 
     def _plan_at(self, row: int) -> str:
         return self.index.plan_of(row)
@@ -391,15 +397,11 @@ class Searcher:
         that at least BORROW_SHARED of the best dense matches `rows` all use, most shared and rarest first. For
         放暑假孩子下河洗澡出事 the drowning measures say 溺水; BM25 then finds every passage that says it, also
         inside measures on other subjects. Ranking only: they are never evidence that the plans answer."""
-        missing = [r for r in rows if r not in self._row_words]
-        read = {r: frozenset(t for t in self.tokenizer.tokens(p.text)
-                             if len(t) > 1 and RE_HAN_WORD.fullmatch(t) and t not in GENERIC_WORDS)
-                for r, p in zip(missing, self.index.passages(missing) if missing else [])}
-        if len(self._row_words) < 50_000:
-            self._row_words.update(read)
         counts: Counter[str] = Counter()
-        for row in rows:
-            counts.update(read[row] if row in read else self._row_words[row])
+        for words in self._per_row(self._row_words, rows, lambda p: frozenset(
+                t for t in self.tokenizer.tokens(p.text)
+                if len(t) > 1 and RE_HAN_WORD.fullmatch(t) and t not in GENERIC_WORDS)).values():
+            counts.update(words)
         rare = [(n, -share, t) for t, n in counts.items() if n >= BORROW_SHARED
                 and (share := self.index.share_containing(t)) < BORROW_RARITY]
         return [t for _, _, t in sorted(rare, reverse=True)[:BORROW_WORDS]]
@@ -459,9 +461,8 @@ class Searcher:
         if not named or self.settings.concept_boost <= 0:
             return
         best = [row for row, _ in heapq.nlargest(CONCEPT_DEPTH, fused.items(), key=lambda kv: kv[1])]
-        self._read_normal_texts(best)
-        for row in best:
-            present = sum(c.in_text(self._normal_text(row)) for c in named)
+        for row, text in self._normal_texts_of(best).items():
+            present = sum(c.in_text(text) for c in named)
             fused[row] *= 1 + self.settings.concept_boost * present / len(named)
 
     def _diversify(self, ranked: list[tuple[int, float]], limit: int, gate: bool = True) -> list[tuple[int, float]]:
