@@ -121,32 +121,12 @@ def copy_two_plans(pristine: Path, dest: Path) -> tuple[Path, Path, Path]:
 # The slow preparations only some tests need run as subprocesses from the first test on, and the fixture that
 # needs one waits for it. With pytest-xdist's workers (the README's command runs two), one worker runs them and
 # the others read their results (head_start.py).
-RANX_WARM_UP = """
-from types import SimpleNamespace
-from eval.gold import load_gold
-from eval.run import CONFIGS, paired_p_value, run_config
-
-class Replay:
-    # each dev question answered with its judged passages, rotated by `turn` (every fifth with none), so ranx
-    # compiles its functions for the types a real eval gives them
-    def __init__(self, queries, turn):
-        self.ranked = {q.text: [*sorted(q.judgments)[turn:], *sorted(q.judgments)[:turn], "unjudged"]
-                       for i, q in enumerate(queries) if i % 5}
-    def search(self, request):
-        return SimpleNamespace(results=[SimpleNamespace(passage_id=p, text="") for p in self.ranked.get(request.q, [])],
-                               confidence=0.5, no_answer=False)
-
-queries = load_gold("dev")
-a, b = (run_config(Replay(queries, turn), queries, f"r{turn}", CONFIGS["default"]) for turn in (0, 1))
-paired_p_value(a, b, "ndcg@10")
-"""
-
-
 @pytest.fixture(scope="session", autouse=True)
 def head_start(request, tmp_path_factory):
     """Starts, when the session begins, what the collected tests will wait for: the real index (`plansearch
-    index`, as a user builds it; on a fresh clone the C engine embeds every passage), ranx's numba functions
-    (compiled into its cache on the first run in a new venv: about a minute), once both are ready the eval
+    index`, as a user builds it; on a fresh clone the bundled model's ONNX graph is made and embeds every
+    passage), ranx's numba functions (`eval.warm_metrics`: setup.sh compiles them into the venv once, so here
+    they only load), once both are ready the eval
     command on the dev split, and once the index is ready the commands a test module lists in its HEAD_START
     (name → (argv, function of tmp_path_factory giving extra environment)), whose results `ran` gives; and the
     rendered plan files (a thread: LibreOffice runs as a subprocess)."""
@@ -167,7 +147,7 @@ def head_start(request, tmp_path_factory):
         if render.soffice() is not None:      # else the fixture says what to install
             jobs["rendered"] = RenderedFiles(shared, render_all)
     if needed & {"ranx_compiled", "eval_command_run"}:
-        jobs["ranx"] = job("ranx", [sys.executable, "-c", RANX_WARM_UP])
+        jobs["ranx"] = job("ranx", [sys.executable, "-m", "eval.warm_metrics"])
     if "real_settings" in needed or any(hasattr(module, "HEAD_START") for module in modules):
         settings = Settings(corpus_dir=CORPUS, index_dir=shared.root / "real-index" / "index",
                             cache_dir=Settings().cache_dir)
