@@ -107,6 +107,7 @@ OTHER_FURNITURE = {
     "xinxing-13th-division-children-2021-2030": ("", [("field", "PAGE")]),
 }
 INDENTED = "zengdu-women-and-children-2021-2030"
+FANGSONG = "daqing-children-2021-2025"
 KANGXI = ["⼉童发展规划", "各级⾏政部⻔要加强⼉童保护⼯作，确保⽬标如期实现。"]
 
 
@@ -135,6 +136,16 @@ def other_pdfs(tmp_path_factory) -> dict[str, Path]:
     doc.save(indented)
     docxs.append(indented)
     docxs.append(render.to_docx(KANGXI, root / "kangxi.docx", page_footer=False))
+    # 仿宋_GB2312 for every script, as government offices set it: not installed, so LibreOffice draws the
+    # quotation marks in a Latin fallback font, after the words between them
+    fangsong = render.to_docx(render.plan_lines(CORPUS / f"{FANGSONG}.txt"), root / "fangsong.docx",
+                              header="大庆市人民政府")
+    doc = open_docx(fangsong)
+    fonts = doc.styles["Normal"].element.get_or_add_rPr().get_or_add_rFonts()
+    for script in ("w:ascii", "w:hAnsi", "w:eastAsia"):
+        fonts.set(qn(script), "仿宋_GB2312")
+    doc.save(fangsong)
+    docxs.append(fangsong)
     return {p.stem: p for p in render.convert_many(docxs, "pdf", root / "pdf")}
 
 
@@ -151,6 +162,14 @@ def test_other_header_wording_and_page_number_styles_are_dropped(other_pdfs, ste
 
 def test_indented_justified_plan_without_paragraph_gaps_parses_like_its_text(other_pdfs):
     assert summary(parse_file(other_pdfs["indented"])) == summary(parse_file(CORPUS / f"{INDENTED}.txt"))
+
+
+def test_quotation_marks_drawn_after_their_words_stay_where_they_are_printed(other_pdfs):
+    plans = parse_file(other_pdfs["fangsong"])
+    texts = [p.text for plan in plans for p in plan.passages]
+    assert any("“三个代表”重要思想" in t for t in texts)
+    assert any("杜绝“毒跑道”“毒校服”" in t for t in texts)
+    assert summary(plans) == summary(parse_file(CORPUS / f"{FANGSONG}.txt"))
 
 
 def test_kangxi_radicals_read_as_ordinary_characters(other_pdfs):

@@ -3,6 +3,7 @@
 Everything here works on one page at a time and knows nothing about plans."""
 from __future__ import annotations
 
+import bisect
 import ctypes
 import unicodedata
 from dataclasses import dataclass, field
@@ -160,22 +161,40 @@ def visual_lines(chars: list[Char], page: int, em: float) -> list[VLine]:
     if current:
         lines.append(VLine(current, page))
     lines = _same_baseline([ln for ln in lines if any(not c.text.isspace() for c in ln.chars)], em)
+    for ln in lines:      # left to right: a quotation mark in another font may be drawn after the word it follows
+        ln.chars.sort(key=lambda c: c.x0)
     lines.sort(key=lambda ln: -ln.y)      # top to bottom (content order can put a header last)
     return lines
 
 
 def _same_baseline(lines: list[VLine], em: float) -> list[VLine]:
-    """Pieces of one printed line drawn at different times (runs, fields) joined left to right."""
+    """Pieces of one printed line drawn at different times (runs, fields, quotation marks set in another font
+    and drawn after the words they enclose) joined left to right, where no character of one lies on one of the
+    other (a word drawn twice for bold stays apart)."""
     out: list[VLine] = []
     for line in lines:
         k = next((k for k in range(len(out) - 1, max(-1, len(out) - 60), -1)
-                  if abs(out[k].y - line.y) < 0.2 * em
-                  and (line.x0 >= out[k].x1 - 0.1 * em or line.x1 <= out[k].x0 + 0.1 * em)), None)
+                  if abs(out[k].y - line.y) < 0.2 * em and _apart(out[k], line, 0.1 * em)), None)
         if k is None:
             out.append(line)
         else:
             out[k] = VLine(sorted(out[k].chars + line.chars, key=lambda c: c.x0), line.page)
     return out
+
+
+def _apart(a: VLine, b: VLine, slack: float) -> bool:
+    """No printed character of `b` overlaps one of `a` by more than `slack`."""
+    if b.x0 >= a.x1 - slack or b.x1 <= a.x0 + slack:
+        return True
+    boxes = sorted((c.x0, c.x1) for c in a.chars if not c.text.isspace())
+    starts = [x0 for x0, _ in boxes]
+    for c in b.chars:
+        if c.text.isspace():
+            continue
+        i = bisect.bisect_left(starts, c.x1 - slack)       # boxes starting before c ends
+        if any(min(c.x1, x1) - max(c.x0, x0) > slack for x0, x1 in boxes[max(0, i - 3):i]):
+            return False
+    return True
 
 
 # -- ruled tables -------------------------------------------------------------------------------------
