@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from indexer.gazetteer import Division, Gazetteer, Level, gazetteer
 from indexer.lines import Line, LineType, cn_to_int
+from indexer.normalize import to_simplified
 from indexer.parse import title_lines
 
 DASH = r"[—–\-－~～至到一]+"
@@ -264,8 +265,8 @@ def find_details(lines: list[Line], notice: list[Line] | None = None) -> PlanDet
     title_from_body = not title
 
     place, candidates = "", []
-    if title:
-        candidates, place = g.read_chain(re.sub(r"^[\s“”\"《]+", "", title))
+    if title:       # place names are read in simplified characters (大慶市 is 大庆市)
+        candidates, place = g.read_chain(to_simplified(re.sub(r"^[\s“”\"《]+", "", title)))
     if not candidates:
         place, candidates = place_from_body(g, text)
     division, why = pick_division(g, candidates, text) if candidates else (None, [])

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from indexer.normalize import clean_line
+from indexer.normalize import clean_line, to_simplified
 from indexer.readers import Document, SourceLine, read_document
 
 CN_NUM = "一二三四五六七八九十"
@@ -66,6 +66,7 @@ RE_PREFACE = re.compile(r"^前\s*言$")
 RE_TITLE = re.compile(r"^[^，。；：,;:]{2,40}(规划|纲要)\s*([（(][^（）()]{1,16}[)）])?$")
 RE_TITLE_TAIL = re.compile(r"^[（(]\s*(\d{4}\s*[—–\-－~～至]+\s*\d{4}\s*年?|征求意见稿|草案|试行)\s*[)）]$")
 SENTENCE_END = tuple("。！？；：!?;:")
+STRUCTURE_MAX = 40       # longest line whose structure is read with traditional characters simplified
 
 
 def cn_to_int(numeral: str) -> int:
@@ -106,35 +107,53 @@ class Line:
         return cn_to_int(self.marker)
 
 
+def structural(text: str) -> str:
+    """The text the line's structure is read from: a short line (every heading is one) with its traditional
+    characters simplified, so that 主要目標： and （二）兒童與安全 are a block and a domain like their simplified
+    forms. Longer lines, and any whose simplified form changes length, are read as written."""
+    if len(text) > STRUCTURE_MAX:
+        return text
+    simple = to_simplified(text)
+    return simple if len(simple) == len(text) else text
+
+
 def classify(number: int, raw: str) -> Line:
+    """A cleaned line with its type, numbering and body. Headings (chapters, sections, blocks) take their body
+    from the simplified `structural` text, since it names a domain or a block; every other line keeps its
+    wording as written."""
     text = clean_line(raw)
     if not text:
         return Line(number, raw, "", LineType.blank)
     if raw.startswith("\t"):
         return Line(number, raw, text, LineType.table, body=text)
-    if RE_TITLE.match(text) or RE_TITLE_TAIL.match(text):
+    probe = structural(text)
+
+    def written(m: re.Match, group: int) -> str:      # a group as the line writes it
+        return text[m.start(group):m.end(group)]
+
+    if RE_TITLE.match(probe) or RE_TITLE_TAIL.match(probe):
         return Line(number, raw, text, LineType.title, body=text)
-    if RE_PREFACE.match(text):
+    if RE_PREFACE.match(probe):
         return Line(number, raw, text, LineType.preface, body="前言")
     for pattern, style in ((RE_PART, Style.part), (RE_ZHANG, Style.zhang)):
-        if m := pattern.match(text):
+        if m := pattern.match(probe):
             return Line(number, raw, text, LineType.chapter, m.group(1), m.group(2).strip(), style=style)
-    if m := RE_JIE.match(text):
+    if m := RE_JIE.match(probe):
         return Line(number, raw, text, LineType.section, m.group(1), m.group(2).strip(), style=Style.jie)
-    if m := RE_ARTICLE.match(text):
-        return Line(number, raw, text, LineType.item, m.group(1), m.group(2).strip(), style=Style.article)
-    if m := RE_BLOCK.match(text):
+    if m := RE_ARTICLE.match(probe):
+        return Line(number, raw, text, LineType.item, m.group(1), written(m, 2).strip(), style=Style.article)
+    if m := RE_BLOCK.match(probe):
         return Line(number, raw, text, LineType.block, body=m.group(1))
     for pattern in (RE_CHAPTER, RE_CHAPTER_MISNUMBERED):
-        if m := pattern.match(text):
+        if m := pattern.match(probe):
             return Line(number, raw, text, LineType.chapter, m.group(1), m.group(2).strip(), style=Style.cn)
-    if m := RE_SECTION.match(text):
+    if m := RE_SECTION.match(probe):
         return Line(number, raw, text, LineType.section, m.group(1), m.group(2).strip(), style=Style.pcn)
-    if m := RE_SUB_ITEM.match(text):
+    if m := RE_SUB_ITEM.match(probe):
         return Line(number, raw, text, LineType.sub_item, body=text)
     for pattern, style in ((RE_ITEM, Style.num), (RE_PAREN_ITEM, Style.pnum), (RE_CIRCLED_ITEM, Style.circled)):
-        if m := pattern.match(text):
-            return Line(number, raw, text, LineType.item, m.group(1), m.group(2).strip(), style=style)
+        if m := pattern.match(probe):
+            return Line(number, raw, text, LineType.item, m.group(1), written(m, 2).strip(), style=style)
     return Line(number, raw, text, LineType.text, body=text)
 
 

@@ -357,3 +357,35 @@ def test_bundled_measure_has_its_heading_path():
     drowning = next(x for p in plans for x in p.passages if x.id == "daqing-children-2021-d2-m3")
     assert drowning.section == ["二、发展领域、主要目标和策略措施", "（二）儿童与安全", "策略措施"]
     assert all(x.section for p in plans for x in p.passages if x.kind is not Kind.overview)
+
+
+def _summary(plan: ParsedPlan) -> list[tuple]:
+    """Each passage's id within its plan, domain and kind."""
+    return [(p.id.removeprefix(plan.meta.id), p.domain, p.kind.value) for p in plan.passages]
+
+
+def test_traditional_characters_in_headings_do_not_hide_the_structure(tmp_path):
+    """Leftover traditional characters (主要目標, 兒童與安全) in a heading: the block and the domain are read as
+    in simplified text, the domain is named in simplified characters, the passages keep their wording."""
+    source = CORPUS / "daqing-children-2021-2025.txt"
+    text = source.read_text(encoding="utf-8")
+    assert "主要目标：" in text and "（二）儿童与安全" in text
+    mixed = tmp_path / "daqing-mixed.txt"
+    mixed.write_text(text.replace("主要目标：", "主要目標：", 2).replace("（二）儿童与安全", "（二）兒童與安全", 1),
+                     encoding="utf-8")
+    want, got = parse_file(source)[0], parse_file(mixed)[0]
+    assert _summary(got) == _summary(want)
+    assert [p.text for p in got.passages] == [p.text for p in want.passages]
+    assert "儿童与安全" in {p.domain for p in got.passages}
+
+
+def test_a_plan_written_in_traditional_characters_keeps_its_structure_place_and_wording(tmp_path):
+    import opencc
+
+    source = CORPUS / "daqing-children-2021-2025.txt"
+    traditional = tmp_path / "daqing-traditional.txt"
+    traditional.write_text(opencc.OpenCC("s2t").convert(source.read_text(encoding="utf-8")), encoding="utf-8")
+    want, got = parse_file(source)[0], parse_file(traditional)[0]
+    assert _summary(got) == _summary(want)
+    assert got.meta.city == want.meta.city == "大庆市"
+    assert any("兒童" in p.text for p in got.passages)          # quoted as written
