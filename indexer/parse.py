@@ -28,8 +28,49 @@ RE_OVERVIEW_WORDS = re.compile(r"前\s*言|总则|附则|指导思想|基本原�
 RE_TARGET_WORDS = re.compile(r"目标|指标")
 RE_MEASURE_WORDS = re.compile(r"任务|措施|举措|工程|行动")
 RE_IMPLEMENTATION_WORDS = re.compile(r"组织实施|监测评估|保障措施|实施保障|组织保障")
+# an indicator table's header cells
+TABLE_HEADER_MAX = 12
+RE_VALUE_HEADER = re.compile(r"(?:19|20)\d\d|值$")
+RE_INDICATOR_HEADER = re.compile(r"(?:主要|具体)?目标")
+RE_BASELINE_HEADER = re.compile(r"现状|基期|基线|基准|现值|现有")
+RE_DOMAIN_HEADER = re.compile(r"(?:发展)?领域|类别|分类|类型|方面")
+RE_ATTRIBUTE_HEADER = re.compile(r"(?:指标|目标)?(?:属性|性质)")
 PASSAGE_KINDS = (Kind.target, Kind.measure, Kind.implementation)
 LETTERS = {Kind.target: "t", Kind.measure: "m", Kind.implementation: "p", Kind.overview: "p"}
+
+
+@dataclass
+class TableColumns:
+    """Where an indicator table keeps each field (None: no such column)."""
+
+    indicator: int
+    value: int
+    domain: int | None = None
+    attribute: int | None = None
+
+
+def table_columns(cells: list[str]) -> TableColumns | None:
+    """The columns an indicator table's header row names, or None when `cells` is no header: a cell naming the
+    indicator (指标, 指标名称, 主要目标) and one naming its target (目标值, 2025年目标, 2030年); the target is the last
+    such column that is not a baseline (2020年现状, 基期值). 领域 / 类别 and 属性 / 目标属性 are read when present."""
+    indicator = value = domain = attribute = None
+    for i, cell in enumerate(cells):
+        cell = cell.replace(" ", "")
+        if not cell or len(cell) > TABLE_HEADER_MAX:
+            continue
+        if RE_BASELINE_HEADER.search(cell):
+            continue
+        if RE_ATTRIBUTE_HEADER.fullmatch(cell):
+            attribute = i
+        elif RE_DOMAIN_HEADER.fullmatch(cell):
+            domain = i
+        elif RE_VALUE_HEADER.search(cell):
+            value = i
+        elif indicator is None and ("指标" in cell or RE_INDICATOR_HEADER.fullmatch(cell)):
+            indicator = i
+    if indicator is None or value is None:
+        return None
+    return TableColumns(indicator, value, domain, attribute)
 
 
 def words_kind(name: str) -> Kind | None:
@@ -388,15 +429,28 @@ class _PlanParser:
                 row = []
         if row:
             rows.append(row)
+        columns = None
         domain = ""
         for cells in rows:
             texts = [c.text for c in cells]
-            if len(texts) == 4 and texts[1] and texts[2]:
-                domain = texts[0] or domain
-                if "目标值" in texts[2]:
-                    continue     # the header row
-                self.table.append(IndicatorRow(domain=domain, indicator=texts[1], value=texts[2],
-                                               attribute=texts[3], line=cells[1].number))
+            header = table_columns(texts)
+            if header is not None:
+                columns = header
+                continue
+            if columns is None:                  # no header seen: the 新城区 layout 领域 | 指标 | 目标值 | 属性
+                if len(texts) != 4:
+                    continue
+                columns = TableColumns(domain=0, indicator=1, value=2, attribute=3)
+            if len(texts) <= max(columns.indicator, columns.value) or not texts[columns.indicator] \
+                    or not texts[columns.value]:
+                continue
+            domain = (texts[columns.domain] if columns.domain is not None and columns.domain < len(texts)
+                      else "") or domain
+            attribute = texts[columns.attribute] if columns.attribute is not None and \
+                columns.attribute < len(texts) else ""
+            self.table.append(IndicatorRow(domain=domain, indicator=texts[columns.indicator],
+                                           value=texts[columns.value], attribute=attribute,
+                                           line=cells[columns.indicator].number))
 
     # -- output ----------------------------------------------------------------------------
     def _finish(self) -> list[Passage]:

@@ -389,3 +389,35 @@ def test_a_plan_written_in_traditional_characters_keeps_its_structure_place_and_
     assert _summary(got) == _summary(want)
     assert got.meta.city == want.meta.city == "大庆市"
     assert any("兒童" in p.text for p in got.passages)          # quoted as written
+
+
+INDICATOR_TABLES = {     # header, and where each row's indicator, value and attribute stand
+    "新城区 layout": (["发展领域", "主要目标", "2030年目标值", "目标属性"], 1, 2, 3),
+    "no domain column": (["指标", "2025年目标", "属性"], 0, 1, 2),
+    "number, baseline and target": (["序号", "领域", "指标名称", "2020年现状", "2025年目标", "指标属性"], 2, 4, 5),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(INDICATOR_TABLES))
+def test_indicator_tables_are_read_by_their_header_whatever_their_columns(layout, tmp_path):
+    header, at_indicator, at_value, at_attribute = INDICATOR_TABLES[layout]
+    rows = [("儿童与健康", "婴儿死亡率", "4.8‰", "5.5‰以下", "约束性"),
+            ("", "儿童伤害死亡率", "—", "以2020年为基数下降15%", "预期性")]
+
+    def cells(row: tuple) -> list[str]:
+        domain, indicator, baseline, value, attribute = row
+        by_header = {"序号": "1", "领域": domain, "发展领域": domain, "2020年现状": baseline}
+        out = [by_header.get(h, "") for h in header]
+        out[at_indicator], out[at_value], out[at_attribute] = indicator, value, attribute
+        return out
+
+    table = "\n\n".join("\n".join(f"\t{c}" for c in cells_) for cells_ in [header, *map(cells, rows)])
+    plan = tmp_path / "plan.txt"
+    plan.write_text(f"某某市儿童发展规划（2021—2025年）\n附表：主要指标\n{table}\n\n一、儿童与健康\n"
+                    f"（一）主要目标。\n1.婴儿死亡率控制在5.5‰以下。\n（二）策略措施。\n1.加强管理。{MEASURE}\n",
+                    encoding="utf-8")
+    [parsed] = parse_file(plan)
+    assert [(r.indicator, r.value, r.attribute) for r in parsed.indicator_table] == [
+        ("婴儿死亡率", "5.5‰以下", "约束性"), ("儿童伤害死亡率", "以2020年为基数下降15%", "预期性")]
+    if "领域" in header or "发展领域" in header:
+        assert [r.domain for r in parsed.indicator_table] == ["儿童与健康", "儿童与健康"]
