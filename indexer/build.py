@@ -23,9 +23,10 @@ import numpy as np
 from embeddings.cache import EmbeddingCache, content_hash
 from embeddings.encoder import Encoder, encoder_key
 from indexer.corpus import Corpus, load_corpus
-from indexer.prepare import prepare_corpus
+from indexer.prepare import PreparedPlan, prepare_corpus
 from indexer.progress import STAGE_PREPARING, STAGE_WRITING, Progress
 from indexer.tokenize import Tokenizer
+from indexer.twins import find_twins
 from plansearch import __version__
 from plansearch.errors import CorpusError, IndexWriteError, PlanSearchError
 from plansearch.index import IndexSource, IndexWriter
@@ -208,6 +209,27 @@ def build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder:
                               f"the index being served is unchanged") from None
 
 
+def _without_twins(prepared: list[PreparedPlan], keep: list[PlanEntry], source: IndexSource,
+                   warnings: list[str]) -> list[PreparedPlan]:
+    """The prepared plans less those that repeat an earlier one or an indexed one (the Word and the PDF of one
+    plan), each left out with a warning."""
+    opened = []
+
+    def indexed_texts(plan_id: str) -> list[str]:
+        if not opened:
+            opened.append(source.open())
+        index = opened[0]
+        return [index.passage(row).text for row in index.rows_of_plan(plan_id)]
+
+    files = {e.meta.id: e.meta.source_file for e in keep} | {p.plan.meta.id: p.plan.meta.source_file for p in prepared}
+    twins = find_twins([(p.plan.meta.id, p.plan.meta.title, [x.text for x in p.plan.passages]) for p in prepared],
+                       [(e.meta.id, e.meta.title) for e in keep], indexed_texts)
+    for plan_id, twin in twins.items():
+        warnings.append(f"{files[plan_id]}: the same plan as '{twin}' ({files[twin]}), indexed once; "
+                        f"remove one of the two files")
+    return [p for p in prepared if p.plan.meta.id not in twins]
+
+
 def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder, tokenizer: Tokenizer,
                  cache_dir: Path, batch: int, progress: Progress | None, after_write, rebuild: bool,
                  identity, workers: int) -> BuildSummary:
@@ -239,6 +261,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
         todo_corpus = Corpus(corpus.root, todo, [], corpus.failed)
         prepared = prepare_corpus(todo_corpus, tokenizer, workers,
                                   progress=(lambda done, total: progress(done, total, STAGE_PREPARING)) if progress else None)
+        prepared = _without_twins(prepared, keep, source, corpus.warnings)
         parsed = [p.plan for p in prepared]
         unreadable = {f for f, _ in corpus.failed}
         keep += [current[m.id] for m in todo if m.source_file in unreadable and m.id in current]

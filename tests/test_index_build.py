@@ -188,6 +188,31 @@ def test_gb18030_plan_file_is_read(fake_settings, keyword_encoder, tmp_path):
     assert summary.passages == 165
 
 
+def test_one_plan_in_two_files_is_indexed_once_with_a_warning(fake_settings, keyword_encoder, tmp_path):
+    """The Word file and the text of one plan dropped into one corpus, then its GB18030 copy on a later build:
+    one plan, each copy named in a warning. Another plan with the same title and most of the same measures (an
+    excerpt) stays a plan of its own."""
+    import render
+
+    corpus = tmp_path / "twins"
+    corpus.mkdir()
+    source = fake_settings.corpus_dir / "daqing-children-2021-2025.txt"
+    (corpus / "a-daqing.txt").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    render.to_docx(render.plan_lines(source), corpus / "b-daqing.docx", header="大庆市人民政府")
+    lines = render.plan_lines(source)
+    (corpus / "c-excerpt.txt").write_text("\n".join(lines[:len(lines) // 2]), encoding="utf-8")
+    first = build(fake_settings, encoder=keyword_encoder, corpus_dir=corpus)
+    assert first.plans == 2
+    assert any(w.startswith("b-daqing.docx: the same plan as 'a-daqing' (a-daqing.txt)")
+               for w in first.warnings)
+    (corpus / "d-daqing-gb.txt").write_bytes(source.read_text(encoding="utf-8").encode("gb18030"))
+    second = build(fake_settings, encoder=keyword_encoder, corpus_dir=corpus)
+    assert second.plans == 2 and second.passages == first.passages
+    assert any(w.startswith("d-daqing-gb.txt: the same plan as 'a-daqing'") for w in second.warnings)
+    hits = open_searcher(fake_settings, encoder=keyword_encoder).search(SearchRequest(q="溺水", k=10)).results
+    assert hits and {h.plan_id for h in hits} <= {"a-daqing", "c-excerpt"}
+
+
 def test_progress_off_a_terminal_is_a_line_every_tenth_with_rate_and_time_left():
     import io
 
