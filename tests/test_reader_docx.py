@@ -219,3 +219,25 @@ def test_a_web_page_saved_as_word_by_libreoffice_leaves_its_site_furniture_behin
     texts = "\n".join(p.text for plan in plans for p in plan.passages)
     for furniture in ("发布时间", "字体", "分享到", "相关文章", "防溺水工作的通知", "版权所有", "ICP", "公网安备"):
         assert furniture not in texts, furniture
+
+
+HEADING_CHAPTER = re.compile(r"^[一二三四五六七八九十]+、\s*(.+)$")
+HEADING_SECTION = re.compile(r"^（[一二三四五六七八九十]+）\s*([^。；]{2,30}。?)$")
+
+
+@pytest.mark.parametrize("stem", ["daqing-children-2021-2025", "xiangning-children-2021-2025-draft"])
+def test_headings_set_in_word_heading_styles_without_numbers_keep_the_structure(stem, tmp_path):
+    """A plan whose chapters are Heading 1 and whose sections are Heading 2, with no number typed or shown
+    (Word's default heading styles): read like the text that numbers them."""
+    doc = new_docx()
+    for line in render.plan_lines(CORPUS / f"{stem}.txt"):
+        if m := HEADING_CHAPTER.match(line.strip()):
+            doc.add_heading(m.group(1), level=1)
+        elif m := HEADING_SECTION.match(line.strip()):
+            doc.add_heading(m.group(1), level=2)
+        else:
+            doc.add_paragraph(line.strip())
+    doc.save(tmp_path / f"{stem}.docx")
+    word, txt = parse_file(tmp_path / f"{stem}.docx"), parse_file(CORPUS / f"{stem}.txt")
+    assert counts(word) == counts(txt)
+    assert signature(word) == signature(txt)

@@ -3,11 +3,13 @@ Word's automatic numbering rebuilt from `numbering.xml` — in most Word-typed p
 target and measure is not in the paragraph's text but in its `w:numPr`."""
 from __future__ import annotations
 
+import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from indexer.readers.base import Document, ReaderError, SourceLine
+from indexer.readers.furniture import RE_FURNITURE, RE_RELATED
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -23,6 +25,11 @@ CN_DIGITS = "〇一二三四五六七八九"
 CN_CAPS = "零壹贰叁肆伍陆柒捌玖"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+# a heading that already says its number, or that is no chapter of the plan (its title, 前言, 目录, an annex)
+TYPED_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十百]+\s*、|[（(]\s*[一二三四五六七八九十]+\s*[)）]|\d{1,2}\s*[.．、]"
+                          r"|第\s*[一二三四五六七八九十百\d]+\s*[章节部分条])")
+NOT_A_CHAPTER = re.compile(r"^\s*(?:前\s*言|目\s*录|附\s*[件表录].*|.{2,40}(?:规划|纲要|方案|计划)\s*(?:[（(][^（）()]{1,16}[)）])?)\s*$")
+HEADING_STYLE_NAME = re.compile(r"(?:heading|标题)\s*(\d)", re.IGNORECASE)
 DIZHI = "子丑寅卯辰巳午未申酉戌亥"
 
 
@@ -187,6 +194,7 @@ class _Body:
         self.lines: list[SourceLine] = []
         self.tables: list[list[list[str]]] = []
         self.block = 0
+        self.headings: list[tuple[int, int, bool]] = []    # (line, outline level, numbered) of heading paragraphs
 
     # -- styles ---------------------------------------------------------------------------------
     def _style(self, style_id: str | None):
@@ -206,6 +214,42 @@ class _Body:
         style = self._style(style_id)
         name = style.find(q("name")).get(q("val")) if style is not None and style.find(q("name")) is not None else ""
         return (style_id or "").lower().startswith("toc") or name.lower().startswith("toc")
+
+    def _outline_level(self, ppr, style_id: str | None, depth: int = 0) -> int | None:
+        """A heading paragraph's outline level (0 = Heading 1), from the paragraph, its style or the style's
+        name; None for body text."""
+        if ppr is not None and (level := ppr.find(q("outlineLvl"))) is not None:
+            value = _int(level.get(q("val")), 9)
+            return value if value < 9 else None
+        style = self._style(style_id)
+        if style is None or depth > 10:
+            return None
+        if (m := HEADING_STYLE_NAME.fullmatch((style.find(q("name")).get(q("val")) if style.find(q("name")) is not None
+                                               else style_id or "").strip())):
+            return int(m.group(1)) - 1
+        based = style.find(q("basedOn"))
+        return self._outline_level(style.find(q("pPr")), based.get(q("val")) if based is not None else None, depth + 1)
+
+    def number_headings(self) -> None:
+        """Headings set in Word's heading styles with no number, numbered as plans number theirs: the highest
+        heading level used 一、, the next （一）, the next 1. (restarting under each higher heading; headings with a
+        number of their own count too), so that the parser sees the chapters, domains and blocks the styles
+        show."""
+        if sum(not numbered for _, _, numbered in self.headings) < 2:
+            return          # no structure told by styles alone (a web page's lone 相关文章 heading)
+        ranks = {level: rank for rank, level in enumerate(sorted({level for _, level, _ in self.headings}))}
+        counts = [0, 0, 0]
+        for line, level, numbered in self.headings:
+            rank = ranks[level]
+            if rank > 2:
+                continue
+            counts[rank] += 1
+            counts[rank + 1:] = [0] * (2 - rank)
+            if numbered:
+                continue
+            n = counts[rank]
+            label = (f"{chinese_counting(n)}、", f"（{chinese_counting(n)}）", f"{n}.")[rank]
+            self.lines[line] = replace(self.lines[line], text=label + self.lines[line].text.lstrip(" \u3000\u00a0"))
 
     # -- paragraphs -----------------------------------------------------------------------------
     def number_label(self, p) -> str:
@@ -258,6 +302,11 @@ class _Body:
         if self._is_toc(style_id):
             return
         label = self.number_label(p) if text.strip() else ""
+        if text.strip() and "\n" not in text.strip() and not NOT_A_CHAPTER.match(text) \
+                and not RE_RELATED.match(text) and not RE_FURNITURE.search(text) \
+                and (level := self._outline_level(ppr, style_id)) is not None:
+            numbered = bool(label or TYPED_MARKER.match(text))
+            self.headings.append((len(self.lines), level, numbered))
         pieces = text.split("\n")
         for i, piece in enumerate(pieces):
             piece = piece.replace("\t", " ").strip(" \u3000\u00a0") if i else piece.lstrip("\t ").replace("\t", " ")
@@ -373,4 +422,5 @@ def read_docx(path: Path, name: str | None = None, fmt: str = "docx") -> Documen
         styles_root = None
     body = _Body(name, _Numbering.read(numbering_root), styles_root)
     body.walk(document.element.body)
+    body.number_headings()
     return Document(file=name, format=fmt, lines=body.lines, tables=body.tables)
