@@ -108,6 +108,7 @@ OTHER_FURNITURE = {
 }
 INDENTED = "zengdu-women-and-children-2021-2030"
 FANGSONG = "daqing-children-2021-2025"
+FOOTNOTE = "婴儿死亡率：指婴儿出生后不满周岁死亡人数同出生人数的比率，以‰表示。"
 KANGXI = ["⼉童发展规划", "各级⾏政部⻔要加强⼉童保护⼯作，确保⽬标如期实现。"]
 
 
@@ -146,6 +147,9 @@ def other_pdfs(tmp_path_factory) -> dict[str, Path]:
         fonts.set(qn(script), "仿宋_GB2312")
     doc.save(fangsong)
     docxs.append(fangsong)
+    footnoted = render.to_docx(render.plan_lines(CORPUS / f"{FANGSONG}.txt"), root / "footnoted.docx", header="大庆市人民政府")
+    render.add_footnote(footnoted, "5.5‰以下", FOOTNOTE)
+    docxs.append(footnoted)
     return {p.stem: p for p in render.convert_many(docxs, "pdf", root / "pdf")}
 
 
@@ -169,6 +173,15 @@ def test_quotation_marks_drawn_after_their_words_stay_where_they_are_printed(oth
     texts = [p.text for plan in plans for p in plan.passages]
     assert any("“三个代表”重要思想" in t for t in texts)
     assert any("杜绝“毒跑道”“毒校服”" in t for t in texts)
+    assert summary(plans) == summary(parse_file(CORPUS / f"{FANGSONG}.txt"))
+
+
+def test_a_footnote_and_its_mark_stay_out_of_the_passages(other_pdfs):
+    """The reference mark (a small raised 1 after 以下) and the note at the page's foot: read as the Word file
+    is, without them, so the target keeps its value and bound."""
+    plans = parse_file(other_pdfs["footnoted"])
+    texts = "\n".join(p.text for plan in plans for p in plan.passages)
+    assert "婴儿死亡率控制在5.5‰以下。" in texts.replace(" ", "") and "出生人数的比率" not in texts
     assert summary(plans) == summary(parse_file(CORPUS / f"{FANGSONG}.txt"))
 
 

@@ -16,7 +16,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from indexer.readers.base import Document, ReaderError, SourceLine
-from indexer.readers.pdf_layout import (Table, VLine, join_lines, page_chars, tables_on, visual_lines)
+from indexer.readers.pdf_layout import (Table, VLine, drop_reference_marks, footnote_rule, join_lines, page_chars,
+                                        tables_on, visual_lines)
 
 SCANNED = "no text layer: a scanned PDF needs OCR before it can be indexed"
 RE_PAGE_NUMBER = re.compile(
@@ -84,6 +85,10 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
     em = median(cjk) if cjk else (2 * median(latin) if latin else 12.0)
     tables, rest = tables_on(page, chars, index + 1, em)
     lines = visual_lines(rest, index + 1, em)
+    drop_reference_marks(lines, em)
+    rule = footnote_rule(page, lines, em)
+    if rule is not None:            # footnotes: read as Word files are, without them
+        lines = [ln for ln in lines if ln.y > rule]
     return _Page(index + 1, page.get_height(), lines, tables)
 
 

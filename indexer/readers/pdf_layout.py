@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -57,6 +58,7 @@ class Char:
     x1: float
     y: float                 # baseline
     generated: bool = False  # a space PDFium inferred from a gap, not in the file
+    size: float = 0.0        # font size (points)
 
 
 @dataclass
@@ -142,8 +144,45 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
             continue
         pdfium_c.FPDFText_GetCharOrigin(textpage, i, x, y)
         pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect)
-        chars.append(Char(" " if text.isspace() else text, rect.left, rect.right, y.value, generated))
+        chars.append(Char(" " if text.isspace() else text, rect.left, rect.right, y.value, generated,
+                          pdfium_c.FPDFText_GetFontSize(textpage, i)))
     return chars
+
+
+REFERENCE_MARK = frozenset("0123456789*†‡¹²³⁴⁵⁶⁷⁸⁹⁰")
+
+
+def drop_reference_marks(lines: list[VLine], em: float) -> None:
+    """Footnote reference marks (婴儿死亡率控制在5.5‰以下¹) taken out of the text: digits or asterisks set small
+    and raised above the line's baseline. They would make 以下1 of 以下."""
+    for line in lines:
+        sizes = [c.size for c in line.chars if not c.text.isspace() and c.size > 1]
+        if not sizes:
+            continue
+        body = median(sizes)
+        line.chars[:] = [c for c in line.chars if not (
+            c.text in REFERENCE_MARK and 1 < c.size <= 0.75 * body and c.y > line.y + 0.15 * em)]
+
+
+def footnote_rule(page: pdfium.PdfPage, lines: list[VLine], em: float) -> float | None:
+    """The height of the short rule that separates a page's footnotes from its text (Word and LibreOffice
+    draw one at the left margin, a third of the text's width or less), when the first line under it starts
+    with a footnote's number; None otherwise."""
+    if not lines:
+        return None
+    left = min(ln.x0 for ln in lines)
+    right = max(ln.x1 for ln in lines)
+    horizontal, _ = _rules(page)
+    below_text = [y for y, x0, x1 in horizontal
+                  if abs(x0 - left) < 2 * em and x1 - x0 < 0.4 * (right - left) and y < page.get_height() / 2]
+    for y in sorted(below_text, reverse=True):
+        under = [ln for ln in lines if ln.y < y]
+        if under and RE_FOOTNOTE_START.match(under[0].text):
+            return y
+    return None
+
+
+RE_FOOTNOTE_START = re.compile(r"^\s*(?:\d{1,2}|[①-⑳]|\*|[\[［]\d{1,2}[\]］])\s*\S")
 
 
 def visual_lines(chars: list[Char], page: int, em: float) -> list[VLine]:
