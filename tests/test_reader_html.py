@@ -169,3 +169,12 @@ def test_undeclared_gb18030_page_is_read(tmp_path):
     path = _write(tmp_path, "plain.html", page, "gb18030")
     texts = [line.text for line in read_document(path).lines]
     assert "1.适龄儿童普遍接受有质量的学前教育，学前三年毛入园率达到95%以上。" in texts
+
+
+@pytest.mark.parametrize("label", ["iso-8859-1", "windows-1252"])
+def test_a_chinese_page_declared_latin_is_read_in_its_real_encoding(tmp_path, label):
+    page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={label}"></head><body><div>'
+            "<p>（二）儿童与教育</p><p>1.适龄儿童普遍接受有质量的学前教育，学前三年毛入园率达到95%以上。</p></div></body></html>")
+    path = _write(tmp_path, "latin.html", page, "gb18030")
+    texts = [line.text for line in read_document(path).lines]
+    assert "1.适龄儿童普遍接受有质量的学前教育，学前三年毛入园率达到95%以上。" in texts

@@ -36,13 +36,16 @@ def _declared(head: bytes) -> str | None:
 
 
 def decode_html(data: bytes, name: str) -> tuple[str, list[str]]:
-    """The page's text: BOM, then the declared charset (GB labels as gb18030), else UTF-8, else GB18030."""
+    """The page's text: BOM, then the declared charset (GB labels as gb18030), else UTF-8, else GB18030. A Latin-1
+    declaration over bytes that are not ASCII is tried last."""
     for bom, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, errors="replace"), []
     declared = _declared(data[:8192])
     tried = [declared] if declared else []
-    for encoding in tried + ["utf-8", "gb18030"]:
+    if declared == "cp1252" and any(b >= 0x80 for b in data):
+        tried = []      # a Chinese page declared Latin-1 by its server or editor: Latin-1 reads any bytes, as mojibake
+    for encoding in tried + ["utf-8", "gb18030", *([declared] if declared and not tried else [])]:
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
