@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from indexer.details import SUBJECT_EN, aliases, find_details, is_notice_title, notice_end
 from indexer.lines import RE_TITLE_TAIL, Line, LineType, lines_of, read_lines
 from indexer.parse import parse_plan
-from indexer.readers import SUPPORTED_SUFFIXES, ReaderError, is_supported, read_document
+from indexer.readers import SUPPORTED_SUFFIXES, Document, ReaderError, is_supported, read_document
 from plansearch.errors import CorpusError
 from plansearch.records import ParsedPlan, PlanMeta
 
@@ -247,8 +247,14 @@ def parse_document(path: Path, taken: set[str] | None = None, ids: list[str] | N
         if ids:
             meta.id = ids[i] if i < len(ids) else f"{ids[0]}-{i + 1}"
         by_plan[meta.id] = plan_lines(lines, meta)
-        plans.append(parse_plan(meta, by_plan[meta.id]))
+        plans.append(with_reader_warnings(parse_plan(meta, by_plan[meta.id]), document))
     return ParsedFile(file=document.file, format=document.format, plans=plans, lines=by_plan)
+
+
+def with_reader_warnings(plan: ParsedPlan, document: Document) -> ParsedPlan:
+    """The plan with what its reader noticed (a misnamed file, a charset that did not fit) among its warnings."""
+    plan.warnings[:0] = [w for w in document.warnings if w not in plan.warnings]
+    return plan
 
 
 def parse_file(path: Path) -> list[ParsedPlan]:
@@ -258,10 +264,11 @@ def parse_file(path: Path) -> list[ParsedPlan]:
 def parse_listed(root: Path, metas: list[PlanMeta]) -> tuple[list[ParsedPlan], str | None]:
     """The listed plans of one file (`metas` share a source file), read once; or none and why it cannot be read."""
     try:
-        lines = read_lines(root / metas[0].source_file)
+        document = read_document(root / metas[0].source_file)
     except ReaderError as exc:
         return [], exc.reason
-    return [parse_plan(meta, plan_lines(lines, meta)) for meta in metas], None
+    lines = lines_of(document)
+    return [with_reader_warnings(parse_plan(meta, plan_lines(lines, meta)), document) for meta in metas], None
 
 
 def by_file(corpus: Corpus) -> list[list[PlanMeta]]:

@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 
 import render
 from conftest import AUTO_NUMBERED, CORPUS
-from indexer.corpus import parse_file
+from indexer.corpus import parse_document, parse_file
 from indexer.readers import ReaderError, read_document
 from indexer.readers.docx import chinese_counting, format_number
 
@@ -241,3 +241,18 @@ def test_headings_set_in_word_heading_styles_without_numbers_keep_the_structure(
     word, txt = parse_file(tmp_path / f"{stem}.docx"), parse_file(CORPUS / f"{stem}.txt")
     assert counts(word) == counts(txt)
     assert signature(word) == signature(txt)
+
+
+@pytest.mark.parametrize(("made", "named"), [("docx", ".pdf"), ("pdf", ".docx"), ("html-utf8", ".txt")])
+def test_a_file_named_as_another_kind_is_read_as_what_it_is(rendered_plans, tmp_path, made, named):
+    """A PDF saved with a .docx name, a Word file named .pdf, a web page saved as .txt: read by what their bytes
+    are, as the correctly named file is, with a warning that says so."""
+    import shutil
+
+    stem = "daqing-children-2021-2025"
+    wrong = tmp_path / f"plan{named}"
+    shutil.copy(rendered_plans[stem, made], wrong)
+    parsed = parse_document(wrong)
+    assert parsed.format == made.split("-")[0]
+    assert counts(parsed.plans) == counts(parse_file(rendered_plans[stem, made]))
+    assert any(f"with a {named} name" in w for w in parsed.plans[0].warnings)

@@ -48,8 +48,32 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in READERS
 
 
+def sniff(path: Path) -> str | None:
+    """What the file's first bytes say it is ('.pdf', '.docx', '.doc', '.html'), or None when they do not say."""
+    import zipfile
+
+    with path.open("rb") as f:
+        head = f.read(1024)
+    if head.startswith(b"%PDF-"):
+        return ".pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return ".doc"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                return ".docx" if "word/document.xml" in z.namelist() else None
+        except (zipfile.BadZipFile, OSError):
+            return None
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html")) or start.startswith(b"<?xml") and b"<html" in start:
+        return ".html"
+    return None
+
+
 def read_document(path: Path) -> Document:
-    """Read any supported file; ReaderError (one line, naming the file) for anything unreadable."""
+    """Read any supported file; ReaderError (one line, naming the file) for anything unreadable. A file whose
+    first bytes say it is another supported kind than its name does (a web page saved as .txt, a PDF named
+    .docx) is read as what it is, with a warning; an encrypted Word file (also an OLE file) keeps its reader."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise ReaderError(path.name, f"unsupported file type '{path.suffix or '(none)'}' "
@@ -61,7 +85,12 @@ def read_document(path: Path) -> Document:
         raise ReaderError(path.name, "empty file")
     if size > MAX_FILE_MB * 1024 * 1024:
         raise ReaderError(path.name, f"file too large ({size / 1024 / 1024:.1f} MB; plans up to {MAX_FILE_MB} MB are read)")
-    document = reader(path)
+    actual = sniff(path)
+    renamed = actual is not None and READERS[actual] is not reader and not (actual == ".doc" and reader is _docx)
+    document = (READERS[actual] if renamed else reader)(path)
+    if renamed:
+        document.warnings.append(f"{path.name}: the file is a {actual} file with a {path.suffix} name; "
+                                 f"read as {actual}")
     if document.format != "html":        # a page copied into Word, PDF or text brings its site furniture along
         from indexer.readers.furniture import blank_furniture
 
