@@ -63,6 +63,8 @@ RE_PAREN_ITEM = re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]\s*(.*)$")
 RE_CIRCLED_ITEM = re.compile(r"^([\u2460-\u2473])\s*(.*)$")
 RE_SUB_ITEM = re.compile(r"^(——|—{2})\s*(.*)$")
 RE_PREFACE = re.compile(r"^前\s*言$")
+# an annex after the plan's last chapter (附表：主要指标, 附件1 名词解释): a chapter of its own
+RE_ANNEX = re.compile(r"^(附\s*[件表录]\s*[\d一二三四五六七八九十]*)\s*[:：]?\s*(.{0,40})$")
 RE_TITLE = re.compile(r"^[^，。；：,;:]{2,40}(规划|纲要)\s*([（(][^（）()]{1,16}[)）])?$")
 RE_TITLE_TAIL = re.compile(r"^[（(]\s*(\d{4}\s*[—–\-－~～至]+\s*\d{4}\s*年?|征求意见稿|草案|试行)\s*[)）]$")
 SENTENCE_END = tuple("。！？；：!?;:")
@@ -135,6 +137,8 @@ def classify(number: int, raw: str) -> Line:
         return Line(number, raw, text, LineType.title, body=text)
     if RE_PREFACE.match(probe):
         return Line(number, raw, text, LineType.preface, body="前言")
+    if (m := RE_ANNEX.match(probe)) and not m.group(2).endswith(SENTENCE_END):
+        return Line(number, raw, text, LineType.chapter, "", (m.group(2) or m.group(1)).strip(), style=Style.cn)
     for pattern, style in ((RE_PART, Style.part), (RE_ZHANG, Style.zhang)):
         if m := pattern.match(probe):
             return Line(number, raw, text, LineType.chapter, m.group(1), m.group(2).strip(), style=style)

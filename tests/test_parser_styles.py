@@ -421,3 +421,15 @@ def test_indicator_tables_are_read_by_their_header_whatever_their_columns(layout
         ("婴儿死亡率", "5.5‰以下", "约束性"), ("儿童伤害死亡率", "以2020年为基数下降15%", "预期性")]
     if "领域" in header or "发展领域" in header:
         assert [r.domain for r in parsed.indicator_table] == ["儿童与健康", "儿童与健康"]
+
+
+def test_an_annex_after_the_last_chapter_is_not_glued_to_its_last_passage(tmp_path):
+    plan = tmp_path / "plan.txt"
+    plan.write_text("某某市儿童发展规划（2021—2025年）\n一、儿童与健康\n（一）主要目标。\n1.婴儿死亡率控制在5.5‰以下。\n"
+                    f"（二）策略措施。\n1.加强管理。{MEASURE}\n二、组织实施\n（一）加强组织领导。{MEASURE}\n"
+                    "附表：某某市儿童发展主要指标\n\t指标\n\t2025年目标\n\n\t婴儿死亡率\n\t5.5‰以下\n\n",
+                    encoding="utf-8")
+    [parsed] = parse_file(plan)
+    assert not any("附表" in p.text or "主要指标" in p.text for p in parsed.passages)
+    assert parsed.passages[-1].text.endswith("确保各项工作落到实处。")
+    assert [(r.indicator, r.value) for r in parsed.indicator_table] == [("婴儿死亡率", "5.5‰以下")]
