@@ -256,3 +256,32 @@ def test_a_file_named_as_another_kind_is_read_as_what_it_is(rendered_plans, tmp_
     assert parsed.format == made.split("-")[0]
     assert counts(parsed.plans) == counts(parse_file(rendered_plans[stem, made]))
     assert any(f"with a {named} name" in w for w in parsed.plans[0].warnings)
+
+
+BOX = "专栏1 儿童安全重点工程：儿童防溺水宣传进校园，每所中小学每学期至少开展一次防溺水专题教育。"
+
+
+def _text_box_run(text: str) -> str:
+    """A run holding a text box as Word writes one: the drawing, and its VML copy for older readers."""
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    box = f'<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>'
+    return (f'<w:r xmlns:w="{w}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+            'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+            'xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent><mc:Choice Requires="wps">'
+            f'<w:drawing><wps:wsp><wps:txbx>{box}</wps:txbx></wps:wsp></w:drawing></mc:Choice>'
+            f'<mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback>'
+            '</mc:AlternateContent></w:r>')
+
+
+def test_a_text_box_is_read_once_after_the_paragraph_it_is_anchored_in(tmp_path):
+    from lxml import etree
+
+    doc = new_docx()
+    doc.add_paragraph("（二）策略措施。")
+    anchor = doc.add_paragraph("1.预防和控制儿童溺水。加强农村地区相关水体的防护隔离和安全巡查。")
+    anchor._p.append(etree.fromstring(_text_box_run(BOX)))
+    doc.add_paragraph("2.加强儿童交通安全教育。")
+    doc.save(tmp_path / "box.docx")
+    texts = [line.text for line in read_document(tmp_path / "box.docx").lines]
+    assert texts == ["（二）策略措施。", "1.预防和控制儿童溺水。加强农村地区相关水体的防护隔离和安全巡查。", BOX,
+                     "2.加强儿童交通安全教育。"]

@@ -12,6 +12,7 @@ from indexer.readers.base import Document, ReaderError, SourceLine
 from indexer.readers.furniture import RE_FURNITURE, RE_RELATED
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -275,7 +276,8 @@ class _Body:
 
     def paragraph_text(self, p) -> str:
         """The visible text: runs, hyperlinks, field results and inserted text; not deleted text,
-        field codes or text boxes. Manual line breaks become newlines."""
+        field codes or text boxes (their paragraphs follow as lines of their own). Manual line breaks become
+        newlines."""
         parts: list[str] = []
         for el in p.iter(q("t"), q("tab"), q("br"), q("cr"), q("noBreakHyphen"), q("sym")):
             if _inside(el, p, (q("txbxContent"), q("del"), q("moveFrom"), q("instrText"))):
@@ -365,11 +367,20 @@ class _Body:
             grid.append(row)
         return [r for r in grid if any(c.strip() for c in r)]
 
+    @staticmethod
+    def text_boxes(p) -> list:
+        """The text boxes anchored in paragraph `p` (a 专栏 of key projects, a note set beside the text), each
+        once: Word stores a box twice, as a drawing and as a VML fallback for older readers."""
+        return [box for box in p.iter(q("txbxContent"))
+                if not _inside(box, p, (MC_FALLBACK,)) and not _inside(box.getparent(), p, (q("txbxContent"),))]
+
     # -- walking --------------------------------------------------------------------------------
     def walk(self, container) -> None:
         for child in container:
             if child.tag == q("p"):
                 self.add_paragraph(child)
+                for box in self.text_boxes(child):
+                    self.walk(box)
             elif child.tag == q("tbl"):
                 self.add_table(child)
             elif child.tag == q("sdt"):          # content controls: a table of contents is left out
