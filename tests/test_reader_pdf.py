@@ -228,6 +228,27 @@ def test_truncated_pdf_is_one_clear_line(rendered_plans, tmp_path, keep):
     assert "damaged" in str(error.value)
 
 
+@pytest.mark.parametrize("span", [(0.35, 0.65), (0.2, 0.5), (0.6, 0.9)])
+def test_a_damaged_pdf_is_refused_rather_than_read_as_garbled_text(rendered_plans, tmp_path, span):
+    """A stretch of the file overwritten with zeros (a bad copy, a broken download): pdfium still opens it, but its
+    fonts' maps are gone and the words come out as symbols. One clear line, or clean text, never the symbols."""
+    from indexer.readers.pdf import RE_GARBLED
+
+    data = bytearray(rendered_plans["daqing-children-2021-2025", "pdf"].read_bytes())
+    start, end = (int(len(data) * share) for share in span)
+    data[start:end] = bytes(end - start)
+    broken = tmp_path / "damaged.pdf"
+    broken.write_bytes(bytes(data))
+    try:
+        document = read_document(broken)
+    except ReaderError as error:
+        assert str(error).startswith("damaged.pdf: ") and "\n" not in str(error)
+        assert "garbled" in str(error) or "damaged" in str(error)
+        return
+    text = "".join(line.text for line in document.lines)
+    assert len(RE_GARBLED.findall(text)) < 0.01 * len(text)
+
+
 def _encrypted_pdf() -> bytes:
     """A one-page PDF under the standard security handler whose user password is not empty."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

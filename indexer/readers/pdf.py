@@ -20,6 +20,12 @@ from indexer.readers.pdf_layout import (Table, VLine, drop_reference_marks, foot
                                         tables_on, visual_lines)
 
 SCANNED = "no text layer: a scanned PDF needs OCR before it can be indexed"
+# characters a plan's text has next to none of (well under 1% even in plans with half-width punctuation), which a
+# damaged file or a font without a proper Unicode map yields in place of words: private-use code points, the
+# replacement character, controls, Latin-1 symbols and rare ASCII symbols
+RE_GARBLED = re.compile("[\ue000-\uf8ff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a1-\u00af\u00b2-\u00b6"
+                        "\u00b8-\u00d6\u00d8-\u00f6\u00f8-\u00ff!\"#$&'*+<=>?@\\[\\\\\\]^_`{|}~\u2020\u2021]")
+GARBLED_SHARE = 0.03
 RE_PAGE_NUMBER = re.compile(
     r"^[\s\-—–－·•_~]*(第\s*)?(\d{1,4}|[ivxlcdm]{1,6})(\s*页)?(\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–－·•_~]*$"
     r"|^(page|p\.)\s*\d{1,4}(\s*of\s*\d{1,4})?$", re.IGNORECASE)
@@ -55,6 +61,12 @@ def read_pdf(path: Path) -> Document:
     for page in pages:
         _number_lines(page)
     lines, tables = _assemble(pages)
+    text = re.sub(r"\s", "", "".join(line.text for line in lines))
+    if text and len(RE_GARBLED.findall(text)) > GARBLED_SHARE * len(text):
+        share = len(RE_GARBLED.findall(text)) / len(text)
+        raise ReaderError(path.name, f"the PDF's text layer is garbled ({share:.0%} of its characters are symbols "
+                                     f"where words should be: a damaged file, or fonts without a Unicode map); "
+                                     f"export the PDF again, or use the Word file")
     return Document(file=path.name, format="pdf", lines=lines, tables=tables)
 
 
