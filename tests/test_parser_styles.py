@@ -433,3 +433,23 @@ def test_an_annex_after_the_last_chapter_is_not_glued_to_its_last_passage(tmp_pa
     assert not any("附表" in p.text or "主要指标" in p.text for p in parsed.passages)
     assert parsed.passages[-1].text.endswith("确保各项工作落到实处。")
     assert [(r.indicator, r.value) for r in parsed.indicator_table] == [("婴儿死亡率", "5.5‰以下")]
+
+
+def _one_line(stem: str, tmp_path: Path) -> Path:
+    source = CORPUS / f"{stem}.txt"
+    one_line = tmp_path / f"{stem}.txt"
+    one_line.write_text("".join(line.strip() for line in source.read_text(encoding="utf-8").splitlines()),
+                        encoding="utf-8")
+    return one_line
+
+
+def test_a_plan_whose_line_breaks_were_lost_parses_as_with_them(tmp_path):
+    """The whole plan on one line (pasted from a web page, saved by a tool that dropped the breaks): cut where
+    its title, headings and items began, it gives the same passages."""
+    import re
+
+    stem = "daqing-children-2021-2025"
+    want, got = parse_file(CORPUS / f"{stem}.txt"), parse_file(_one_line(stem, tmp_path))
+    assert [_summary(plan) for plan in got] == [_summary(plan) for plan in want]
+    assert [[re.sub(r"\s", "", p.text) for p in plan.passages] for plan in got] == \
+        [[re.sub(r"\s", "", p.text) for p in plan.passages] for plan in want]

@@ -1,6 +1,7 @@
 """Plain-text plans: UTF-8 (BOM tolerated), else GB18030, as Chinese office files often are."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from indexer.readers.base import Document, ReaderError, SourceLine, tables_of
@@ -15,10 +16,40 @@ def decode_text(data: bytes, name: str) -> str:
     raise ReaderError(name, "not UTF-8 or GB18030 text")
 
 
+# a line this long is no line of a plan (the longest in the bundled plans has 440 characters) but a whole text
+# whose line breaks were lost (pasted from a web page, saved by a tool that dropped them)
+RUN_IN_MIN = 1500
+# where such a text's lines began: a heading or numbered item after a sentence end, and the title before its text
+RE_RUN_IN_BREAK = re.compile(
+    r"(?<=[。；！？：!?;:])\s*(?=[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、](?!\d)"
+    r"|——|第[一二三四五六七八九十百]+[章节条部分]|(?:主要目标|策略措施)[:：])"
+    r"|(?<=[\u4e00-\u9fff])(?=[（(][一二三四五六七八九十]{1,3}[)）]|(?:主要目标|策略措施)[:：])")   # after a heading
+RE_RUN_IN_HEADING = re.compile(r"^([（(][一二三四五六七八九十]{1,3}[)）][^，。；：,;:]{2,12}。)(\S.*)$", re.DOTALL)
+RE_RUN_IN_TITLE = re.compile(r"^(.{2,40}?(?:规划|纲要)(?:[（(][^（）()]{1,16}[)）])?)(?=\S)")
+
+
+def run_in_lines(line: str) -> list[str]:
+    """A line of RUN_IN_MIN characters or more cut where the plan's own lines began (its title first); others
+    as they are."""
+    if len(line) < RUN_IN_MIN:
+        return [line]
+    pieces = []
+    if m := RE_RUN_IN_TITLE.match(line):
+        pieces.append(m.group(1))
+        line = line[m.end():]
+    for piece in RE_RUN_IN_BREAK.split(line):
+        if m := RE_RUN_IN_HEADING.match(piece):          # （一）儿童与健康。覆盖城乡…: the heading was its own line
+            pieces += [m.group(1), m.group(2)]
+        elif piece.strip():
+            pieces.append(piece)
+    return pieces
+
+
 def read_txt(path: Path) -> Document:
     text = decode_text(path.read_bytes(), path.name)
     if "\x00" in text:
         raise ReaderError(path.name, "binary data, not a text file")
-    lines = [SourceLine(raw, line=i, line_end=i) for i, raw in enumerate(text.splitlines(), start=1)]
+    lines = [SourceLine(piece, line=i, line_end=i)
+             for i, raw in enumerate(text.splitlines(), start=1) for piece in run_in_lines(raw)]
     tables = tables_of(lines)
     return Document(file=path.name, format="txt", lines=lines, tables=tables)
