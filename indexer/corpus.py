@@ -19,7 +19,7 @@ from indexer.lines import RE_TITLE_TAIL, Line, LineType, lines_of, read_lines
 from indexer.parse import parse_plan
 from indexer.readers import SUPPORTED_SUFFIXES, Document, ReaderError, is_supported, read_document
 from plansearch.errors import CorpusError
-from plansearch.records import ParsedPlan, PlanMeta
+from plansearch.records import Kind, ParsedPlan, PlanMeta
 
 T = TypeVar("T")
 
@@ -249,6 +249,17 @@ def parse_document(path: Path, taken: set[str] | None = None, ids: list[str] | N
         by_plan[meta.id] = plan_lines(lines, meta)
         plans.append(with_reader_warnings(parse_plan(meta, by_plan[meta.id]), document))
     return ParsedFile(file=document.file, format=document.format, plans=plans, lines=by_plan)
+
+
+NOT_A_PLAN = ("no plan in the file: no title line (…规划 / 纲要 / 方案 …) and no chapters, sections or numbered items "
+              "(一、 （一） 1.)")
+
+
+def is_no_plan(plan: ParsedPlan) -> bool:
+    """A file with neither a plan's title nor its structure (a note, a letter, 'abc'): all overview text, its
+    title composed from the body. Refused where a user hands over one file (add, upload, review)."""
+    return all(p.kind is Kind.overview for p in plan.passages) and \
+        any(w.startswith("no title line") for w in plan.meta.warnings)
 
 
 def with_reader_warnings(plan: ParsedPlan, document: Document) -> ParsedPlan:

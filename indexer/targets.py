@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from indexer.normalize import to_simplified
 from plansearch.records import Indicator, Kind, ParsedPlan
 
 INDICATORS_FILE = Path(__file__).with_name("data") / "indicators.toml"
@@ -83,8 +84,8 @@ class IndicatorSpec:
 
 
 def fold(phrase: str) -> str:
-    """The form names are compared in: NFKC, no spaces or 《》“”, "0-6岁"/"0至6岁" → "0—6岁"."""
-    text = unicodedata.normalize("NFKC", phrase)
+    """The form names are compared in: NFKC, simplified characters, no spaces or 《》“”, "0-6岁"/"0至6岁" → "0—6岁"."""
+    text = to_simplified(unicodedata.normalize("NFKC", phrase))
     text = re.sub(r"[\s《》〈〉“”\"']+", "", text)
     return DASHES.sub(r"\1—\2", text)
 

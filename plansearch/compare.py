@@ -11,6 +11,7 @@ from functools import lru_cache
 from pydantic import BaseModel, Field
 
 from indexer.normalize import normalize_for_index
+from plansearch.errors import InvalidQuery, PlanNotFound
 from plansearch.evidence import judge
 from plansearch.records import Kind
 from plansearch.search import Searcher, SearchRequest
@@ -124,8 +125,10 @@ class Comparer:
         ranking = s.rank(SearchRequest(q=q, k=CANDIDATES, kind=None), limit=CANDIDATES)
         wanted = set(plans or [])
         for pid in wanted:
+            if not pid.strip():
+                raise InvalidQuery("plan", "plan 不能为空（plan must not be empty）")
             if pid not in s.plans:
-                s.search(SearchRequest(q=q, plan=pid))        # raises PlanNotFound with the known ids
+                raise PlanNotFound(pid, sorted(s.plans))
         picked: dict[str, list] = {}
         candidates = [(row, s.index.passage(row)) for row, _ in ranking.rows]
         candidates = [(row, p) for row, p in candidates

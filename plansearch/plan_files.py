@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.build import BuildSummary, Progress, indexed_ids
-from indexer.corpus import MANIFEST_NAME, ParsedFile, load_corpus, load_manifest, parse_corpus, parse_document, slug
+from indexer.corpus import (MANIFEST_NAME, NOT_A_PLAN, ParsedFile, is_no_plan, load_corpus, load_manifest, parse_corpus,
+                            parse_document, slug)
 from indexer.normalize import normalize_for_index
 from indexer.readers import SUPPORTED_SUFFIXES, is_supported
 from plansearch.errors import CorpusError, PlanNotFound
@@ -105,6 +106,8 @@ def understand(path: Path, settings: Settings, plan_id: str | None = None, displ
     parsed.file = display
     if not parsed.plans or not any(plan.passages for plan in parsed.plans):
         raise CorpusError(f"{display}: no plan structure found (一、… （一）… 主要目标 / 策略措施 or numbered items)")
+    if all(is_no_plan(plan) for plan in parsed.plans):
+        raise CorpusError(f"{display}: {NOT_A_PLAN}")
     return parsed
 
 

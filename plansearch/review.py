@@ -261,11 +261,13 @@ class Reviewer:
 
     def review_file(self, path: Path, peers: list[str] | None = None, domain: str | None = None) -> ReviewResponse:
         """A draft file, parsed in memory (the first plan in it); nothing is written to the index."""
-        from indexer.corpus import parse_document
+        from indexer.corpus import NOT_A_PLAN, is_no_plan, parse_document
 
         parsed = parse_document(path, taken=set(self.searcher.plans))
         if not parsed.plans:
             raise ReviewError(f"{path.name}: 文件中没有找到规划（no plan found in the file）")
+        if is_no_plan(parsed.plans[0]):
+            raise ReviewError(f"{path.name}: 文件中没有找到规划（{NOT_A_PLAN}）")
         plan = parsed.plans[0]
         report = self.review(material_from_parsed(plan, self.searcher), peers, domain)
         report.draft = True

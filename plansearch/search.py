@@ -362,7 +362,15 @@ class Searcher:
             confidence = 0.49 * evidence.share * similarity
         if interp.unknown_place and not interp.plans:
             confidence = min(confidence, 0.2)
+        if req.understand and not concepts and not self._names_something(interp):
+            confidence = 0.0        # 的, ？？？, 123, an emoji: nothing in the question that a passage could show
         return Ranking(ranked[:limit], interp, round(float(confidence), 3), evidence, elsewhere, concepts)
+
+    @staticmethod
+    def _names_something(interp: Interpretation) -> bool:
+        """Does the question name a plan, place, domain or subject (大庆, 儿童与健康, 儿童)? A kind of passage alone
+        (怎么办, 目标) names no subject matter."""
+        return bool(interp.plans or interp.place or interp.unknown_place or interp.domains or interp.subject)
 
     def _topic_fusion(self, rankings: list[list[int]], weights: list[float], vector: np.ndarray, depth: int,
                       filter: Filter | None, req: SearchRequest) -> dict[int, float]:

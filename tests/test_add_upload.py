@@ -222,6 +222,8 @@ def test_bad_uploads_get_one_clear_answer_and_lose_nothing(client, small, render
         ("fake.pdf", b"not a pdf at all", 415, "不符"),
         ("huge.txt", b"a" * (3 * 1024 * 1024), 413, "MB"),
         ("dup.docx", rendered_plans["daqing-children-2021-2025", "docx"].read_bytes(), 409, "daqing-children-2021"),
+        ("abc.txt", b"abc", 400, "no plan in the file"),
+        ("note.txt", "今天天气很好，我们去公园散步。下午回家吃饭，晚上看电视。".encode(), 400, "no plan in the file"),
     ]
     before = sorted(p.name for p in small.corpus_dir.iterdir())
     manifest = (small.corpus_dir / "plans.toml").read_text(encoding="utf-8")
@@ -230,6 +232,9 @@ def test_bad_uploads_get_one_clear_answer_and_lose_nothing(client, small, render
         assert r.status_code == status, (name, r.text)
         detail = r.json()["detail"]
         assert words in detail and "\n" not in detail and "Traceback" not in detail, (name, detail)
+    for bad_id in ("a/b", "../../x", "吉县"):
+        r = _post(client, "plan.docx", docx, id=bad_id)
+        assert r.status_code == 422 and r.json()["param"] == "id", r.text
     assert sorted(p.name for p in small.corpus_dir.iterdir()) == before
     assert (small.corpus_dir / "plans.toml").read_text(encoding="utf-8") == manifest
     assert client.get("/api/plans").json()["count"] == 2

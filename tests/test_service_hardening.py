@@ -144,10 +144,37 @@ def test_options_answers_with_the_allowed_methods(client):
     ("/api/compare?q=溺水&plan=" + "p" * 5000, "plan"),
     ("/api/export?ids=%20%20", "ids"),
     ("/api/export?ids=,%20,", "ids"),
+    ("/api/compare?q=溺水&plan=", "plan"),
+    ("/api/compare?q=溺水&plan=&plan=daqing-children-2021", "plan"),
+    ("/api/targets?indicator=", "indicator"),
+    ("/api/targets?indicator=%20", "indicator"),
 ])
 def test_overlong_or_empty_parameters_get_a_422_naming_them(client, url, param):
     r = client.get(url)
     assert r.status_code == 422 and r.json()["param"] == param
+
+
+@pytest.mark.parametrize("q", ["的", "怎么办", "？？？", "123", "a", "\x00", "\u200b", "😀", "!!!，。"])
+def test_a_question_with_nothing_to_look_for_is_no_answer(client, q):
+    """No word of a topic, plan, place or domain: nothing a passage could show, so nothing is asserted."""
+    for path in ("/api/search", "/api/ask"):
+        body = client.get(path, params={"q": q}).json()
+        assert body["no_answer"] is True, (path, q, body)
+
+
+def test_a_question_naming_only_a_plan_or_a_subject_still_answers(client):
+    assert client.get("/api/search", params={"q": "大庆"}).json()["no_answer"] is False
+    assert client.get("/api/search", params={"q": "儿童"}).json()["results"]
+
+
+def test_an_indicator_in_traditional_characters_finds_its_targets(client):
+    body = client.get("/api/targets", params={"indicator": "嬰兒死亡率"}).json()
+    assert body["indicator"] == "婴儿死亡率" and body["rows"]
+
+
+def test_export_of_an_id_given_twice_has_it_once(client):
+    body = client.get("/api/export", params={"ids": f"{PASSAGE},{PASSAGE}, {PASSAGE}"}).text
+    assert "共 1 条" in body and body.count(f"；{PASSAGE}）") == 1, body
 
 
 # 10: the documentation works offline -----------------------------------------------------------------------

@@ -36,7 +36,7 @@ def make_router(settings: Settings) -> APIRouter:
         if id_list:
             if len(id_list) > MAX_EXPORT_IDS:
                 raise InvalidQuery("ids", f"一次最多导出 {MAX_EXPORT_IDS} 条，收到 {len(id_list)} 条")
-            items = items_for_ids(searcher, id_list)
+            items = items_for_ids(searcher, list(dict.fromkeys(id_list)))       # an id given twice, once
             doc_title = title or "规划条文摘编"
         elif q:
             searcher.search(SearchRequest(q=q, k=1))

@@ -14,7 +14,7 @@ from fastapi import Path as FastAPIPath
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from plansearch.errors import PlanSearchError
+from plansearch.errors import InvalidQuery, PlanSearchError
 from plansearch.search import PlanSummary
 from plansearch.settings import Settings
 from service.deps import SearcherDep, WriteRefused, read_upload, require_key
@@ -62,10 +62,15 @@ def make_router(settings: Settings) -> APIRouter:
     async def upload_plan(request: Request, file: Annotated[UploadFile, File(description="规划文件")],
                           id: Annotated[str | None, Form(description="规划 id（可选）", max_length=200)] = None
                           ) -> UploadResponse:
-        from plansearch.plan_files import add_plan_file
         from plansearch.parse_report import file_report
+        from plansearch.plan_files import add_plan_file, check_plan_id
 
         settings = require_key(request)
+        if id:
+            try:
+                check_plan_id(id)
+            except PlanSearchError as exc:
+                raise InvalidQuery("id", str(exc)) from None
         with tempfile.TemporaryDirectory(prefix="plansearch-upload-") as tmp:
             path = await read_upload(file, settings, Path(tmp))
             try:

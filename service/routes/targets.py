@@ -59,6 +59,8 @@ def make_router(settings: Settings) -> APIRouter:
             return next((sp.aliases for sp in indicator_specs() if sp.name == n), frozenset())
 
         name = indicator.strip()
+        if not name:
+            raise InvalidQuery("indicator", "indicator 不能为空（indicator must not be empty）；见 /api/indicators")
         known = {i.name for i in searcher.index.indicators}
         if name not in known:
             name = canonical_name(name) or name
