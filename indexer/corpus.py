@@ -279,7 +279,10 @@ def parse_listed(root: Path, metas: list[PlanMeta]) -> tuple[list[ParsedPlan], s
     except ReaderError as exc:
         return [], exc.reason
     lines = lines_of(document)
-    return [with_reader_warnings(parse_plan(meta, plan_lines(lines, meta)), document) for meta in metas], None
+    plans = [with_reader_warnings(parse_plan(meta, plan_lines(lines, meta)), document) for meta in metas]
+    if all(meta.guessed for meta in metas) and all(is_no_plan(plan) for plan in plans):
+        return [], NOT_A_PLAN            # a note or a letter left in the folder; a plans.toml entry overrides this
+    return plans, None
 
 
 def by_file(corpus: Corpus) -> list[list[PlanMeta]]:

@@ -311,3 +311,14 @@ def test_plansearch_index_into_a_log_shows_progress_lines(tmp_path, monkeypatch,
     assert 9 <= len(lines) - 1 <= 11
     assert lines[-1].startswith(f"embedding: {passages:,}/{passages:,} passages (100%)")
     assert all("passages/s" in ln for ln in lines[1:])
+
+
+def test_a_note_left_in_the_corpus_folder_is_reported_not_indexed_as_a_plan(fake_settings, keyword_encoder, tmp_path):
+    corpus = tmp_path / "with-note"
+    corpus.mkdir()
+    source = fake_settings.corpus_dir / "daqing-children-2021-2025.txt"
+    (corpus / "daqing.txt").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "notes.txt").write_text("下周一开会讨论，请各位准备材料。会后整理意见报办公室。", encoding="utf-8")
+    summary = build(fake_settings, encoder=keyword_encoder, corpus_dir=corpus)
+    assert summary.plans == 1
+    assert [(f, r.split(":")[0]) for f, r in summary.failed] == [("notes.txt", "no plan in the file")]
