@@ -221,7 +221,8 @@ def _without_entry(text: str, plan_id: str) -> str:
     """The manifest without the [[plan]] table whose id is `plan_id` (comments elsewhere kept)."""
     blocks = re.split(r"(?m)^(?=\[\[plan\]\])", text)
     keep = [b for b in blocks if not re.search(rf'(?m)^id\s*=\s*"{re.escape(plan_id)}"\s*$', b)]
-    return "".join(keep)
+    # the blank line `_toml` put before the removed table goes with it (an add and a remove leave the file as it was)
+    return re.sub(r"\n{3,}(?=\[\[plan\]\])", "\n\n", "".join(keep)).rstrip("\n") + "\n"
 
 
 def _write_manifest(path: Path, text: str) -> None:

@@ -60,6 +60,7 @@ def test_add_refuses_a_duplicate_and_names_the_plan(small, keyword_encoder, rend
 
 
 def test_remove_takes_the_plan_out_of_manifest_folder_and_index(small, keyword_encoder, tmp_path):
+    manifest = (small.corpus_dir / "plans.toml").read_text(encoding="utf-8")
     plan_id = add_plan_file(small, _hegang_docx(tmp_path), plan_id="hegang-children-2021",
                             encoder=keyword_encoder).plan_ids[0]
     assert plan_id == "hegang-children-2021"
@@ -68,6 +69,7 @@ def test_remove_takes_the_plan_out_of_manifest_folder_and_index(small, keyword_e
     assert not (small.corpus_dir / "hegang-children-2021.docx").exists()
     assert plan_id not in {p.id for p in load_corpus(small.corpus_dir).plans}
     assert plan_id not in _ids(small, keyword_encoder, "鹤岗 溺水")
+    assert (small.corpus_dir / "plans.toml").read_text(encoding="utf-8") == manifest     # no blank lines left behind
 
 
 def test_index_reports_an_unreadable_file_and_indexes_the_rest(small, keyword_encoder, tmp_path):
