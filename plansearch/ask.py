@@ -12,6 +12,7 @@ import logging
 import re
 import urllib.error
 import urllib.request
+from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
@@ -90,19 +91,66 @@ def _label(meta) -> str:
     return f"{meta.short_name}{meta.subject}规划"
 
 
+ENUMERATION = "、和及与"      # between the heads of an enumeration: 新生儿、婴儿和5岁以下儿童死亡率
+
+
+@lru_cache(maxsize=1)
+def _alias_names() -> dict[str, str]:
+    return {alias: spec.name for spec in indicator_specs() for alias in spec.aliases if alias}
+
+
 def find_indicators(query: str) -> list[str]:
-    """Canonical indicator names the query mentions (longest alias wins; "近视率" alone names all of its kind)."""
-    folded = fold(query)
-    hits: list[tuple[int, str]] = []
-    for spec in indicator_specs():
-        for alias in spec.aliases:
-            if alias and alias in folded:
-                hits.append((len(alias), spec.name))
-    if hits:
-        longest = max(n for n, _ in hits)
-        return list(dict.fromkeys(name for n, name in sorted(hits, reverse=True) if n == longest))
-    words = re.findall(r"[\u4e00-\u9fff]{1,6}率", folded)
+    """Canonical indicator names the query mentions, in the order it names them: every alias found that is not part
+    of a longer one found (儿童死亡率 inside 5岁以下儿童死亡率), and the heads of an enumeration sharing its tail
+    (新生儿、婴儿和5岁以下儿童死亡率: three indicators); "近视率" alone names all of its kind."""
+    spans = indicator_phrases(query)
+    if spans:
+        return list(dict.fromkeys(name for name, _ in spans))
+    words = re.findall(r"[\u4e00-\u9fff]{1,6}率", fold(query))
     return [s.name for s in indicator_specs() if any(w in s.name for w in words)]
+
+
+def indicator_phrases(query: str) -> list[tuple[str, str]]:
+    """(canonical name, the alias it was found by) for each indicator the query names by an alias, in order."""
+    folded = fold(query)
+    spans: list[tuple[int, int, str, str]] = []
+    for alias, name in _alias_names().items():
+        start = folded.find(alias)
+        while start >= 0:
+            spans.append((start, start + len(alias), name, alias))
+            spans += _enumerated(folded, start, alias)
+            start = folded.find(alias, start + 1)
+    kept = [(a, b, name, phrase) for a, b, name, phrase in spans
+            if not any(c <= a and b <= d and d - c > b - a for c, d, _, _ in spans)]
+    return [(name, phrase) for _, _, name, phrase in sorted(kept)]
+
+
+def _enumerated(folded: str, start: int, alias: str) -> list[tuple[int, int, str, str]]:
+    """The indicators named by the heads enumerated before an alias found at `start`, each with the alias's tail
+    (新生儿、婴儿和|5岁以下儿童死亡率 → 新生儿死亡率, 婴儿死亡率): (start, end, name, head + tail) of each head."""
+    names = _alias_names()
+    out: list[tuple[int, int, str, str]] = []
+    while start > 0 and folded[start - 1] in ENUMERATION:
+        end = start - 1
+        begin = end
+        while begin > 0 and folded[begin - 1] not in ENUMERATION and re.match(r"[\u4e00-\u9fff\d]", folded[begin - 1]):
+            begin -= 1
+        found = next(((begin + cut, end, names[folded[begin + cut:end] + alias[t:]], folded[begin + cut:end] + alias[t:])
+                      for cut in range(end - begin) for t in range(1, len(alias))
+                      if folded[begin + cut:end] + alias[t:] in names), None)
+        if found is None:
+            break
+        out.append(found)
+        start = found[0]
+    return out
+
+
+def _attribute_concepts(query: str, concepts):
+    """The question's concepts an indicator's sentence must state: those outside the words that named an indicator
+    (城市, 农村, 2025…). The words of 高中生近视率 are settled by the alias that found 高中阶段学生近视率, and in
+    新生儿和婴儿死亡率 婴儿 names the other indicator asked, not an attribute of 新生儿死亡率."""
+    phrases = [phrase for _, phrase in indicator_phrases(query)]
+    return [c for c in concepts if not any(f in p for p in phrases for f in (c.word, *c.forms))]
 
 
 def _related(response) -> list[Citation]:
@@ -163,7 +211,7 @@ class Asker:
         years = {int(y) for y in RE_YEAR.findall(q)}
         if years:
             rows = [i for i in rows if i.year in years]     # 2025 asked: never the 2030 value
-        rows = [i for i in rows if self._states(i, concepts)]
+        rows = [i for i in rows if self._states(i, _attribute_concepts(q, concepts))]
         # a plan's passage states the value; its summary-table row repeats it: prefer the passage
         seen: set[tuple] = set()
         out = []
@@ -177,6 +225,12 @@ class Asker:
     def _value_answer(self, q: str, rows: list[Indicator], confidence: float | None) -> AskResponse:
         s = self.searcher
         values, lines = [], []
+        # the phrase a 分别 sentence gives several values under (新生儿、婴儿和5岁以下儿童死亡率): in the answer each
+        # value goes with its own indicator's name, never with the phrase that also names the others
+        shared = {(j.passage_id, j.name_as_written) for j in s.index.indicators if j.passage_id in
+                  {i.passage_id for i in rows if i.passage_id}}
+        names_under = {key: {j.name for j in s.index.indicators if (j.passage_id, j.name_as_written) == key}
+                       for key in shared}
         for i in rows:
             meta = s.plans[i.plan_id]
             if i.passage_id:
@@ -191,7 +245,8 @@ class Asker:
                                       passage_id=i.passage_id, quote=quote, source=source))
             when = f"到{i.year}年" if i.year and not i.year_inferred else (f"（规划期末{i.year}年）" if i.year else "")
             flag = "（原文如此，单位存疑）" if i.implausible else ""
-            lines.append(f"{_label(meta)}：{i.name_as_written}{when}{i.direction if i.direction not in i.value else ''}"
+            named = i.name if len(names_under.get((i.passage_id, i.name_as_written), ())) > 1 else i.name_as_written
+            lines.append(f"{_label(meta)}：{named}{when}{i.direction if i.direction not in i.value else ''}"
                          f"{i.value}{flag}")
         return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
                            confidence=confidence, values=values)

@@ -37,6 +37,7 @@ QUESTION_WORDS = frozenset({
     "能", "会", "应该", "需要", "可以", "一下", "其他", "其它", "别的", "各地", "地方", "外地", "哪儿", "啥", "咋",
     "达到", "降到", "提高到", "控制", "控制在", "定", "定了", "定的", "具体", "数值", "是多少", "要求", "规定",
     "里", "中", "上", "方面", "关于", "对于", "相关", "有关", "问题", "怎么样", "做", "做了", "搞", "得", "都",
+    "分别", "各", "各自",
     "how", "what", "which", "the", "a", "an", "of", "in", "for", "to", "and", "or", "is", "are", "do", "does",
     "on", "about", "with", "plan", "plans", "children", "child", "kids", "women", "woman", "county", "city", "policy", "policies", "measures", "measure", "target", "targets",
     # English forms of the generic words below (预防, 保护, 措施 …)

@@ -126,6 +126,35 @@ def test_find_indicators_in_questions():
     assert find_indicators("新星市小学生近视率目标是多少") == ["小学生近视率"]
     assert set(find_indicators("近视率定了多少")) >= {"小学生近视率", "初中生近视率"}
     assert find_indicators("怎么预防溺水") == []
+    assert find_indicators("新城区新生儿、婴儿和5岁以下儿童死亡率分别是多少") == [
+        "新生儿死亡率", "婴儿死亡率", "5岁以下儿童死亡率"]
+    assert find_indicators("5岁以下儿童贫血率、生长迟缓率、低体重率") == [
+        "5岁以下儿童贫血率", "5岁以下儿童生长迟缓率", "5岁以下儿童低体重率"]
+    assert find_indicators("5岁以下儿童死亡率") == ["5岁以下儿童死亡率"]     # not 儿童死亡率 inside it as well
+
+
+RESPECTIVELY = [   # a 分别 sentence: several indicators, a value each
+    ("新城区新生儿、婴儿和5岁以下儿童死亡率分别是多少",
+     {"新生儿死亡率": "3.0‰以下", "婴儿死亡率": "5.0‰以下", "5岁以下儿童死亡率": "6.0‰以下"}),
+    ("乡宁县低体重率", {"5岁以下儿童低体重率": "2%以下"}),
+    ("新星市新生儿和婴儿死亡率", {"新生儿死亡率": "2.0‰以下", "婴儿死亡率": "4‰以下"}),
+    ("大庆市小学生、初中生、高中生近视率目标", {"小学生近视率": "38%以下", "初中生近视率": "68%以下",
+                                               "高中阶段学生近视率": "78%以下"}),
+]
+
+
+@pytest.mark.parametrize("q, want", RESPECTIVELY)
+def test_each_value_of_a_respectively_sentence_is_given_with_its_own_indicator(fake_searcher, q, want):
+    """新生儿、婴儿和5岁以下儿童死亡率分别降至3.0‰、5.0‰和6.0‰以下: the answer gives each asked value under its own
+    indicator's name, never under the phrase that names all three (which would state 6.0‰ for 新生儿 too)."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask(q)
+    assert {v.indicator: v.value for v in answer.values} == want
+    statements = answer.answer.rstrip("。").split("；")
+    assert len(statements) == len(want)
+    for statement in statements:
+        named = [name for name in want if name in statement]
+        value = next(v for v in want.values() if v in statement)
+        assert len(named) == 1 and want[named[0]] == value, statement
 
 
 def _ask_set():
