@@ -179,7 +179,10 @@ class Asker:
                            and re.fullmatch(r"[a-z]+", interp.kind_word)):     # an English "rate", "target"
             values = self._values_from_hits(q, response.results, concepts, plans)
         if values:
-            return self._finish(self._value_answer(q, values, response.confidence))
+            # each value's own sentence states what was asked (`_states`): the evidence holds whatever the search's
+            # best passages showed, so the confidence is on the answering side of the no-answer line
+            confidence = max(response.confidence or 0.0, self.settings.no_answer_below)
+            return self._finish(self._value_answer(q, values, confidence))
         related = _related(response)
         if NUMBER_QUESTION.search(q) or (names and VALUE_QUESTION.search(q) and interp and interp.kind is Kind.target):
             # it asks for a number and no plan states one for it: say so, and show the closest passages

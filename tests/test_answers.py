@@ -149,6 +149,7 @@ def test_each_value_of_a_respectively_sentence_is_given_with_its_own_indicator(f
     indicator's name, never under the phrase that names all three (which would state 6.0‰ for 新生儿 too)."""
     answer = Asker(fake_searcher, fake_searcher.settings).ask(q)
     assert {v.indicator: v.value for v in answer.values} == want
+    assert not answer.no_answer and answer.confidence >= 0.5        # an answer, and said with the confidence of one
     statements = answer.answer.rstrip("。").split("；")
     assert len(statements) == len(want)
     for statement in statements:
