@@ -230,10 +230,11 @@ class Asker:
         values, lines = [], []
         # the phrase a 分别 sentence gives several values under (新生儿、婴儿和5岁以下儿童死亡率): in the answer each
         # value goes with its own indicator's name, never with the phrase that also names the others
-        shared = {(j.passage_id, j.name_as_written) for j in s.index.indicators if j.passage_id in
-                  {i.passage_id for i in rows if i.passage_id}}
-        names_under = {key: {j.name for j in s.index.indicators if (j.passage_id, j.name_as_written) == key}
-                       for key in shared}
+        passages = {i.passage_id for i in rows if i.passage_id}
+        names_under: dict[tuple, set[str]] = {}
+        for j in s.index.indicators:          # one pass over the indicators
+            if j.passage_id in passages:
+                names_under.setdefault((j.passage_id, j.name_as_written), set()).add(j.name)
         for i in rows:
             meta = s.plans[i.plan_id]
             if i.passage_id:
