@@ -167,10 +167,30 @@ def test_a_synonym_rule_counts_for_words_holding_it_not_for_words_it_holds(fake_
     assert "家庭暴力" not in forms("孩子")                                    # the rule 打孩子 holds 孩子
 
 
+def test_a_place_word_says_where_not_what_about(fake_searcher):
+    """A 处所词 (街上, 楼上, 网上, 家里) is asked with, not asked about: like a predicate it need not be in the passage,
+    while the colloquial word beside it must be, in its own words or the plans' (要饭 → 流浪, 摔下来 → 跌落)."""
+    for q, place, topic, plan_word in (("街上要饭的孩子谁来管", "街上", "要饭", "流浪"),
+                                       ("小孩从楼上摔下来怎么预防", "楼上", "摔下来", "跌落")):
+        concepts = {c.word: c for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))}
+        assert concepts[place].predicate, q
+        assert not concepts[topic].predicate and plan_word in concepts[topic].forms, q
+    q = "孩子户外溺水"
+    concepts = {c.word: c for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))}
+    assert not concepts["溺水"].predicate
+
+
+def test_english_words_for_meals_and_the_poor_find_the_plans_words(fake_searcher):
+    forms = fake_searcher.vocabulary.forms
+    assert "营养改善" in forms("lunch") and "困难" in forms("poor")
+    assert "营养改善计划" in forms("school lunch")
+
+
 @pytest.mark.slow
 def test_colloquial_questions_are_answered_and_near_misses_refused_with_the_real_model(real_searcher):
     asker = Asker(real_searcher, real_searcher.settings)
-    for q in ("娃总玩手机停不下来咋办", "学生心理出问题想不开怎么办", "职场性骚扰怎么防", "women job discrimination"):
+    for q in ("娃总玩手机停不下来咋办", "学生心理出问题想不开怎么办", "职场性骚扰怎么防", "women job discrimination",
+              "小孩从阳台上摔下来怎么预防", "街上要饭的孩子谁来管", "free lunch for poor students"):
         assert not real_searcher.search(SearchRequest(q=q)).no_answer, q
         assert not asker.ask(q).no_answer, q
     for q in ("孩子配眼镜能报销吗", "HPV疫苗免费接种", "天价彩礼整治", "殡葬改革"):
