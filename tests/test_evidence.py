@@ -180,6 +180,14 @@ def test_a_place_word_says_where_not_what_about(fake_searcher):
     assert not concepts["溺水"].predicate
 
 
+def test_a_husband_beating_his_wife_is_domestic_violence(fake_searcher):
+    """The plans write 家庭暴力 and 夫妻, never 老公 or 老婆: without the rule the first hits were 教育方针."""
+    top = fake_searcher.search(SearchRequest(q="老公打老婆怎么办", k=3)).results
+    assert top and all("家庭暴力" in hit.text for hit in top)
+    q = "老公出轨怎么办"              # a spouse names who, as 孩子 and 妇女 do: 出轨 alone is asked about
+    assert [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))] == ["出轨"]
+
+
 def test_english_words_for_meals_and_the_poor_find_the_plans_words(fake_searcher):
     forms = fake_searcher.vocabulary.forms
     assert "营养改善" in forms("lunch") and "困难" in forms("poor")
@@ -190,7 +198,7 @@ def test_english_words_for_meals_and_the_poor_find_the_plans_words(fake_searcher
 def test_colloquial_questions_are_answered_and_near_misses_refused_with_the_real_model(real_searcher):
     asker = Asker(real_searcher, real_searcher.settings)
     for q in ("娃总玩手机停不下来咋办", "学生心理出问题想不开怎么办", "职场性骚扰怎么防", "women job discrimination",
-              "小孩从阳台上摔下来怎么预防", "街上要饭的孩子谁来管", "free lunch for poor students"):
+              "小孩从阳台上摔下来怎么预防", "街上要饭的孩子谁来管", "free lunch for poor students", "丈夫打妻子怎么办"):
         assert not real_searcher.search(SearchRequest(q=q)).no_answer, q
         assert not asker.ask(q).no_answer, q
     for q in ("孩子配眼镜能报销吗", "HPV疫苗免费接种", "天价彩礼整治", "殡葬改革"):
