@@ -188,6 +188,13 @@ def test_a_husband_beating_his_wife_is_domestic_violence(fake_searcher):
     assert [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))] == ["出轨"]
 
 
+@pytest.mark.parametrize("word, plan_word", [("当领导", "领导班子"), ("掉下来", "跌落"), ("人贩子", "拐卖"),
+                                             ("下河", "溺水"), ("骗钱", "诈骗"), ("小眼镜", "近视"),
+                                             ("黑网吧", "互联网上网服务场所")])
+def test_colloquial_words_reach_the_words_the_plans_write(fake_searcher, word, plan_word):
+    assert plan_word in fake_searcher.vocabulary.forms(word)
+
+
 def test_english_words_for_meals_and_the_poor_find_the_plans_words(fake_searcher):
     forms = fake_searcher.vocabulary.forms
     assert "营养改善" in forms("lunch") and "困难" in forms("poor")
