@@ -275,7 +275,9 @@ class Searcher:
                                              f"'{req.region.strip()}'）")
         if req.domain:
             wanted = req.domain.strip()
-            domains = frozenset([d for d in self.domains if d == wanted] or [d for d in self.domains if wanted in d])
+            # a part of a name (安全, 健康, 儿童) picks the domains holding it; one character (与, 童) is no name
+            domains = frozenset([d for d in self.domains if d == wanted]
+                                or [d for d in self.domains if len(wanted) >= 2 and wanted in d])
             if not domains:
                 raise InvalidQuery("domain", f"未知的领域“{wanted}”（unknown domain）；可用：{'、'.join(self.domains)}")
         if req.kind:

@@ -76,6 +76,7 @@ def test_hits_carry_plan_region_and_source_lines(fake_searcher):
     (SearchRequest(q="溺水", k=101), "k", "1 到 100"),
     (SearchRequest(q="溺水", kind="goal"), "kind", "未知的类型"),
     (SearchRequest(q="溺水", domain="儿童与太空"), "domain", "未知的领域"),
+    (SearchRequest(q="溺水", domain="与"), "domain", "未知的领域"),      # in every name, so no name at all
     (SearchRequest(q="溺水", region="火星"), "region", "没有地区"),
 ])
 def test_bad_parameters_are_named_in_the_error(fake_searcher, request_, param, message):
