@@ -178,6 +178,12 @@ class Asker:
         if not values and (VALUE_QUESTION.search(q) or interp and interp.kind is Kind.target and interp.kind_word
                            and re.fullmatch(r"[a-z]+", interp.kind_word)):     # an English "rate", "target"
             values = self._values_from_hits(q, response.results, concepts, plans)
+        if not values and names and plans:
+            # the plan asked about states no value for the indicator: say so, and give the other plans' values,
+            # marked as other places (never as the named plan's answer)
+            elsewhere = [i for i in self._values(q, names, [], concepts) if i.passage_id]
+            if elsewhere:
+                return self._finish(self._values_elsewhere(q, plans, elsewhere, response))
         if values:
             # each value's own sentence states what was asked (`_states`): the evidence holds whatever the search's
             # best passages showed, so the confidence is on the answering side of the no-answer line
@@ -254,6 +260,27 @@ class Asker:
                          f"{i.value}{flag}")
         return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
                            confidence=confidence, values=values)
+
+    def _values_elsewhere(self, q: str, named: list[str], rows: list[Indicator], response) -> AskResponse:
+        """"大庆市儿童规划没有规定孕产妇死亡率的目标值；其他地方的规定：曾都区妇女规划：…". The other plans' values are
+        their target passages in `groups` (other places), not `values`: no value answers the question as asked."""
+        s = self.searcher
+        stated = self._value_answer(q, rows, None)
+        groups: dict[str, PlanGroup] = {}
+        for i in rows:
+            meta = s.plans[i.plan_id]
+            group = groups.setdefault(i.plan_id, PlanGroup(plan_id=i.plan_id, plan_title=meta.title, items=[],
+                                                           other_place=True))
+            if all(item.passage_id != i.passage_id for item in group.items):
+                passage = s.passage(i.passage_id)
+                group.items.append(GroupItem(passage_id=i.passage_id, title=passage.title or i.name_as_written,
+                                             kind=passage.kind, source=passage.source))
+        places = "、".join(dict.fromkeys(_label(s.plans[p]) for p in named))
+        indicators = "、".join(dict.fromkeys(i.name for i in rows))
+        answer = f"{places}没有规定{indicators}的目标值；其他地方的规定：{stated.answer}"
+        ordered = sorted(groups.values(), key=lambda g: s.plans[g.plan_id].short_name)
+        return AskResponse(query=q.strip(), answer_type="grouped", answer=answer, no_answer=True,
+                           confidence=min(response.confidence or 0.0, 0.49), groups=ordered, named_plans=named)
 
     def _values_from_hits(self, q: str, hits, concepts, plans: list[str]) -> list[Indicator]:
         """When no indicator name is recognised, read values off the best target passages the search found:

@@ -106,6 +106,18 @@ def test_a_value_answer_is_the_indicator_asked(fake_searcher):
     assert all("初中生近视率" in v.quote for v in answer.values)
 
 
+def test_a_named_plan_without_the_indicator_says_so_and_gives_other_places_values(fake_searcher):
+    """大庆's plan sets no 孕产妇死亡率 target; 曾都区's women's plan does. The answer says the first and quotes the
+    second as another place's, never as 大庆's value (no `values`, so nothing reads as the answer asked)."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆孕妇死亡率目标是多少")
+    assert answer.no_answer and not answer.values and answer.named_plans == ["daqing-children-2021"]
+    assert answer.answer.startswith("大庆市儿童规划没有规定孕产妇死亡率的目标值；其他地方的规定：")
+    assert "十万分之九以下" in answer.answer
+    assert [g.plan_id for g in answer.groups] == ["zengdu-women-2021"] and answer.groups[0].other_place
+    stated = Asker(fake_searcher, fake_searcher.settings).ask("曾都区孕妇死亡率要控制在多少")   # as people ask it
+    assert not stated.no_answer and {v.indicator for v in stated.values} == {"孕产妇死亡率"}
+
+
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("男性前列腺癌筛查")
     assert answer.no_answer and answer.answer_type == "none"
