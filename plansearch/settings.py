@@ -74,6 +74,7 @@ class Settings(BaseSettings):
         default_factory=list, description="origins allowed to read the API from a browser, comma-separated; empty = no CORS")
     max_param_chars: int = Field(200, ge=10, le=10_000, description="longest value of any other string parameter (422 above it)")
     header_timeout: float = Field(10.0, gt=0, le=600, description="seconds a client has to send a request's headers")
+    body_timeout: float = Field(30.0, gt=0, le=3600, description="seconds a request's body may pause before a 408")
     request_workers: int = Field(4, ge=1, le=256, description="requests computed at once; more wait their turn")
     encode_batch_size: int = Field(16, ge=1, le=512)
     build_workers: int = Field(0, ge=0, le=64, description="processes that parse and tokenise a build of many plans; 0 = one per core")

@@ -6,9 +6,10 @@ RFC) rejects them with a bare "Invalid HTTP request". Officials paste such URLs,
 request line are percent-encoded before h11 parses it, exactly as a browser would have sent them. The
 request line is collected across TCP segments first, so the fix holds however the client splits it.
 
-uvicorn has no timeout for a request's headers: a client that sends half a request holds a connection
-open for ever. `LenientH11Protocol` closes such a connection after `PLANSEARCH_HEADER_TIMEOUT` seconds
-(with a 408). In production put a reverse proxy in front as well (README: "Running it on an intranet")."""
+uvicorn has no timeout for a request's headers or its body: a client that sends half a request, or announces an
+upload and stops sending it, holds a connection (and an upload's worker) open for ever. `LenientH11Protocol` closes
+such a connection with a 408 after `PLANSEARCH_HEADER_TIMEOUT` seconds without the headers, or
+`PLANSEARCH_BODY_TIMEOUT` seconds without a byte of a body under way (a slow upload that keeps sending is not cut). In production put a reverse proxy in front as well (README: "Running it on an intranet")."""
 from __future__ import annotations
 
 import asyncio
@@ -23,10 +24,17 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 STARTUP_FAILURE = 3                   # uvicorn's exit status when the server could not start (a port in use …)
 MAX_REQUEST_LINE = 64 * 1024          # longer lines are handed on unchanged: h11 refuses them
-_TIMEOUT_BODY = b'{"detail": "request headers not received in time", "param": null}'
-TIMEOUT_RESPONSE = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\nconnection: close\r\n"
-                    b"x-content-type-options: nosniff\r\ncontent-security-policy: default-src 'none'\r\n"
-                    b"referrer-policy: no-referrer\r\ncontent-length: %d\r\n\r\n%s" % (len(_TIMEOUT_BODY), _TIMEOUT_BODY))
+
+
+def _timeout_response(detail: bytes) -> bytes:
+    body = b'{"detail": "%s", "param": null}' % detail
+    return (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\nconnection: close\r\n"
+            b"x-content-type-options: nosniff\r\ncontent-security-policy: default-src 'none'\r\n"
+            b"referrer-policy: no-referrer\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body))
+
+
+TIMEOUT_RESPONSE = _timeout_response(b"request headers not received in time")
+BODY_TIMEOUT_RESPONSE = _timeout_response("请求体未按时收到（request body not received in time）".encode())
 
 
 def encode_request_line(line: bytes) -> bytes:
@@ -39,11 +47,13 @@ class LenientH11Protocol(H11Protocol):
     for the request's headers. Pass as `uvicorn.run(..., http=LenientH11Protocol)`."""
 
     header_timeout: float = 10.0
+    body_timeout: float = 30.0
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._line = b""                          # the start of a request line not yet handed to h11
         self._header_timer: asyncio.TimerHandle | None = None
+        self._body_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -51,6 +61,7 @@ class LenientH11Protocol(H11Protocol):
 
     def connection_lost(self, exc) -> None:
         self._disarm_header_timer()
+        self._disarm_body_timer()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -69,6 +80,9 @@ class LenientH11Protocol(H11Protocol):
         super().data_received(data)
         if self.conn.their_state is not h11.IDLE:
             self._disarm_header_timer()       # the headers are in (or the connection is over)
+        self._disarm_body_timer()
+        if self.conn.their_state is h11.SEND_BODY:
+            self._body_timer = self.loop.call_later(self.body_timeout, self._body_timeout_handler)
 
     def send_400_response(self, msg: str) -> None:
         """uvicorn's answer to a request h11 cannot parse, as JSON with the service's security headers."""
@@ -102,9 +116,27 @@ class LenientH11Protocol(H11Protocol):
         self.transport.close()
 
 
-def lenient_protocol(header_timeout: float) -> type[LenientH11Protocol]:
-    """The protocol class with this header timeout (uvicorn instantiates the class itself)."""
-    return type("LenientH11Protocol", (LenientH11Protocol,), {"header_timeout": header_timeout})
+    def _disarm_body_timer(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+
+    def _body_timeout_handler(self) -> None:
+        self._body_timer = None
+        if self.transport.is_closing() or self.conn.their_state is not h11.SEND_BODY:
+            return
+        if self.flow.read_paused:              # the app has not taken what came: the wait is ours, not the client's
+            self._body_timer = self.loop.call_later(self.body_timeout, self._body_timeout_handler)
+            return
+        if self.conn.our_state is h11.SEND_RESPONSE:
+            self.transport.write(BODY_TIMEOUT_RESPONSE)
+        self.transport.close()                 # the app's receive() then reports a disconnect
+
+
+def lenient_protocol(header_timeout: float, body_timeout: float = 30.0) -> type[LenientH11Protocol]:
+    """The protocol class with these timeouts (uvicorn instantiates the class itself)."""
+    return type("LenientH11Protocol", (LenientH11Protocol,), {"header_timeout": header_timeout,
+                                                              "body_timeout": body_timeout})
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -135,7 +167,7 @@ def serve(app, settings, host: str, port: int, when_listening: Callable[[], None
             if self.started and when_listening is not None:
                 when_listening()
 
-    config = uvicorn.Config(app, host=host, port=port, log_level="info", http=lenient_protocol(settings.header_timeout),
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", http=lenient_protocol(settings.header_timeout, settings.body_timeout),
                             timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024, server_header=False,
                             access_log=True)
     server = Server(config)

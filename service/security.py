@@ -10,6 +10,7 @@ import socket
 
 from fastapi import FastAPI, Request
 from pydantic import BaseModel
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -160,6 +161,8 @@ class Guard:
             scope = {**scope, "method": "GET"}
         try:
             await self.app(scope, receive, send_secured)
+        except ClientDisconnect:           # the client went (or its upload stalled and was cut off): no one to answer
+            log.info("client disconnected during %s %s", scope["method"], scope.get("path"))
         except Exception:                  # never a bare 500 page or a traceback; the log has the details
             log.exception("unexpected error on %s", scope.get("path"))
             if started:

@@ -14,6 +14,7 @@ from service.app import create_app
 from service.http import lenient_protocol
 
 HEADER_TIMEOUT = 1.0
+BODY_TIMEOUT = 1.0
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +117,43 @@ def test_half_sent_headers_are_cut_off_after_the_header_timeout(live):
 def test_a_silent_connection_is_closed_after_the_header_timeout(live):
     with socket.create_connection(("127.0.0.1", live), timeout=10) as sock:
         assert sock.recv(65536).startswith(b"HTTP/1.1 408")
+
+
+@pytest.fixture(scope="module")
+def live_with_key(fake_searcher):
+    """A server that takes uploads (an API key is set), with a body timeout of a second."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = fake_searcher.settings.model_copy(update={"api_key": "k" * 24})
+    config = uvicorn.Config(create_app(settings=settings, searcher=fake_searcher, bound_host="127.0.0.1"),
+                            host="127.0.0.1", port=port, http=lenient_protocol(HEADER_TIMEOUT, BODY_TIMEOUT),
+                            log_level="critical")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield port
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_an_upload_whose_body_stops_arriving_is_cut_off_with_a_408(live_with_key):
+    started = time.monotonic()
+    head = (b"POST /api/plans HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + b"k" * 24 + b"\r\n"
+            b"Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 100000\r\n\r\n")
+    response = exchange(live_with_key, head, b"--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n")
+    waited = time.monotonic() - started
+    assert status(response) == 408 and "请求体未按时收到".encode() in response and waited < 8
+
+
+def test_a_slow_upload_that_keeps_sending_is_not_cut_off(live_with_key):
+    body = b"--XX--\r\n"
+    head = (b"POST /api/plans HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-API-Key: " + b"k" * 24 + b"\r\n"
+            b"Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: %d\r\n\r\n" % len(body))
+    # each byte 0.4 s after the last: 3 s in all, three times the body timeout, never a pause of one
+    response = exchange(live_with_key, head, *[body[i:i + 1] for i in range(len(body))], pause=0.4)
+    assert status(response) not in (0, 408) and status(response) < 500
