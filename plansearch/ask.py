@@ -220,7 +220,14 @@ class Asker:
         years = {int(y) for y in RE_YEAR.findall(q)}
         if years:
             rows = [i for i in rows if i.year in years]     # 2025 asked: never the 2030 value
-        rows = [i for i in rows if self._states(i, _attribute_concepts(q, concepts))]
+        attributes = _attribute_concepts(q, concepts)
+        rows = [i for i in rows if self._states(i, attributes)]
+        # one sentence may state two indicators (95%的城市社区和85%的农村社区…): where some of a plan's indicators
+        # name the attribute asked (农村) in their own name, the plan's others are not what was asked
+        named = {i.plan_id for i in rows if attributes and
+                 states_every_topic(attributes, normalize_for_index(f"{i.name} {i.name_as_written}"))}
+        rows = [i for i in rows if i.plan_id not in named or
+                states_every_topic(attributes, normalize_for_index(f"{i.name} {i.name_as_written}"))]
         # a plan's passage states the value; its summary-table row repeats it: prefer the passage
         seen: set[tuple] = set()
         out = []
@@ -292,14 +299,18 @@ class Asker:
             if i.passage_id:
                 by_passage.setdefault(i.passage_id, []).append(i)
         years = {int(y) for y in RE_YEAR.findall(q)}
+        found: list[Indicator] = []
+        answered: set[str] = set()          # plans: the best passage of each, as every plan's value is asked
         for hit in hits[:5]:
-            if hit.kind is not Kind.target or hit.passage_id not in by_passage or (plans and hit.plan_id not in plans):
+            if hit.kind is not Kind.target or hit.passage_id not in by_passage or (plans and hit.plan_id not in plans) \
+                    or hit.plan_id in answered:
                 continue
-            found = [i for i in by_passage[hit.passage_id] if (not years or i.year in years) and
-                     states_every_topic(concepts, normalize_for_index(i.name_as_written))]
-            if found:
-                return self._narrowest(q, found, concepts)
-        return []
+            stated = [i for i in by_passage[hit.passage_id] if (not years or i.year in years) and
+                      states_every_topic(concepts, normalize_for_index(i.name_as_written))]
+            if stated:
+                found += stated
+                answered.add(hit.plan_id)
+        return self._narrowest(q, found, concepts) if found else []
 
     @staticmethod
     def _narrowest(q: str, found: list[Indicator], concepts) -> list[Indicator]:

@@ -118,6 +118,17 @@ def test_a_named_plan_without_the_indicator_says_so_and_gives_other_places_value
     assert not stated.no_answer and {v.indicator for v in stated.values} == {"孕产妇死亡率"}
 
 
+@pytest.mark.slow
+def test_one_sentence_with_a_city_and_a_rural_value_gives_the_one_asked(real_searcher):
+    """"95%的城市社区和85%的农村社区(村)建立家长学校…": 村里 asks the rural value only, and a question naming no plan
+    and no indicator name gets every plan's values, not the first plan's alone."""
+    asker = Asker(real_searcher, real_searcher.settings)
+    rural = asker.ask("曾都区村里建家长学校的比例是多少")
+    assert [(v.plan_id, v.value) for v in rural.values] == [("zengdu-children-2021", "85%")]
+    every = asker.ask("家长学校比例")
+    assert len({v.plan_id for v in every.values}) >= 3 and not every.no_answer
+
+
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("男性前列腺癌筛查")
     assert answer.no_answer and answer.answer_type == "none"
