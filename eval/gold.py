@@ -11,7 +11,7 @@ from pathlib import Path
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 QUERY_TYPES = ("topic", "plan_specific", "target_value", "women", "no_answer")
-SPLITS = ("dev", "test", "blind", "dev2", "dev2-tune", "dev2-held")
+SPLITS = ("dev", "test", "blind", "dev2", "dev2-tune", "dev2-held", "dev3", "dev3-tune", "dev3-held")
 
 
 @dataclass

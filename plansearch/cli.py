@@ -442,7 +442,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("eval", help="measure retrieval quality on the gold set and write a report")
-    p.add_argument("--split", default="test", choices=["dev", "test", "blind", "dev2", "dev2-tune", "dev2-held", "all"])
+    p.add_argument("--split", default="test", choices=["dev", "test", "blind", "dev2", "dev2-tune", "dev2-held", "dev3", "dev3-tune", "dev3-held", "all"])
     p.add_argument("--configs", help="comma-separated configuration names (default: all)")
     p.add_argument("--out", help="report folder (default: eval/reports)")
     p.set_defaults(func=cmd_eval)

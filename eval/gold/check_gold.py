@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TYPES = {"topic", "plan_specific", "target_value", "women", "no_answer"}
-SPLITS = {"dev", "test", "blind", "dev2-tune", "dev2-held"}
+SPLITS = {"dev", "test", "blind", "dev2-tune", "dev2-held", "dev3-tune", "dev3-held"}
 QRELS_FILES = sorted({s.split("-")[0] for s in SPLITS})   # halves (dev2-tune, dev2-held) share dev2.tsv
 HEADER = ["query-id", "corpus-id", "score"]
 
