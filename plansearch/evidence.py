@@ -38,6 +38,9 @@ QUESTION_WORDS = frozenset({
     "达到", "降到", "提高到", "控制", "控制在", "定", "定了", "定的", "具体", "数值", "是多少", "要求", "规定",
     "里", "中", "上", "方面", "关于", "对于", "相关", "有关", "问题", "怎么样", "做", "做了", "搞", "得", "都",
     "分别", "各", "各自",
+    # asking how, when, whether (孩子整天闷闷不乐，是不是抑郁了; 旱厕啥时候能改; 要不要自己掏钱)
+    "是不是", "要不要", "会不会", "能不能", "可不可以", "该不该", "还是", "到底", "究竟", "什么时候", "啥时候",
+    "何时", "多久", "几岁", "多大", "去哪儿", "去哪", "哪儿", "咋整", "咋办", "为啥", "干嘛",
     "how", "what", "which", "the", "a", "an", "of", "in", "for", "to", "and", "or", "is", "are", "do", "does",
     "on", "about", "with", "plan", "plans", "children", "child", "kids", "women", "woman", "county", "city", "policy", "policies", "measures", "measure", "target", "targets",
     # English forms of the generic words below (预防, 保护, 措施 …)
@@ -71,6 +74,7 @@ MAX_TRANSLATIONS = 6              # Chinese forms kept for one English word (the
 RE_YEAR = re.compile(r"20[2-3]\d\s*年?")
 RE_LATIN = re.compile(r"[A-Za-z][A-Za-z\-']*")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
+RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # 是不是, 好不好, 可不可以: a yes-no question
 KIND_WORDS = frozenset(w for w in (*TARGET_WORDS, *MEASURE_WORDS) if len(w) == 2)
 PASS_SHARE = 0.99           # every concept must be present (a concept's known forms count)
 # query–passage cosine (multilingual-e5-small) at or above which a passage is close in meaning, chosen on dev:
@@ -83,12 +87,12 @@ COMMON_SHARE = 0.02        # a verb in this share of passages or more (参与, �
                            # the plans use names a topic (溺水, 殡葬, 接种)
 EVIDENCE_DEPTH = 8          # best passages looked at
 # jieba part-of-speech flags of predicate words: verbs, adverbs, adjectives, numbers, measure words, pronouns,
-# particles, place words (处所词 街头, 楼上, 网上, 家里: where it happens, not what; measured on dev2-tune: answerable
-# flagged 0.21 → 0.07, dev unchanged)… (nouns, verbal nouns, idioms, terms of the project's dictionary and English
+# particles, place and time words (处所词 街头, 楼上, 网上, 家里; 时间词 周末, 晚上: where and when it happens, not what;
+# measured on dev2-tune: answerable flagged 0.21 → 0.07, dev unchanged)… (nouns, verbal nouns, idioms, terms of the project's dictionary and English
 # words name topics)
 PREDICATE_FLAGS = frozenset({"v", "vd", "vg", "d", "dg", "a", "ad", "ag", "an", "m", "mq", "q", "r", "rr", "rz",
                              "c", "u", "uj", "ul", "uz", "uv", "ug", "p", "y", "f", "z", "zg", "b", "e",
-                             "o", "h", "k", "s"})
+                             "o", "h", "k", "s", "t", "df"})
 
 
 @dataclass
@@ -242,7 +246,7 @@ class Vocabulary:
             # meaning (妈妈 is not 孕妈妈, 孩子 not 打孩子)
             if rule == word or (len(rule) >= 2 and rule in word):
                 forms += expansion
-        forms += self.glossary.get(word.lower(), [])
+        forms += self.glossary.get(word.lower()) or self.glossary.get(lexicon_module.stem(word.lower()), [])
         if RE_LATIN.fullmatch(word) or " " in word and RE_LATIN.search(word):
             forms += self.translations(word)
         if not self.known([word])[0]:
@@ -289,7 +293,8 @@ class Vocabulary:
             if not w or not re.search(r"\w", w) or w.isdigit():
                 continue
             lw = w.lower()
-            if lw in QUESTION_WORDS or w in GENERIC or w in self.tokenizer.stopwords and w not in SINGLE_KEEP:
+            if lw in QUESTION_WORDS or w in GENERIC or w in self.tokenizer.stopwords and w not in SINGLE_KEEP \
+                    or RE_A_NOT_A.fullmatch(w):
                 continue
             if w in KIND_WORDS:          # 比例, 做法: the kind of passage asked for, not its subject
                 continue
