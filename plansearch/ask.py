@@ -153,6 +153,12 @@ def _attribute_concepts(query: str, concepts):
     return [c for c in concepts if not any(f in p for p in phrases for f in (c.word, *c.forms))]
 
 
+def _stated_value(i: Indicator) -> str:
+    """The value as the answer states it: a change relative to a base year (以2020年为基数下降15%) keeps its verb, or
+    "15%" would read as the rate itself."""
+    return f"{i.direction}{i.value}" if i.direction == "下降" and not i.value.startswith("下降") else i.value
+
+
 def _related(response) -> list[Citation]:
     """The three closest passages of a search, shown as 相关条文 beside a refusal."""
     return [Citation(passage_id=h.passage_id, plan_id=h.plan_id, plan_title=h.plan_title, source=h.source)
@@ -257,7 +263,7 @@ class Asker:
                 source = SourceSpan(file=meta.source_file, line_start=i.table_line, line_end=i.table_line + 2)
                 quote = f"{i.name_as_written} {i.value}"
             values.append(ValueAnswer(plan_id=i.plan_id, plan_title=meta.title, indicator=i.name,
-                                      indicator_as_written=i.name_as_written, value=i.value, year=i.year,
+                                      indicator_as_written=i.name_as_written, value=_stated_value(i), year=i.year,
                                       year_inferred=i.year_inferred, direction=i.direction, implausible=i.implausible,
                                       passage_id=i.passage_id, quote=quote, source=source))
             when = f"到{i.year}年" if i.year and not i.year_inferred else (f"（规划期末{i.year}年）" if i.year else "")

@@ -129,6 +129,12 @@ def test_one_sentence_with_a_city_and_a_rural_value_gives_the_one_asked(real_sea
     assert len({v.plan_id for v in every.values}) >= 3 and not every.no_answer
 
 
+def test_a_relative_decrease_is_stated_with_its_verb(fake_searcher):
+    """"儿童伤害死亡率以 2020 年数据为基数下降 15%": the value is 下降15%; 15% alone would read as the rate itself."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆儿童伤害死亡率要降多少")
+    assert [v.value for v in answer.values] == ["下降15%"] and "下降15%" in answer.answer
+
+
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("男性前列腺癌筛查")
     assert answer.no_answer and answer.answer_type == "none"
