@@ -184,10 +184,11 @@ class Asker:
         if not values and (VALUE_QUESTION.search(q) or interp and interp.kind is Kind.target and interp.kind_word
                            and re.fullmatch(r"[a-z]+", interp.kind_word)):     # an English "rate", "target"
             values = self._values_from_hits(q, response.results, concepts, plans)
-        if not values and names and plans:
+        if not values and plans and (names or NUMBER_QUESTION.search(q)):
             # the plan asked about states no value for the indicator: say so, and give the other plans' values,
             # marked as other places (never as the named plan's answer)
-            elsewhere = [i for i in self._values(q, names, [], concepts) if i.passage_id]
+            elsewhere = [i for i in (self._values(q, names, [], concepts) if names
+                                     else self._values_named(q, concepts)) if i.passage_id]
             if elsewhere:
                 return self._finish(self._values_elsewhere(q, plans, elsewhere, response))
         if values:
@@ -294,6 +295,16 @@ class Asker:
         ordered = sorted(groups.values(), key=lambda g: s.plans[g.plan_id].short_name)
         return AskResponse(query=q.strip(), answer_type="grouped", answer=answer, no_answer=True,
                            confidence=min(response.confidence or 0.0, 0.49), groups=ordered, named_plans=named)
+
+    def _values_named(self, q: str, concepts) -> list[Indicator]:
+        """Every plan's values of the indicators whose own name states every topic concept of the question (龋齿率 →
+        12岁儿童龋齿率, 12岁以下儿童龋患率): for a question naming a plan that sets none."""
+        if not concepts:
+            return []
+        years = {int(y) for y in RE_YEAR.findall(q)}
+        found = [i for i in self.searcher.index.indicators if (not years or i.year in years)
+                 and states_every_topic(concepts, normalize_for_index(f"{i.name} {i.name_as_written}"))]
+        return self._narrowest(q, found, concepts) if found else []
 
     def _values_from_hits(self, q: str, hits, concepts, plans: list[str]) -> list[Indicator]:
         """When no indicator name is recognised, read values off the best target passages the search found:

@@ -358,6 +358,8 @@ class Vocabulary:
             return False
         if len(word) == 3 and not self.known([word])[0] and (word[:-1] in GENERIC or word[:-1] in QUESTION_WORDS):
             return True           # 目标值, 指标数: a generic word with a suffix the plans do not write
+        if not self.known([word])[0] and _made_of_asking_words(word):
+            return True           # 率控制 (of 蛀牙率控制在多少): a dictionary word of a generic and a question word
         if len(word) < 4:
             return False
         parts = self._pieces(word)
@@ -429,6 +431,18 @@ class Vocabulary:
         words = re.sub(r"[^a-z0-9'-]+", " ", text.lower()).split()
         lowered = f" {' '.join(words)} "
         return [p for p in sorted(self.glossary, key=len, reverse=True) if " " in p and f" {p} " in lowered]
+
+
+def _made_of_asking_words(word: str) -> bool:
+    """Can `word` be cut into two or more question and generic words (率控制 → 率 控制)?"""
+    parts = GENERIC | QUESTION_WORDS
+    reach = {0: 0}                       # position → fewest pieces to get there
+    for i in range(len(word)):
+        if i in reach:
+            for j in range(i + 1, len(word) + 1):
+                if word[i:j] in parts and reach.get(j, 99) > reach[i] + 1:
+                    reach[j] = reach[i] + 1
+    return reach.get(len(word), 0) > 1
 
 
 def states_every_topic(concepts: list[Concept], normal_text: str) -> bool:

@@ -114,6 +114,8 @@ def test_a_named_plan_without_the_indicator_says_so_and_gives_other_places_value
     assert answer.answer.startswith("大庆市儿童规划没有规定孕产妇死亡率的目标值；其他地方的规定：")
     assert "十万分之九以下" in answer.answer
     assert [g.plan_id for g in answer.groups] == ["zengdu-women-2021"] and answer.groups[0].other_place
+    partial = Asker(fake_searcher, fake_searcher.settings).ask("乡宁县龋齿率控制在多少")     # no indicator named whole
+    assert partial.answer.startswith("乡宁县儿童规划没有规定") and "25%以内" in partial.answer and not partial.values
     stated = Asker(fake_searcher, fake_searcher.settings).ask("曾都区孕妇死亡率要控制在多少")   # as people ask it
     assert not stated.no_answer and {v.indicator for v in stated.values} == {"孕产妇死亡率"}
 
@@ -133,6 +135,17 @@ def test_a_relative_decrease_is_stated_with_its_verb(fake_searcher):
     """"儿童伤害死亡率以 2020 年数据为基数下降 15%": the value is 下降15%; 15% alone would read as the rate itself."""
     answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆儿童伤害死亡率要降多少")
     assert [v.value for v in answer.values] == ["下降15%"] and "下降15%" in answer.answer
+
+
+def test_question_forms_and_joined_asking_words_are_not_concepts(fake_searcher):
+    """是不是, 要不要, 啥时候 ask; 率控制 is jieba's one word for 率 + 控制 (蛀牙率控制在多少): none is what is asked about."""
+    def words(q):
+        return [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]
+    assert words("大庆孩子蛀牙率控制在多少") == ["蛀牙"]
+    assert "是不是" not in words("孩子是不是抑郁了") and "抑郁" in words("孩子是不是抑郁了")
+    assert "啥时候" not in words("旱厕啥时候能改")
+    assert not any(c.word in ("要不要", "不要") and not c.predicate for c in fake_searcher.concepts(
+        "要不要装安全座椅", fake_searcher.understanding.interpret("要不要装安全座椅")))
 
 
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
