@@ -55,7 +55,7 @@ GENERIC = frozenset({
     "儿童", "妇女", "孩子", "小孩", "未成年人", "标准", "情况", "内容", "体系", "机制", "服务", "管理", "管", "水平",
     "年", "到", "市", "县", "区", "我们", "我", "他们", "有关部门", "政府", "部门", "全面", "进一步", "预防", "防止",
     "减少", "保护", "支持", "一些", "那些", "这些", "任务", "重点", "领域", "率", "娃", "小孩子", "宝宝", "孩儿",
-    "老公", "老婆", "丈夫", "妻子", "媳妇",
+    "老公", "老婆", "丈夫", "妻子", "媳妇", "带娃", "带孩子",
 })
 # English function words and number words: never what a question is about (under five, for the, …)
 ENGLISH_STOP = frozenset("""
@@ -74,6 +74,7 @@ MAX_TRANSLATIONS = 6              # Chinese forms kept for one English word (the
 RE_YEAR = re.compile(r"20[2-3]\d\s*年?")
 RE_LATIN = re.compile(r"[A-Za-z][A-Za-z\-']*")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
+RE_A_NOT_A_TEXT = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # 是不是, 好不好, 可不可以: a yes-no question
 KIND_WORDS = frozenset(w for w in (*TARGET_WORDS, *MEASURE_WORDS) if len(w) == 2)
 PASS_SHARE = 0.99           # every concept must be present (a concept's known forms count)
@@ -279,6 +280,7 @@ class Vocabulary:
         for place in sorted((p for p in places if p), key=len, reverse=True):
             text = text.replace(normalize_for_index(place), " ")
         text = RE_YEAR.sub(" ", text)
+        text = RE_A_NOT_A_TEXT.sub(" ", text)       # 会不会, 要不要: jieba cuts them into 会 / 不会 and 要 / 不要
         text = re.sub(r"[\u4e00-\u9fff]{1,6}等(?=[\u4e00-\u9fff])", " ", text)   # 疫情等突发事件: an example of what follows
         words: list[str] = []
         for phrase in [*self._english_phrases(text), *self._rule_words(text)]:

@@ -144,6 +144,8 @@ def test_question_forms_and_joined_asking_words_are_not_concepts(fake_searcher):
     assert words("大庆孩子蛀牙率控制在多少") == ["蛀牙"]
     assert "是不是" not in words("孩子是不是抑郁了") and "抑郁" in words("孩子是不是抑郁了")
     assert "啥时候" not in words("旱厕啥时候能改")
+    assert "不会" not in words("孩子的玩具会不会有毒")                  # jieba cuts 会不会 into 会 / 不会
+    assert "带娃" not in words("周末带娃没地方去")                        # who, as 孩子: not 托育
     assert not any(c.word in ("要不要", "不要") and not c.predicate for c in fake_searcher.concepts(
         "要不要装安全座椅", fake_searcher.understanding.interpret("要不要装安全座椅")))
 
