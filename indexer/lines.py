@@ -68,6 +68,7 @@ RE_ANNEX = re.compile(r"^(附\s*[件表录]\s*[\d一二三四五六七八九十]
 RE_TITLE = re.compile(r"^[^，。；：,;:]{2,40}(规划|纲要)\s*([（(][^（）()]{1,16}[)）])?$")
 RE_TITLE_TAIL = re.compile(r"^[（(]\s*(\d{4}\s*[—–\-－~～至]+\s*\d{4}\s*年?|征求意见稿|草案|试行)\s*[)）]$")
 SENTENCE_END = tuple("。！？；：!?;:")
+CAPTION_MAX = 40          # longest line read as a table's caption
 STRUCTURE_MAX = 40       # longest line whose structure is read with traditional characters simplified
 
 
@@ -169,12 +170,20 @@ def read_text(path: Path) -> str:
 
 
 def lines_of(document: Document) -> list[Line]:
-    """Classify a document's lines; `number` is the line's place in the document (1-based)."""
+    """Classify a document's lines; `number` is the line's place in the document (1-based). A table's caption
+    (表1 儿童健康主要指标: a short line without a sentence's end, right before the table) is no passage's text."""
     out = []
     for i, source in enumerate(document.lines, start=1):
         line = classify(i, source.text)
         line.at = source
         out.append(line)
+    following = None                    # the type of the next line that is not blank
+    for line in reversed(out):
+        if following is LineType.table and line.type is LineType.text and len(line.text) <= CAPTION_MAX \
+                and not line.text.endswith(SENTENCE_END):
+            line.type, line.body = LineType.blank, ""
+        if line.type is not LineType.blank:
+            following = line.type
     return out
 
 

@@ -88,6 +88,26 @@ def test_manual_line_breaks_inside_a_paragraph_are_kept(tmp_path):
     assert signature(parse_file(path)) == signature(parse_file(CORPUS / "daqing-children-2021-2025.txt"))
 
 
+def test_a_tables_caption_is_not_glued_to_the_passage_before_it(tmp_path):
+    """表1 儿童健康主要指标 stands between the last measure and its table: it belongs to neither passage."""
+    doc = new_docx()
+    for text in ("某县儿童发展规划（2021—2025年）", "一、儿童与健康", "主要目标：", "1．新生儿死亡率控制在3‰以下。",
+                 "策略措施：", "1．预防和控制儿童近视。加强视力监测。", "表1  儿童健康主要指标"):
+        doc.add_paragraph(text)
+    table = doc.add_table(rows=2, cols=3)
+    for i, row in enumerate([["指标", "2020年", "2025年"], ["新生儿死亡率", "3.5‰", "3‰以下"]]):
+        for j, cell in enumerate(row):
+            table.cell(i, j).text = cell
+    for text in ("二、儿童与安全", "主要目标：", "1．儿童溺水死亡率下降。", "策略措施：", "1．预防儿童溺水。加强看护。"):
+        doc.add_paragraph(text)
+    doc.save(tmp_path / "caption.docx")
+    plan, = parse_file(tmp_path / "caption.docx")
+    texts = {p.id.removeprefix("caption-"): p.text for p in plan.passages}
+    assert texts["d1-m1"] == "预防和控制儿童近视。加强视力监测。"
+    assert not any("表1" in t for t in texts.values()) and texts["d2-m1"] == "预防儿童溺水。加强看护。"
+    assert [(r.indicator, r.value) for r in plan.indicator_table] == [("新生儿死亡率", "3‰以下")]
+
+
 # -- numbering definitions ------------------------------------------------------------------------------
 def _numbered_docx(path: Path, levels: list[tuple[str, str]], paragraphs: list[tuple[str, int, str]],
                    overrides: dict[int, int] | None = None) -> Path:
