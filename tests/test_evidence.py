@@ -235,7 +235,9 @@ def test_a_husband_beating_his_wife_is_domestic_violence(fake_searcher):
 @pytest.mark.parametrize("word, plan_word", [("当领导", "领导班子"), ("掉下来", "跌落"), ("人贩子", "拐卖"),
                                              ("下河", "溺水"), ("骗钱", "诈骗"), ("小眼镜", "近视"),
                                              ("黑网吧", "互联网上网服务场所"), ("摔跤", "跌倒"),
-                                             ("打预防针", "预防接种"), ("大脖子病", "碘缺乏病"), ("玩火", "火灾")])
+                                             ("打预防针", "预防接种"), ("大脖子病", "碘缺乏病"), ("玩火", "火灾"),
+                                             ("虫牙", "龋齿"), ("查听力", "听力筛查"), ("dental caries", "龋齿"),
+                                             ("birth defects", "出生缺陷")])
 def test_colloquial_words_reach_the_words_the_plans_write(fake_searcher, word, plan_word):
     assert plan_word in fake_searcher.vocabulary.forms(word)
 
