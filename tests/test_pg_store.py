@@ -228,6 +228,22 @@ def test_a_second_writer_is_refused_while_one_writes(pg_url, fake_folder):
         assert second.state() is not None
 
 
+def test_a_write_right_after_another_finds_the_lock_free(pg_url):
+    """The lock is let go when a change ends, not when the server gets round to ending the closed session: one
+    `plansearch index` right after another must not be told another is writing."""
+    import psycopg
+
+    from plansearch.stores.pg.writer import LOCK_KEY
+
+    source = PgSource(pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as other:    # another writer, already connected
+        for _ in range(50):
+            with source.writer().lock():
+                pass
+            assert other.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]
+            other.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+
+
 KILLED_WRITER = """
 import copy, sys, time
 sys.path.insert(0, {tests!r})

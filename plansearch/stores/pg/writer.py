@@ -46,17 +46,24 @@ class PgWriter:
             yield
             return
         conn = _connect(self.url)
+        held = False
         try:
             if not conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
                 raise IndexBusy("another `plansearch index` is writing to this database; try again when it "
                                 "has finished")
+            held = True
             self._conn = conn
             schema.migrate(conn)
             vectors.register(conn)
             yield
         finally:
             self._conn = None
-            conn.close()                    # ends the session: the advisory lock goes with it
+            if held:
+                # released before closing: the server ends a closed session's backend (and frees its locks)
+                # some time later, and a write right after this one would find the lock still held
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+            conn.close()
 
     def state(self) -> tuple[IndexManifest, list[PlanEntry]] | None:
         """What is indexed now; None for an empty database or one of another schema version (a write
