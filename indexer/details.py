@@ -274,7 +274,10 @@ def find_details(lines: list[Line], notice: list[Line] | None = None) -> PlanDet
     if not candidates:
         warnings.append("no place found in the title or the text")
 
-    subject = find_subject(title, place) if title else _body_subject(lines)
+    # subject and status are categories, read in simplified characters (兒童發展規劃（徵求意見稿） is 儿童, 征求意见稿);
+    # the title stays as written
+    simple_title = to_simplified(title)
+    subject = find_subject(simple_title, place) if title else _body_subject(lines)
     period = find_period(title) if title else ""
     if not period:
         period, source = _body_period(lines, subject)
@@ -297,7 +300,7 @@ def find_details(lines: list[Line], notice: list[Line] | None = None) -> PlanDet
         candidates=candidates,
         period=period,
         subject=subject,
-        status=find_status(title),
+        status=find_status(simple_title),
         doc_number=find_doc_number(notice + head + tail),
         issuer=expand_office(issuer, division),
         date=find_date(notice) or find_date(head) or find_date(tail),
@@ -306,7 +309,7 @@ def find_details(lines: list[Line], notice: list[Line] | None = None) -> PlanDet
 
 
 def _body_subject(lines: list[Line]) -> str:
-    text = "".join(ln.text for ln in lines)
+    text = to_simplified("".join(ln.text for ln in lines))
     children, women = text.count("儿童"), text.count("妇女")
     return "儿童" if children >= women else "妇女"
 

@@ -110,6 +110,15 @@ def test_draft_title_is_a_draft():
     assert details.status == "征求意见稿" and details.subject == "妇女" and details.city == "临汾市"
 
 
+def test_a_title_in_traditional_characters_keeps_its_characters_but_gives_the_subject_and_status():
+    details = find_details(lines_of("大寧縣兒童發展“十四五”規劃\n（徵求意見稿）\n一、指導思想\n"))
+    assert details.title.startswith("大寧縣兒童發展")         # quoted as written
+    assert (details.subject, details.status, details.period) == ("儿童", "征求意见稿", "2021—2025")
+    assert details.county == "大宁县"
+    body = find_details(lines_of("一、指導思想\n婦女是社會的半邊天。婦女發展……\n"))
+    assert body.subject == "妇女"
+
+
 def test_plan_on_another_subject_takes_the_subject_words_of_its_title():
     assert find_subject("某某市“十四五”教育发展规划") == "教育"
     details = find_details(lines_of("大庆市“十四五”教育发展规划\n一、发展基础\n"))
