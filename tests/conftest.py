@@ -223,8 +223,9 @@ AUTO_NUMBERED = {"daqing-children-2021-2025", "zengdu-women-and-children-2021-20
 
 def render_all(root: Path) -> dict[tuple[str, str], Path]:
     """Every bundled plan file rendered as officials have it: .docx (a running header, a "— N —" footer,
-    automatic numbering for some), .pdf and .doc made from it by LibreOffice, and a saved web page in
-    UTF-8 and in GB18030 declared gb2312. Keyed by (txt stem, format)."""
+    automatic numbering for some), .pdf and .doc made from it by LibreOffice, a saved web page in
+    UTF-8 and in GB18030 declared gb2312, and for the automatically numbered ones LibreOffice's web page of
+    the .docx. Keyed by (txt stem, format)."""
     import render
 
     out: dict[tuple[str, str], Path] = {}
@@ -244,6 +245,14 @@ def render_all(root: Path) -> dict[tuple[str, str], Path]:
     for fmt, source in (("pdf", "docx"), ("doc", "docx-typed")):
         for path in render.convert_many([out[k] for k in out if k[1] == source], fmt, root / fmt):
             out[path.stem, fmt] = path
+    # Word's automatic numbering saved as a web page by LibreOffice: <ol><li> with no number in the text, the
+    # sections' （一） lost with it unless they are headings (<li><h2>), as in a plan typed with heading styles
+    styled = root / "headings"
+    styled.mkdir()
+    docxs = [render.to_docx(render.plan_lines(CORPUS / f"{stem}.txt"), styled / f"{stem}.docx", auto_numbering=True,
+                            header=stem, headings=True) for stem in sorted(AUTO_NUMBERED)]
+    for path in render.convert_many(docxs, "html", root / "html-lo"):
+        out[path.stem, "html-lo"] = path
     return out
 
 

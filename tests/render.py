@@ -22,6 +22,7 @@ from indexer.readers.txt import decode_text
 
 RE_ITEM = re.compile(r"^(\d{1,2})[.．](?![\d.．])\s*(.*)$")
 RE_SECTION = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]\s*(.*)$")
+RE_CHAPTER = re.compile(r"^[一二三四五六七八九十]+、")
 CN = "一二三四五六七八九十"
 
 
@@ -112,13 +113,14 @@ def _number_paragraph(paragraph, num_id: int) -> None:
 
 
 def to_docx(lines: list[str], out: Path, auto_numbering: bool = False, header: str = "",
-            page_footer: bool = True, line_breaks: bool = False) -> Path:
+            page_footer: bool = True, line_breaks: bool = False, headings: bool = False) -> Path:
     """A Word file: one paragraph per line, tables as Word tables (the first column merged down where
     the text leaves it empty), a running header and a "— N —" page footer.
 
     auto_numbering: numbered items (1. 2. …) and sections (（一）（二）…) lose their typed number and get
     Word's automatic numbering instead, restarting wherever the plan's own numbering restarts.
-    line_breaks: consecutive lines of one sentence become one paragraph with manual line breaks."""
+    line_breaks: consecutive lines of one sentence become one paragraph with manual line breaks.
+    headings: chapters (一、…) in the Heading 1 style, sections (（一）…) in Heading 2."""
     doc = new_docx()
     style = doc.styles["Normal"]
     style.font.size = Pt(12)
@@ -154,17 +156,25 @@ def to_docx(lines: list[str], out: Path, auto_numbering: bool = False, header: s
                 if n == 1:
                     num_id, last = numbering.new_list(abstract), 0
                 if num_id is not None and n == last + 1 and m.group(2):
-                    paragraph = doc.add_paragraph(m.group(2))
+                    paragraph = doc.add_paragraph(m.group(2), "Heading 2" if headings and key == "section" else None)
                     _number_paragraph(paragraph, num_id)
                     lists[key] = (num_id, n)
                     previous = paragraph
                     break
             else:
-                previous = doc.add_paragraph(text)
+                previous = doc.add_paragraph(text, _heading_style(text, headings))
             continue
-        previous = doc.add_paragraph(text)
+        previous = doc.add_paragraph(text, _heading_style(text, headings))
     doc.save(out)
     return out
+
+
+def _heading_style(text: str, headings: bool) -> str | None:
+    if not headings:
+        return None
+    if RE_CHAPTER.match(text.strip()):
+        return "Heading 1"
+    return "Heading 2" if RE_SECTION.match(text.strip()) else None
 
 
 def footer_fields(paragraph, parts) -> None:

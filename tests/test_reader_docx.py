@@ -16,7 +16,7 @@ import render
 from conftest import AUTO_NUMBERED, CORPUS
 from indexer.corpus import parse_document, parse_file
 from indexer.readers import ReaderError, read_document
-from indexer.readers.docx import chinese_counting, format_number
+from indexer.readers.numbering import chinese_counting, format_number
 
 STEMS = sorted(p.stem for p in CORPUS.glob("*.txt"))
 

@@ -1,17 +1,20 @@
 """Saved government web pages read to the same plans as the text files, without the site around them."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from conftest import AUTO_NUMBERED
 from indexer.corpus import parse_file
 from indexer.readers import ReaderError, read_document
 from plansearch.settings import REPO_ROOT
 
 CORPUS = REPO_ROOT / "corpus"
 STEMS = sorted(p.stem for p in CORPUS.glob("*.txt"))
+NEAR_CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 CHROME = ("发布时间", "版权所有", "ICP", "公网安备", "相关文章", "字体", "打印", "分享")
 
 
@@ -33,6 +36,36 @@ def test_saved_page_parses_to_the_same_passages_as_the_text_file(rendered_plans,
     for plan_texts in texts_html:
         for text in plan_texts:
             assert not [w for w in CHROME if w in text], text[:60]
+
+
+@pytest.mark.parametrize("stem", sorted(AUTO_NUMBERED))
+def test_word_numbering_saved_as_a_web_page_by_libreoffice_parses_like_the_text(rendered_plans, stem):
+    """LibreOffice writes Word's automatic numbering as <ol><li> lists (no number in the text; a heading's
+    （一） as <li><h2>), the running header and "— N —" footer as blocks of their own: the numbers come back as
+    the document shows them, the header and footer stay out."""
+    def spaced_alike(summary):      # LibreOffice drops the spaces the text file has between a number and CJK
+        n, kinds, texts = summary
+        return n, kinds, [[NEAR_CJK_SPACE.sub("", t) for t in plan] for plan in texts]
+
+    assert spaced_alike(_summary(rendered_plans[stem, "html-lo"])) == spaced_alike(_summary(CORPUS / f"{stem}.txt"))
+
+
+def test_list_items_get_the_numbers_a_browser_draws(tmp_path):
+    page = tmp_path / "lists.html"
+    page.write_text(
+        "<html><body><div>"
+        "<ol style='list-style-type: cjk-ideographic'><li><p>指导思想的标题行</p></li></ol>"
+        "<ol start='3'><li>第三项措施的内容。</li><li value='7'>第七项措施的内容。</li><li>第八项措施的内容。</li></ol>"
+        "<ol><li>5. 已经写了编号的措施。</li><li><b>6</b>. 编号在粗体里的措施。</li></ol>"
+        "<ol type='a'><li>字母编号的一项。</li></ol>"
+        "<ul><li>没有编号的一项（圆点）。</li></ul>"
+        "<ol><li><h2>儿童与健康</h2><ol><li><h3>主要目标</h3></li></ol></li></ol>"
+        "<p>" + "这是一段足够长的正文，用来让页面被读作文件。" * 3 + "</p>"
+        "</div></body></html>", encoding="utf-8")
+    texts = [line.text for line in read_document(page).lines]
+    assert texts[:10] == ["一、指导思想的标题行", "3.第三项措施的内容。", "7.第七项措施的内容。", "8.第八项措施的内容。",
+                          "5. 已经写了编号的措施。", "6. 编号在粗体里的措施。", "a.字母编号的一项。", "没有编号的一项（圆点）。",
+                          "一、儿童与健康", "（一）主要目标"]
 
 
 def test_gb2312_declared_page_keeps_dashes(tmp_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from indexer.readers.base import Document, ReaderError, SourceLine
 from indexer.readers.furniture import RE_FURNITURE, RE_RELATED
+from indexer.readers.numbering import TYPED_MARKER, chinese_counting, format_number
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -20,81 +21,9 @@ def q(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-# ---------------------------------------------------------------------------------------------------
-# number formats (ECMA-376 ST_NumberFormat) a Chinese plan uses
-CN_DIGITS = "〇一二三四五六七八九"
-CN_CAPS = "零壹贰叁肆伍陆柒捌玖"
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-TIANGAN = "甲乙丙丁戊己庚辛壬癸"
-# a heading that already says its number, or that is no chapter of the plan (its title, 前言, 目录, an annex)
-TYPED_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十百]+\s*、|[（(]\s*[一二三四五六七八九十]+\s*[)）]|\d{1,2}\s*[.．、]"
-                          r"|第\s*[一二三四五六七八九十百\d]+\s*[章节部分条])")
+# a heading that is no chapter of the plan (its title, 前言, 目录, an annex), or a heading style's level
 NOT_A_CHAPTER = re.compile(r"^\s*(?:前\s*言|目\s*录|附\s*[件表录].*|.{2,40}(?:规划|纲要|方案|计划)\s*(?:[（(][^（）()]{1,16}[)）])?)\s*$")
 HEADING_STYLE_NAME = re.compile(r"(?:heading|标题)\s*(\d)", re.IGNORECASE)
-DIZHI = "子丑寅卯辰巳午未申酉戌亥"
-
-
-def chinese_counting(n: int, digits: str = CN_DIGITS, ten: str = "十") -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (Word's chineseCounting)."""
-    if n <= 0:
-        return str(n)
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return ten + (digits[n % 10] if n % 10 else "")
-    if n < 100:
-        return digits[n // 10] + ten + (digits[n % 10] if n % 10 else "")
-    hundreds, rest = divmod(n, 100)
-    out = digits[hundreds] + "百"
-    if rest:
-        out += ("零" + digits[rest]) if rest < 10 else (digits[1] + chinese_counting(rest, digits, ten)
-                                                             if rest < 20 else chinese_counting(rest, digits, ten))
-    return out
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
-                           (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
-        while n >= value:
-            out += letters
-            n -= value
-    return out
-
-
-def _letters(n: int) -> str:
-    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
-
-
-def format_number(n: int, fmt: str) -> str:
-    if fmt in ("decimal", "decimalZero") or not fmt:
-        return f"{n:02d}" if fmt == "decimalZero" and n < 10 else str(n)
-    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
-        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
-               "ideographDigital", "taiwaneseCountingThousand", "japaneseDigitalTenThousand"):
-        return chinese_counting(n)
-    if fmt in ("chineseLegalSimplified", "ideographLegalTraditional", "japaneseLegal"):
-        return chinese_counting(n, CN_CAPS, "拾")
-    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese", "decimalEnclosedFullstop"):
-        return CIRCLED[n - 1] if 0 < n <= len(CIRCLED) else str(n)
-    if fmt in ("decimalEnclosedParen",):
-        return f"({n})"
-    if fmt in ("ideographTraditional",):
-        return TIANGAN[(n - 1) % 10]
-    if fmt in ("ideographZodiac",):
-        return DIZHI[(n - 1) % 12]
-    if fmt == "lowerLetter":
-        return _letters(n)
-    if fmt == "upperLetter":
-        return _letters(n).upper()
-    if fmt == "lowerRoman":
-        return _roman(n)
-    if fmt == "upperRoman":
-        return _roman(n).upper()
-    if fmt in ("bullet", "none"):
-        return ""
-    return str(n)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from indexer.readers.base import Document, ReaderError, SourceLine
+from indexer.readers.numbering import TYPED_MARKER, chinese_counting, format_number
 
 # -- decoding ------------------------------------------------------------------------------------
 RE_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
@@ -76,6 +77,20 @@ BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", 
               "td", "th", "tbody", "thead", "tfoot", "caption", "section", "article", "main", "aside", "header",
               "footer", "nav", "blockquote", "pre", "center", "form", "fieldset", "address", "figure",
               "figcaption", "hr", "body", "html"}
+# a list's numbers as a browser draws them: <ol type=…> or CSS list-style-type, as Word number formats
+LIST_TYPES = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
+LIST_STYLES = {"decimal": "decimal", "decimal-leading-zero": "decimalZero", "lower-alpha": "lowerLetter",
+               "lower-latin": "lowerLetter", "upper-alpha": "upperLetter", "upper-latin": "upperLetter",
+               "lower-roman": "lowerRoman", "upper-roman": "upperRoman", "cjk-ideographic": "chineseCounting",
+               "simp-chinese-informal": "chineseCounting", "trad-chinese-informal": "chineseCounting",
+               "cjk-decimal": "cjkDecimal", "circled-decimal": "decimalEnclosedCircle", "none": "none",
+               "disc": "bullet", "circle": "bullet", "square": "bullet"}
+RE_LIST_STYLE = re.compile(r"list-style(?:-type)?\s*:\s*([a-z\-]+)", re.IGNORECASE)
+RE_NOTE_MARK_CLASS = re.compile(r"^sd(?:foot|end)noteanc$")
+RE_NOTE_MARK_HREF = re.compile(r"^#_?(?:ftn|edn)\d+$")
+RE_NOTE_ID = re.compile(r"^(?:sdfootnote|sdendnote|_?ftn|_?edn)\d+$")
+RE_MSO_FURNITURE = re.compile(r"mso-element\s*:\s*(?:footnote|endnote|header|footer)", re.IGNORECASE)
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 RE_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 TRIM = " \t\r\n\f\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff"
 RE_SPACES = re.compile(r"[ \t\r\f\n]+")
@@ -126,10 +141,14 @@ class _Flow:
     parts: list[str] = field(default_factory=list)
     link_chars: int = 0
     owner: Tag | None = None
+    marker: str = ""            # a list item's number, drawn before its first line
+    heading_levels: tuple[int, ...] = ()     # the levels of the headings on the page (1 for <h1> …), lowest first
 
     def line(self) -> None:
         text = "".join(self.parts)
         text = _collapse(text).strip(TRIM)
+        if text and self.marker:
+            text, self.marker = self.marker + text, ""
         if text and self.owner is not None:
             if not self.open:
                 self.paragraph += 1
@@ -164,8 +183,11 @@ class _Flow:
                 self.table(child)
             elif name in BLOCK_TAGS:
                 self.end_block()
+                if name == "li":
+                    self.marker = list_marker(child, self.heading_levels)
                 self.walk(child, in_link)
                 self.end_block()
+                self.marker = ""
             else:
                 self.walk(child, in_link or (name == "a" and child.has_attr("href")))
 
@@ -176,6 +198,58 @@ class _Flow:
             links = sum(len(re.sub(r"\s", "", a.get_text())) for a in tr.find_all("a", href=True))
             self.paragraph += 1
             self.blocks.append(Block("\t".join(cells), table, self.paragraph, links, cells=cells))
+
+
+def _list_format(tag: Tag) -> str | None:
+    """The number format a list or item asks for, None when it asks for none (the browser's decimal)."""
+    if m := RE_LIST_STYLE.search(str(tag.get("style", ""))):
+        return LIST_STYLES.get(m.group(1).lower(), "decimal")
+    kind = tag.get("type")
+    return LIST_TYPES.get(str(kind).strip(), "decimal") if kind else None
+
+
+def _ordinal(li: Tag, ol: Tag) -> int:
+    """The item's number: the list's start, counted on (an item's own value resets the count)."""
+    def number(value: object, default: int) -> int:
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            return default
+
+    n = number(ol.get("start", 1), 1) - 1
+    for item in ol.find_all("li", recursive=False):
+        n = number(item["value"], n + 1) if item.has_attr("value") else n + 1
+        if item is li:
+            break
+    return n
+
+
+def list_marker(li: Tag, heading_levels: tuple[int, ...] = ()) -> str:
+    """The number a browser draws before an <ol> item (Word's automatic numbering saved as a web page has no
+    other), unless the item types its own. A list of the default style whose items are headings (LibreOffice's
+    "save as HTML" of Word's 一、 and （一） headings, whose number format HTML cannot say) is numbered as a
+    Chinese document numbers its levels (GB/T 9704): the page's highest heading level 一、, the next （一）, then 1.;
+    other items of such a list get 1."""
+    ol = li.parent
+    if ol is None or ol.name != "ol" or TYPED_MARKER.match("".join(s for _, s in zip(range(6), li.strings))):
+        return ""
+    n = _ordinal(li, ol)
+    fmt = _list_format(li) or _list_format(ol)
+    if fmt is None:
+        first = next((c for c in li.children if isinstance(c, Tag)), None)
+        if first is not None and first.name in HEADING_TAGS:
+            level = int(first.name[1])
+            rank = heading_levels.index(level) if level in heading_levels else 0
+            return (f"{chinese_counting(n)}、", f"（{chinese_counting(n)}）", f"{n}.")[min(rank, 2)]
+        fmt = "decimal"
+    if fmt in ("none", "bullet"):
+        return ""
+    if fmt == "chineseCounting":
+        return f"{chinese_counting(n)}、"
+    if fmt == "cjkDecimal":
+        return f"{n}、"
+    label = format_number(n, fmt)
+    return label if fmt == "decimalEnclosedCircle" else f"{label}."
 
 
 def _collapse(text: str) -> str:
@@ -272,6 +346,15 @@ def _clean(soup: BeautifulSoup) -> None:
         tag.decompose()
     for tag in soup.find_all(hidden=True):
         tag.decompose()
+    # a word processor's page furniture and notes saved with the page, left out as the Word and PDF readers leave
+    # them: LibreOffice's header and footer blocks, footnote and endnote marks and texts (LibreOffice sdfootnote…,
+    # Word _ftn… and mso-element blocks)
+    for tag in soup.find_all(lambda t: t.name == "div" and str(t.get("title", "")).lower() in ("header", "footer")):
+        tag.decompose()
+    for tag in soup.find_all("a", class_=RE_NOTE_MARK_CLASS) + soup.find_all("a", href=RE_NOTE_MARK_HREF):
+        tag.decompose()
+    for tag in soup.find_all(id=RE_NOTE_ID) + soup.find_all(style=RE_MSO_FURNITURE):
+        tag.decompose()
 
 
 def _content_root(body: Tag, blocks: list[Block]) -> Tag:
@@ -332,7 +415,7 @@ def read_html(path: Path) -> Document:
         if sum(b.prose() for b in page.blocks) < 20:
             raise ReaderError(path.name, "no document text on the page (only navigation, links or site furniture)")
         root = _content_root(body, page.blocks)
-        flow = _Flow()
+        flow = _Flow(heading_levels=tuple(sorted({int(h.name[1]) for h in root.find_all(HEADING_TAGS)})))
         if root.name == "table" and not _is_layout(root):
             flow.table(root)
         else:
