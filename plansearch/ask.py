@@ -106,8 +106,22 @@ def find_indicators(query: str) -> list[str]:
     spans = indicator_phrases(query)
     if spans:
         return list(dict.fromkeys(name for name, _ in spans))
-    words = re.findall(r"[\u4e00-\u9fff]{1,6}率", fold(query))
-    return [s.name for s in indicator_specs() if any(w in s.name for w in words)]
+    names: list[str] = []
+    for run in re.findall(r"[\u4e00-\u9fff\d]{2,16}率", fold(query)):
+        names += _named_by_tail(run)
+    return list(dict.fromkeys(names))
+
+
+def _named_by_tail(run: str) -> list[str]:
+    """The indicators whose name holds the longest tail of `run` that any name holds, as written (新城区儿童死亡率 →
+    儿童死亡率 → 5岁以下儿童死亡率, never 儿童伤害死亡率, whose name holds 儿童…死亡率 only apart)."""
+    specs = indicator_specs()
+    for size in range(len(run), 2, -1):
+        tail = run[-size:]
+        found = [s.name for s in specs if any(tail in fold(a) for a in (s.name, *s.aliases) if a)]
+        if found:
+            return found
+    return []
 
 
 def indicator_phrases(query: str) -> list[tuple[str, str]]:
@@ -153,6 +167,22 @@ def _attribute_concepts(query: str, concepts):
     return [c for c in concepts if not any(f in p for p in phrases for f in (c.word, *c.forms))]
 
 
+RE_AGE = re.compile(r"(\d{1,2})\s*(?:周岁|岁)")
+RATIO_QUESTION = re.compile(r"比例|比重|占比|百分之|百分比|千分之|万分之|率")
+COUNT_VALUE = re.compile(r"\d\s*(?:名|个|人|所|张|家|次|种|项|支|座|处)")
+
+
+def _fits_the_question(q: str, i: Indicator, sentence: str) -> bool:
+    """A value answers only what the question asks: an age it names (6岁儿童近视率) is in the indicator's name or
+    sentence, and a share it asks for (女干部比例) is a share, not a head count (1名)."""
+    ages = set(RE_AGE.findall(q))
+    if ages and not ages <= set(RE_AGE.findall(f"{i.name} {i.name_as_written} {sentence}")):
+        return False
+    if RATIO_QUESTION.search(q) and COUNT_VALUE.search(i.value) and not re.search(r"[%‰％]", i.value):
+        return False
+    return True
+
+
 def _stated_value(i: Indicator) -> str:
     """The value as the answer states it: a change relative to a base year (以2020年为基数下降15%) keeps its verb, or
     "15%" would read as the rate itself."""
@@ -189,7 +219,10 @@ class Asker:
             # marked as other places (never as the named plan's answer)
             elsewhere = [i for i in (self._values(q, names, [], concepts) if names
                                      else self._values_named(q, concepts)) if i.passage_id]
-            if elsewhere:
+            own = [i for i in elsewhere if i.plan_id in plans]
+            if own:        # the named plan states it after all (an indicator named otherwise): that is the answer
+                values = own
+            elif elsewhere:
                 return self._finish(self._values_elsewhere(q, plans, elsewhere, response))
         if values:
             # each value's own sentence states what was asked (`_states`): the evidence holds whatever the search's
@@ -228,7 +261,7 @@ class Asker:
         if years:
             rows = [i for i in rows if i.year in years]     # 2025 asked: never the 2030 value
         attributes = _attribute_concepts(q, concepts)
-        rows = [i for i in rows if self._states(i, attributes)]
+        rows = [i for i in rows if self._states(i, attributes) and _fits_the_question(q, i, self._sentence_of(i))]
         # one sentence may state two indicators (95%的城市社区和85%的农村社区…): where some of a plan's indicators
         # name the attribute asked (农村) in their own name, the plan's others are not what was asked
         named = {i.plan_id for i in rows if attributes and
@@ -303,7 +336,8 @@ class Asker:
             return []
         years = {int(y) for y in RE_YEAR.findall(q)}
         found = [i for i in self.searcher.index.indicators if (not years or i.year in years)
-                 and states_every_topic(concepts, normalize_for_index(f"{i.name} {i.name_as_written}"))]
+                 and states_every_topic(concepts, normalize_for_index(f"{i.name} {i.name_as_written}"))
+                 and _fits_the_question(q, i, self._sentence_of(i))]
         return self._narrowest(q, found, concepts) if found else []
 
     def _values_from_hits(self, q: str, hits, concepts, plans: list[str]) -> list[Indicator]:
@@ -323,7 +357,8 @@ class Asker:
                     or hit.plan_id in answered:
                 continue
             stated = [i for i in by_passage[hit.passage_id] if (not years or i.year in years) and
-                      states_every_topic(concepts, normalize_for_index(i.name_as_written))]
+                      states_every_topic(concepts, normalize_for_index(i.name_as_written))
+                      and _fits_the_question(q, i, self._sentence_of(i))]
             if stated:
                 found += stated
                 answered.add(hit.plan_id)

@@ -131,6 +131,24 @@ def test_find_indicators_in_questions():
     assert find_indicators("5岁以下儿童贫血率、生长迟缓率、低体重率") == [
         "5岁以下儿童贫血率", "5岁以下儿童生长迟缓率", "5岁以下儿童低体重率"]
     assert find_indicators("5岁以下儿童死亡率") == ["5岁以下儿童死亡率"]     # not 儿童死亡率 inside it as well
+    # a name the alias list lacks: the indicators holding its longest tail as written, never one holding its words
+    # apart (儿童伤害死亡率 holds 儿童…死亡率)
+    assert find_indicators("新城区儿童死亡率是多少") == ["5岁以下儿童死亡率"]
+
+
+def test_a_value_answers_only_what_was_asked(fake_searcher):
+    """Probe questions once answered with another indicator's number at confidence 1.0."""
+    ask = Asker(fake_searcher, fake_searcher.settings).ask
+    for q in ("新城区儿童死亡率是多少", "乡宁县儿童死亡率"):
+        answer = ask(q)
+        assert answer.values and all("伤害" not in v.indicator for v in answer.values), answer.answer
+    assert not ask("6岁儿童近视率控制在多少").values          # no plan sets a rate for six-year-olds
+    assert not any("名" in v.value for v in ask("曾都区女干部比例").values)      # a share, not a head count
+    # 千分之多少 asks for the number; it is not a word the plan must contain
+    assert {v.indicator: v.value for v in ask("新城区婴儿死亡率是千分之多少").values} == {"婴儿死亡率": "5.0‰以下"}
+    # the named plan's own value, found under another name, is the answer, not "another place's"
+    answer = ask("大庆家长每年接受几次家庭教育指导")
+    assert not answer.no_answer and [v.plan_id for v in answer.values] == ["daqing-children-2021"]
 
 
 RESPECTIVELY = [   # a 分别 sentence: several indicators, a value each
