@@ -214,6 +214,11 @@ class Asker:
         if not values and (VALUE_QUESTION.search(q) or interp and interp.kind is Kind.target and interp.kind_word
                            and re.fullmatch(r"[a-z]+", interp.kind_word)):     # an English "rate", "target"
             values = self._values_from_hits(q, response.results, concepts, plans)
+        if not values and plans and names and (asked := sorted(set(RE_YEAR.findall(q)))):
+            # the plan sets the value for another year (2030, asked 2025): say so, and give the year it sets
+            other_years = [i for i in self._values(RE_YEAR.sub(" ", q), names, plans, concepts) if i.passage_id]
+            if other_years:
+                return self._finish(self._values_elsewhere(q, plans, other_years, response, "、".join(asked)))
         if not values and plans and (names or NUMBER_QUESTION.search(q)):
             # the plan asked about states no value for the indicator: say so, and give the other plans' values,
             # marked as other places (never as the named plan's answer)
@@ -308,23 +313,27 @@ class Asker:
         return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
                            confidence=confidence, values=values)
 
-    def _values_elsewhere(self, q: str, named: list[str], rows: list[Indicator], response) -> AskResponse:
+    def _values_elsewhere(self, q: str, named: list[str], rows: list[Indicator], response,
+                          year: str | None = None) -> AskResponse:
         """"大庆市儿童规划没有规定孕产妇死亡率的目标值；其他地方的规定：曾都区妇女规划：…". The other plans' values are
-        their target passages in `groups` (other places), not `values`: no value answers the question as asked."""
+        their target passages in `groups` (other places), not `values`: no value answers the question as asked.
+        With `year`, `rows` are the named plan's own values for other years: "新城区儿童规划没有规定2025年的婴儿死亡率
+        目标值；它规定的是：…（规划期末2030年）…"."""
         s = self.searcher
         stated = self._value_answer(q, rows, None)
         groups: dict[str, PlanGroup] = {}
         for i in rows:
             meta = s.plans[i.plan_id]
             group = groups.setdefault(i.plan_id, PlanGroup(plan_id=i.plan_id, plan_title=meta.title, items=[],
-                                                           other_place=True))
+                                                           other_place=i.plan_id not in named))
             if all(item.passage_id != i.passage_id for item in group.items):
                 passage = s.passage(i.passage_id)
                 group.items.append(GroupItem(passage_id=i.passage_id, title=passage.title or i.name_as_written,
                                              kind=passage.kind, source=passage.source))
         places = "、".join(dict.fromkeys(_label(s.plans[p]) for p in named))
         indicators = "、".join(dict.fromkeys(i.name for i in rows))
-        answer = f"{places}没有规定{indicators}的目标值；其他地方的规定：{stated.answer}"
+        answer = f"{places}没有规定{year}年的{indicators}目标值；它规定的是：{stated.answer}" if year else \
+            f"{places}没有规定{indicators}的目标值；其他地方的规定：{stated.answer}"
         ordered = sorted(groups.values(), key=lambda g: s.plans[g.plan_id].short_name)
         return AskResponse(query=q.strip(), answer_type="grouped", answer=answer, no_answer=True,
                            confidence=min(response.confidence or 0.0, 0.49), groups=ordered, named_plans=named)

@@ -146,6 +146,11 @@ def test_a_value_answers_only_what_was_asked(fake_searcher):
     assert not any("名" in v.value for v in ask("曾都区女干部比例").values)      # a share, not a head count
     # 千分之多少 asks for the number; it is not a word the plan must contain
     assert {v.indicator: v.value for v in ask("新城区婴儿死亡率是千分之多少").values} == {"婴儿死亡率": "5.0‰以下"}
+    # a year the plan sets no value for: it says which year it does set, never that it sets none
+    answer = ask("新城区2025年婴儿死亡率")
+    assert answer.no_answer and not answer.values
+    assert answer.answer.startswith("新城区儿童规划没有规定2025年的婴儿死亡率目标值；它规定的是：") and "5.0‰以下" in answer.answer
+    assert [g.other_place for g in answer.groups] == [False]
     # the named plan's own value, found under another name, is the answer, not "another place's"
     answer = ask("大庆家长每年接受几次家庭教育指导")
     assert not answer.no_answer and [v.plan_id for v in answer.values] == ["daqing-children-2021"]
