@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.gazetteer import Division, Gazetteer, Level, gazetteer
-from indexer.lines import Line, LineType, cn_to_int
+from indexer.lines import RE_DATE, RE_OFFICE, YEAR_DIGIT, YEAR_DIGITS, Line, LineType, cn_to_int
 from indexer.normalize import to_simplified
 from indexer.parse import title_lines
 
@@ -22,15 +22,7 @@ RE_REFERENCE = re.compile(r"《([^《》]{2,60}?(?:规划|纲要))\s*[（(]([^�
 RE_STATUS = re.compile(r"征求意见稿|送审稿|讨论稿|草\s*案|草稿|修订稿|试行|暂行")
 RE_DOC_NUMBER = re.compile(
     r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*(\d{1,4})\s*号")
-YEAR_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
-YEAR_DIGITS = "".join(YEAR_DIGIT)
-RE_DATE = re.compile(
-    rf"^[（(]?\s*((?:19|20)\d{{2}}|[二一][{YEAR_DIGITS}]{{3}})\s*年\s*(\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*月"
-    rf"\s*(\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*日\s*(?:印发|发布)?\s*[)）]?$")
 RE_NOTICE_TITLE = re.compile(r"^(.{2,40}?)关于(?:印发|转发|下发|发布)")
-RE_OFFICE = re.compile(
-    r"^[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|人民政府办公室|人民政府办公厅|政府办公室|办公室|办公厅|委员会|"
-    r"工作委员会|党委|管委会|管理委员会|妇联)$")
 # "区人民政府" in a notice's own title: the office of the plan's own place
 RE_BARE_OFFICE = re.compile(r"^(省|市|县|区|旗|州|师市)(人民政府|政府|委员会|党委|.*办公室|.*办公厅|.*委员会)$")
 SUBJECT_EN = {"儿童": "children", "妇女": "women", "妇女儿童": "women-children"}
@@ -130,10 +122,24 @@ def _iso_date(m: re.Match[str]) -> str:
     return f"{year_n:04d}-{num(m.group(2)):02d}-{num(m.group(3)):02d}"
 
 
+RE_YEAR_START = re.compile(rf"(?:19|20)\d{{2}}\s*年|[二一][{YEAR_DIGITS}]{{3}}\s*年")
+
+
+def signed(text: str) -> tuple[str, re.Match[str] | None]:
+    """(office, date) of a signature line: a date alone (2022年3月1日, 二〇二二年三月一日), or an office and the
+    date on one line (大宁县人民政府办公室　2022年3月15日印发); ("", None) for any other line."""
+    squeezed = re.sub(r"[\s\u3000]+", "", text)
+    for start in RE_YEAR_START.finditer(squeezed):
+        office = squeezed[:start.start()]
+        if (m := RE_DATE.match(squeezed[start.start():])) and (not office or RE_OFFICE.match(office)):
+            return office, m
+    return "", None
+
+
 def find_date(lines: list[Line]) -> str:
-    """The last stand-alone date line (2022年3月1日, 二〇二二年三月一日), as an ISO date."""
+    """The date of the last signature line, as an ISO date."""
     for line in reversed(lines):
-        if m := RE_DATE.match(line.text.replace(" ", "")):
+        if (m := signed(line.text)[1]) is not None:
             return _iso_date(m)
     return ""
 
@@ -161,8 +167,11 @@ def find_issuer(notice: list[Line], tail: list[Line]) -> str:
             return m.group(1)
     for block in (notice, tail):
         body = [ln.text.replace(" ", "") for ln in block if ln.type is not LineType.blank]
-        for i in range(len(body) - 1, 0, -1):
-            if RE_DATE.match(body[i]) and RE_OFFICE.match(body[i - 1]):
+        for i in range(len(body) - 1, -1, -1):
+            office, date = signed(body[i])
+            if date is not None and office:
+                return office           # office and date on one line
+            if date is not None and i > 0 and RE_OFFICE.match(body[i - 1]):
                 return body[i - 1]
     return ""
 

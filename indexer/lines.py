@@ -15,6 +15,29 @@ CN_NUM = "一二三四五六七八九十"
 CN_NUM_BIG = CN_NUM + "百零〇两"
 
 
+# the sign-off under a document: the issuing office, the date (2022年3月15日, 二〇二二年三月十五日), both on one
+# line with 印发, a 抄送 line; read for the plan's details, never part of a passage
+YEAR_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+YEAR_DIGITS = "".join(YEAR_DIGIT)
+RE_DATE = re.compile(
+    rf"^[（(]?\s*((?:19|20)\d{{2}}|[二一][{YEAR_DIGITS}]{{3}})\s*年\s*(\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*月"
+    rf"\s*(\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*日\s*(?:印发|发布)?\s*[)）]?$")
+RE_OFFICE = re.compile(
+    r"^[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|人民政府办公室|人民政府办公厅|政府办公室|办公室|办公厅|委员会|"
+    r"工作委员会|党委|管委会|管理委员会|妇联)$")
+RE_SIGN_OFF_LINE = re.compile(
+    r"^(?:[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|办公室|办公厅|委员会|党委|管委会|妇联))?[（(]?"
+    r"(?:(?:19|20)\d{2}|[二一][〇零一二三四五六七八九]{3})年\d{1,2}月\d{1,2}日(?:印发|发布|印)?[)）]?$"
+    r"|^抄送[:：]|^[（(]此件(?:公开发布|主动公开|不公开|依申请公开)[)）]$")
+
+
+def is_sign_off(text: str) -> bool:
+    """An issuing office, a date, both (大宁县人民政府办公室　2022年3月15日印发), or a 抄送 / 此件公开发布 line."""
+    squeezed = re.sub(r"[\s\u3000]+", "", text)
+    return bool(squeezed) and bool(RE_DATE.match(squeezed) or RE_OFFICE.match(squeezed)
+                                   or RE_SIGN_OFF_LINE.match(squeezed))
+
+
 class LineType(str, Enum):
     blank = "blank"
     table = "table"          # a cell of a flattened table: tab-indented in the source

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.lines import (HEADING_RANK, TARGET_BLOCK, Line, LineType, Paragraph, Style, join_broken,
+from indexer.lines import (HEADING_RANK, TARGET_BLOCK, Line, LineType, Paragraph, Style, is_sign_off, join_broken,
                            paragraphs)
 from plansearch.records import IndicatorRow, Kind, ParsedPlan, Passage, PlanMeta, SourceSpan
 
@@ -249,6 +249,8 @@ class _PlanParser:
     def parse(self) -> ParsedPlan:
         self._parse_table()
         paras = paragraphs(self.lines)
+        while len(paras) > 1 and all(is_sign_off(line.text) for line in paras[-1].lines):
+            paras.pop()          # the office and date signed under the plan: its details, not its text
         ranks, self.top, holders = outline(paras)
         for i, (para, rank) in enumerate(zip(paras, ranks)):
             if rank is not None:

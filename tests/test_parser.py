@@ -197,3 +197,19 @@ def test_unlisted_file_with_two_plans_is_split(tmp_path):
     assert subjects == [("妇女", 13), ("儿童", 422)]
     women, children = parse_corpus(corpus)
     assert len(women.domains) == 8 and len(children.domains) == 7
+
+
+@pytest.mark.parametrize("sign_off", ["大宁县人民政府办公室　　2022年3月15日印发",
+                                      "大宁县人民政府办公室\n2022年3月15日",
+                                      "大宁县人民政府\n二〇二二年三月十五日\n抄送：县委办公室，县人大常委会办公室。"])
+def test_the_sign_off_under_a_plan_is_no_part_of_its_last_passage(tmp_path, sign_off):
+    from indexer.corpus import parse_file
+    from indexer.details import find_details
+
+    source = Path(__file__).resolve().parent.parent / "corpus" / "xiangning-children-2021-2025-draft.txt"
+    signed = tmp_path / "signed.txt"
+    signed.write_text(source.read_text(encoding="utf-8").rstrip() + "\n\n" + sign_off + "\n", encoding="utf-8")
+    before, after = parse_file(source)[0].passages, parse_file(signed)[0].passages
+    assert [(p.kind, p.text) for p in after] == [(p.kind, p.text) for p in before]
+    details = find_details(read_lines(signed))
+    assert details.date == "2022-03-15" and details.issuer.startswith("大宁县人民政府")
