@@ -211,3 +211,20 @@ def test_a_chinese_page_declared_latin_is_read_in_its_real_encoding(tmp_path, la
     path = _write(tmp_path, "latin.html", page, "gb18030")
     texts = [line.text for line in read_document(path).lines]
     assert "1.适龄儿童普遍接受有质量的学前教育，学前三年毛入园率达到95%以上。" in texts
+
+
+def test_a_sidebar_heading_is_not_taken_for_the_title_and_a_br_in_the_title_leaves_no_space(tmp_path):
+    """A county site's page: a left menu headed 政务公开 before the article, the title in an <h1> broken by <br>."""
+    plan = CORPUS / "xiangning-children-2021-2025-draft.txt"
+    body = [ln.strip() for ln in plan.read_text(encoding="utf-8").splitlines()[2:] if ln.strip() and "\t" not in ln]
+    page = tmp_path / "daning.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'><title>乡宁县儿童发展“十四五”规划（征求意见稿）_政策文件_乡宁县人民政府</title>"
+        "</head><body><div class='main'><div class='left'><h3>政务公开</h3><ul><li><a href='#'>政府文件</a></li>"
+        "<li><a href='#'>规划计划</a></li></ul></div><div class='right'><div class='article'>"
+        "<h1 class='title'>乡宁县儿童发展“十四五”规划<br>（征求意见稿）</h1><div class='content'>"
+        + "".join(f"<p>{line}</p>" for line in body) + "</div></div></div></div></body></html>", encoding="utf-8")
+    (parsed,) = parse_file(page)
+    assert parsed.meta.title == "乡宁县儿童发展“十四五”规划（征求意见稿）"
+    assert (parsed.meta.period, parsed.meta.status) == ("2021—2025", "征求意见稿")
+    assert not any("政务公开" in p.text for p in parsed.passages)

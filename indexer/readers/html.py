@@ -95,6 +95,7 @@ RE_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNOREC
 TRIM = " \t\r\n\f\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff"
 RE_SPACES = re.compile(r"[ \t\r\f\n]+")
 RE_CJK_OR_PUNCT = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+RE_SPACE_IN_CJK = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”])\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”])")
 
 
 def cjk_count(text: str) -> int:
@@ -382,9 +383,16 @@ def _content_root(body: Tag, blocks: list[Block]) -> Tag:
         node = best
 
 
-def _title(soup: BeautifulSoup, root: Tag) -> str:
-    """The page's heading for the document (an <h1>, or an element named title), if outside the content."""
-    page_title = re.sub(r"\s", "", soup.title.get_text()) if soup.title else ""
+def _page_title(soup: BeautifulSoup) -> str:
+    """What the page says its document is called: <title> and an ArticleTitle meta (read before the <head> goes)."""
+    meta = soup.find("meta", attrs={"name": re.compile(r"^(?:ArticleTitle|title)$", re.IGNORECASE)})
+    parts = [soup.title.get_text() if soup.title else "", str(meta.get("content", "")) if meta else ""]
+    return re.sub(r"\s", "", " ".join(parts))
+
+
+def _title(soup: BeautifulSoup, root: Tag, page_title: str = "") -> str:
+    """The page's heading for the document (an <h1>, or an element named title), if outside the content: the one
+    the page's own title names, else the highest (an <h1> before a sidebar's <h3>)."""
     candidates = soup.find_all(["h1", "h2", "h3"]) + soup.find_all(
         lambda t: t.name not in ("title", "html", "body", "head", "meta")
         and re.search(r"title|biaoti|bt\b", " ".join(t.get("class", [])) + " " + str(t.get("id", "")), re.I))
@@ -394,18 +402,19 @@ def _title(soup: BeautifulSoup, root: Tag) -> str:
             continue
         if tag.find("a") is not None and len(tag.find("a").get_text(strip=True)) * 2 >= len(tag.get_text(strip=True)):
             continue
-        text = _collapse(tag.get_text(" ")).strip(TRIM)
+        text = RE_SPACE_IN_CJK.sub("", _collapse(tag.get_text(" ")).strip(TRIM))      # a <br> in the heading
         if cjk_count(text) >= 4 and len(text) <= 120 and not is_chrome(text):
-            texts.append(text)
-    for text in texts:
+            texts.append((int(tag.name[1]) if tag.name in HEADING_TAGS else 9, text))
+    for _, text in texts:
         if re.sub(r"\s", "", text) in page_title:
             return text
-    return texts[0] if texts else ""
+    return min(texts, key=lambda t: t[0])[1] if texts else ""
 
 
 def read_html(path: Path) -> Document:
     text, warnings = decode_html(path.read_bytes(), path.name)
     soup = BeautifulSoup(text, "lxml")
+    page_title = _page_title(soup)
     _clean(soup)
     body = soup.body or soup
     try:
@@ -426,7 +435,7 @@ def read_html(path: Path) -> Document:
     blocks = [b for b in flow.blocks if not is_chrome(b.text) and (b.cells is not None or not b.link_heavy())]
     lines: list[SourceLine] = []
     tables: list[list[list[str]]] = []
-    title = _title(soup, root)
+    title = _title(soup, root, page_title)
     head = re.sub(r"\s", "", "".join(b.text for b in blocks[:4] if b.cells is None))
     if title and re.sub(r"\s", "", title) not in head:
         lines.append(SourceLine(title))
