@@ -21,6 +21,7 @@ from indexer.corpus import (MANIFEST_NAME, NOT_A_PLAN, ParsedFile, is_no_plan, l
                             parse_document, slug)
 from indexer.normalize import normalize_for_index
 from indexer.readers import SUPPORTED_SUFFIXES, is_supported
+from indexer.twins import find_twins
 from plansearch.errors import CorpusError, PlanNotFound
 from plansearch.records import ParsedPlan, PlanMeta
 from plansearch.settings import Settings
@@ -66,13 +67,28 @@ def text_fingerprint(texts: list[str]) -> str:
     return hashlib.sha256(folded.encode()).hexdigest()
 
 
-def _existing_fingerprints(settings: Settings) -> dict[str, str]:
-    """Fingerprint of every plan in the corpus, from its files (the manifest's plans and found ones)."""
+def _existing_plans(settings: Settings) -> dict[str, tuple[str, list[str]]]:
+    """Title and passage texts of every plan in the corpus, from its files (the manifest's plans and found ones)."""
     try:
         corpus = load_corpus(settings.corpus_dir)
     except CorpusError:
         return {}
-    return {plan.meta.id: text_fingerprint([p.text for p in plan.passages]) for plan in parse_corpus(corpus)}
+    return {plan.meta.id: (plan.meta.title, [p.text for p in plan.passages]) for plan in parse_corpus(corpus)}
+
+
+def _already_there(display: str, plan, known: dict[str, tuple[str, list[str]]]) -> None:
+    """Refuse a plan the corpus holds already: the same text, or the same plan in another format (its Word file
+    beside its PDF), which the index would take once and leave this file out of."""
+    texts = [p.text for p in plan.passages]
+    fp = text_fingerprint(texts)
+    twin = next((pid for pid, (_, other) in known.items() if text_fingerprint(other) == fp), None)
+    if twin:
+        raise CorpusError(f"{display}: the same text as plan '{twin}' already in the corpus (duplicate)")
+    twins = find_twins([(plan.meta.id, plan.meta.title, texts)], [(pid, title) for pid, (title, _) in known.items()],
+                       lambda pid: known[pid][1])
+    if twins:
+        raise CorpusError(f"{display}: the same plan as '{next(iter(twins.values()))}' already in the corpus, in "
+                          f"another file (duplicate); nothing was added")
 
 
 def _taken_ids(settings: Settings) -> set[str]:
@@ -119,12 +135,9 @@ def add_plan_file(settings: Settings, path: Path, plan_id: str | None = None, di
     display = display_name or path.name
     with corpus_lock(settings):
         parsed = understand(path, settings, plan_id, display)
-        known = _existing_fingerprints(settings)
+        known = _existing_plans(settings)
         for plan in parsed.plans:
-            fp = text_fingerprint([p.text for p in plan.passages])
-            twin = next((pid for pid, other in known.items() if other == fp), None)
-            if twin:
-                raise CorpusError(f"{display}: the same text as plan '{twin}' already in the corpus (duplicate)")
+            _already_there(display, plan, known)
         corpus = settings.corpus_dir
         corpus.mkdir(parents=True, exist_ok=True)
         stored = f"{parsed.plans[0].meta.id}{path.suffix.lower()}"

@@ -59,6 +59,20 @@ def test_add_refuses_a_duplicate_and_names_the_plan(small, keyword_encoder, rend
         ["plans.toml", "daqing-children-2021-2025.txt", "xiangning-children-2021-2025-draft.txt"])
 
 
+def test_add_refuses_the_same_plan_in_another_file_that_the_index_would_leave_out(small, keyword_encoder, tmp_path):
+    """大庆's plan as a Word file with one figure retyped: not the same text, but the same plan (its title, and
+    nearly every passage word for word), which a build indexes once. `add` used to say "added" and leave it out."""
+    lines = render.plan_lines(CORPUS / "daqing-children-2021-2025.txt")
+    edited = next(i for i, line in enumerate(lines) if "5.5‰" in line)
+    lines[edited] = lines[edited].replace("5.5‰", "5.4‰")
+    before = (small.corpus_dir / "plans.toml").read_text(encoding="utf-8")
+    with pytest.raises(CorpusError, match="same plan as 'daqing-children-2021'.*nothing was added"):
+        add_plan_file(small, render.to_docx(lines, tmp_path / "daqing-retyped.docx"), plan_id="daqing-retyped",
+                      encoder=keyword_encoder)
+    assert (small.corpus_dir / "plans.toml").read_text(encoding="utf-8") == before
+    assert not (small.corpus_dir / "daqing-retyped.docx").exists()
+
+
 def test_remove_takes_the_plan_out_of_manifest_folder_and_index(small, keyword_encoder, tmp_path):
     manifest = (small.corpus_dir / "plans.toml").read_text(encoding="utf-8")
     plan_id = add_plan_file(small, _hegang_docx(tmp_path), plan_id="hegang-children-2021",
