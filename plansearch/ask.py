@@ -29,7 +29,7 @@ GROUP_DEPTH = 15        # hits considered for a grouped answer
 MAX_PER_PLAN = 3
 RARE_SHARE = 0.05       # a query word found in fewer passages than this share is distinctive
 RE_YEAR = re.compile(r"(20[2-3]\d)\s*年?")
-VALUE_QUESTION = re.compile(r"多少|目标|指标|比例|比重|达到|控制在|降至|几个|几次|数值|率")
+VALUE_QUESTION = re.compile(r"多少|目标|指标|比例|比重|占比|达到|控制在|降至|几个|几次|几名|几所|几张|几家|数值|率|数$")
 NUMBER_QUESTION = re.compile(r"多少|几个|几次|几所|几名|标准是|补贴标准|发放标准|具体数值")
 NO_VALUE_TEXT = "已收录的规划中没有找到这个问题所问的数值。可以换个说法，或在检索中查看相关条文。"
 NO_ANSWER_TEXT = "在已收录的规划中没有找到能回答这个问题的内容。可以换个说法，或去掉地名、年份再试。"
@@ -214,6 +214,11 @@ class Asker:
         if not values and (VALUE_QUESTION.search(q) or interp and interp.kind is Kind.target and interp.kind_word
                            and re.fullmatch(r"[a-z]+", interp.kind_word)):     # an English "rate", "target"
             values = self._values_from_hits(q, response.results, concepts, plans)
+            if not values:       # an indicator the plans name otherwise (公办园在园幼儿占比, 儿科医生数): by its name,
+                # in the plans of the subject asked (儿童医保参保率 is not the women's plan's 参保率)
+                subject = interp.subject if interp else None
+                values = [i for i in self._values_named(q, concepts) if (not plans or i.plan_id in plans)
+                          and (not subject or s.plans[i.plan_id].subject == subject)]
         if not values and plans and names and (asked := sorted(set(RE_YEAR.findall(q)))):
             # the plan sets the value for another year (2030, asked 2025): say so, and give the year it sets
             other_years = [i for i in self._values(RE_YEAR.sub(" ", q), names, plans, concepts) if i.passage_id]

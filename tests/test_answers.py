@@ -151,6 +151,10 @@ def test_a_value_answers_only_what_was_asked(fake_searcher):
     assert answer.no_answer and not answer.values
     assert answer.answer.startswith("新城区儿童规划没有规定2025年的婴儿死亡率目标值；它规定的是：") and "5.0‰以下" in answer.answer
     assert [g.other_place for g in answer.groups] == [False]
+    # an indicator outside the alias list, asked by the plan's own words or part of them
+    assert {v.value for v in ask("乡宁公办园在园幼儿占比").values} == {"55%以上"}
+    assert {v.value for v in ask("大庆每千名儿童儿科医生数").values} == {"1名以上"}
+    assert not ask("儿童医保参保率").values          # the women's plan's 参保率 is not the children's
     # the named plan's own value, found under another name, is the answer, not "another place's"
     answer = ask("大庆家长每年接受几次家庭教育指导")
     assert not answer.no_answer and [v.plan_id for v in answer.values] == ["daqing-children-2021"]
