@@ -54,6 +54,7 @@ class ValueAnswer(BaseModel):
     implausible: bool
     passage_id: str | None
     quote: str = Field(description="the cited sentence(s) the value is read from")
+    baseline: str | None = Field(None, description="the base a relative change is measured from: 以2020年为基数")
     source: SourceSpan
 
 
@@ -309,12 +310,12 @@ class Asker:
             values.append(ValueAnswer(plan_id=i.plan_id, plan_title=meta.title, indicator=i.name,
                                       indicator_as_written=i.name_as_written, value=_stated_value(i), year=i.year,
                                       year_inferred=i.year_inferred, direction=i.direction, implausible=i.implausible,
-                                      passage_id=i.passage_id, quote=quote, source=source))
+                                      passage_id=i.passage_id, quote=quote, source=source, baseline=i.baseline))
             when = f"到{i.year}年" if i.year and not i.year_inferred else (f"（规划期末{i.year}年）" if i.year else "")
             flag = "（原文如此，单位存疑）" if i.implausible else ""
             named = i.name if len(names_under.get((i.passage_id, i.name_as_written), ())) > 1 else i.name_as_written
-            lines.append(f"{_label(meta)}：{named}{when}{i.direction if i.direction not in i.value else ''}"
-                         f"{i.value}{flag}")
+            lines.append(f"{_label(meta)}：{named}{when}{i.baseline or ''}"
+                         f"{i.direction if i.direction not in i.value else ''}{i.value}{flag}")
         return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
                            confidence=confidence, values=values)
 

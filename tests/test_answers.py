@@ -151,6 +151,9 @@ def test_a_value_answers_only_what_was_asked(fake_searcher):
     assert answer.no_answer and not answer.values
     assert answer.answer.startswith("新城区儿童规划没有规定2025年的婴儿死亡率目标值；它规定的是：") and "5.0‰以下" in answer.answer
     assert [g.other_place for g in answer.groups] == [False]
+    # a relative change says what it is measured from
+    answer = ask("新城区儿童伤害死亡率")
+    assert "以2020年为基数下降20%" in answer.answer and answer.values[0].baseline == "以2020年为基数"
     # an indicator outside the alias list, asked by the plan's own words or part of them
     assert {v.value for v in ask("乡宁公办园在园幼儿占比").values} == {"55%以上"}
     assert {v.value for v in ask("大庆每千名儿童儿科医生数").values} == {"1名以上"}
