@@ -305,3 +305,42 @@ def test_a_text_box_is_read_once_after_the_paragraph_it_is_anchored_in(tmp_path)
     texts = [line.text for line in read_document(tmp_path / "box.docx").lines]
     assert texts == ["（二）策略措施。", "1.预防和控制儿童溺水。加强农村地区相关水体的防护隔离和安全巡查。", BOX,
                      "2.加强儿童交通安全教育。"]
+
+
+def test_a_forged_cell_span_is_held_to_words_column_limit(tmp_path):
+    """A 1 KB file whose cells claim to span a million columns took 88 s and 4 GB to read."""
+    doc = new_docx()
+    doc.add_paragraph("某某市儿童发展规划（2021—2025年）")
+    table = doc.add_table(rows=2, cols=2)
+    for row in table.rows:
+        for cell in row.cells:
+            cell.text = "指标"
+            span = OxmlElement("w:gridSpan")
+            span.set(qn("w:val"), "1000000")
+            cell._tc.get_or_add_tcPr().append(span)
+    doc.save(tmp_path / "span.docx")
+    document = read_document(tmp_path / "span.docx")
+    assert document.tables and max(len(row) for t in document.tables for row in t) <= 2 * 63
+
+
+def test_a_word_file_that_unpacks_to_gigabytes_is_refused_unread(tmp_path):
+    doc = new_docx()
+    doc.add_paragraph("某某市儿童发展规划（2021—2025年）")
+    doc.save(tmp_path / "plain.docx")
+    with zipfile.ZipFile(tmp_path / "plain.docx") as source, \
+            zipfile.ZipFile(tmp_path / "bomb.docx", "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + b" " * (65 * 1024 * 1024))
+            bomb.writestr(info.filename, data)
+    assert (tmp_path / "bomb.docx").stat().st_size < 1024 * 1024
+    with pytest.raises(ReaderError, match="unpacks to 65 MB"):
+        read_document(tmp_path / "bomb.docx")
+
+
+def test_more_text_than_a_plan_holds_is_refused(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("某某市儿童发展规划\n" + ("加强儿童健康服务。" * 100 + "\n") * 2300, encoding="utf-8")
+    with pytest.raises(ReaderError, match="more text than a plan holds"):
+        read_document(big)

@@ -10,6 +10,7 @@ from indexer.readers.base import Document, ReaderError, SourceLine
 
 Reader = Callable[[Path], Document]
 MAX_FILE_MB = 40     # a plan is a few MB even as a PDF with pictures; larger files are refused, not read
+MAX_TEXT_CHARS = 2_000_000     # a plan's text is 30–150 thousand characters; 2 million is a compressed bomb, not a plan
 
 
 def _txt(path: Path) -> Document:
@@ -97,6 +98,10 @@ def read_document(path: Path) -> Document:
         document.lines = blank_furniture(document.lines)
     if not any(line.text.strip() for line in document.lines):
         raise ReaderError(path.name, "no text found in the file")
+    chars = sum(len(line.text) for line in document.lines)
+    if chars > MAX_TEXT_CHARS:
+        raise ReaderError(path.name, f"more text than a plan holds ({chars:,} characters; at most "
+                                     f"{MAX_TEXT_CHARS:,} are read)")
     return document
 
 

@@ -15,6 +15,8 @@ from indexer.readers.numbering import TYPED_MARKER, chinese_counting, format_num
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_XML_MB = 64          # one part's unpacked XML: a plan's document.xml is a few MB
+MAX_COLUMNS = 63         # Word's own limit on a table's columns (a cell's gridSpan beyond it is a forged file)
 
 
 def q(tag: str) -> str:
@@ -278,13 +280,13 @@ class _Body:
             row: list[str] = []
             trpr = tr.find(q("trPr"))
             before = trpr.find(q("gridBefore")) if trpr is not None else None
-            row += [""] * _int(before.get(q("val")) if before is not None else None, 0)
+            row += [""] * min(MAX_COLUMNS, _int(before.get(q("val")) if before is not None else None, 0))
             for tc in tr.findall(q("tc")):
                 tcpr = tc.find(q("tcPr"))
                 span, continues = 1, False
                 if tcpr is not None:
-                    if (gs := tcpr.find(q("gridSpan"))) is not None:
-                        span = max(1, _int(gs.get(q("val")), 1))
+                    if (gs := tcpr.find(q("gridSpan"))) is not None:     # Word's tables have at most 63 columns
+                        span = min(MAX_COLUMNS, max(1, _int(gs.get(q("val")), 1)))
                     if (vm := tcpr.find(q("vMerge"))) is not None and vm.get(q("val")) != "restart":
                         continues = True
                 col = len(row)
@@ -333,6 +335,16 @@ def _inside(el, stop, tags: tuple[str, ...]) -> bool:
     return False
 
 
+def _check_unpacked_size(path: Path, name: str) -> None:
+    """Refuse a .docx whose XML unpacks to more than a plan's ever does (a zip bomb: 1 MB of spaces compressed)."""
+    with zipfile.ZipFile(path) as archive:
+        xml = [info for info in archive.infolist() if info.filename.lower().endswith((".xml", ".rels"))]
+        biggest = max((info.file_size for info in xml), default=0)
+        if biggest > MAX_XML_MB * 1024 * 1024 or sum(info.file_size for info in xml) > 4 * MAX_XML_MB * 1024 * 1024:
+            raise ReaderError(name, f"the Word file unpacks to {biggest / 1024 / 1024:.0f} MB of text and markup in one "
+                                    f"part, more than a plan holds (at most {MAX_XML_MB} MB are read)")
+
+
 def read_docx(path: Path, name: str | None = None, fmt: str = "docx") -> Document:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -345,7 +357,10 @@ def read_docx(path: Path, name: str | None = None, fmt: str = "docx") -> Documen
             raise ReaderError(name, "the Word file is password-protected (encrypted): save it without a password")
         raise ReaderError(name, "this is a legacy Word .doc file with a .docx name: rename it to .doc")
     try:
+        _check_unpacked_size(path, name)
         document = docx.Document(str(path))
+    except ReaderError:
+        raise
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ReaderError(name, f"not a valid Word .docx file (corrupt or another format: {type(exc).__name__})") \
             from None
