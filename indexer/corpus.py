@@ -166,6 +166,14 @@ def _ignored(path: Path) -> bool:
     return path.name.startswith((".", "~$")) or path.name == MANIFEST_NAME or not path.is_file()
 
 
+def _utf8_name(path: Path) -> bool:
+    try:
+        path.name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def load_corpus(root: Path, known: dict[str, list[str]] | None = None) -> Corpus:
     """Read the manifest and find every plan file; files missing from the manifest get entries from
     the details found in them. Unreadable files are listed in `failed`, unsupported ones in `skipped`.
@@ -181,6 +189,13 @@ def load_corpus(root: Path, known: dict[str, list[str]] | None = None) -> Corpus
     skipped: list[str] = []
     for path in sorted(root.iterdir()):
         if _ignored(path) or path.name in described:
+            continue
+        if not _utf8_name(path):       # bytes that are no UTF-8 name (a file copied from a GBK disk): said, not read
+            shown = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            if is_supported(path):
+                failed.append((shown, "its name is not valid UTF-8: rename the file"))
+            else:
+                skipped.append(shown)
             continue
         if not is_supported(path):
             skipped.append(path.name)

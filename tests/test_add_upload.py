@@ -6,6 +6,8 @@ import io
 import json
 import time
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -94,6 +96,19 @@ def test_index_reports_an_unreadable_file_and_indexes_the_rest(small, keyword_en
     assert [f for f, _ in summary.failed] == ["broken.docx"] and "not a valid Word" in summary.failed[0][1]
     assert summary.skipped == ["notes.xlsx"]
     assert summary.added == ["hegang"] and summary.plans == 3
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_indexed(small, keyword_encoder):
+    """A name in GBK bytes (copied from another system) made `index` fail with a traceback, nothing updated."""
+    import os
+
+    with open(os.path.join(os.fsencode(small.corpus_dir), b"\xb9\xe6\xbb\xae.txt"), "wb") as f:
+        f.write("某某县儿童发展规划".encode("utf-8"))
+    _hegang_docx(small.corpus_dir, "hegang.docx")
+    summary = build(small, encoder=keyword_encoder)
+    ((name, why),) = summary.failed
+    assert name.endswith(".txt") and "\ufffd" in name and why == "its name is not valid UTF-8: rename the file"
+    assert summary.added == ["hegang"]
 
 
 def test_a_listed_file_that_turns_unreadable_keeps_its_indexed_version(small, keyword_encoder):
