@@ -414,7 +414,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the HTTP API (builds the index first if there is none)")
     p.add_argument("--host", help="default 127.0.0.1")
-    p.add_argument("--port", type=int, help="default 8000")
+    p.add_argument("--port", type=_port, help="default 8000")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("check", help="verify every file of the index against its recorded checksum")
@@ -453,9 +453,34 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (1 to 65535)")
+    return port
+
+
+def _not_utf8(args: argparse.Namespace) -> str | None:
+    """The first argument whose bytes are no UTF-8 (the shell passed them through as surrogates), if any."""
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return name
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = make_parser().parse_args(argv)
+    if (name := _not_utf8(args)) is not None:
+        print(f"plansearch: error: {name}: the argument is not valid UTF-8 text", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return args.func(args)
     except PlanSearchError as exc:

@@ -92,6 +92,23 @@ class Settings(BaseSettings):
             return [part.strip() for part in v.split(",") if part.strip()]
         return v
 
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _database_url(cls, v: str) -> str:
+        """postgresql://user:password@host:port/name, checked as a URL here rather than by the driver at first use."""
+        if not v:
+            return v
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(v)
+            parts.port                      # noqa: B018 - raises on a port that is no number
+        except ValueError as exc:
+            raise ValueError(f"PLANSEARCH_DATABASE_URL is not a valid URL ({exc})") from None
+        if parts.scheme not in ("postgresql", "postgres"):
+            raise ValueError("PLANSEARCH_DATABASE_URL must be a postgresql:// URL (postgresql://user:password@host/name)")
+        return v
+
     @model_validator(mode="after")
     def _check(self) -> "Settings":
         if self.model_path is not None and not self.model_path.is_dir():

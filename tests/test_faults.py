@@ -384,3 +384,33 @@ def test_health_keeps_its_fields_and_says_what_is_served(site, keyword_encoder):
     assert {"status", "index_loaded", "model", "dimension", "passages", "plans", "index_built_at", "version"} <= set(body)
     assert body["status"] == "ok" and body["healthy"] and body["integrity"] == "verified" and body["problem"] is None
     assert body["serving_build"] == body["current_build"] == served(site).name and body["segments"] == 1
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["search", "\udcff\udcfe溺水"], "query: the argument is not valid UTF-8 text"),       # bytes a shell passed on
+    (["search", "溺水", "--plan", "\udcff"], "plan: the argument is not valid UTF-8 text"),
+])
+def test_cli_arguments_that_are_not_utf8_get_one_line(capsys, argv, said):
+    from plansearch.cli import EXIT_USAGE, main
+
+    assert main(argv) == EXIT_USAGE
+    assert capsys.readouterr().err.strip() == f"plansearch: error: {said}"
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "http"])
+def test_serve_on_a_port_that_cannot_be_gets_one_line(capsys, port):
+    from plansearch.cli import main
+
+    with pytest.raises(SystemExit) as exit:
+        main(["serve", "--port", port])
+    assert exit.value.code == 2 and "argument --port" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("url, said", [("mysql://x", "must be a postgresql:// URL"),
+                                       ("postgresql://u:p@[bad", "not a valid URL"),
+                                       ("postgresql://u:p@host:port/db", "not a valid URL")])
+def test_a_malformed_database_url_is_a_setting_error_not_a_driver_traceback(url, said):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=said):
+        Settings(database_url=url)
