@@ -50,6 +50,9 @@ class Corpus:
         return digest.hexdigest()[:16]
 
 
+RE_PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")     # a plan id: it goes into passage ids and URLs
+
+
 def load_manifest(root: Path) -> list[PlanMeta]:
     path = root / MANIFEST_NAME
     if not path.exists():
@@ -69,6 +72,11 @@ def load_manifest(root: Path) -> list[PlanMeta]:
             first = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": str(exc)}
             where = ".".join(str(p) for p in first["loc"])
             raise CorpusError(f"{path}: plan #{i}: {where} {first['msg']}") from None
+    for plan in plans:
+        if not RE_PLAN_ID.match(plan.id):
+            raise CorpusError(f"{path}: plan id '{plan.id[:80]}' must be lower-case letters, digits and '-' (at most 64)")
+        if plan.end_line is not None and plan.end_line < plan.start_line:
+            raise CorpusError(f"{path}: plan '{plan.id}': end_line {plan.end_line} is before start_line {plan.start_line}")
     ids = [p.id for p in plans]
     if len(set(ids)) != len(ids):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -294,6 +302,11 @@ def parse_listed(root: Path, metas: list[PlanMeta]) -> tuple[list[ParsedPlan], s
     except ReaderError as exc:
         return [], exc.reason
     lines = lines_of(document)
+    for meta in metas:
+        if not any(ln.text.strip() for ln in plan_lines(lines, meta)):    # a typo in the range: never an empty plan
+            last = lines[-1].number if lines else 0
+            return [], (f"{MANIFEST_NAME} gives plan '{meta.id}' lines {meta.start_line}–{meta.end_line or 'end'}, "
+                        f"where the file (lines 1–{last}) has no text")
     plans = [with_reader_warnings(parse_plan(meta, plan_lines(lines, meta)), document) for meta in metas]
     if all(meta.guessed for meta in metas) and all(is_no_plan(plan) for plan in plans):
         return [], NOT_A_PLAN            # a note or a letter left in the folder; a plans.toml entry overrides this

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.build import BuildSummary, Progress, indexed_ids
-from indexer.corpus import (MANIFEST_NAME, NOT_A_PLAN, ParsedFile, is_no_plan, load_corpus, load_manifest, parse_corpus,
-                            parse_document, slug)
+from indexer.corpus import (MANIFEST_NAME, NOT_A_PLAN, RE_PLAN_ID, ParsedFile, is_no_plan, load_corpus, load_manifest,
+                            parse_corpus, parse_document, slug)
 from indexer.normalize import normalize_for_index
 from indexer.readers import SUPPORTED_SUFFIXES, is_supported
 from indexer.twins import find_twins
@@ -27,7 +27,6 @@ from plansearch.records import ParsedPlan, PlanMeta
 from plansearch.settings import Settings
 from plansearch.stores import open_source
 
-RE_PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 # manifest fields written for a plan found in a file (in this order); empty values are left out
 ENTRY_FIELDS = ("id", "title", "short_name", "province", "city", "county", "admin_level", "period", "subject",
                 "status", "doc_number", "issuer", "date", "source_file", "start_line", "end_line", "aliases")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 
 from pathlib import Path
@@ -270,3 +271,31 @@ def test_bad_uploads_get_one_clear_answer_and_lose_nothing(client, small, render
     assert (small.corpus_dir / "plans.toml").read_text(encoding="utf-8") == manifest
     assert client.get("/api/plans").json()["count"] == 2
     assert client.get("/api/search", params={"q": "溺水"}).status_code == 200
+
+
+def test_a_line_range_typo_in_plans_toml_keeps_the_indexed_plan_and_says_why(small, keyword_encoder):
+    """start_line = 99999 used to replace the plan's passages by none, with exit 0 and a warning."""
+    manifest = small.corpus_dir / "plans.toml"
+    text = manifest.read_text(encoding="utf-8")
+    assert 'id = "daqing-children-2021"' in text
+    entry = text.index('id = "daqing-children-2021"')
+    manifest.write_text(text[:entry] + "start_line = 99999\n" + text[entry:], encoding="utf-8")
+    summary = build(small, encoder=keyword_encoder)
+    ((name, why),) = summary.failed
+    assert name == "daqing-children-2021-2025.txt" and "lines 99999–end" in why and "has no text" in why
+    assert "daqing-children-2021" in _ids(small, keyword_encoder, "大庆 预防和控制儿童溺水")
+
+
+@pytest.mark.parametrize("line, said", [('id = "Bad ID!/.."', "must be lower-case letters"),
+                                        ("start_line = 13\nend_line = 5", "end_line 5 is before start_line 13")])
+def test_a_malformed_plans_toml_entry_is_refused_in_one_line(small, keyword_encoder, line, said):
+    manifest = small.corpus_dir / "plans.toml"
+    text = manifest.read_text(encoding="utf-8")
+    if line.startswith("id"):
+        text = text.replace('id = "daqing-children-2021"', line)
+    else:
+        entry = text.index('id = "daqing-children-2021"')
+        text = text[:entry] + line + "\n" + text[entry:]
+    manifest.write_text(text, encoding="utf-8")
+    with pytest.raises(CorpusError, match=re.escape(said)):
+        build(small, encoder=keyword_encoder)
