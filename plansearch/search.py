@@ -3,11 +3,12 @@ reciprocal rank, with filters applied before the top k is cut."""
 from __future__ import annotations
 
 import functools
-import logging
 import heapq
+import logging
 import re
 import threading
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -250,7 +251,7 @@ class Searcher:
     # -- validation: every mistake gets a message naming the parameter ----------------------
     def _validate(self, req: SearchRequest) -> tuple[str, Filter | None]:
         q = (req.q or "").strip()
-        if not q:
+        if not q or all(unicodedata.category(ch)[0] in "CZ" for ch in q):     # NUL, zero-width space, BOM only
             raise InvalidQuery("q", "查询词 q 不能为空（q must not be empty）")
         if len(q) > self.settings.max_query_chars:
             raise InvalidQuery("q", f"查询词过长：{len(q)} 个字符，最多 {self.settings.max_query_chars} 个"

@@ -40,6 +40,8 @@ def test_search_filters_by_plan_domain_and_kind(client):
     ({}, 422, "q"),
     ({"q": ""}, 422, "不能为空"),
     ({"q": "  "}, 422, "不能为空"),
+    ({"q": "\u200b\ufeff"}, 422, "不能为空"),         # zero-width space and BOM only: nothing to search for
+    ({"q": "\x00\u3000"}, 422, "不能为空"),
     ({"q": "溺" * 5000}, 422, "过长"),
     ({"q": "溺水", "k": 0}, 422, "k 必须在 1 到 100"),
     ({"q": "溺水", "k": 1000}, 422, "k 必须在 1 到 100"),

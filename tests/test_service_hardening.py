@@ -154,7 +154,15 @@ def test_overlong_or_empty_parameters_get_a_422_naming_them(client, url, param):
     assert r.status_code == 422 and r.json()["param"] == param
 
 
-@pytest.mark.parametrize("q", ["的", "怎么办", "？？？", "123", "a", "\x00", "\u200b", "😀", "!!!，。"])
+@pytest.mark.parametrize("q", ["\x00", "\u200b", "\ufeff\u200e"])
+def test_a_question_of_invisible_characters_is_empty(client, q):
+    """NUL, a zero-width space, a BOM or a direction mark alone: as empty as spaces, so a 422 rather than hits."""
+    for path in ("/api/search", "/api/ask"):
+        r = client.get(path, params={"q": q})
+        assert r.status_code == 422 and r.json()["param"] == "q", (path, q)
+
+
+@pytest.mark.parametrize("q", ["的", "怎么办", "？？？", "123", "a", "😀", "!!!，。"])
 def test_a_question_with_nothing_to_look_for_is_no_answer(client, q):
     """No word of a topic, plan, place or domain: nothing a passage could show, so nothing is asserted."""
     for path in ("/api/search", "/api/ask"):
