@@ -239,7 +239,10 @@ class Asker:
             # each value's own sentence states what was asked (`_states`): the evidence holds whatever the search's
             # best passages showed, so the confidence is on the answering side of the no-answer line
             confidence = max(response.confidence or 0.0, self.settings.no_answer_below)
-            return self._finish(self._value_answer(q, values, confidence))
+            answer = self._value_answer(q, values, confidence)
+            if wider := self._wider_place(interp, values):
+                answer.answer = wider + answer.answer
+            return self._finish(answer)
         related = _related(response)
         if NUMBER_QUESTION.search(q) or (names and VALUE_QUESTION.search(q) and interp and interp.kind is Kind.target):
             # it asks for a number and no plan states one for it: say so, and show the closest passages
@@ -318,6 +321,26 @@ class Asker:
                          f"{i.direction if i.direction not in i.value else ''}{i.value}{flag}")
         return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
                            confidence=confidence, values=values)
+
+    def _wider_place(self, interp, rows: list[Indicator]) -> str:
+        """"已收录的规划中没有黑龙江省的规划；其中大庆市的规划：" when the place asked (黑龙江省, 临汾市) is a
+        province or city above the plans that answer: their values are theirs, never the wider place's."""
+        place = interp.place if interp else None
+        if not place:
+            return ""
+        metas = [self.searcher.plans[p] for p in dict.fromkeys(i.plan_id for i in rows)]
+
+        def above(meta) -> str:
+            for wider, lower in ((meta.province, meta.city or meta.county), (meta.city, meta.county)):
+                if wider and lower and place in normalize_for_index(wider) and place not in normalize_for_index(lower):
+                    return wider
+            return ""
+
+        wider = {above(meta) for meta in metas}
+        if len(wider) != 1 or "" in wider:
+            return ""
+        names = "、".join(dict.fromkeys(m.county or m.city for m in metas))
+        return f"已收录的规划中没有{wider.pop()}一级的规划；其中{names}的规划："
 
     def _values_elsewhere(self, q: str, named: list[str], rows: list[Indicator], response,
                           year: str | None = None) -> AskResponse:

@@ -151,6 +151,10 @@ def test_a_value_answers_only_what_was_asked(fake_searcher):
     assert answer.no_answer and not answer.values
     assert answer.answer.startswith("新城区儿童规划没有规定2025年的婴儿死亡率目标值；它规定的是：") and "5.0‰以下" in answer.answer
     assert [g.other_place for g in answer.groups] == [False]
+    # a province or city above the plan: its value is the plan's, and the answer says there is no wider plan
+    answer = ask("黑龙江省婴儿死亡率")
+    assert answer.answer.startswith("已收录的规划中没有黑龙江省一级的规划；其中大庆市的规划：大庆市儿童规划：婴儿死亡率")
+    assert not ask("大庆婴儿死亡率").answer.startswith("已收录")
     # a relative change says what it is measured from
     answer = ask("新城区儿童伤害死亡率")
     assert "以2020年为基数下降20%" in answer.answer and answer.values[0].baseline == "以2020年为基数"
