@@ -475,6 +475,13 @@ def _not_utf8(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _say_error(args: argparse.Namespace, message: str) -> None:
+    """One line on stderr; with --json also {"ok": false, "error": …} on stdout, for scripts and monitoring."""
+    print(f"plansearch: error: {message}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = make_parser().parse_args(argv)
@@ -484,10 +491,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except PlanSearchError as exc:
-        print(f"plansearch: error: {exc}", file=sys.stderr)
+        _say_error(args, str(exc))
         return EXIT_ERROR
     except _BadSetting as exc:         # settings from the environment that make no sense
-        print(f"plansearch: error: {exc}", file=sys.stderr)
+        _say_error(args, str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("plansearch: interrupted", file=sys.stderr)
@@ -499,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
         line = _one_line(exc)
         if line is None:
             raise
-        print(f"plansearch: error: {line}", file=sys.stderr)
+        _say_error(args, line)
         return EXIT_ERROR
 
 

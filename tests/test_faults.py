@@ -414,3 +414,15 @@ def test_a_malformed_database_url_is_a_setting_error_not_a_driver_traceback(url,
 
     with pytest.raises(ValidationError, match=said):
         Settings(database_url=url)
+
+
+def test_a_json_command_that_fails_says_so_in_json_too(tmp_path, capsys):
+    """Monitoring reads `check --json` from stdout: a failure used to print nothing there."""
+    import json
+
+    from plansearch.cli import EXIT_ERROR, main
+
+    assert main(["--index-dir", str(tmp_path / "none"), "check", "--json"]) == EXIT_ERROR
+    out, err = capsys.readouterr()
+    said = json.loads(out)
+    assert said["ok"] is False and "no index" in said["error"] and err.startswith("plansearch: error: no index")
