@@ -396,7 +396,7 @@ def test_every_passage_can_be_listed_with_its_row(pg_url, fake_folder):
 @pytest.mark.slow
 def test_the_eval_on_the_postgresql_store_matches_the_folder_store(real_settings, real_searcher, pg_server,
                                                                     ranx_compiled):
-    """`PLANSEARCH_DATABASE_URL=… plansearch index`, then the searcher a service opens: the dev split's nDCG@10
+    """`PLANSEARCH_DATABASE_URL=… plansearch index`, then the searcher a service opens: nDCG@10 over half the dev split
     within 0.01 of the folder store's, and the same top 10 for at least 95% of the queries. (ranx's functions
     come compiled from the head start: compiling them here too cost a minute of CPU in a new venv.)"""
     import psycopg
@@ -412,7 +412,7 @@ def test_the_eval_on_the_postgresql_store_matches_the_folder_store(real_settings
     build(settings)
     pg = open_searcher(settings)
     assert pg.index.describe()["store"] == "postgresql"
-    queries = load_gold("dev")
+    queries = load_gold("dev")[::2]       # every other question: enough to show the two stores rank alike
     folder_run = run_config(real_searcher, queries, "default", CONFIGS["default"])
     pg_run = run_config(pg, queries, "default", CONFIGS["default"])
     assert abs(summarise(pg_run).ndcg10 - summarise(folder_run).ndcg10) <= 0.01
