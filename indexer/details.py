@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.gazetteer import Division, Gazetteer, Level, gazetteer
-from indexer.lines import RE_DATE, RE_OFFICE, YEAR_DIGIT, YEAR_DIGITS, Line, LineType, cn_to_int
+from indexer.lines import RE_DATE, RE_OFFICE, YEAR_DIGIT, Line, LineType, cn_to_int, signed
 from indexer.normalize import to_simplified
 from indexer.parse import title_lines
 
@@ -120,20 +120,6 @@ def _iso_date(m: re.Match[str]) -> str:
     year = m.group(1)
     year_n = int(year) if year.isdigit() else int("".join(str(YEAR_DIGIT[c]) for c in year))
     return f"{year_n:04d}-{num(m.group(2)):02d}-{num(m.group(3)):02d}"
-
-
-RE_YEAR_START = re.compile(rf"(?:19|20)\d{{2}}\s*年|[二一][{YEAR_DIGITS}]{{3}}\s*年")
-
-
-def signed(text: str) -> tuple[str, re.Match[str] | None]:
-    """(office, date) of a signature line: a date alone (2022年3月1日, 二〇二二年三月一日), or an office and the
-    date on one line (大宁县人民政府办公室　2022年3月15日印发); ("", None) for any other line."""
-    squeezed = re.sub(r"[\s\u3000]+", "", text)
-    for start in RE_YEAR_START.finditer(squeezed):
-        office = squeezed[:start.start()]
-        if (m := RE_DATE.match(squeezed[start.start():])) and (not office or RE_OFFICE.match(office)):
-            return office, m
-    return "", None
 
 
 def find_date(lines: list[Line]) -> str:

@@ -25,17 +25,26 @@ RE_DATE = re.compile(
 RE_OFFICE = re.compile(
     r"^[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|人民政府办公室|人民政府办公厅|政府办公室|办公室|办公厅|委员会|"
     r"工作委员会|党委|管委会|管理委员会|妇联)$")
-RE_SIGN_OFF_LINE = re.compile(
-    r"^(?:[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|办公室|办公厅|委员会|党委|管委会|妇联))?[（(]?"
-    r"(?:(?:19|20)\d{2}|[二一][〇零一二三四五六七八九]{3})年\d{1,2}月\d{1,2}日(?:印发|发布|印)?[)）]?$"
-    r"|^抄送[:：]|^[（(]此件(?:公开发布|主动公开|不公开|依申请公开)[)）]$")
+RE_YEAR_START = re.compile(rf"(?:19|20)\d{{2}}\s*年|[二一][{YEAR_DIGITS}]{{3}}\s*年")
+RE_SIGN_OFF_NOTE = re.compile(r"^抄送[:：]|^[（(]此件(?:公开发布|主动公开|不公开|依申请公开)[)）]$")
+
+
+def signed(text: str) -> tuple[str, re.Match[str] | None]:
+    """(office, date) of a signature line: a date alone (2022年3月1日, 二〇二二年三月一日), or an office and the
+    date on one line (大宁县人民政府办公室　2022年3月15日印发); ("", None) for any other line."""
+    squeezed = re.sub(r"[\s\u3000]+", "", text)
+    for start in RE_YEAR_START.finditer(squeezed):
+        office = squeezed[:start.start()]
+        if (m := RE_DATE.match(squeezed[start.start():])) and (not office or RE_OFFICE.match(office)):
+            return office, m
+    return "", None
 
 
 def is_sign_off(text: str) -> bool:
     """An issuing office, a date, both (大宁县人民政府办公室　2022年3月15日印发), or a 抄送 / 此件公开发布 line."""
     squeezed = re.sub(r"[\s\u3000]+", "", text)
-    return bool(squeezed) and bool(RE_DATE.match(squeezed) or RE_OFFICE.match(squeezed)
-                                   or RE_SIGN_OFF_LINE.match(squeezed))
+    return bool(squeezed) and bool(RE_OFFICE.match(squeezed) or RE_SIGN_OFF_NOTE.match(squeezed)
+                                   or signed(squeezed)[1] is not None)
 
 
 class LineType(str, Enum):

@@ -13,6 +13,7 @@ import re
 import urllib.error
 import urllib.request
 from functools import lru_cache
+from typing import Callable
 
 from pydantic import BaseModel, Field
 
@@ -173,15 +174,13 @@ RATIO_QUESTION = re.compile(r"比例|比重|占比|百分之|百分比|千分之
 COUNT_VALUE = re.compile(r"\d\s*(?:名|个|人|所|张|家|次|种|项|支|座|处)")
 
 
-def _fits_the_question(q: str, i: Indicator, sentence: str) -> bool:
+def _fits_the_question(q: str, i: Indicator, sentence: Callable[[Indicator], str]) -> bool:
     """A value answers only what the question asks: an age it names (6岁儿童近视率) is in the indicator's name or
-    sentence, and a share it asks for (女干部比例) is a share, not a head count (1名)."""
-    ages = set(RE_AGE.findall(q))
-    if ages and not ages <= set(RE_AGE.findall(f"{i.name} {i.name_as_written} {sentence}")):
-        return False
+    sentence (read only then), and a share it asks for (女干部比例) is a share, not a head count (1名)."""
     if RATIO_QUESTION.search(q) and COUNT_VALUE.search(i.value) and not re.search(r"[%‰％]", i.value):
         return False
-    return True
+    ages = set(RE_AGE.findall(q))
+    return not ages or ages <= set(RE_AGE.findall(f"{i.name} {i.name_as_written} {sentence(i)}"))
 
 
 def _stated_value(i: Indicator) -> str:
@@ -275,7 +274,7 @@ class Asker:
         if years:
             rows = [i for i in rows if i.year in years]     # 2025 asked: never the 2030 value
         attributes = _attribute_concepts(q, concepts)
-        rows = [i for i in rows if self._states(i, attributes) and _fits_the_question(q, i, self._sentence_of(i))]
+        rows = [i for i in rows if self._states(i, attributes) and _fits_the_question(q, i, self._sentence_of)]
         # one sentence may state two indicators (95%的城市社区和85%的农村社区…): where some of a plan's indicators
         # name the attribute asked (农村) in their own name, the plan's others are not what was asked
         named = {i.plan_id for i in rows if attributes and
@@ -375,7 +374,7 @@ class Asker:
         years = {int(y) for y in RE_YEAR.findall(q)}
         found = [i for i in self.searcher.index.indicators if (not years or i.year in years)
                  and states_every_topic(concepts, normalize_for_index(f"{i.name} {i.name_as_written}"))
-                 and _fits_the_question(q, i, self._sentence_of(i))]
+                 and _fits_the_question(q, i, self._sentence_of)]
         return self._narrowest(q, found, concepts) if found else []
 
     def _values_from_hits(self, q: str, hits, concepts, plans: list[str]) -> list[Indicator]:
@@ -396,7 +395,7 @@ class Asker:
                 continue
             stated = [i for i in by_passage[hit.passage_id] if (not years or i.year in years) and
                       states_every_topic(concepts, normalize_for_index(i.name_as_written))
-                      and _fits_the_question(q, i, self._sentence_of(i))]
+                      and _fits_the_question(q, i, self._sentence_of)]
             if stated:
                 found += stated
                 answered.add(hit.plan_id)
