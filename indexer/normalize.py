@@ -56,6 +56,14 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+def for_the_model(text: str) -> str:
+    """A question as the embedding model should read it: full-width forms folded (ＨＰＶ, ２０２５) and traditional
+    characters simplified, as the plans are written; case, punctuation and spaces kept, which the model reads."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return to_simplified(text)
+
+
 def normalize_for_index(text: str) -> str:
     """Fold full/half width, traditional characters, brackets, case and stray spaces.
 

@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from embeddings.encoder import Encoder
-from indexer.normalize import normalize_for_index
+from indexer.normalize import for_the_model, normalize_for_index
 from indexer.tokenize import Tokenizer
 from plansearch import lexicon as lexicon_module
 from plansearch.evidence import EVIDENCE_DEPTH, Concept, Evidence, Vocabulary, abbreviations, judge
@@ -214,7 +214,9 @@ class Searcher:
         return self.index.plan_of(row)
 
     def _query_vector(self, q: str) -> np.ndarray:
-        """Query embeddings are cached: paging and repeated questions do not encode again."""
+        """Query embeddings are cached: paging and repeated questions do not encode again. The model reads the
+        question in the plans' script (校園霸凌 as 校园霸凌)."""
+        q = for_the_model(q)
         vector = self._vectors.get(q)
         if vector is None:
             vector = self.encoder.encode_queries([q])[0]

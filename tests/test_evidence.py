@@ -276,3 +276,13 @@ def test_every_glossary_term_is_written_in_the_bundled_plans_and_each_english_ph
     phrases = [line.split("=>")[0].strip().lower() for line in GLOSSARY.read_text(encoding="utf-8").splitlines()
                if "=>" in line and not line.startswith("#")]
     assert len(glossary) > 400 and len(phrases) == len(set(phrases))
+
+
+def test_a_question_in_traditional_characters_is_searched_as_its_simplified_twin(real_searcher):
+    """The model reads the question in the plans' script: 女廁所排隊太長 found the same passages as 女厕所排队太长
+    only by its words, and the model ranked them differently."""
+    for traditional, simplified in (("女廁所排隊太長", "女厕所排队太长"), ("寶寶打預防針", "宝宝打预防针"),
+                                    ("ＨＰＶ疫苗", "HPV疫苗")):
+        got, want = (real_searcher.search(SearchRequest(q=q)) for q in (traditional, simplified))
+        assert [h.passage_id for h in got.results] == [h.passage_id for h in want.results], traditional
+        assert (got.confidence, got.no_answer) == (want.confidence, want.no_answer), traditional
