@@ -160,13 +160,19 @@ class LiveSearcher:
 
     def served(self) -> Searcher:
         """The searcher being served (after looking for a new build), damaged or not."""
-        if self._follow and (self._force or time.monotonic() - self._checked >= POLL_SECONDS):
+        if self.due():
             self._follow_current()
         return self._searcher
 
-    def get(self) -> Searcher:
-        """The searcher to answer with; IndexCorrupt if its files were found damaged."""
-        searcher = self.served()
+    def due(self) -> bool:
+        """Is a look for a new build due before the next answer (a file read or a query; a switch may follow)?
+        When not, `get` does no I/O and can run on the event loop."""
+        return self._follow and (self._force or time.monotonic() - self._checked >= POLL_SECONDS)
+
+    def get(self, look: bool = True) -> Searcher:
+        """The searcher to answer with; IndexCorrupt if its files were found damaged. `look=False`: the one served
+        now, without looking for a new build (no I/O)."""
+        searcher = self.served() if look else self._searcher
         searcher.index.require_intact()
         return searcher
 

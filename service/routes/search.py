@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
 
 from plansearch.search import MAX_K, SearchRequest, SearchResponse
 from plansearch.settings import Settings
@@ -16,7 +17,7 @@ def make_router(settings: Settings) -> APIRouter:
 
     @router.get("/api/search", response_model=SearchResponse, summary="混合检索：目标、措施与组织实施段落",
                 responses=error_responses(404, 422))
-    def search(searcher: SearcherDep,
+    async def search(searcher: SearcherDep,
                q: Annotated[str, Query(description="查询词，例如 其他地方怎么预防儿童溺水", max_length=query_max)],
                k: Annotated[int, Query(description=f"返回条数 1–{MAX_K}")] = 10,
                plan: Annotated[str | None, Query(description="规划 id，见 /api/plans", max_length=text_max)] = None,
@@ -27,8 +28,10 @@ def make_router(settings: Settings) -> APIRouter:
                offset: Annotated[int, Query(description="skip this many results (更多结果)")] = 0,
                diversify: Annotated[bool, Query(description="false: let one plan fill the list (默认各地兼顾)")] = True,
                ) -> SearchResponse:
-        return searcher.search(SearchRequest(q=q, k=k, plan=plan or None, region=region or None,
-                                             domain=domain or None, kind=kind or None, offset=offset,
-                                             diversify=diversify))
+        # the search in a worker thread, and the answer checked and written on the event loop: a plain `def` made
+        # FastAPI hand the answer to a second worker thread to check it (about 0.2 ms a request)
+        return await run_in_threadpool(searcher.search, SearchRequest(
+            q=q, k=k, plan=plan or None, region=region or None, domain=domain or None, kind=kind or None,
+            offset=offset, diversify=diversify))
 
     return router
