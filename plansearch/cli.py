@@ -482,7 +482,20 @@ def _say_error(args: argparse.Namespace, message: str) -> None:
         print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
 
 
+def _writable_streams() -> None:
+    """A terminal or pipe whose encoding cannot hold Chinese (PYTHONIOENCODING=ascii, a latin-1 locale) gets
+    escapes such as \\u6eba for what it cannot show, instead of a UnicodeEncodeError half-way through the
+    output. JSON stays JSON: the escapes are JSON's own."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            "规划".encode(stream.encoding or "utf-8")
+        except (UnicodeEncodeError, LookupError):
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _writable_streams()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = make_parser().parse_args(argv)
     if (name := _not_utf8(args)) is not None:

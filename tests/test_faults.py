@@ -5,6 +5,7 @@ read-only bind mount and a 1-MB-scale tmpfs in a private mount namespace, `unsha
 mounting is impossible the same OSError is injected instead."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -395,6 +396,15 @@ def test_cli_arguments_that_are_not_utf8_get_one_line(capsys, argv, said):
 
     assert main(argv) == EXIT_USAGE
     assert capsys.readouterr().err.strip() == f"plansearch: error: {said}"
+
+
+def test_output_to_a_stream_that_cannot_hold_chinese_is_escaped_not_a_traceback(site):
+    """PYTHONIOENCODING=ascii (or a latin-1 terminal): the results come as escapes, and --json stays JSON."""
+    code, out, err = run(site, "search", "溺水", "-k", "1", env={"PYTHONIOENCODING": "ascii"})
+    assert (code, err) == (0, "") and "\\u6eba\\u6c34" in out            # 溺水
+    code, out, err = run(site, "search", "溺水", "-k", "1", "--json", env={"PYTHONIOENCODING": "ascii"})
+    assert code == 0 and out.isascii()
+    assert json.loads(out)["results"][0]["plan_id"] in PLANS and "溺水" in json.loads(out)["results"][0]["text"]
 
 
 @pytest.mark.parametrize("port", ["99999", "0", "http"])
