@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.gazetteer import Division, Gazetteer, Level, gazetteer
-from indexer.lines import RE_DATE, RE_OFFICE, YEAR_DIGIT, Line, LineType, cn_to_int, signed
+from indexer.lines import RE_DATE, RE_DOC_NUMBER, RE_OFFICE, YEAR_DIGIT, Line, LineType, cn_to_int, signed
 from indexer.normalize import to_simplified
 from indexer.parse import title_lines
 
@@ -20,8 +20,6 @@ RE_FIVE_YEAR = re.compile(r"[“\"”‘']?(十[一二三四五六七八九]|[�
 RE_PLAN_PERIOD = re.compile(rf"规划期(?:限)?(?:为|是|：|:)?\s*((?:19|20)\d{{2}})\s*年?\s*{DASH}\s*((?:19|20)\d{{2}})")
 RE_REFERENCE = re.compile(r"《([^《》]{2,60}?(?:规划|纲要))\s*[（(]([^（）()]{4,16})[)）]》")
 RE_STATUS = re.compile(r"征求意见稿|送审稿|讨论稿|草\s*案|草稿|修订稿|试行|暂行")
-RE_DOC_NUMBER = re.compile(
-    r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*(\d{1,4})\s*号")
 RE_NOTICE_TITLE = re.compile(r"^(.{2,40}?)关于(?:印发|转发|下发|发布)")
 # "区人民政府" in a notice's own title: the office of the plan's own place
 RE_BARE_OFFICE = re.compile(r"^(省|市|县|区|旗|州|师市)(人民政府|政府|委员会|党委|.*办公室|.*办公厅|.*委员会)$")

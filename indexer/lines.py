@@ -26,6 +26,9 @@ RE_OFFICE = re.compile(
     r"^[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|人民政府办公室|人民政府办公厅|政府办公室|办公室|办公厅|委员会|"
     r"工作委员会|党委|管委会|管理委员会|妇联)$")
 RE_YEAR_START = re.compile(rf"(?:19|20)\d{{2}}\s*年|[二一][{YEAR_DIGITS}]{{3}}\s*年")
+# a document number: 曾政发〔2022〕8号 (also written with [] or ())
+RE_DOC_NUMBER = re.compile(
+    r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*(\d{1,4})\s*号")
 RE_SIGN_OFF_NOTE = re.compile(r"^抄送[:：]|^[（(]此件(?:公开发布|主动公开|不公开|依申请公开)[)）]$")
 
 
@@ -45,6 +48,11 @@ def is_sign_off(text: str) -> bool:
     squeezed = re.sub(r"[\s\u3000]+", "", text)
     return bool(squeezed) and bool(RE_OFFICE.match(squeezed) or RE_SIGN_OFF_NOTE.match(squeezed)
                                    or signed(squeezed)[1] is not None)
+
+
+def is_doc_number(text: str) -> bool:
+    """A line that is only a document number (曾政发〔2022〕8号), as printed under a title or above it."""
+    return RE_DOC_NUMBER.fullmatch(re.sub(r"[\s\u3000]+", "", text)) is not None
 
 
 class LineType(str, Enum):

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.lines import (HEADING_RANK, TARGET_BLOCK, Line, LineType, Paragraph, Style, is_sign_off, join_broken,
-                           paragraphs)
+from indexer.lines import (HEADING_RANK, TARGET_BLOCK, Line, LineType, Paragraph, Style, is_doc_number, is_sign_off,
+                           join_broken, paragraphs)
 from plansearch.records import IndicatorRow, Kind, ParsedPlan, Passage, PlanMeta, SourceSpan
 
 OVERVIEW_SLUGS = {"前言": "preface", "指导思想": "guiding", "基本原则": "principles", "总体目标": "goals"}
@@ -257,6 +257,8 @@ class _PlanParser:
                 self._on_heading(para, rank, i in holders)
             elif para.type in (LineType.chapter, LineType.section):
                 self._on_item(para)          # a numbered paragraph: （一）落实规划实施责任。…
+            elif not self.units and len(para.lines) == 1 and is_doc_number(para.first.text):
+                continue                     # the document number under the title: a detail, not text
             else:
                 getattr(self, f"_on_{para.type.value}")(para)
         passages = self._finish()

@@ -128,3 +128,13 @@ def test_plan_on_another_subject_takes_the_subject_words_of_its_title():
 def test_document_number_in_any_bracket_form():
     for written in ("曾政发〔2022〕8号", "曾政发[2022]8号", "曾政发（2022）8号", "曾政发(2022) 8号"):
         assert find_doc_number(lines_of(written)) == "曾政发〔2022〕8号"
+
+
+def test_a_document_number_printed_under_the_title_is_a_detail_not_a_passage(tmp_path):
+    source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(source) if line.strip()) + 1        # under the title line
+    path = tmp_path / "daqing.txt"
+    path.write_text("\n".join(source[:at] + ["　　庆政发〔2022〕12 号"] + source[at:]), encoding="utf-8")
+    [want], [got] = parse_file(CORPUS / "daqing-children-2021-2025.txt"), parse_file(path)
+    assert got.meta.doc_number == "庆政发〔2022〕12号" and got.meta.title == want.meta.title
+    assert [p.text for p in got.passages] == [p.text for p in want.passages]

@@ -150,7 +150,7 @@ def test_layout_table_page_gives_each_br_item_its_own_passage_without_the_site(t
     path = _write(tmp_path, "layout.htm", LAYOUT_TABLE_PAGE, "gb18030")
     doc = read_document(path)
     texts = [line.text for line in doc.lines]
-    assert texts[0] == "某某县儿童发展规划（2021—2030年）"          # the page heading, kept first
+    assert texts[:2] == ["某某县儿童发展规划（2021—2030年）", "某政发〔2022〕3号"]   # the page heading, then the site's 文号
     assert "1.减少儿童伤害所致死亡和残疾，儿童伤害死亡率以2020年为基数下降20%。" in texts   # indents trimmed
     assert "3.推广使用儿童安全座椅和安全头盔，儿童出行安全得到有效保障。" in texts
     joined = "\n".join(texts)
@@ -161,6 +161,7 @@ def test_layout_table_page_gives_each_br_item_its_own_passage_without_the_site(t
 
     [plan] = parse_file(path)
     assert plan.meta.title == "某某县儿童发展规划（2021—2030年）"
+    assert plan.meta.doc_number == "某政发〔2022〕3号"          # from the site's 信息公开 table, outside the document
     targets = [p.text for p in plan.passages if p.kind == "target"]
     assert [t[:4] for t in targets] == ["减少儿童", "排查消除", "推广使用"]     # three <br> items, three targets
     assert not any(w in p.text for p in plan.passages for w in CHROME)

@@ -390,6 +390,18 @@ def _page_title(soup: BeautifulSoup) -> str:
     return re.sub(r"\s", "", " ".join(parts))
 
 
+# a government site's 信息公开 table: 发文字号 (or 文号) and the number, in the next cell or after a colon
+RE_SITE_DOC_NUMBER = re.compile(
+    r"(?:发\s*文\s*字\s*号|文\s*号)\s*[:：]?\s*([\u4e00-\u9fff]{1,10}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,4}\s*号)")
+
+
+def _site_doc_number(soup: BeautifulSoup) -> str:
+    """The document number a government site shows beside the document, in its 信息公开 table (索引号 / 发文字号 /
+    成文日期), read before the site's furniture goes: a printed plan carries it above the title."""
+    m = RE_SITE_DOC_NUMBER.search(re.sub(r"\s+", " ", soup.get_text(" ")))
+    return re.sub(r"\s", "", m.group(1)) if m else ""
+
+
 def _title(soup: BeautifulSoup, root: Tag, page_title: str = "") -> str:
     """The page's heading for the document (an <h1>, or an element named title), if outside the content: the one
     the page's own title names, else the highest (an <h1> before a sidebar's <h3>)."""
@@ -415,6 +427,7 @@ def read_html(path: Path) -> Document:
     text, warnings = decode_html(path.read_bytes(), path.name)
     soup = BeautifulSoup(text, "lxml")
     page_title = _page_title(soup)
+    doc_number = _site_doc_number(soup)
     _clean(soup)
     body = soup.body or soup
     try:
@@ -439,6 +452,8 @@ def read_html(path: Path) -> Document:
     head = re.sub(r"\s", "", "".join(b.text for b in blocks[:4] if b.cells is None))
     if title and re.sub(r"\s", "", title) not in head:
         lines.append(SourceLine(title))
+    if doc_number and not any(doc_number in re.sub(r"\s", "", b.text) for b in blocks[:12] if b.cells is None):
+        lines.append(SourceLine(doc_number))
     previous_table: Tag | None = None
     for block in blocks:
         if block.cells is None:
