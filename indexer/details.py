@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.gazetteer import Division, Gazetteer, Level, gazetteer
-from indexer.lines import RE_DATE, RE_DOC_NUMBER, RE_OFFICE, YEAR_DIGIT, Line, LineType, cn_to_int, signed
+from indexer.lines import (RE_DATE, RE_DOC_NUMBER, RE_OFFICE, YEAR_DIGIT, Line, LineType, cn_to_int, is_doc_number,
+                           signed)
 from indexer.normalize import to_simplified
 from indexer.parse import title_lines
 
@@ -20,6 +21,8 @@ RE_FIVE_YEAR = re.compile(r"[“\"”‘']?(十[一二三四五六七八九]|[�
 RE_PLAN_PERIOD = re.compile(rf"规划期(?:限)?(?:为|是|：|:)?\s*((?:19|20)\d{{2}})\s*年?\s*{DASH}\s*((?:19|20)\d{{2}})")
 RE_REFERENCE = re.compile(r"《([^《》]{2,60}?(?:规划|纲要))\s*[（(]([^（）()]{4,16})[)）]》")
 RE_STATUS = re.compile(r"征求意见稿|送审稿|讨论稿|草\s*案|草稿|修订稿|试行|暂行")
+# the red head of an official document: 大庆市人民政府文件, 中共某某县委办公室　某某县人民政府办公室文件
+RE_RED_HEAD = re.compile(r"^([\u4e00-\u9fff\s\u3000]{2,60})文件$")
 RE_NOTICE_TITLE = re.compile(r"^(.{2,40}?)关于(?:印发|转发|下发|发布)")
 # "区人民政府" in a notice's own title: the office of the plan's own place
 RE_BARE_OFFICE = re.compile(r"^(省|市|县|区|旗|州|师市)(人民政府|政府|委员会|党委|.*办公室|.*办公厅|.*委员会)$")
@@ -144,8 +147,10 @@ def find_doc_number(lines: list[Line]) -> str:
 
 
 def find_issuer(notice: list[Line], tail: list[Line]) -> str:
-    """The issuing office: the "X关于印发…的通知" of a covering notice, else the office signing above a date."""
-    texts = [ln.text for ln in notice if ln.type is not LineType.blank]
+    """The issuing office: the "X关于印发…的通知" of a covering notice, else the office signing above a date, else
+    the office of the red head (X文件) above the plan."""
+    texts = [ln.text for ln in notice if ln.type is not LineType.blank and not is_doc_number(ln.text)
+             and not RE_RED_HEAD.match(ln.text.strip())]     # the red head above the notice: not its title
     for i in range(min(3, len(texts))):
         if m := RE_NOTICE_TITLE.match("".join(texts[i:i + 2])):
             return m.group(1)
@@ -157,6 +162,9 @@ def find_issuer(notice: list[Line], tail: list[Line]) -> str:
                 return office           # office and date on one line
             if date is not None and i > 0 and RE_OFFICE.match(body[i - 1]):
                 return body[i - 1]
+    for line in notice:                 # no notice title and no signature: the red head names the office
+        if m := RE_RED_HEAD.match(line.text.strip()):
+            return re.sub(r"[\s\u3000]+", "", m.group(1))
     return ""
 
 

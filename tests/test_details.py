@@ -138,3 +138,17 @@ def test_a_document_number_printed_under_the_title_is_a_detail_not_a_passage(tmp
     [want], [got] = parse_file(CORPUS / "daqing-children-2021-2025.txt"), parse_file(path)
     assert got.meta.doc_number == "庆政发〔2022〕12号" and got.meta.title == want.meta.title
     assert [p.text for p in got.passages] == [p.text for p in want.passages]
+
+
+@pytest.mark.parametrize("head", [
+    ["大庆市人民政府文件", "庆政发〔2021〕12号", "大庆市人民政府关于印发大庆市儿童发展规划（2021-2025年）的通知",
+     "各县、区人民政府：", "现将《大庆市儿童发展规划（2021-2025年）》印发给你们，请认真贯彻执行。", "大庆市人民政府",
+     "2021年12月30日"],
+    ["大庆市人民政府文件", "庆政发〔2021〕12号"],                # a red head over the plan, no notice and no signature
+])
+def test_the_red_head_and_its_number_are_not_taken_into_the_issuer(tmp_path, head):
+    plan = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    path = tmp_path / "daqing.txt"
+    path.write_text("\n\n".join(head) + "\n\n" + plan, encoding="utf-8")
+    [meta] = load_corpus(tmp_path).plans
+    assert (meta.issuer, meta.doc_number) == ("大庆市人民政府", "庆政发〔2021〕12号")
