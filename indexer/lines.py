@@ -102,6 +102,10 @@ RE_ITEM = re.compile(r"^(\d{1,2})\s*[.．、](?![\d.．])\s*(.*)$")
 RE_PAREN_ITEM = re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]\s*(.*)$")
 RE_CIRCLED_ITEM = re.compile(r"^([\u2460-\u2473])\s*(.*)$")
 RE_SUB_ITEM = re.compile(r"^(——|—{2})\s*(.*)$")
+RE_CONTENTS = re.compile(r"^目[\s\u3000]*录$")
+RE_CONTENTS_LEADER = re.compile(r"^\S.{0,80}?(?:[.．…·_\-]\s*){4,}\s*\d{0,4}$")     # 一、指导思想……………1
+RE_CONTENTS_PAGE = re.compile(r"^\S.{0,60}?[^\d\s.．、]\s+\d{1,4}$")                   # 一、指导思想 3
+CONTENTS_MAX = 200
 RE_PREFACE = re.compile(r"^前\s*言$")
 # an annex after the plan's last chapter (附表：主要指标, 附件1 名词解释): a chapter of its own
 RE_ANNEX = re.compile(r"^(附\s*[件表录]\s*[\d一二三四五六七八九十]*)\s*[:：]?\s*(.{0,40})$")
@@ -209,14 +213,40 @@ def read_text(path: Path) -> str:
     return decode_text(path.read_bytes(), path.name)
 
 
+def _blank_contents(lines: list[Line]) -> None:
+    """A table of contents typed into the document (目录, then 一、指导思想……1 / （一）儿童与健康 11 …): its lines
+    are no heading and no passage. Entries follow a 目录 line, or run three or more with dot leaders."""
+    i = 0
+    while i < len(lines):
+        heading = RE_CONTENTS.match(lines[i].text) is not None
+        entries, j = [], i + 1 if heading else i
+        while j < len(lines) and len(entries) < CONTENTS_MAX:
+            text = lines[j].text
+            if lines[j].type is LineType.blank:
+                j += 1
+                continue
+            if not (RE_CONTENTS_LEADER.match(text) or heading and RE_CONTENTS_PAGE.match(text)):
+                break
+            entries.append(lines[j])
+            j += 1
+        if heading and entries or len(entries) >= 3:
+            for line in ([lines[i]] if heading else []) + entries:
+                line.type, line.body = LineType.blank, ""
+            i = j
+        else:
+            i += 1
+
+
 def lines_of(document: Document) -> list[Line]:
     """Classify a document's lines; `number` is the line's place in the document (1-based). A table's caption
-    (表1 儿童健康主要指标: a short line without a sentence's end, right before the table) is no passage's text."""
+    (表1 儿童健康主要指标: a short line without a sentence's end, right before the table) and a typed table of
+    contents are no passage's text."""
     out = []
     for i, source in enumerate(document.lines, start=1):
         line = classify(i, source.text)
         line.at = source
         out.append(line)
+    _blank_contents(out)
     following = None                    # the type of the next line that is not blank
     for line in reversed(out):
         if following is LineType.table and line.type is LineType.text and len(line.text) <= CAPTION_MAX \

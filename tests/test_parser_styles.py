@@ -2,6 +2,7 @@
 names, domains as chapters, a 十四五 plan that is not a 儿童/妇女 plan, and the warnings for odd structure."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -453,3 +454,20 @@ def test_a_plan_whose_line_breaks_were_lost_parses_as_with_them(tmp_path):
     assert [_summary(plan) for plan in got] == [_summary(plan) for plan in want]
     assert [[re.sub(r"\s", "", p.text) for p in plan.passages] for plan in got] == \
         [[re.sub(r"\s", "", p.text) for p in plan.passages] for plan in want]
+
+
+@pytest.mark.parametrize("entry", ["{}……………………{}", "{}.............................{}", "{} {}", "{}\t{}"])
+def test_a_typed_table_of_contents_is_neither_headings_nor_passages(tmp_path, entry):
+    """目录 typed at the head of a plan (dot leaders or page numbers): before, its 一、 and （一） lines became the
+    plan's chapters and domains, every domain number shifted and the 前言 passage was the word 目录."""
+    source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8").splitlines()
+    headings = [line.strip() for line in source
+                if re.match(r"^\s*(?:[一二三四]、|（[一二三四五六七]）)", line) and len(line.strip()) <= 30][:12]
+    contents = ["目　　录", ""] + [entry.format(h, 2 * n + 1) for n, h in enumerate(headings)]
+    at = next(i for i, line in enumerate(source) if line.strip()) + 1
+    path = tmp_path / "daqing.txt"
+    path.write_text("\n".join(source[:at] + contents + source[at:]), encoding="utf-8")
+    [want], [got] = parse_file(CORPUS / "daqing-children-2021-2025.txt"), parse_file(path)
+    def seen(plan):
+        return [(p.id.removeprefix(plan.meta.id), p.kind, p.domain, p.text) for p in plan.passages]
+    assert seen(got) == seen(want)
