@@ -229,3 +229,24 @@ def test_a_sidebar_heading_is_not_taken_for_the_title_and_a_br_in_the_title_leav
     assert parsed.meta.title == "乡宁县儿童发展“十四五”规划（征求意见稿）"
     assert (parsed.meta.period, parsed.meta.status) == ("2021—2025", "征求意见稿")
     assert not any("政务公开" in p.text for p in parsed.passages)
+
+
+def test_plan_words_that_sites_use_for_links_stay_in_the_plan_and_the_links_go(tmp_path):
+    """无障碍 is a plan's word (无障碍环境) and a site's link (无障碍浏览): every line holding it was dropped, and in a
+    page broken with <br> a measure lost words mid-sentence (推进校园无障碍…课桌椅 became 推进校椅)."""
+    page = """<html><head><meta charset="utf-8"><title>某某县儿童发展规划</title></head><body>
+<div class="top"><a href="/">无障碍浏览</a> | <a href="/">联系我们</a> | <a href="/">网站地图</a></div>
+<div class="content"><h1>某某县儿童发展规划（2021—2030年）</h1>
+<p>二、发展领域、主要目标和策略措施</p><p>（一）儿童与环境</p><p>主要目标：</p>
+<p>1.儿童生活环境持续改善。</p><p>——公共场所无障碍设施覆盖率达到100%。</p><p>——推进无障碍环境建设。</p>
+<p>策略措施：</p>
+<p>1.优化学校环境。推进校园无障碍环境建设和改造，<br>为学生提供安全饮用水、卫生厕所和适合身高的课桌椅，<br>改善学校用餐条件。</p>
+<p>2.提供技术支持和咨询服务，联系我们的社区开展活动。</p></div>
+<div class="foot">建议使用1280×800分辨率 IE9以上浏览器 版权所有 某某县人民政府</div></body></html>"""
+    path = _write(tmp_path, "wzg.html", page, "utf-8")
+    [plan] = parse_file(path)
+    texts = "\n".join(p.text for p in plan.passages)
+    assert "——公共场所无障碍设施覆盖率达到100%。" in texts and "——推进无障碍环境建设。" in texts
+    assert "推进校园无障碍环境建设和改造" in texts and "课桌椅" in texts
+    assert "提供技术支持和咨询服务，联系我们的社区开展活动。" in texts
+    assert not any(w in texts for w in ("无障碍浏览", "网站地图", "分辨率", "版权所有"))

@@ -68,9 +68,13 @@ RE_SENTENCE = re.compile(r"[。；！？，]")
 RE_CHROME = re.compile(
     r"发布时间|发布日期|发文日期：|信息来源|来源[:：]|字体[:：]|【\s*[大中小]|[【\[]\s*(打印|关闭)|打印本页|关闭窗口|"
     r"分享到|浏览次数|阅读次数|访问量|点击[数量率]|责任编辑|当前位置|您现在的位置|所在位置|版权所有|"
-    r"主办单位|承办单位|主办[:：]|承办[:：]|网站标识码|ICP|公网安备|技术支持|相关文章|相关链接|相关阅读|"
-    r"扫一扫|二维码|上一篇|下一篇|建议使用|分辨率|浏览器|无障碍|关怀版|长者模式|联系我们|网站地图|"
+    r"主办单位|承办单位|主办[:：]|承办[:：]|网站标识码|ICP|公网安备|技术支持[:：]|相关文章|相关链接|相关阅读|"
+    r"扫一扫|上一篇|下一篇|建议使用.{0,20}(?:分辨率|浏览器)|关怀版|长者模式|"
     r"【\s*字体|\[\s*字体|索引号|发布机构|主题分类", re.IGNORECASE)
+# words a site's links use that plans use too (无障碍环境, 技术支持, 联系): furniture only in a short line that is
+# not a sentence (无障碍浏览, 联系我们 | 网站地图)
+RE_CHROME_WORD = re.compile(r"无障碍|二维码|联系我们|网站地图|技术支持|分辨率|浏览器")
+CHROME_WORD_MAX = 16          # Chinese characters in such a line
 DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "svg", "canvas", "select", "button",
              "input", "textarea", "template", "head", "map", "audio", "video")
 BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr",
@@ -104,7 +108,10 @@ def cjk_count(text: str) -> int:
 
 def is_chrome(text: str) -> bool:
     """A line of site furniture: the 发布时间 / 字体 line, share links, footer and the like."""
-    return len(text) <= 120 and RE_CHROME.search(text) is not None
+    if len(text) > 120:
+        return False
+    return RE_CHROME.search(text) is not None or RE_CHROME_WORD.search(text) is not None and \
+        cjk_count(text) <= CHROME_WORD_MAX and not re.search(r"[。；！？，、]", text)
 
 
 @dataclass
