@@ -62,6 +62,8 @@ SHARE = re.compile(rf"(?P<value>{NUM}[%％](?:以上)?)的")
 SHARE_PREDICATE = re.compile(r"建立|配备|设立|设置|开设|开展|实现|拥有")
 YEAR_PREFIX = re.compile(r"^(?:到|至|在)?(20\d\d)年(?:底|末)?(?:(?:和|、|及|与)(20\d\d)年(?:底|末)?)?(?:前)?")
 LEADING_ADVERBS = re.compile(r"^(?:——|力争|确保|争取)+")
+# the marker of a target's sub-item other than ——: （1） 1） ① ● ■ · - －
+LIST_MARKER = re.compile(r"^(?:[（(]\d{1,2}[)）]|\d{1,2}[)）]|[\u2460-\u2473]|[●○■□◆◇▲△►▶•·◦▪\-－–—]+)")
 QUALIFIER = re.compile(r"以[^以，,]{1,16}?为(?:单位|基数)$")
 RATE_END = re.compile(r"(率|比例|占比|比率|比重|数|医生|床位)$")
 # where the measure of an indicator begins, to complete "药品、化妆品质量抽检合格率" → 药品质量抽检合格率
@@ -342,7 +344,7 @@ def _read_text(text: str) -> list[_Found]:
     """Every quantitative indicator of a target text, sentence by sentence (years carry over within one)."""
     found: list[_Found] = []
     for line in text.split("\n"):
-        line = SPACES.sub("", line)
+        line = LIST_MARKER.sub("", SPACES.sub("", line))
         for sentence in SENTENCE_END.split(line):
             ctx = _Context()
             parts = CLAUSE_SEP.split(sentence)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.corpus import load_corpus, parse_corpus
+from indexer.corpus import load_corpus, parse_corpus, parse_file
 from indexer.targets import by_name, canonical_name, extract_indicators, shared_indicators
 from plansearch.records import Indicator, Kind, ParsedPlan, Passage, PlanMeta, SourceSpan
 
@@ -283,3 +283,21 @@ def test_full_width_forms_spaces_and_unpaired_years():
         ("儿童体质健康达标率", 2030, True, "≥８０%", 80.0, "%", None),
     ]
     assert got[2].direction == "不低于"
+
+
+@pytest.mark.parametrize("marker", ["（{}）", "{})", "①②③④⑤⑥⑦⑧⑨⑩", "●", "■", "·", "-", "－"])
+def test_a_sub_item_marker_other_than_the_dash_is_not_part_of_the_indicator_name(tmp_path, marker):
+    """A plan writing its target sub-items （1） / ① / ● … instead of —— got indicators named （2）婴儿死亡率 or
+    ●产前筛查率, which no search by name finds."""
+    source = (Path(__file__).resolve().parent.parent / "corpus" / "daqing-children-2021-2025.txt").read_text(
+        encoding="utf-8")
+    count = iter(range(1, 10_000))
+
+    def mark(_m: re.Match[str]) -> str:
+        n = next(count) % 9 + 1                   # numbered afresh in each target, as plans do
+        return marker[n - 1] if marker.startswith("①") else marker.format(n)
+    (tmp_path / "daqing.txt").write_text(re.sub(r"(?m)^——", mark, source), encoding="utf-8")
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    [want], [got] = parse_file(corpus / "daqing-children-2021-2025.txt"), parse_file(tmp_path / "daqing.txt")
+    assert sorted((i.name, i.value) for i in extract_indicators(got)) == \
+        sorted((i.name, i.value) for i in extract_indicators(want))
