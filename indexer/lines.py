@@ -98,6 +98,8 @@ RE_JIE = re.compile(rf"^第\s*([{CN_NUM_BIG}]+)\s*节\s*(.*)$")
 RE_ARTICLE = re.compile(rf"^第\s*([{CN_NUM_BIG}]+|\d{{1,3}})\s*条\s*(.*)$")
 RE_SECTION = re.compile(rf"^[（(]\s*([{CN_NUM}]+)\s*[)）]\s*(.*)$")
 RE_BLOCK = re.compile(rf"^(?:[（(]\s*[{CN_NUM}]+\s*[)）]|\d{{1,2}}\s*[.．、])?\s*({BLOCK_NAMES})\s*[:：]?\s*$")
+# 第一节 主要目标 / 第二节 策略措施 under a domain written as 第二章 儿童与健康 (other 第X节 are sections)
+RE_JIE_BLOCK = re.compile(rf"^第\s*[{CN_NUM_BIG}]+\s*节\s*(主要目标|策略措施)\s*[:：]?\s*$")
 RE_ITEM = re.compile(r"^(\d{1,2})\s*[.．、](?![\d.．])\s*(.*)$")
 RE_PAREN_ITEM = re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]\s*(.*)$")
 RE_CIRCLED_ITEM = re.compile(r"^([\u2460-\u2473])\s*(.*)$")
@@ -187,6 +189,8 @@ def classify(number: int, raw: str) -> Line:
     for pattern, style in ((RE_PART, Style.part), (RE_ZHANG, Style.zhang)):
         if m := pattern.match(probe):
             return Line(number, raw, text, LineType.chapter, m.group(1), m.group(2).strip(), style=style)
+    if m := RE_JIE_BLOCK.match(probe):
+        return Line(number, raw, text, LineType.block, body=m.group(1))
     if m := RE_JIE.match(probe):
         return Line(number, raw, text, LineType.section, m.group(1), m.group(2).strip(), style=Style.jie)
     if m := RE_ARTICLE.match(probe):

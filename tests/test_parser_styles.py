@@ -471,3 +471,30 @@ def test_a_typed_table_of_contents_is_neither_headings_nor_passages(tmp_path, en
     def seen(plan):
         return [(p.id.removeprefix(plan.meta.id), p.kind, p.domain, p.text) for p in plan.passages]
     assert seen(got) == seen(want)
+
+
+def test_domains_written_as_zhang_chapters_with_jie_blocks_are_domains(tmp_path):
+    """第二章 儿童与健康 / 第一节 主要目标 / 第二节 策略措施: every target and measure had no domain."""
+    cn = "一二三四五六七八九十"
+    out, chapter = [], 1
+    for line in (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8").splitlines():
+        text = line.strip()
+        if text.startswith("二、发展领域"):
+            continue
+        if m := re.match(r"^（([一二三四五六七])）(儿童与.{2,4})。$", text):
+            chapter += 1
+            line = f"第{cn[chapter - 1]}章　{m.group(2)}"
+        elif m := re.match(r"^[三四]、(.+)$", text):
+            chapter += 1
+            line = f"第{cn[chapter - 1]}章　{m.group(1)}"
+        elif text.startswith("一、"):
+            line = "第一章　" + text[2:]
+        elif text in ("主要目标：", "策略措施："):
+            line = ("第一节　" if text == "主要目标：" else "第二节　") + text[:-1]
+        out.append(line)
+    (tmp_path / "daqing.txt").write_text("\n".join(out), encoding="utf-8")
+    [want], [got] = parse_file(CORPUS / "daqing-children-2021-2025.txt"), parse_file(tmp_path / "daqing.txt")
+    assert not [w for w in got.warnings if "unrecognised" in w]
+    assert got.domains == want.domains
+    assert [(p.kind, p.domain, p.text) for p in got.passages if p.domain] == \
+        [(p.kind, p.domain, p.text) for p in want.passages if p.domain]
