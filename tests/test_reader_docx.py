@@ -344,3 +344,19 @@ def test_more_text_than_a_plan_holds_is_refused(tmp_path):
     big.write_text("某某市儿童发展规划\n" + ("加强儿童健康服务。" * 100 + "\n") * 2300, encoding="utf-8")
     with pytest.raises(ReaderError, match="more text than a plan holds"):
         read_document(big)
+
+
+def test_hidden_text_is_not_read(tmp_path):
+    """A run formatted as hidden (w:vanish: an internal note Word neither shows nor prints) stays out; a run whose
+    vanish is switched off stays in."""
+    doc = new_docx()
+    p = doc.add_paragraph("1.预防和控制儿童溺水。")
+    for text, val in (("（内部备注：此条经费待定）", None), ("加强看护。", "0")):
+        run = p.add_run(text)
+        vanish = OxmlElement("w:vanish")
+        if val is not None:
+            vanish.set(qn("w:val"), val)
+        run._r.get_or_add_rPr().append(vanish)
+    path = tmp_path / "hidden.docx"
+    doc.save(path)
+    assert [line.text for line in read_document(path).lines] == ["1.预防和控制儿童溺水。加强看护。"]

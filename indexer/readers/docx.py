@@ -211,7 +211,7 @@ class _Body:
         newlines."""
         parts: list[str] = []
         for el in p.iter(q("t"), q("tab"), q("br"), q("cr"), q("noBreakHyphen"), q("sym")):
-            if _inside(el, p, (q("txbxContent"), q("del"), q("moveFrom"), q("instrText"))):
+            if _inside(el, p, (q("txbxContent"), q("del"), q("moveFrom"), q("instrText"))) or _hidden(el):
                 continue
             tag = el.tag
             if tag == q("t"):
@@ -322,6 +322,15 @@ class _Body:
                     self.walk(content)
             elif child.tag in (q("customXml"), q("smartTag"), q("ins")):
                 self.walk(child)
+
+
+def _hidden(el) -> bool:
+    """Text in a run formatted as hidden (w:vanish): Word neither shows nor prints it (内部备注 …)."""
+    run = el.getparent()
+    if run is None or run.tag != q("r") or (rpr := run.find(q("rPr"))) is None:
+        return False
+    vanish = rpr.find(q("vanish"))
+    return vanish is not None and vanish.get(q("val"), "true").lower() not in ("0", "false", "off")
 
 
 def _inside(el, stop, tags: tuple[str, ...]) -> bool:
