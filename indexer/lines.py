@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from indexer.normalize import clean_line, to_simplified
+from indexer.normalize import DOC_NUMBER, clean_line, to_simplified
 from indexer.readers import Document, SourceLine, read_document
 
 CN_NUM = "一二三四五六七八九十"
@@ -27,8 +27,7 @@ RE_OFFICE = re.compile(
     r"工作委员会|党委|管委会|管理委员会|妇联)$")
 RE_YEAR_START = re.compile(rf"(?:19|20)\d{{2}}\s*年|[二一][{YEAR_DIGITS}]{{3}}\s*年")
 # a document number: 曾政发〔2022〕8号 (also written with [] or ())
-RE_DOC_NUMBER = re.compile(
-    r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*(\d{1,4})\s*号")
+RE_DOC_NUMBER = re.compile(DOC_NUMBER)
 RE_SIGN_OFF_NOTE = re.compile(r"^抄送[:：]|^[（(]此件(?:公开发布|主动公开|不公开|依申请公开)[)）]$")
 
 

@@ -17,6 +17,8 @@ LATEX_SYMBOLS = {
     r"\%": "%", r"\sim": "~", r"\cdot": "·",
 }
 # whitespace inside CJK text (PDF/Word extraction puts spaces around numbers: "降至 3.5‰以下")
+# how a document number is written: 曾政发〔2022〕8号, also with [] ［］ () （） 【】 (office, year, number)
+DOC_NUMBER = r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*(\d{1,4})\s*号"
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef‰%℃·—“”‘’《》、，。：；！？（）"
 SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}0-9])[ \t\u00a0\u3000]+(?=[{_CJK}0-9])|(?<=[{_CJK}])[ \t\u00a0\u3000]+(?=[0-9A-Za-z])")
 MULTISPACE = re.compile(r"\s+")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
+from indexer.normalize import DOC_NUMBER
 from indexer.readers.base import Document, ReaderError, SourceLine
 from indexer.readers.numbering import TYPED_MARKER, chinese_counting, format_number
 
@@ -398,8 +399,7 @@ def _page_title(soup: BeautifulSoup) -> str:
 
 
 # a government site's 信息公开 table: 发文字号 (or 文号) and the number, in the next cell or after a colon
-RE_SITE_DOC_NUMBER = re.compile(
-    r"(?:发\s*文\s*字\s*号|文\s*号)\s*[:：]?\s*([\u4e00-\u9fff]{1,10}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,4}\s*号)")
+RE_SITE_DOC_NUMBER = re.compile(rf"(?:发\s*文\s*字\s*号|文\s*号)\s*[:：]?\s*({DOC_NUMBER})")
 
 
 def _site_doc_number(soup: BeautifulSoup) -> str:
