@@ -29,13 +29,20 @@ SENTENCE_END = re.compile(r"[。；;！？!?]")
 CLAUSE_SEP = re.compile(r"([，,])")
 NUM = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
 CN_NUM = r"[零〇一二两三四五六七八九十百]+"
-FRACTION_UNITS = ("十万分之", "万分之", "千分之")
-UNITS = ("%", "％", "‰", "‱", "小时", "名", "张", "个", "所", "次", "岁", "人", "天")
+FRACTION_UNITS = ("十万分之", "万分之", "千分之", "百分之")
+# "10/10万" (per 100,000) and "5个百分点" come before the bare units they start with
+UNITS = ("/10万", "/十万", "/万", "%", "％", "‰", "‱", "个百分点", "百分点", "小时", "名", "张", "个", "所", "次", "岁",
+         "人", "天")
 BOUNDS = ("及以上", "及以下", "以上", "以下", "以内", "左右")
-VALUE = (rf"[≥≤]?(?:(?:{'|'.join(FRACTION_UNITS)})(?:{NUM}|{CN_NUM})|{NUM}(?:{'|'.join(UNITS)}))"
-         rf"(?:{'|'.join(BOUNDS)})?")
-VALUE_PARTS = re.compile(rf"(?P<sym>[≥≤]?)(?:(?P<frac>{'|'.join(FRACTION_UNITS)})(?P<fnum>{NUM}|{CN_NUM})"
-                         rf"|(?P<num>{NUM})(?P<unit>{'|'.join(UNITS)}))(?P<bound>{'|'.join(BOUNDS)})?")
+SYMBOLS = "≥≤<>＜＞"
+# "保持在90%—95%": a range, read as its lower end (never for ages: "0—6岁" names a group)
+RANGE = rf"{NUM}(?:[%％‰])?(?:—|–|-|－|~|～|至|到)(?={NUM}(?!岁))"
+VALUE = (rf"[{SYMBOLS}]?(?:(?:{'|'.join(FRACTION_UNITS)})(?:{NUM}|{CN_NUM})|(?:{RANGE})?{NUM}(?:{'|'.join(UNITS)})"
+         rf"|(?:{NUM}|{CN_NUM})成)(?:{'|'.join(BOUNDS)})?")
+VALUE_PARTS = re.compile(
+    rf"(?P<sym>[{SYMBOLS}]?)(?:(?P<frac>{'|'.join(FRACTION_UNITS)})(?P<fnum>{NUM}|{CN_NUM})"
+    rf"|(?:(?P<low>{NUM})(?:[%％‰])?(?:—|–|-|－|~|～|至|到)(?={NUM}(?!岁)))?(?P<num>{NUM})(?P<unit>{'|'.join(UNITS)})"
+    rf"|(?P<tenths>{NUM}|{CN_NUM})成)(?P<bound>{'|'.join(BOUNDS)})?")
 LIST_SEP = r"(?:、|和|与|及|或)"
 
 # verb as written → normalised direction (longest first in the alternation)
@@ -43,15 +50,22 @@ VERBS = {
     "达到并保持在": "保持在", "继续保持在": "保持在", "保持在": "保持在", "稳定在": "保持在",
     "提高到": "提高到", "提高至": "提高到", "提升到": "提高到", "提升至": "提高到", "增加到": "提高到", "增至": "提高到",
     "下降至": "降至", "下降到": "降至", "降低至": "降至", "降低到": "降至", "降至": "降至",
-    "控制在": "控制在", "控制到": "控制在", "达到": "达到", "达": "达到", "下降": "下降",
-    "不低于": "不低于", "不超过": "不超过", "不高于": "不超过",
+    "减少到": "降至", "减少至": "降至", "减至": "降至",
+    "控制在": "控制在", "控制到": "控制在", "达到": "达到", "达": "达到",
+    "下降": "下降", "降低": "下降", "减少": "下降", "提高": "提高", "提升": "提高", "增长": "提高",
+    "不低于": "不低于", "不少于": "不低于", "不超过": "不超过", "不高于": "不超过",
+    "低于": "低于", "小于": "低于", "高于": "高于", "大于": "高于",
 }
+# "下降 20%", "提高5个百分点": directions whose value is a change, not the level reached
+CHANGE_VERBS = frozenset({"下降", "提高"})
+SYMBOL_DIRECTIONS = {"≥": "不低于", "≤": "不超过", "<": "低于", "＜": "低于", ">": "高于", "＞": "高于"}
 VERB_ALT = "|".join(sorted(VERBS, key=len, reverse=True))
 # "空气质量优良天数比率不低于市定考核目标 87%": these verbs may stand a few characters before the value
 FAR_VERBS = re.compile(r"(不低于|不超过|不高于)([^\d，,]{1,8})$")
 
 GROUP = re.compile(
-    rf"(?P<qual>以[^以，,]{{1,16}}?为(?:单位|基数))?(?P<adv>(?:继续|一般|力争|均|各|分别)*)(?P<verb>{VERB_ALT})?"
+    rf"(?P<qual>以[^以，,]{{1,16}}?为(?:单位|基数))?(?P<base>(?:比|较|在)(?:19|20)\d\d年(?:的?基础上|水平)?)?"
+    rf"(?P<adv>(?:继续|一般|力争|均|各|分别|每年|年均)*)(?P<verb>{VERB_ALT})?"
     rf"(?P<values>{VALUE}(?:{LIST_SEP}{VALUE})*)(?=$|[，,。；;、）)（(]|和|与|及|或)")
 # "至少配备 2 名专业从事儿童保健的医生", "均各设置 1 所…机构", "每年至少接受2次家庭教育指导服务、2次…"
 COUNT = re.compile(
@@ -64,11 +78,13 @@ YEAR_PREFIX = re.compile(r"^(?:到|至|在)?(20\d\d)年(?:底|末)?(?:(?:和|、
 LEADING_ADVERBS = re.compile(r"^(?:——|力争|确保|争取)+")
 # the marker of a target's sub-item other than ——: （1） 1） ① ● ■ · - －
 LIST_MARKER = re.compile(r"^(?:[（(]\d{1,2}[)）]|\d{1,2}[)）]|[\u2460-\u2473]|[●○■□◆◇▲△►▶•·◦▪\-－–—]+)")
+PAREN_YEAR = re.compile(r"^[）)]?[（(](?:到|至)?((?:19|20)\d\d)年(?:底|末)?$")
 QUALIFIER = re.compile(r"以[^以，,]{1,16}?为(?:单位|基数)$")
 RATE_END = re.compile(r"(率|比例|占比|比率|比重|数|医生|床位)$")
 # where the measure of an indicator begins, to complete "药品、化妆品质量抽检合格率" → 药品质量抽检合格率
 HEAD_STARTS = ("质量", "死亡", "检测", "筛查", "管理", "接种", "普及", "覆盖", "入学", "入园")
-UNIT_SCALE = {"%": 1e-2, "％": 1e-2, "‰": 1e-3, "‱": 1e-4, "万分之": 1e-4, "十万分之": 1e-5, "千分之": 1e-3}
+UNIT_SCALE = {"%": 1e-2, "％": 1e-2, "‰": 1e-3, "‱": 1e-4, "万分之": 1e-4, "十万分之": 1e-5, "千分之": 1e-3,
+              "百分之": 1e-2, "成": 1e-1, "/10万": 1e-5, "/十万": 1e-5, "/万": 1e-4, "个百分点": 1e-2, "百分点": 1e-2}
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 DASHES = re.compile(r"(\d)\s*(?:-|–|—|－|~|～|至|到)\s*(\d)(?=岁)")
 
@@ -134,6 +150,7 @@ class _Value:
     unit: str
     bound: str | None
     symbol: str
+    upper: bool = False    # the value is a range ("90%—95%")
 
 
 @dataclass
@@ -185,14 +202,18 @@ def _bound(word: str | None) -> str | None:
 def _parse_values(text: str) -> list[_Value]:
     values = []
     for m in VALUE_PARTS.finditer(text):
-        if m.group("frac"):
-            raw = unicodedata.normalize("NFKC", m.group("fnum"))
+        if m.group("frac") or m.group("tenths"):
+            raw = unicodedata.normalize("NFKC", m.group("fnum") or m.group("tenths"))
             number = float(raw) if raw[0].isdigit() else _cn_number(raw)
-            unit = m.group("frac")
+            unit = m.group("frac") or "成"
+        elif m.group("low"):   # a range "90%—95%" stands for its lower end; its text keeps both
+            number = float(unicodedata.normalize("NFKC", m.group("low")))
+            unit = unicodedata.normalize("NFKC", m.group("unit"))
         else:
             number = float(unicodedata.normalize("NFKC", m.group("num")))
             unit = unicodedata.normalize("NFKC", m.group("unit"))
-        values.append(_Value(m.group(0), number, unit, _bound(m.group("bound")), m.group("sym")))
+        values.append(_Value(m.group(0), number, unit, _bound(m.group("bound")), m.group("sym"),
+                             upper=m.group("low") is not None))
     # "分别降至3.0‰、5.0‰和6.0‰以下": the last bound holds for every value written without one
     shared = values[-1].bound if values else None
     written = values[-1].text[len(values[-1].text.rstrip("以上下内及")):] if values else ""
@@ -207,7 +228,7 @@ def _direction(verb: str | None, value: _Value) -> str:
     if verb:
         return VERBS[verb]
     if value.symbol:
-        return "不低于" if value.symbol == "≥" else "不超过"
+        return SYMBOL_DIRECTIONS[value.symbol]
     if value.text.endswith("左右"):
         return "左右"
     return value.bound or "达到"
@@ -280,7 +301,9 @@ def _read_group(m: re.Match[str], subject: str, ctx: _Context, prev_clause: str)
     subject = subject or ctx.subject
     ctx.subject = subject
     qualifier = m.group("qual")
-    baseline = qualifier if qualifier and qualifier.endswith("基数") else None
+    # what a change is measured against: 以2020年为基数, 比2020年, 在2020年基础上, 每年
+    baseline = (qualifier if qualifier and qualifier.endswith("基数") else None) or m.group("base") \
+        or next((w for w in ("每年", "年均") if w in adv and VERBS.get(verb or "") in ("下降", "提高")), None)
     n, note = len(values), None
     if n > 1 and "分别" in adv and len(ctx.years) == n:
         # "到2025年和2030年，新生儿死亡率分别降至3.5%以下和3%以下": one value per year
@@ -296,6 +319,8 @@ def _read_group(m: re.Match[str], subject: str, ctx: _Context, prev_clause: str)
         else:
             pairs = [(subject, v, ctx.year()) for v in values]
             note = f"{n} values for {len(items)} indicator(s): not paired"
+    if any(v.upper for v in values):
+        note = "; ".join(x for x in (note, "a range: the number is its lower end") if x)
     return [_Found(_name(item, prev_clause), subject, value, _direction(verb, value), year, baseline, note)
             for item, value, year in pairs]
 
@@ -312,6 +337,11 @@ def _read_clause(clause: str, ctx: _Context, prev_clause: str) -> list[_Found]:
         if kind == "count":
             count = _read_count(m, subject, ctx, last_kind == "count" and subject == "、")
             got = [count] if count else []
+        elif year := PAREN_YEAR.match(subject):
+            # "达到40%以上（2030年达到50%以上）": the same indicator, for the year in brackets
+            years, ctx.years = ctx.years, [int(year.group(1))]
+            got = _read_group(m, "", ctx, prev_clause)
+            ctx.years = years
         else:
             got = _read_group(m, subject, ctx, prev_clause)
         if got:

@@ -18,7 +18,7 @@ from typing import Callable
 from pydantic import BaseModel, Field
 
 from indexer.normalize import normalize_for_index
-from indexer.targets import fold, indicator_specs
+from indexer.targets import CHANGE_VERBS, fold, indicator_specs
 from plansearch.evidence import states_every_topic
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
@@ -186,7 +186,7 @@ def _fits_the_question(q: str, i: Indicator, sentence: Callable[[Indicator], str
 def _stated_value(i: Indicator) -> str:
     """The value as the answer states it: a change relative to a base year (以2020年为基数下降15%) keeps its verb, or
     "15%" would read as the rate itself."""
-    return f"{i.direction}{i.value}" if i.direction == "下降" and not i.value.startswith("下降") else i.value
+    return f"{i.direction}{i.value}" if i.direction in CHANGE_VERBS and not i.value.startswith(i.direction) else i.value
 
 
 def _related(response) -> list[Citation]:

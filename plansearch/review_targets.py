@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from indexer.targets import UNIT_SCALE
+from indexer.targets import CHANGE_VERBS, UNIT_SCALE
 from plansearch.records import Indicator
 
-LOWER_VERBS = {"降至", "控制在", "不超过"}
-RAISE_VERBS = {"提高到", "不低于"}
+LOWER_VERBS = {"降至", "控制在", "不超过", "低于"}
+RAISE_VERBS = {"提高到", "不低于", "高于"}
 LOWER_BOUNDS = {"以下", "以内"}
 RAISE_BOUNDS = {"以上"}
 
 
 def _polarity(ind: Indicator) -> int:
     """-1 when the written target aims low (降至, 以下), +1 when it aims high, 0 when it does not say."""
-    if ind.direction == "下降":         # "下降 20%": the value is a reduction, more is more ambitious
+    if ind.direction in CHANGE_VERBS:
         return 0
     if ind.direction in LOWER_VERBS or ind.bound in LOWER_BOUNDS:
         return -1
@@ -34,7 +34,7 @@ def indicator_directions(indicators: list[Indicator]) -> dict[str, int]:
 
 
 def value_form(ind: Indicator) -> str:
-    return "change" if ind.direction == "下降" or ind.baseline else "level"
+    return "change" if ind.direction in CHANGE_VERBS or ind.baseline else "level"
 
 
 def scaled(ind: Indicator) -> float | None:

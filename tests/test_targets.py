@@ -301,3 +301,47 @@ def test_a_sub_item_marker_other_than_the_dash_is_not_part_of_the_indicator_name
     [want], [got] = parse_file(corpus / "daqing-children-2021-2025.txt"), parse_file(tmp_path / "daqing.txt")
     assert sorted((i.name, i.value) for i in extract_indicators(got)) == \
         sorted((i.name, i.value) for i in extract_indicators(want))
+
+
+# (sentence as a plan writes it) → (name, value as written, number, unit, bound, direction, year, baseline)
+TARGET_FORMS = [
+    ("5岁以下儿童贫血率低于8%。", ("5岁以下儿童贫血率", "8%", 8.0, "%", None, "低于", 2030, None)),
+    ("5岁以下儿童贫血率小于8%。", ("5岁以下儿童贫血率", "8%", 8.0, "%", None, "低于", 2030, None)),
+    ("5岁以下儿童生长迟缓率<5%。", ("5岁以下儿童生长迟缓率", "<5%", 5.0, "%", None, "低于", 2030, None)),
+    ("5岁以下儿童死亡率减少到6.5‰。", ("5岁以下儿童死亡率", "6.5‰", 6.5, "‰", None, "降至", 2030, None)),
+    ("孕产妇死亡率控制在10/10万以下。", ("孕产妇死亡率", "10/10万以下", 10.0, "/10万", "以下", "控制在", 2030, None)),
+    ("3岁以下儿童系统管理率达到百分之九十五以上。",
+     ("3岁以下儿童系统管理率", "百分之九十五以上", 95.0, "百分之", "以上", "达到", 2030, None)),
+    ("7岁以下儿童健康管理率保持在90%—95%。", ("7岁以下儿童健康管理率", "90%—95%", 90.0, "%", None, "保持在", 2030, None)),
+    ("中小学生国家学生体质健康标准达标优良率达到四成以上。",
+     ("国家学生体质健康标准达标优良率", "四成以上", 4.0, "成", "以上", "达到", 2030, None)),
+    ("小学生近视率每年降低0.5个百分点以上。",
+     ("小学生近视率", "0.5个百分点以上", 0.5, "个百分点", "以上", "下降", 2030, "每年")),
+    ("初中生近视率在2020年基础上下降5个百分点。",
+     ("初中生近视率", "5个百分点", 5.0, "个百分点", None, "下降", 2030, "在2020年基础上")),
+    ("低出生体重发生率比2020年下降10%。", ("低出生体重发生率", "10%", 10.0, "%", None, "下降", 2030, "比2020年")),
+]
+
+
+@pytest.mark.parametrize("sentence,want", TARGET_FORMS, ids=[s for s, _ in TARGET_FORMS])
+def test_target_forms_other_plans_write(sentence, want):
+    """低于 / < / 减少到 / 10/10万 / 百分之九十五 / ranges / 四成 / 个百分点 / 比2020年: every form gave no indicator,
+    or one named 低出生体重发生率比2020年 that no search by name finds."""
+    meta = PlanMeta(id="t", title="测试", short_name="测试", subject="儿童", period="2021—2030", source_file="t.txt")
+    passage = Passage(id="t-d1-t1", plan_id="t", chapter="", domain="儿童与健康", kind=Kind.target, number=1,
+                      text="——" + sentence, source=SourceSpan(file="t.txt", line_start=1, line_end=1), position=1)
+    [got] = extract_indicators(ParsedPlan(meta=meta, domains=["儿童与健康"], passages=[passage]))
+    assert (got.name, got.value, got.number, got.unit, got.bound, got.direction, got.year, got.baseline) == want
+    assert got.value in sentence
+
+
+def test_a_value_for_another_year_in_brackets_is_that_years_target():
+    """"达到40%以上（2030年达到50%以上）" gave a second indicator named （2030年."""
+    meta = PlanMeta(id="t", title="测试", short_name="测试", subject="儿童", period="2021—2025", source_file="t.txt")
+    passage = Passage(id="t-d1-t1", plan_id="t", chapter="", domain="儿童与健康", kind=Kind.target, number=1,
+                      text="——中小学生国家学生体质健康标准达标优良率达到40%以上（2030年达到50%以上）。",
+                      source=SourceSpan(file="t.txt", line_start=1, line_end=1), position=1)
+    got = extract_indicators(ParsedPlan(meta=meta, domains=["儿童与健康"], passages=[passage]))
+    assert [(i.name, i.value, i.year, i.year_inferred) for i in got] == [
+        ("国家学生体质健康标准达标优良率", "40%以上", 2025, True),
+        ("国家学生体质健康标准达标优良率", "50%以上", 2030, False)]
