@@ -85,8 +85,8 @@ class Style(str, Enum):
 HEADING_RANK = {Style.part: 0, Style.zhang: 1, Style.jie: 2, Style.cn: 3, Style.pcn: 4}
 
 # block headings: what a domain's targets or measures are called, numbered or not, colon or not
-BLOCK_NAMES = (r"(?:主要|发展|具体|阶段性?)?目标|主要指标|(?:策略|工作|保障|主要|具体|重点)措施"
-               r"|(?:主要|重点|工作|具体)任务|重点工程|重点项目|(?:主要|重点)举措|重点行动")
+BLOCK_NAMES = (r"(?:主要|发展|具体|阶段性?|工作)?目标(?:任务)?|主要指标|(?:策略|工作|保障|主要|具体|重点|支持|推进)?措施"
+               r"|(?:主要|重点|工作|具体)?任务|重点工程|重点项目|(?:主要|重点)举措|重点行动")
 TARGET_BLOCK = re.compile(r"目标|指标")
 
 RE_CHAPTER = re.compile(rf"^([{CN_NUM}]+)、\s*(.+)$")
@@ -95,8 +95,9 @@ RE_PART = re.compile(rf"^第\s*([{CN_NUM_BIG}]+)\s*部分\s*(.*)$")
 RE_ZHANG = re.compile(rf"^第\s*([{CN_NUM_BIG}]+)\s*章\s*(.*)$")
 RE_JIE = re.compile(rf"^第\s*([{CN_NUM_BIG}]+)\s*节\s*(.*)$")
 RE_ARTICLE = re.compile(rf"^第\s*([{CN_NUM_BIG}]+|\d{{1,3}})\s*条\s*(.*)$")
-RE_SECTION = re.compile(rf"^[（(]\s*([{CN_NUM}]+)\s*[)）]\s*(.*)$")
-RE_BLOCK = re.compile(rf"^(?:[（(]\s*[{CN_NUM}]+\s*[)）]|\d{{1,2}}\s*[.．、])?\s*({BLOCK_NAMES})\s*[:：]?\s*$")
+# （一） (一) and the 〔一〕 ［一］ some offices print
+RE_SECTION = re.compile(rf"^[（(〔［]\s*([{CN_NUM}]+)\s*[)）〕］]\s*(.*)$")
+RE_BLOCK = re.compile(rf"^(?:[（(〔［]\s*[{CN_NUM}]+\s*[)）〕］]|\d{{1,2}}\s*[.．、])?\s*({BLOCK_NAMES})\s*[:：]?\s*$")
 # 第一节 主要目标 / 第二节 策略措施 under a domain written as 第二章 儿童与健康 (other 第X节 are sections)
 RE_JIE_BLOCK = re.compile(rf"^第\s*[{CN_NUM_BIG}]+\s*节\s*(主要目标|策略措施)\s*[:：]?\s*$")
 RE_ITEM = re.compile(r"^(\d{1,2})\s*[.．、](?![\d.．])\s*(.*)$")

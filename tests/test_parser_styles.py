@@ -80,7 +80,8 @@ def test_classifier_tells_numbering_styles_apart():
 
 
 @pytest.mark.parametrize("raw", ["主要目标", "主要目标：", "主要目标:", "（一）主要目标", "(二)策略措施：", "1.主要目标",
-                                 "2、发展目标", "主要任务：", "重点任务", "工作措施", "保障措施"])
+                                 "2、发展目标", "主要任务：", "重点任务", "工作措施", "保障措施", "目标任务：", "工作目标",
+                                 "支持措施：", "措施：", "（二）措施", "〔一〕主要目标", "任务："])
 def test_block_headings_numbered_or_not_with_or_without_colon(raw):
     assert classify(1, raw).type is LineType.block
 
@@ -498,3 +499,32 @@ def test_domains_written_as_zhang_chapters_with_jie_blocks_are_domains(tmp_path)
     assert got.domains == want.domains
     assert [(p.kind, p.domain, p.text) for p in got.passages if p.domain] == \
         [(p.kind, p.domain, p.text) for p in want.passages if p.domain]
+
+
+def _local(passage) -> str:
+    """A passage's id within its plan (d1-t1), whatever the file is called."""
+    return passage.id.removeprefix(passage.plan_id)
+
+
+def _daqing_rewritten(tmp_path: Path, rewrite) -> tuple[ParsedPlan, ParsedPlan]:
+    source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    (tmp_path / "daqing.txt").write_text("\n".join(rewrite(line) for line in source.splitlines()), encoding="utf-8")
+    [want], [got] = parse_file(CORPUS / "daqing-children-2021-2025.txt"), parse_file(tmp_path / "daqing.txt")
+    return want, got
+
+
+@pytest.mark.parametrize("targets,measures", [("目标任务：", "策略措施："), ("工作目标：", "策略措施："),
+                                              ("主要目标：", "支持措施："), ("主要目标：", "措施：")])
+def test_blocks_named_in_other_common_words(tmp_path, targets, measures):
+    """目标任务 / 工作目标 gave no target at all (folded into the domain's overview); 支持措施 / 措施 made every
+    measure a target, and its numbers junk indicators."""
+    want, got = _daqing_rewritten(
+        tmp_path, lambda line: {"主要目标：": targets, "策略措施：": measures}.get(line.strip(), line))
+    assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]
+
+
+def test_sections_in_lenticular_brackets(tmp_path):
+    """〔一〕儿童与健康: the whole plan collapsed into one domain named after its chapter, with no warning."""
+    want, got = _daqing_rewritten(tmp_path, lambda line: re.sub(r"^（([一二三四五六七八九十]+)）", r"〔\1〕", line))
+    assert [(_local(p), p.kind, p.domain, p.text) for p in got.passages] == \
+        [(_local(p), p.kind, p.domain, p.text) for p in want.passages]
