@@ -80,6 +80,8 @@ class Style(str, Enum):
     pnum = "pnum"        # （1） (1)
     circled = "circled"  # ①
     article = "article"  # 第一条
+    rnum = "rnum"        # 1）
+    bullet = "bullet"    # ● ■ · - and ——: unnumbered, counted in order where they are a block's items
 
 
 HEADING_RANK = {Style.part: 0, Style.zhang: 1, Style.jie: 2, Style.cn: 3, Style.pcn: 4}
@@ -97,13 +99,16 @@ RE_JIE = re.compile(rf"^第\s*([{CN_NUM_BIG}]+)\s*节\s*(.*)$")
 RE_ARTICLE = re.compile(rf"^第\s*([{CN_NUM_BIG}]+|\d{{1,3}})\s*条\s*(.*)$")
 # （一） (一) and the 〔一〕 ［一］ some offices print
 RE_SECTION = re.compile(rf"^[（(〔［]\s*([{CN_NUM}]+)\s*[)）〕］]\s*(.*)$")
-RE_BLOCK = re.compile(rf"^(?:[（(〔［]\s*[{CN_NUM}]+\s*[)）〕］]|\d{{1,2}}\s*[.．、])?\s*({BLOCK_NAMES})\s*[:：]?\s*$")
+RE_BLOCK = re.compile(rf"^(?:[（(〔［]\s*[{CN_NUM}]+\s*[)）〕］]|\d{{1,2}}\s*[.．、])?\s*({BLOCK_NAMES})\s*[:：。]?\s*$")
 # 第一节 主要目标 / 第二节 策略措施 under a domain written as 第二章 儿童与健康 (other 第X节 are sections)
 RE_JIE_BLOCK = re.compile(rf"^第\s*[{CN_NUM_BIG}]+\s*节\s*(主要目标|策略措施)\s*[:：]?\s*$")
 RE_ITEM = re.compile(r"^(\d{1,2})\s*[.．、](?![\d.．])\s*(.*)$")
 RE_PAREN_ITEM = re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]\s*(.*)$")
 RE_CIRCLED_ITEM = re.compile(r"^([\u2460-\u2473])\s*(.*)$")
 RE_SUB_ITEM = re.compile(r"^(——|—{2})\s*(.*)$")
+RE_RPAREN_ITEM = re.compile(r"^(\d{1,2})\s*[)）]\s*(.*)$")
+# a bullet before the item's first word: ● ■ ◆ · • and a single - － – —
+RE_BULLET = re.compile(r"^(?:[●○■□◆◇▪•·◦►▶❖◎]|[-－–—](?!—))\s*([\u4e00-\u9fff“《（(].*)$")
 RE_CONTENTS = re.compile(r"^目[\s\u3000]*录$")
 RE_CONTENTS_LEADER = re.compile(r"^\S.{0,80}?(?:[.．…·_\-]\s*){4,}\s*\d{0,4}$")     # 一、指导思想……………1
 RE_CONTENTS_PAGE = re.compile(r"^\S.{0,60}?[^\d\s.．、]\s+\d{1,4}$")                   # 一、指导思想 3
@@ -202,9 +207,10 @@ def classify(number: int, raw: str) -> Line:
             return Line(number, raw, text, LineType.chapter, m.group(1), m.group(2).strip(), style=Style.cn)
     if m := RE_SECTION.match(probe):
         return Line(number, raw, text, LineType.section, m.group(1), m.group(2).strip(), style=Style.pcn)
-    if m := RE_SUB_ITEM.match(probe):
-        return Line(number, raw, text, LineType.sub_item, body=text)
-    for pattern, style in ((RE_ITEM, Style.num), (RE_PAREN_ITEM, Style.pnum), (RE_CIRCLED_ITEM, Style.circled)):
+    if m := RE_SUB_ITEM.match(probe) or RE_BULLET.match(probe):
+        return Line(number, raw, text, LineType.sub_item, body=written(m, m.lastindex), style=Style.bullet)
+    for pattern, style in ((RE_ITEM, Style.num), (RE_PAREN_ITEM, Style.pnum), (RE_CIRCLED_ITEM, Style.circled),
+                           (RE_RPAREN_ITEM, Style.rnum)):
         if m := pattern.match(probe):
             return Line(number, raw, text, LineType.item, m.group(1), written(m, 2).strip(), style=style)
     return Line(number, raw, text, LineType.text, body=text)

@@ -377,6 +377,16 @@ class _PlanParser:
             self._on_text(para)
 
     def _on_sub_item(self, para: Paragraph) -> None:
+        block = self.block
+        if block is not None and self.stack[-1].role == "block" and (
+                self.current is None or self.item_style is Style.bullet):
+            # a block whose items are bullets (● 优先保障儿童健康。…): each is an item, counted in order; a —— under
+            # a numbered item stays part of it
+            number = self._expected_number()
+            self.item_style, self.last_number = Style.bullet, number
+            self._start(block, self._item_id(block, number), number, para, first_body=para.first.body,
+                        domain=self.domain)
+            return
         if self.current is not None:
             self.current.paragraphs.append(para)
         else:

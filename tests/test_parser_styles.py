@@ -528,3 +528,23 @@ def test_sections_in_lenticular_brackets(tmp_path):
     want, got = _daqing_rewritten(tmp_path, lambda line: re.sub(r"^（([一二三四五六七八九十]+)）", r"〔\1〕", line))
     assert [(_local(p), p.kind, p.domain, p.text) for p in got.passages] == \
         [(_local(p), p.kind, p.domain, p.text) for p in want.passages]
+
+
+@pytest.mark.parametrize("bullet", ["●", "■", "·", "-", "——", "{})"])
+def test_measures_written_as_bullets_are_one_passage_each(tmp_path, bullet):
+    """A block whose measures are bullets (● 优先保障儿童健康。…) or 1）: all of a domain's measures were one passage
+    of up to 3,300 characters. A —— under a numbered target stays part of it."""
+    in_measures = False
+
+    def rewrite(line: str) -> str:
+        nonlocal in_measures
+        if line.strip() in ("主要目标：", "策略措施："):
+            in_measures = line.strip() == "策略措施："
+        elif re.match(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)", line):
+            in_measures = False
+        elif in_measures and (m := re.match(r"^(\d{1,2})\.", line)):
+            return bullet.format(m.group(1)) + line[m.end():]
+        return line
+    want, got = _daqing_rewritten(tmp_path, rewrite)
+    assert [(_local(p), p.kind, p.domain, p.text) for p in got.passages] == \
+        [(_local(p), p.kind, p.domain, p.text) for p in want.passages]

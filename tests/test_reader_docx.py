@@ -360,3 +360,24 @@ def test_hidden_text_is_not_read(tmp_path):
     path = tmp_path / "hidden.docx"
     doc.save(path)
     assert [line.text for line in read_document(path).lines] == ["1.预防和控制儿童溺水。加强看护。"]
+
+
+def test_measures_in_a_word_bullet_list_are_one_passage_each(tmp_path):
+    """Measures set in Word's List Bullet style (a numbering whose format is bullet) ran together into one passage
+    per domain; a bulleted short line that is no sentence gets no bullet."""
+    doc = new_docx()
+    for text in ("某市儿童发展规划（2021—2030年）", "一、儿童与安全", "（一）主要目标。",
+                 "1.儿童伤害死亡率以2020年数据为基数下降15%。", "（二）策略措施。"):
+        doc.add_paragraph(text)
+    for text in ("预防和控制儿童溺水。加强看护，落实监护责任。", "预防和控制儿童道路交通伤害。推广使用儿童安全座椅。",
+                 "预防和控制儿童跌倒。改善儿童居家环境。", "附：联系人"):
+        doc.add_paragraph(text, style="List Bullet")
+    path = tmp_path / "bullets.docx"
+    doc.save(path)
+    assert [line.text for line in read_document(path).lines][-4:] == [
+        "●预防和控制儿童溺水。加强看护，落实监护责任。", "●预防和控制儿童道路交通伤害。推广使用儿童安全座椅。",
+        "●预防和控制儿童跌倒。改善儿童居家环境。", "附：联系人"]
+    [plan] = parse_file(path)
+    assert [p.text.split("\n")[0] for p in plan.passages if p.kind.value == "measure"] == [
+        "预防和控制儿童溺水。加强看护，落实监护责任。", "预防和控制儿童道路交通伤害。推广使用儿童安全座椅。",
+        "预防和控制儿童跌倒。改善儿童居家环境。"]

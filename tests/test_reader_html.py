@@ -64,7 +64,7 @@ def test_list_items_get_the_numbers_a_browser_draws(tmp_path):
         "</div></body></html>", encoding="utf-8")
     texts = [line.text for line in read_document(page).lines]
     assert texts[:10] == ["一、指导思想的标题行", "3.第三项措施的内容。", "7.第七项措施的内容。", "8.第八项措施的内容。",
-                          "5. 已经写了编号的措施。", "6. 编号在粗体里的措施。", "a.字母编号的一项。", "没有编号的一项（圆点）。",
+                          "5. 已经写了编号的措施。", "6. 编号在粗体里的措施。", "a.字母编号的一项。", "●没有编号的一项（圆点）。",
                           "一、儿童与健康", "（一）主要目标"]
 
 
@@ -250,3 +250,22 @@ def test_plan_words_that_sites_use_for_links_stay_in_the_plan_and_the_links_go(t
     assert "推进校园无障碍环境建设和改造" in texts and "课桌椅" in texts
     assert "提供技术支持和咨询服务，联系我们的社区开展活动。" in texts
     assert not any(w in texts for w in ("无障碍浏览", "网站地图", "分辨率", "版权所有"))
+
+
+def test_measures_in_a_bulleted_list_are_one_passage_each(tmp_path):
+    """A page listing measures as <ul> items gave one passage per domain; a <ul> of links stays unmarked."""
+    page = tmp_path / "ul.html"
+    page.write_text(
+        "<html><head><title>某市儿童发展规划（2021—2030年）</title></head><body>"
+        "<ul><li><a href='/'>首页</a></li><li><a href='/zw'>政务公开</a></li></ul><div>"
+        "<p>某市儿童发展规划（2021—2030年）</p><p>一、儿童与安全</p><p>（一）主要目标。</p>"
+        "<p>1.儿童伤害死亡率以2020年数据为基数下降15%。</p><p>（二）策略措施。</p><ul>"
+        "<li>预防和控制儿童溺水。加强看护，落实监护责任。</li>"
+        "<li>预防和控制儿童道路交通伤害。推广使用儿童安全座椅。</li>"
+        "<li>预防和控制儿童跌倒。改善儿童居家环境。</li></ul></div></body></html>", encoding="utf-8")
+    texts = [line.text for line in read_document(page).lines]
+    assert "首页" not in "".join(texts) and not any(t.startswith("●首页") for t in texts)
+    [plan] = parse_file(page)
+    measures = [p.text for p in plan.passages if p.kind.value == "measure"]
+    assert measures == ["预防和控制儿童溺水。加强看护，落实监护责任。", "预防和控制儿童道路交通伤害。推广使用儿童安全座椅。",
+                        "预防和控制儿童跌倒。改善儿童居家环境。"]

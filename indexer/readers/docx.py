@@ -10,7 +10,7 @@ from pathlib import Path
 
 from indexer.readers.base import Document, ReaderError, SourceLine
 from indexer.readers.furniture import RE_FURNITURE, RE_RELATED
-from indexer.readers.numbering import TYPED_MARKER, chinese_counting, format_number
+from indexer.readers.numbering import BULLET, TYPED_MARKER, bullet_for, chinese_counting, format_number
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -95,7 +95,9 @@ class _Numbering:
         counters[ilvl] = counters.get(ilvl, level.start - 1) + 1
         for deeper in [k for k in counters if k > ilvl]:
             del counters[deeper]                   # a higher level resets the ones below it
-        if level.fmt in ("bullet", "none"):
+        if level.fmt == "bullet":
+            return BULLET
+        if level.fmt == "none":
             return ""
         text = level.text
         for i in range(ilvl, -1, -1):
@@ -235,6 +237,8 @@ class _Body:
         if self._is_toc(style_id):
             return
         label = self.number_label(p) if text.strip() else ""
+        if label == BULLET:
+            label = bullet_for(text)
         if text.strip() and "\n" not in text.strip() and not NOT_A_CHAPTER.match(text) \
                 and not RE_RELATED.match(text) and not RE_FURNITURE.search(text) \
                 and (level := self._outline_level(ppr, style_id)) is not None:
@@ -266,7 +270,7 @@ class _Body:
     def cell_text(self, tc) -> str:
         texts = []
         for p in tc.iter(q("p")):
-            label = self.number_label(p)
+            label = self.number_label(p).replace(BULLET, "")
             text = " ".join(part.strip() for part in self.paragraph_text(p).split("\n"))
             if text.strip():
                 texts.append(label + text.strip())

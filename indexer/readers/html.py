@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from indexer.normalize import DOC_NUMBER
 from indexer.readers.base import Document, ReaderError, SourceLine
-from indexer.readers.numbering import TYPED_MARKER, chinese_counting, format_number
+from indexer.readers.numbering import TYPED_MARKER, bullet_for, chinese_counting, format_number
 
 # -- decoding ------------------------------------------------------------------------------------
 RE_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
@@ -240,7 +240,10 @@ def list_marker(li: Tag, heading_levels: tuple[int, ...] = ()) -> str:
     Chinese document numbers its levels (GB/T 9704): the page's highest heading level 一、, the next （一）, then 1.;
     other items of such a list get 1."""
     ol = li.parent
-    if ol is None or ol.name != "ol" or TYPED_MARKER.match("".join(s for _, s in zip(range(6), li.strings))):
+    start = "".join(s for _, s in zip(range(6), li.strings))
+    if ol is not None and ol.name == "ul":          # the bullet a browser draws before a <ul> item
+        return bullet_for(li.get_text()) if (_list_format(li) or _list_format(ol)) in (None, "bullet") else ""
+    if ol is None or ol.name != "ol" or TYPED_MARKER.match(start):
         return ""
     n = _ordinal(li, ol)
     fmt = _list_format(li) or _list_format(ol)

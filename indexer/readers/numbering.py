@@ -12,6 +12,17 @@ TIANGAN = "甲乙丙丁戊己庚辛壬癸"
 TYPED_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十百]+\s*、|[（(]\s*[一二三四五六七八九十]+\s*[)）]|\d{1,2}\s*[.．、]"
                           r"|第\s*[一二三四五六七八九十百\d]+\s*[章节部分条])")
 DIZHI = "子丑寅卯辰巳午未申酉戌亥"
+BULLET = "●"
+# an item that already types a bullet or number of its own (●, ——, （1）, 1）, 一、)
+TYPED_BULLET = re.compile(r"^\s*(?:[●○■□◆◇▪•·◦►▶❖◎\-－–—]|[（(]?\d{1,2}[)）.．、]|[一二三四五六七八九十]+、"
+                          r"|[（(][一二三四五六七八九十]+[)）])")
+RE_SENTENCE = re.compile(r"[\u4e00-\u9fff].*[。；;！!]")
+
+
+def bullet_for(text: str) -> str:
+    """The bullet a list draws before an item, kept where the item is a sentence (a measure, not a link or a
+    heading) that types no marker of its own."""
+    return BULLET if RE_SENTENCE.search(text) and not TYPED_BULLET.match(text) else ""
 
 
 def chinese_counting(n: int, digits: str = CN_DIGITS, ten: str = "十") -> str:
