@@ -247,6 +247,48 @@ def _blank_contents(lines: list[Line]) -> None:
             i += 1
 
 
+# headings numbered the decimal way (GB/T 1.1): 2 发展领域… / 2.1 儿童与健康 / 2.1.1 主要目标 or 2.1.1 an item
+RE_DEC_TOP = re.compile(r"^(\d{1,2})(?:\s*[.．、])?\s*([^\d\s.．、].{0,38})$")
+RE_DEC_2 = re.compile(r"^(\d{1,2})[.．](\d{1,2})(?![.．]?\d)\s*([^\d\s].*)$")
+RE_DEC_3 = re.compile(r"^(\d{1,2})[.．](\d{1,2})[.．](\d{1,2})(?![.．]?\d)\s*([^\d\s].*)$")
+HEADING_MAX = 40
+
+
+def _heading_like(text: str) -> bool:
+    """Short, and no sentence before its end (2.1 儿童与健康。 is a heading; 2.1 加强领导。健全… is not)."""
+    return len(text) <= HEADING_MAX and not any(c in SENTENCE_END for c in text.rstrip("。.")[:-1])
+
+
+def _decimal_headings(lines: list[Line]) -> None:
+    """A document numbered 1 / 1.1 / 1.1.1: its 1.1 lines are sections, the short line "N …" right above N.1 a
+    chapter, and N.M.K a block when it names one, else an item. Read only where two or more short 1.1 headings
+    exist, so a stray decimal in other plans changes nothing."""
+    seconds = [(m, ln) for ln in lines if ln.type is LineType.text and (m := RE_DEC_2.match(ln.text))]
+    headings = [m for m, ln in seconds if _heading_like(ln.text)]
+    if len(headings) < 2:
+        return
+    tops = {m.group(1) for m, _ in seconds}
+    for m, line in seconds:
+        line.type, line.style, line.marker, line.body = LineType.section, Style.pcn, m.group(2), m.group(3).strip()
+    # a chapter "2 发展领域…" is the last line before 2.1 that reads so (an item "2.预防…" inside 1.3 or 2.1 is not)
+    first_section: str | None = None          # N when the next 1.1-style heading below is N.1
+    for line in reversed(lines):
+        text = line.text
+        if line.type is LineType.section and line.style is Style.pcn and (m := RE_DEC_2.match(text)):
+            first_section = m.group(1) if m.group(2) == "1" else None
+        elif line.type in (LineType.text, LineType.item) and (m := RE_DEC_3.match(text)) and m.group(1) in tops:
+            body = m.group(4).strip()
+            if block := RE_BLOCK.match(structural(body)):
+                line.type, line.style, line.marker, line.body = LineType.block, Style.none, "", block.group(1)
+            else:
+                line.type, line.style, line.marker, line.body = LineType.item, Style.num, m.group(3), body
+        elif line.type in (LineType.text, LineType.item) and _heading_like(text) \
+                and (m := RE_DEC_TOP.match(text)) and m.group(1) == first_section:
+            line.type, line.style, line.marker, line.body = LineType.chapter, Style.cn, m.group(1), \
+                m.group(2).strip()
+            first_section = None
+
+
 def lines_of(document: Document) -> list[Line]:
     """Classify a document's lines; `number` is the line's place in the document (1-based). A table's caption
     (表1 儿童健康主要指标: a short line without a sentence's end, right before the table) and a typed table of
@@ -257,6 +299,7 @@ def lines_of(document: Document) -> list[Line]:
         line.at = source
         out.append(line)
     _blank_contents(out)
+    _decimal_headings(out)
     following = None                    # the type of the next line that is not blank
     for line in reversed(out):
         if following is LineType.table and line.type is LineType.text and len(line.text) <= CAPTION_MAX \

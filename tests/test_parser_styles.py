@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.corpus import load_corpus, parse_corpus, parse_file
-from indexer.lines import LineType, Style, classify
+from indexer.lines import LineType, Style, classify, cn_to_int
 from indexer.parse import parse_plan
 from plansearch.records import Kind, ParsedPlan, PlanMeta
 
@@ -544,6 +544,29 @@ def test_measures_written_as_bullets_are_one_passage_each(tmp_path, bullet):
             in_measures = False
         elif in_measures and (m := re.match(r"^(\d{1,2})\.", line)):
             return bullet.format(m.group(1)) + line[m.end():]
+        return line
+    want, got = _daqing_rewritten(tmp_path, rewrite)
+    assert [(_local(p), p.kind, p.domain, p.text) for p in got.passages] == \
+        [(_local(p), p.kind, p.domain, p.text) for p in want.passages]
+
+
+def test_headings_numbered_the_decimal_way(tmp_path):
+    """1 指导思想… / 1.1 指导思想 / 2.1 儿童与健康 / 2.1.1 主要目标 (GB/T 1.1 numbering): the whole plan was one overview
+    passage of 29,000 characters, with no warning."""
+    cn = "一二三四五六七八九十"
+    chapter, section = 0, 0
+
+    def rewrite(line: str) -> str:
+        nonlocal chapter, section
+        text = line.strip()
+        if m := re.match(rf"^([{cn}])、(.+)$", text):
+            chapter, section = cn_to_int(m.group(1)), 0
+            return f"{chapter} {m.group(2)}"
+        if m := re.match(rf"^[（(]([{cn}]+)[)）]\s*(.+)$", text):
+            section = cn_to_int(m.group(1))
+            return f"{chapter}.{section} {m.group(2)}"
+        if text in ("主要目标：", "策略措施："):
+            return f"{chapter}.{section}.{1 if text == '主要目标：' else 2} {text[:-1]}"
         return line
     want, got = _daqing_rewritten(tmp_path, rewrite)
     assert [(_local(p), p.kind, p.domain, p.text) for p in got.passages] == \
