@@ -571,3 +571,19 @@ def test_headings_numbered_the_decimal_way(tmp_path):
     want, got = _daqing_rewritten(tmp_path, rewrite)
     assert [(_local(p), p.kind, p.domain, p.text) for p in got.passages] == \
         [(_local(p), p.kind, p.domain, p.text) for p in want.passages]
+
+
+def test_page_numbers_and_running_headers_copied_from_a_print_leave_the_text(tmp_path):
+    """Text copied from a PDF keeps — 2 — and the running header between the two halves of a sentence: 26
+    passages carried them. They go; the sentence joins again; table cells and other numbers stay."""
+    pages = iter(range(2, 1000))
+
+    def rewrite(line: str) -> str:
+        if len(line) > 120 and next(counter) % 4 == 0 and "，" in line:
+            cut = line.index("，") + 1
+            return f"{line[:cut]}\n\n— {next(pages)} —\n\n大庆市儿童发展规划（2021-2025年）\n\n{line[cut:]}"
+        return line
+    counter = iter(range(10_000))
+    want, got = _daqing_rewritten(tmp_path, rewrite)
+    assert next(pages) > 20
+    assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]

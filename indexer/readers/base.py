@@ -1,9 +1,15 @@
 """What every reader produces: the document's lines in reading order, each with where it came from."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from plansearch.errors import CorpusError
+
+# a page number as printed in a header or footer: — 2 —, 第 2 页, 2/30, 共30页, page 2
+RE_PAGE_NUMBER = re.compile(
+    r"^[\s\-—–－·•_~]*(第\s*)?(\d{1,4}|[ivxlcdm]{1,6})(\s*页)?(\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–－·•_~]*$"
+    r"|^(page|p\.)\s*\d{1,4}(\s*of\s*\d{1,4})?$", re.IGNORECASE)
 
 
 class ReaderError(CorpusError):

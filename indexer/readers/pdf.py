@@ -15,7 +15,7 @@ from statistics import median
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from indexer.readers.base import Document, ReaderError, SourceLine
+from indexer.readers.base import RE_PAGE_NUMBER, Document, ReaderError, SourceLine
 from indexer.readers.pdf_layout import (Table, VLine, drop_reference_marks, footnote_rule, join_lines, page_chars,
                                         tables_on, visual_lines)
 
@@ -26,9 +26,6 @@ SCANNED = "no text layer: a scanned PDF needs OCR before it can be indexed"
 RE_GARBLED = re.compile("[\ue000-\uf8ff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a1-\u00af\u00b2-\u00b6"
                         "\u00b8-\u00d6\u00d8-\u00f6\u00f8-\u00ff!\"#$&'*+<=>?@\\[\\\\\\]^_`{|}~\u2020\u2021]")
 GARBLED_SHARE = 0.03
-RE_PAGE_NUMBER = re.compile(
-    r"^[\s\-—–－·•_~]*(第\s*)?(\d{1,4}|[ivxlcdm]{1,6})(\s*页)?(\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–－·•_~]*$"
-    r"|^(page|p\.)\s*\d{1,4}(\s*of\s*\d{1,4})?$", re.IGNORECASE)
 # a line that begins a paragraph whatever the line above: headings and numbered items
 RE_HEADING = re.compile(
     r"^(第[一二三四五六七八九十百零\d]+[章节条部分]|[一二三四五六七八九十]+、|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]"
