@@ -19,6 +19,8 @@ DASH = r"[—–\-－~～至到一]+"
 RE_PERIOD = re.compile(rf"((?:19|20)\d{{2}})\s*年?\s*{DASH}\s*((?:19|20)\d{{2}})")
 RE_FIVE_YEAR = re.compile(r"[“\"”‘']?(十[一二三四五六七八九]|[三四五六七八九])五[”\"“’']?(?:规划|时期|期间)?")
 RE_PLAN_PERIOD = re.compile(rf"规划期(?:限)?(?:为|是|：|:)?\s*((?:19|20)\d{{2}})\s*年?\s*{DASH}\s*((?:19|20)\d{{2}})")
+# words before a plan the text names as past: 颁布实施了《…（2016-2020年）》
+RE_PAST = re.compile(r"(?:颁布实施了|颁布了|实施了|印发了|出台了|制定了|上一轮|上一周期|上一期)[^《》。]{0,4}$")
 RE_REFERENCE = re.compile(r"《([^《》]{2,60}?(?:规划|纲要))\s*[（(]([^（）()]{4,16})[)）]》")
 RE_STATUS = re.compile(r"征求意见稿|送审稿|讨论稿|草\s*案|草稿|修订稿|试行|暂行")
 # the red head of an official document: 大庆市人民政府文件, 中共某某县委办公室　某某县人民政府办公室文件
@@ -238,9 +240,10 @@ def _tail_lines(lines: list[Line], n: int = 8) -> list[Line]:
     return [ln for ln in lines if ln.type is not LineType.blank][-n:]
 
 
-def _body_period(lines: list[Line], subject: str) -> tuple[str, str]:
-    """A period the body states (规划期为…), else that of a plan of the same subject it follows
-    (按照《兵团儿童发展规划（2021-2030年）》…制定本规划). Returns (period, where it came from)."""
+def _body_period(lines: list[Line], subject: str, place: str) -> tuple[str, str]:
+    """A period the body states (规划期为…); else the one after this place's last plan of the subject, which the
+    preface names as past (颁布实施了《大庆市儿童发展规划（2016-2020年）》 → 2021—2025); else that of a plan of the
+    same subject it follows (按照《兵团儿童发展规划（2021-2030年）》…制定本规划). Returns (period, where it came from)."""
     text = "".join(ln.text for ln in lines)
     if m := RE_PLAN_PERIOD.search(text):
         return f"{m.group(1)}—{m.group(2)}", "规划期"
@@ -249,8 +252,16 @@ def _body_period(lines: list[Line], subject: str) -> tuple[str, str]:
         if line.type is LineType.chapter:
             break
         preface.append(line.text)
-    for m in RE_REFERENCE.finditer("".join(preface)):
-        if subject and subject in m.group(1) and (period := find_period(m.group(2))):
+    said = "".join(preface)
+    found = [(m, period) for m in RE_REFERENCE.finditer(said)
+             if subject and subject in m.group(1) and (period := find_period(m.group(2)))]
+    for m, period in found:
+        if place and place in m.group(1) and RE_PAST.search(said[max(0, m.start() - 12):m.start()]):
+            # 2017年，市政府颁布实施了《大庆市儿童发展规划（2016-2020年）》: this place's last plan; this one is the next
+            start, end = (int(y) for y in period.split("—"))
+            return f"{end + 1}—{2 * end + 1 - start}", f"the period after 《{m.group(1)}》"
+    for m, period in found:
+        if not RE_PAST.search(said[max(0, m.start() - 12):m.start()]):
             return period, f"《{m.group(1)}》"
     return "", ""
 
@@ -281,7 +292,7 @@ def find_details(lines: list[Line], notice: list[Line] | None = None) -> PlanDet
     subject = find_subject(simple_title, place) if title else _body_subject(lines)
     period = find_period(title) if title else ""
     if not period:
-        period, source = _body_period(lines, subject)
+        period, source = _body_period(lines, subject, place)
         if period:
             warnings.append(f"period {period} taken from {source}, not from the title")
         else:

@@ -47,6 +47,16 @@ def test_file_without_title_line_gets_its_title_from_the_body(tmp_path):
     assert any("composed from the body" in w for w in meta.warnings)
 
 
+def test_a_plan_without_its_title_line_does_not_take_the_period_of_its_predecessor(tmp_path):
+    """大庆 without its first line took the title and period of the plan its preface names as past
+    (颁布实施了《大庆市儿童发展规划（2016-2020年）》), so every target was dated 2020."""
+    text = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    (tmp_path / "dq.txt").write_text(text.replace("大庆市儿童发展规划（2021-2025年）\n", "", 1), encoding="utf-8")
+    [meta] = load_corpus(tmp_path).plans
+    assert meta.period == "2021—2025" and meta.title == "大庆市儿童发展规划（2021—2025年）"
+    assert any("composed from the body" in w for w in meta.warnings)
+
+
 def test_notice_with_two_plans_splits_into_exactly_two_with_the_notice_number(tmp_path):
     source = CORPUS / "zengdu-women-and-children-2021-2030.txt"
     shutil.copy(source, tmp_path / source.name)
