@@ -271,3 +271,36 @@ def test_password_protected_pdf_is_one_clear_line(tmp_path):
     with pytest.raises(ReaderError) as error:
         read_document(locked)
     assert str(error.value) == "locked.pdf: encrypted PDF: it needs a password to open; save an unprotected copy"
+
+
+def _print_with_chromium(html_text: str, out: Path) -> Path:
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium missing: run scripts/install-browser.sh")
+    page = out.with_suffix(".html")
+    page.write_text(html_text, encoding="utf-8")
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    f"--user-data-dir={out.parent / 'chromium-profile'}", "--no-pdf-header-footer",
+                    f"--print-to-pdf={out}", page.as_uri()], check=True, capture_output=True, timeout=120)
+    return out
+
+
+def test_a_diagonal_watermark_stays_out_of_the_text(tmp_path):
+    """内部资料 printed at -45° behind every page (Chromium's print of a page with a CSS watermark) scattered its
+    characters into 87 passages of the probe's copy and turned a 策略措施 heading into a target block."""
+    lines = [ln for ln in (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8").splitlines()
+             if ln.strip()][:60]
+    body = "".join(f"<p>{ln}</p>" for ln in lines)
+    style = ("body{font-family:'Noto Serif CJK SC',serif;font-size:15pt;line-height:1.6}"
+             ".wm{position:fixed;top:40%;left:5%;font-size:90pt;color:rgba(160,160,160,.35);"
+             "transform:rotate(-45deg);z-index:-1;white-space:nowrap}")
+    page = "<!doctype html><html><head><meta charset='utf-8'><style>{}</style></head><body>{}{}</body></html>"
+    marked = _print_with_chromium(page.format(style, "<div class='wm'>内部资料</div>", body), tmp_path / "wm.pdf")
+    plain = _print_with_chromium(page.format(style, "", body), tmp_path / "plain.pdf")
+    assert len(pdfium.PdfDocument(marked)) >= 2
+    got = [ln.text for ln in read_document(marked).lines]
+    assert not set("内部资料") & set("".join(got)) - set("".join(lines))
+    assert got == [ln.text for ln in read_document(plain).lines]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -129,9 +130,14 @@ class Table:
         self.parts = self.parts or [(self, 0)]
 
 
+SLANT_MIN = 10          # degrees off level or upright from which a character is set at a slant
+SLANTED_SHARE = 0.25    # most a page's slanted characters may be of it to be taken for a watermark
+
+
 def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
-    """The page's characters in content order, each with its advance box and baseline."""
-    chars = []
+    """The page's characters in content order, each with its advance box and baseline. Text set at a slant
+    across a page of level text (a watermark: 征求意见稿 at -45°) is no part of it."""
+    found: list[tuple[Char, bool]] = []
     x, y = ctypes.c_double(), ctypes.c_double()
     rect = pdfium_c.FS_RECTF()
     for i in range(textpage.count_chars()):
@@ -144,9 +150,13 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
             continue
         pdfium_c.FPDFText_GetCharOrigin(textpage, i, x, y)
         pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect)
-        chars.append(Char(" " if text.isspace() else text, rect.left, rect.right, y.value, generated,
-                          pdfium_c.FPDFText_GetFontSize(textpage, i)))
-    return chars
+        char = Char(" " if text.isspace() else text, rect.left, rect.right, y.value, generated,
+                    pdfium_c.FPDFText_GetFontSize(textpage, i))
+        angle = math.degrees(pdfium_c.FPDFText_GetCharAngle(textpage, i)) % 90     # 0 level or upright
+        found.append((char, SLANT_MIN < angle < 90 - SLANT_MIN))
+    slanted = sum(s for _, s in found)
+    # a page set mostly at a slant (a skewed scan's text layer) keeps all its text
+    return [c for c, s in found if not s or slanted > SLANTED_SHARE * len(found)]
 
 
 REFERENCE_MARK = frozenset("0123456789*†‡¹²³⁴⁵⁶⁷⁸⁹⁰")
