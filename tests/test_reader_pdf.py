@@ -288,19 +288,34 @@ def _print_with_chromium(html_text: str, out: Path) -> Path:
     return out
 
 
-def test_a_diagonal_watermark_stays_out_of_the_text(tmp_path):
-    """内部资料 printed at -45° behind every page (Chromium's print of a page with a CSS watermark) scattered its
-    characters into 87 passages of the probe's copy and turned a 策略措施 heading into a target block."""
+WATERMARK_PAGE = ("<!doctype html><html><head><meta charset='utf-8'><style>"
+                  "body{{font-family:'Noto Serif CJK SC',serif;font-size:15pt;line-height:1.6}}"
+                  ".wm{{position:fixed;top:40%;left:5%;font-size:90pt;color:rgba(160,160,160,.35);"
+                  "transform:{};z-index:-1;white-space:nowrap}}</style></head><body>{}{}</body></html>")
+
+
+@pytest.fixture(scope="module")
+def watermark_body() -> tuple[list[str], str]:
     lines = [ln for ln in (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8").splitlines()
              if ln.strip()][:60]
-    body = "".join(f"<p>{ln}</p>" for ln in lines)
-    style = ("body{font-family:'Noto Serif CJK SC',serif;font-size:15pt;line-height:1.6}"
-             ".wm{position:fixed;top:40%;left:5%;font-size:90pt;color:rgba(160,160,160,.35);"
-             "transform:rotate(-45deg);z-index:-1;white-space:nowrap}")
-    page = "<!doctype html><html><head><meta charset='utf-8'><style>{}</style></head><body>{}{}</body></html>"
-    marked = _print_with_chromium(page.format(style, "<div class='wm'>内部资料</div>", body), tmp_path / "wm.pdf")
-    plain = _print_with_chromium(page.format(style, "", body), tmp_path / "plain.pdf")
+    return lines, "".join(f"<p>{ln}</p>" for ln in lines)
+
+
+@pytest.fixture(scope="module")
+def unmarked_pdf(watermark_body, tmp_path_factory) -> Path:
+    return _print_with_chromium(WATERMARK_PAGE.format("none", "", watermark_body[1]),
+                                tmp_path_factory.mktemp("plain") / "plain.pdf")
+
+
+@pytest.mark.parametrize("transform", ["rotate(-45deg)", "none"])
+def test_a_watermark_stays_out_of_the_text(tmp_path, watermark_body, unmarked_pdf, transform):
+    """内部资料 printed behind every page, at -45° (Chromium's print of a page with a CSS watermark) or level in
+    light grey mid-page (LibreOffice's print of Word's header watermark): its characters were scattered into 87
+    passages of the probe's copy, or appended to 26, and a 策略措施 heading became a target block."""
+    lines, body = watermark_body
+    marked = _print_with_chromium(WATERMARK_PAGE.format(transform, "<div class='wm'>内部资料</div>", body),
+                                  tmp_path / "wm.pdf")
     assert len(pdfium.PdfDocument(marked)) >= 2
     got = [ln.text for ln in read_document(marked).lines]
     assert not set("内部资料") & set("".join(got)) - set("".join(lines))
-    assert got == [ln.text for ln in read_document(plain).lines]
+    assert got == [ln.text for ln in read_document(unmarked_pdf).lines]

@@ -132,14 +132,18 @@ class Table:
 
 SLANT_MIN = 10          # degrees off level or upright from which a character is set at a slant
 SLANTED_SHARE = 0.25    # most a page's slanted characters may be of it to be taken for a watermark
+WATERMARK_SCALE = 3     # a light-grey character this many times the page's usual size is a watermark
+LIGHT = 128             # the darkest channel of a light-grey fill (black text is 0)
 
 
 def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
-    """The page's characters in content order, each with its advance box and baseline. Text set at a slant
-    across a page of level text (a watermark: 征求意见稿 at -45°) is no part of it."""
-    found: list[tuple[Char, bool]] = []
+    """The page's characters in content order, each with its advance box and baseline. A watermark is no part
+    of it: text set at a slant across a page of level text (征求意见稿 at -45°), or light grey and several
+    times the size of the page's text (LibreOffice prints Word's header watermark level, mid-page)."""
+    found: list[tuple[Char, bool, bool]] = []
     x, y = ctypes.c_double(), ctypes.c_double()
     rect = pdfium_c.FS_RECTF()
+    rgba = [ctypes.c_uint() for _ in range(4)]
     for i in range(textpage.count_chars()):
         code = pdfium_c.FPDFText_GetUnicode(textpage, i)
         if code in (0x0D, 0x0A, 0xFFFE, 0xFEFF, 0x00AD) or code == 0 or (code < 0x20 and code != 0x09):
@@ -153,10 +157,15 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
         char = Char(" " if text.isspace() else text, rect.left, rect.right, y.value, generated,
                     pdfium_c.FPDFText_GetFontSize(textpage, i))
         angle = math.degrees(pdfium_c.FPDFText_GetCharAngle(textpage, i)) % 90     # 0 level or upright
-        found.append((char, SLANT_MIN < angle < 90 - SLANT_MIN))
-    slanted = sum(s for _, s in found)
+        light = bool(pdfium_c.FPDFText_GetFillColor(textpage, i, *rgba)) and min(c.value for c in rgba[:3]) >= LIGHT
+        found.append((char, SLANT_MIN < angle < 90 - SLANT_MIN, light))
+    slanted = sum(s for _, s, _ in found)
+    sizes = [c.size for c, _, _ in found if not c.text.isspace() and c.size > 1]
+    usual = median(sizes) if sizes else 0.0
     # a page set mostly at a slant (a skewed scan's text layer) keeps all its text
-    return [c for c, s in found if not s or slanted > SLANTED_SHARE * len(found)]
+    keep_slanted = slanted > SLANTED_SHARE * len(found)
+    return [c for c, s, light in found
+            if (not s or keep_slanted) and not (light and usual and c.size >= WATERMARK_SCALE * usual)]
 
 
 REFERENCE_MARK = frozenset("0123456789*†‡¹²³⁴⁵⁶⁷⁸⁹⁰")
