@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from docx import Document as open_docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -319,3 +320,26 @@ def test_a_watermark_stays_out_of_the_text(tmp_path, watermark_body, unmarked_pd
     got = [ln.text for ln in read_document(marked).lines]
     assert not set("内部资料") & set("".join(got)) - set("".join(lines))
     assert got == [ln.text for ln in read_document(unmarked_pdf).lines]
+
+
+def test_pages_that_are_only_images_are_named_in_a_warning(rendered_plans, tmp_path):
+    """A PDF with some pages scanned (an image, no text layer) was accepted with no word that those pages' text
+    is missing from the index."""
+    pdf = pdfium.PdfDocument(rendered_plans["daqing-children-2021-2025", "pdf"])
+    pages = len(pdf)
+    for _ in range(2):
+        page = pdf.new_page(595, 842)
+        bitmap = pdfium.PdfBitmap.new_native(200, 280, pdfium_c.FPDFBitmap_BGRA)
+        bitmap.fill_rect((235, 235, 235, 255), 0, 0, 200, 280)
+        image = pdfium.PdfImage.new(pdf)
+        image.set_bitmap(bitmap)
+        image.set_matrix(pdfium.PdfMatrix().scale(595, 842))
+        page.insert_obj(image)
+        page.gen_content()
+    path = tmp_path / "partly-scanned.pdf"
+    pdf.save(path)
+    document = read_document(path)
+    assert document.lines
+    assert document.warnings == [f"2 of {pages + 2} pages (p. {pages + 1}–{pages + 2}) are images without a text "
+                                 f"layer (scanned?): their text is not indexed; OCR them first"]
+    assert not read_document(rendered_plans["daqing-children-2021-2025", "pdf"]).warnings

@@ -50,6 +50,7 @@ def read_pdf(path: Path) -> Document:
             if _has_images(pdf):
                 raise ReaderError(path.name, SCANNED)
             return Document(file=path.name, format="pdf", lines=[])
+        scanned = [p.number for p in pages if not (p.lines or p.tables) and _page_has_image(pdf, p.number - 1)]
     except pdfium.PdfiumError as exc:
         raise ReaderError(path.name, f"damaged PDF, cannot read its pages ({exc})") from None
     finally:
@@ -64,7 +65,20 @@ def read_pdf(path: Path) -> Document:
         raise ReaderError(path.name, f"the PDF's text layer is garbled ({share:.0%} of its characters are symbols "
                                      f"where words should be: a damaged file, or fonts without a Unicode map); "
                                      f"export the PDF again, or use the Word file")
-    return Document(file=path.name, format="pdf", lines=lines, tables=tables)
+    warnings = [f"{len(scanned)} of {len(pages)} pages ({_page_list(scanned)}) are images without a text layer "
+                f"(scanned?): their text is not indexed; OCR them first"] if scanned else []
+    return Document(file=path.name, format="pdf", lines=lines, tables=tables, warnings=warnings)
+
+
+def _page_list(numbers: list[int]) -> str:
+    """[3, 4, 5, 9] → "p. 3–5, 9"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return "p. " + ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def _open(path: Path) -> pdfium.PdfDocument:
@@ -78,11 +92,12 @@ def _open(path: Path) -> pdfium.PdfDocument:
         raise ReaderError(path.name, "not a readable PDF (damaged or not a PDF file)") from None
 
 
+def _page_has_image(pdf: pdfium.PdfDocument, index: int) -> bool:
+    return next(pdf[index].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), None) is not None
+
+
 def _has_images(pdf: pdfium.PdfDocument) -> bool:
-    for i in range(min(len(pdf), 5)):
-        if next(pdf[i].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), None) is not None:
-            return True
-    return False
+    return any(_page_has_image(pdf, i) for i in range(min(len(pdf), 5)))
 
 
 def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
