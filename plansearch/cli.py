@@ -20,8 +20,13 @@ log = logging.getLogger("plansearch")
 
 
 class _Parser(argparse.ArgumentParser):
+    json_asked = False       # --json is on the command line: a usage mistake is also JSON on stdout
+
     def error(self, message: str):  # one line instead of usage + error
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        line = f"{self.prog}: error: {message} (see '{self.prog} --help')"
+        if _Parser.json_asked:
+            print(json.dumps({"ok": False, "error": line}, ensure_ascii=False))
+        self.exit(EXIT_USAGE, line + "\n")
 
 
 class _BadSetting(Exception):
@@ -497,6 +502,7 @@ def _writable_streams() -> None:
 def main(argv: list[str] | None = None) -> int:
     _writable_streams()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _Parser.json_asked = "--json" in (sys.argv[1:] if argv is None else argv)
     args = make_parser().parse_args(argv)
     if (name := _not_utf8(args)) is not None:
         print(f"plansearch: error: {name}: the argument is not valid UTF-8 text", file=sys.stderr)

@@ -436,3 +436,27 @@ def test_a_json_command_that_fails_says_so_in_json_too(tmp_path, capsys):
     out, err = capsys.readouterr()
     said = json.loads(out)
     assert said["ok"] is False and "no index" in said["error"] and err.startswith("plansearch: error: no index")
+
+
+@pytest.mark.parametrize("argv,said", [(["parse", "--json"], "required: FILE"),
+                                       (["search", "--json"], "required"),
+                                       (["parse", "--json", "--bogus", "x.txt"], "unrecognized arguments")])
+def test_a_usage_mistake_with_json_says_so_in_json_too(capsys, argv, said):
+    """`parse --json` with no FILE exited 2 with nothing on stdout; the README promises {"ok": false, …}."""
+    import json
+
+    from plansearch.cli import EXIT_USAGE, main
+
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == EXIT_USAGE
+    out, err = capsys.readouterr()
+    assert json.loads(out)["ok"] is False and said in json.loads(out)["error"]
+    assert err.count("\n") == 1 and said in err
+
+
+def test_a_folder_given_as_a_file_is_named_a_folder(tmp_path, capsys):
+    from plansearch.cli import EXIT_ERROR, main
+
+    assert main(["parse", str(tmp_path)]) == EXIT_ERROR
+    assert "is a folder, not a file" in capsys.readouterr().err

@@ -10,6 +10,7 @@ import pytest
 from indexer.corpus import load_corpus, parse_corpus, parse_file
 from indexer.lines import LineType, Style, classify, cn_to_int
 from indexer.parse import parse_plan
+from indexer.readers import ReaderError
 from plansearch.records import Kind, ParsedPlan, PlanMeta
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -587,3 +588,16 @@ def test_page_numbers_and_running_headers_copied_from_a_print_leave_the_text(tmp
     want, got = _daqing_rewritten(tmp_path, rewrite)
     assert next(pages) > 20
     assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")])
+def test_a_utf16_text_with_its_bom_is_read(tmp_path, encoding, bom):
+    """Notepad's "Unicode" saves UTF-16 with a byte-order mark, which says the encoding unambiguously; such a file
+    was refused as "not UTF-8 or GB18030 text". Without the mark it still is (the README says so)."""
+    source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    (tmp_path / "bom.txt").write_bytes(bom + source.encode(encoding))
+    [want], [got] = parse_file(CORPUS / "daqing-children-2021-2025.txt"), parse_file(tmp_path / "bom.txt")
+    assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]
+    (tmp_path / "nobom.txt").write_bytes(source.encode(encoding))
+    with pytest.raises(ReaderError, match="not UTF-8 or GB18030"):
+        parse_file(tmp_path / "nobom.txt")

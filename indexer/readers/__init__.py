@@ -75,6 +75,8 @@ def read_document(path: Path) -> Document:
     """Read any supported file; ReaderError (one line, naming the file) for anything unreadable. A file whose
     first bytes say it is another supported kind than its name does (a web page saved as .txt, a PDF named
     .docx) is read as what it is, with a warning; an encrypted Word file (also an OLE file) keeps its reader."""
+    if path.is_dir():
+        raise ReaderError(path.name, "is a folder, not a file (plansearch index FOLDER reads every plan in a folder)")
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise ReaderError(path.name, f"unsupported file type '{path.suffix or '(none)'}' "

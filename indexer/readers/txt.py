@@ -9,6 +9,13 @@ from indexer.readers.base import RE_PAGE_NUMBER, Document, ReaderError, SourceLi
 
 
 def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 (BOM tolerated), UTF-16 with its BOM (Notepad's "Unicode"), else GB18030."""
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                raise ReaderError(name, f"damaged {encoding.upper()} text") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
