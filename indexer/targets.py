@@ -78,6 +78,9 @@ YEAR_PREFIX = re.compile(r"^(?:到|至|在)?(20\d\d)年(?:底|末)?(?:(?:和|、
 LEADING_ADVERBS = re.compile(r"^(?:——|力争|确保|争取)+")
 # the marker of a target's sub-item other than ——: （1） 1） ① ● ■ · - －
 LIST_MARKER = re.compile(r"^(?:[（(]\d{1,2}[)）]|\d{1,2}[)）]|[\u2460-\u2473]|[●○■□◆◇▲△►▶•·◦▪\-－–—]+)")
+# an indicator table's unit in the indicator's column: 婴儿死亡率（‰）, 孕产妇死亡率（1/10万）
+UNIT_IN_NAME = re.compile(r"[（(]\s*(%|％|‰|‱|1?/10万|1?/十万|个|人|张|名|所|次|小时)\s*[)）]\s*$")
+BARE_VALUE = re.compile(rf"^(?P<sym>[{SYMBOLS}]?)(?P<num>{NUM})(?P<bound>{'|'.join(BOUNDS)})?$")
 PAREN_YEAR = re.compile(r"^[）)]?[（(](?:到|至)?((?:19|20)\d\d)年(?:底|末)?$")
 QUALIFIER = re.compile(r"以[^以，,]{1,16}?为(?:单位|基数)$")
 RATE_END = re.compile(r"(率|比例|占比|比率|比重|数|医生|床位)$")
@@ -439,9 +442,24 @@ def extract_indicators(plan: ParsedPlan) -> list[Indicator]:
             for f in _read_text(passage.text):
                 out.append(_indicator(f, plan, end_year, passage_id=passage.id))
     for row in plan.indicator_table:
-        for f in _read_text(row.indicator + row.value):
+        for f in _read_row(row.indicator, row.value):
             out.append(_indicator(f, plan, end_year, table_line=row.line, attribute=row.attribute or None))
     return out
+
+
+def _read_row(indicator: str, value: str) -> list[_Found]:
+    """One row of an indicator table. A unit written in the indicator's column (婴儿死亡率（‰） | 5.5以下) is the
+    unit of a bare value; the value stays as the cell writes it."""
+    unit, bare = UNIT_IN_NAME.search(indicator), BARE_VALUE.match(SPACES.sub("", value))
+    if not (unit and bare):
+        return _read_text(indicator + value)
+    name = indicator[:unit.start()].strip()
+    symbol = unicodedata.normalize("NFKC", bare.group("sym") or "")
+    found = _Value(value.strip(), float(unicodedata.normalize("NFKC", bare.group("num"))),
+                   unicodedata.normalize("NFKC", unit.group(1)).removeprefix("1"), _bound(bare.group("bound")),
+                   bare.group("sym") or "")
+    direction = SYMBOL_DIRECTIONS.get(symbol) or _direction(None, found)
+    return [_Found(canonical_name(name) or _tidy(name), indicator.strip(), found, direction, None)]
 
 
 def by_name(indicators: Iterable[Indicator]) -> dict[str, dict[str, list[Indicator]]]:

@@ -345,3 +345,23 @@ def test_a_value_for_another_year_in_brackets_is_that_years_target():
     assert [(i.name, i.value, i.year, i.year_inferred) for i in got] == [
         ("国家学生体质健康标准达标优良率", "40%以上", 2025, True),
         ("国家学生体质健康标准达标优良率", "50%以上", 2030, False)]
+
+
+@pytest.mark.parametrize("separator", ["\t", "    ", "｜"])
+def test_an_indicator_table_typed_as_text_is_read_with_its_units(tmp_path, separator):
+    """An annex table typed in a .txt (columns split by tabs, spaces or ｜) became one overview passage 附件, and
+    its values (unit in the indicator's column, 婴儿死亡率（‰） | 5.5以下) never reached /api/targets."""
+    source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    rows = [["序号", "领域", "指标", "2020年现状", "2025年目标", "属性"],
+            ["1", "儿童与健康", "婴儿死亡率（‰）", "3.6", "5.5以下", "约束性"],
+            ["2", "儿童与健康", "孕产妇死亡率（1/10万）", "12", "≤10", "约束性"],
+            ["3", "儿童与教育", "学前教育毛入园率（%）", "91.2", "92以上", "预期性"]]
+    table = "\n".join(separator.join(r) for r in rows)
+    (tmp_path / "dq.txt").write_text(f"{source}\n附件\n\n主要指标\n{table}\n", encoding="utf-8")
+    [plan] = parse_file(tmp_path / "dq.txt")
+    got = [(i.name, i.name_as_written, i.value, i.number, i.unit, i.direction, i.attribute)
+           for i in extract_indicators(plan) if i.table_line]
+    assert got == [("婴儿死亡率", "婴儿死亡率（‰）", "5.5以下", 5.5, "‰", "以下", "约束性"),
+                   ("孕产妇死亡率", "孕产妇死亡率（1/10万）", "≤10", 10.0, "/10万", "不超过", "约束性"),
+                   ("学前教育毛入园率", "学前教育毛入园率（%）", "92以上", 92.0, "%", "以上", "预期性")]
+    assert not any("序号" in p.text for p in plan.passages)

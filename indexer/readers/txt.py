@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from indexer.readers.base import RE_PAGE_NUMBER, Document, ReaderError, SourceLine, tables_of
@@ -90,12 +91,53 @@ def drop_page_furniture(lines: list[SourceLine]) -> list[SourceLine]:
     return [line for i, line in enumerate(lines) if i not in drop]
 
 
+TABLE_SEPARATORS = (re.compile(r"\t+"), re.compile(r"\s*[|｜]\s*"), re.compile(r"[ \u3000]{2,}"))
+RE_TABLE_HEADER = re.compile(r"指标|目标")
+TABLE_ROWS_MIN = 3          # a header and two rows
+
+
+def _cells(text: str, separator: re.Pattern[str]) -> list[str]:
+    return [c for c in separator.split(text.strip().strip("|｜").strip())]
+
+
+def typed_tables(lines: list[SourceLine]) -> list[SourceLine]:
+    """A table typed as text (序号	领域	指标	2025年目标, or with ｜ or runs of spaces between its columns) in the
+    layout the plain-text plans give their tables: a tab-indented line per cell, a blank line after each row.
+    A run counts as a table from a header naming 指标 or 目标 and TABLE_ROWS_MIN rows of as many cells."""
+    out: list[SourceLine] = []
+    i = 0
+    while i < len(lines):
+        text = lines[i].text
+        run = 0
+        if text.strip() and not text.startswith("\t") and RE_TABLE_HEADER.search(text):
+            for separator in TABLE_SEPARATORS:
+                width = len(_cells(text, separator))
+                if width < 3:
+                    continue
+                run = 1
+                while i + run < len(lines) and lines[i + run].text.strip() \
+                        and len(_cells(lines[i + run].text, separator)) == width:
+                    run += 1
+                if run >= TABLE_ROWS_MIN:
+                    break
+                run = 0
+        if not run:
+            out.append(lines[i])
+            i += 1
+            continue
+        for line in lines[i:i + run]:
+            out += [replace(line, text="\t" + cell) for cell in _cells(line.text, separator)]
+            out.append(replace(line, text=""))
+        i += run
+    return out
+
+
 def read_txt(path: Path) -> Document:
     text = decode_text(path.read_bytes(), path.name)
     if "\x00" in text:
         raise ReaderError(path.name, "binary data, not a text file")
     lines = [SourceLine(piece, line=i, line_end=i)
              for i, raw in enumerate(text.splitlines(), start=1) for piece in run_in_lines(raw)]
-    lines = drop_page_furniture(lines)
+    lines = typed_tables(drop_page_furniture(lines))
     tables = tables_of(lines)
     return Document(file=path.name, format="txt", lines=lines, tables=tables)
