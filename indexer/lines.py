@@ -365,13 +365,21 @@ def join_broken(parts: list[str]) -> str:
 
 
 def paragraphs(lines: list[Line]) -> list[Paragraph]:
-    """Group lines into paragraphs; blank lines and table cells never join anything."""
+    """Group lines into paragraphs; blank lines and table cells never join anything. A table row (its cells,
+    up to the blank line that ends it) is a paragraph of its own."""
     result: list[Paragraph] = []
     current: Paragraph | None = None
+    row: Paragraph | None = None
     for line in lines:
-        if line.type in (LineType.blank, LineType.table):
-            if line.type is LineType.table:
-                current = None   # a table interrupts any paragraph
+        if line.type is LineType.table:
+            current = None       # a table interrupts any paragraph
+            if row is None:
+                row = Paragraph(line, [])
+                result.append(row)
+            row.lines.append(line)
+            continue
+        row = None
+        if line.type is LineType.blank:
             continue
         if line.type is LineType.text and current is not None and current.is_open():
             current.lines.append(line)

@@ -66,8 +66,9 @@ def table_columns(cells: list[str]) -> TableColumns | None:
             domain = i
         elif RE_VALUE_HEADER.search(cell):
             value = i
-        elif indicator is None and ("指标" in cell or RE_INDICATOR_HEADER.fullmatch(cell)):
-            indicator = i
+        elif "指标" in cell and (indicator is None or "指标" not in cells[indicator]) \
+                or indicator is None and RE_INDICATOR_HEADER.fullmatch(cell):
+            indicator = i             # 指标 over 主要目标 where a table has both (序号 | 主要目标 | 指标 | 2025年目标)
     if indicator is None or value is None:
         return None
     return TableColumns(indicator, value, domain, attribute)
@@ -171,6 +172,7 @@ class _PlanParser:
         self.units: list[_Unit] = []
         self.domains: list[str] = []
         self.table: list[IndicatorRow] = []
+        self.table_header: list[str] | None = None   # the header row of the table being read, in a target block
         self.warnings: list[str] = []
         self.chapter = ""
         self.chapter_no = 0
@@ -244,6 +246,7 @@ class _PlanParser:
         self.current = None
         self.item_style = None
         self.last_number = None
+        self.table_header = None
 
     # -- main loop -------------------------------------------------------------------------
     def parse(self) -> ParsedPlan:
@@ -429,6 +432,41 @@ class _PlanParser:
             self._start(kind, f"{self._scope()}-intro", None, para, heading=above.name, domain=self.domain)
         else:
             self._section_unit(above.name, para)
+
+    def _on_table(self, para: Paragraph) -> None:
+        """A table row. Only a table standing for a domain's targets (序号 | 主要目标 | 指标 | 2025年目标 under
+        主要目标) gives passages: a target per group of rows sharing the 主要目标 cell, its text the group's
+        name, then each row's indicator and target value. Other tables are data only (the indicator table)."""
+        cells = [ln.text for ln in para.lines]
+        if table_columns(cells) is not None:
+            self.table_header = cells
+            return
+        header, block = self.table_header, self.block
+        if header is None or block is not Kind.target or self.stack[-1].role != "block":
+            return
+        columns = table_columns(header)
+        assert columns is not None
+        if len(cells) <= max(columns.indicator, columns.value) or not cells[columns.indicator]:
+            return
+        group = next((cells[i] for i, name in enumerate(header) if i != columns.indicator and i < len(cells)
+                      and RE_INDICATOR_HEADER.fullmatch(name.replace(" ", ""))), "")
+        value = cells[columns.value]
+        row = cells[columns.indicator]
+        if value.strip(" -—－/／") and re.sub(r"\s", "", value) not in re.sub(r"\s", "", row):
+            row = f"{row}　{value}"
+        first = para.lines[0]
+        lines = ([group] if group and (self.current is None or self.current.heading != group) else []) + [row]
+        paragraph = [Paragraph(line, [line]) for line in (
+            Line(first.number, text, text, LineType.text, body=text, at=first.at) for text in lines)]
+        if self.current is not None and (self.item_style is Style.none and group
+                                         and self.current.heading == group):
+            self.current.paragraphs += paragraph
+            return
+        number = self._expected_number()
+        self.item_style, self.last_number = Style.none, number
+        unit = self._start(block, self._item_id(block, number), number, paragraph[0], domain=self.domain)
+        unit.paragraphs += paragraph[1:]
+        unit.heading = group or None
 
     # -- indicator table ---------------------------------------------------------------------
     def _parse_table(self) -> None:

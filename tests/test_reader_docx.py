@@ -381,3 +381,34 @@ def test_measures_in_a_word_bullet_list_are_one_passage_each(tmp_path):
     assert [p.text.split("\n")[0] for p in plan.passages if p.kind.value == "measure"] == [
         "预防和控制儿童溺水。加强看护，落实监护责任。", "预防和控制儿童道路交通伤害。推广使用儿童安全座椅。",
         "预防和控制儿童跌倒。改善儿童居家环境。"]
+
+
+def test_targets_set_out_in_a_table_under_their_block_are_target_passages(tmp_path):
+    """A domain whose 主要目标 are a table (序号 | 主要目标 | 指标 | 2020年现状 | 2025年目标) had no target passage, so a
+    search for its targets found nothing, and the table's 主要目标 column was read as the indicator."""
+    from indexer.targets import extract_indicators
+
+    doc = new_docx()
+    for text in ("某市儿童发展规划（2021—2025年）", "一、儿童与健康", "主要目标："):
+        doc.add_paragraph(text)
+    rows = [("序号", "主要目标", "指标", "2020年现状", "2025年目标"),
+            ("1", "降低儿童死亡率。", "婴儿死亡率控制在5.5‰以下。", "3.6‰", "5.5‰以下"),
+            ("1", "降低儿童死亡率。", "5岁以下儿童死亡率（‰）", "4.8", "6.5以下"),
+            ("2", "预防和控制儿童近视。", "小学生近视率", "40%", "38%以下")]
+    table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    for text in ("策略措施：", "1.优先保障儿童健康。将儿童健康理念融入经济社会发展政策。"):
+        doc.add_paragraph(text)
+    path = tmp_path / "table-targets.docx"
+    doc.save(path)
+    [plan] = parse_file(path)
+    targets = [(p.id.removeprefix(p.plan_id), p.domain, p.title, p.text) for p in plan.passages
+               if p.kind.value == "target"]
+    assert targets == [
+        ("-d1-t1", "儿童与健康", "降低儿童死亡率。", "降低儿童死亡率。\n婴儿死亡率控制在5.5‰以下。\n5岁以下儿童死亡率（‰）　6.5以下"),
+        ("-d1-t2", "儿童与健康", "预防和控制儿童近视。", "预防和控制儿童近视。\n小学生近视率　38%以下")]
+    assert [p.kind.value for p in plan.passages if p.text.startswith("优先保障")] == ["measure"]
+    assert {(i.name, i.value) for i in extract_indicators(plan) if i.table_line} == {
+        ("婴儿死亡率", "5.5‰以下"), ("5岁以下儿童死亡率", "6.5以下"), ("小学生近视率", "38%以下")}
