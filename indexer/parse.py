@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.lines import (HEADING_RANK, TARGET_BLOCK, Line, LineType, Paragraph, Style, is_doc_number, is_sign_off,
+from indexer.lines import (HEADING_RANK, RE_ANNEX, TARGET_BLOCK, Line, LineType, Paragraph, Style, is_doc_number, is_sign_off,
                            join_broken, paragraphs)
 from plansearch.records import IndicatorRow, Kind, ParsedPlan, Passage, PlanMeta, SourceSpan
 
@@ -214,6 +214,8 @@ class _PlanParser:
         """What a numbered item here is: the nearest block, else the nearest heading whose words say."""
         if self.chapter_role == "implementation":
             return Kind.implementation
+        if self.chapter_role == "annex":
+            return Kind.overview
         for heading in reversed(self.stack):
             if heading.role == "block":
                 return heading.kind
@@ -312,7 +314,10 @@ class _PlanParser:
         self.chapter = name
         self._open(_Heading(self.top, text, name, "chapter", para.first.value))
         self.sub_count = 0
-        if holds_blocks:                 # 一、儿童与健康 → 主要目标 → 策略措施: the chapter is a domain
+        if self.chapter_role == "annex" or RE_ANNEX.match(para.first.text):
+            # 附件1 重点任务分工, and every chapter after it: the annexes' text is overview, not the plan's domains
+            self.chapter_role = "annex"
+        elif holds_blocks:               # 一、儿童与健康 → 主要目标 → 策略措施: the chapter is a domain
             self.chapter_role = "domains"
             self.stack[-1].role = "domain"
             self.domains.append(name.rstrip("：:").strip())

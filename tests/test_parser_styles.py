@@ -601,3 +601,20 @@ def test_a_utf16_text_with_its_bom_is_read(tmp_path, encoding, bom):
     (tmp_path / "nobom.txt").write_bytes(source.encode(encoding))
     with pytest.raises(ReaderError, match="not UTF-8 or GB18030"):
         parse_file(tmp_path / "nobom.txt")
+
+
+def test_annexes_after_the_plan_are_overview_not_measures_or_domains(tmp_path):
+    """附件：1.…重点任务分工 / 2.…主要指标, then 附件1 with its tasks grouped under 一、儿童与健康: the list's second line
+    became a measure without a domain, and each annex heading an unrecognised chapter."""
+    source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    annex = ("附件：1.大庆市儿童发展规划（2021-2025年）重点任务分工\n2.大庆市儿童发展规划（2021-2025年）主要指标\n"
+             "附件1\n大庆市儿童发展规划（2021-2025年）重点任务分工\n一、儿童与健康\n"
+             "1.优先保障儿童健康。牵头单位：市卫生健康委；配合单位：市财政局。\n二、儿童与安全\n"
+             "1.加强未成年人网络保护。牵头单位：市委网信办。\n")
+    (tmp_path / "dq.txt").write_text(source + "\n" + annex, encoding="utf-8")
+    [want], [got] = parse_file(CORPUS / "daqing-children-2021-2025.txt"), parse_file(tmp_path / "dq.txt")
+    assert got.domains == want.domains and not got.warnings
+    assert [(_local(p), p.kind, p.text) for p in got.passages if p.kind is not Kind.overview] == \
+        [(_local(p), p.kind, p.text) for p in want.passages if p.kind is not Kind.overview]
+    annexed = [p for p in got.passages if "牵头单位" in p.text]
+    assert annexed and all(p.kind is Kind.overview and p.domain is None for p in annexed)
