@@ -343,3 +343,16 @@ def test_pages_that_are_only_images_are_named_in_a_warning(rendered_plans, tmp_p
     assert document.warnings == [f"2 of {pages + 2} pages (p. {pages + 1}–{pages + 2}) are images without a text "
                                  f"layer (scanned?): their text is not indexed; OCR them first"]
     assert not read_document(rendered_plans["daqing-children-2021-2025", "pdf"]).warnings
+
+
+def test_endnotes_on_the_last_page_stay_out_of_the_text(tmp_path, watermark_body):
+    """Word and LibreOffice print endnotes, numbered i, ii, iii, on a page of their own after the text; the
+    note was appended to the plan's last passage. The mark in the text (率ⁱ) goes as footnote marks do."""
+    lines, body = watermark_body
+    notes = ("<p style='page-break-before:always'>i 儿童伤害死亡率数据来源：市卫生健康委死因监测系统。</p>"
+             "<p>ii 溺水死亡率按常住人口计算。</p>")
+    pdf = _print_with_chromium(WATERMARK_PAGE.format("none", "", body + notes), tmp_path / "notes.pdf")
+    got = [ln.text for ln in read_document(pdf).lines]
+    assert not any("数据来源" in t or "常住人口" in t for t in got)
+    assert got[-1] == [ln.text for ln in read_document(_print_with_chromium(
+        WATERMARK_PAGE.format("none", "", body), tmp_path / "plain.pdf")).lines][-1]

@@ -31,6 +31,7 @@ RE_HEADING = re.compile(
     r"^(第[一二三四五六七八九十百零\d]+[章节条部分]|[一二三四五六七八九十]+、|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]"
     r"|\d{1,2}\s*[.．、](?![\d.．])|[①-⑳]|——|(主要目标|策略措施)\s*[:：]?\s*$|附件)")
 SENTENCE_END = tuple("。！？；：!?;:")
+RE_ENDNOTE = re.compile(r"^[ivx]{1,5}(?:\s+\S|(?=[\u4e00-\u9fff]))")     # an endnote's number as Word and LibreOffice print it: i, ii …
 BAND = 0.12          # top and bottom share of the page where running headers and footers live
 
 
@@ -56,6 +57,7 @@ def read_pdf(path: Path) -> Document:
     finally:
         pdf.close()
     _drop_furniture(pages)
+    _drop_endnotes(pages)
     for page in pages:
         _number_lines(page)
     lines, tables = _assemble(pages)
@@ -153,6 +155,15 @@ def _drop_furniture(pages: list[_Page]) -> None:
                 drop.add(id(line))
     for page in pages:
         page.lines = [ln for ln in page.lines if id(ln) not in drop]
+
+
+def _drop_endnotes(pages: list[_Page]) -> None:
+    """Endnotes, which Word and LibreOffice print on pages of their own after the text, numbered i, ii, iii
+    (the default of both): trailing pages that begin with such a number hold no plan text."""
+    for page in reversed(pages):
+        if not page.lines or page.tables or not RE_ENDNOTE.match(page.lines[0].text):
+            return
+        page.lines = []
 
 
 def _number_lines(page: _Page) -> None:

@@ -168,7 +168,7 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
             if (not s or keep_slanted) and not (light and usual and c.size >= WATERMARK_SCALE * usual)]
 
 
-REFERENCE_MARK = frozenset("0123456789*†‡¹²³⁴⁵⁶⁷⁸⁹⁰")
+REFERENCE_MARK = frozenset("0123456789*†‡¹²³⁴⁵⁶⁷⁸⁹⁰ivx")     # ivx: endnotes numbered i, ii, iii
 
 
 def drop_reference_marks(lines: list[VLine], em: float) -> None:
