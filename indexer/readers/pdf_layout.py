@@ -96,17 +96,23 @@ class VLine:
         return chars[end - 1].x1 - chars[0].x0
 
 
+DIGIT_SPACE = 0.4     # share of a digit's width a gap between two digits must reach to be a space
+
+
 def line_text(chars: list[Char]) -> str:
-    """The characters as text: a space PDFium inferred is kept only between two Latin letters or digits."""
+    """The characters as text: a space PDFium inferred is kept only between two Latin letters or digits, and
+    between two digits only where the gap is a space's width (a browser's print sets 9 and 0 of 90% apart)."""
     out = []
     for i, c in enumerate(chars):
         if c.generated:
             if not 0 < i < len(chars) - 1:
                 continue
             before, after = chars[i - 1], chars[i + 1]
+            gap, width = after.x0 - before.x1, max(before.x1 - before.x0, after.x1 - after.x0, 1.0)
             latin = all(x.text.isascii() and x.text.isalnum() for x in (before, after))
-            wide = after.x0 - before.x1 > max(before.x1 - before.x0, after.x1 - after.x0, 1.0)
-            if not (latin or wide):      # CJK-Latin spacing and justification only widen the text
+            if latin and before.text.isdigit() and after.text.isdigit():
+                latin = gap > DIGIT_SPACE * width
+            if not (latin or gap > width):      # CJK-Latin spacing and justification only widen the text
                 continue
         out.append(c.text)
     return unradical("".join(out)).strip()
