@@ -10,6 +10,7 @@ from pathlib import Path
 
 from indexer.normalize import DOC_NUMBER, clean_line, to_simplified
 from indexer.readers import Document, SourceLine, read_document
+from indexer.readers.numbering import BULLET_MARKS
 
 CN_NUM = "一二三四五六七八九十"
 CN_NUM_BIG = CN_NUM + "百零〇两"
@@ -108,7 +109,7 @@ RE_CIRCLED_ITEM = re.compile(r"^([\u2460-\u2473])\s*(.*)$")
 RE_SUB_ITEM = re.compile(r"^(——|—{2})\s*(.*)$")
 RE_RPAREN_ITEM = re.compile(r"^(\d{1,2})\s*[)）]\s*(.*)$")
 # a bullet before the item's first word: ● ■ ◆ · • and a single - － – —
-RE_BULLET = re.compile(r"^(?:[●○■□◆◇▪•·◦►▶❖◎]|[-－–—](?!—))\s*([\u4e00-\u9fff“《（(].*)$")
+RE_BULLET = re.compile(rf"^(?:[{BULLET_MARKS}]|[-－–—](?!—))\s*([\u4e00-\u9fff“《（(].*)$")
 RE_CONTENTS = re.compile(r"^目[\s\u3000]*录$")
 RE_CONTENTS_LEADER = re.compile(r"^\S.{0,80}?(?:[.．…·_\-]\s*){4,}\s*\d{0,4}$")     # 一、指导思想……………1
 RE_CONTENTS_PAGE = re.compile(r"^\S.{0,60}?[^\d\s.．、]\s+\d{1,4}$")                   # 一、指导思想 3

@@ -172,7 +172,7 @@ class _PlanParser:
         self.units: list[_Unit] = []
         self.domains: list[str] = []
         self.table: list[IndicatorRow] = []
-        self.table_header: list[str] | None = None   # the header row of the table being read, in a target block
+        self.table_header: tuple[list[str], TableColumns] | None = None   # the table being read: header, columns
         self.warnings: list[str] = []
         self.chapter = ""
         self.chapter_no = 0
@@ -443,14 +443,13 @@ class _PlanParser:
         主要目标) gives passages: a target per group of rows sharing the 主要目标 cell, its text the group's
         name, then each row's indicator and target value. Other tables are data only (the indicator table)."""
         cells = [ln.text for ln in para.lines]
-        if table_columns(cells) is not None:
-            self.table_header = cells
+        if (found := table_columns(cells)) is not None:
+            self.table_header = (cells, found)
             return
-        header, block = self.table_header, self.block
-        if header is None or block is not Kind.target or self.stack[-1].role != "block":
+        block = self.block
+        if self.table_header is None or block is not Kind.target or self.stack[-1].role != "block":
             return
-        columns = table_columns(header)
-        assert columns is not None
+        header, columns = self.table_header
         if len(cells) <= max(columns.indicator, columns.value) or not cells[columns.indicator]:
             return
         group = next((cells[i] for i, name in enumerate(header) if i != columns.indicator and i < len(cells)

@@ -13,8 +13,9 @@ TYPED_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十百]+\s*、|[�
                           r"|第\s*[一二三四五六七八九十百\d]+\s*[章节部分条])")
 DIZHI = "子丑寅卯辰巳午未申酉戌亥"
 BULLET = "●"
+BULLET_MARKS = "●○■□◆◇▪•·◦►▶❖◎"       # bullets a plan types before an item (besides dashes)
 # an item that already types a bullet or number of its own (●, ——, （1）, 1）, 一、)
-TYPED_BULLET = re.compile(r"^\s*(?:[●○■□◆◇▪•·◦►▶❖◎\-－–—]|[（(]?\d{1,2}[)）.．、]|[一二三四五六七八九十]+、"
+TYPED_BULLET = re.compile(rf"^\s*(?:[{BULLET_MARKS}\-－–—]|" r"[（(]?\d{1,2}[)）.．、]|[一二三四五六七八九十]+、"
                           r"|[（(][一二三四五六七八九十]+[)）])")
 RE_SENTENCE = re.compile(r"[\u4e00-\u9fff].*[。；;！!]")
 

@@ -97,7 +97,7 @@ TABLE_ROWS_MIN = 3          # a header and two rows
 
 
 def _cells(text: str, separator: re.Pattern[str]) -> list[str]:
-    return [c for c in separator.split(text.strip().strip("|｜").strip())]
+    return separator.split(text.strip().strip("|｜").strip())
 
 
 def typed_tables(lines: list[SourceLine]) -> list[SourceLine]:
