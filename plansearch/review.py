@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from indexer.targets import UNIT_SCALE
+from plansearch.domains import domain_key, domain_matches
 from plansearch.errors import InvalidQuery, PlanNotFound, PlanSearchError
 from plansearch.records import Indicator, Kind, Passage, PlanMeta, SourceSpan
 from plansearch.review_records import (Addition, Citation, DomainReview, MissingIndicator, MissingMeasure, PeerValue,
@@ -77,11 +78,6 @@ def _set_in_measures(meta: PlanMeta, measures: list[Passage]) -> set[str]:
         parts = [ind.name] + re.split(r"[、，,]|和|与|及", ind.name)
         names |= {canonical_name(part) or part for part in parts if part}
     return names & known
-
-
-def domain_key(domain: str | None) -> str:
-    """The name a domain lines up by across plans (儿童与健康 and 妇女与健康 stay apart)."""
-    return re.sub(r"\s+", "", domain or "")
 
 
 def material_from_index(searcher: Searcher, plan_id: str) -> PlanMaterial:
@@ -167,7 +163,7 @@ def _indicator_domains(materials: list[PlanMaterial]) -> dict[str, str]:
         domain_of = {p.id: p.domain for p in m.targets}
         for ind in m.indicators:
             if ind.passage_id and domain_of.get(ind.passage_id):
-                votes[ind.name][domain_key(domain_of[ind.passage_id])] += 1
+                votes[ind.name][domain_key(domain_of[ind.passage_id], m.meta.subject)] += 1
     return {name: c.most_common(1)[0][0] for name, c in votes.items()}
 
 
@@ -279,18 +275,22 @@ class Reviewer:
         if not peer_ids:
             raise InvalidQuery("peers", "没有可对标的规划（the index holds no other plan）")
         others = [material_from_index(s, pid) for pid in peer_ids]
+        # the plan's own names first; a peer's domain joins only if the plan has none of its key (儿童健康 in
+        # the plan stands for the peers' 儿童与健康)
+        subject = plan.meta.subject
         domains = list(plan.domain_order)
         for o in others:
             for d in o.domain_order:
-                if domain_key(d) not in {domain_key(x) for x in domains}:
+                if domain_key(d, o.meta.subject) not in {domain_key(x, subject) for x in domains}:
                     domains.append(d)
         if domain:
-            wanted = domain_key(domain.strip())
-            chosen = [d for d in domains if domain_key(d) == wanted or domain_key(d).endswith("与" + wanted)]
+            chosen = [d for d in domains if domain_matches(d, domain.strip(), subject)]
             if not chosen:
                 raise InvalidQuery("domain", f"未知的领域“{domain}”；可用：{'、'.join(domains)}")
             domains = chosen
-        sections = {domain_key(d): DomainReview(domain=d) for d in domains}
+        sections: dict[str, DomainReview] = {}
+        for d in domains:
+            sections.setdefault(domain_key(d, subject), DomainReview(domain=d))
         self._indicators(plan, others, sections)
         self._measures(plan, others, sections)
         return ReviewResponse(
@@ -385,7 +385,7 @@ class Reviewer:
         candidates = []
         for a, o in enumerate(others):
             for i, p in enumerate(o.measures):
-                if domain_key(p.domain) not in sections:
+                if domain_key(p.domain, o.meta.subject) not in sections:
                     continue
                 members = {a: i}
                 for b in range(n):
@@ -409,7 +409,7 @@ class Reviewer:
                 continue
             lead = others[a].measures[i]
             closest = max((m for m in present if m is not None), key=lambda m: m.similarity, default=None)
-            section = sections[domain_key(lead.domain)]
+            section = sections[domain_key(lead.domain, others[a].meta.subject)]
             section.missing_measures.append(MissingMeasure(
                 title=_title(lead), peers=[others[b].meta.id for b in sorted(members)],
                 citations=[others[b].cite(others[b].measures[j]) for b, j in sorted(members.items())],
@@ -419,7 +419,7 @@ class Reviewer:
         # what the plan adds: measures with a version in no peer
         from_plan = [_matches(plan, o) for o in others]
         for i, p in enumerate(plan.measures):
-            section = sections.get(domain_key(p.domain))
+            section = sections.get(domain_key(p.domain, plan.meta.subject))
             if section is None:
                 continue
             found = [from_plan[b][i] for b in range(n)]

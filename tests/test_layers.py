@@ -17,7 +17,7 @@ LAYER_NAMES = ["core", "indexer/embeddings", "stores", "search", "runtime", "fro
 # every module of plansearch/ outside the stores, by name: a new module must be placed here
 PLANSEARCH = {
     "__init__": CORE, "records": CORE, "errors": CORE, "settings": CORE, "manifest": CORE, "index": CORE,
-    "lexical": CORE,
+    "lexical": CORE, "domains": CORE,
     "search": SEARCH, "ask": SEARCH, "compare": SEARCH, "review": SEARCH, "review_export": SEARCH,
     "review_records": SEARCH, "review_targets": SEARCH, "export": SEARCH, "evidence": SEARCH,
     "understand": SEARCH, "lexicon": SEARCH, "parse_report": SEARCH, "views": SEARCH,

@@ -102,6 +102,29 @@ def test_merged_measures_count_as_present_a_raised_target_is_not_weaker(modified
     assert not [a for d in report.domains for a in d.additions if "留守" in a.title]
 
 
+def test_a_draft_naming_its_domains_otherwise_is_reviewed_as_if_named_like_its_peers(real_searcher, tmp_path):
+    """儿童健康, 儿童教育 and 儿童成长环境 for the outline's 儿童与健康, 儿童与教育 and 儿童与环境: the same sections
+    (under the draft's own names) with the same findings, not a second set of empty ones beside the peers'."""
+    def sections(report):
+        return [(d.domain, [len(getattr(d, f)) for f in ("weaker_targets", "missing_indicators", "missing_measures",
+                                                           "additions")]) for d in report.domains]
+
+    source = CORPUS / "xiangning-children-2021-2025-draft.txt"
+    renamed = {"（一）儿童与健康": "（一）儿童健康", "（三）儿童与教育": "（三）儿童教育", "（六）儿童与环境": "（六）儿童成长环境"}
+    text = source.read_text(encoding="utf-8")
+    for old, new in renamed.items():
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    draft = tmp_path / source.name
+    draft.write_text(text, encoding="utf-8")
+    reviewer = Reviewer(real_searcher)
+    original, reworded = sections(reviewer.review_file(source)), sections(reviewer.review_file(draft))
+    names = {old[3:]: new[3:] for old, new in renamed.items()}
+    assert reworded == [(names.get(domain, domain), counts) for domain, counts in original]
+    assert sum(sum(counts) for _, counts in reworded) > 0
+    assert [d.domain for d in reviewer.review_file(draft, domain="儿童与健康").domains] == ["儿童健康"]
+
+
 # judged by hand against the plan texts (see README, 对标分析): every entry true
 JUDGED_XIANGNING = {
     "missing_indicators": {"7岁以下儿童健康管理率", "九年义务教育巩固率"},    # no such rate set; 0—6岁健康管理 only as work

@@ -181,3 +181,25 @@ def test_unknown_place_lowers_confidence_to_no_answer(fake_searcher):
     response = fake_searcher.search(SearchRequest(q="北京市儿童发展规划"))
     assert response.interpreted.unknown_place == "北京市"
     assert response.no_answer is True and response.confidence <= 0.2
+
+
+def test_domain_filter_takes_another_plans_name_for_the_same_outline_domain(two_plans, tmp_path, keyword_encoder):
+    """A city writing 儿童健康 where the outline writes 儿童与健康: filtering by either name gives both plans'
+    health passages, each shown under its own plan's name."""
+    from conftest import copy_two_plans
+
+    from plansearch.runtime import build, open_searcher
+    from plansearch.settings import Settings
+
+    corpus, index, cache = copy_two_plans(two_plans, tmp_path)
+    plan = corpus / "xiangning-children-2021-2025-draft.txt"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("（一）儿童与健康", "（一）儿童健康"), encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=index, cache_dir=cache)
+    build(settings, encoder=keyword_encoder)
+    searcher = open_searcher(settings, encoder=keyword_encoder)
+    for wanted in ("儿童与健康", "儿童健康"):
+        hits = searcher.search(SearchRequest(q="儿童 健康 预防", k=40, domain=wanted)).results
+        assert {(h.plan_id, h.domain) for h in hits} == {("daqing-children-2021", "儿童与健康"),
+                                                          ("xiangning-children-2021", "儿童健康")}
+    # a topic alone still picks every domain holding it; the women's health domain is not the children's
+    assert {h.domain for h in searcher.search(SearchRequest(q="安全", k=40, domain="安全")).results} == {"儿童与安全"}
