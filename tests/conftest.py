@@ -125,9 +125,8 @@ def copy_two_plans(pristine: Path, dest: Path) -> tuple[Path, Path, Path]:
 def head_start(request, tmp_path_factory):
     """Starts, when the session begins, what the collected tests will wait for: the real index (`plansearch
     index`, as a user builds it; on a fresh clone the bundled model's ONNX graph is made and embeds every
-    passage), ranx's numba functions (`eval.warm_metrics`: setup.sh compiles them into the venv once, so here
-    they only load), once both are ready the eval
-    command on the dev split, and once the index is ready the commands a test module lists in its HEAD_START
+    passage), ranx's numba functions unless setup.sh has compiled them into the venv (`eval.warm_metrics`), once
+    the index (and those) are ready the eval command on the dev split, and once the index is ready the commands a test module lists in its HEAD_START
     (name → (argv, function of tmp_path_factory giving extra environment)), whose results `ran` gives; and the
     rendered plan files (a thread: LibreOffice runs as a subprocess)."""
     needed = set().union(*(item.fixturenames for item in request.session.items))
@@ -146,7 +145,11 @@ def head_start(request, tmp_path_factory):
 
         if render.soffice() is not None:      # else the fixture says what to install
             jobs["rendered"] = RenderedFiles(shared, render_all)
-    if needed & {"ranx_compiled", "eval_command_run"}:
+    from eval.warm_metrics import compiled
+
+    # setup.sh compiles ranx's functions once per venv; only where it has not (a venv made by hand) does a job
+    # compile them here, before the eval command and the tests that call ranx
+    if needed & {"ranx_compiled", "eval_command_run"} and not compiled():
         jobs["ranx"] = job("ranx", [sys.executable, "-m", "eval.warm_metrics"])
     if "real_settings" in needed or any(hasattr(module, "HEAD_START") for module in modules):
         settings = Settings(corpus_dir=CORPUS, index_dir=shared.root / "real-index" / "index",
@@ -167,7 +170,7 @@ def head_start(request, tmp_path_factory):
             jobs["eval_out"] = out
             jobs["eval"] = job("eval", [sys.executable, "-m", "plansearch.cli", "eval", "--split", "dev", "--configs",
                                         "bm25,hybrid,default", "--out", str(out)], env,
-                               after=(jobs["real_index"], jobs["ranx"]))
+                               after=(jobs["real_index"], *([jobs["ranx"]] if "ranx" in jobs else [])))
     yield jobs
     if shared.leader and os.environ.get("PYTEST_XDIST_WORKER") is not None:
         for item in jobs.values():          # the other workers may still wait for these
@@ -182,7 +185,8 @@ def head_start(request, tmp_path_factory):
 @pytest.fixture(scope="session")
 def ranx_compiled(head_start) -> None:
     """ranx's numba functions compiled and cached (by the head start), so the tests only load them."""
-    head_start["ranx"].wait()      # a failure here shows again, with its message, in the test that calls ranx
+    if "ranx" in head_start:
+        head_start["ranx"].wait()  # a failure here shows again, with its message, in the test that calls ranx
 
 
 @pytest.fixture(scope="session")

@@ -137,3 +137,18 @@ def test_eval_command_prints_the_table_and_writes_report_and_chart(eval_command_
     bad = subprocess.run([sys.executable, "-m", "plansearch.cli", "eval", "--configs", "magic"], env=env,
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 1 and "unknown configuration" in bad.stderr
+
+
+def test_the_compiled_stamp_holds_only_for_the_installed_ranx_and_numba(tmp_path, monkeypatch):
+    """A test run skips compiling ranx's functions only when setup.sh compiled them for these versions."""
+    from eval import warm_metrics
+
+    stamp, versions = warm_metrics._stamp()
+    assert stamp.parent.name == "ranx" and json.loads(versions).keys() == {"ranx", "numba"}
+    here = tmp_path / warm_metrics.STAMP
+    monkeypatch.setattr(warm_metrics, "_stamp", lambda: (here, versions))
+    assert not warm_metrics.compiled()
+    here.write_text(versions.replace(json.loads(versions)["numba"], "0.0.1"), encoding="utf-8")
+    assert not warm_metrics.compiled()         # numba upgraded since: its cache does not hold
+    here.write_text(versions, encoding="utf-8")
+    assert warm_metrics.compiled()
