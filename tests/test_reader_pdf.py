@@ -2,6 +2,7 @@
 plain text, without the running header and page numbers; unreadable PDFs get one clear line."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -29,6 +30,17 @@ NEAR_CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 PAGE_FOOTER = re.compile(r"—\s*\d+\s*—")
 
 
+@functools.cache
+def _read(path: Path):
+    """A session file read once for all the tests that look at it (they only read the document)."""
+    return read_document(path)
+
+
+@functools.cache
+def _parse(path: Path):
+    return parse_file(path)
+
+
 def same_modulo_cjk_space(text: str) -> str:
     """Text as compared: a PDF keeps no run of spaces and no space that only widens CJK next to Latin."""
     return NEAR_CJK_SPACE.sub("", re.sub(r"\s+", " ", text)).strip()
@@ -46,8 +58,8 @@ def summary(plans) -> dict:
 
 @pytest.mark.parametrize("stem", STEMS)
 def test_pdf_parses_to_the_same_plans_passages_and_table_as_the_text(rendered_plans, stem):
-    from_txt = summary(parse_file(CORPUS / f"{stem}.txt"))
-    from_pdf = summary(parse_file(rendered_plans[stem, "pdf"]))
+    from_txt = summary(_parse(CORPUS / f"{stem}.txt"))
+    from_pdf = summary(_parse(rendered_plans[stem, "pdf"]))
     assert from_pdf["plans"] == from_txt["plans"]
     assert from_pdf["counts"] == from_txt["counts"]
     assert from_pdf["table"] == from_txt["table"]
@@ -59,13 +71,13 @@ def test_running_header_and_page_numbers_are_dropped_but_the_title_kept(rendered
     lines = render.plan_lines(CORPUS / f"{stem}.txt")
     header = lines[0].strip() or stem              # as the rendered_plans fixture sets it
     title = next(line.strip() for line in lines if line.strip())
-    document = read_document(rendered_plans[stem, "pdf"])
+    document = _read(rendered_plans[stem, "pdf"])
     first = document.lines[0]
     assert (same_modulo_cjk_space(first.text), first.page, first.line) == (same_modulo_cjk_space(title), 1, 1)
     texts = [same_modulo_cjk_space(ln.text) for ln in document.lines]
     assert texts.count(same_modulo_cjk_space(header)) == (header == title)
     assert not any(PAGE_FOOTER.search(ln.text) for ln in document.lines)
-    txt_plans, pdf_plans = parse_file(CORPUS / f"{stem}.txt"), parse_file(rendered_plans[stem, "pdf"])
+    txt_plans, pdf_plans = _parse(CORPUS / f"{stem}.txt"), _parse(rendered_plans[stem, "pdf"])
     assert [p.meta.title for p in pdf_plans] == [p.meta.title for p in txt_plans]
     in_txt = sum(p.text.count(header) for plan in txt_plans for p in plan.passages)
     assert sum(p.text.count(header) for plan in pdf_plans for p in plan.passages) == in_txt
@@ -75,7 +87,7 @@ def test_paragraph_broken_by_a_page_break_is_one_line_again(rendered_plans):
     # NFKC: Word's automatic numbering prints "(七)" as "（七）"
     txt_lines = {same_modulo_cjk_space(unicodedata.normalize("NFKC", ln.text))
                  for stem in STEMS for ln in read_txt(CORPUS / f"{stem}.txt").lines}
-    straddling = [ln for stem in STEMS for ln in read_document(rendered_plans[stem, "pdf"]).lines
+    straddling = [ln for stem in STEMS for ln in _read(rendered_plans[stem, "pdf"]).lines
                   if ln.page_end == ln.page + 1 and not ln.text.startswith("\t") and ln.text]
     assert len(straddling) >= 10
     for line in straddling:
@@ -84,14 +96,14 @@ def test_paragraph_broken_by_a_page_break_is_one_line_again(rendered_plans):
 
 
 def test_wrapped_lines_keep_their_page_and_line_span(rendered_plans):
-    document = read_document(rendered_plans["xinchengqu-children-2021-2030", "pdf"])
+    document = _read(rendered_plans["xinchengqu-children-2021-2030", "pdf"])
     preface = next(ln for ln in document.lines if ln.text.startswith("少年儿童是国家的未来"))
     assert (preface.page, preface.page_end) == (1, 1)
     assert preface.line_end - preface.line >= 4      # one paragraph of several printed lines
 
 
 def test_indicator_table_rows_come_out_as_tab_cells_and_in_document_tables(rendered_plans):
-    document = read_document(rendered_plans["xinchengqu-children-2021-2030", "pdf"])
+    document = _read(rendered_plans["xinchengqu-children-2021-2030", "pdf"])
     txt = read_txt(CORPUS / "xinchengqu-children-2021-2030.txt")
     rows = [[same_modulo_cjk_space(c) for c in r] for t in document.tables for r in t if len(r) == 4 and r[1]]
     assert rows == [[same_modulo_cjk_space(c) for c in r] for t in txt.tables for r in t if len(r) == 4 and r[1]]
@@ -157,37 +169,37 @@ def other_pdfs(tmp_path_factory) -> dict[str, Path]:
 @pytest.mark.parametrize("stem", sorted(OTHER_FURNITURE))
 def test_other_header_wording_and_page_number_styles_are_dropped(other_pdfs, stem):
     header, _ = OTHER_FURNITURE[stem]
-    document = read_document(other_pdfs[stem])
+    document = _read(other_pdfs[stem])
     texts = [ln.text for ln in document.lines]
     assert not any(re.fullmatch(r"第\s*\d+\s*页\s*共\s*\d+\s*页|-\s*\d+\s*-|\d+", t) for t in texts)
     if header:
         assert not any(header in t for t in texts)
-    assert summary(parse_file(other_pdfs[stem])) == summary(parse_file(CORPUS / f"{stem}.txt"))
+    assert summary(_parse(other_pdfs[stem])) == summary(_parse(CORPUS / f"{stem}.txt"))
 
 
 def test_indented_justified_plan_without_paragraph_gaps_parses_like_its_text(other_pdfs):
-    assert summary(parse_file(other_pdfs["indented"])) == summary(parse_file(CORPUS / f"{INDENTED}.txt"))
+    assert summary(_parse(other_pdfs["indented"])) == summary(_parse(CORPUS / f"{INDENTED}.txt"))
 
 
 def test_quotation_marks_drawn_after_their_words_stay_where_they_are_printed(other_pdfs):
-    plans = parse_file(other_pdfs["fangsong"])
+    plans = _parse(other_pdfs["fangsong"])
     texts = [p.text for plan in plans for p in plan.passages]
     assert any("“三个代表”重要思想" in t for t in texts)
     assert any("杜绝“毒跑道”“毒校服”" in t for t in texts)
-    assert summary(plans) == summary(parse_file(CORPUS / f"{FANGSONG}.txt"))
+    assert summary(plans) == summary(_parse(CORPUS / f"{FANGSONG}.txt"))
 
 
 def test_a_footnote_and_its_mark_stay_out_of_the_passages(other_pdfs):
     """The reference mark (a small raised 1 after 以下) and the note at the page's foot: read as the Word file
     is, without them, so the target keeps its value and bound."""
-    plans = parse_file(other_pdfs["footnoted"])
+    plans = _parse(other_pdfs["footnoted"])
     texts = "\n".join(p.text for plan in plans for p in plan.passages)
     assert "婴儿死亡率控制在5.5‰以下。" in texts.replace(" ", "") and "出生人数的比率" not in texts
-    assert summary(plans) == summary(parse_file(CORPUS / f"{FANGSONG}.txt"))
+    assert summary(plans) == summary(_parse(CORPUS / f"{FANGSONG}.txt"))
 
 
 def test_kangxi_radicals_read_as_ordinary_characters(other_pdfs):
-    texts = [ln.text for ln in read_document(other_pdfs["kangxi"]).lines]
+    texts = [ln.text for ln in _read(other_pdfs["kangxi"]).lines]
     assert texts == ["儿童发展规划", "各级行政部门要加强儿童保护工作，确保目标如期实现。"]
 
 
@@ -342,7 +354,7 @@ def test_pages_that_are_only_images_are_named_in_a_warning(rendered_plans, tmp_p
     assert document.lines
     assert document.warnings == [f"2 of {pages + 2} pages (p. {pages + 1}–{pages + 2}) are images without a text "
                                  f"layer (scanned?): their text is not indexed; OCR them first"]
-    assert not read_document(rendered_plans["daqing-children-2021-2025", "pdf"]).warnings
+    assert not _read(rendered_plans["daqing-children-2021-2025", "pdf"]).warnings
 
 
 def test_endnotes_on_the_last_page_stay_out_of_the_text(tmp_path, watermark_body, unmarked_pdf):
