@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -434,17 +434,58 @@ def _indicator(f: _Found, plan: ParsedPlan, end_year: int | None, **source: str 
 
 
 def extract_indicators(plan: ParsedPlan) -> list[Indicator]:
-    """Quantitative indicators of every target passage, then of every indicator-table row, in order."""
+    """Quantitative indicators of every target passage, then of every indicator-table row, in order. A plan in
+    traditional characters is read in simplified ones, as the patterns and indicator names are written; what
+    it quotes (the name and value as written) stays in its own characters."""
     end_year = plan_end_year(plan)
+    targets = [p for p in plan.passages if p.kind is Kind.target]
+    simplify = _traditional([p.text for p in targets] + [r.indicator + r.value for r in plan.indicator_table])
     out = []
-    for passage in plan.passages:
-        if passage.kind is Kind.target:
-            for f in _read_text(passage.text):
-                out.append(_indicator(f, plan, end_year, passage_id=passage.id))
+    for passage in targets:
+        for f in _read_simplified(_read_text, passage.text) if simplify else _read_text(passage.text):
+            out.append(_indicator(f, plan, end_year, passage_id=passage.id))
     for row in plan.indicator_table:
-        for f in _read_row(row.indicator, row.value):
+        found = _read_simplified(_read_row, row.indicator, row.value) if simplify else _read_row(row.indicator, row.value)
+        for f in found:
             out.append(_indicator(f, plan, end_year, table_line=row.line, attribute=row.attribute or None))
     return out
+
+
+TRADITIONAL_SHARE = 0.02    # a plan is in traditional characters when simplifying changes this share of its targets'
+                            # characters (a simplified plan: a stray 著 or 乾 at most)
+
+
+def _traditional(texts: list[str]) -> bool:
+    text = "".join(texts)
+    simple = to_simplified(text)
+    changed = sum(a != b for a, b in zip(text, simple)) + abs(len(text) - len(simple))
+    return bool(text) and changed > TRADITIONAL_SHARE * len(text)
+
+
+def _read_simplified(read, *texts: str) -> list[_Found]:
+    """`read` over the texts in simplified characters; the name and value as written are taken back from the
+    original at the same place (simplifying keeps a text's length when it maps character for character; a text
+    whose length it changes is read as written)."""
+    simple = [to_simplified(t) for t in texts]
+    if any(len(a) != len(b) for a, b in zip(texts, simple)):
+        return read(*texts)
+    found = read(*simple)
+    original, simplified = "\n".join(texts), "\n".join(simple)
+    back = Counter((s, o) for s, o in zip(simplified, original) if s != o)
+    chars = {s: o for (s, o), _ in sorted(back.items(), key=lambda kv: kv[1])}      # the commonest wins
+    for f in found:
+        f.name_as_written = _as_written(f.name_as_written, simplified, original, chars)
+        f.value.text = _as_written(f.value.text, simplified, original, chars)
+    return found
+
+
+def _as_written(part: str, simplified: str, original: str, chars: dict[str, str]) -> str:
+    """`part` of the simplified text as the original writes it: the same place when it is there word for word,
+    else (a name tidied in reading) its characters turned back as the original turns them."""
+    at = simplified.find(part)
+    if at >= 0 and part:
+        return original[at:at + len(part)]
+    return "".join(chars.get(c, c) for c in part)
 
 
 def _read_row(indicator: str, value: str) -> list[_Found]:

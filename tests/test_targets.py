@@ -365,3 +365,24 @@ def test_an_indicator_table_typed_as_text_is_read_with_its_units(tmp_path, separ
                    ("孕产妇死亡率", "孕产妇死亡率（1/10万）", "≤10", 10.0, "/10万", "不超过", "约束性"),
                    ("学前教育毛入园率", "学前教育毛入园率（%）", "92以上", 92.0, "%", "以上", "预期性")]
     assert not any("序号" in p.text for p in plan.passages)
+
+
+@pytest.mark.parametrize("stem", ["daqing-children-2021-2025", "zengdu-women-and-children-2021-2030"])
+def test_a_plan_in_traditional_characters_gives_the_same_indicators_quoted_as_it_writes_them(tmp_path, stem):
+    """大慶市兒童發展規劃: every indicator of the simplified text, under the same name with the same number, unit,
+    bound and year; the name and value as written stay in the plan's own characters (以內, 學前教育毛入園率)."""
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t").convert
+    source = CORPUS / f"{stem}.txt"
+    copy = tmp_path / f"{stem}.txt"
+    copy.write_text(to_traditional(source.read_text(encoding="utf-8")), encoding="utf-8")
+
+    def read(path):
+        return sorted([(i.name, i.number, i.unit, i.bound, i.year, i.value, i.name_as_written)
+                       for plan in parse_file(path) for i in extract_indicators(plan)], key=repr)
+
+    simplified, traditional = read(source), read(copy)
+    assert len(simplified) >= 30
+    assert [row[:5] for row in traditional] == [row[:5] for row in simplified]
+    assert [row[5:] for row in traditional] == [tuple(to_traditional(x) for x in row[5:]) for row in simplified]
