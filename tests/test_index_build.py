@@ -166,8 +166,8 @@ def test_bad_corpora_get_clear_errors_and_leave_the_index_alone(built_settings, 
     (bad / "empty.txt").write_text("")
     with pytest.raises(CorpusError, match="empty.txt: empty file"):
         build(built_settings, encoder=keyword_encoder, corpus_dir=bad)
-    (bad / "empty.txt").write_bytes(b"\x81\x00\x81\x00")      # neither UTF-8 nor GB18030, and no UTF-16 mark
-    with pytest.raises(CorpusError, match="not UTF-8 or GB18030"):
+    (bad / "empty.txt").write_bytes(b"\x81\x00\x81\x00")      # neither UTF-8, GB18030 nor Big5, and no UTF-16 mark
+    with pytest.raises(CorpusError, match="not UTF-8, GB18030 or Big5"):
         build(built_settings, encoder=keyword_encoder, corpus_dir=bad)
     (bad / "empty.txt").unlink()
     (bad / "plans.toml").write_text('[[plan]]\nid = "x"\n')

@@ -11,6 +11,7 @@ from indexer.corpus import load_corpus, parse_corpus, parse_file
 from indexer.lines import LineType, Style, classify, cn_to_int
 from indexer.parse import parse_plan
 from indexer.readers import ReaderError
+from indexer.readers.txt import read_txt
 from plansearch.records import Kind, ParsedPlan, PlanMeta
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -599,8 +600,26 @@ def test_a_utf16_text_with_its_bom_is_read(tmp_path, encoding, bom):
     [want], [got] = parse_file(CORPUS / "daqing-children-2021-2025.txt"), parse_file(tmp_path / "bom.txt")
     assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]
     (tmp_path / "nobom.txt").write_bytes(source.encode(encoding))
-    with pytest.raises(ReaderError, match="not UTF-8 or GB18030"):
+    with pytest.raises(ReaderError, match="not UTF-8, GB18030 or Big5"):
         parse_file(tmp_path / "nobom.txt")
+
+
+def test_a_big5_text_from_a_traditional_character_windows_is_read_and_gb18030_stays_gb18030(tmp_path):
+    """Notepad's "ANSI" on a traditional-character Windows is Big5, and GB18030 decodes those bytes into other
+    characters without an error: the plan came out as one overview passage of nonsense. Big5 is taken when it
+    reads far more like Chinese; each bundled plan saved as GB18030 is still read as GB18030."""
+    import opencc
+
+    traditional = opencc.OpenCC("s2tw").convert((CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8"))
+    data = traditional.encode("cp950", errors="replace")        # ‰ and a few others have no Big5 code
+    (tmp_path / "big5.txt").write_bytes(data)
+    (tmp_path / "utf8.txt").write_text(data.decode("cp950"), encoding="utf-8")
+    [want], [got] = parse_file(tmp_path / "utf8.txt"), parse_file(tmp_path / "big5.txt")
+    assert len(got.passages) == len(want.passages) > 100
+    assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]
+    for source in sorted(CORPUS.glob("*.txt")):
+        (tmp_path / "gb.txt").write_bytes(source.read_text(encoding="utf-8").encode("gb18030"))
+        assert read_txt(tmp_path / "gb.txt").lines == read_txt(source).lines, source.name
 
 
 def test_annexes_after_the_plan_are_overview_not_measures_or_domains(tmp_path):

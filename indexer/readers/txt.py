@@ -1,4 +1,4 @@
-"""Plain-text plans: UTF-8 (BOM tolerated), else GB18030, as Chinese office files often are."""
+"""Plain-text plans: UTF-8 (BOM tolerated), else GB18030, as Chinese office files often are, or Big5."""
 from __future__ import annotations
 
 import re
@@ -9,20 +9,41 @@ from pathlib import Path
 from indexer.readers.base import RE_PAGE_NUMBER, Document, ReaderError, SourceLine, tables_of
 
 
+# the characters a plan's text is full of, in both scripts, with the full-width punctuation: how Chinese a decoding
+# reads (Big5 bytes decoded as GB18030 are characters too, but hardly ever these)
+COMMON = frozenset("的和与與在是为為等年儿兒童妇婦女发發展规規划劃建设設加强強服务務健康教育，。、；：")
+
+
 def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (BOM tolerated), UTF-16 with its BOM (Notepad's "Unicode"), else GB18030."""
+    """UTF-8 (BOM tolerated), UTF-16 with its BOM (Notepad's "Unicode"), else GB18030, or Big5 (a traditional-
+    character Windows's "ANSI") when the bytes read as Big5 and far more like Chinese that way."""
     for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):
             try:
                 return data[len(bom):].decode(encoding)
             except UnicodeDecodeError:
                 raise ReaderError(name, f"damaged {encoding.upper()} text") from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ReaderError(name, "not UTF-8 or GB18030 text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    gb, big5 = _decoded(data, "gb18030"), _decoded(data, "cp950")
+    if big5 is not None and "\x00" not in big5 and _common(big5) > max(2 * _common(gb or ""), 0.02 * len(big5)):
+        return big5
+    if gb is None:
+        raise ReaderError(name, "not UTF-8, GB18030 or Big5 text")
+    return gb
+
+
+def _decoded(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _common(text: str) -> int:
+    return sum(c in COMMON for c in text)
 
 
 # a line this long is no line of a plan (the longest in the bundled plans has 440 characters) but a whole text
