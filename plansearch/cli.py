@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from indexer.progress import STAGE_EMBEDDING, STAGE_UNITS
+from indexer.readers import SUPPORTED_SUFFIXES
 from plansearch.errors import PlanSearchError
 from plansearch.records import KIND_LABELS, Kind
 
@@ -159,7 +160,7 @@ def _print_summary(summary) -> None:
     for warning in summary.warnings:
         print(f"warning: {warning}")
     for name in summary.skipped:
-        print(f"skipped: {name} (not a supported type: .txt .docx .doc .pdf .html .htm)")
+        print(f"skipped: {name} (not a supported type: {' '.join(SUPPORTED_SUFFIXES)})")
     for name, reason in summary.failed:
         print(f"failed: {name}: {reason}")
     if summary.failed:
@@ -404,7 +405,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("parse", help="show how files are understood (plans, details, counts), without indexing")
-    p.add_argument("files", nargs="+", metavar="FILE", help=".txt .docx .doc .pdf .html .htm")
+    p.add_argument("files", nargs="+", metavar="FILE", help=" ".join(SUPPORTED_SUFFIXES))
     p.add_argument("--json", action="store_true", help="print the parse report as JSON (a contract)")
     p.set_defaults(func=cmd_parse)
 
@@ -439,7 +440,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("review", help="对标分析: what a plan (an id, or a draft file never indexed) lacks, sets "
                                       "lower or adds compared with its peers")
-    p.add_argument("plan", help="plan id or a file (.txt .docx .doc .pdf .html)")
+    p.add_argument("plan", help=f"plan id or a file ({' '.join(SUPPORTED_SUFFIXES)})")
     p.add_argument("--peers", help="comma-separated peer plan ids (default: plans of the same subject)")
     p.add_argument("--domain", help="only this domain, e.g. 儿童与安全")
     p.add_argument("--json", action="store_true", help="print the API's JSON")

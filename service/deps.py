@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
+from indexer.readers import SUPPORTED_SUFFIXES
 from plansearch.search import Searcher
 from plansearch.settings import Settings
 from service.security import check_key
@@ -52,7 +53,7 @@ async def read_upload(file: UploadFile, settings: Settings, folder: Path) -> Pat
     name = safe_upload_name(file.filename or "upload")
     suffix = Path(name).suffix
     if not suffix:
-        raise WriteRefused(415, f"不支持的文件类型：{(file.filename or '')[:80]}（支持 .txt .docx .doc .pdf .html .htm）")
+        raise WriteRefused(415, f"不支持的文件类型：{(file.filename or '')[:80]}（支持 {' '.join(SUPPORTED_SUFFIXES)}）")
     path = folder / name
     size = 0
     with open(path, "wb") as out:

@@ -320,3 +320,29 @@ def add_footnote(docx: Path, after: str, note: str) -> None:
         for name, data in files.items():
             z.writestr(name, data)
     shutil.move(tmp, docx)
+
+
+def to_mhtml(pages: list[Path], out_dir: Path) -> list[Path]:
+    """Each web page saved as one file by Chromium, as "Save as… webpage, single file" does (the DevTools
+    snapshot, through Playwright): `<stem>.mhtml` in out_dir."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise RuntimeError("chromium missing: run scripts/install-browser.sh")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    saved = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            session = page.context.new_cdp_session(page)
+            for source in pages:
+                page.goto(source.as_uri())
+                data = session.send("Page.captureSnapshot", {"format": "mhtml"})["data"]
+                target = out_dir / f"{source.stem}.mhtml"
+                target.write_bytes(data.encode("utf-8"))
+                saved.append(target)
+        finally:
+            browser.close()
+    return saved

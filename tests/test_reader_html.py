@@ -269,3 +269,53 @@ def test_measures_in_a_bulleted_list_are_one_passage_each(tmp_path):
     measures = [p.text for p in plan.passages if p.kind.value == "measure"]
     assert measures == ["预防和控制儿童溺水。加强看护，落实监护责任。", "预防和控制儿童道路交通伤害。推广使用儿童安全座椅。",
                         "预防和控制儿童跌倒。改善儿童居家环境。"]
+
+
+@pytest.fixture(scope="module")
+def single_files(rendered_plans, tmp_path_factory):
+    """Two plans' saved pages (UTF-8, and GB18030 declared gb2312) saved again by Chromium as one file each."""
+    import render
+
+    pages = [rendered_plans[stem, fmt] for stem in ("daqing-children-2021-2025", "zengdu-women-and-children-2021-2030")
+             for fmt in ("html-utf8", "html-gb18030")]
+    return dict(zip(pages, render.to_mhtml(pages, tmp_path_factory.mktemp("mhtml"))))
+
+
+def test_a_page_saved_by_chromium_as_one_file_parses_like_the_page(single_files):
+    for page, archive in single_files.items():
+        assert archive.read_bytes().startswith(b"From: <Saved by Blink>")
+        assert _summary(archive) == _summary(page), archive.name
+        assert parse_file(archive)[0].meta.title == parse_file(page)[0].meta.title
+
+
+def test_an_internet_explorer_web_archive_in_gb2312_parses_like_the_page(rendered_plans, tmp_path):
+    """IE's .mht, as it writes one: the page quoted-printable in a multipart/related message, its part naming
+    charset gb2312 (the bytes are GBK and more, as such pages are)."""
+    import quopri
+
+    page = rendered_plans["xinchengqu-children-2021-2030", "html-gb18030"]
+    boundary = b"----=_NextPart_000_0000_01DB4A2C.5E3F1A60"
+    mht = tmp_path / "plan.mht"
+    mht.write_bytes(b"From: <Saved by Windows Internet Explorer 11>\r\nMIME-Version: 1.0\r\n"
+                    b'Content-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="' + boundary + b'"\r\n\r\n'
+                    b"This is a multi-part message in MIME format.\r\n\r\n--" + boundary + b"\r\n"
+                    b'Content-Type: text/html;\r\n\tcharset="gb2312"\r\nContent-Transfer-Encoding: quoted-printable\r\n'
+                    b"Content-Location: http://www.example.gov.cn/zwgk/plan.html\r\n\r\n"
+                    + quopri.encodestring(page.read_bytes()) + b"\r\n\r\n--" + boundary + b"--\r\n")
+    assert _summary(mht) == _summary(page)
+
+
+def test_a_web_archive_without_a_page_or_named_as_text_gets_a_clear_answer(single_files, tmp_path):
+    from email.mime.image import MIMEImage
+    from email.mime.multipart import MIMEMultipart
+
+    only_image = MIMEMultipart("related")
+    only_image.attach(MIMEImage(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "png"))
+    (tmp_path / "picture.mhtml").write_bytes(only_image.as_bytes())
+    with pytest.raises(ReaderError) as error:
+        read_document(tmp_path / "picture.mhtml")
+    assert str(error.value) == "picture.mhtml: a web archive (.mhtml) without a web page in it"
+    archive = next(iter(single_files.values()))
+    (tmp_path / "plan.txt").write_bytes(archive.read_bytes())       # renamed: read as what it is, with a warning
+    document = read_document(tmp_path / "plan.txt")
+    assert document.format == "mhtml" and "read as .mhtml" in " ".join(document.warnings)

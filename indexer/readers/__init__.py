@@ -38,9 +38,15 @@ def _html(path: Path) -> Document:
     return read_html(path)
 
 
+def _mhtml(path: Path) -> Document:
+    from indexer.readers.mhtml import read_mhtml
+    return read_mhtml(path)
+
+
 # suffix → reader; each imports its library only when a file of its kind is read
 READERS: dict[str, Reader] = {
     ".txt": _txt, ".docx": _docx, ".doc": _doc, ".pdf": _pdf, ".html": _html, ".htm": _html,
+    ".mhtml": _mhtml, ".mht": _mhtml,
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 
@@ -50,11 +56,12 @@ def is_supported(path: Path) -> bool:
 
 
 def sniff(path: Path) -> str | None:
-    """What the file's first bytes say it is ('.pdf', '.docx', '.doc', '.html'), or None when they do not say."""
+    """What the file's first bytes say it is ('.pdf', '.docx', '.doc', '.html', '.mhtml'), or None when they do
+    not say."""
     import zipfile
 
     with path.open("rb") as f:
-        head = f.read(1024)
+        head = f.read(4096)
     if head.startswith(b"%PDF-"):
         return ".pdf"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
@@ -68,6 +75,8 @@ def sniff(path: Path) -> str | None:
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<!doctype html", b"<html")) or start.startswith(b"<?xml") and b"<html" in start:
         return ".html"
+    if b"mime-version:" in start and b"multipart/related" in start:
+        return ".mhtml"
     return None
 
 
@@ -94,7 +103,7 @@ def read_document(path: Path) -> Document:
     if renamed:
         document.warnings.append(f"{path.name}: the file is a {actual} file with a {path.suffix} name; "
                                  f"read as {actual}")
-    if document.format != "html":        # a page copied into Word, PDF or text brings its site furniture along
+    if document.format not in ("html", "mhtml"):   # a page copied into Word, PDF or text brings its site furniture
         from indexer.readers.furniture import blank_furniture
 
         document.lines = blank_furniture(document.lines)

@@ -23,9 +23,12 @@ LATIN_LABELS = {"iso-8859-1", "latin1", "latin-1", "ascii", "us-ascii", "windows
 
 def _declared(head: bytes) -> str | None:
     m = RE_META_CHARSET.search(head) or RE_XML_ENCODING.search(head)
-    if not m:
-        return None
-    label = m.group(1).decode("ascii", "ignore").strip().lower()
+    return charset_codec(m.group(1).decode("ascii", "ignore")) if m else None
+
+
+def charset_codec(label: str) -> str:
+    """The codec a browser decodes a declared charset with."""
+    label = label.strip().lower()
     if label in GB_LABELS:
         return "gb18030"
     if label in ("big5", "big5-hkscs", "cn-big5", "x-x-big5"):
@@ -434,7 +437,13 @@ def _title(soup: BeautifulSoup, root: Tag, page_title: str = "") -> str:
 
 
 def read_html(path: Path) -> Document:
-    text, warnings = decode_html(path.read_bytes(), path.name)
+    return read_html_bytes(path.read_bytes(), path.name)
+
+
+def read_html_bytes(data: bytes, name: str, fmt: str = "html") -> Document:
+    """A page's bytes (a file's, or the page inside a web archive) read as `read_html` reads a file `name`."""
+    path = Path(name)
+    text, warnings = decode_html(data, name)
     soup = BeautifulSoup(text, "lxml")
     page_title = _page_title(soup)
     doc_number = _site_doc_number(soup)
@@ -475,4 +484,4 @@ def read_html(path: Path) -> Document:
         if block.owner is not previous_table:
             tables.append([r for r in _grid(block.owner, fill=True) if any(r)])
             previous_table = block.owner
-    return Document(file=path.name, format="html", lines=lines, tables=tables, warnings=warnings)
+    return Document(file=path.name, format=fmt, lines=lines, tables=tables, warnings=warnings)
