@@ -273,11 +273,11 @@ def test_measures_in_a_bulleted_list_are_one_passage_each(tmp_path):
 
 @pytest.fixture(scope="module")
 def single_files(rendered_plans, tmp_path_factory):
-    """Two plans' saved pages (UTF-8, and GB18030 declared gb2312) saved again by Chromium as one file each."""
+    """Two plans' saved pages (one UTF-8, one GB18030 declared gb2312) saved again by Chromium as one file each."""
     import render
 
-    pages = [rendered_plans[stem, fmt] for stem in ("daqing-children-2021-2025", "zengdu-women-and-children-2021-2030")
-             for fmt in ("html-utf8", "html-gb18030")]
+    pages = [rendered_plans["daqing-children-2021-2025", "html-utf8"],
+             rendered_plans["zengdu-women-and-children-2021-2030", "html-gb18030"]]
     return dict(zip(pages, render.to_mhtml(pages, tmp_path_factory.mktemp("mhtml"))))
 
 
