@@ -412,3 +412,38 @@ def test_targets_set_out_in_a_table_under_their_block_are_target_passages(tmp_pa
     assert [p.kind.value for p in plan.passages if p.text.startswith("优先保障")] == ["measure"]
     assert {(i.name, i.value) for i in extract_indicators(plan) if i.table_line} == {
         ("婴儿死亡率", "5.5‰以下"), ("5岁以下儿童死亡率", "6.5以下"), ("小学生近视率", "38%以下")}
+
+
+OTHER_WORD = {"odt": "daqing-children-2021-2025", "rtf": "zengdu-women-and-children-2021-2030",
+              "wps": "xinxing-13th-division-children-2021-2030"}
+
+
+@pytest.fixture(scope="module")
+def other_word_files(rendered_plans, tmp_path_factory):
+    """A plan's Word file saved by LibreOffice as OpenDocument text, another's as RTF, and a third's .doc renamed
+    .wps (WPS Office's Writer saves the Word 97–2003 format under that name)."""
+    root = tmp_path_factory.mktemp("other-word")
+    out = {}
+    for fmt in ("odt", "rtf"):
+        [out[fmt]] = render.convert_many([rendered_plans[OTHER_WORD[fmt], "docx-typed"]], fmt, root / fmt)
+    out["wps"] = root / f"{OTHER_WORD['wps']}.wps"
+    out["wps"].write_bytes(rendered_plans[OTHER_WORD["wps"], "doc"].read_bytes())
+    return out
+
+
+@pytest.mark.parametrize("fmt", sorted(OTHER_WORD))
+def test_odt_rtf_and_wps_files_parse_like_the_txt(other_word_files, fmt):
+    path = other_word_files[fmt]
+    assert path.read_bytes()[:5] in (b"PK\x03\x04\x14", b"PK\x03\x04\n", b"{\\rtf", b"\xd0\xcf\x11\xe0\xa1")
+    word = parse_document(path)
+    assert word.format == fmt
+    txt = parse_file(CORPUS / f"{OTHER_WORD[fmt]}.txt")
+    assert counts(word.plans) == counts(txt)
+    assert signature(word.plans) == signature(txt)
+
+
+def test_an_rtf_under_another_name_is_read_as_what_it_is(other_word_files, tmp_path):
+    renamed = tmp_path / "plan.txt"
+    renamed.write_bytes(other_word_files["rtf"].read_bytes())
+    document = read_document(renamed)
+    assert document.format == "rtf" and "read as .rtf" in " ".join(document.warnings)

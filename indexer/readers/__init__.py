@@ -46,7 +46,7 @@ def _mhtml(path: Path) -> Document:
 # suffix → reader; each imports its library only when a file of its kind is read
 READERS: dict[str, Reader] = {
     ".txt": _txt, ".docx": _docx, ".doc": _doc, ".pdf": _pdf, ".html": _html, ".htm": _html,
-    ".mhtml": _mhtml, ".mht": _mhtml,
+    ".mhtml": _mhtml, ".mht": _mhtml, ".wps": _doc, ".rtf": _doc, ".odt": _doc,
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 
@@ -56,8 +56,8 @@ def is_supported(path: Path) -> bool:
 
 
 def sniff(path: Path) -> str | None:
-    """What the file's first bytes say it is ('.pdf', '.docx', '.doc', '.html', '.mhtml'), or None when they do
-    not say."""
+    """What the file's first bytes say it is ('.pdf', '.docx', '.doc', '.html', '.mhtml', '.odt', '.rtf'), or None
+    when they do not say."""
     import zipfile
 
     with path.open("rb") as f:
@@ -69,9 +69,15 @@ def sniff(path: Path) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as z:
-                return ".docx" if "word/document.xml" in z.namelist() else None
+                if "word/document.xml" in z.namelist():
+                    return ".docx"
         except (zipfile.BadZipFile, OSError):
             return None
+        from indexer.readers.doc import is_odt
+
+        return ".odt" if is_odt(path) else None
+    if head.startswith(b"{\\rtf"):
+        return ".rtf"
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<!doctype html", b"<html")) or start.startswith(b"<?xml") and b"<html" in start:
         return ".html"
