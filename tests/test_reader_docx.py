@@ -442,8 +442,12 @@ def test_odt_rtf_and_wps_files_parse_like_the_txt(other_word_files, fmt):
     assert signature(word.plans) == signature(txt)
 
 
-def test_an_rtf_under_another_name_is_read_as_what_it_is(other_word_files, tmp_path):
-    renamed = tmp_path / "plan.txt"
-    renamed.write_bytes(other_word_files["rtf"].read_bytes())
-    document = read_document(renamed)
-    assert document.format == "rtf" and "read as .rtf" in " ".join(document.warnings)
+def test_an_rtf_or_odt_under_another_name_is_known_by_its_first_bytes(other_word_files, tmp_path):
+    """What read_document goes by to read a renamed file as what it is (the whole path: the test of a PDF named
+    .docx above)."""
+    from indexer.readers import sniff
+
+    for fmt, wrong in (("rtf", ".txt"), ("odt", ".docx")):
+        renamed = tmp_path / f"plan{wrong}"
+        renamed.write_bytes(other_word_files[fmt].read_bytes())
+        assert sniff(renamed) == f".{fmt}"
