@@ -421,7 +421,8 @@ OTHER_WORD = {"odt": "daqing-children-2021-2025", "rtf": "zengdu-women-and-child
 @pytest.fixture(scope="module")
 def other_word_files(rendered_plans, tmp_path_factory):
     """A plan's Word file saved by LibreOffice as OpenDocument text, another's as RTF, and a third's .doc renamed
-    .wps (WPS Office's Writer saves the Word 97–2003 format under that name)."""
+    .wps (WPS Office's Writer saves the Word 97–2003 format under that name; the .doc path itself is tested on
+    every plan above)."""
     root = tmp_path_factory.mktemp("other-word")
     out = {}
     for fmt in ("odt", "rtf"):
