@@ -109,13 +109,18 @@ def test_a_half_made_graph_is_replaced_and_a_failed_one_leaves_nothing(graphs, t
     assert list((tmp_path / "other").iterdir()) == []
 
 
-def test_a_damaged_graph_that_looks_complete_is_made_again(graphs, tmp_path, caplog):
+def test_a_damaged_graph_that_looks_complete_is_made_again(graphs, tmp_path, caplog, monkeypatch):
     import shutil
 
     folder = ensure_onnx_model(graphs[0], "float32").parent
     shutil.copytree(folder, tmp_path / folder.name)
     graph = tmp_path / folder.name / "encoder.onnx"
     graph.write_bytes(b"not a graph")                  # the marker stays: only loading it shows the damage
+    made = []                                          # the making hands over the graph it makes (tested above)
+    monkeypatch.setattr(onnx_passages, "build_onnx_model",
+                        lambda dest, recipe: made.append(recipe) or shutil.copyfile(folder / "encoder.onnx",
+                                                                                    dest / "encoder.onnx") and dest)
     encoder = OnnxPassageEncoder(tmp_path, "float32")
+    assert made == ["float32"]
     assert "making it again" in caplog.text and graph.stat().st_size > 50_000_000
     assert encoder.encode(PASSAGES[:1]).shape == (1, 384)

@@ -103,25 +103,33 @@ def test_merged_measures_count_as_present_a_raised_target_is_not_weaker(modified
 
 
 def test_a_draft_naming_its_domains_otherwise_is_reviewed_as_if_named_like_its_peers(real_searcher, tmp_path):
-    """儿童健康, 儿童教育 and 儿童成长环境 for the outline's 儿童与健康, 儿童与教育 and 儿童与环境: the same sections
+    """儿童健康, 儿童安全 and 儿童成长教育 for the outline's 儿童与健康, 儿童与安全 and 儿童与教育: the same sections
     (under the draft's own names) with the same findings, not a second set of empty ones beside the peers'."""
     def sections(report):
         return [(d.domain, [len(getattr(d, f)) for f in ("weaker_targets", "missing_indicators", "missing_measures",
                                                            "additions")]) for d in report.domains]
 
-    source = CORPUS / "xiangning-children-2021-2025-draft.txt"
-    renamed = {"（一）儿童与健康": "（一）儿童健康", "（三）儿童与教育": "（三）儿童教育", "（六）儿童与环境": "（六）儿童成长环境"}
-    text = source.read_text(encoding="utf-8")
+    # the draft up to its fourth domain (三 of them renamed), to keep the embedding of its measures short
+    lines = (CORPUS / "xiangning-children-2021-2025-draft.txt").read_text(encoding="utf-8").splitlines(keepends=True)
+    end = next(i for i, line in enumerate(lines) if line.startswith("（四）儿童与福利"))
+    renamed = {"（一）儿童与健康": "（一）儿童健康", "（二）儿童与安全": "（二）儿童安全", "（三）儿童与教育": "（三）儿童成长教育"}
+    text = "".join(lines[:end])
+    source, draft = tmp_path / "original" / "draft.txt", tmp_path / "reworded" / "draft.txt"
+    source.parent.mkdir()
+    source.write_text(text, encoding="utf-8")
     for old, new in renamed.items():
         assert text.count(old) == 1
         text = text.replace(old, new)
-    draft = tmp_path / source.name
+    draft.parent.mkdir()
     draft.write_text(text, encoding="utf-8")
     reviewer = Reviewer(real_searcher)
     original, reworded = sections(reviewer.review_file(source)), sections(reviewer.review_file(draft))
     names = {old[3:]: new[3:] for old, new in renamed.items()}
-    assert reworded == [(names.get(domain, domain), counts) for domain, counts in original]
-    assert sum(sum(counts) for _, counts in reworded) > 0
+    assert [d for d, _ in reworded] == [names.get(d, d) for d, _ in original]     # the peers' other domains after
+    # the draft's own domains hold the same findings (a measure's vector carries its domain's name, so matches
+    # in the peers' other domains may move a little)
+    assert reworded[:3] == [(names[d], counts) for d, counts in original[:3]]
+    assert sum(sum(counts) for _, counts in reworded[:3]) > 0
     # asked for by the outline's name, the draft's own section is the one given
     from plansearch.domains import domain_matches
 
