@@ -50,6 +50,12 @@ def domain_key(name: str | None, subject: str | None = None) -> str:
     return f"{who}·{topic}" if who else text
 
 
+def same_outline_domain(a: str | None, b: str | None, subject: str | None = None) -> bool:
+    """Whether two names are one outline domain (儿童健康 and 儿童与健康); names of no outline domain never are."""
+    key = domain_key(a, subject)
+    return "·" in key and key == domain_key(b, subject)
+
+
 def domain_matches(name: str | None, wanted: str, subject: str | None = None) -> bool:
     """Whether a plan's domain `name` is the one asked for as `wanted`: the same name, the same outline domain
     under another name (儿童健康 for 儿童与健康), or a topic alone that names it (安全, 法律保护)."""
@@ -57,7 +63,7 @@ def domain_matches(name: str | None, wanted: str, subject: str | None = None) ->
     want = re.sub(r"\s+", "", wanted or "")
     if not have or not want:
         return False
-    if have == want or domain_key(have, subject) == domain_key(want, subject) and "·" in domain_key(have, subject):
+    if have == want or same_outline_domain(have, want, subject):
         return True
     if _subject_of(want) is None and topic_of(want) is not None and "·" in domain_key(have, subject):
         return topic_of(want) == topic_of(have)

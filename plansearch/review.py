@@ -279,10 +279,12 @@ class Reviewer:
         # the plan stands for the peers' 儿童与健康)
         subject = plan.meta.subject
         domains = list(plan.domain_order)
+        keys = {domain_key(d, subject) for d in domains}
         for o in others:
             for d in o.domain_order:
-                if domain_key(d, o.meta.subject) not in {domain_key(x, subject) for x in domains}:
+                if (key := domain_key(d, o.meta.subject)) not in keys:
                     domains.append(d)
+                    keys.add(key)
         if domain:
             chosen = [d for d in domains if domain_matches(d, domain.strip(), subject)]
             if not chosen:

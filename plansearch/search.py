@@ -23,7 +23,7 @@ from embeddings.encoder import Encoder
 from indexer.normalize import for_the_model, normalize_for_index
 from indexer.tokenize import Tokenizer
 from plansearch import lexicon as lexicon_module
-from plansearch.domains import domain_key
+from plansearch.domains import same_outline_domain
 from plansearch.evidence import EVIDENCE_DEPTH, Concept, Evidence, Vocabulary, abbreviations, judge
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
 from plansearch.index import Filter, PassageIndex
@@ -281,8 +281,7 @@ class Searcher:
             wanted = req.domain.strip()
             # the name, or another plan's name for the same outline domain (儿童健康 for 儿童与健康); a part of a
             # name (安全, 健康, 儿童) picks the domains holding it; one character (与, 童) is no name
-            key = domain_key(wanted)
-            domains = frozenset([d for d in self.domains if d == wanted or "·" in key and domain_key(d) == key]
+            domains = frozenset([d for d in self.domains if d == wanted or same_outline_domain(d, wanted)]
                                 or [d for d in self.domains if len(wanted) >= 2 and wanted in d])
             if not domains:
                 raise InvalidQuery("domain", f"未知的领域“{wanted}”（unknown domain）；可用：{'、'.join(self.domains)}")

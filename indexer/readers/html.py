@@ -442,7 +442,6 @@ def read_html(path: Path) -> Document:
 
 def read_html_bytes(data: bytes, name: str, fmt: str = "html") -> Document:
     """A page's bytes (a file's, or the page inside a web archive) read as `read_html` reads a file `name`."""
-    path = Path(name)
     text, warnings = decode_html(data, name)
     soup = BeautifulSoup(text, "lxml")
     page_title = _page_title(soup)
@@ -454,7 +453,7 @@ def read_html_bytes(data: bytes, name: str, fmt: str = "html") -> Document:
         page.walk(body)
         page.end_block()
         if sum(b.prose() for b in page.blocks) < 20:
-            raise ReaderError(path.name, "no document text on the page (only navigation, links or site furniture)")
+            raise ReaderError(name, "no document text on the page (only navigation, links or site furniture)")
         root = _content_root(body, page.blocks)
         flow = _Flow(heading_levels=tuple(sorted({int(h.name[1]) for h in root.find_all(HEADING_TAGS)})))
         if root.name == "table" and not _is_layout(root):
@@ -463,7 +462,7 @@ def read_html_bytes(data: bytes, name: str, fmt: str = "html") -> Document:
             flow.walk(root)
         flow.end_block()
     except RecursionError:
-        raise ReaderError(path.name, "the page's markup is nested too deeply to read") from None
+        raise ReaderError(name, "the page's markup is nested too deeply to read") from None
     blocks = [b for b in flow.blocks if not is_chrome(b.text) and (b.cells is not None or not b.link_heavy())]
     lines: list[SourceLine] = []
     tables: list[list[list[str]]] = []
@@ -484,4 +483,4 @@ def read_html_bytes(data: bytes, name: str, fmt: str = "html") -> Document:
         if block.owner is not previous_table:
             tables.append([r for r in _grid(block.owner, fill=True) if any(r)])
             previous_table = block.owner
-    return Document(file=path.name, format=fmt, lines=lines, tables=tables, warnings=warnings)
+    return Document(file=name, format=fmt, lines=lines, tables=tables, warnings=warnings)
