@@ -223,9 +223,9 @@ class Vocabulary:
     def english_generic(self) -> frozenset[str]:
         """English words that are a dictionary sense of a generic or question word (target: 目标, rate: 率)."""
         if self._english_generic is None:
-            senses = self.lexicon.senses
+            lex = self.lexicon
             self._english_generic = frozenset(sense for w in GENERIC | QUESTION_WORDS if RE_HAN.search(w)
-                                              for sense in senses.get(w, ()) if " " not in sense)
+                                              for sense in lex.senses_of(w) if " " not in sense)
         return self._english_generic
 
     def translations(self, english: str) -> list[str]:
@@ -349,8 +349,8 @@ class Vocabulary:
             return False
         cached = self._predicates.get(word)
         if cached is None:
-            flags = self.tokenizer.pos_flags(word)
-            cached = bool(flags) and all(f in PREDICATE_FLAGS for f in flags) and (
+            flags = self.tokenizer.pos_flags(word, PREDICATE_FLAGS)
+            cached = bool(flags) and all(flags) and (
                 not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE)
             if len(self._predicates) < 20_000:
                 self._predicates[word] = cached

@@ -13,6 +13,7 @@ from indexer.context import context_text
 from indexer.corpus import load_corpus, parse_corpus
 from indexer.normalize import normalize_for_index
 from indexer.tokenize import USER_DICT, Tokenizer, _read_jieba_cache
+from plansearch.evidence import PREDICATE_FLAGS
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -88,6 +89,10 @@ def test_part_of_speech_flags_are_jieba_posseg_s(jieba_itself):
     words |= {"停不下来", "想不开", "AA制", "B超", "3岁以下", "COVID-19疫情", "38%以下"}
     ours = Tokenizer()
     assert len(words) > 4_000
-    differ = [(w, ours.pos_flags(w)) for w in sorted(words)
-              if ours.pos_flags(w) != [f for p, f in tagger.lcut(w, HMM=False) if p.strip()]]
+    among = PREDICATE_FLAGS | {"n", "eng"}
+    differ = [(w, ours.pos_flags(w, among)) for w in sorted(words)
+              if ours.pos_flags(w, among) != [f if f in among else None
+                                              for p, f in tagger.lcut(w, HMM=False) if p.strip()]]
     assert not differ, differ[:5]
+    assert ours.pos_flags("预防溺水", frozenset({"v"})) == ["v", "v"]
+    assert ours.pos_flags("儿童溺水", frozenset({"v"})) == [None, "v"]

@@ -16,7 +16,7 @@ live = LiveSearcher(Settings(), follow=False)
 deadline = time.monotonic() + 120
 while WARM_UP_QUERY not in live.get()._vectors and time.monotonic() < deadline:
     time.sleep(0.05)
-print('WARM', WARM_UP_QUERY in live.get()._vectors, '_tags' in vars(live.get().tokenizer))
+print('WARM', WARM_UP_QUERY in live.get()._vectors, bool(live.get().tokenizer._tags_among))
 """
 
 
