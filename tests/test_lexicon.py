@@ -26,12 +26,16 @@ def test_the_dictionary_ships_with_the_package_and_links_words_by_sense(lex):
 
 def test_the_parsed_dictionary_is_kept_in_the_cache_folder_and_read_back_alike(tmp_path, lex):
     (tmp_path / "lexicon-v1-100-200.marshal").write_bytes(b"tables of an earlier install's dictionary file")
+    (tmp_path / "lexicon-v2-100-200.sqlite").write_bytes(b"tables of an earlier install's dictionary file")
     first = lexicon.Lexicon.cached(tmp_path)
     names = [p.name for p in tmp_path.iterdir()]
-    assert len(names) == 1 and names[0].startswith("lexicon-") and names[0] != "lexicon-v1-100-200.marshal"
+    assert len(names) == 1 and names[0].startswith("lexicon-v2-") and names[0].endswith(".sqlite")
+    assert "-100-200" not in names[0]
     again = lexicon.Lexicon.cached(tmp_path)
     assert again.english("myopia") == first.english("myopia") == lex.english("myopia")
     assert again.latin_names("乡宁") == {"xiangning"} and again.related("蛀牙") == lex.related("蛀牙")
+    (tmp_path / names[0]).write_bytes(b"a damaged file")              # made again, not an error
+    assert lexicon.Lexicon.cached(tmp_path).long_forms("职教") == lex.long_forms("职教")
 
 
 def test_english_stop_words_and_numbers_are_never_missing_concepts(fake_searcher):
