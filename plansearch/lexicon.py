@@ -140,7 +140,10 @@ def parse(path: Path) -> dict[str, dict]:
 
 def write_tables(db: sqlite3.Connection, tables: dict[str, dict]) -> None:
     """The parsed tables, and the two lookups built from them (a sense's words → the senses containing it; a
-    four-character word's usual short form), into an empty database."""
+    four-character word's usual short form), into an empty database. No journal and no syncs: the file is a
+    temporary one, renamed into place when complete, and a damaged one is parsed again."""
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
     db.executescript(SCHEMA)
     for table in ("senses", "words", "links", "readings"):
         db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)",

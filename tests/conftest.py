@@ -33,8 +33,14 @@ def fake_settings(tmp_path) -> Settings:
 
 @pytest.fixture(scope="session")
 def fake_searcher(tmp_path_factory):
-    """The bundled corpus indexed with the keyword encoder, built once per session; tests only read it."""
+    """The bundled corpus indexed with the keyword encoder, built once per session; tests only read it.
+    The CC-CEDICT tables come from the user's cache folder (where the real index's head start reads them),
+    opened or parsed in the background while the index is built: in the searcher's own empty cache folder they
+    would be parsed and written (3-4 s) in the way of its first unknown or English word."""
+    from plansearch import lexicon
     from plansearch.runtime import build, open_searcher
+
+    lexicon.preload(Settings().cache_dir)
 
     root = tmp_path_factory.mktemp("fake-index")
     settings = Settings(corpus_dir=CORPUS, index_dir=root / "index", cache_dir=root / "cache")
