@@ -190,9 +190,9 @@ class Lexicon:
         opened = cls._open(table)
         if opened is not None:
             return opened
+        tmp = table.with_suffix(f".tmp{os.getpid()}")
         try:
             table.parent.mkdir(parents=True, exist_ok=True)
-            tmp = table.with_suffix(f".tmp{os.getpid()}")
             tmp.unlink(missing_ok=True)
             with contextlib.closing(sqlite3.connect(tmp)) as db:
                 write_tables(db, parse(path))
@@ -202,6 +202,8 @@ class Lexicon:
                     stale.unlink(missing_ok=True)
         except (OSError, sqlite3.Error) as exc:        # a read-only cache: parse every time, still correct
             log.warning("lexicon tables not cached in %s: %s", cache_dir, exc)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)           # a full disk: no half-written file left behind
             return cls.load(path)
         return cls._open(table) or cls.load(path)
 

@@ -38,6 +38,31 @@ def test_the_parsed_dictionary_is_kept_in_the_cache_folder_and_read_back_alike(t
     assert lexicon.Lexicon.cached(tmp_path).long_forms("职教") == lex.long_forms("职教")
 
 
+def test_a_full_disk_while_writing_the_tables_leaves_no_file_and_the_lexicon_works(tmp_path, monkeypatch):
+    import gzip
+    import sqlite3
+
+    dictionary = tmp_path / "cedict.txt.gz"           # two entries: the real file would take seconds, twice
+    dictionary.write_bytes(gzip.compress("近視 近视 [jin4 shi4] /shortsighted/nearsighted/myopia/\n"
+                                         "溺水 溺水 [ni4 shui3] /to drown/\n".encode()))
+    monkeypatch.setattr(lexicon, "cedict_file", lambda: dictionary)
+    write = lexicon.write_tables
+
+    def full(db, tables):
+        if not db.execute("PRAGMA database_list").fetchone()[2]:       # the in-memory fallback: written as usual
+            return write(db, tables)
+        db.execute("CREATE TABLE senses (word TEXT, pos INTEGER, sense TEXT)")     # some rows, then a full disk
+        db.executemany("INSERT INTO senses VALUES (?, 0, 'x')", [(w,) for w in tables["senses"]])
+        db.commit()
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(lexicon, "write_tables", full)
+    cache = tmp_path / "cache"
+    got = lexicon.Lexicon.cached(cache)
+    assert list(cache.iterdir()) == []                            # nothing half-written stays in the cache folder
+    assert got.english("myopia") == ("近视",) and got.english("drowning") == ("溺水",)   # parsed in memory instead
+
+
 def test_english_stop_words_and_numbers_are_never_missing_concepts(fake_searcher):
     r = fake_searcher.search(SearchRequest(q="childcare services for children under 3"))
     assert r.concepts == ["childcare"] and r.missing_concepts == []
