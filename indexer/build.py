@@ -285,6 +285,8 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
                 vectors, embedded = embed_with_cache(encoder, texts, cache, batch, progress)
             finally:
                 cache.close()
+            if callable(prepare := getattr(encoder, "prepare_queries", None)):
+                prepare()                 # the query engine's files, made here rather than in a service
         else:                             # only removals: state is set (a fresh index has passages)
             dimension = state.manifest.dimension
             vectors, embedded = np.zeros((0, dimension), np.float32), 0

