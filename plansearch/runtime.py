@@ -40,16 +40,18 @@ def check_compatible(index: PassageIndex, source: IndexSource, encoder: Encoder,
 
 
 def open_searcher(settings: Settings, encoder: Encoder | None = None, verify: str = "auto",
-                  tokenizer: Tokenizer | None = None) -> Searcher:
+                  tokenizer: Tokenizer | None = None, warm_encoder: bool = True) -> Searcher:
     """Load the index and the query encoder; refuse an index built with another model or dictionary, or
-    one whose files do not match their checksums (`verify`: "auto", "full", "sizes" for the folder store)."""
+    one whose files do not match their checksums (`verify`: "auto", "full", "sizes" for the folder store).
+    `warm_encoder=False` leaves the query engine to load on first use (a service loads it in its background
+    warm-up, once it listens: 0.8 s for the ONNX engine, which would otherwise delay its start)."""
     source = open_source(settings)
     index = source.open(verify=verify)
     encoder = encoder or load_encoder(settings)
     tokenizer = tokenizer or Tokenizer()
     check_compatible(index, source, encoder, tokenizer)
     searcher = Searcher(index, encoder, tokenizer, settings)
-    searcher.warm_up()
+    searcher.warm_up(encoder=warm_encoder)
     return searcher
 
 
@@ -103,7 +105,7 @@ class LiveSearcher:
                  follow: bool = True, warm: bool = True):
         self.settings = settings
         self.source = open_source(settings)
-        self._searcher = searcher or open_searcher(settings, encoder=encoder)
+        self._searcher = searcher or open_searcher(settings, encoder=encoder, warm_encoder=False)
         self._warmed = False
         if warm:
             self.warm()

@@ -227,11 +227,13 @@ class Searcher:
                 self._vectors[q] = vector
         return vector
 
-    def warm_up(self) -> None:
-        """Run one query through both rankings so the first user does not pay for lazy loading."""
+    def warm_up(self, encoder: bool = True) -> None:
+        """Run one query through both rankings (the encoder unless told not to) so the first user does not pay
+        for lazy loading."""
         self.tokenizer.tokens("儿童")
         self.index.lexical(["儿童"], None, 1)
-        self.encoder.encode_queries(["儿童"])
+        if encoder:
+            self.encoder.encode_queries(["儿童"])
 
     def warm_in_background(self) -> None:
         """What a long-running service does once it is up: read the dictionary, and run one whole search so that
