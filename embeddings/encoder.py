@@ -218,19 +218,6 @@ class NanoEncoder:
                                                             threads=self._torch_args[1], queries=True)
         return self._onnx_queries
 
-    def preload(self) -> None:
-        """Start loading the ONNX query engine in a thread, so the caller can open the dictionary meanwhile
-        (onnxruntime builds its session without the GIL); the first encode waits for it. Not a daemon thread: a
-        process that ends meanwhile waits for it rather than stopping it inside a native call."""
-        if self.queries.startswith("onnx") and self._onnx_queries is None:
-            threading.Thread(target=self._preload, name="plansearch-query-engine").start()
-
-    def _preload(self) -> None:
-        try:
-            self.onnx_queries
-        except Exception as exc:            # the first encode loads it again and raises this with its message
-            log.debug("loading the query engine in the background failed: %s", exc)
-
     @property
     def _query_recipe(self) -> str:
         return "int8" if self.queries == "onnx-int8" else "float32"

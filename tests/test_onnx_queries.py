@@ -87,19 +87,3 @@ def test_onnx_query_vectors_match_the_c_engines_without_loading_it(c_vectors, en
 def test_queries_go_through_the_int8_graph_by_default():
     assert load_encoder(Settings()).queries == "onnx-int8"
 
-
-def test_a_preloaded_query_engine_loads_beside_the_caller_and_the_first_encode_waits_for_it(c_vectors):
-    import threading
-
-    questions, theirs, _ = c_vectors
-    encoder = load_encoder(Settings())
-    encoder.preload()
-    loading = [t for t in threading.enumerate() if t.name == "plansearch-query-engine"]
-    assert loading and not loading[0].daemon
-    assert float(encoder.encode_queries(questions[:1])[0] @ theirs[0]) > 0.997
-    loading[0].join(timeout=60)
-    encoder.preload()                                       # loaded: nothing more to start
-    assert not any(t.name == "plansearch-query-engine" for t in threading.enumerate())
-    c = load_encoder(Settings(query_engine="c"))
-    c.preload()
-    assert not any(t.name == "plansearch-query-engine" for t in threading.enumerate())
