@@ -59,11 +59,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         from embeddings.onnx_passages import ensure_onnx_model
 
-        from embeddings.query_tokens import ensure_model
+        from embeddings.query_tokens import ensure_files
 
         for recipe in ("float32", "int8"):                 # made here: a child measures loading them, not making them
             ensure_onnx_model(Path(cache), recipe)
-        ensure_model(Path(cache))
+        ensure_files(Path(cache))
         for engine in ("c", "onnx", "onnx-int8"):
             out = subprocess.run([sys.executable, "-c", CHILD, engine, cache, str(args.queries)], check=True,
                                  capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)

@@ -224,14 +224,14 @@ class NanoEncoder:
         return "int8" if self.queries == "onnx-int8" else "float32"
 
     def prepare_queries(self) -> None:
-        """Make the query engine's files (its graph, its tokenizer model) now: a build calls this, so that a
+        """Make the query engine's files (its graph, its tokenizer's tables) now: a build calls this, so that a
         service's first query neither makes them nor carries the memory of making them."""
         if self.queries.startswith("onnx"):
             from embeddings.onnx_passages import ensure_onnx_model
-            from embeddings.query_tokens import ensure_model
+            from embeddings.query_tokens import ensure_files
 
             ensure_onnx_model(self._cache_dir, self._query_recipe)
-            ensure_model(self._cache_dir)
+            ensure_files(self._cache_dir)
 
     def _run(self, texts: list[str], query: bool) -> np.ndarray:
         if not texts:

@@ -93,9 +93,6 @@ def ensure_files(cache_dir: Path) -> Path:
     return final
 
 
-ensure_model = ensure_files     # the name a build calls (NanoEncoder.prepare_queries)
-
-
 def _is_complete(folder: Path, marker: dict[str, Any]) -> bool:
     try:
         return (json.loads((folder / _MARKER).read_text(encoding="utf-8")) == marker
