@@ -220,6 +220,14 @@ class Vocabulary:
     def lexicon(self) -> lexicon_module.Lexicon:
         return self._lexicon() if self._lexicon else lexicon_module.Lexicon()
 
+    def warm(self) -> None:
+        """Load what a question may need on first use, the thesaurus and the dictionary's English senses, so that
+        no user waits for it (the first question with a word the plans never use took 130 ms more)."""
+        if self.use_cilin:
+            cilin_groups()
+        if self._lexicon:
+            self.english_generic()
+
     def english_generic(self) -> frozenset[str]:
         """English words that are a dictionary sense of a generic or question word (target: 目标, rate: 率)."""
         if self._english_generic is None:

@@ -243,6 +243,7 @@ class Searcher:
         def warm() -> None:
             try:
                 self.search(SearchRequest(q=WARM_UP_QUERY))
+                self.vocabulary.warm()
             except Exception:            # a warm-up must never take the service down; the real query will say why
                 log.exception("warm-up search failed")
 
