@@ -215,7 +215,9 @@ def test_c_engine_and_onnx_graph_match_the_sentence_transformers_model(real_sear
     fast = encoder.encode_queries(queries)
     slow = encoder.torch_model.encode_queries(queries)     # the same model through torch, loaded on first use
     assert fast.shape == slow.shape == (4, 384)
-    assert min((fast * slow).sum(axis=1)) >= 0.999
+    # the default query engine is the int8 graph: its kernels differ by CPU (0.9963–0.9966 on an AMD EPYC, ≥ 0.9988
+    # on an Intel Xeon); retrieval quality is what the eval baseline checks
+    assert min((fast * slow).sum(axis=1)) >= 0.995
     texts = [real_searcher.index.passage(row).text for row in (100, 500, 1000)]
     c_engine = NanoEncoder(encoder._folder, MODEL_NAME, "query: ", "passage: ", passages="c")
     slow = encoder.torch_model.encode_passages(texts)
