@@ -191,15 +191,17 @@ def _usable_state(writer: IndexWriter, model: str, prompts: dict[str, str], toke
 def build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder: Encoder | Callable[[], Encoder],
                 tokenizer: Tokenizer, cache_dir: Path, batch: int = 16, progress: Progress | None = None,
                 after_write: Callable[[], None] | None = None, rebuild: bool = False,
-                identity: tuple[str, dict[str, str]] | None = None, workers: int = 1) -> BuildSummary:
+                identity: tuple[str, dict[str, str]] | None = None, workers: int = 1,
+                shipped: Path | None = None) -> BuildSummary:
     """Bring the index `source` holds in line with the corpus; the previous index keeps serving until the swap.
 
     `index_dir` keeps the corpus files' signatures (a cache). `encoder` may be a function that loads it: it is
     then called only if something must be embedded, and `identity` (model name, prompts) says what the index
-    must have been built with. `workers` processes parse and tokenise when many plans change."""
+    must have been built with. `workers` processes parse and tokenise when many plans change. `shipped`: a
+    folder of shipped vectors the embedding cache takes missing ones from (`embeddings.cache.BUNDLED_VECTORS`)."""
     try:
         return _build_index(corpus_dir, index_dir, source, encoder, tokenizer, cache_dir, batch, progress,
-                            after_write, rebuild, identity, workers)
+                            after_write, rebuild, identity, workers, shipped)
     except OSError as exc:
         if exc.errno in WRITE_ERRNOS:
             raise write_failure(exc, index_dir) from None
@@ -232,7 +234,7 @@ def _without_twins(prepared: list[PreparedPlan], keep: list[PlanEntry], source: 
 
 def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder, tokenizer: Tokenizer,
                  cache_dir: Path, batch: int, progress: Progress | None, after_write, rebuild: bool,
-                 identity, workers: int) -> BuildSummary:
+                 identity, workers: int, shipped: Path | None) -> BuildSummary:
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir, indexed_ids(source))
     writer = source.writer()
@@ -280,7 +282,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
             if not callable(getattr(encoder, "encode_passages", None)):
                 encoder = encoder()
             dimension = encoder.dimension
-            cache = EmbeddingCache(cache_dir, encoder_key(encoder), dimension)
+            cache = EmbeddingCache(cache_dir, encoder_key(encoder), dimension, shipped)
             try:
                 vectors, embedded = embed_with_cache(encoder, texts, cache, batch, progress)
             finally:

@@ -58,6 +58,7 @@ def open_searcher(settings: Settings, encoder: Encoder | None = None, verify: st
 def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path | None = None,
           progress: Progress | None = None, after_write=None, rebuild: bool = False) -> BuildSummary:
     """Bring the index in line with the corpus; the model is loaded only if something must be embedded."""
+    from embeddings.cache import BUNDLED_VECTORS
     from embeddings.encoder import model_name
 
     identity = None
@@ -67,7 +68,8 @@ def build(settings: Settings, encoder: Encoder | None = None, corpus_dir: Path |
                        encoder or (lambda: load_encoder(settings)), Tokenizer(bulk=True),
                        settings.embedding_cache_dir, batch=max(EMBED_CHUNK, settings.encode_batch_size), progress=progress,
                        after_write=after_write, rebuild=rebuild, identity=identity,
-                       workers=workers_for(settings.build_workers))
+                       workers=workers_for(settings.build_workers),
+                       shipped=BUNDLED_VECTORS if settings.bundled_vectors else None)
 
 
 @dataclass

