@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 log = logging.getLogger(__name__)
-BUNDLED_VECTORS = Path(__file__).resolve().parent / "data"     # <encoder key>.npz: hashes (S64) and vectors
+BUNDLED_VECTORS = Path(__file__).resolve().parent / "data"     # <shipped key>.npz: hashes (S64) and vectors
 
 
 def content_hash(text: str) -> str:
@@ -25,11 +25,11 @@ class EmbeddingCache:
     """One SQLite file per encoder key; rows are (sha256 of the embedded text, float32 vector)."""
 
     def __init__(self, folder: Path, key: str, dimension: int, shipped: Path | None = None):
-        """`shipped`: a folder of shipped vectors (`BUNDLED_VECTORS`) to take missing ones from, or None."""
+        """`shipped`: a file of shipped vectors (`BUNDLED_VECTORS/<shipped key>.npz`) to take missing ones from."""
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"{key}.sqlite"
         self.dimension = dimension
-        self._shipped_file = shipped / f"{key}.npz" if shipped is not None else None
+        self._shipped_file = shipped
         self._shipped: dict[str, np.ndarray] | None = None
         self._db = sqlite3.connect(self.path)
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL)")

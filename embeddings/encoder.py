@@ -167,6 +167,8 @@ class NanoEncoder:
             from embeddings.onnx_passages import fingerprint
 
             self.fingerprint = fingerprint(self._onnx_recipe)
+            if passages == "onnx":      # float32: another onnxruntime moves a vector by ~1e-7 (shipped_key)
+                self.portable_fingerprint = fingerprint(self._onnx_recipe, runtime=False)
         else:
             self.fingerprint = engine_fingerprint() if passages == "c" else folder_fingerprint(folder())
 
@@ -348,6 +350,16 @@ def load_encoder(settings: Settings) -> Encoder:
 
 def encoder_key(encoder: Encoder) -> str:
     """Identifies what a cached vector was computed with: model, dimension and passage prompt."""
-    ident = json.dumps([encoder.name, encoder.dimension, encoder.passage_prompt, getattr(encoder, "fingerprint", "")],
-                       ensure_ascii=False)
+    return _key(encoder, getattr(encoder, "fingerprint", ""))
+
+
+def shipped_key(encoder: Encoder) -> str:
+    """The name of the shipped vectors (embeddings/data/) an encoder may take: its `encoder_key`, except that the
+    float32 ONNX graph's does not name the onnxruntime version, so that a newer onnxruntime (vectors within ~1e-7)
+    still finds them."""
+    return _key(encoder, getattr(encoder, "portable_fingerprint", None) or getattr(encoder, "fingerprint", ""))
+
+
+def _key(encoder: Encoder, fingerprint: str) -> str:
+    ident = json.dumps([encoder.name, encoder.dimension, encoder.passage_prompt, fingerprint], ensure_ascii=False)
     return hashlib.sha256(ident.encode()).hexdigest()[:16]

@@ -41,14 +41,16 @@ _TOKENS_PER_BATCH = 512        # passages are batched by length up to this many 
                                # batches stay in cache: 50 passages/s at 256-1024 tokens, 31 at 16,384)
 
 
-def identity(recipe: str) -> dict[str, Any]:
-    """What the vectors depend on: the bundled weights, the graph and its recipe (no onnxruntime import)."""
-    return {**bundled.engine_identity(), "engine": "onnxruntime", "graph": GRAPH_VERSION, "recipe": RECIPES[recipe],
-            "onnxruntime": bundled._dist_version("onnxruntime")}
+def identity(recipe: str, runtime: bool = True) -> dict[str, Any]:
+    """What the vectors depend on: the bundled weights, the graph and its recipe, and (`runtime`) onnxruntime's
+    version (no onnxruntime import)."""
+    ident = {**bundled.engine_identity(), "engine": "onnxruntime", "graph": GRAPH_VERSION, "recipe": RECIPES[recipe]}
+    return {**ident, "onnxruntime": bundled._dist_version("onnxruntime")} if runtime else ident
 
 
-def fingerprint(recipe: str) -> str:
-    return hashlib.sha256(json.dumps(identity(recipe), sort_keys=True).encode()).hexdigest()[:16]
+def fingerprint(recipe: str, runtime: bool = True) -> str:
+    """`identity` hashed; without `runtime`, the same for every onnxruntime version."""
+    return hashlib.sha256(json.dumps(identity(recipe, runtime), sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _encoder_graph(sd: dict[str, np.ndarray], hdr: dict[str, Any]):

@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from embeddings.cache import EmbeddingCache, content_hash
-from embeddings.encoder import Encoder, encoder_key
+from embeddings.encoder import Encoder, encoder_key, shipped_key
 from indexer.corpus import Corpus, load_corpus
 from indexer.prepare import PreparedPlan, prepare_corpus
 from indexer.progress import STAGE_PREPARING, STAGE_WRITING, Progress
@@ -282,7 +282,8 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
             if not callable(getattr(encoder, "encode_passages", None)):
                 encoder = encoder()
             dimension = encoder.dimension
-            cache = EmbeddingCache(cache_dir, encoder_key(encoder), dimension, shipped)
+            cache = EmbeddingCache(cache_dir, encoder_key(encoder), dimension,
+                                   shipped / f"{shipped_key(encoder)}.npz" if shipped is not None else None)
             try:
                 vectors, embedded = embed_with_cache(encoder, texts, cache, batch, progress)
             finally:

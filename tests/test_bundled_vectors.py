@@ -10,7 +10,7 @@ import pytest
 
 from conftest import copy_two_plans
 from embeddings.cache import BUNDLED_VECTORS, EmbeddingCache, content_hash, write_shipped
-from embeddings.encoder import encoder_key, load_encoder
+from embeddings.encoder import NanoEncoder, encoder_key, load_encoder, shipped_key
 from fakes import KeywordEncoder
 from indexer.context import context_text
 from indexer.normalize import normalize_for_index
@@ -22,7 +22,7 @@ REFRESH = "run .venv/bin/python scripts/bundled_vectors.py"
 
 
 def _shipped() -> tuple[str, dict[str, np.ndarray]]:
-    key = encoder_key(load_encoder(Settings()))      # the bundled model's key: no model is loaded for it
+    key = shipped_key(load_encoder(Settings()))      # the bundled model's: no model is loaded for it
     path = BUNDLED_VECTORS / f"{key}.npz"
     assert path.is_file(), f"no shipped vectors for the bundled model's key {key}: {REFRESH}"
     with np.load(path, allow_pickle=False) as data:
@@ -61,18 +61,18 @@ def test_a_cache_takes_missing_vectors_from_the_shipped_file_and_keeps_them(tmp_
     folder = tmp_path / "shipped"
     a, b, c = (np.full(4, x, np.float32) for x in (0.5, 0.25, 1.0))
     write_shipped(folder / "k.npz", {"a" * 64: a, "b" * 64: b})
-    write_shipped(folder / "other.npz", {"c" * 64: c})
-    cache = EmbeddingCache(tmp_path / "cache", "k", 4, shipped=folder)
+    cache = EmbeddingCache(tmp_path / "cache", "k", 4, shipped=folder / "k.npz")
     found = cache.get_many(["a" * 64, "c" * 64])
-    assert list(found) == ["a" * 64] and np.array_equal(found["a" * 64], a)     # another key's file is not read
+    assert list(found) == ["a" * 64] and np.array_equal(found["a" * 64], a)
     cache.close()
     kept = EmbeddingCache(tmp_path / "cache", "k", 4)                              # now in the cache itself
     assert list(kept.get_many(["a" * 64, "b" * 64])) == ["a" * 64]
     kept.close()
-    assert EmbeddingCache(tmp_path / "other-dim", "k", 8, shipped=folder).get_many(["a" * 64]) == {}
+    assert EmbeddingCache(tmp_path / "other-dim", "k", 8, shipped=folder / "k.npz").get_many(["a" * 64]) == {}
+    assert EmbeddingCache(tmp_path / "no-file", "k", 4, shipped=folder / "none.npz").get_many(["a" * 64]) == {}
     (folder / "k.npz").write_bytes(b"PK\x03\x04 damaged")
     with caplog.at_level(logging.WARNING):
-        assert EmbeddingCache(tmp_path / "fresh", "k", 4, shipped=folder).get_many(["b" * 64]) == {}
+        assert EmbeddingCache(tmp_path / "fresh", "k", 4, shipped=folder / "k.npz").get_many(["b" * 64]) == {}
     assert "cannot be read" in caplog.text
 
 
@@ -82,11 +82,10 @@ def test_a_first_build_embeds_only_what_the_shipped_vectors_lack(two_plans, tmp_
     searches as the build that embedded them all."""
     corpus, index, cache = copy_two_plans(two_plans, tmp_path / "made")
     encoder = KeywordEncoder()
-    key = encoder_key(encoder)
-    every = EmbeddingCache(cache / "embeddings", key, encoder.dimension).items()
+    every = EmbeddingCache(cache / "embeddings", encoder_key(encoder), encoder.dimension).items()
     first = sorted(every)[0]
     monkeypatch.setattr("embeddings.cache.BUNDLED_VECTORS", tmp_path / "shipped")
-    write_shipped(tmp_path / "shipped" / f"{key}.npz", {h: v for h, v in every.items() if h != first})
+    write_shipped(tmp_path / "shipped" / f"{shipped_key(encoder)}.npz", {h: v for h, v in every.items() if h != first})
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache",
                         bundled_vectors=taken)
     summary = build(settings, encoder=encoder)
@@ -95,3 +94,20 @@ def test_a_first_build_embeds_only_what_the_shipped_vectors_lack(two_plans, tmp_
     fresh = open_searcher(settings, encoder=encoder).search(request)
     before = open_searcher(Settings(corpus_dir=corpus, index_dir=index, cache_dir=cache), encoder=encoder).search(request)
     assert [h.passage_id for h in fresh.results] == [h.passage_id for h in before.results]
+
+
+def test_the_shipped_vectors_are_found_whatever_the_onnxruntime_version(monkeypatch):
+    """The float32 graph's vectors move by ~1e-7 with another onnxruntime: its cache key names the version (what a
+    cached vector was computed with), the shipped file's does not, so a newer onnxruntime still takes them. The
+    int8 graph and the C engine never take the float32 graph's vectors."""
+    from embeddings import bundled
+
+    def encoder(passages: str) -> NanoEncoder:
+        return load_encoder(Settings(passage_engine=passages))
+
+    before = encoder("onnx")
+    installed = bundled._dist_version
+    monkeypatch.setattr(bundled, "_dist_version", lambda name: "99.0" if name == "onnxruntime" else installed(name))
+    after = encoder("onnx")
+    assert encoder_key(after) != encoder_key(before) and shipped_key(after) == shipped_key(before)
+    assert shipped_key(encoder("onnx-int8")) != shipped_key(before) != shipped_key(encoder("c"))
