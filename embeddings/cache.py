@@ -2,7 +2,8 @@
 
 A cache may also draw on shipped vectors (`BUNDLED_VECTORS`): the bundled corpus's passages embedded once by the
 project (`scripts/bundled_vectors.py`), so that a fresh machine's first build of the bundled corpus embeds nothing.
-A passage missing from the cache is taken from there when the file for the cache's encoder key has it."""
+A passage missing from the cache is taken from there when the encoder's file (named by
+`embeddings.encoder.shipped_key`) has it."""
 from __future__ import annotations
 
 import hashlib
