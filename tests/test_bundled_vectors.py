@@ -21,18 +21,18 @@ from plansearch.settings import Settings
 REFRESH = "run .venv/bin/python scripts/bundled_vectors.py"
 
 
-def _shipped() -> tuple[str, dict[str, np.ndarray]]:
+def _shipped() -> dict[str, np.ndarray]:
     key = shipped_key(load_encoder(Settings()))      # the bundled model's: no model is loaded for it
     path = BUNDLED_VECTORS / f"{key}.npz"
     assert path.is_file(), f"no shipped vectors for the bundled model's key {key}: {REFRESH}"
     with np.load(path, allow_pickle=False) as data:
-        return key, {h.decode(): v for h, v in zip(data["hashes"], data["vectors"])}
+        return {h.decode(): v for h, v in zip(data["hashes"], data["vectors"])}
 
 
 def test_the_shipped_vectors_cover_every_passage_of_the_bundled_corpus(fake_searcher):
     """Every text a build of the bundled corpus embeds (the session's keyword-encoder build embedded them all,
     into its fresh cache) has a shipped vector, and only the current model's file is shipped."""
-    _, shipped = _shipped()
+    shipped = _shipped()
     cache = fake_searcher.settings.embedding_cache_dir / f"{encoder_key(KeywordEncoder())}.sqlite"
     with sqlite3.connect(cache) as db:
         embedded = {h for (h,) in db.execute("SELECT hash FROM vectors")}
@@ -46,7 +46,7 @@ def test_the_shipped_vectors_are_the_models_own(fake_searcher):
     shipped vectors do."""
     from embeddings.onnx_passages import OnnxPassageEncoder
 
-    _, shipped = _shipped()
+    shipped = _shipped()
     index = fake_searcher.index
     rows = [0, 250, 500, 750, 1000]
     texts = [normalize_for_index(context_text(p, fake_searcher.plans[p.plan_id]))
