@@ -32,6 +32,7 @@ class EmbeddingCache:
         self.dimension = dimension
         self._shipped_file = shipped
         self._shipped: dict[str, np.ndarray] | None = None
+        self.shipped_taken = 0          # vectors taken from the shipped file so far
         self._db = sqlite3.connect(self.path)
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL)")
 
@@ -50,6 +51,7 @@ class EmbeddingCache:
             if taken:
                 self.put_many(taken)
                 found.update(taken)
+                self.shipped_taken += len(taken)
         return found
 
     def _shipped_vectors(self) -> dict[str, np.ndarray]:

@@ -46,7 +46,7 @@ class BuildSummary:
     passages: int
     per_kind: dict[str, int]
     embedded: int
-    reused: int
+    reused: int                         # of which `shipped` came with the project (embeddings/cache.py)
     seconds: float
     build: str                          # the name of the build served now (plansearch.index.IndexSource.current)
     warnings: list[str] = field(default_factory=list)
@@ -58,6 +58,7 @@ class BuildSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)   # (file, reason) not indexed
     skipped: list[str] = field(default_factory=list)              # files of an unsupported type
     reason: str = ""                    # why it was a complete rebuild
+    shipped: int = 0                    # vectors taken from the project's shipped vectors, not embedded here
     segments: int = 1
 
 
@@ -286,6 +287,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
                                    shipped / f"{shipped_key(encoder)}.npz" if shipped is not None else None)
             try:
                 vectors, embedded = embed_with_cache(encoder, texts, cache, batch, progress)
+                outcome["shipped"] = cache.shipped_taken
             finally:
                 cache.close()
             if callable(prepare := getattr(encoder, "prepare_queries", None)):

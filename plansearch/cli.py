@@ -155,7 +155,8 @@ def _print_summary(summary) -> None:
                                      ("removed", summary.removed)) if ids]
         print(f"{', '.join(changes) or 'no changes'}; {len(summary.unchanged)} plans unchanged")
     print(f"indexed {summary.plans} plans, {summary.passages} passages ({kinds}) in {summary.seconds:.1f} s")
-    print(f"embedded {summary.embedded} passages, reused {summary.reused} from the cache")
+    shipped = f" ({summary.shipped} of them from the vectors shipped with plansearch)" if summary.shipped else ""
+    print(f"embedded {summary.embedded} passages, reused {summary.reused} from the cache{shipped}")
     print(f"index: build {summary.build} ({summary.segments} segment{'s' if summary.segments != 1 else ''})")
     for warning in summary.warnings:
         print(f"warning: {warning}")

@@ -90,6 +90,7 @@ def test_a_first_build_embeds_only_what_the_shipped_vectors_lack(two_plans, tmp_
                         bundled_vectors=taken)
     summary = build(settings, encoder=encoder)
     assert summary.embedded == (1 if taken else len(every))
+    assert summary.shipped == (len(every) - 1 if taken else 0)
     request = SearchRequest(q="预防儿童溺水", k=5)
     fresh = open_searcher(settings, encoder=encoder).search(request)
     before = open_searcher(Settings(corpus_dir=corpus, index_dir=index, cache_dir=cache), encoder=encoder).search(request)
