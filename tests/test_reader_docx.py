@@ -109,23 +109,53 @@ def test_a_tables_caption_is_not_glued_to_the_passage_before_it(tmp_path):
 
 
 # -- numbering definitions ------------------------------------------------------------------------------
+def _val(tag: str, val: str):
+    el = OxmlElement(tag)
+    el.set(qn("w:val"), val)
+    return el
+
+
 def _numbered_docx(path: Path, levels: list[tuple[str, str]], paragraphs: list[tuple[str, int, str]],
-                   overrides: dict[int, int] | None = None) -> Path:
+                   overrides: dict[int, int] | None = None, list_style: bool = False, gap: str | None = None,
+                   head: tuple[str, ...] = ()) -> Path:
     """A .docx whose paragraphs carry only numPr: levels [(numFmt, lvlText)] of one abstract list; each
-    paragraph (text, ilvl, numId); numIds 1.. share the abstract list, `overrides` {numId: start}."""
+    paragraph (text, ilvl, numId); numIds 1.. share the abstract list, `overrides` {numId: start}. With
+    `list_style`, as Word saves a list style (定义新列表样式): that list holds only a numStyleLink, and the levels
+    are in another list with the style's styleLink. `gap`: each level's w:suff (tab, space, nothing). `head`:
+    unnumbered paragraphs first."""
     doc = new_docx()
+    for text in head:
+        doc.add_paragraph(text)
     numbering = doc.part.numbering_part.element
     abstract = OxmlElement("w:abstractNum")
-    abstract.set(qn("w:abstractNumId"), "7")
+    abstract.set(qn("w:abstractNumId"), "8" if list_style else "7")
+    if list_style:
+        abstract.append(_val("w:styleLink", "PlanOutline"))
     for ilvl, (fmt, text) in enumerate(levels):
         lvl = OxmlElement("w:lvl")
         lvl.set(qn("w:ilvl"), str(ilvl))
-        for tag, val in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text)):
-            el = OxmlElement(tag)
-            el.set(qn("w:val"), val)
-            lvl.append(el)
+        for tag, val in (("w:start", "1"), ("w:numFmt", fmt), *((("w:suff", gap),) if gap else ()), ("w:lvlText", text)):
+            lvl.append(_val(tag, val))
         abstract.append(lvl)
     numbering.append(abstract)
+    if list_style:
+        stub = OxmlElement("w:abstractNum")
+        stub.set(qn("w:abstractNumId"), "7")
+        stub.append(_val("w:numStyleLink", "PlanOutline"))
+        numbering.insert(0, stub)
+        num = OxmlElement("w:num")
+        num.set(qn("w:numId"), "99")
+        num.append(_val("w:abstractNumId", "8"))
+        numbering.append(num)
+        style = OxmlElement("w:style")
+        style.set(qn("w:type"), "numbering")
+        style.set(qn("w:styleId"), "PlanOutline")
+        style.append(_val("w:name", "Plan Outline"))
+        ppr, numpr = OxmlElement("w:pPr"), OxmlElement("w:numPr")
+        numpr.append(_val("w:numId", "99"))
+        ppr.append(numpr)
+        style.append(ppr)
+        doc.styles.element.append(style)
     for num_id in sorted({n for _, _, n in paragraphs}):
         num = OxmlElement("w:num")
         num.set(qn("w:numId"), str(num_id))
@@ -163,6 +193,32 @@ def test_level_formats_and_restarts_are_honoured(tmp_path):
     texts = [line.text for line in read_document(path).lines]
     assert texts == ["（一）儿童与健康", "1、主要目标", "①降低死亡率", "②提高保健水平", "2、策略措施",
                      "（二）儿童与安全", "1、预防溺水", "1、另一个清单", "2、接着数"]
+
+
+def test_a_list_style_gives_its_levels_to_the_lists_that_use_it(tmp_path):
+    """Word's 定义新列表样式 saves the paragraphs' list as a mere link to the style; its levels are in the list the
+    style links to. Read as the default "1." at every level, every chapter and domain of such a plan was lost."""
+    path = _numbered_docx(tmp_path / "style.docx", [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"),
+                                                    ("decimal", "%3.")], [
+        ("指导思想", 0, 1), ("儿童发展领域", 0, 1), ("儿童与健康", 1, 1), ("预防溺水", 2, 1), ("儿童与安全", 1, 1)],
+        list_style=True)
+    assert [line.text for line in read_document(path).lines] == [
+        "一、指导思想", "二、儿童发展领域", "（一）儿童与健康", "1.预防溺水", "（二）儿童与安全"]
+
+
+@pytest.mark.parametrize(("marker", "gap"), [("%1、", "tab"), ("%1、", "space"), ("%1、", "nothing"), ("%1、", None),
+                                             ("%1.", "tab"), ("%1.", "space"), ("%1.", None)])
+def test_an_item_whose_text_begins_with_a_digit_keeps_its_number(tmp_path, marker, gap):
+    """Word shows "8、⇥6个月内…" (a tab after the number unless the level says otherwise): read as "8、6个月内…" or
+    "8.6个月内…", the number ran into the text's own digits and target 8 was merged into target 7. A typed
+    "8、6个月内…" is item 8 too: 、 is never inside a number."""
+    path = _numbered_docx(tmp_path / "items.docx", [("decimal", marker)], [
+        ("婴儿死亡率控制在5‰以下。", 0, 1), ("6个月内婴儿纯母乳喂养率达到50%以上。", 0, 1),
+        ("3岁以下儿童系统管理率达到90%以上。", 0, 1)], gap=gap,
+        head=("某市儿童发展规划（2021—2030年）", "一、儿童与健康", "（一）主要目标。"))
+    [plan] = parse_file(path)
+    assert [(p.number, p.text) for p in plan.passages if p.kind.value == "target"] == [
+        (1, "婴儿死亡率控制在5‰以下。"), (2, "6个月内婴儿纯母乳喂养率达到50%以上。"), (3, "3岁以下儿童系统管理率达到90%以上。")]
 
 
 def test_number_formats():

@@ -34,6 +34,7 @@ class _Level:
     fmt: str = "decimal"
     text: str = "%1."
     legal: bool = False      # isLgl: every level shown in decimal
+    gap: str = " "           # what Word puts between the number and the text (suff: a tab by default, a space, nothing)
 
 
 @dataclass
@@ -47,12 +48,20 @@ class _Numbering:
     started: set[str] = field(default_factory=set)                          # numIds already used
 
     @classmethod
-    def read(cls, root) -> _Numbering:
+    def read(cls, root, styles=None) -> _Numbering:
+        """`styles` (styles.xml) resolves a list style: a definition that holds only `numStyleLink` takes its levels
+        from the one with the same `styleLink`, or from the numbering style's own list (Word's 定义新列表样式)."""
         numbering = cls()
         if root is None:
             return numbering
+        style_lists: dict[str, str] = {}        # list style id → the abstract list holding its levels
+        linked: dict[str, str] = {}             # abstract list of a numStyleLink → that list style id
         for abstract in root.iter(q("abstractNum")):
             aid = abstract.get(q("abstractNumId"))
+            if (el := abstract.find(q("styleLink"))) is not None and el.get(q("val")):
+                style_lists[el.get(q("val"))] = aid
+            if (el := abstract.find(q("numStyleLink"))) is not None and el.get(q("val")):
+                linked[aid] = el.get(q("val"))
             levels = {}
             for lvl in abstract.findall(q("lvl")):
                 level = _Level()
@@ -63,6 +72,8 @@ class _Numbering:
                 if (el := lvl.find(q("lvlText"))) is not None:
                     level.text = el.get(q("val")) or ""
                 level.legal = lvl.find(q("isLgl")) is not None
+                if (el := lvl.find(q("suff"))) is not None and el.get(q("val")) == "nothing":
+                    level.gap = ""
                 levels[_int(lvl.get(q("ilvl")), 0)] = level
             numbering.levels[aid] = levels
         for num in root.iter(q("num")):
@@ -76,7 +87,27 @@ class _Numbering:
                 if start is not None:
                     numbering.overrides.setdefault(nid, {})[_int(override.get(q("ilvl")), 0)] = \
                         _int(start.get(q("val")), 1)
+        numbering._follow_list_styles(linked, style_lists, styles)
         return numbering
+
+    def _follow_list_styles(self, linked: dict[str, str], style_lists: dict[str, str], styles) -> None:
+        """Point each list that uses a list style at the definition holding the style's levels (one counter for
+        every list of that style, as Word numbers them)."""
+        style_num = {}
+        if styles is not None:
+            for style in styles.iter(q("style")):
+                num = style.find(f"{q('pPr')}/{q('numPr')}/{q('numId')}")
+                if num is not None and num.get(q("val")):
+                    style_num[style.get(q("styleId"))] = num.get(q("val"))
+        for aid, style_id in linked.items():
+            target = style_lists.get(style_id)
+            if target is None and style_id in style_num:
+                target = self.nums.get(style_num[style_id])
+            if target is None or target == aid or target not in self.levels or target in linked:
+                continue
+            for nid, ref in self.nums.items():
+                if ref == aid:
+                    self.nums[nid] = target
 
     def label(self, num_id: str, ilvl: int) -> str:
         """The number Word shows for the next paragraph of list `num_id` at level `ilvl` ('' for none)."""
@@ -100,6 +131,8 @@ class _Numbering:
         if level.fmt == "none":
             return ""
         text = level.text
+        if not text.strip():
+            return ""
         for i in range(ilvl, -1, -1):
             placeholder = f"%{i + 1}"
             if placeholder in text:
@@ -107,7 +140,16 @@ class _Numbering:
                 value = counters.get(i, lv.start)
                 text = text.replace(placeholder, format_number(value, "decimal" if level.legal and i < ilvl
                                                                else lv.fmt))
-        return text
+        return text + level.gap
+
+
+def _joined(label: str, text: str) -> str:
+    """A number Word shows and its paragraph's text: Word's gap after the number (a tab) is kept as a space where
+    the text begins with a digit or a letter ("8、" and "6个月内…" are item 8, "8、6个月内…" would not be), else
+    dropped, as a typed "1.儿童与健康" has none."""
+    if label.endswith(" ") and not re.match(r"[0-9０-９A-Za-z]", text):
+        label = label.rstrip(" ")
+    return label + text
 
 
 def _int(value: str | None, default: int) -> int:
@@ -248,7 +290,7 @@ class _Body:
         for i, piece in enumerate(pieces):
             piece = piece.replace("\t", " ").strip(" \u3000\u00a0") if i else piece.lstrip("\t ").replace("\t", " ")
             if i == 0 and label:
-                piece = label + piece.lstrip(" \u3000\u00a0")
+                piece = _joined(label, piece.lstrip(" \u3000\u00a0"))
             self.lines.append(SourceLine(piece, paragraph=self.block))
 
     # -- tables ---------------------------------------------------------------------------------
@@ -273,7 +315,7 @@ class _Body:
             label = self.number_label(p).replace(BULLET, "")
             text = " ".join(part.strip() for part in self.paragraph_text(p).split("\n"))
             if text.strip():
-                texts.append(label + text.strip())
+                texts.append(_joined(label, text.strip()))
         return "".join(texts)
 
     def table_rows(self, tbl) -> list[list[str]]:
@@ -388,7 +430,7 @@ def read_docx(path: Path, name: str | None = None, fmt: str = "docx") -> Documen
         styles_root = part.styles.element
     except (NotImplementedError, KeyError):
         styles_root = None
-    body = _Body(name, _Numbering.read(numbering_root), styles_root)
+    body = _Body(name, _Numbering.read(numbering_root, styles_root), styles_root)
     body.walk(document.element.body)
     body.number_headings()
     return Document(file=name, format=fmt, lines=body.lines, tables=body.tables)
