@@ -301,10 +301,12 @@ HEADING_CHAPTER = re.compile(r"^[一二三四五六七八九十]+、\s*(.+)$")
 HEADING_SECTION = re.compile(r"^（[一二三四五六七八九十]+）\s*([^。；]{2,30}。?)$")
 
 
-@pytest.mark.parametrize("stem", ["daqing-children-2021-2025", "xiangning-children-2021-2025-draft"])
+@pytest.mark.parametrize("stem", ["daqing-children-2021-2025", "xiangning-children-2021-2025-draft",
+                                  "zengdu-women-and-children-2021-2030"])
 def test_headings_set_in_word_heading_styles_without_numbers_keep_the_structure(stem, tmp_path):
     """A plan whose chapters are Heading 1 and whose sections are Heading 2, with no number typed or shown
-    (Word's default heading styles): read like the text that numbers them."""
+    (Word's default heading styles): read like the text that numbers them. In a file of two plans the second
+    plan's title starts its chapters at 一 again (they ran on from the first plan's, and the plans merged)."""
     doc = new_docx()
     for line in render.plan_lines(CORPUS / f"{stem}.txt"):
         if m := HEADING_CHAPTER.match(line.strip()):

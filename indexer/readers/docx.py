@@ -23,8 +23,10 @@ def q(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
+# a plan's title line (某市儿童发展规划（2021—2030年）)
+PLAN_TITLE = re.compile(r"^\s*.{2,40}(?:规划|纲要|方案|计划)\s*(?:[（(][^（）()]{1,16}[)）])?\s*$")
 # a heading that is no chapter of the plan (its title, 前言, 目录, an annex), or a heading style's level
-NOT_A_CHAPTER = re.compile(r"^\s*(?:前\s*言|目\s*录|附\s*[件表录].*|.{2,40}(?:规划|纲要|方案|计划)\s*(?:[（(][^（）()]{1,16}[)）])?)\s*$")
+NOT_A_CHAPTER = re.compile(rf"^\s*(?:前\s*言|目\s*录|附\s*[件表录].*)\s*$|{PLAN_TITLE.pattern}")
 HEADING_STYLE_NAME = re.compile(r"(?:heading|标题)\s*(\d)", re.IGNORECASE)
 
 
@@ -171,6 +173,7 @@ class _Body:
         self.tables: list[list[list[str]]] = []
         self.block = 0
         self.headings: list[tuple[int, int, bool]] = []    # (line, outline level, numbered) of heading paragraphs
+        self.titles: list[int] = []                         # lines of plan titles: a second plan numbers anew
 
     # -- styles ---------------------------------------------------------------------------------
     def _style(self, style_id: str | None):
@@ -210,12 +213,16 @@ class _Body:
         """Headings set in Word's heading styles with no number, numbered as plans number theirs: the highest
         heading level used 一、, the next （一）, the next 1. (restarting under each higher heading; headings with a
         number of their own count too), so that the parser sees the chapters, domains and blocks the styles
-        show."""
+        show. A plan's title line starts the count again: the second plan of a file (a notice and two plans)."""
         if sum(not numbered for _, _, numbered in self.headings) < 2:
             return          # no structure told by styles alone (a web page's lone 相关文章 heading)
         ranks = {level: rank for rank, level in enumerate(sorted({level for _, level, _ in self.headings}))}
         counts = [0, 0, 0]
+        titles = list(self.titles)
         for line, level, numbered in self.headings:
+            if titles and titles[0] < line:
+                counts = [0, 0, 0]
+                titles = [t for t in titles if t > line]
             rank = ranks[level]
             if rank > 2:
                 continue
@@ -286,6 +293,8 @@ class _Body:
                 and (level := self._outline_level(ppr, style_id)) is not None:
             numbered = bool(label or TYPED_MARKER.match(text))
             self.headings.append((len(self.lines), level, numbered))
+        if not label and PLAN_TITLE.match(text) and not TYPED_MARKER.match(text):
+            self.titles.append(len(self.lines))
         pieces = text.split("\n")
         for i, piece in enumerate(pieces):
             piece = piece.replace("\t", " ").strip(" \u3000\u00a0") if i else piece.lstrip("\t ").replace("\t", " ")
