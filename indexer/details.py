@@ -84,8 +84,12 @@ def _common(divisions: list[Division], attr: str) -> str:
 # ---------------------------------------------------------------- the pieces
 
 
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def find_period(text: str) -> str:
-    """2021—2030 from "（2021—2030年）", "2021-2025", "2021一2030"; 2021—2025 from "十四五"."""
+    """2021—2030 from "（2021—2030年）", "2021-2025", "2021一2030", "（２０２１—２０３０年）"; 2021—2025 from "十四五"."""
+    text = text.translate(FULL_WIDTH_DIGITS)
     for m in RE_PERIOD.finditer(text):
         start, end = int(m.group(1)), int(m.group(2))
         if start < end <= start + 20:
@@ -244,7 +248,7 @@ def _body_period(lines: list[Line], subject: str, place: str) -> tuple[str, str]
     """A period the body states (规划期为…); else the one after this place's last plan of the subject, which the
     preface names as past (颁布实施了《大庆市儿童发展规划（2016-2020年）》 → 2021—2025); else that of a plan of the
     same subject it follows (按照《兵团儿童发展规划（2021-2030年）》…制定本规划). Returns (period, where it came from)."""
-    text = "".join(ln.text for ln in lines)
+    text = "".join(ln.text for ln in lines).translate(FULL_WIDTH_DIGITS)
     if m := RE_PLAN_PERIOD.search(text):
         return f"{m.group(1)}—{m.group(2)}", "规划期"
     preface = []
@@ -252,7 +256,7 @@ def _body_period(lines: list[Line], subject: str, place: str) -> tuple[str, str]
         if line.type is LineType.chapter:
             break
         preface.append(line.text)
-    said = "".join(preface)
+    said = "".join(preface).translate(FULL_WIDTH_DIGITS)
     found = [(m, period) for m in RE_REFERENCE.finditer(said)
              if subject and subject in m.group(1) and (period := find_period(m.group(2)))]
     for m, period in found:

@@ -162,3 +162,16 @@ def test_the_red_head_and_its_number_are_not_taken_into_the_issuer(tmp_path, hea
     path.write_text("\n\n".join(head) + "\n\n" + plan, encoding="utf-8")
     [meta] = load_corpus(tmp_path).plans
     assert (meta.issuer, meta.doc_number) == ("大庆市人民政府", "庆政发〔2021〕12号")
+
+
+def test_a_period_in_full_width_digits_is_read_and_the_title_kept_as_written(tmp_path):
+    """（２０２１—２０３０年）, as many official documents type it: no period was found (a warning, and the plan
+    listed under no period)."""
+    text = (CORPUS / "xinchengqu-children-2021-2030.txt").read_text(encoding="utf-8")
+    assert "（2021—2030年）" in text
+    (tmp_path / "x.txt").write_text(text.replace("（2021—2030年）", "（２０２１—２０３０年）"), encoding="utf-8")
+    [meta] = load_corpus(tmp_path).plans
+    assert meta.period == "2021—2030"
+    assert meta.title.endswith("（２０２１—２０３０年）")
+    assert not any("period" in w for w in meta.warnings)
+    assert find_period("规划期为２０２１－２０２５年") == "2021—2025"
