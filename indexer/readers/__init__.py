@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from indexer.readers.base import Document, ReaderError, SourceLine
+from indexer.readers.base import MAX_TEXT_CHARS, Document, ReaderError, SourceLine
 
 Reader = Callable[[Path], Document]
 MAX_FILE_MB = 40     # a plan is a few MB even as a PDF with pictures; larger files are refused, not read
-MAX_TEXT_CHARS = 2_000_000     # a plan's text is 30–150 thousand characters; 2 million is a compressed bomb, not a plan
 
 
 def _txt(path: Path) -> Document:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from plansearch.errors import CorpusError
 
 # a page number as printed in a header or footer: — 2 —, 第 2 页, 2/30, 共30页, page 2
+MAX_TEXT_CHARS = 2_000_000     # a plan's text is 30–150 thousand characters; 2 million is a compressed bomb, not a plan
 RE_PAGE_NUMBER = re.compile(
     r"^[\s\-—–－·•_~]*(第\s*)?(\d{1,4}|[ivxlcdm]{1,6})(\s*页)?(\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–－·•_~]*$"
     r"|^(page|p\.)\s*\d{1,4}(\s*of\s*\d{1,4})?$", re.IGNORECASE)

@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from indexer.readers.base import Document, ReaderError, SourceLine
+from indexer.readers.base import MAX_TEXT_CHARS, Document, ReaderError, SourceLine
 from indexer.readers.furniture import RE_FURNITURE, RE_RELATED
 from indexer.readers.numbering import BULLET, TYPED_MARKER, bullet_for, chinese_counting, format_number
 
@@ -409,6 +409,29 @@ def _check_unpacked_size(path: Path, name: str) -> None:
                                     f"part, more than a plan holds (at most {MAX_XML_MB} MB are read)")
 
 
+RE_MARKUP = re.compile(r"<[^<>]*>")
+
+
+def _check_text_size(path: Path, name: str) -> None:
+    """Refuse a body with more text than a plan holds before it is parsed: counted between the tags of
+    word/document.xml as it is unpacked, in pieces (60 MB of it took 23 s and 840 MB to parse, then refuse)."""
+    import codecs
+
+    with zipfile.ZipFile(path) as z:
+        if "word/document.xml" not in z.namelist():
+            return
+        decoder, chars, carry = codecs.getincrementaldecoder("utf-8")("replace"), 0, ""
+        with z.open("word/document.xml") as xml:
+            while chunk := xml.read(1 << 20):
+                text = carry + decoder.decode(chunk)
+                cut = text.rfind("<")
+                text, carry = (text[:cut], text[cut:]) if cut > text.rfind(">") else (text, "")
+                chars += len(RE_MARKUP.sub("", text))
+                if chars > MAX_TEXT_CHARS:
+                    raise ReaderError(name, f"more text than a plan holds (over {MAX_TEXT_CHARS:,} characters "
+                                            f"in the Word file's body; at most {MAX_TEXT_CHARS:,} are read)")
+
+
 def read_docx(path: Path, name: str | None = None, fmt: str = "docx") -> Document:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -422,6 +445,7 @@ def read_docx(path: Path, name: str | None = None, fmt: str = "docx") -> Documen
         raise ReaderError(name, "this is a legacy Word .doc file with a .docx name: rename it to .doc")
     try:
         _check_unpacked_size(path, name)
+        _check_text_size(path, name)
         document = docx.Document(str(path))
     except ReaderError:
         raise
