@@ -57,8 +57,8 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
         return JSONResponse(status_code=422, content={"detail": str(exc), "param": exc.param})
 
     @app.exception_handler(PlanNotFound)
-    async def _no_plan(request: Request, exc: PlanNotFound):
-        return JSONResponse(status_code=404, content={"detail": str(exc), "param": "plan"})
+    async def _no_plan(request: Request, exc: PlanNotFound):        # `param` set by a route: peers
+        return JSONResponse(status_code=404, content={"detail": str(exc), "param": getattr(exc, "param", "plan")})
 
     @app.exception_handler(PassageNotFound)
     async def _no_passage(request: Request, exc: PassageNotFound):

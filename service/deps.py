@@ -1,7 +1,8 @@
-"""What the routes share: the searcher being served, the key that guards writes, an upload read to disk, and the
-refusal those raise (translated to HTTP in service/app.py)."""
+"""What the routes share: the searcher being served, the key that guards writes, an upload read to disk, the
+refusal those raise (translated to HTTP in service/app.py), and what a blank optional parameter means."""
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,13 @@ async def get_searcher(request: Request) -> Searcher:
 
 
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
+
+
+def given(value: str | None) -> str | None:
+    """An optional parameter stripped, or None when it is missing or blank (spaces, or only invisible characters:
+    NUL, a zero-width space, U+FFFE): a blank filter or title is one not given, on every route."""
+    value = (value or "").strip()
+    return None if all(unicodedata.category(ch)[0] in "CZ" for ch in value) else value
 
 
 class WriteRefused(Exception):

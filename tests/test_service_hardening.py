@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from plansearch.records import Kind, SourceSpan
 from service.app import create_app
 
 PASSAGE = "daqing-children-2021-d2-m3"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +134,13 @@ def test_options_answers_with_the_allowed_methods(client):
     assert client.options("/nowhere").status_code == 404
 
 
+@pytest.mark.parametrize("url", ["/static/app.js", "/docs-assets/swagger-ui.css"])
+def test_options_on_static_files_lists_only_get_and_head(client, url):
+    r = client.options(url)
+    assert r.status_code == 204 and set(r.headers["allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert client.post(url).status_code == 405 and client.head(url).status_code == 200
+
+
 # 4: limits -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("url, param", [
@@ -144,14 +153,54 @@ def test_options_answers_with_the_allowed_methods(client):
     ("/api/compare?q=溺水&plan=" + "p" * 5000, "plan"),
     ("/api/export?ids=%20%20", "ids"),
     ("/api/export?ids=,%20,", "ids"),
-    ("/api/compare?q=溺水&plan=", "plan"),
-    ("/api/compare?q=溺水&plan=&plan=daqing-children-2021", "plan"),
     ("/api/targets?indicator=", "indicator"),
     ("/api/targets?indicator=%20", "indicator"),
+    ("/api/review?plan=%20", "plan"),
+    ("/api/review?plan=", "plan"),
 ])
 def test_overlong_or_empty_parameters_get_a_422_naming_them(client, url, param):
     r = client.get(url)
     assert r.status_code == 422 and r.json()["param"] == param
+
+
+@pytest.mark.parametrize("blank", ["", "%20", "%20%20", "%E2%80%8B", "%09"])
+def test_a_blank_optional_filter_is_as_if_not_given(client, blank):
+    """A blank domain, kind, region or plan filters nothing, on every route (a blank required one is a 422 above)."""
+    def ids(r):
+        assert r.status_code == 200, r.text
+        return [hit["passage_id"] for hit in r.json()["results"]]
+
+    unfiltered = ids(client.get("/api/search?q=溺水"))
+    for name in ("domain", "kind", "region", "plan"):
+        assert ids(client.get(f"/api/search?q=溺水&{name}={blank}")) == unfiltered, name
+    everywhere = client.get("/api/compare?q=溺水").json()["plans"]
+    assert client.get(f"/api/compare?q=溺水&plan={blank}").json()["plans"] == everywhere
+    one = client.get(f"/api/compare?q=溺水&plan={blank}&plan=daqing-children-2021")
+    assert [p["plan_id"] for p in one.json()["plans"]] == ["daqing-children-2021"]
+    review = client.get(f"/api/review?plan=xiangning-children-2021&domain={blank}&peers={blank}")
+    assert review.status_code == 200 and review.json()["domains"] == client.get(
+        "/api/review?plan=xiangning-children-2021").json()["domains"]
+
+
+@pytest.mark.parametrize("title", ["%20%20", "%EF%BF%BE", "%E2%80%8B%00"])
+def test_an_export_with_a_blank_or_unprintable_title_has_the_default_title(client, title):
+    from docx import Document
+
+    md = client.get(f"/api/export?ids={PASSAGE}&format=md&title={title}")
+    assert md.status_code == 200 and md.text.startswith("# 规划条文摘编\n"), md.text[:40]
+    docx = client.get(f"/api/export?ids={PASSAGE}&format=docx&title={title}")
+    assert Document(io.BytesIO(docx.content)).paragraphs[0].text == "规划条文摘编"
+
+
+def test_an_unknown_peer_is_a_404_naming_peers(fake_searcher):
+    draft = {"file": ("draft.txt", (CORPUS / "xinchengqu-children-2021-2030.txt").read_bytes(), "text/plain")}
+    with app_with(fake_searcher, api_key="s3cret") as c:
+        r = c.get("/api/review", params={"plan": "xiangning-children-2021", "peers": "daqing-children-2021,nonexist"})
+        assert r.status_code == 404 and r.json()["param"] == "peers" and "nonexist" in r.json()["detail"]
+        r = c.post("/api/review", files=draft, data={"peers": "nonexist"}, headers={"X-API-Key": "s3cret"})
+        assert r.status_code == 404 and r.json()["param"] == "peers" and "nonexist" in r.json()["detail"]
+        r = c.get("/api/review", params={"plan": "nowhere", "peers": "nowhere"})       # the plan is asked first
+        assert r.status_code == 404 and r.json()["param"] == "plan"
 
 
 @pytest.mark.parametrize("q", ["\x00", "\u200b", "\ufeff\u200e"])
@@ -247,7 +296,9 @@ def test_protect_reads_without_a_key_is_refused_at_start():
 
 
 @pytest.mark.parametrize("host, code", [("127.0.0.1", 200), ("localhost:8000", 200), ("[::1]:8000", 200),
-                                        ("evil.example", 400), ("attacker.example:8000", 400), ("", 400)])
+                                        ("[::1]", 200), ("evil.example", 400), ("attacker.example:8000", 400), ("", 400),
+                                        ("[::1]evil.com", 400), ("[::1]:8000evil.com", 400), ("[::1]:", 400),
+                                        ("[::1", 400), ("localhost:evil.com", 400), ("127.0.0.1:80:80", 400)])
 def test_only_allowed_host_names_are_served(client, host, code):
     r = client.get("/api/plans", headers={"Host": host})
     assert r.status_code == code

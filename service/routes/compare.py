@@ -9,7 +9,7 @@ from plansearch.compare import CompareResponse, Comparer
 from plansearch.errors import InvalidQuery
 from plansearch.search import SearchRequest
 from plansearch.settings import Settings
-from service.deps import SearcherDep
+from service.deps import SearcherDep, given
 from service.security import error_responses
 
 MAX_COMPARE_PLANS = 50
@@ -26,7 +26,8 @@ def make_router(settings: Settings) -> APIRouter:
                 plan: Annotated[list[Annotated[str, StringConstraints(max_length=text_max)]] | None,
                                 Query(description=f"只对比这些规划（可重复，最多 {MAX_COMPARE_PLANS} 个）")] = None,
                 per_plan: Annotated[int, Query(description="每个规划最多几条 1–10")] = 3) -> CompareResponse:
-        if plan and len(plan) > MAX_COMPARE_PLANS:
+        plan = [p for p in map(given, plan or ()) if p]          # a blank plan is none given
+        if len(plan) > MAX_COMPARE_PLANS:
             raise InvalidQuery("plan", f"一次最多对比 {MAX_COMPARE_PLANS} 个规划，收到 {len(plan)} 个")
         if not 1 <= per_plan <= 10:
             raise InvalidQuery("per_plan", f"per_plan 必须在 1 到 10 之间，收到 {per_plan}")

@@ -10,7 +10,7 @@ from plansearch.errors import InvalidQuery
 from plansearch.export import MAX_EXPORT_IDS
 from plansearch.search import SearchRequest
 from plansearch.settings import Settings
-from service.deps import DOCX, SearcherDep
+from service.deps import DOCX, SearcherDep, given
 from service.security import error_responses
 
 
@@ -33,6 +33,7 @@ def make_router(settings: Settings) -> APIRouter:
         if format not in ("md", "docx"):
             raise InvalidQuery("format", f"format 只能是 md 或 docx，收到 {format}")
         id_list = [i.strip() for i in (ids or "").split(",") if i.strip()]
+        title = given(title)
         if id_list:
             if len(id_list) > MAX_EXPORT_IDS:
                 raise InvalidQuery("ids", f"一次最多导出 {MAX_EXPORT_IDS} 条，收到 {len(id_list)} 条")

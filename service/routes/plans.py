@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from plansearch.errors import InvalidQuery, PlanSearchError
 from plansearch.search import PlanSummary
 from plansearch.settings import Settings
-from service.deps import SearcherDep, WriteRefused, read_upload, require_key
+from service.deps import SearcherDep, WriteRefused, given, read_upload, require_key
 from service.security import error_responses
 
 
@@ -66,6 +66,7 @@ def make_router(settings: Settings) -> APIRouter:
         from plansearch.plan_files import add_plan_file, check_plan_id
 
         settings = require_key(request)
+        id = given(id)
         if id:
             try:
                 check_plan_id(id)

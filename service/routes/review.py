@@ -13,15 +13,22 @@ from fastapi.responses import Response
 from plansearch.errors import InvalidQuery, PlanNotFound, PlanSearchError
 from plansearch.review import ReviewResponse, Reviewer
 from plansearch.settings import Settings
-from service.deps import DOCX, SearcherDep, WriteRefused, read_upload, require_key
+from service.deps import DOCX, SearcherDep, WriteRefused, given, read_upload, require_key
 from service.security import error_responses
 
 PEERS_MAX = 2000
 
 
 def _peers(peers: str | None) -> list[str] | None:
-    ids = [p.strip() for p in (peers or "").split(",") if p.strip()]
+    ids = [p for p in map(given, (peers or "").split(",")) if p]
     return ids or None
+
+
+def _blame_peers(exc: PlanNotFound, peers: list[str] | None, plan: str | None = None) -> PlanNotFound:
+    """An unknown id among the peers is a 404 naming `peers`, not `plan`."""
+    if exc.plan_id in (peers or ()) and exc.plan_id != plan:
+        exc.param = "peers"
+    return exc
 
 
 def _respond(report: ReviewResponse, format: str):
@@ -51,7 +58,14 @@ def make_router(settings: Settings) -> APIRouter:
                domain: Annotated[str | None, Query(description="只看一个领域，如 儿童与安全 或 安全", max_length=text_max)] = None,
                format: Annotated[str, Query(description="json 或 docx（Word 报告）", max_length=text_max)] = "json"):
         _check_format(format)
-        return _respond(Reviewer(searcher).review_indexed(plan.strip(), _peers(peers), domain or None), format)
+        plan_id, peer_ids = given(plan), _peers(peers)
+        if not plan_id:
+            raise InvalidQuery("plan", "plan 不能为空（plan must not be empty）；见 /api/plans")
+        try:
+            report = Reviewer(searcher).review_indexed(plan_id, peer_ids, given(domain))
+        except PlanNotFound as exc:
+            raise _blame_peers(exc, peer_ids, plan_id) from None
+        return _respond(report, format)
 
     @router.post("/api/review", response_model=ReviewResponse,
                  summary="对标分析一份未入库的草稿（.txt .docx .doc .pdf .html）；不入库；需要 API key",
@@ -65,9 +79,12 @@ def make_router(settings: Settings) -> APIRouter:
         _check_format(format)
         with tempfile.TemporaryDirectory(prefix="plansearch-review-") as tmp:
             path = await read_upload(file, settings, Path(tmp))
+            peer_ids = _peers(peers)
             try:
-                report = await run_in_threadpool(Reviewer(searcher).review_file, path, _peers(peers), domain or None)
-            except (InvalidQuery, PlanNotFound):
+                report = await run_in_threadpool(Reviewer(searcher).review_file, path, peer_ids, given(domain))
+            except PlanNotFound as exc:
+                raise _blame_peers(exc, peer_ids) from None
+            except InvalidQuery:
                 raise
             except PlanSearchError as exc:       # unreadable file, no plan in it
                 raise WriteRefused(400, str(exc)) from None
