@@ -173,6 +173,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     corpus = Path(args.corpus_dir) if args.corpus_dir else settings.corpus_dir
+    _recover(settings)
     if not corpus.is_dir():
         raise PlanSearchError(f"corpus folder not found: {corpus}")
     print("comparing the corpus with the index …", file=sys.stderr)
@@ -248,6 +249,14 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recover(settings) -> None:
+    """An add killed half-way (an upload when the server died) is put back before the index is built or served."""
+    from plansearch.plan_files import recover_interrupted_add
+
+    if message := recover_interrupted_add(settings):
+        print(f"warning: {message}", file=sys.stderr)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from plansearch.runtime import build, index_exists
     from service.app import create_app
@@ -259,6 +268,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     problem = port_problem(host, port)
     if problem:
         raise PlanSearchError(f"cannot listen on {host}:{port}: {problem}")
+    _recover(settings)
     if not index_exists(settings):
         print(f"no index at {settings.index_dir}: building it from {settings.corpus_dir}", file=sys.stderr)
         bar, update = _progress_bar()

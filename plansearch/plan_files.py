@@ -2,12 +2,15 @@
 
 A file is read and understood before anything is written; it is stored in the corpus folder under its
 plan id (never under a name a client chose), described in `plans.toml` from the details found in it, and
-indexed incrementally. If indexing fails, the file and the manifest are put back as they were."""
+indexed incrementally. If indexing fails, the file and the manifest are put back as they were; if the process dies
+on the way (killed, the machine down), a note left beside the index puts them back before the next change or
+index build (`recover_interrupted_add`)."""
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -26,6 +29,8 @@ from plansearch.errors import CorpusError, PlanNotFound
 from plansearch.records import ParsedPlan, PlanMeta
 from plansearch.settings import Settings
 from plansearch.stores import open_source
+
+log = logging.getLogger(__name__)
 
 # manifest fields written for a plan found in a file (in this order); empty values are left out
 ENTRY_FIELDS = ("id", "title", "short_name", "province", "city", "county", "admin_level", "period", "subject",
@@ -48,9 +53,11 @@ class RemoveResult:
     also_removed: list[str] = field(default_factory=list)
 
 
+INTERRUPTED_ADD = ".adding.json"       # beside the index while a file is being added: what to put back
+
+
 @contextmanager
-def corpus_lock(settings: Settings):
-    """One change to the corpus at a time (the lock lives beside the index, not in the corpus folder)."""
+def _locked(settings: Settings):
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     with open(settings.index_dir / ".corpus.lock", "w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
@@ -58,6 +65,57 @@ def corpus_lock(settings: Settings):
             yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+@contextmanager
+def corpus_lock(settings: Settings):
+    """One change to the corpus at a time (the lock lives beside the index, not in the corpus folder). An add that
+    died half-way is undone first."""
+    with _locked(settings):
+        if message := _undo_interrupted_add(settings):
+            log.warning(message)
+        yield
+
+
+def recover_interrupted_add(settings: Settings) -> str | None:
+    """Undo an add whose process died before its file was indexed (else its file and manifest entry stay in the
+    corpus, the index lacks them, and the same upload is refused as a duplicate); says what was undone, or None."""
+    if not (settings.index_dir / INTERRUPTED_ADD).exists():
+        return None
+    with _locked(settings):
+        return _undo_interrupted_add(settings)
+
+
+def _undo_interrupted_add(settings: Settings) -> str | None:
+    note = settings.index_dir / INTERRUPTED_ADD
+    try:
+        record = json.loads(note.read_text(encoding="utf-8"))
+        corpus, stored, before = Path(record["corpus"]), record["stored"], record["manifest"]
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        note.unlink(missing_ok=True)             # unreadable: it undoes nothing (the add's own `except` ran)
+        return None
+    if stored in indexed_ids(open_source(settings)):
+        note.unlink(missing_ok=True)             # it died after its file was indexed: the add is complete
+        return None
+    (corpus / stored).unlink(missing_ok=True)
+    manifest = corpus / MANIFEST_NAME
+    if before is None:
+        manifest.unlink(missing_ok=True)
+    else:
+        _write_manifest(manifest, before)
+    note.unlink(missing_ok=True)
+    return f"adding {stored} was interrupted before it was indexed: the file and plans.toml were put back"
+
+
+def _note_add(settings: Settings, corpus: Path, stored: str, before: bytes | None) -> None:
+    note = settings.index_dir / INTERRUPTED_ADD
+    tmp = note.with_name(f"{note.name}.part")
+    tmp.write_text(json.dumps({"corpus": str(corpus.resolve()), "stored": stored,
+                               "manifest": before.decode("utf-8") if before is not None else None},
+                              ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, note)
 
 
 def text_fingerprint(texts: list[str]) -> str:
@@ -148,6 +206,7 @@ def add_plan_file(settings: Settings, path: Path, plan_id: str | None = None, di
         entries = [_entry(plan.meta, stored, len(parsed.plans) > 1) for plan in parsed.plans]
         tmp = corpus / f".{stored}.part"
         shutil.copyfile(path, tmp)
+        _note_add(settings, corpus, stored, before)
         os.replace(tmp, dest)
         try:
             _write_manifest(manifest, (before or b"").decode("utf-8") + _toml(entries))
@@ -160,6 +219,8 @@ def add_plan_file(settings: Settings, path: Path, plan_id: str | None = None, di
             else:
                 _write_manifest(manifest, before.decode("utf-8"))
             raise
+        finally:
+            (settings.index_dir / INTERRUPTED_ADD).unlink(missing_ok=True)
     return AddResult(plan_ids=[plan.meta.id for plan in parsed.plans], stored_as=stored, parsed=parsed,
                      summary=summary)
 

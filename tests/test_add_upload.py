@@ -52,6 +52,49 @@ def test_add_stores_the_file_by_id_describes_it_and_makes_it_searchable(small, k
     assert plan_id in _ids(small, keyword_encoder, "鹤岗 预防和控制儿童溺水")
 
 
+def _killed_while_indexing(settings, path, encoder, monkeypatch) -> None:
+    """`add_plan_file` in a child process that dies (as under kill -9: no except, no finally) once it indexes."""
+    import multiprocessing
+    import os
+
+    monkeypatch.setattr("plansearch.runtime.build", lambda *a, **k: os._exit(9))
+    child = multiprocessing.get_context("fork").Process(target=add_plan_file, args=(settings, path),
+                                                       kwargs={"encoder": encoder})
+    child.start()
+    child.join(60)
+    assert child.exitcode == 9
+    monkeypatch.undo()
+
+
+def test_an_add_killed_while_indexing_is_put_back_and_can_be_made_again(small, keyword_encoder, tmp_path,
+                                                                         monkeypatch, capsys):
+    """A server killed during an upload left the file and its plans.toml entry in the corpus but not in the index,
+    and the same upload was then refused as a duplicate. The next change (or `index`, or `serve`) puts them back."""
+    before = (small.corpus_dir / "plans.toml").read_text(encoding="utf-8")
+    files = sorted(p.name for p in small.corpus_dir.iterdir())
+    docx = _hegang_docx(tmp_path)
+    _killed_while_indexing(small, docx, keyword_encoder, monkeypatch)
+    assert (small.corpus_dir / "plans.toml").read_text(encoding="utf-8") != before       # half done
+    result = add_plan_file(small, docx, encoder=keyword_encoder)                          # not a duplicate now
+    assert result.summary.added == result.plan_ids
+    assert result.plan_ids[0] in _ids(small, keyword_encoder, "鹤岗 预防和控制儿童溺水")
+
+    remove_plan(small, result.plan_ids[0], encoder=keyword_encoder)
+    before = (small.corpus_dir / "plans.toml").read_text(encoding="utf-8")
+    files = sorted(p.name for p in small.corpus_dir.iterdir())
+    _killed_while_indexing(small, docx, keyword_encoder, monkeypatch)
+    monkeypatch.setenv("PLANSEARCH_CORPUS_DIR", str(small.corpus_dir))
+    monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(small.index_dir))
+    monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(small.cache_dir))
+    monkeypatch.setattr("plansearch.runtime.build", lambda *a, **k: pytest.fail("nothing to build"))
+    from plansearch.cli import _recover
+
+    _recover(Settings())                                                                   # as `index` and `serve` do
+    assert "interrupted before it was indexed" in capsys.readouterr().err
+    assert (small.corpus_dir / "plans.toml").read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in small.corpus_dir.iterdir()) == files
+
+
 def test_add_refuses_a_duplicate_and_names_the_plan(small, keyword_encoder, rendered_plans):
     before = (small.corpus_dir / "plans.toml").read_text(encoding="utf-8")
     with pytest.raises(CorpusError, match="same text as plan 'daqing-children-2021'"):
