@@ -197,7 +197,7 @@ def add_plan_file(settings: Settings, path: Path, plan_id: str | None = None, di
             _already_there(display, plan, known)
         corpus = settings.corpus_dir
         corpus.mkdir(parents=True, exist_ok=True)
-        stored = f"{parsed.plans[0].meta.id}{path.suffix.lower()}"
+        stored = f"{parsed.plans[0].meta.id}{_true_suffix(path)}"
         dest = corpus / stored
         if dest.exists():
             raise CorpusError(f"{display}: a file named {stored} is already in the corpus")
@@ -302,6 +302,17 @@ def _write_manifest(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.part")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _true_suffix(path: Path) -> str:
+    """The suffix a file is stored under: the one its bytes say when its name says a kind read otherwise (a Word
+    file named .pdf is stored as .docx, so that every later build reads it without a warning)."""
+    from indexer.readers import READERS, sniff
+
+    named = path.suffix.lower()
+    actual = sniff(path)
+    return actual if actual is not None and READERS.get(named) is not READERS[actual] and \
+        not (actual == ".doc" and named == ".docx") else named
 
 
 def safe_upload_name(client_name: str) -> str:

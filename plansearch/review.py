@@ -265,6 +265,10 @@ class Reviewer:
         if is_no_plan(parsed.plans[0]):
             raise ReviewError(f"{path.name}: 文件中没有找到规划（{NOT_A_PLAN}）")
         plan = parsed.plans[0]
+        if not any(p.kind in (Kind.measure, Kind.target) for p in plan.passages):
+            # a title and a paragraph: every peer's measure would be reported as missing from it
+            raise ReviewError(f"{path.name}: 文件中没有找到主要目标或策略措施，无从对标（no targets or measures found: "
+                              f"一、… （一）… 主要目标 / 策略措施 and numbered items）")
         report = self.review(material_from_parsed(plan, self.searcher), peers, domain)
         report.draft = True
         return report

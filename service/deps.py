@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from indexer.readers import SUPPORTED_SUFFIXES
+from indexer.readers import SUPPORTED_SUFFIXES, sniff
 from plansearch.search import Searcher
 from plansearch.settings import Settings
 from service.security import check_key
@@ -73,6 +73,8 @@ async def read_upload(file: UploadFile, settings: Settings, folder: Path) -> Pat
     if size == 0:
         raise WriteRefused(400, "文件为空（empty file）")
     head = path.read_bytes()[:8]
-    if suffix in MAGIC and not head.startswith(MAGIC[suffix]):
+    if suffix in MAGIC and not head.startswith(MAGIC[suffix]) and sniff(path) is None:
+        # a supported kind under another name (a Word file saved as .pdf) is read as what it is, with a warning,
+        # as `add` and `review` read it; bytes of no kind we read are refused
         raise WriteRefused(415, f"文件内容与扩展名 {suffix} 不符（the content is not a {suffix} file）")
     return path

@@ -316,6 +316,16 @@ def test_bad_uploads_get_one_clear_answer_and_lose_nothing(client, small, render
     assert client.get("/api/search", params={"q": "溺水"}).status_code == 200
 
 
+def test_an_upload_named_as_another_kind_is_read_as_what_it_is(client, small, tmp_path):
+    """A Word file named .pdf was refused (415) by the upload, while `add`, `index` and `review` read it, with a
+    warning, as what its bytes are. It is stored under the kind it is."""
+    r = _post(client, "鹤岗.pdf", _hegang_docx(tmp_path).read_bytes())
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["stored_as"].endswith(".docx") and (small.corpus_dir / body["stored_as"]).is_file()
+    assert any("read as .docx" in w for w in body["report"]["plans"][0]["warnings"]), body["report"]
+
+
 def test_a_line_range_typo_in_plans_toml_keeps_the_indexed_plan_and_says_why(small, keyword_encoder):
     """start_line = 99999 used to replace the plan's passages by none, with exit 0 and a warning."""
     manifest = small.corpus_dir / "plans.toml"

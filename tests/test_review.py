@@ -226,6 +226,24 @@ def test_api_review_contract_docx_and_draft_upload(real_searcher, real_settings,
         assert client.post("/api/review", files=bad, headers={"X-API-Key": "k"}).status_code == 415
 
 
+def test_a_draft_with_a_title_but_no_targets_or_measures_is_refused_not_reported_as_lacking_everything(
+        real_searcher, real_settings):
+    """A title line and a paragraph got a full report: every peer's measure 'missing' (15 in 儿童与健康 alone)."""
+    from docx import Document
+
+    from service.app import create_app
+
+    draft = Document()
+    draft.add_paragraph("某某县儿童发展规划")
+    draft.add_paragraph("为促进儿童全面发展，制定本规划。")
+    buf = io.BytesIO()
+    draft.save(buf)
+    app = create_app(settings=real_settings.model_copy(update={"api_key": "k"}), searcher=real_searcher)
+    with TestClient(app) as client:
+        r = client.post("/api/review", files={"file": ("draft.docx", buf.getvalue())}, headers={"X-API-Key": "k"})
+    assert r.status_code == 400 and "无从对标" in r.json()["detail"], r.text
+
+
 def test_cli_review_writes_a_word_report_that_reopens(real_settings, tmp_path, monkeypatch, capsys):
     from docx import Document
 
