@@ -248,7 +248,7 @@ class Asker:
             return AskResponse(query=q.strip(), answer_type="none", answer=NO_VALUE_TEXT, no_answer=True,
                                confidence=min(response.confidence or 0.0, 0.49), related=related)
         if response.named_plan_lacks:
-            return self._finish(self._grouped_answer(q, response, plans, lacking=True))
+            return self._finish(self._grouped_answer(q, response, plans, lacking=True, concepts=concepts))
         if response.no_answer or not response.results:
             return AskResponse(query=q.strip(), answer_type="none", answer=NO_ANSWER_TEXT, no_answer=True,
                                confidence=response.confidence, related=related)
@@ -422,7 +422,8 @@ class Asker:
         return text
 
     # -- "what do others do" -----------------------------------------------------------------
-    def _grouped_answer(self, q: str, response, named: list[str] | None = None, lacking: bool = False) -> AskResponse:
+    def _grouped_answer(self, q: str, response, named: list[str] | None = None, lacking: bool = False,
+                        concepts=None) -> AskResponse:
         """Per plan, its versions of the best-matching measure(s) and target(s): the compare groups on top. A plan
         the question names leads; other plans follow marked as other places (all of them, when it lacks the topic)."""
         from plansearch.compare import Comparer
@@ -450,6 +451,8 @@ class Asker:
         named = named or []
         if lacking:
             groups = {pid: g for pid, g in groups.items() if pid not in named}
+            if not groups:      # the compare groups hold only the named plan: the other plans' hits that state it
+                groups = self._stating_elsewhere(response, named, concepts or [])
         for g in groups.values():
             g.other_place = bool(named) and g.plan_id not in named
         ordered = sorted(groups.values(), key=lambda g: (g.other_place, s.plans[g.plan_id].short_name))
@@ -460,13 +463,26 @@ class Asker:
         if lacking:
             topic = "、".join(response.missing_concepts or response.concepts) or q.strip()
             names = "、".join(dict.fromkeys(_label(s.plans[p]) for p in named))
-            answer = f"{names}没有提到{topic}；其他地方的做法：" + "；".join(others) + "。"
+            answer = f"{names}没有提到{topic}；" + (f"其他地方的做法：{'；'.join(others)}。" if others
+                                                  else "其他地方的规划也没有找到相关内容。")
         elif others and own:
             answer = "；".join(own) + "。其他地方的做法：" + "；".join(others) + "。"
         else:
             answer = "；".join(own or others) + "。"
         return AskResponse(query=q.strip(), answer_type="grouped", answer=answer, no_answer=lacking,
                            confidence=response.confidence, groups=ordered, named_plans=named)
+
+    def _stating_elsewhere(self, response, named: list[str], concepts, most: int = 2) -> dict[str, PlanGroup]:
+        """Other plans' hits whose text states every topic concept of the question, `most` a plan."""
+        groups: dict[str, PlanGroup] = {}
+        for hit in response.results:
+            if hit.plan_id in named or not concepts or not states_every_topic(concepts, normalize_for_index(hit.text)):
+                continue
+            group = groups.setdefault(hit.plan_id, PlanGroup(plan_id=hit.plan_id, plan_title=hit.plan_title, items=[]))
+            if len(group.items) < most:
+                group.items.append(GroupItem(passage_id=hit.passage_id, title=hit.title or hit.text.split("。", 1)[0],
+                                             kind=hit.kind, source=hit.source))
+        return groups
 
     # -- citations and the optional LLM --------------------------------------------------------
     def _finish(self, answer: AskResponse) -> AskResponse:

@@ -211,6 +211,24 @@ def test_a_synonym_rule_counts_for_words_holding_it_not_for_words_it_holds(fake_
     assert "家庭暴力" not in forms("孩子")                                    # the rule 打孩子 holds 孩子
 
 
+def test_a_words_own_rule_is_its_evidence_not_the_rules_inside_it(fake_searcher):
+    """女厕所 has its own rule (厕位); the rule of 厕所 inside it (卫生厕所) made any plan with 农村卫生厕所 answer a
+    question about women's toilets, at confidence 1.0. Search is still widened by the inner rules."""
+    v, interp = fake_searcher.vocabulary, fake_searcher.understanding.interpret
+    assert "厕位" in v.forms("女厕所") and "卫生厕所" not in v.forms("女厕所")
+    assert "养老机构" in v.forms("养老院") and "养老保险" not in v.forms("养老院")
+    assert "欺凌" in v.forms("校园霸凌")                       # no rule of its own: the rule inside it counts
+    assert "卫生厕所" in v.expansions(fake_searcher.concepts("女厕所", interp("女厕所")))
+
+
+def test_a_named_plan_lacking_the_topic_lists_the_other_places_that_state_it(real_searcher):
+    """The other places' list came out empty ("其他地方的做法：。") when the compare groups held only the named plan."""
+    answer = Asker(real_searcher, real_searcher.settings).ask("乡宁县有没有建设女厕所的措施")
+    assert answer.no_answer and answer.answer.startswith("乡宁县儿童规划没有提到女厕所；其他地方的做法：曾都区妇女规划")
+    assert answer.groups and all(g.other_place for g in answer.groups)
+    assert "：。" not in answer.answer
+
+
 def test_a_place_word_says_where_not_what_about(fake_searcher):
     """A 处所词 (街上, 楼上, 网上, 家里) is asked with, not asked about: like a predicate it need not be in the passage,
     while the colloquial word beside it must be, in its own words or the plans' (要饭 → 流浪, 摔下来 → 跌落)."""
