@@ -23,6 +23,8 @@ XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U000100
 MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 MD_LINE_START = re.compile(r"^(\s*)(-|=|\d+(?=[.)]))")
+# what GitHub-style viewers turn into a link with no brackets: http://…, www.…, an e-mail address
+MD_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<=\bwww)(\.)|(@)(?=[\w-]+\.)")
 HEADING_CHARS = 30
 
 
@@ -32,9 +34,11 @@ def xml_safe(text: str) -> str:
 
 
 def md_escape(text: str) -> str:
-    """`text` as Markdown shows it literally: no raw HTML, link, image, emphasis or list from passage text."""
+    """`text` as Markdown shows it literally: no raw HTML, link (bare ones too), image, emphasis or list from passage
+    text."""
     text = MD_SPECIAL.sub(r"\\\1", xml_safe(text))
     text = re.sub("[&<>]", lambda m: HTML_SPECIAL[m.group(0)], text)
+    text = MD_AUTOLINK.sub(lambda m: "\\" + m.group(0), text)
     return MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 

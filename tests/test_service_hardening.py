@@ -63,6 +63,15 @@ def test_markdown_export_escapes_raw_html_links_and_images():
     assert '&lt;img src=x onerror="alert\\(1\\)"&gt;' in md and "&lt;script&gt;steal\\(\\)&lt;/script&gt;" in md
 
 
+def test_markdown_export_leaves_no_bare_link_for_a_viewer_to_make():
+    """http://evil.example, www.evil.example and a@evil.example in a title or an uploaded plan's text became links
+    in GitHub-style viewers."""
+    md = to_markdown("见 http://evil.example", [hostile_item("访问 https://evil.example/x 或 www.evil.example，邮件 a@evil.example")])
+    for bare in ("http://", "https://", "www.evil", "a@evil"):
+        assert bare not in md, bare
+    assert "http\\://evil.example" in md and "www\\.evil.example" in md and "a\\@evil.example" in md
+
+
 def test_a_heading_cut_at_30_characters_leaves_no_open_tag():
     md = to_markdown("t", [hostile_item("一二三四五六七八九十一二三四五六七八九十一二三四五<img src=x onerror=alert(1)>后文")])
     heading = next(line for line in md.splitlines() if line.startswith("### "))
