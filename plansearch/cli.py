@@ -342,6 +342,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     target = Path(args.plan)
     if args.plan not in searcher.plans and target.is_file():
         report = reviewer.review_file(target, peers, args.domain)
+    elif args.plan not in searcher.plans and ("/" in args.plan or target.suffix.lower() in SUPPORTED_SUFFIXES):
+        raise PlanSearchError(f"{args.plan}: no such file (and no indexed plan has this id)")
     else:
         report = reviewer.review_indexed(args.plan, peers, args.domain)
     if args.docx:

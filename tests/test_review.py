@@ -254,3 +254,13 @@ def test_cli_review_writes_a_word_report_that_reopens(real_settings, tmp_path, m
     assert main(["review", "xiangning-children-2021", "--json", "--docx", str(out)]) == 0
     assert '"plan_id": "xiangning-children-2021"' in capsys.readouterr().out
     assert "对标分析" in Document(str(out)).paragraphs[0].text
+
+
+def test_cli_review_of_a_file_that_is_not_there_says_so(real_settings, monkeypatch, capsys):
+    """`review /nonexistent/file.docx` said 未知的规划 id '/nonexistent/file.docx', as if a plan id were mistyped."""
+    from plansearch.cli import main
+
+    monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(real_settings.index_dir))
+    assert main(["review", "/nonexistent/draft.docx"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "no such file" in err and "\n" not in err and "Traceback" not in err
