@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.readers.base import MAX_TEXT_CHARS, Document, ReaderError, SourceLine
 from indexer.readers.furniture import RE_FURNITURE, RE_RELATED
-from indexer.readers.numbering import BULLET, TYPED_MARKER, bullet_for, chinese_counting, format_number
+from indexer.readers.numbering import (BULLET, NOT_A_CHAPTER, PLAN_TITLE, TYPED_MARKER, bullet_for,
+                                        format_number, number_headings)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -23,10 +24,6 @@ def q(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-# a plan's title line (某市儿童发展规划（2021—2030年）)
-PLAN_TITLE = re.compile(r"^\s*.{2,40}(?:规划|纲要|方案|计划)\s*(?:[（(][^（）()]{1,16}[)）])?\s*$")
-# a heading that is no chapter of the plan (its title, 前言, 目录, an annex), or a heading style's level
-NOT_A_CHAPTER = re.compile(rf"^\s*(?:前\s*言|目\s*录|附\s*[件表录].*)\s*$|{PLAN_TITLE.pattern}")
 HEADING_STYLE_NAME = re.compile(r"(?:heading|标题)\s*(\d)", re.IGNORECASE)
 
 
@@ -210,29 +207,7 @@ class _Body:
         return self._outline_level(style.find(q("pPr")), based.get(q("val")) if based is not None else None, depth + 1)
 
     def number_headings(self) -> None:
-        """Headings set in Word's heading styles with no number, numbered as plans number theirs: the highest
-        heading level used 一、, the next （一）, the next 1. (restarting under each higher heading; headings with a
-        number of their own count too), so that the parser sees the chapters, domains and blocks the styles
-        show. A plan's title line starts the count again: the second plan of a file (a notice and two plans)."""
-        if sum(not numbered for _, _, numbered in self.headings) < 2:
-            return          # no structure told by styles alone (a web page's lone 相关文章 heading)
-        ranks = {level: rank for rank, level in enumerate(sorted({level for _, level, _ in self.headings}))}
-        counts = [0, 0, 0]
-        titles = list(self.titles)
-        for line, level, numbered in self.headings:
-            if titles and titles[0] < line:
-                counts = [0, 0, 0]
-                titles = [t for t in titles if t > line]
-            rank = ranks[level]
-            if rank > 2:
-                continue
-            counts[rank] += 1
-            counts[rank + 1:] = [0] * (2 - rank)
-            if numbered:
-                continue
-            n = counts[rank]
-            label = (f"{chinese_counting(n)}、", f"（{chinese_counting(n)}）", f"{n}.")[rank]
-            self.lines[line] = replace(self.lines[line], text=label + self.lines[line].text.lstrip(" \u3000\u00a0"))
+        self.lines = number_headings(self.lines, self.headings, self.titles)
 
     # -- paragraphs -----------------------------------------------------------------------------
     def number_label(self, p) -> str:

@@ -3,6 +3,9 @@ list styles, in the forms a Chinese plan uses (一、 （一） 1. ① 甲)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+
+from indexer.readers.base import SourceLine
 
 CN_DIGITS = "〇一二三四五六七八九"
 CN_CAPS = "零壹贰叁肆伍陆柒捌玖"
@@ -11,6 +14,10 @@ TIANGAN = "甲乙丙丁戊己庚辛壬癸"
 # a heading or item that already says its number (一、 （一） 1. 第一章)
 TYPED_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十百]+\s*、|[（(]\s*[一二三四五六七八九十]+\s*[)）]|\d{1,2}\s*[.．、]"
                           r"|第\s*[一二三四五六七八九十百\d]+\s*[章节部分条])")
+# a plan's title line (某市儿童发展规划（2021—2030年）)
+PLAN_TITLE = re.compile(r"^\s*.{2,40}(?:规划|纲要|方案|计划)\s*(?:[（(][^（）()]{1,16}[)）])?\s*$")
+# a heading that is no chapter of the plan (its title, 前言, 目录, an annex)
+NOT_A_CHAPTER = re.compile(rf"^\s*(?:前\s*言|目\s*录|附\s*[件表录].*)\s*$|{PLAN_TITLE.pattern}")
 DIZHI = "子丑寅卯辰巳午未申酉戌亥"
 BULLET = "●"
 BULLET_MARKS = "●○■□◆◇▪•·◦►▶❖◎"       # bullets a plan types before an item (besides dashes)
@@ -87,3 +94,33 @@ def format_number(n: int, fmt: str) -> str:
     if fmt in ("bullet", "none"):
         return ""
     return str(n)
+
+
+def number_headings(lines: list[SourceLine], headings: list[tuple[int, int, bool]], titles: list[int]
+                    ) -> list[SourceLine]:
+    """Headings a document sets apart (Word's heading styles, a PDF's bookmarks) with no number shown, numbered as
+    plans number theirs: the highest heading level used 一、, the next （一）, the next 1. (restarting under each
+    higher heading; headings with a number of their own count too), so that the parser sees the chapters,
+    domains and blocks the document shows. `headings`: (line, outline level, numbered); `titles`: lines of plan
+    titles, each starting the count again (the second plan of a file: a notice and two plans)."""
+    if sum(not numbered for _, _, numbered in headings) < 2:
+        return lines        # no structure told by headings alone (a web page's lone 相关文章 heading)
+    lines = list(lines)
+    ranks = {level: rank for rank, level in enumerate(sorted({level for _, level, _ in headings}))}
+    counts = [0, 0, 0]
+    titles = sorted(titles)
+    for line, level, numbered in headings:
+        if titles and titles[0] < line:
+            counts = [0, 0, 0]
+            titles = [t for t in titles if t > line]
+        rank = ranks[level]
+        if rank > 2:
+            continue
+        counts[rank] += 1
+        counts[rank + 1:] = [0] * (2 - rank)
+        if numbered:
+            continue
+        n = counts[rank]
+        label = (f"{chinese_counting(n)}、", f"（{chinese_counting(n)}）", f"{n}.")[rank]
+        lines[line] = replace(lines[line], text=label + lines[line].text.lstrip(" \u3000\u00a0"))
+    return lines

@@ -16,6 +16,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from indexer.readers.base import RE_PAGE_NUMBER, Document, ReaderError, SourceLine
+from indexer.readers.numbering import NOT_A_CHAPTER, PLAN_TITLE, TYPED_MARKER, number_headings
 from indexer.readers.pdf_layout import (Table, VLine, drop_reference_marks, footnote_rule, join_lines, page_chars,
                                         tables_on, visual_lines)
 
@@ -52,6 +53,7 @@ def read_pdf(path: Path) -> Document:
                 raise ReaderError(path.name, SCANNED)
             return Document(file=path.name, format="pdf", lines=[])
         scanned = [p.number for p in pages if not (p.lines or p.tables) and _page_has_image(pdf, p.number - 1)]
+        outline = _outline(pdf)
     except pdfium.PdfiumError as exc:
         raise ReaderError(path.name, f"damaged PDF, cannot read its pages ({exc})") from None
     finally:
@@ -61,6 +63,7 @@ def read_pdf(path: Path) -> Document:
     for page in pages:
         _number_lines(page)
     lines, tables = _assemble(pages)
+    lines = _number_outline_headings(lines, outline)
     text = re.sub(r"\s", "", "".join(line.text for line in lines))
     if text and len(RE_GARBLED.findall(text)) > GARBLED_SHARE * len(text):
         share = len(RE_GARBLED.findall(text)) / len(text)
@@ -70,6 +73,39 @@ def read_pdf(path: Path) -> Document:
     warnings = [f"{len(scanned)} of {len(pages)} pages ({_page_list(scanned)}) are images without a text layer "
                 f"(scanned?): their text is not indexed; OCR them first"] if scanned else []
     return Document(file=path.name, format="pdf", lines=lines, tables=tables, warnings=warnings)
+
+
+def _outline(pdf: pdfium.PdfDocument) -> list[tuple[int, str, int | None]]:
+    """The PDF's bookmarks (level, title, 1-based page), as Word and LibreOffice write them from heading styles."""
+    out = []
+    for i, bookmark in enumerate(pdf.get_toc(max_depth=4)):
+        if i >= 2000:
+            break
+        dest = bookmark.get_dest()
+        index = dest.get_index() if dest is not None else None
+        out.append((bookmark.level, bookmark.get_title() or "", index + 1 if index is not None else None))
+    return out
+
+
+def _number_outline_headings(lines: list[SourceLine], outline: list[tuple[int, str, int | None]]) -> list[SourceLine]:
+    """Headings a bookmark names, numbered from their bookmark levels when the text shows no number (a plan set in
+    Word's heading styles, then saved as PDF): without it every chapter and domain of such a plan was lost."""
+    if not outline:
+        return lines
+    squash = lambda text: re.sub(r"\s", "", text)       # noqa: E731
+    headings, at = [], 0
+    for level, title, page in outline:
+        title = squash(title)
+        if not title or NOT_A_CHAPTER.match(title):
+            continue
+        for i in range(at, len(lines)):
+            if squash(lines[i].text) == title and not lines[i].text.startswith("\t") and \
+                    (page is None or lines[i].page is None or lines[i].page >= page):       # a table cell is no heading
+                headings.append((i, level, bool(TYPED_MARKER.match(lines[i].text))))
+                at = i + 1
+                break
+    titles = [i for i, line in enumerate(lines) if PLAN_TITLE.match(line.text) and not TYPED_MARKER.match(line.text)]
+    return number_headings(lines, headings, titles)
 
 
 def _page_list(numbers: list[int]) -> str:
