@@ -136,14 +136,20 @@ class TermMatrix:
 
 
 class Bm25:
-    """Scores over several segments' term matrices as one corpus. Like Lucene, statistics count the rows
-    of removed plans until a merge drops them; the rows themselves are masked out by the caller."""
+    """Scores over several segments' term matrices as one corpus. Statistics (document count, average length,
+    document frequencies) count only the `live` rows: rows of a removed or replaced plan count no more, so an
+    index updated plan by plan scores as a complete rebuild does. The rows themselves are masked out by the
+    caller."""
 
-    def __init__(self, parts: list[tuple[int, TermMatrix]], size: int):
+    def __init__(self, parts: list[tuple[int, TermMatrix]], size: int, live: np.ndarray | None = None):
         self.parts = parts          # (first global row, matrix)
         self.size = size
-        self.n_docs = sum(len(m.lengths) for _, m in parts)
-        total = sum(float(np.asarray(m.lengths, dtype=np.float64).sum()) for _, m in parts)
+        self.live = None if live is None or bool(np.all(live)) else np.asarray(live, dtype=bool)
+        lengths = [np.asarray(m.lengths, dtype=np.float64) for _, m in parts]
+        if self.live is not None:
+            lengths = [ls[self.live[base:base + len(ls)]] for (base, _), ls in zip(parts, lengths)]
+        self.n_docs = sum(len(ls) for ls in lengths)
+        total = sum(float(ls.sum()) for ls in lengths)
         self.avg_length = total / self.n_docs if self.n_docs else 1.0
         # per segment, K1 * (1 - B + B * length / avg): the part of the denominator that depends on the row
         self._norms = [(K1 * (1 - B + B * np.asarray(m.lengths, dtype=np.float32) / self.avg_length)).astype(np.float32)
@@ -155,16 +161,32 @@ class Bm25:
         df = self._df_cache.get(token)
         if df is None:
             df = 0
-            for _, m in self.parts:
+            for base, m in self.parts:
                 c = m.vocab.get(token)
                 if c is not None:
-                    df += int(m.indptr[c + 1] - m.indptr[c])
+                    lo, hi = int(m.indptr[c]), int(m.indptr[c + 1])
+                    df += hi - lo if self.live is None else int(self.live[base + np.asarray(m.rows[lo:hi])].sum())
             if len(self._df_cache) < 100_000:
                 self._df_cache[token] = df
         return df
 
     def knows(self, token: str) -> bool:
         return self.df(token) > 0
+
+    def vocabulary(self) -> set[str]:
+        """Every token of a live row: a token found only in removed rows is left out."""
+        out: set[str] = set()
+        for base, m in self.parts:
+            if self.live is None or bool(self.live[base:base + len(m.lengths)].all()):
+                out.update(m.vocab)
+                continue
+            rows = np.asarray(m.rows)
+            dead = np.flatnonzero(~self.live[base + rows])          # entries of removed rows
+            counts = np.diff(np.asarray(m.indptr))
+            gone = np.bincount(np.searchsorted(m.indptr, dead, side="right") - 1, minlength=len(counts))
+            tokens = list(m.vocab)
+            out.update(tokens[c] for c in np.flatnonzero(gone < counts))
+        return out
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every row for `tokens` (a token given twice counts twice, as in bm25s)."""

@@ -187,6 +187,32 @@ def test_update_and_remove_touch_only_their_plans_and_deleted_rows_never_return(
     assert len(list((settings.index_dir / "segments").iterdir())) == 2
 
 
+def test_an_updated_plan_is_scored_and_its_words_known_as_after_a_rebuild(tmp_path, small_corpus, keyword_encoder):
+    """The old version's rows counted in BM25's statistics and in the words the corpus knows until a merge: after
+    少年法庭 was reworded, 大庆 少年法庭 was refused (the word 'known', so never widened to the plans' words) where
+    a rebuild answered it, and every score drifted from the rebuild's."""
+    from plansearch.runtime import open_searcher
+
+    settings = _settings(tmp_path, small_corpus)
+    build(settings, encoder=keyword_encoder)
+    path = small_corpus / "daqing-children-2021-2025.txt"
+    assert path.read_text(encoding="utf-8").count("少年法庭") == 1
+    path.write_text(path.read_text(encoding="utf-8").replace("少年法庭", "未成年人案件审判庭"), encoding="utf-8")
+    assert not build(settings, encoder=keyword_encoder).full
+    grown = open_searcher(settings, encoder=keyword_encoder)
+    assert grown.index.count < grown.index.size                  # the old version's rows are still in the segment
+    shutil.copytree(small_corpus, tmp_path / "again")
+    rebuilt_settings = Settings(corpus_dir=tmp_path / "again", index_dir=tmp_path / "rebuilt", cache_dir=tmp_path / "cache")
+    build(rebuilt_settings, encoder=keyword_encoder)
+    rebuilt = open_searcher(rebuilt_settings, encoder=keyword_encoder)
+    for index in (grown.index, rebuilt.index):
+        assert index.known(["少年法庭", "审判庭"]) == [False, True]
+        assert "少年法庭" not in index.vocabulary() and "审判庭" in index.vocabulary()
+    assert grown.index.share_containing("儿童") == rebuilt.index.share_containing("儿童")
+    for q in QUERIES + ("少年法庭",):
+        assert _scores(grown, q)[0] == _scores(rebuilt, q)[0], q
+
+
 def test_an_update_interrupted_midway_leaves_the_previous_state_serving(tmp_path, small_corpus, keyword_encoder):
     from plansearch.runtime import open_searcher
     from plansearch.search import SearchRequest

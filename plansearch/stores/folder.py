@@ -117,7 +117,7 @@ class FolderIndex:
         self.kind_code = (np.concatenate([np.asarray(s.kind_code) for s in segments]) if segments
                           else np.zeros(0, dtype=np.int8))
         self.live &= self.plan_code >= 0
-        self._bm25 = Bm25([(int(b), s.terms) for b, s in zip(self.bases, segments)], self.size)
+        self._bm25 = Bm25([(int(b), s.terms) for b, s in zip(self.bases, segments)], self.size, self.live)
         self._indicators: list | None = None
         self._indicators_lock = threading.Lock()
         self.integrity = "verified"          # verified | verifying | corrupt
@@ -272,15 +272,15 @@ class FolderIndex:
         return scores
 
     def known(self, tokens: list[str]) -> list[bool]:
-        """Whether each token occurs anywhere in the indexed passages."""
+        """Whether each token occurs anywhere in the live passages (not in a removed plan's old rows)."""
         return [self._bm25.knows(t) for t in tokens]
 
     def vocabulary(self) -> set[str]:
-        """Every token of the indexed passages."""
-        return set().union(*(m.vocab for _, m in self._bm25.parts))
+        """Every token of the live passages."""
+        return self._bm25.vocabulary()
 
     def share_containing(self, token: str) -> float:
-        """The share of passages whose indexed text contains `token`."""
+        """The share of live passages whose indexed text contains `token`."""
         return self._bm25.df(token) / max(self._bm25.n_docs, 1)
 
     def vectors_of(self, rows: Sequence[int]) -> np.ndarray:
