@@ -53,7 +53,9 @@ class Corpus:
 RE_PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")     # a plan id: it goes into passage ids and URLs
 
 
-def load_manifest(root: Path) -> list[PlanMeta]:
+def load_manifest(root: Path, missing: list[str] | None = None) -> list[PlanMeta]:
+    """The plans plans.toml describes. An entry naming a file that is not there is refused, or, given a `missing`
+    list, left out with a line there: the folder decides what is indexed, and a deleted file takes its plan out."""
     path = root / MANIFEST_NAME
     if not path.exists():
         return []
@@ -86,7 +88,12 @@ def load_manifest(root: Path) -> list[PlanMeta]:
             raise CorpusError(f"{path}: plan '{plan.id}': source_file '{plan.source_file[:200]}' is outside the "
                               f"corpus folder {root} (only files in the folder are indexed)")
         if not (root / plan.source_file).is_file():
-            raise CorpusError(f"{path}: plan '{plan.id}' names a missing file '{plan.source_file}'")
+            if missing is None:
+                raise CorpusError(f"{path}: plan '{plan.id}' names a missing file '{plan.source_file}'")
+            missing.append(f"{MANIFEST_NAME}: plan '{plan.id}' names a missing file '{plan.source_file}': taken out "
+                           f"of the index (delete its entry, or put the file back)")
+    if missing is not None:
+        plans = [p for p in plans if (root / p.source_file).is_file()]
     return plans
 
 
@@ -190,9 +197,9 @@ def load_corpus(root: Path, known: dict[str, list[str]] | None = None) -> Corpus
     its manifest entry goes but its file stays: the id belongs to the file, not to the entry."""
     if not root.is_dir():
         raise CorpusError(f"corpus folder not found: {root}")
-    plans = load_manifest(root)
-    described = {p.source_file for p in plans}
     warnings: list[str] = []
+    plans = load_manifest(root, missing=warnings)
+    described = {p.source_file for p in plans}
     failed: list[tuple[str, str]] = []
     skipped: list[str] = []
     for path in sorted(root.iterdir()):

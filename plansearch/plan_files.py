@@ -210,7 +210,7 @@ def add_plan_file(settings: Settings, path: Path, plan_id: str | None = None, di
         os.replace(tmp, dest)
         try:
             _write_manifest(manifest, (before or b"").decode("utf-8") + _toml(entries))
-            load_manifest(corpus)                       # what was written reads back
+            load_manifest(corpus, missing=[])           # what was written reads back
             summary = build(settings, encoder=encoder, progress=progress) if index else None
         except BaseException:
             dest.unlink(missing_ok=True)
@@ -238,7 +238,7 @@ def remove_plan(settings: Settings, plan_id: str, progress: Progress | None = No
         sharing = [p.id for p in corpus.plans if p.source_file == meta.source_file and p.id != plan_id]
         manifest = settings.corpus_dir / MANIFEST_NAME
         before = manifest.read_bytes() if manifest.exists() else None
-        described = {p.id for p in load_manifest(settings.corpus_dir)}
+        described = {p.id for p in load_manifest(settings.corpus_dir, missing=[])}
         if meta.guessed and sharing:
             raise CorpusError(f"plan '{plan_id}' shares {meta.source_file} with {', '.join(sharing)}, which "
                               f"{MANIFEST_NAME} does not describe: remove the file, or describe its plans first")

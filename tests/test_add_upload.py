@@ -163,6 +163,18 @@ def test_a_listed_file_that_turns_unreadable_keeps_its_indexed_version(small, ke
     assert "xiangning-children-2021" in _ids(small, keyword_encoder, "乡宁 溺水")
 
 
+def test_a_deleted_file_whose_entry_stays_takes_its_plan_out_and_the_rest_is_indexed(small, keyword_encoder):
+    """'To take a plan out, delete its file': with its plans.toml entry left, the whole index stopped on
+    'names a missing file', and no other change was picked up either."""
+    (small.corpus_dir / "xiangning-children-2021-2025-draft.txt").unlink()
+    daqing = small.corpus_dir / "daqing-children-2021-2025.txt"
+    daqing.write_text(daqing.read_text(encoding="utf-8").replace("加强看护", "加强看护巡河"), encoding="utf-8")
+    summary = build(small, encoder=keyword_encoder)
+    assert summary.removed == ["xiangning-children-2021"] and summary.updated == ["daqing-children-2021"]
+    assert any("names a missing file" in w and "xiangning-children-2021" in w for w in summary.warnings)
+    assert "xiangning-children-2021" not in _ids(small, keyword_encoder, "乡宁 溺水")
+
+
 def test_cli_index_exits_non_zero_and_names_what_failed(monkeypatch, capsys, tmp_path):
     from indexer.build import BuildSummary
 
