@@ -200,6 +200,8 @@ def load_corpus(root: Path, known: dict[str, list[str]] | None = None) -> Corpus
     warnings: list[str] = []
     plans = load_manifest(root, missing=warnings)
     described = {p.source_file for p in plans}
+    for name in sorted(described):
+        _fit_ranges(root / name, [p for p in plans if p.source_file == name], warnings)
     failed: list[tuple[str, str]] = []
     skipped: list[str] = []
     for path in sorted(root.iterdir()):
@@ -231,6 +233,36 @@ def load_corpus(root: Path, known: dict[str, list[str]] | None = None) -> Corpus
     if not plans and not failed:
         raise CorpusError(f"no plan files ({', '.join('*' + s for s in SUPPORTED_SUFFIXES)}) in {root}")
     return Corpus(root=root, plans=plans, warnings=warnings, failed=failed, skipped=skipped)
+
+
+def _fit_ranges(path: Path, metas: list[PlanMeta], warnings: list[str]) -> None:
+    """Check the line ranges plans.toml gives a file of several plans against where its plans begin now. An
+    edit above a plan shifts its lines, and its range then cuts the plan before it (its last measures read as the
+    next plan's preface) or its own title off. With one entry per plan, each range is moved to its plan; either
+    way a warning says so. (A plan of the file left without an entry stays out: `plansearch remove` takes one
+    plan of a shared file out so.)"""
+    if not any(m.start_line > 1 or m.end_line is not None for m in metas):
+        return
+    try:
+        lines = read_lines(path)
+    except ReaderError:
+        return                           # the build reports it, and keeps what was indexed from it
+    starts = plan_starts(lines)
+    first_text = lambda m: next((ln.number for ln in plan_lines(lines, m) if ln.text.strip()), None)  # noqa: E731
+    inside = lambda m, n: m.start_line <= n and (m.end_line is None or n <= m.end_line)  # noqa: E731
+    ordered = sorted(metas, key=lambda m: m.start_line)
+    if all(first_text(m) in starts and sum(inside(m, n) for n in starts) == 1 for m in ordered):
+        return
+    begin = f"{path.name}: the line ranges {MANIFEST_NAME} gives no longer fit the file: its plans begin at lines " \
+            f"{', '.join(map(str, starts)) or '(none found)'}"
+    if len(starts) == len(ordered) > 1:
+        for i, meta in enumerate(ordered):
+            meta.start_line = starts[i]
+            meta.end_line = starts[i + 1] - 1 if i + 1 < len(starts) else None
+        warnings.append(f"{begin}; read as " + "; ".join(f"{m.id} {m.start_line}–{m.end_line or 'end'}" for m in ordered)
+                        + " (update start_line / end_line)")
+    else:
+        warnings.append(f"{begin} (update start_line / end_line)")
 
 
 def guess_plans(path: Path, lines: list[Line], taken: set[str], previous: list[str] | None = None) -> list[PlanMeta]:

@@ -239,3 +239,38 @@ def test_an_update_interrupted_midway_leaves_the_previous_state_serving(tmp_path
     done = build(settings, encoder=keyword_encoder)                            # the next run completes the update
     assert done.added == ["xinxing"] and done.updated == ["daqing-children-2021"]
     assert "新增" in open_searcher(settings, encoder=keyword_encoder).passage("daqing-children-2021-d2-m3").text
+
+
+ZENGDU = ["zengdu-women-2021", "zengdu-children-2021"]
+ZENGDU_FILE = "zengdu-women-and-children-2021-2030.txt"
+
+
+def _passages(searcher, plan_id: str) -> dict[str, str]:
+    return {p.id: p.text for _, p in searcher.index.iter_passages() if p.plan_id == plan_id}
+
+
+@pytest.mark.parametrize("edit", ["two lines added", "four lines cut"])
+def test_a_two_plan_file_edited_above_the_second_plan_is_still_read_plan_by_plan(tmp_path, keyword_encoder, edit):
+    """plans.toml cuts this file at line 422. Two lines added to the first plan pushed its last measure into the
+    second plan's preface; four lines cut pulled the second plan's title and preface into the first plan's last
+    passage; both with no word said. The ranges now move to where the plans begin, with a warning."""
+    from plansearch.runtime import open_searcher
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    copy_plans(corpus, ZENGDU)
+    settings = _settings(tmp_path, corpus)
+    build(settings, encoder=keyword_encoder)
+    before = open_searcher(settings, encoder=keyword_encoder)
+    children = _passages(before, "zengdu-children-2021")
+    path = corpus / ZENGDU_FILE
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if edit == "two lines added":
+        lines[200:200] = ["", "加强妇女发展统计监测。"]
+    else:
+        assert all(line.strip() != "曾都区儿童发展规划(2021—2030年)" for line in lines[200:204])
+        del lines[200:204]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    summary = build(settings, encoder=keyword_encoder)
+    assert any("no longer fit" in w for w in summary.warnings), summary.warnings
+    assert _passages(open_searcher(settings, encoder=keyword_encoder), "zengdu-children-2021") == children
