@@ -237,9 +237,13 @@ def _direction(verb: str | None, value: _Value) -> str:
     return value.bound or "达到"
 
 
+HALF_BRACKETS = str.maketrans("()", "（）")
+
+
 def _tidy(phrase: str) -> str:
-    """A display name: no spaces, brackets of titles, or leading adverbs; ages written 0—6岁."""
-    text = re.sub(r"[《》“”]", "", SPACES.sub("", phrase))
+    """A display name: no spaces, brackets of titles, or leading adverbs; ages written 0—6岁; brackets full-width
+    as the plans mostly write them (每所乡(镇) and 每所乡（镇） are one indicator)."""
+    text = re.sub(r"[《》“”]", "", SPACES.sub("", phrase)).translate(HALF_BRACKETS)
     return DASHES.sub(r"\1—\2", LEADING_ADVERBS.sub("", text))
 
 

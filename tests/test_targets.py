@@ -285,6 +285,18 @@ def test_full_width_forms_spaces_and_unpaired_years():
     assert got[2].direction == "不低于"
 
 
+def test_an_indicator_named_with_half_or_full_width_brackets_is_one_indicator():
+    """每所乡(镇)… and 每所乡（镇）… were listed as two indicators by /api/indicators and compared as two."""
+    meta = PlanMeta(id="t", title="测试", short_name="测试", subject="儿童", period="2021—2030", source_file="t.txt")
+    texts = ["每所乡(镇)至少办好1所公办中心幼儿园的比例达到100%。", "每所乡（镇）至少办好1所公办中心幼儿园的比例达到100%。"]
+    passages = [Passage(id=f"t-d1-t{n}", plan_id="t", chapter="", domain="儿童与教育", kind=Kind.target, number=n,
+                        text=text, source=SourceSpan(file="t.txt", line_start=n, line_end=n), position=n)
+                for n, text in enumerate(texts, start=1)]
+    got = extract_indicators(ParsedPlan(meta=meta, domains=["儿童与教育"], passages=passages))
+    assert len(got) == 2 and got[0].name == got[1].name and "（镇）" in got[0].name
+    assert got[0].name_as_written != got[1].name_as_written          # each quoted as its plan writes it
+
+
 @pytest.mark.parametrize("marker", ["（{}）", "{})", "①②③④⑤⑥⑦⑧⑨⑩", "●", "■", "·", "-", "－"])
 def test_a_sub_item_marker_other_than_the_dash_is_not_part_of_the_indicator_name(tmp_path, marker):
     """A plan writing its target sub-items （1） / ① / ● … instead of —— got indicators named （2）婴儿死亡率 or
