@@ -56,6 +56,7 @@ class BuildSummary:
     unchanged: list[str] = field(default_factory=list)
     full: bool = True                   # a complete rebuild (no usable index, or asked for)
     failed: list[tuple[str, str]] = field(default_factory=list)   # (file, reason) not indexed
+    kept_from_failed: dict[str, list[str]] = field(default_factory=dict)  # such a file → its plans indexed before, kept
     skipped: list[str] = field(default_factory=list)              # files of an unsupported type
     reason: str = ""                    # why it was a complete rebuild
     shipped: int = 0                    # vectors taken from the project's shipped vectors, not embedded here
@@ -257,7 +258,9 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
         # a plan whose file cannot be read now keeps the version already indexed
         removed = [pid for pid in current if pid not in fingerprints and current[pid].meta.source_file not in unreadable]
         keep += [e for pid, e in current.items() if pid not in fingerprints and pid not in removed]
-        outcome = {"failed": corpus.failed, "skipped": corpus.skipped}
+        outcome = {"failed": corpus.failed, "skipped": corpus.skipped,
+                   "kept_from_failed": {f: ids for f in sorted(unreadable)
+                                        if (ids := [pid for pid, e in current.items() if e.meta.source_file == f])}}
         if state is not None and not todo and not removed:
             return _summary(state.plans, 0, 0, started, source.current() or "", corpus.warnings, unchanged=sorted(kept),
                             full=False, segments=len(state.manifest.segments), **outcome)

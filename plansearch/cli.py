@@ -163,7 +163,8 @@ def _print_summary(summary) -> None:
     for name in summary.skipped:
         print(f"skipped: {name} (not a supported type: {' '.join(SUPPORTED_SUFFIXES)})")
     for name, reason in summary.failed:
-        print(f"failed: {name}: {reason}")
+        kept = summary.kept_from_failed.get(name)
+        print(f"failed: {name}: {reason}" + (f" (the version indexed before is kept: {', '.join(kept)})" if kept else ""))
     if summary.failed:
         print(f"{len(summary.failed)} file(s) could not be indexed; the others were")
 

@@ -160,6 +160,7 @@ def test_a_listed_file_that_turns_unreadable_keeps_its_indexed_version(small, ke
     path.write_bytes(b"\xff\xfe\x00\x81\x00")
     summary = build(small, encoder=keyword_encoder)
     assert summary.failed and summary.plans == 2
+    assert summary.kept_from_failed == {"xiangning-children-2021-2025-draft.txt": ["xiangning-children-2021"]}
     assert "xiangning-children-2021" in _ids(small, keyword_encoder, "乡宁 溺水")
 
 
@@ -180,11 +181,12 @@ def test_cli_index_exits_non_zero_and_names_what_failed(monkeypatch, capsys, tmp
 
     summary = BuildSummary(plans=2, passages=10, per_kind={}, embedded=0, reused=0, seconds=0.1, build="test-build",
                            full=False, failed=[("scan.pdf", "no text layer: a scanned PDF needs OCR")],
-                           skipped=["a.xlsx"])
+                           skipped=["a.xlsx"], kept_from_failed={"scan.pdf": ["daqing-children-2021"]})
     monkeypatch.setattr("plansearch.runtime.build", lambda *a, **k: summary)
     assert main(["index", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "failed: scan.pdf: no text layer" in out and "skipped: a.xlsx" in out
+    assert "the version indexed before is kept: daqing-children-2021" in out      # not lost, as 'failed' alone read
 
 
 @pytest.mark.parametrize("name, content, message", [
