@@ -258,9 +258,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
         # a plan whose file cannot be read now keeps the version already indexed
         removed = [pid for pid in current if pid not in fingerprints and current[pid].meta.source_file not in unreadable]
         keep += [e for pid, e in current.items() if pid not in fingerprints and pid not in removed]
-        outcome = {"failed": corpus.failed, "skipped": corpus.skipped,
-                   "kept_from_failed": {f: ids for f in sorted(unreadable)
-                                        if (ids := [pid for pid, e in current.items() if e.meta.source_file == f])}}
+        outcome = {"failed": corpus.failed, "skipped": corpus.skipped, "kept_from_failed": _kept(current, corpus.failed)}
         if state is not None and not todo and not removed:
             return _summary(state.plans, 0, 0, started, source.current() or "", corpus.warnings, unchanged=sorted(kept),
                             full=False, segments=len(state.manifest.segments), **outcome)
@@ -271,6 +269,7 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
         parsed = [p.plan for p in prepared]
         unreadable = {f for f, _ in corpus.failed}
         keep += [current[m.id] for m in todo if m.source_file in unreadable and m.id in current]
+        outcome["kept_from_failed"] = _kept(current, corpus.failed)          # listed files fail as they are read
         kept = {e.meta.id for e in keep}
         if not parsed and not removed and state is not None:
             return _summary(state.plans, 0, 0, started, source.current() or "", corpus.warnings, unchanged=sorted(kept),
@@ -323,6 +322,12 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
                     updated=[e.meta.id for e in entries if e.meta.id in current], removed=removed,
                     unchanged=sorted(kept), full=state is None, reason=reason,
                     segments=len(final.manifest.segments), **outcome)
+
+
+def _kept(current: dict, failed: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Each file that could not be read → the plans indexed from it before, which stay as they were."""
+    return {f: ids for f in sorted({f for f, _ in failed})
+            if (ids := [pid for pid, e in current.items() if e.meta.source_file == f])}
 
 
 def _summary(entries: list[PlanEntry], embedded: int, reused: int, started: float, build: str,

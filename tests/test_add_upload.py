@@ -53,17 +53,19 @@ def test_add_stores_the_file_by_id_describes_it_and_makes_it_searchable(small, k
 
 
 def _killed_while_indexing(settings, path, encoder, monkeypatch) -> None:
-    """`add_plan_file` in a child process that dies (as under kill -9: no except, no finally) once it indexes."""
-    import multiprocessing
-    import os
+    """`add_plan_file` in another process that dies (as under kill -9: no except, no finally) once it indexes. A
+    fresh interpreter: a fork of a test worker's threads can hang on a lock held at the fork."""
+    import subprocess
+    import sys
 
-    monkeypatch.setattr("plansearch.runtime.build", lambda *a, **k: os._exit(9))
-    child = multiprocessing.get_context("fork").Process(target=add_plan_file, args=(settings, path),
-                                                       kwargs={"encoder": encoder})
-    child.start()
-    child.join(60)
-    assert child.exitcode == 9
-    monkeypatch.undo()
+    script = ("import os, sys; from pathlib import Path; import plansearch.runtime as r; "
+              "from plansearch.plan_files import add_plan_file; from plansearch.settings import Settings; "
+              "r.build = lambda *a, **k: os._exit(9); "
+              "add_plan_file(Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]), "
+              "cache_dir=Path(sys.argv[3])), Path(sys.argv[4]))")
+    done = subprocess.run([sys.executable, "-c", script, str(settings.corpus_dir), str(settings.index_dir),
+                           str(settings.cache_dir), str(path)], capture_output=True, timeout=120)
+    assert done.returncode == 9, done.stderr.decode()[-2000:]
 
 
 def test_an_add_killed_while_indexing_is_put_back_and_can_be_made_again(small, keyword_encoder, tmp_path,
