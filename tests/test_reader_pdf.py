@@ -398,3 +398,16 @@ def test_a_browsers_print_keeps_numbers_whole(watermark_body, unmarked_pdf):
     got = "\n".join(ln.text for ln in read_document(unmarked_pdf).lines)
     assert re.findall(r"\d%以上", got) and not re.findall(r"\d \d", got)
     assert re.sub(r"\s", "", got) == re.sub(r"\s", "", "".join(lines))
+
+
+def test_a_bookmark_tree_that_cannot_be_read_leaves_the_text_read(rendered_plans, monkeypatch):
+    """The bookmarks only help number headings; a damaged outline must not stop the reading of the text."""
+    path = rendered_plans["daqing-children-2021-2025", "pdf"]
+    expected = [line.text for line in read_document(path).lines]
+
+    def broken(self, *args, **kwargs):
+        raise ValueError("a cycle in the outline")
+        yield
+
+    monkeypatch.setattr(pdfium.PdfDocument, "get_toc", broken)
+    assert [line.text for line in read_document(path).lines] == expected

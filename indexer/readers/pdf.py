@@ -76,14 +76,18 @@ def read_pdf(path: Path) -> Document:
 
 
 def _outline(pdf: pdfium.PdfDocument) -> list[tuple[int, str, int | None]]:
-    """The PDF's bookmarks (level, title, 1-based page), as Word and LibreOffice write them from heading styles."""
+    """The PDF's bookmarks (level, title, 1-based page), as Word and LibreOffice write them from heading styles;
+    none when the bookmark tree cannot be read (it only helps: the text is read without it)."""
     out = []
-    for i, bookmark in enumerate(pdf.get_toc(max_depth=4)):
-        if i >= 2000:
-            break
-        dest = bookmark.get_dest()
-        index = dest.get_index() if dest is not None else None
-        out.append((bookmark.level, bookmark.get_title() or "", index + 1 if index is not None else None))
+    try:
+        for i, bookmark in enumerate(pdf.get_toc(max_depth=4)):
+            if i >= 2000:
+                break
+            dest = bookmark.get_dest()
+            index = dest.get_index() if dest is not None else None
+            out.append((bookmark.level, bookmark.get_title() or "", index + 1 if index is not None else None))
+    except Exception:              # pdfium's and pypdfium2's errors of a damaged outline come in several kinds
+        return []
     return out
 
 
