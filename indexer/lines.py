@@ -163,10 +163,18 @@ class Line:
         return cn_to_int(self.marker)
 
 
+# a heading numbered in capital numerals (壹、 （贰）), as some offices number chapters: read as 一、 （二）
+RE_CAPS_MARKER = re.compile(r"^([（(]?\s*)([壹贰叁肆伍陆柒捌玖拾]{1,3})(?=\s*[、）)．.])")
+CAPS_TO_NUM = str.maketrans("壹贰叁肆伍陆柒捌玖拾", "一二三四五六七八九十")
+
+
 def structural(text: str) -> str:
     """The text the line's structure is read from: a short line (every heading is one) with its traditional
     characters simplified, so that 主要目標： and （二）兒童與安全 are a block and a domain like their simplified
-    forms. Longer lines, and any whose simplified form changes length, are read as written."""
+    forms, and a number in capital numerals read as the usual one (叁、 as 三、). Longer lines, and any whose
+    simplified form changes length, are read as written."""
+    if m := RE_CAPS_MARKER.match(text):
+        text = m.group(1) + m.group(2).translate(CAPS_TO_NUM) + text[m.end():]
     if len(text) > STRUCTURE_MAX:
         return text
     simple = to_simplified(text)

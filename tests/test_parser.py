@@ -213,3 +213,17 @@ def test_the_sign_off_under_a_plan_is_no_part_of_its_last_passage(tmp_path, sign
     assert [(p.kind, p.text) for p in after] == [(p.kind, p.text) for p in before]
     details = find_details(read_lines(signed))
     assert details.date == "2022-03-15" and details.issuer.startswith("大宁县人民政府")
+
+
+def test_chapters_numbered_in_capital_numerals_are_chapters(tmp_path):
+    """壹、 贰、 叁、 (Word's chineseLegalSimplified, as some offices number chapters): 叁、组织实施 was not taken as a
+    chapter, so the implementation section ran into the last measure."""
+    from indexer.corpus import parse_file as parse
+
+    source = CORPUS / "daqing-children-2021-2025.txt"
+    caps = dict(zip("一二三四五六七八九", "壹贰叁肆伍陆柒捌玖"))
+    text = re.sub(r"(?m)^([一二三四五六七八九])、", lambda m: caps[m.group(1)] + "、", source.read_text(encoding="utf-8"))
+    assert "叁、" in text
+    (tmp_path / source.name).write_text(text, encoding="utf-8")
+    shape = lambda plans: [(p.id, p.kind.value, p.domain, p.text) for plan in plans for p in plan.passages]  # noqa: E731
+    assert shape(parse(tmp_path / source.name)) == shape(parse(source))
