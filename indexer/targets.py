@@ -455,6 +455,17 @@ def extract_indicators(plan: ParsedPlan) -> list[Indicator]:
     return out
 
 
+def indicators_stated_in(passages: list, meta) -> list[Indicator]:
+    """The indicators other passages of one plan state, read as its target passages are: a measure may set a number
+    its targets do not (保持在95%以上 under 策略措施). For answering a question about that plan; not indexed."""
+    years = re.findall(r"(?:19|20)\d\d", meta.period)
+    end_year = int(years[-1]) if years else None
+    holder = ParsedPlan(meta=meta, domains=[], passages=[])
+    simplify = _traditional([p.text for p in passages])
+    return [_indicator(f, holder, end_year, passage_id=p.id) for p in passages
+            for f in (_read_simplified(_read_text, p.text) if simplify else _read_text(p.text))]
+
+
 TRADITIONAL_SHARE = 0.02    # a plan is in traditional characters when simplifying changes this share of its targets'
                             # characters (a simplified plan: a stray 著 or 乾 at most)
 

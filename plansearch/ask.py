@@ -229,10 +229,15 @@ class Asker:
             # marked as other places (never as the named plan's answer)
             elsewhere = [i for i in (self._values(q, names, [], concepts) if names
                                      else self._values_named(q, concepts)) if i.passage_id]
-            own = [i for i in elsewhere if i.plan_id in plans]
-            if own:        # the named plan states it after all (an indicator named otherwise): that is the answer
+            own = [i for i in elsewhere if i.plan_id in plans] or self._values_in_measures(q, names, plans, concepts)
+            if own:        # the named plan states it after all (an indicator named otherwise, or set in a measure)
                 values = own
-            elif elsewhere:
+            else:          # other plans among the hits that set it in a measure only
+                stating = {i.plan_id for i in elsewhere}
+                others = list(dict.fromkeys(h.plan_id for h in response.results
+                                            if h.plan_id not in plans and h.plan_id not in stating))
+                elsewhere += self._values_in_measures(q, names, others, concepts)
+            if not own and elsewhere:
                 return self._finish(self._values_elsewhere(q, plans, elsewhere, response))
         if values:
             # each value's own sentence states what was asked (`_states`): the evidence holds whatever the search's
@@ -375,6 +380,28 @@ class Asker:
         found = [i for i in self.searcher.index.indicators if (not years or i.year in years)
                  and states_every_topic(concepts, normalize_for_index(f"{i.name} {i.name_as_written}"))
                  and _fits_the_question(q, i, self._sentence_of)]
+        return self._narrowest(q, found, concepts) if found else []
+
+    def _values_in_measures(self, q: str, names: list[str], plans: list[str], concepts) -> list[Indicator]:
+        """The named plans' values set in their measures (3岁以下儿童系统管理率…保持在95%以上 under 策略措施) when their
+        targets set none: only a value whose own indicator name states what was asked, as for the targets, so that
+        'the plan states no number' is never said of a number the plan states."""
+        from indexer.targets import indicators_stated_in
+
+        if not concepts:
+            return []
+        s = self.searcher
+        years = {int(y) for y in RE_YEAR.findall(q)}
+        attributes = _attribute_concepts(q, concepts)
+        found = []
+        for plan_id in plans:
+            measures = [p for p in map(s.index.passage, s.index.rows_of_plan(plan_id)) if p.kind is Kind.measure]
+            for i in indicators_stated_in(measures, s.plans[plan_id]):
+                named = i.name in names or states_every_topic(
+                    concepts, normalize_for_index(f"{i.name} {i.name_as_written}"))
+                if named and (not years or i.year in years and not i.year_inferred) and self._states(i, attributes) \
+                        and _fits_the_question(q, i, self._sentence_of):
+                    found.append(i)
         return self._narrowest(q, found, concepts) if found else []
 
     def _values_from_hits(self, q: str, hits, concepts, plans: list[str]) -> list[Indicator]:

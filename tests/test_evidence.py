@@ -304,3 +304,14 @@ def test_a_question_in_traditional_characters_is_searched_as_its_simplified_twin
         got, want = (real_searcher.search(SearchRequest(q=q)) for q in (traditional, simplified))
         assert [h.passage_id for h in got.results] == [h.passage_id for h in want.results], traditional
         assert (got.confidence, got.no_answer) == (want.confidence, want.no_answer), traditional
+
+
+def test_a_number_a_plan_sets_in_a_measure_is_its_answer_not_no_plan_states_it(real_searcher):
+    """新星市 sets 3岁以下儿童系统管理率 only under 策略措施 (…保持在95%以上); the answer said its plan sets no value."""
+    asker = Asker(real_searcher, real_searcher.settings)
+    answer = asker.ask("新星市3岁以下儿童系统管理率")
+    assert not answer.no_answer and [(v.plan_id, v.value) for v in answer.values] == [("xinxing-children-2021", "95%以上")]
+    assert "没有规定" not in answer.answer
+    lacking = asker.ask("乡宁县新生儿访视率")             # 乡宁 sets none; the others set it in a measure or a target
+    assert lacking.no_answer and lacking.answer.startswith("乡宁县儿童规划没有规定新生儿访视率")
+    assert "新星市儿童规划：新生儿访视率" in lacking.answer and "95%以上" in lacking.answer
