@@ -315,3 +315,11 @@ def test_a_number_a_plan_sets_in_a_measure_is_its_answer_not_no_plan_states_it(r
     lacking = asker.ask("乡宁县新生儿访视率")             # 乡宁 sets none; the others set it in a measure or a target
     assert lacking.no_answer and lacking.answer.startswith("乡宁县儿童规划没有规定新生儿访视率")
     assert "新星市儿童规划：新生儿访视率" in lacking.answer and "95%以上" in lacking.answer
+
+
+def test_a_rate_target_no_plan_sets_is_said_to_be_set_nowhere(real_searcher):
+    """儿童安全座椅使用率目标 (no plan sets that rate) got a confident list of 安全座椅 measures, never saying that
+    no plan sets the number asked for."""
+    answer = Asker(real_searcher, real_searcher.settings).ask("儿童安全座椅使用率目标")
+    assert answer.no_answer and answer.answer_type == "none" and not answer.values
+    assert answer.answer.startswith("已收录的规划中没有找到这个问题所问的数值") and answer.related
