@@ -400,7 +400,7 @@ class Asker:
             for i in indicators_stated_in(measures, s.plans[plan_id]):
                 named = i.name in names or states_every_topic(
                     concepts, normalize_for_index(f"{i.name} {i.name_as_written}"))
-                if named and (not years or i.year in years and not i.year_inferred) and self._states(i, attributes) \
+                if named and (not years or i.year in years) and self._states(i, attributes) \
                         and _fits_the_question(q, i, self._sentence_of):
                     found.append(i)
         return self._narrowest(q, found, concepts) if found else []
