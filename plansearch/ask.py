@@ -406,8 +406,11 @@ class Asker:
         return self._narrowest(q, found, concepts) if found else []
 
     def _values_from_hits(self, q: str, hits, concepts, plans: list[str]) -> list[Indicator]:
-        """When no indicator name is recognised, read values off the best target passages the search found:
-        only a value whose own sentence holds every concept of the question (never a neighbouring indicator)."""
+        """When no indicator name is recognised, read values off the best target passages the search found (and off
+        a measure that sets a number, read as targets are): only a value whose own indicator name holds every
+        concept of the question (never a neighbouring indicator)."""
+        from indexer.targets import indicators_stated_in
+
         if not concepts:
             return []
         by_passage: dict[str, list[Indicator]] = {}
@@ -418,8 +421,13 @@ class Asker:
         found: list[Indicator] = []
         answered: set[str] = set()          # plans: the best passage of each, as every plan's value is asked
         for hit in hits[:5]:
-            if hit.kind is not Kind.target or hit.passage_id not in by_passage or (plans and hit.plan_id not in plans) \
-                    or hit.plan_id in answered:
+            if hit.kind is Kind.measure and hit.passage_id not in by_passage:
+                index = self.searcher.index
+                row = index.row_of(hit.passage_id)
+                by_passage[hit.passage_id] = [] if row is None else indicators_stated_in(
+                    [index.passage(row)], self.searcher.plans[hit.plan_id])
+            if hit.kind not in (Kind.target, Kind.measure) or hit.passage_id not in by_passage \
+                    or (plans and hit.plan_id not in plans) or hit.plan_id in answered:
                 continue
             stated = [i for i in by_passage[hit.passage_id] if (not years or i.year in years) and
                       states_every_topic(concepts, normalize_for_index(i.name_as_written))

@@ -314,6 +314,8 @@ def test_a_number_a_plan_sets_in_a_measure_is_its_answer_not_no_plan_states_it(r
     assert "没有规定" not in answer.answer
     with_year = asker.ask("新星市2030年新生儿访视率")       # the plan's end year, as a target's value is read
     assert [(v.plan_id, v.value) for v in with_year.values] == [("xinxing-children-2021", "95%以上")]
+    unregistered = asker.ask("曾都区宫颈癌患者治疗率")     # an indicator of no alias table, set in a measure
+    assert [(v.plan_id, v.value) for v in unregistered.values] == [("zengdu-women-2021", "90%以上")]
     lacking = asker.ask("乡宁县新生儿访视率")             # 乡宁 sets none; the others set it in a measure or a target
     assert lacking.no_answer and lacking.answer.startswith("乡宁县儿童规划没有规定新生儿访视率")
     assert "新星市儿童规划：新生儿访视率" in lacking.answer and "95%以上" in lacking.answer
