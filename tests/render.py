@@ -169,6 +169,25 @@ def to_docx(lines: list[str], out: Path, auto_numbering: bool = False, header: s
     return out
 
 
+HEADING_CHAPTER = re.compile(r"^[一二三四五六七八九十]+、\s*(.+)$")
+HEADING_SECTION = re.compile(r"^（[一二三四五六七八九十]+）\s*([^。；]{2,30}。?)$")
+
+
+def to_heading_styles_docx(txt: Path, out: Path) -> Path:
+    """The plan in `txt` as Word's default heading styles set it: chapters Heading 1 and sections Heading 2 with no
+    number typed or shown, the rest plain paragraphs."""
+    doc = new_docx()
+    for line in plan_lines(txt):
+        if m := HEADING_CHAPTER.match(line.strip()):
+            doc.add_heading(m.group(1), level=1)
+        elif m := HEADING_SECTION.match(line.strip()):
+            doc.add_heading(m.group(1), level=2)
+        else:
+            doc.add_paragraph(line.strip())
+    doc.save(out)
+    return out
+
+
 def _heading_style(text: str, headings: bool) -> str | None:
     if not headings:
         return None

@@ -297,8 +297,6 @@ def test_a_web_page_saved_as_word_by_libreoffice_leaves_its_site_furniture_behin
         assert furniture not in texts, furniture
 
 
-HEADING_CHAPTER = re.compile(r"^[一二三四五六七八九十]+、\s*(.+)$")
-HEADING_SECTION = re.compile(r"^（[一二三四五六七八九十]+）\s*([^。；]{2,30}。?)$")
 
 
 @pytest.mark.parametrize("stem", ["daqing-children-2021-2025", "xiangning-children-2021-2025-draft",
@@ -307,15 +305,7 @@ def test_headings_set_in_word_heading_styles_without_numbers_keep_the_structure(
     """A plan whose chapters are Heading 1 and whose sections are Heading 2, with no number typed or shown
     (Word's default heading styles): read like the text that numbers them. In a file of two plans the second
     plan's title starts its chapters at 一 again (they ran on from the first plan's, and the plans merged)."""
-    doc = new_docx()
-    for line in render.plan_lines(CORPUS / f"{stem}.txt"):
-        if m := HEADING_CHAPTER.match(line.strip()):
-            doc.add_heading(m.group(1), level=1)
-        elif m := HEADING_SECTION.match(line.strip()):
-            doc.add_heading(m.group(1), level=2)
-        else:
-            doc.add_paragraph(line.strip())
-    doc.save(tmp_path / f"{stem}.docx")
+    render.to_heading_styles_docx(CORPUS / f"{stem}.txt", tmp_path / f"{stem}.docx")
     word, txt = parse_file(tmp_path / f"{stem}.docx"), parse_file(CORPUS / f"{stem}.txt")
     assert counts(word) == counts(txt)
     assert signature(word) == signature(txt)

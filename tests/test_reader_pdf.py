@@ -164,24 +164,12 @@ def other_pdfs(tmp_path_factory) -> dict[str, Path]:
     render.add_footnote(footnoted, "5.5‰以下", FOOTNOTE)
     docxs.append(footnoted)
     # a plan whose chapters and sections are Word heading styles with no number shown: the PDF's bookmarks say them
-    headed = open_docx()
-    for line in render.plan_lines(CORPUS / f"{HEADED}.txt"):
-        if m := HEADING_CHAPTER.match(line.strip()):
-            headed.add_heading(m.group(1), level=1)
-        elif m := HEADING_SECTION.match(line.strip()):
-            headed.add_heading(m.group(1), level=2)
-        else:
-            headed.add_paragraph(line.strip())
-    headed.save(root / "headed.docx")
+    render.to_heading_styles_docx(CORPUS / f"{HEADED}.txt", root / "headed.docx")
     docxs.append(root / "headed.docx")
     return {p.stem: p for p in render.convert_many(docxs, "pdf", root / "pdf")}
 
 
 HEADED = "daqing-children-2021-2025"
-HEADING_CHAPTER = re.compile(r"^[一二三四五六七八九十]+、\s*(.+)$")
-HEADING_SECTION = re.compile(r"^（[一二三四五六七八九十]+）\s*([^。；]{2,30}。?)$")
-
-
 def test_headings_without_numbers_are_numbered_from_the_pdfs_bookmarks(other_pdfs):
     """Word's heading styles with no number, saved as PDF: the text shows 儿童与健康 bare, and every target and
     measure fell under no domain. The bookmarks (the heading tree) give the chapters and domains back."""
