@@ -133,7 +133,7 @@ class Comparer:
         candidates = [(row, s.index.passage(row)) for row, _ in ranking.rows]
         candidates = [(row, p) for row, p in candidates
                       if p.kind in (Kind.measure, Kind.target) and (not wanted or p.plan_id in wanted)]
-        relevant = self._relevant([row for row, _ in candidates], ranking.concepts, q)
+        relevant = self._relevant([row for row, _ in candidates], ranking.concepts, q, ranking.evidence)
         for row, p in candidates:
             if row not in relevant:
                 continue          # under the relevance bar: a passage on another topic (跌倒 under 溺水)
@@ -156,13 +156,21 @@ class Comparer:
         return CompareResponse(query=q.strip(), took_ms=round((time.perf_counter() - started) * 1000, 2),
                                groups=groups, plans=columns)
 
-    def _relevant(self, rows: list[int], concepts, q: str) -> set[int]:
-        """The rows that pass the evidence rule on their own (concepts, or closeness in meaning to the question)."""
+    def _relevant(self, rows: list[int], concepts, q: str, evidence=None) -> set[int]:
+        """The rows that pass the evidence rule on their own (concepts, or closeness in meaning to the question), and
+        the rows holding every concept the answering passage holds: when the best passage answers without a word
+        (上瘾 of 玩手机上瘾), another plan's passage on the same topic, just as far from that word, answers as well."""
         s = self.searcher
         if not concepts or not rows:
             return set(rows)
         closeness = dict(zip(rows, (s.index.vectors_of(rows) @ s._query_vector(q.strip())).tolist()))
-        return {r for r in rows if judge([*concepts], [(r, s._normal_text(r))], {r: closeness[r]}).holds}
+        held = [c for c in concepts if c.word not in evidence.missing] if evidence and evidence.holds else None
+        out = set()
+        for r in rows:
+            text = s._normal_text(r)
+            if held and all(c.in_text(text) for c in held) or judge([*concepts], [(r, text)], {r: closeness[r]}).holds:
+                out.add(r)
+        return out
 
     def _group(self, passages: list, compared: list[str]) -> list[Group]:
         """Gather versions of the same measure (same kind, similar text, one per plan) in rank order."""
