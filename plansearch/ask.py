@@ -258,7 +258,7 @@ class Asker:
         if response.no_answer or not response.results:
             return AskResponse(query=q.strip(), answer_type="none", answer=NO_ANSWER_TEXT, no_answer=True,
                                confidence=response.confidence, related=related)
-        return self._finish(self._grouped_answer(q, response, plans))
+        return self._finish(self._grouped_answer(q, response, plans, concepts=concepts))
 
     # -- value questions ---------------------------------------------------------------------
     def _states(self, i: Indicator, concepts) -> bool:
@@ -467,11 +467,17 @@ class Asker:
         s = self.searcher
         comparison = Comparer(s).compare(q)
         top_groups = comparison.groups[:1]
-        # further groups only when they share the query's distinctive words (溺水, not 儿童 or 预防)
+        # further groups only when they share the query's distinctive words (溺水, not 儿童 or 预防), or the plans'
+        # word for one that the first group states (龋齿 for 蛀牙, 沉迷网络 for 玩手机)
+        core_text = lambda g: normalize_for_index(next(  # noqa: E731
+            v.text for v in g.versions if v.passage_id == g.core_passage_id))
         rare = [t for t in s.tokenizer.tokens(q) if s.index.share_containing(t) < RARE_SHARE]
+        if top_groups:
+            first = core_text(top_groups[0])
+            rare += [f for c in concepts or [] if not c.predicate for f in c.forms[1:]
+                     if f in first and f not in rare and s.index.share_containing(f) < RARE_SHARE]
         for g in comparison.groups[1:4]:
-            core = next(v for v in g.versions if v.passage_id == g.core_passage_id)
-            if rare and any(t in core.text for t in rare):
+            if rare and any(t in core_text(g) for t in rare):
                 top_groups.append(g)
         groups: dict[str, PlanGroup] = {}
         for g in top_groups:

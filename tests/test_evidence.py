@@ -229,6 +229,23 @@ def test_a_named_plan_lacking_the_topic_lists_the_other_places_that_state_it(rea
     assert "：。" not in answer.answer
 
 
+CHILDRENS_PLANS = {"daqing-children-2021", "xiangning-children-2021", "xinchengqu-children-2021",
+                   "xinxing-children-2021", "zengdu-children-2021"}
+
+
+@pytest.mark.parametrize("q, says", [
+    ("娃娃蛀牙太多怎么办", "龋"),                # the plans' word of a colloquial one: every plan's measure listing it
+    ("各地怎么防止娃娃玩手机上瘾", "沉迷网络"),   # every plan's target, though none writes 上瘾
+])
+def test_a_grouped_answer_gives_every_plan_that_states_the_topic_in_the_plans_words(real_searcher, q, says):
+    """Before, 蛀牙 listed 新城区 alone (the other plans' measures say 龋齿, not a query word), and 玩手机上瘾 two plans
+    (each target without 上瘾 had to be close to the question on its own)."""
+    answer = Asker(real_searcher, real_searcher.settings).ask(q)
+    stating = {g.plan_id for g in answer.groups
+               if any(says in real_searcher.index.passage(real_searcher.index.row_of(i.passage_id)).text for i in g.items)}
+    assert answer.answer_type == "grouped" and stating == CHILDRENS_PLANS
+
+
 def test_a_place_word_says_where_not_what_about(fake_searcher):
     """A 处所词 (街上, 楼上, 网上, 家里) is asked with, not asked about: like a predicate it need not be in the passage,
     while the colloquial word beside it must be, in its own words or the plans' (要饭 → 流浪, 摔下来 → 跌落)."""
