@@ -100,7 +100,10 @@ RE_JIE = re.compile(rf"^第\s*([{CN_NUM_BIG}]+)\s*节\s*(.*)$")
 RE_ARTICLE = re.compile(rf"^第\s*([{CN_NUM_BIG}]+|\d{{1,3}})\s*条\s*(.*)$")
 # （一） (一) and the 〔一〕 ［一］ some offices print
 RE_SECTION = re.compile(rf"^[（(〔［]\s*([{CN_NUM}]+)\s*[)）〕］]\s*(.*)$")
-RE_BLOCK = re.compile(rf"^(?:[（(〔［]\s*[{CN_NUM}]+\s*[)）〕］]|\d{{1,2}}\s*[.．、])?\s*({BLOCK_NAMES})\s*[:：。]?\s*$")
+RE_BLOCK = re.compile(rf"^(?:[（(〔［]\s*[{CN_NUM}]+\s*[)）〕］]|\d{{1,2}}\s*[.．、]|[{BULLET_MARKS}])?\s*【?\s*({BLOCK_NAMES})"
+                      rf"\s*】?\s*[:：。]?\s*$")
+# a block heading with its first item on the same line (主要目标：1.覆盖城乡…)
+RE_BLOCK_LEAD = re.compile(rf"^【?\s*({BLOCK_NAMES})\s*】?\s*[:：]\s*(\S.*)$")
 # 第一节 主要目标 / 第二节 策略措施 under a domain written as 第二章 儿童与健康 (other 第X节 are sections)
 RE_JIE_BLOCK = re.compile(rf"^第\s*[{CN_NUM_BIG}]+\s*节\s*(主要目标|策略措施)\s*[:：]?\s*$")
 # "8.6" is a number, but "8、6个月内…" is item 8 (、 is never inside a number) unless a list of numbers follows (1、2、3年级)
@@ -262,6 +265,8 @@ RE_DEC_TOP = re.compile(r"^(\d{1,2})(?:\s*[.．、])?\s*([^\d\s.．、].{0,38})$
 RE_DEC_2 = re.compile(r"^(\d{1,2})[.．](\d{1,2})(?![.．]?\d)\s*([^\d\s].*)$")
 RE_DEC_3 = re.compile(r"^(\d{1,2})[.．](\d{1,2})[.．](\d{1,2})(?![.．]?\d)\s*([^\d\s].*)$")
 HEADING_MAX = 40
+# what follows a number, not a heading's words (5.5岁以下儿童…, 3.2‰以下, 2.5张)
+RE_UNIT_START = re.compile(r"^[岁‰%％万亿个张倍米次项]")
 
 
 def _heading_like(text: str) -> bool:
@@ -273,10 +278,11 @@ def _decimal_headings(lines: list[Line]) -> None:
     """A document numbered 1 / 1.1 / 1.1.1: its 1.1 lines are sections, the short line "N …" right above N.1 a
     chapter, and N.M.K a block when it names one, else an item. Read only where two or more short 1.1 headings
     exist, so a stray decimal in other plans changes nothing."""
-    seconds = [(m, ln) for ln in lines if ln.type is LineType.text and (m := RE_DEC_2.match(ln.text))]
-    headings = [m for m, ln in seconds if _heading_like(ln.text)]
-    if len(headings) < 2:
-        return
+    seconds = [(m, ln) for ln in lines if ln.type is LineType.text and (m := RE_DEC_2.match(ln.text))
+               and not RE_UNIT_START.match(m.group(3))]
+    headings = {(m.group(1), m.group(2)) for m, ln in seconds if _heading_like(ln.text)}
+    if not any((top, "1") in headings and (top, "2") in headings for top, _ in headings):
+        return        # 5.5岁以下… and 7.3岁以下…: two targets that begin with a number, not headings 5.1 and 5.2
     tops = {m.group(1) for m, _ in seconds}
     for m, line in seconds:
         line.type, line.style, line.marker, line.body = LineType.section, Style.pcn, m.group(2), m.group(3).strip()
@@ -299,6 +305,88 @@ def _decimal_headings(lines: list[Line]) -> None:
             first_section = None
 
 
+HEADINGS = (LineType.title, LineType.preface, LineType.chapter, LineType.section, LineType.block)
+JOINERS = tuple("与和及、的之或暨")       # a heading cut after one of these goes on on the next line (儿童与⏎福利)
+FRAGMENT_MAX = 20                          # longest piece read as the rest of a cut heading or the head of a title
+WRAP_MIN = 16                              # narrowest line width read as a hard wrap
+WRAP_SHARE = 0.4                           # share of the longer lines that must have that width
+WRAP_LINES = 20
+
+
+def _wrap_width(lines: list[Line]) -> int | None:
+    """The width a plain-text file was hard-wrapped at (text pasted from a PDF: 28 characters a line, sentences
+    cut anywhere), or None: the most common length among the longer lines, when enough of them have it."""
+    lengths = [len(ln.text) for ln in lines if ln.type is not LineType.blank and len(ln.text) >= WRAP_MIN - 4]
+    if len(lengths) < WRAP_LINES:
+        return None
+    counts: dict[int, int] = {}
+    for n in lengths:
+        counts[n] = counts.get(n, 0) + 1
+    width = max(counts, key=lambda n: (counts[n] + counts.get(n - 1, 0), n))
+    near = counts[width] + counts.get(width - 1, 0)
+    return width if width >= WRAP_MIN and near >= WRAP_LINES and near >= WRAP_SHARE * len(lengths) else None
+
+
+def _title_head(line: Line) -> bool:
+    """The first piece of a title cut in two (乡宁县儿童发展⏎“十四五”规划): short, no punctuation."""
+    return line.type is LineType.text and len(line.text) <= FRAGMENT_MAX and not re.search(r"[，。；：、,;:!?！？]", line.text) \
+        and not is_sign_off(line.text) and not is_doc_number(line.text)
+
+
+def _join_cut_lines(lines: list[Line], fmt: str) -> None:
+    """Lines that go on from the line before read as its words, not by their look: a sentence cut by a manual
+    line break inside one Word paragraph, or by the hard wrap of a text pasted from a PDF ("5.3‰和6.5‰以下…" is no
+    heading and "…共同参与的规划" no title there); a heading cut after 与/和 (（四）儿童与⏎福利) and a title cut
+    before its end (乡宁县儿童发展⏎“十四五”规划) are joined into one line."""
+    width = _wrap_width(lines) if fmt == "txt" else None
+    prev: Line | None = None
+    for line in lines:
+        if line.type is LineType.blank or line.type is LineType.table or prev is None:
+            prev = None if line.type in (LineType.blank, LineType.table) else line
+            continue
+        if line.type is LineType.title and prev.type in (LineType.text, LineType.item, LineType.sub_item) \
+                and len(prev.text) > FRAGMENT_MAX and not prev.text.endswith(SENTENCE_END):
+            line.type = LineType.text          # "…坚持完⏎善党委领导、…共同参与的规划": a sentence going on
+            prev = line
+            continue
+        if line.type is LineType.title and _title_head(prev) and RE_TITLE.match(structural(prev.text + line.text)):
+            prev.type, prev.text = LineType.title, prev.text + line.text
+            prev.body = prev.text
+            line.type, line.body = LineType.blank, ""
+            continue
+        if prev.type in HEADINGS:
+            if prev.text.endswith(JOINERS) and line.type is LineType.text and len(line.text) <= FRAGMENT_MAX \
+                    and not line.text.endswith(SENTENCE_END):
+                joined = classify(prev.number, prev.raw + line.raw)
+                if joined.type is prev.type:
+                    joined.at = prev.at
+                    lines[lines.index(prev)] = joined
+                    line.type, line.body = LineType.blank, ""
+                    prev = joined
+                    continue
+        elif not prev.text.endswith(SENTENCE_END) and line.type is not LineType.sub_item and (
+                fmt in ("docx", "doc") and prev.at is not None and line.at is not None
+                and prev.at.paragraph is not None and prev.at.paragraph == line.at.paragraph
+                or width is not None and width - 1 <= len(prev.text) <= width + 1):
+            line.type, line.marker, line.body, line.style = LineType.text, "", line.text, Style.none
+        prev = line
+
+
+def _split_block_leads(lines: list[Line]) -> list[Line]:
+    """A block heading with its first item on the same line (主要目标：1.覆盖城乡…) is the heading and the item."""
+    out = []
+    for line in lines:
+        if line.type is LineType.text and (m := RE_BLOCK_LEAD.match(structural(line.text))):
+            rest = classify(line.number, line.text[m.start(2):])
+            if rest.type in (LineType.item, LineType.sub_item):
+                block = Line(line.number, line.raw, line.text[:m.start(2)].strip(), LineType.block, body=m.group(1))
+                block.at = rest.at = line.at
+                out += [block, rest]
+                continue
+        out.append(line)
+    return out
+
+
 def lines_of(document: Document) -> list[Line]:
     """Classify a document's lines; `number` is the line's place in the document (1-based). A table's caption
     (表1 儿童健康主要指标: a short line without a sentence's end, right before the table) and a typed table of
@@ -309,6 +397,8 @@ def lines_of(document: Document) -> list[Line]:
         line.at = source
         out.append(line)
     _blank_contents(out)
+    out = _split_block_leads(out)
+    _join_cut_lines(out, document.format)
     _decimal_headings(out)
     following = None                    # the type of the next line that is not blank
     for line in reversed(out):

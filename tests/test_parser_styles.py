@@ -637,3 +637,76 @@ def test_annexes_after_the_plan_are_overview_not_measures_or_domains(tmp_path):
         [(_local(p), p.kind, p.text) for p in want.passages if p.kind is not Kind.overview]
     annexed = [p for p in got.passages if "牵头单位" in p.text]
     assert annexed and all(p.kind is Kind.overview and p.domain is None for p in annexed)
+
+
+def _squeezed(plan: ParsedPlan) -> list[tuple]:
+    """Each passage as a reader sees it, spaces aside (a wrap may fall on the space of "5 岁")."""
+    return [(_local(p), p.kind, p.domain, re.sub(r"\s", "", p.text)) for p in plan.passages]
+
+
+def _wrap(line: str, width: int = 28) -> str:
+    return "\n".join(line[i:i + width] for i in range(0, len(line), width)) if line.strip() else line
+
+
+@pytest.mark.parametrize("stem", ["daqing-children-2021-2025", "xiangning-children-2021-2025-draft"])
+def test_a_text_hard_wrapped_as_pasted_from_a_pdf_parses_as_the_plan(tmp_path, stem):
+    """Every line cut at 28 characters: a cut line "5.3‰和6.5‰以下…" read as heading 5.3 (the health domain lost 9
+    targets and every measure), "…全社会共同参与的规划" as the plan's title (its period and status lost)."""
+    source = CORPUS / f"{stem}.txt"
+    (tmp_path / "wrapped.txt").write_text("\n".join(_wrap(ln) for ln in source.read_text(encoding="utf-8").splitlines()),
+                                          encoding="utf-8")
+    [want], [got] = parse_file(source), parse_file(tmp_path / "wrapped.txt")
+    assert (got.meta.title, got.meta.period, got.meta.status, got.domains) == \
+        (want.meta.title, want.meta.period, want.meta.status, want.domains)
+    assert _squeezed(got) == _squeezed(want)
+
+
+def test_a_word_file_with_manual_breaks_inside_sentences_headings_and_title_parses_as_the_plan(tmp_path):
+    """Shift+Enter every 28 characters, also inside the title (乡宁县儿童发展⏎“十四五”规划) and the domain headings
+    (（四）儿童与⏎福利): the title kept its second half and every domain was named 儿童与."""
+    from docx import Document as new_docx
+    from docx.enum.text import WD_BREAK
+
+    source = CORPUS / "xiangning-children-2021-2025-draft.txt"
+    doc = new_docx()
+    for line in source.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        cut = 7 if line.endswith("规划") else line.index("与") + 1 if re.match(r"^（[一二三四五六七]）儿童与", line) else 28
+        paragraph = doc.add_paragraph(line[:cut])
+        for i in range(cut, len(line), 28):
+            paragraph.add_run().add_break(WD_BREAK.LINE)
+            paragraph.add_run(line[i:i + 28])
+    doc.save(tmp_path / "breaks.docx")
+    [want], [got] = parse_file(source), parse_file(tmp_path / "breaks.docx")
+    assert (got.meta.title, got.domains) == (want.meta.title, want.domains)
+    assert _squeezed(got) == _squeezed(want)
+
+
+@pytest.mark.parametrize("rewrite", [
+    lambda text: re.sub(r"^(主要目标|策略措施)：$", r"【\1】", text, flags=re.M),
+    lambda text: re.sub(r"^(主要目标|策略措施)：\n+", r"\1：", text, flags=re.M),
+], ids=["in-lenticular-brackets", "first-item-on-the-block-line"])
+def test_block_headings_in_brackets_or_with_their_first_item_keep_every_target_and_measure(tmp_path, rewrite):
+    """【主要目标】, and 主要目标：1.覆盖城乡… on one line: every target and measure was folded into the domain's
+    overview, with only a warning."""
+    source = CORPUS / "daqing-children-2021-2025.txt"
+    (tmp_path / "dq.txt").write_text(rewrite(source.read_text(encoding="utf-8")), encoding="utf-8")
+    [want], [got] = parse_file(source), parse_file(tmp_path / "dq.txt")
+    assert [(_local(p), p.kind, p.domain, p.text) for p in got.passages if p.kind is not Kind.overview] == \
+        [(_local(p), p.kind, p.domain, p.text) for p in want.passages if p.kind is not Kind.overview]
+    assert len([p for p in got.passages if p.kind is Kind.target]) > 40
+
+
+def test_targets_that_begin_with_a_number_are_no_decimal_headings(tmp_path):
+    """5.5岁以下儿童贫血率… and 7.3岁以下儿童系统管理率… (targets 5 and 7, their text beginning with a digit): two short
+    lines read as headings 5.5 and 7.3, so the plan was numbered the decimal way; two targets became domains and
+    every later passage moved."""
+    source = CORPUS / "xiangning-children-2021-2025-draft.txt"
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(r"^5\.5岁以下儿童贫血率(.*?)以下，.*$", r"5.5岁以下儿童贫血率\1以下。", text, count=1, flags=re.M)
+    text = re.sub(r"^7\.促进儿童早期发展服务供给.*$", "7.3岁以下儿童系统管理率保持在90%以上。", text, count=1, flags=re.M)
+    (tmp_path / "xn.txt").write_text(text, encoding="utf-8")
+    [want], [got] = parse_file(source), parse_file(tmp_path / "xn.txt")
+    assert got.domains == want.domains
+    assert [(_local(p), p.kind, p.domain) for p in got.passages] == [(_local(p), p.kind, p.domain) for p in want.passages]
