@@ -47,6 +47,7 @@ class TableColumns:
     value: int
     domain: int | None = None
     attribute: int | None = None
+    values: tuple[int, ...] = ()      # every column named a target (2025年目标, 2030年目标); `value` is the last
 
 
 def table_columns(cells: list[str]) -> TableColumns | None:
@@ -54,6 +55,7 @@ def table_columns(cells: list[str]) -> TableColumns | None:
     indicator (指标, 指标名称, 主要目标) and one naming its target (目标值, 2025年目标, 2030年); the target is the last
     such column that is not a baseline (2020年现状, 基期值). 领域 / 类别 and 属性 / 目标属性 are read when present."""
     indicator = value = domain = attribute = None
+    values: list[int] = []
     for i, cell in enumerate(cells):
         cell = cell.replace(" ", "")
         if not cell or len(cell) > TABLE_HEADER_MAX:
@@ -66,12 +68,30 @@ def table_columns(cells: list[str]) -> TableColumns | None:
             domain = i
         elif RE_VALUE_HEADER.search(cell):
             value = i
+            if "目标" in cell:        # 2025年目标 | 2030年目标; a bare 2020年 | 2025年 may be a baseline and a target
+                values.append(i)
         elif "指标" in cell and (indicator is None or "指标" not in cells[indicator]) \
                 or indicator is None and RE_INDICATOR_HEADER.fullmatch(cell):
             indicator = i             # 指标 over 主要目标 where a table has both (序号 | 主要目标 | 指标 | 2025年目标)
     if indicator is None or value is None:
         return None
-    return TableColumns(indicator, value, domain, attribute)
+    return TableColumns(indicator, value, domain, attribute, tuple(values))
+
+
+def stacked_header(above: list[str] | None, cells: list[str]) -> tuple[list[str], TableColumns | None]:
+    """A header row read with the header row right above it, if any (目标值 over 2025年 | 2030年: 目标值2025年)."""
+    own = table_columns(cells)
+    if own is not None and above and len(above) == len(cells):
+        stacked = [a if a == c else a + c for a, c in zip(above, cells)]
+        if (found := table_columns(stacked)) is not None:
+            return stacked, found
+    return cells, own
+
+
+def _milestone(header: str) -> str:
+    """What a target column's value is for: its year (目标值2025年, 2025年目标 → 2025年), else its header."""
+    year = re.search(r"(?:19|20)\d\d", header)
+    return f"{year.group()}年" if year else header.strip().rstrip("：:")
 
 
 def words_kind(name: str) -> Kind | None:
@@ -173,6 +193,7 @@ class _PlanParser:
         self.domains: list[str] = []
         self.table: list[IndicatorRow] = []
         self.table_header: tuple[list[str], TableColumns] | None = None   # the table being read: header, columns
+        self.header_last = False            # the last table row read was a header row
         self.warnings: list[str] = []
         self.chapter = ""
         self.chapter_no = 0
@@ -443,8 +464,11 @@ class _PlanParser:
         主要目标) gives passages: a target per group of rows sharing the 主要目标 cell, its text the group's
         name, then each row's indicator and target value. Other tables are data only (the indicator table)."""
         cells = [ln.text for ln in para.lines]
-        if (found := table_columns(cells)) is not None:
-            self.table_header = (cells, found)
+        above = self.table_header[0] if self.table_header and self.header_last else None
+        header_cells, found = stacked_header(above, cells)
+        self.header_last = found is not None
+        if found is not None:
+            self.table_header = (header_cells, found)
             return
         block = self.block
         if self.table_header is None or block is not Kind.target or self.stack[-1].role != "block":
@@ -454,9 +478,11 @@ class _PlanParser:
             return
         group = next((cells[i] for i, name in enumerate(header) if i != columns.indicator and i < len(cells)
                       and RE_INDICATOR_HEADER.fullmatch(name.replace(" ", ""))), "")
-        value = cells[columns.value]
         row = cells[columns.indicator]
-        if value.strip(" -—－/／") and re.sub(r"\s", "", value) not in re.sub(r"\s", "", row):
+        given = [i for i in columns.values if i < len(cells) and cells[i].strip(" -—－/／")]
+        if len(given) > 1:      # a value for each milestone (2025年目标 | 2030年目标): each under its column's name
+            row = f"{row}　" + "；".join(f"{_milestone(header[i])}：{cells[i].strip()}" for i in given)
+        elif (value := cells[columns.value]).strip(" -—－/／") and re.sub(r"\s", "", value) not in re.sub(r"\s", "", row):
             row = f"{row}　{value}"
         first = para.lines[0]
         lines = ([group] if group and (self.current is None or self.current.heading != group) else []) + [row]
@@ -486,12 +512,15 @@ class _PlanParser:
         if row:
             rows.append(row)
         columns = None
+        header_texts: list[str] = []
+        header_last = False
         domain = ""
         for cells in rows:
             texts = [c.text for c in cells]
-            header = table_columns(texts)
+            stacked, header = stacked_header(header_texts if header_last else None, texts)
+            header_last = header is not None
             if header is not None:
-                columns = header
+                columns, header_texts = header, stacked
                 continue
             if columns is None:                  # no header seen: the 新城区 layout 领域 | 指标 | 目标值 | 属性
                 if len(texts) != 4:
@@ -504,6 +533,14 @@ class _PlanParser:
                       else "") or domain
             attribute = texts[columns.attribute] if columns.attribute is not None and \
                 columns.attribute < len(texts) else ""
+            given = [i for i in columns.values if i < len(texts) and texts[i].strip(" -—－/／")]
+            if len(given) > 1:        # a value for each milestone (2025年目标 | 2030年目标): a row for each, its year
+                for i in given:       # the one its column names
+                    year = re.search(r"(?:19|20)\d\d", header_texts[i]) if i < len(header_texts) else None
+                    self.table.append(IndicatorRow(domain=domain, indicator=texts[columns.indicator], value=texts[i],
+                                                   attribute=attribute, line=cells[columns.indicator].number,
+                                                   year=int(year.group()) if year else None))
+                continue
             self.table.append(IndicatorRow(domain=domain, indicator=texts[columns.indicator],
                                            value=texts[columns.value], attribute=attribute,
                                            line=cells[columns.indicator].number))

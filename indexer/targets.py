@@ -10,7 +10,7 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -445,13 +445,23 @@ def extract_indicators(plan: ParsedPlan) -> list[Indicator]:
     targets = [p for p in plan.passages if p.kind is Kind.target]
     simplify = _traditional([p.text for p in targets] + [r.indicator + r.value for r in plan.indicator_table])
     out = []
+    # a targets table with a column per milestone: each row's values are read from its cells, for the year of
+    # their column, and cite the target passage made of that row (its text holds them all, each under its year)
+    made_of = {row.line: p.id for row in plan.indicator_table if row.year is not None for p in targets
+               if f"{row.indicator.strip()}　" in p.text and row.value.strip() in p.text}
     for passage in targets:
+        if passage.id in made_of.values():
+            continue
         for f in _read_simplified(_read_text, passage.text) if simplify else _read_text(passage.text):
             out.append(_indicator(f, plan, end_year, passage_id=passage.id))
     for row in plan.indicator_table:
         found = _read_simplified(_read_row, row.indicator, row.value) if simplify else _read_row(row.indicator, row.value)
         for f in found:
-            out.append(_indicator(f, plan, end_year, table_line=row.line, attribute=row.attribute or None))
+            if row.year is not None:          # the year its column names is written, not inferred
+                out.append(_indicator(replace(f, year=f.year or row.year), plan, end_year, table_line=row.line,
+                                      passage_id=made_of.get(row.line), attribute=row.attribute or None))
+            else:
+                out.append(_indicator(f, plan, end_year, table_line=row.line, attribute=row.attribute or None))
     return out
 
 

@@ -104,6 +104,7 @@ class IndicatorRow(BaseModel):
     value: str
     attribute: str
     line: int
+    year: int | None = None       # the year its column names, where a table gives one column a milestone
 
 
 class ParsedPlan(BaseModel):

@@ -517,3 +517,37 @@ def test_an_rtf_or_odt_under_another_name_is_known_by_its_first_bytes(other_word
         renamed = tmp_path / f"plan{wrong}"
         renamed.write_bytes(other_word_files[fmt].read_bytes())
         assert sniff(renamed) == f".{fmt}"
+
+
+@pytest.mark.parametrize("header", [[("序号", "指标", "2025年目标", "2030年目标")],
+                                    [("序号", "指标", "目标值", "目标值"), ("序号", "指标", "2025年", "2030年")]],
+                         ids=["one-header-row", "merged-header-over-years"])
+def test_a_targets_table_with_a_column_per_milestone_keeps_each_value_with_its_year(tmp_path, header):
+    """序号 | 指标 | 2025年目标 | 2030年目标 under 主要目标: the passage kept only the 2030 value, and the table's
+    indicator gave it as the 2025 value of a plan ending in 2025 (a wrong number for 2025)."""
+    from indexer.targets import extract_indicators
+
+    doc = new_docx()
+    for text in ("某某县儿童发展规划（2021—2025年）", "一、发展领域、主要目标和策略措施", "（一）儿童与健康", "主要目标："):
+        doc.add_paragraph(text)
+    rows = [*header, ("1", "新生儿死亡率", "3.5‰以下", "3.2‰以下"),
+            ("2", "婴儿死亡率", "5.6‰以下", "5.3‰以下")]
+    table = doc.add_table(rows=len(rows), cols=4)
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            table.cell(r, c).text = cell
+    for text in ("策略措施：", "1.加强儿童保健服务。完善儿童健康服务体系。"):
+        doc.add_paragraph(text)
+    if len(header) > 1:
+        for c in (2, 3):
+            table.cell(0, c).text = ""
+        table.cell(0, 2).merge(table.cell(0, 3)).text = "目标值"
+    doc.save(tmp_path / "milestones.docx")
+    [plan] = parse_file(tmp_path / "milestones.docx")
+    targets = [p for p in plan.passages if p.kind.value == "target"]
+    assert [p.text for p in targets] == ["新生儿死亡率　2025年：3.5‰以下；2030年：3.2‰以下",
+                                         "婴儿死亡率　2025年：5.6‰以下；2030年：5.3‰以下"]
+    got = {(i.name, i.year, i.year_inferred, i.value, i.passage_id) for i in extract_indicators(plan)}
+    first = targets[0].id
+    assert {("新生儿死亡率", 2025, False, "3.5‰以下", first), ("新生儿死亡率", 2030, False, "3.2‰以下", first)} <= got
+    assert not any(name == "新生儿死亡率" and year == 2025 and value != "3.5‰以下" for name, year, _, value, _ in got)
