@@ -105,9 +105,11 @@ class IndicatorSpec:
 
 
 def fold(phrase: str) -> str:
-    """The form names are compared in: NFKC, simplified characters, no spaces or 《》“”, "0-6岁"/"0至6岁" → "0—6岁"."""
+    """The form names are compared in: NFKC, simplified characters, no spaces or 《》“”, "0-6岁"/"0至6岁" → "0—6岁",
+    初中学生 → 初中生."""
     text = to_simplified(unicodedata.normalize("NFKC", phrase))
     text = re.sub(r"[\s《》〈〉“”\"']+", "", text)
+    text = re.sub(r"(小学|初中|高中|中学|大学)学生", r"\1生", text)     # 初中学生近视率 is 初中生近视率
     return DASHES.sub(r"\1—\2", text)
 
 
@@ -463,6 +465,14 @@ def extract_indicators(plan: ParsedPlan) -> list[Indicator]:
             else:
                 out.append(_indicator(f, plan, end_year, table_line=row.line, attribute=row.attribute or None))
     return out
+
+
+def stated_value(i: Indicator) -> str:
+    """The value as a report states it: with its verb where the value alone would misread, a change relative to a
+    base year (以2020年为基数下降15%, not the rate 15%) and a bound written before the number (不高于千分之六)."""
+    if i.direction in CHANGE_VERBS | {"不低于", "不超过"} and not i.bound and not i.value.startswith(i.direction):
+        return f"{i.direction}{i.value}"
+    return i.value
 
 
 def indicators_stated_in(passages: list, meta) -> list[Indicator]:

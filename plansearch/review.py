@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from indexer.targets import UNIT_SCALE
+from indexer.targets import UNIT_SCALE, stated_value
 from plansearch.domains import domain_key, domain_matches
 from plansearch.errors import InvalidQuery, PlanNotFound, PlanSearchError
 from plansearch.records import Indicator, Kind, Passage, PlanMeta, SourceSpan
@@ -33,6 +33,7 @@ SAME_AT = 0.97      # cosine at which two measures are one even when not mutuall
 RARE_SHARE = 0.02   # a title word in at most this share of passages names what a measure is about (溺水, 流浪儿童)
 NEAREST = 3         # how many nearest measures the title-word check looks at
 FIRST_PHRASE = re.compile(r"^[^。；;！？!?\n]{1,40}")
+SAME_YEAR_PEERS = 3  # peers setting a value for the plan's year that make the comparison (a median of two is their mean)
 
 
 class ReviewError(PlanSearchError):
@@ -51,6 +52,13 @@ class PlanMaterial:
     indicators: list[Indicator]
     domain_order: list[str] = field(default_factory=list)
     set_in_measures: set[str] = field(default_factory=set)   # known indicators given a value inside a measure
+    measure_indicators: list[Indicator] = field(default_factory=list)   # …and those values
+
+    def compared_indicators(self) -> list[Indicator]:
+        """Its indicators, and the known ones only a measure gives a value (新生儿访视率保持在95%以上 under 策略措施):
+        a peer that sets a value there sets it, and a plan is compared on it."""
+        named = {i.name for i in self.indicators}
+        return [*self.indicators, *(i for i in self.measure_indicators if i.name not in named)]
 
 
     def cite(self, passage: Passage) -> Citation:
@@ -64,20 +72,20 @@ class PlanMaterial:
                         source=SourceSpan(file=self.meta.source_file, line_start=line, line_end=line))
 
 
-def _set_in_measures(meta: PlanMeta, measures: list[Passage]) -> set[str]:
+def _set_in_measures(meta: PlanMeta, measures: list[Passage]) -> tuple[set[str], list[Indicator]]:
     """Known indicators a plan gives a value in a measure ("…7岁以下儿童健康管理率保持在95%以上"): it sets
-    them, though not among its targets."""
-    from indexer.targets import canonical_name, extract_indicators, indicator_specs
-    from plansearch.records import ParsedPlan
+    them, though not among its targets. Their names, and the values of those the measure names alone."""
+    from indexer.targets import canonical_name, indicator_specs, indicators_stated_in
 
     known = {spec.name for spec in indicator_specs()}
-    as_targets = [p.model_copy(update={"kind": Kind.target}) for p in measures]
-    names = set()
-    for ind in extract_indicators(ParsedPlan(meta=meta, domains=[], passages=as_targets)):
+    names, values = set(), []
+    for ind in indicators_stated_in(measures, meta):
         # "3岁以下儿童系统管理率和7岁以下儿童健康管理率保持在95%以上": one value for each rate named
         parts = [ind.name] + re.split(r"[、，,]|和|与|及", ind.name)
         names |= {canonical_name(part) or part for part in parts if part}
-    return names & known
+        if ind.name in known and not ind.implausible:
+            values.append(ind)
+    return names & known, values
 
 
 def material_from_index(searcher: Searcher, plan_id: str) -> PlanMaterial:
@@ -87,11 +95,12 @@ def material_from_index(searcher: Searcher, plan_id: str) -> PlanMaterial:
     measure_rows = [r for r, p in passages if p.kind is Kind.measure]
     vectors = index.vectors_of(measure_rows) if measure_rows else np.zeros((0, index.manifest.dimension), np.float32)
     domains = list(dict.fromkeys(p.domain for _, p in passages if p.domain))
-    return PlanMaterial(meta=searcher.plans[plan_id], measures=[p for _, p in passages if p.kind is Kind.measure],
+    measures = [p for _, p in passages if p.kind is Kind.measure]
+    named, values = _set_in_measures(searcher.plans[plan_id], measures)
+    return PlanMaterial(meta=searcher.plans[plan_id], measures=measures,
                         vectors=_unit(vectors), targets=[p for _, p in passages if p.kind is Kind.target],
                         indicators=[i for i in index.indicators if i.plan_id == plan_id], domain_order=domains,
-                        set_in_measures=_set_in_measures(searcher.plans[plan_id],
-                                                         [p for _, p in passages if p.kind is Kind.measure]))
+                        set_in_measures=named, measure_indicators=values)
 
 
 def material_from_parsed(parsed, searcher: Searcher) -> PlanMaterial:
@@ -114,10 +123,11 @@ def material_from_parsed(parsed, searcher: Searcher) -> PlanMaterial:
             cache.close()
     else:
         vectors = np.zeros((0, encoder.dimension), np.float32)
+    named, values = _set_in_measures(parsed.meta, measures)
     return PlanMaterial(meta=parsed.meta, measures=measures, vectors=_unit(vectors),
                         targets=[p for p in parsed.passages if p.kind is Kind.target],
                         indicators=extract_indicators(parsed), domain_order=[d for d in parsed.domains if d],
-                        set_in_measures=_set_in_measures(parsed.meta, measures))
+                        set_in_measures=named, measure_indicators=values)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -157,11 +167,11 @@ def choose_peers(searcher: Searcher, meta: PlanMeta, wanted: list[str] | None, l
 
 
 def _indicator_domains(materials: list[PlanMaterial]) -> dict[str, str]:
-    """Canonical name → domain key, from the target passages that state it."""
+    """Canonical name → domain key, from the passages that state it."""
     votes: dict[str, Counter] = defaultdict(Counter)
     for m in materials:
-        domain_of = {p.id: p.domain for p in m.targets}
-        for ind in m.indicators:
+        domain_of = {p.id: p.domain for p in [*m.targets, *m.measures]}
+        for ind in m.compared_indicators():
             if ind.passage_id and domain_of.get(ind.passage_id):
                 votes[ind.name][domain_key(domain_of[ind.passage_id], m.meta.subject)] += 1
     return {name: c.most_common(1)[0][0] for name, c in votes.items()}
@@ -313,17 +323,17 @@ class Reviewer:
         directions = indicator_directions([i for m in everyone for i in m.indicators]
                                           + list(self.searcher.index.indicators))
         domain_of = _indicator_domains([*everyone])
-        by_id = {m.meta.id: {p.id: p for p in m.targets} for m in everyone}
+        by_id = {m.meta.id: {p.id: p for p in [*m.targets, *m.measures]} for m in everyone}
         mine = defaultdict(list)
-        for ind in plan.indicators:
+        for ind in plan.compared_indicators():
             mine[ind.name].append(ind)
         theirs: dict[str, dict[str, list[Indicator]]] = defaultdict(lambda: defaultdict(list))
         for o in others:
-            for ind in o.indicators:
+            for ind in o.compared_indicators():
                 theirs[ind.name][o.meta.id].append(ind)
 
         def peer_value(o: PlanMaterial, ind: Indicator) -> PeerValue:
-            return PeerValue(plan_id=o.meta.id, value=ind.value, year=ind.year,
+            return PeerValue(plan_id=o.meta.id, value=stated_value(ind), year=ind.year,
                              citations=[o.cite_indicator(ind, by_id[o.meta.id])])
 
         material = {o.meta.id: o for o in others}
@@ -337,9 +347,10 @@ class Reviewer:
             cites = [plan.cite_indicator(chosen, by_id[plan.meta.id])]
             if name not in theirs:
                 section.additions.append(Addition(kind="target", title=name, text=chosen.name_as_written,
-                                                  value=chosen.value, citations=cites))
+                                                  value=stated_value(chosen), citations=cites))
                 continue
-            sign = directions.get(name)
+            # a reduction (以2020年为基数下降15%): the larger the more ambitious, whichever way the rate improves
+            sign = 1 if value_form(chosen) == "change" else directions.get(name)
             mine_scaled = scaled(chosen)
             if sign is None or mine_scaled is None:
                 continue
@@ -349,18 +360,21 @@ class Reviewer:
                 if got is None or value_form(got) != value_form(chosen) or scaled(got) is None:
                     continue
                 peer_vals.append((got, scaled(got)))
+            # a 2025 target against the peers' 2025 targets where enough set one, not against their 2030 ones
+            same_year = [(g, v) for g, v in peer_vals if chosen.year and g.year == chosen.year]
+            if len(same_year) >= SAME_YEAR_PEERS:
+                peer_vals = same_year
             if not peer_vals:
                 continue
-            if value_form(chosen) == "change":
-                sign = 1                  # a larger reduction is the more ambitious target
             median = statistics.median(v for _, v in peer_vals)
             if sign * (mine_scaled - median) < -1e-12:
                 best = max(peer_vals, key=lambda gv: sign * gv[1])[0]
                 section.weaker_targets.append(WeakerTarget(
-                    indicator=name, attribute=chosen.attribute, value=chosen.value, year=chosen.year,
+                    indicator=name, attribute=chosen.attribute, value=stated_value(chosen), year=chosen.year,
                     direction="lower" if sign < 0 else "raise",
                     peers=[peer_value(material[g.plan_id], g) for g, _ in peer_vals],
-                    median=format_value(median / UNIT_SCALE[chosen.unit], chosen.unit), best=best.value, citations=cites))
+                    median=format_value(median / UNIT_SCALE[chosen.unit], chosen.unit), best=stated_value(best),
+                    citations=cites))
         need = max(1, math.ceil(cfg.review_indicator_share * len(others) - 1e-9))
         for name, per_plan in theirs.items():
             if name in mine or name in plan.set_in_measures or len(per_plan) < need:

@@ -21,6 +21,10 @@ def cite(c: Citation, titles: dict[str, str]) -> str:
     return f"{titles.get(c.plan_id, c.plan_id)}（{c.source.file} {where}" + (f"；{c.passage_id}" if c.passage_id else "") + "）"
 
 
+def _year(year: int | None) -> str:
+    return f"（{year}年）" if year else ""
+
+
 def lines(report: ReviewResponse) -> list[tuple[int, str]]:
     """(level, text) lines of the report: 0 headings, 1 findings, 2 details and sources."""
     titles = {report.plan_id: report.plan_title, **report.peer_titles}
@@ -31,12 +35,15 @@ def lines(report: ReviewResponse) -> list[tuple[int, str]]:
             continue
         out.append((0, d.domain))
         for w in d.weaker_targets:
-            peers = "；".join(f"{short(p.plan_id)} {p.value}" for p in w.peers)
-            out.append((1, f"目标偏低：{w.indicator} 本规划 {w.value}，同类规划中位数 {w.median}、最高 {w.best}"))
+            # "lower" and "higher" mislead for a death rate, whose weaker target is the larger number: say less
+            # ambitious, and give every value its year (a 2025 target beside a peer's 2030 one)
+            peers = "；".join(f"{short(p.plan_id)} {p.value}{_year(p.year)}" for p in w.peers)
+            out.append((1, f"目标不及同类规划：{w.indicator} 本规划 {w.value}{_year(w.year)}，"
+                           f"同类规划中位数 {w.median}，要求最高的 {w.best}"))
             out.append((2, f"各地：{peers}"))
             out += [(2, "来源：" + cite(c, titles)) for c in w.citations]
         for m in d.missing_indicators:
-            peers = "；".join(f"{short(p.plan_id)} {p.value}" for p in m.peers)
+            peers = "；".join(f"{short(p.plan_id)} {p.value}{_year(p.year)}" for p in m.peers)
             out.append((1, f"缺少指标：{m.indicator}（{len(m.peers)} 个同类规划设定）"))
             out.append((2, f"各地：{peers}"))
             out += [(2, "来源：" + cite(c, titles)) for c in m.citations]

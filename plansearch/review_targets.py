@@ -56,5 +56,9 @@ def pick_value(indicators: list[Indicator], year: int | None = None) -> Indicato
     return sorted(usable, key=lambda i: (i.passage_id is None, i.table_line or 0))[0]
 
 
+# units written before the number (千分之六): a computed value takes the sign written after it
+PREFIX_UNITS = {"百分之": "%", "千分之": "‰", "万分之": "‱", "十万分之": "/10万"}
+
+
 def format_value(number: float, unit: str) -> str:
-    return f"{number:.4g}{unit}"
+    return f"{number:.4g}{PREFIX_UNITS.get(unit, unit)}"

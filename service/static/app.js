@@ -309,10 +309,11 @@
       any = true;
       var section = el('section', { class: 'review-domain', 'data-domain': d.domain }, [el('h2', { text: d.domain })]);
       if (d.weaker_targets.length) {
-        append(section, el('h3', { text: '目标偏低' }));
+        append(section, el('h3', { text: '目标不及同类规划' }));
         append(section, el('ul', { class: 'review-list review-weaker' }, d.weaker_targets.map(function (w) {
           var rows = [{ plan_id: body.plan_id, value: w.value, year: w.year, citations: w.citations, mine: true }].concat(w.peers);
-          return el('li', null, [el('p', { text: w.indicator + '：本规划 ' + w.value + '，同类中位数 ' + w.median + '，最高 ' + w.best }),
+          return el('li', null, [el('p', { text: w.indicator + '：本规划 ' + w.value + (w.year ? '（' + w.year + '年）' : '') +
+            '，同类中位数 ' + w.median + '，要求最高的 ' + w.best }),
             valuesTable(rows)]);
         })));
       }
@@ -337,7 +338,7 @@
       }
       append(out, section);
     });
-    if (!any) message(box, 'info', '没有发现差异', ['与同类规划相比，各领域没有偏低的目标、缺少的内容或特有的内容。']);
+    if (!any) message(box, 'info', '没有发现差异', ['与同类规划相比，各领域没有不及同类规划的目标、缺少的内容或特有的内容。']);
     setStatus('对标分析：' + planLabel(body.plan_id));
   }
 
