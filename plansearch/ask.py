@@ -163,11 +163,12 @@ def _enumerated(folded: str, start: int, alias: str) -> list[tuple[int, int, str
 
 
 def _attribute_concepts(query: str, concepts):
-    """The question's concepts an indicator's sentence must state: those outside the words that named an indicator
-    (城市, 农村, 2025…). The words of 高中生近视率 are settled by the alias that found 高中阶段学生近视率, and in
+    """The question's topic concepts an indicator's sentence must state: those outside the words that named an
+    indicator (城市, 农村, 2025…). The words of 高中生近视率 are settled by the alias that found 高中阶段学生近视率, and in
     新生儿和婴儿死亡率 婴儿 names the other indicator asked, not an attribute of 新生儿死亡率."""
     phrases = [phrase for _, phrase in indicator_phrases(query)]
-    return [c for c in concepts if not any(f in p for p in phrases for f in (c.word, *c.forms))]
+    # a verb says what the plans do with the value (哪些规划设定了婴儿死亡率目标), not which indicator: not an attribute
+    return [c for c in concepts if not c.predicate and not any(f in p for p in phrases for f in (c.word, *c.forms))]
 
 
 RE_AGE = re.compile(r"(\d{1,2})\s*(?:周岁|岁)")
@@ -212,6 +213,10 @@ class Asker:
         names = find_indicators(q)
         plans = interp.plans if interp else []
         values = self._values(q, names, plans, concepts) if names else []
+        if values and not plans:
+            # 各地新生儿访视率: the plans that set it only in a measure (保持在95%以上 under 策略措施) are among 各地 too
+            have = {i.plan_id for i in values}
+            values += self._values_in_measures(q, names, [p for p in s.plans if p not in have], concepts)
         if not values and (VALUE_QUESTION.search(q) or interp and interp.kind is Kind.target and interp.kind_word
                            and re.fullmatch(r"[a-z]+", interp.kind_word)):     # an English "rate", "target"
             values = self._values_from_hits(q, response.results, concepts, plans)
@@ -387,8 +392,6 @@ class Asker:
         """The named plans' values set in their measures (3岁以下儿童系统管理率…保持在95%以上 under 策略措施) when their
         targets set none: only a value whose own indicator name states what was asked, as for the targets, so that
         'the plan states no number' is never said of a number the plan states."""
-        from indexer.targets import indicators_stated_in
-
         if not concepts:
             return []
         s = self.searcher
@@ -396,8 +399,7 @@ class Asker:
         attributes = _attribute_concepts(q, concepts)
         found = []
         for plan_id in plans:
-            measures = [p for p in map(s.index.passage, s.index.rows_of_plan(plan_id)) if p.kind is Kind.measure]
-            for i in indicators_stated_in(measures, s.plans[plan_id]):
+            for i in s.measure_indicators(plan_id):
                 named = i.name in names or states_every_topic(
                     concepts, normalize_for_index(f"{i.name} {i.name_as_written}"))
                 if named and (not years or i.year in years) and self._states(i, attributes) \

@@ -169,6 +169,7 @@ class Searcher:
         self.understanding = QueryUnderstanding(list(self.plans.values()), self.domains, lexicon=lexicon)
         self._normal_texts: dict[int, str] = {}
         self._row_words: dict[int, frozenset[str]] = {}
+        self._measure_indicators: dict[str, list] = {}
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
@@ -176,6 +177,17 @@ class Searcher:
                           share_containing=self.index.share_containing,
                           use_cilin=self.settings.thesaurus, abbreviations_of=abbreviations(self.index.vocabulary()),
                           lexicon=self._lexicon)
+
+    def measure_indicators(self, plan_id: str) -> list:
+        """The indicators a plan's measures state, read as its targets are (保持在95%以上 under 策略措施); read once
+        per plan of this index (60 ms a question otherwise). Not indexed: for answers and comparisons only."""
+        found = self._measure_indicators.get(plan_id)
+        if found is None:
+            from indexer.targets import indicators_stated_in
+
+            measures = [p for p in map(self.index.passage, self.index.rows_of_plan(plan_id)) if p.kind is Kind.measure]
+            found = self._measure_indicators[plan_id] = indicators_stated_in(measures, self.plans[plan_id])
+        return found
 
     def _normal_text(self, row: int) -> str:
         """A passage's title, text and domain as matched for evidence (cached per row)."""

@@ -344,3 +344,22 @@ def test_a_rate_target_no_plan_sets_is_said_to_be_set_nowhere(real_searcher):
     answer = Asker(real_searcher, real_searcher.settings).ask("儿童安全座椅使用率目标")
     assert answer.no_answer and answer.answer_type == "none" and not answer.values
     assert answer.answer.startswith("已收录的规划中没有找到这个问题所问的数值") and answer.related
+
+
+def test_values_set_only_in_measures_are_among_each_places_values(real_searcher):
+    """各地新生儿访视率目标 gave 大庆 alone: 新城区, 新星 and 曾都 set it under 策略措施 (保持在90%/95%以上). The
+    targets view lists them too, marked as set in a measure; and a verb in the question (哪些规划设定了…) is no
+    attribute the indicator's sentence must state (乡宁, 新城区 and 新星 were left out of 婴儿死亡率)."""
+    asker = Asker(real_searcher, real_searcher.settings)
+    answer = asker.ask("各地新生儿访视率目标")
+    assert {(v.plan_id, v.value) for v in answer.values} == {
+        ("daqing-children-2021", "90%以上"), ("xinchengqu-children-2021", "90%以上"),
+        ("xinxing-children-2021", "95%以上"), ("zengdu-children-2021", "95%以上")}
+    assert {v.plan_id for v in asker.ask("哪些规划设定了婴儿死亡率目标").values} >= {
+        "daqing-children-2021", "xiangning-children-2021", "xinchengqu-children-2021", "xinxing-children-2021"}
+    with TestClient(create_app(searcher=real_searcher)) as c:
+        rows = c.get("/api/targets", params={"indicator": "新生儿访视率"}).json()["rows"]
+    assert {(r["plan_id"], r["in_measure"]) for r in rows} == {
+        ("daqing-children-2021", False), ("xinchengqu-children-2021", True), ("xinxing-children-2021", True),
+        ("zengdu-children-2021", True)}
+    assert all(r["passage_id"].split("-")[-1].startswith("m") for r in rows if r["in_measure"])

@@ -24,7 +24,9 @@ class IndicatorsResponse(BaseModel):
 
 
 TargetRow = view_model("TargetRow", "plan_id plan_title short_name indicator_as_written value number unit year "
-                       "year_inferred direction baseline attribute implausible note passage_id table_line", Indicator)
+                       "year_inferred direction baseline attribute implausible note passage_id table_line in_measure",
+                       Indicator, in_measure=(bool, Field(False, description="set in a measure (策略措施), by a plan "
+                                                                             "whose targets set no value for it")))
 
 
 class TargetsResponse(BaseModel):
@@ -79,6 +81,12 @@ def make_router(settings: Settings) -> APIRouter:
             if i.name != name:
                 continue
             rows.append(view(TargetRow, i, searcher.plans[i.plan_id]))
+        # a plan whose targets set no value may set one in a measure (新生儿访视率保持在95%以上 under 策略措施)
+        setting = {r.plan_id for r in rows}
+        for pid in searcher.plans:
+            if pid not in setting:
+                rows += [view(TargetRow, i, searcher.plans[pid], in_measure=True)
+                         for i in searcher.measure_indicators(pid) if i.name == name and not i.implausible]
         return TargetsResponse(indicator=name, rows=rows, plans=len({r.plan_id for r in rows}))
 
     return router

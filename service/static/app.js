@@ -1059,6 +1059,7 @@
           row.passage_id ? contextButton(row.passage_id, value, about, 'value-link')
             : el('span', { text: value, title: row.table_line ? '见指标表第 ' + row.table_line + ' 行' : null }),
           when ? el('span', { class: 'muted target-year', text: '（' + when + '）' }) : null,
+          row.in_measure ? el('span', { class: 'muted target-where', text: '（见策略措施）' }) : null,
           row.implausible ? el('span', { class: 'implausible', text: '⚠ 数值存疑，请核对原文' }) : null]));
       });
     });
