@@ -138,6 +138,10 @@ def reciprocal_rank_fusion(rankings: list[list[int]], k: int, weights: list[floa
     return fused
 
 
+STATING_DEPTH = 50      # lexical matches looked through for a passage stating every topic concept
+STATING_MOST = 3        # how many such passages come first
+
+
 @dataclass
 class Ranking:
     rows: list[tuple[int, float]]
@@ -359,7 +363,33 @@ class Searcher:
             ranked = self._diversify(ranked, limit, gate=not interp.plans)
         if interp.plans and not (req.plan or req.region):
             ranked = self._pin_named_plan(ranked, set(interp.plans))
+        if req.understand:
+            ranked = self._stating_forward(ranked, concepts, filter, interp, req, vector)
         return self._judged(ranked, limit, interp, similarity, concepts, req, vector)
+
+    def _stating_forward(self, ranked: list[tuple[int, float]], concepts: list[Concept], filter: Filter | None,
+                         interp: Interpretation, req: SearchRequest, vector: np.ndarray) -> list[tuple[int, float]]:
+        """When none of the best passages holds the question's topic concepts but a passage of the plans states
+        every one (文身 once, in passing, inside a measure on advertising), that passage comes first: the plans
+        say it, and a refusal would be false. The plan a question names is looked in first."""
+        topics = [c for c in concepts if not c.predicate]
+        if not topics or not all(c.known for c in topics):
+            return ranked
+        named = set(interp.plans) if interp.plans and not (req.plan or req.region) else set()
+        window = [r for r, _ in ranked[:self.settings.pin_window * 2] if not named or self._plan_at(r) in named]
+        if self.judge(concepts, window[:EVIDENCE_DEPTH], None if named else vector).holds:
+            return ranked
+        words = list(dict.fromkeys(t for c in topics for f in c.forms for t in self.tokenizer.tokens(f)))
+        candidates = [row for row, _ in self.index.lexical(words, filter, STATING_DEPTH)]
+        texts = self._normal_texts_of(candidates)
+        stating = [r for r in candidates if all(c.in_text(texts[r]) for c in topics)]
+        if named and any(self._plan_at(r) in named for r in stating):
+            stating = [r for r in stating if self._plan_at(r) in named]
+        if not stating:
+            return ranked
+        first = stating[:STATING_MOST]
+        top = ranked[0][1] if ranked else 0.0
+        return [(r, top) for r in first] + [(r, sc) for r, sc in ranked if r not in first]
 
     def _judged(self, ranked: list[tuple[int, float]], limit: int, interp: Interpretation, similarity: float,
                 concepts: list[Concept], req: SearchRequest, vector: np.ndarray | None = None) -> "Ranking":

@@ -363,3 +363,12 @@ def test_values_set_only_in_measures_are_among_each_places_values(real_searcher)
         ("daqing-children-2021", False), ("xinchengqu-children-2021", True), ("xinxing-children-2021", True),
         ("zengdu-children-2021", True)}
     assert all(r["passage_id"].split("-")[-1].startswith("m") for r in rows if r["in_measure"])
+
+
+def test_a_passage_stating_a_rare_word_in_passing_is_found_not_refused(real_searcher):
+    """乡宁 writes 加强未成年人文身治理 once, inside a measure on advertising: neither ranking put it among the best
+    passages, so 未成年人文身 was refused and 大庆对未成年人纹身怎么管 never said where else it is written."""
+    found = real_searcher.search(SearchRequest(q="未成年人文身", k=3))
+    assert not found.no_answer and found.results[0].passage_id == "xiangning-children-2021-d6-m5"
+    answer = Asker(real_searcher, real_searcher.settings).ask("大庆对未成年人纹身怎么管")
+    assert answer.answer.startswith("大庆市儿童规划没有提到纹身；其他地方的做法：乡宁县儿童规划")
