@@ -505,16 +505,29 @@ class Asker:
         own = [line(g) for g in ordered if not g.other_place]
         others = [line(g) for g in ordered if g.other_place]
         if lacking:
-            topic = "、".join(response.missing_concepts or response.concepts) or q.strip()
             names = "、".join(dict.fromkeys(_label(s.plans[p]) for p in named))
-            answer = f"{names}没有提到{topic}；" + (f"其他地方的做法：{'；'.join(others)}。" if others
-                                                  else "其他地方的规划也没有找到相关内容。")
+            answer = f"{names}{self._not_mentioned(response, named, concepts or [])}；" + (
+                f"其他地方的做法：{'；'.join(others)}。" if others else "其他地方的规划也没有找到相关内容。")
         elif others and own:
             answer = "；".join(own) + "。其他地方的做法：" + "；".join(others) + "。"
         else:
             answer = "；".join(own or others) + "。"
         return AskResponse(query=q.strip(), answer_type="grouped", answer=answer, no_answer=lacking,
                            confidence=response.confidence, groups=ordered, named_plans=named)
+
+    def _not_mentioned(self, response, named: list[str], concepts) -> str:
+        """What the named plans do not say: the question's topic words their text never holds (新城区 writes 家长 and
+        课后 often, 下班时间 never), or, when each is somewhere, that no passage says them together."""
+        s = self.searcher
+        missing = response.missing_concepts or response.concepts
+        wanted = [c for c in concepts if c.word in missing and not c.predicate]
+        if not wanted:
+            return f"没有提到{'、'.join(missing) or response.query}"
+        texts = s._normal_texts_of([r for p in named for r in s.index.rows_of_plan(p)]).values()
+        absent = [c.word for c in wanted if not any(c.in_text(t) for t in texts)]
+        if absent:
+            return f"没有提到{'、'.join(absent)}"
+        return f"没有一处同时提到{'、'.join(c.word for c in wanted)}"
 
     def _stating_elsewhere(self, response, named: list[str], concepts, most: int = 2) -> dict[str, PlanGroup]:
         """Other plans' hits whose text states every topic concept of the question, `most` a plan."""

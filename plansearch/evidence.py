@@ -42,7 +42,7 @@ QUESTION_WORDS = frozenset({
     "千分之", "百分之", "万分之", "十万分之", "千分之几", "百分之几", "万分之几", "几成", "百分比", "千分比",
     # asking how, when, whether (孩子整天闷闷不乐，是不是抑郁了; 旱厕啥时候能改; 要不要自己掏钱)
     "是不是", "要不要", "会不会", "能不能", "可不可以", "该不该", "还是", "到底", "究竟", "什么时候", "啥时候",
-    "何时", "多久", "几岁", "多大", "去哪儿", "去哪", "哪儿", "咋整", "咋办", "为啥", "干嘛",
+    "何时", "多久", "几岁", "多大", "几点", "几号", "去哪儿", "去哪", "哪儿", "咋整", "咋办", "为啥", "干嘛",
     "how", "what", "which", "the", "a", "an", "of", "in", "for", "to", "and", "or", "is", "are", "do", "does",
     "on", "about", "with", "plan", "plans", "children", "child", "kids", "women", "woman", "county", "city", "policy", "policies", "measures", "measure", "target", "targets",
     # English forms of the generic words below (预防, 保护, 措施 …)
