@@ -98,6 +98,9 @@ PREDICATE_FLAGS = frozenset({"v", "vd", "vg", "d", "dg", "a", "ad", "ag", "an", 
                              "o", "h", "k", "s", "t", "df"})
 
 
+VERB_FLAGS = frozenset({"v", "vn", "vd", "vg"})
+
+
 @dataclass
 class Concept:
     word: str
@@ -272,6 +275,9 @@ class Vocabulary:
             forms += self.abbreviations.get(word, [])
             if len(word) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", word) and self.known([word[:-1]])[0]:
                 forms.append(word[:-1])     # 营养餐 → 营养: a one-character suffix the plans do not write
+            if len(word) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", word) and self.known([word[1:]])[0] \
+                    and all(self.tokenizer.pos_flags(word[0], VERB_FLAGS)):
+                forms.append(word[1:])      # 生三孩 → 三孩: a verb before a thing the plans name (not 女厕所 → 厕所)
         out = tuple(dict.fromkeys(normalize_for_index(f) for f in forms if f))
         if len(self._cache) < 20_000:
             self._cache[word] = out

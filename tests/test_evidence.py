@@ -383,3 +383,11 @@ def test_a_named_plan_is_said_to_lack_only_the_words_its_text_never_holds(real_s
     said = re.match(r"新城区儿童规划没有提到([^；]+)；", answer.answer)
     assert said and "下班时间" in said.group(1).split("、")
     assert not {"家长", "几点", "衔接"} & set(said.group(1).split("、"))
+
+
+def test_a_verb_before_a_thing_the_plans_name_finds_that_thing(fake_searcher):
+    """生三孩 is 三孩 after a verb: the plans' 三孩生育政策配套措施 answered nothing. 女 before 厕所 is no verb: a
+    plan's 卫生厕所 is still no 女厕所."""
+    vocabulary = fake_searcher.vocabulary
+    assert "三孩" in vocabulary.forms("生三孩")
+    assert "厕所" not in vocabulary.forms("女厕所")
