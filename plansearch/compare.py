@@ -157,19 +157,24 @@ class Comparer:
                                groups=groups, plans=columns)
 
     def _relevant(self, rows: list[int], concepts, q: str, evidence=None) -> set[int]:
-        """The rows that pass the evidence rule on their own (concepts, or closeness in meaning to the question), and
-        the rows holding every concept the answering passage holds: when the best passage answers without a word
-        (上瘾 of 玩手机上瘾), another plan's passage on the same topic, just as far from that word, answers as well."""
+        """The rows holding every concept the answering passage holds: when the best passage answers without a word
+        (上瘾 of 玩手机上瘾), another plan's passage on the same topic, just as far from that word, answers as well.
+        Others pass the evidence rule on their own (closeness in meaning may excuse a word), but only holding a topic
+        word the answering passage holds: a measure on 跌倒 is near 溺水 in meaning, and not about it."""
         s = self.searcher
         if not concepts or not rows:
             return set(rows)
         closeness = dict(zip(rows, (s.index.vectors_of(rows) @ s._query_vector(q.strip())).tolist()))
         held = [c for c in concepts if c.word not in evidence.missing] if evidence and evidence.holds else None
+        held_topics = [c for c in held or [] if not c.predicate]
         out = set()
         for r in rows:
             text = s._normal_text(r)
-            if held and all(c.in_text(text) for c in held) or judge([*concepts], [(r, text)], {r: closeness[r]}).holds:
+            if held and all(c.in_text(text) for c in held):
                 out.add(r)
+            elif (not held_topics or any(c.in_text(text) for c in held_topics)) \
+                    and judge([*concepts], [(r, text)], {r: closeness[r]}).holds:
+                out.add(r)        # close in meaning, but never without a topic word the answering passage states
         return out
 
     def _group(self, passages: list, compared: list[str]) -> list[Group]:

@@ -199,7 +199,17 @@ class Searcher:
 
     def _normal_texts_of(self, rows: Sequence[int]) -> dict[int, str]:
         return self._per_row(self._normal_texts, rows, lambda p: normalize_for_index(
-            " ".join(x for x in (p.title, p.text, p.domain) if x)))
+            " ".join(x for x in (p.title, p.text, p.domain, *self._indicator_names.get(p.id, ())) if x)))
+
+    @cached_property
+    def _indicator_names(self) -> dict[str, tuple[str, ...]]:
+        """Per passage, the indicators it sets by their names: "新生儿、婴儿和5岁以下儿童死亡率分别…" states 婴儿死亡率,
+        though never in those words."""
+        names: dict[str, list[str]] = {}
+        for i in self.index.indicators:
+            if i.passage_id and i.name not in names.setdefault(i.passage_id, []):
+                names[i.passage_id].append(i.name)
+        return {pid: tuple(n) for pid, n in names.items()}
 
     def _per_row(self, cache: dict[int, T], rows: Sequence[int], make: Callable[[Passage], T]) -> dict[int, T]:
         """`make(passage)` for each of `rows`: from `cache`, the others read from the store at once and cached

@@ -391,3 +391,15 @@ def test_a_verb_before_a_thing_the_plans_name_finds_that_thing(fake_searcher):
     vocabulary = fake_searcher.vocabulary
     assert "三孩" in vocabulary.forms("生三孩")
     assert "厕所" not in vocabulary.forms("女厕所")
+
+
+def test_compare_groups_are_about_the_indicator_or_topic_asked(real_searcher):
+    """婴儿死亡率: only 大庆's target was compared (the others write 新生儿、婴儿和5岁以下儿童死亡率分别…), beside
+    injury and nutrition targets; 预防儿童溺水 carried the measures on 跌倒、烧烫伤, close in meaning but not about it."""
+    comparer = Comparer(real_searcher)
+    infants = [v for g in comparer.compare("婴儿死亡率").groups for v in g.versions]
+    assert {v.plan_id for v in infants} >= {"daqing-children-2021", "xiangning-children-2021",
+                                            "xinchengqu-children-2021", "xinxing-children-2021"}
+    assert all("死亡率" in v.text and "伤害" not in (v.title or "") for v in infants)
+    drowning = comparer.compare("预防儿童溺水").groups
+    assert drowning and not [g for g in drowning if "跌倒" in (g.title or "")]
