@@ -19,7 +19,7 @@ PINNED = {
     Version: "passage_id plan_id plan_title region kind domain number title text source similarity shared segments "
              "missing",
     TargetRow: "plan_id plan_title short_name indicator_as_written value number unit year year_inferred direction "
-               "baseline attribute implausible note passage_id table_line",
+               "baseline attribute implausible note passage_id table_line in_measure",     # in_measure added after
 }
 META = PlanMeta(id="daqing-children-2021", title="大庆市儿童发展规划（2021—2030年）", short_name="大庆市",
                 province="黑龙江省", city="大庆市", subject="儿童", source_file="daqing.txt")
