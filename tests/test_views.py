@@ -50,7 +50,7 @@ def test_a_hit_and_a_passage_detail_carry_the_passage_and_its_plan():
 def test_a_target_row_carries_the_indicator_and_its_plan():
     indicator = Indicator(name="小学生近视率", name_as_written="小学生近视率", value="38%以下", number=38.0, unit="%",
                           direction="下降到", year=2025, plan_id=META.id, passage_id=PASSAGE.id)
-    row = view(TargetRow, indicator, META)
+    row = view(TargetRow, indicator, META, in_measure=False)
     assert row.indicator_as_written == "小学生近视率" and row.short_name == "大庆市" and row.year == 2025
     assert row.passage_id == PASSAGE.id and row.table_line is None and not row.implausible
 

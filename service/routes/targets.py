@@ -25,8 +25,8 @@ class IndicatorsResponse(BaseModel):
 
 TargetRow = view_model("TargetRow", "plan_id plan_title short_name indicator_as_written value number unit year "
                        "year_inferred direction baseline attribute implausible note passage_id table_line in_measure",
-                       Indicator, in_measure=(bool, Field(False, description="set in a measure (策略措施), by a plan "
-                                                                             "whose targets set no value for it")))
+                       Indicator, in_measure=(bool, Field(description="set in a measure (策略措施), by a plan whose "
+                                                                        "targets set no value for it")))
 
 
 class TargetsResponse(BaseModel):
@@ -80,7 +80,7 @@ def make_router(settings: Settings) -> APIRouter:
         for i in searcher.index.indicators:
             if i.name != name:
                 continue
-            rows.append(view(TargetRow, i, searcher.plans[i.plan_id]))
+            rows.append(view(TargetRow, i, searcher.plans[i.plan_id], in_measure=False))
         # a plan whose targets set no value may set one in a measure (新生儿访视率保持在95%以上 under 策略措施)
         setting = {r.plan_id for r in rows}
         for pid in searcher.plans:
