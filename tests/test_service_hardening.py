@@ -75,7 +75,14 @@ def test_markdown_export_leaves_no_bare_link_for_a_viewer_to_make():
 def test_a_heading_cut_at_30_characters_leaves_no_open_tag():
     md = to_markdown("t", [hostile_item("一二三四五六七八九十一二三四五六七八九十一二三四五<img src=x onerror=alert(1)>后文")])
     heading = next(line for line in md.splitlines() if line.startswith("### "))
-    assert "<" not in heading and heading.endswith("五&lt;img")
+    assert "<" not in heading and heading.endswith("五&lt;img…")
+
+
+def test_a_long_first_line_is_cut_after_a_clause_never_inside_a_number():
+    """…分别降至3.0‰、5.0‰和 was a heading: the numbers cut in two, and nothing said the line went on."""
+    md = to_markdown("t", [hostile_item("新生儿、婴儿和5岁以下儿童死亡率分别降至3.0‰、5.0‰和6.0‰以下，城乡差距缩小。")])
+    heading = next(line for line in md.splitlines() if line.startswith("### "))
+    assert heading == "### 新生儿、婴儿和5岁以下儿童死亡率分别降至3.0‰…"
 
 
 def test_markdown_export_over_http_is_escaped(client):
