@@ -262,6 +262,9 @@ def test_api_review_contract_docx_and_draft_upload(real_searcher, real_settings,
         assert body["draft"] is True
         assert [m for d in body["domains"] for m in d["missing_measures"] if "溺水" in m["title"]]
         assert len(client.get("/api/plans").json()["plans"]) == len(real_searcher.plans)
+        # format sent as a form field beside the file and peers, as a form would: a Word report
+        word = client.post("/api/review", files=files, data={"format": "docx"}, headers={"X-API-Key": "k"})
+        assert word.status_code == 200 and word.content[:2] == b"PK", word.text[:200]
         bad = {"file": ("draft.docx", b"not a zip", "application/octet-stream")}
         assert client.post("/api/review", files=bad, headers={"X-API-Key": "k"}).status_code == 415
 

@@ -74,8 +74,12 @@ def make_router(settings: Settings) -> APIRouter:
                            file: Annotated[UploadFile, File(description="规划草稿文件")],
                            peers: Annotated[str | None, Form(description="对标规划 id，逗号分隔", max_length=PEERS_MAX)] = None,
                            domain: Annotated[str | None, Form(description="只看一个领域", max_length=text_max)] = None,
-                           format: Annotated[str, Query(description="json 或 docx", max_length=text_max)] = "json"):
+                           format: Annotated[str, Query(description="json 或 docx", max_length=text_max)] = "json",
+                           format_field: Annotated[str | None, Form(alias="format", description="json 或 docx，与文件一起提交亦可",
+                                                                    max_length=text_max)] = None):
         settings = require_key(request)
+        # a form sends format beside the file and peers; the query string is read too
+        format = given(format_field) or format
         _check_format(format)
         with tempfile.TemporaryDirectory(prefix="plansearch-review-") as tmp:
             path = await read_upload(file, settings, Path(tmp))
