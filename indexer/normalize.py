@@ -36,6 +36,27 @@ def _latex_to_text(match: re.Match[str]) -> str:
     return re.sub(r"[\s{}\\]", "", body)
 
 
+@lru_cache(maxsize=1)
+def _radical_table() -> dict[int, str]:
+    """Kangxi radicals, CJK radicals supplement and compatibility ideographs → the ideograph each stands for
+    (⼉ U+2F09 → 儿, 車 U+F902 → 車): a PDF's font often maps its glyphs to these, which look the same and match
+    nothing. Only those whose NFKC form is one unified ideograph."""
+    table = {}
+    for start, end in ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)):
+        for code in range(start, end + 1):
+            folded = unicodedata.normalize("NFKC", chr(code))
+            if len(folded) == 1 and folded != chr(code) and ("\u3400" <= folded <= "\u9fff" or ord(folded) >= 0x20000):
+                table[code] = folded
+    return table
+
+
+def unified_ideographs(text: str) -> str:
+    """Radical and compatibility code points read as the ideographs they show (see `_radical_table`)."""
+    if not any("\u2e80" <= c <= "\u2fdf" or "\uf900" <= c <= "\ufaff" or c >= "\U0002f800" for c in text):
+        return text
+    return text.translate(_radical_table())
+
+
 def clean_line(raw: str) -> str:
     """Drop bookmark anchors, markdown bullets and LaTeX markup; trim; keep the wording."""
     line = raw.replace("\ufeff", "")

@@ -710,3 +710,17 @@ def test_targets_that_begin_with_a_number_are_no_decimal_headings(tmp_path):
     [want], [got] = parse_file(source), parse_file(tmp_path / "xn.txt")
     assert got.domains == want.domains
     assert [(_local(p), p.kind, p.domain) for p in got.passages] == [(_local(p), p.kind, p.domain) for p in want.passages]
+
+
+def test_kangxi_radicals_a_pdf_font_maps_its_glyphs_to_read_as_the_ideographs_they_show(tmp_path):
+    """Text taken from some PDFs spells 一 儿 大 人 女 生 目 with Kangxi radicals (U+2F00 …), which look the same: the
+    region was lost (黑龙江省 only), the title kept the radicals and 48 passages went (一、 was no chapter)."""
+    radicals = {"一": "\u2f00", "儿": "\u2f09", "人": "\u2f08", "大": "\u2f24", "女": "\u2f25", "生": "\u2f63",
+                "目": "\u2f6c", "心": "\u2f3c"}
+    source = CORPUS / "daqing-children-2021-2025.txt"
+    text = source.read_text(encoding="utf-8")
+    (tmp_path / "radicals.txt").write_text("".join(radicals.get(c, c) for c in text), encoding="utf-8")
+    [want], [got] = parse_file(source), parse_file(tmp_path / "radicals.txt")
+    assert (got.meta.title, got.meta.region) == (want.meta.title, want.meta.region)
+    assert [(_local(p), p.kind, p.domain, p.text) for p in got.passages] == \
+        [(_local(p), p.kind, p.domain, p.text) for p in want.passages]

@@ -3,9 +3,11 @@
 Nothing after the readers knows which format a plan came in."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
+from indexer.normalize import unified_ideographs
 from indexer.readers.base import MAX_TEXT_CHARS, Document, ReaderError, SourceLine
 
 Reader = Callable[[Path], Document]
@@ -108,6 +110,10 @@ def read_document(path: Path) -> Document:
     if renamed:
         document.warnings.append(f"{path.name}: the file is a {actual} file with a {path.suffix} name; "
                                  f"read as {actual}")
+    # ⼉童 (Kangxi radical U+2F09, as PDF fonts map glyphs) is 儿童 to every reader
+    document.lines = [replace(line, text=text) if (text := unified_ideographs(line.text)) != line.text else line
+                      for line in document.lines]
+    document.tables = [[[unified_ideographs(cell) for cell in row] for row in table] for table in document.tables]
     if document.format not in ("html", "mhtml"):   # a page copied into Word, PDF or text brings its site furniture
         from indexer.readers.furniture import blank_furniture
 
