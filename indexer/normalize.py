@@ -36,18 +36,38 @@ def _latex_to_text(match: re.Match[str]) -> str:
     return re.sub(r"[\s{}\\]", "", body)
 
 
+# CJK radicals supplement: NFKC maps only ⺟ and ⻳; these are the ones fonts use in place of ordinary characters
+_SUPPLEMENT = {
+    "⺁": "厂", "⺇": "几", "⺊": "卜", "⺌": "小", "⺍": "小", "⺎": "兀", "⺏": "尢", "⺐": "尢",
+    "⺑": "尣", "⺒": "巳", "⺓": "幺", "⺔": "彑", "⺕": "彐", "⺖": "忄", "⺗": "心", "⺘": "扌", "⺙": "攵",
+    "⺛": "旡", "⺜": "日", "⺝": "月", "⺞": "歺", "⺟": "母", "⺠": "民", "⺡": "氵", "⺢": "氺", "⺣": "灬",
+    "⺤": "爫", "⺥": "爫", "⺦": "丬", "⺧": "牛", "⺨": "犭", "⺩": "王", "⺪": "疋", "⺫": "罒", "⺬": "示",
+    "⺭": "礻", "⺮": "竹", "⺯": "糸", "⺰": "纟", "⺱": "罓", "⺲": "罒", "⺳": "网", "⺴": "网", "⺵": "网",
+    "⺶": "羊", "⺷": "羊", "⺸": "羊", "⺹": "耂", "⺺": "肀", "⺻": "聿", "⺼": "肉", "⺽": "臼", "⺾": "艹",
+    "⺿": "艹", "⻀": "艹", "⻁": "虎", "⻂": "衤", "⻃": "覀", "⻄": "西", "⻅": "见", "⻆": "角", "⻇": "角",
+    "⻈": "讠", "⻉": "贝", "⻊": "足", "⻋": "车", "⻌": "辶", "⻍": "辶", "⻎": "辶", "⻏": "阝", "⻐": "金",
+    "⻑": "長", "⻒": "镸", "⻓": "长", "⻔": "门", "⻕": "阝", "⻖": "阝", "⻗": "雨", "⻘": "青", "⻙": "韦",
+    "⻚": "页", "⻛": "风", "⻜": "飞", "⻝": "食", "⻞": "食", "⻟": "食", "⻠": "饣", "⻡": "首", "⻢": "马",
+    "⻣": "骨", "⻤": "鬼", "⻥": "鱼", "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻪": "黾", "⻫": "齐",
+    "⻬": "齐", "⻭": "齿", "⻮": "齿", "⻯": "龙", "⻰": "龙", "⻱": "龟", "⻲": "龟", "⻳": "龟",
+}
+
+
 @lru_cache(maxsize=1)
 def _radical_table() -> dict[int, str]:
-    """Kangxi radicals, CJK radicals supplement and compatibility ideographs → the ideograph each stands for
-    (⼉ U+2F09 → 儿, 車 U+F902 → 車): a PDF's font often maps its glyphs to these, which look the same and match
-    nothing. Only those whose NFKC form is one unified ideograph."""
+    """Kangxi radicals, CJK radicals supplement and compatibility ideographs → the character each stands for
+    (⼉ U+2F09 → 儿, ⻓ → 长, 車 U+F902 → 車): a PDF's font often maps its glyphs to these, which look the same and
+    match nothing. Kangxi radicals and compatibility ideographs by their NFKC form, the supplement by the table."""
     table = {}
-    for start, end in ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)):
+    for start, end in ((0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)):
         for code in range(start, end + 1):
             folded = unicodedata.normalize("NFKC", chr(code))
-            if len(folded) == 1 and folded != chr(code) and ("\u3400" <= folded <= "\u9fff" or ord(folded) >= 0x20000):
+            if len(folded) == 1 and folded != chr(code):
                 table[code] = folded
-    return table
+    for radical, ordinary in _SUPPLEMENT.items():
+        folded = unicodedata.normalize("NFKC", radical)
+        table[ord(radical)] = folded if folded != radical else ordinary
+    return {k: v for k, v in table.items() if chr(k) != v}
 
 
 def unified_ideographs(text: str) -> str:

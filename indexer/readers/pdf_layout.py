@@ -7,7 +7,6 @@ import bisect
 import ctypes
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
@@ -15,41 +14,12 @@ from statistics import median
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-# radicals supplement: NFKC maps only ⺟ and ⻳; these are the ones fonts use in place of ordinary characters
-_SUPPLEMENT = {
-    "⺁": "厂", "⺇": "几", "⺊": "卜", "⺌": "小", "⺍": "小", "⺎": "兀", "⺏": "尢", "⺐": "尢",
-    "⺑": "尣", "⺒": "巳", "⺓": "幺", "⺔": "彑", "⺕": "彐", "⺖": "忄", "⺗": "心", "⺘": "扌", "⺙": "攵",
-    "⺛": "旡", "⺜": "日", "⺝": "月", "⺞": "歺", "⺟": "母", "⺠": "民", "⺡": "氵", "⺢": "氺", "⺣": "灬",
-    "⺤": "爫", "⺥": "爫", "⺦": "丬", "⺧": "牛", "⺨": "犭", "⺩": "王", "⺪": "疋", "⺫": "罒", "⺬": "示",
-    "⺭": "礻", "⺮": "竹", "⺯": "糸", "⺰": "纟", "⺱": "罓", "⺲": "罒", "⺳": "网", "⺴": "网", "⺵": "网",
-    "⺶": "羊", "⺷": "羊", "⺸": "羊", "⺹": "耂", "⺺": "肀", "⺻": "聿", "⺼": "肉", "⺽": "臼", "⺾": "艹",
-    "⺿": "艹", "⻀": "艹", "⻁": "虎", "⻂": "衤", "⻃": "覀", "⻄": "西", "⻅": "见", "⻆": "角", "⻇": "角",
-    "⻈": "讠", "⻉": "贝", "⻊": "足", "⻋": "车", "⻌": "辶", "⻍": "辶", "⻎": "辶", "⻏": "阝", "⻐": "金",
-    "⻑": "長", "⻒": "镸", "⻓": "长", "⻔": "门", "⻕": "阝", "⻖": "阝", "⻗": "雨", "⻘": "青", "⻙": "韦",
-    "⻚": "页", "⻛": "风", "⻜": "飞", "⻝": "食", "⻞": "食", "⻟": "食", "⻠": "饣", "⻡": "首", "⻢": "马",
-    "⻣": "骨", "⻤": "鬼", "⻥": "鱼", "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻪": "黾", "⻫": "齐",
-    "⻬": "齐", "⻭": "齿", "⻮": "齿", "⻯": "龙", "⻰": "龙", "⻱": "龟", "⻲": "龟", "⻳": "龟",
-}
-
-
-def _radical_table() -> dict[int, str]:
-    table = {}
-    for code in range(0x2F00, 0x2FE0):
-        folded = unicodedata.normalize("NFKC", chr(code))
-        if folded != chr(code):
-            table[code] = folded
-    for radical, ordinary in _SUPPLEMENT.items():
-        folded = unicodedata.normalize("NFKC", radical)
-        table[ord(radical)] = folded if folded != radical else ordinary
-    return {k: v for k, v in table.items() if chr(k) != v}
-
-
-RADICALS = _radical_table()
+from indexer.normalize import unified_ideographs
 
 
 def unradical(text: str) -> str:
     """Kangxi and supplement radicals (what some fonts map their glyphs to) → the ordinary characters."""
-    return text.translate(RADICALS)
+    return unified_ideographs(text)
 
 
 @dataclass
