@@ -142,9 +142,11 @@ class Comparer:
         if wanted:
             compared = list(wanted)
         else:
-            # the plans of the subject the query is about (儿童 or 妇女), in order of their best match
+            # the plans of the subject the query is about (儿童 or 妇女): the plans it names say which when they
+            # are of one subject (曾都区 names both), else its best match; in order of their best match
+            named = {s.plans[pid].subject for pid in ranking.interpretation.plans if pid in s.plans}
             top = s.index.passage(ranking.rows[0][0]) if ranking.rows else None
-            subject = s.plans[top.plan_id].subject if top else None
+            subject = named.pop() if len(named) == 1 else s.plans[top.plan_id].subject if top else None
             compared = [pid for pid in picked if s.plans[pid].subject == subject]
             picked = {pid: ps for pid, ps in picked.items() if pid in compared}
         groups = self._group([p for ps in picked.values() for p in ps], compared)

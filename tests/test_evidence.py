@@ -403,3 +403,11 @@ def test_compare_groups_are_about_the_indicator_or_topic_asked(real_searcher):
     assert all("死亡率" in v.text and "伤害" not in (v.title or "") for v in infants)
     drowning = comparer.compare("预防儿童溺水").groups
     assert drowning and not [g for g in drowning if "跌倒" in (g.title or "")]
+
+
+def test_a_named_childrens_plan_lacking_a_topic_lists_the_childrens_plans_that_state_it(real_searcher):
+    """新城区怎么治理出生人口性别比失衡: once 曾都's 妇女 plan led the hits, compare kept only 妇女 plans and the answer
+    dropped 大庆 and 新星, whose 儿童 plans write 促进出生人口性别比趋于正常. A plan the question names sets the subject."""
+    answer = Asker(real_searcher, real_searcher.settings).ask("新城区怎么治理出生人口性别比失衡")
+    assert answer.answer.startswith("新城区儿童规划没有提到性别比；其他地方的做法：")
+    assert {"daqing-children-2021", "xinxing-children-2021"} <= {g.plan_id for g in answer.groups}
