@@ -254,6 +254,10 @@ class Asker:
                 answer.answer = wider + answer.answer
             return self._finish(answer)
         related = _related(response)
+        if not names and self._says_it_in_numbers(response, plans, concepts):
+            # 新城区要求初中生每天睡几个小时: no indicator, but the best passage states every topic of the question
+            # with a number (初中生9小时…睡眠时间); "no number found" would be false: the passage is the answer
+            return self._finish(self._grouped_answer(q, response, plans, concepts=concepts))
         if NUMBER_QUESTION.search(q) or (names and VALUE_QUESTION.search(q) and interp and interp.kind is Kind.target):
             # it asks for a number and no plan states one for it: say so, and show the closest passages
             return AskResponse(query=q.strip(), answer_type="none", answer=NO_VALUE_TEXT, no_answer=True,
@@ -514,6 +518,16 @@ class Asker:
             answer = "；".join(own or others) + "。"
         return AskResponse(query=q.strip(), answer_type="grouped", answer=answer, no_answer=lacking,
                            confidence=response.confidence, groups=ordered, named_plans=named)
+
+    @staticmethod
+    def _says_it_in_numbers(response, plans: list[str], concepts) -> bool:
+        """Does the best passage (the named plan's) state every topic concept of a question asking a number, with a
+        number of its own?"""
+        if response.no_answer or not response.results or not any(not c.predicate for c in concepts):
+            return False
+        best = next((h for h in response.results if not plans or h.plan_id in plans), None)
+        return best is not None and bool(re.search(r"\d", best.text)) and all(
+            c.in_text(normalize_for_index(best.text)) for c in concepts if not c.predicate)
 
     def _not_mentioned(self, response, named: list[str], concepts) -> str:
         """What the named plans do not say: the question's topic words their text never holds (新城区 writes 家长 and

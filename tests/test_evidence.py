@@ -411,3 +411,13 @@ def test_a_named_childrens_plan_lacking_a_topic_lists_the_childrens_plans_that_s
     answer = Asker(real_searcher, real_searcher.settings).ask("新城区怎么治理出生人口性别比失衡")
     assert answer.answer.startswith("新城区儿童规划没有提到性别比；其他地方的做法：")
     assert {"daqing-children-2021", "xinxing-children-2021"} <= {g.plan_id for g in answer.groups}
+
+
+def test_a_number_question_answered_by_a_passage_stating_its_topics_with_a_number_is_not_refused(real_searcher):
+    """新城区要求初中生每天睡几个小时: no indicator is named, and the answer said no number was found, while 新城区's
+    measure 增强儿童身体素质 says 保证每天小学生10小时、初中生9小时、高中生8小时睡眠时间."""
+    answer = Asker(real_searcher, real_searcher.settings).ask("新城区要求初中生每天睡几个小时")
+    assert not answer.no_answer and answer.answer_type == "grouped"
+    first = answer.groups[0]
+    assert first.plan_id == "xinchengqu-children-2021" and not first.other_place
+    assert any("初中生9小时" in real_searcher.passage(i.passage_id).text for i in first.items)
