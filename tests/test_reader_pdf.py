@@ -399,3 +399,32 @@ def test_a_bookmark_tree_that_cannot_be_read_leaves_the_text_read(rendered_plans
 
     monkeypatch.setattr(pdfium.PdfDocument, "get_toc", broken)
     assert [line.text for line in read_document(path).lines] == expected
+
+
+def _page(number: int, texts: list[str], height: float = 800.0):
+    """A page whose lines run from the top (y 780) to the bottom (y 20), evenly spaced."""
+    from indexer.readers.pdf import _Page
+    from indexer.readers.pdf_layout import Char, VLine
+
+    step = (760.0 / (len(texts) - 1)) if len(texts) > 1 else 0.0
+    lines = [VLine([Char(c, 10.0 * i, 10.0 * i + 9, 780.0 - k * step) for i, c in enumerate(text)], number)
+             for k, text in enumerate(texts)]
+    return _Page(number, height, lines, [])
+
+
+def test_a_drawn_page_number_goes_wherever_it_stands_and_a_bare_number_only_when_it_keeps_step():
+    """A page that ends early printed "— 3 —" under its last line, mid-page: it was indexed as text. A bare "2020"
+    ending page 2 (a sentence cut at 以2020⏎年为基数) was dropped as a page number: the target read 以年为基数."""
+    from indexer.readers.pdf import _drop_furniture
+
+    pages = [_page(1, ["一、总体目标", "— 1 —", "正文", "正文", "正文"]),
+             _page(2, ["正文", "正文", "正文", "儿童伤害死亡率以", "2020"]),
+             _page(3, ["年为基数下降20%。", "正文", "正文", "正文", "3"]),
+             _page(4, ["正文", "正文", "正文", "正文", "4"])]
+    _drop_furniture(pages)
+    texts = [[ln.text for ln in p.lines] for p in pages]
+    assert "— 1 —" not in texts[0] and texts[1][-1] == "2020"
+    assert texts[2][-1] == "正文" and texts[3][-1] == "正文"        # 3 and 4 keep step with their pages
+    pages = [_page(1, ["正文", "正文", "正文", "正文", "正文"]), _page(2, ["正文", "正文", "正文", "正文", "2020"])]
+    _drop_furniture(pages)
+    assert pages[1].lines[-1].text == "2020"

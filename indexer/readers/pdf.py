@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
@@ -34,6 +35,7 @@ RE_HEADING = re.compile(
 SENTENCE_END = tuple("。！？；：!?;:")
 RE_ENDNOTE = re.compile(r"^[ivx]{1,5}(?:\s+\S|(?=[\u4e00-\u9fff]))")     # an endnote's number as Word and LibreOffice print it: i, ii …
 BAND = 0.12          # top and bottom share of the page where running headers and footers live
+RE_DRAWN_PAGE_NUMBER = re.compile(r"^\s*(?:[—–\-－]\s*\d{1,4}\s*[—–\-－]|第\s*\d{1,4}\s*页(?:\s*[，,]?\s*共\s*\d{1,4}\s*页)?)\s*$")
 
 
 @dataclass
@@ -178,10 +180,16 @@ def _drop_furniture(pages: list[_Page]) -> None:
     candidates = [(page, *band) for page in pages for band in _band_lines(page)]
     groups: dict[tuple[str, str], list[tuple[_Page, VLine, float]]] = {}
     drop: set[int] = set()
+    # "— 3 —" and "第3页" are page numbers wherever they stand (a page that ends early prints it under the text)
+    drop |= {id(ln) for page in pages for ln in page.lines if RE_DRAWN_PAGE_NUMBER.match(ln.text)}
+    bare: list[tuple[_Page, VLine]] = []
     for page, line, band, distance in candidates:
         text = line.text
         if RE_PAGE_NUMBER.match(text):
-            drop.add(id(line))
+            if text.strip().isdigit():
+                bare.append((page, line))     # a page number, or the last word of a sentence cut at 2020 ⏎ 年
+            else:
+                drop.add(id(line))
             continue
         key = re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
         groups.setdefault((band, key), []).append((page, line, distance))
@@ -193,6 +201,10 @@ def _drop_furniture(pages: list[_Page]) -> None:
             near = {p.number for p, _, d in members if abs(d - distance) <= 6}
             if len(near) >= need:
                 drop.add(id(line))
+    # a bare number is a page number when it keeps step with the pages (page − number the same on two pages or
+    # more), or when the document has one page
+    steps = Counter(page.number - int(line.text.strip()) for page, line in bare)
+    drop |= {id(line) for page, line in bare if len(pages) == 1 or steps[page.number - int(line.text.strip())] >= 2}
     for page in pages:
         page.lines = [ln for ln in page.lines if id(ln) not in drop]
 
