@@ -121,7 +121,7 @@ CONTENTS_MAX = 200
 RE_PREFACE = re.compile(r"^前\s*言$")
 # an annex after the plan's last chapter (附表：主要指标, 附件1 名词解释): a chapter of its own
 RE_ANNEX = re.compile(r"^(附\s*[件表录]\s*[\d一二三四五六七八九十]*)\s*[:：]?\s*(.{0,40})$")
-RE_TITLE = re.compile(r"^[^，。；：,;:]{2,40}(规划|纲要)\s*([（(][^（）()]{1,16}[)）])?$")
+RE_TITLE = re.compile(r"^[^，。；：,;:]{2,40}(规划|纲要)\s*(?:[（(][^（）()]{1,16}[)）]\s*){0,2}$")   # （征求意见稿）（2021—2025年）
 RE_TITLE_TAIL = re.compile(r"^[（(]\s*(\d{4}\s*[—–\-－~～至]+\s*\d{4}\s*年?|征求意见稿|草案|试行)\s*[)）]$")
 SENTENCE_END = tuple("。！？；：!?;:")
 CAPTION_MAX = 40          # longest line read as a table's caption
@@ -307,7 +307,8 @@ def _decimal_headings(lines: list[Line]) -> None:
 
 HEADINGS = (LineType.title, LineType.preface, LineType.chapter, LineType.section, LineType.block)
 JOINERS = tuple("与和及、的之或暨")       # a heading cut after one of these goes on on the next line (儿童与⏎福利)
-FRAGMENT_MAX = 20                          # longest piece read as the rest of a cut heading or the head of a title
+FRAGMENT_MAX = 20                          # longest piece read as the rest of a cut heading or title
+TITLE_MAX = 40                             # longest piece read as the head of a cut title
 WRAP_MIN = 16                              # narrowest line width read as a hard wrap
 WRAP_SHARE = 0.4                           # share of the longer lines that must have that width
 WRAP_LINES = 20
@@ -328,8 +329,9 @@ def _wrap_width(lines: list[Line]) -> int | None:
 
 
 def _title_head(line: Line) -> bool:
-    """The first piece of a title cut in two (乡宁县儿童发展⏎“十四五”规划): short, no punctuation."""
-    return line.type is LineType.text and len(line.text) <= FRAGMENT_MAX and not re.search(r"[，。；：、,;:!?！？]", line.text) \
+    """The first piece of a title cut in two (乡宁县儿童发展⏎“十四五”规划, 第十三师新星市儿童发展规划（2021—⏎2030年）):
+    no longer than a title, no punctuation, no sign-off or document number."""
+    return line.type is LineType.text and len(line.text) <= TITLE_MAX and not re.search(r"[，。；：、,;:!?！？]", line.text) \
         and not is_sign_off(line.text) and not is_doc_number(line.text)
 
 
@@ -349,7 +351,9 @@ def _join_cut_lines(lines: list[Line], fmt: str) -> None:
             line.type = LineType.text          # "…坚持完⏎善党委领导、…共同参与的规划": a sentence going on
             prev = line
             continue
-        if line.type is LineType.title and _title_head(prev) and RE_TITLE.match(structural(prev.text + line.text)):
+        if _title_head(prev) and (line.type is LineType.title or line.type is LineType.text
+                                  and len(line.text) <= FRAGMENT_MAX and not line.text.endswith(SENTENCE_END)) \
+                and RE_TITLE.match(structural(prev.text + line.text)):
             prev.type, prev.text = LineType.title, prev.text + line.text
             prev.body = prev.text
             line.type, line.body = LineType.blank, ""

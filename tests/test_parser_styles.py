@@ -724,3 +724,23 @@ def test_kangxi_radicals_a_pdf_font_maps_its_glyphs_to_read_as_the_ideographs_th
     assert (got.meta.title, got.meta.region) == (want.meta.title, want.meta.region)
     assert [(_local(p), p.kind, p.domain, p.text) for p in got.passages] == \
         [(_local(p), p.kind, p.domain, p.text) for p in want.passages]
+
+
+def test_a_title_wrapped_as_a_pdf_wraps_a_centred_title_still_starts_its_plan(tmp_path):
+    """A 汇编 printed each plan's title centred in a large size, wrapped by the page (第十三师新星市儿童发展规划（2021—
+    ⏎2030年）; 乡宁县儿童发展“十四五”规划（征求⏎意见稿）（2021—2025年）): neither piece read as a title, so the
+    second plan's 178 passages went into the first, and a lone plan took its period from the 纲要 it cites."""
+    daqing = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    xinxing = (CORPUS / "xinxing-13th-division-children-2021-2030.txt").read_text(encoding="utf-8")
+    (tmp_path / "bundle.txt").write_text(daqing + "\n\n第十三师新星市儿童发展规划（2021—\n2030年）\n\n" + xinxing,
+                                         encoding="utf-8")
+    plans = parse_file(tmp_path / "bundle.txt")
+    assert [(p.meta.title, p.meta.period) for p in plans] == [
+        ("大庆市儿童发展规划（2021-2025年）", "2021—2025"), ("第十三师新星市儿童发展规划（2021—2030年）", "2021—2030")]
+    assert len(plans[1].passages) > 150
+    xiangning = (CORPUS / "xiangning-children-2021-2025-draft.txt").read_text(encoding="utf-8").replace(
+        " 乡宁县儿童发展“十四五”规划\n（征求意见稿）", "乡宁县儿童发展“十四五”规划（征求\n意见稿）（2021—2025年）", 1)
+    (tmp_path / "xiangning.txt").write_text(xiangning, encoding="utf-8")
+    [plan] = parse_file(tmp_path / "xiangning.txt")
+    assert (plan.meta.title, plan.meta.period, plan.meta.status) == \
+        ("乡宁县儿童发展“十四五”规划（征求意见稿）（2021—2025年）", "2021—2025", "征求意见稿")
