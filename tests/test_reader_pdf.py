@@ -428,3 +428,15 @@ def test_a_drawn_page_number_goes_wherever_it_stands_and_a_bare_number_only_when
     pages = [_page(1, ["正文", "正文", "正文", "正文", "正文"]), _page(2, ["正文", "正文", "正文", "正文", "2020"])]
     _drop_furniture(pages)
     assert pages[1].lines[-1].text == "2020"
+
+
+def test_a_pdf_whose_text_comes_out_as_rare_ideographs_is_refused(tmp_path):
+    """A font whose glyph ids were taken for code points gave 㐥㑊㑯㒔…: the file was indexed as one overview passage
+    of nonsense, exit 0. Rare ideographs (Extension A and beyond) where common words should be: one clear line."""
+    if not render.soffice():
+        pytest.skip("LibreOffice is not installed")
+    rare = "".join(chr(0x3400 + (i * 37) % 0x19b0) for i in range(400))
+    lines = ["某某县儿童发展规划（2021—2025年）"] + [rare[i:i + 40] + "。" for i in range(0, 400, 40)]
+    pdf = render.convert(render.to_docx(lines, tmp_path / "rare.docx", page_footer=False), "pdf", tmp_path)
+    with pytest.raises(ReaderError, match=r"^rare\.pdf: the PDF's text layer is garbled \(\d+% of its characters are rare"):
+        read_document(pdf)

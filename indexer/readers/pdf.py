@@ -28,6 +28,11 @@ SCANNED = "no text layer: a scanned PDF needs OCR before it can be indexed"
 RE_GARBLED = re.compile("[\ue000-\uf8ff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a1-\u00af\u00b2-\u00b6"
                         "\u00b8-\u00d6\u00d8-\u00f6\u00f8-\u00ff!\"#$&'*+<=>?@\\[\\\\\\]^_`{|}~\u2020\u2021]")
 GARBLED_SHARE = 0.03
+# ideographs outside the basic block (Extension A and beyond: 㐥㑊㒔): a plan uses next to none, a font whose glyph ids
+# were taken for code points yields little else
+RE_RARE_HAN = re.compile("[\u3400-\u4dbf\U00020000-\U0003134f]")
+RE_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]")
+RARE_HAN_SHARE = 0.2
 # a line that begins a paragraph whatever the line above: headings and numbered items
 RE_HEADING = re.compile(
     r"^(第[一二三四五六七八九十百零\d]+[章节条部分]|[一二三四五六七八九十]+、|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]"
@@ -72,6 +77,12 @@ def read_pdf(path: Path) -> Document:
         raise ReaderError(path.name, f"the PDF's text layer is garbled ({share:.0%} of its characters are symbols "
                                      f"where words should be: a damaged file, or fonts without a Unicode map); "
                                      f"export the PDF again, or use the Word file")
+    han = len(RE_HAN.findall(text))
+    if han and len(RE_RARE_HAN.findall(text)) > RARE_HAN_SHARE * han:
+        share = len(RE_RARE_HAN.findall(text)) / han
+        raise ReaderError(path.name, f"the PDF's text layer is garbled ({share:.0%} of its characters are rare "
+                                     f"ideographs where common words should be: fonts whose glyphs map to the wrong "
+                                     f"characters); export the PDF again, or use the Word file")
     warnings = [f"{len(scanned)} of {len(pages)} pages ({_page_list(scanned)}) are images without a text layer "
                 f"(scanned?): their text is not indexed; OCR them first"] if scanned else []
     return Document(file=path.name, format="pdf", lines=lines, tables=tables, warnings=warnings)
