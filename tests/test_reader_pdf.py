@@ -166,10 +166,28 @@ def other_pdfs(tmp_path_factory) -> dict[str, Path]:
     # a plan whose chapters and sections are Word heading styles with no number shown: the PDF's bookmarks say them
     render.to_heading_styles_docx(CORPUS / f"{HEADED}.txt", root / "headed.docx")
     docxs.append(root / "headed.docx")
+    # set in two columns, as a gazette (政府公报) prints a plan
+    twocols = render.to_docx(render.plan_lines(CORPUS / f"{TWO_COLUMNS}.txt"), root / "twocols.docx", header="大庆市人民政府")
+    doc = open_docx(twocols)
+    columns = doc.sections[0]._sectPr.find(qn("w:cols"))
+    if columns is None:
+        columns = OxmlElement("w:cols")
+        doc.sections[0]._sectPr.append(columns)
+    columns.set(qn("w:num"), "2")
+    columns.set(qn("w:space"), "425")
+    doc.save(twocols)
+    docxs.append(twocols)
     return {p.stem: p for p in render.convert_many(docxs, "pdf", root / "pdf")}
 
 
 HEADED = "daqing-children-2021-2025"
+TWO_COLUMNS = "daqing-children-2021-2025"
+
+
+def test_a_plan_printed_in_two_columns_reads_down_each_column(other_pdfs):
+    """Set in two columns as a gazette prints it: each printed line joined the left column's words to the right
+    column's, and the plan kept 0 health targets of 12, its title cut to 大庆市儿童发展规划."""
+    assert summary(_parse(other_pdfs["twocols"])) == summary(parse_file(CORPUS / f"{TWO_COLUMNS}.txt"))
 def test_headings_without_numbers_are_numbered_from_the_pdfs_bookmarks(other_pdfs):
     """Word's heading styles with no number, saved as PDF: the text shows 儿童与健康 bare, and every target and
     measure fell under no domain. The bookmarks (the heading tree) give the chapters and domains back."""

@@ -180,6 +180,81 @@ def footnote_rule(page: pdfium.PdfPage, lines: list[VLine], em: float) -> float 
 RE_FOOTNOTE_START = re.compile(r"^\s*(?:\d{1,2}|[①-⑳]|\*|[\[［]\d{1,2}[\]］])\s*\S")
 
 
+GUTTER_LINES = 0.8     # share of a page's lines that must leave the same x blank for it to be a gutter between columns
+GUTTER_SIDE = 0.15     # share of them with text on each side of it (a last page's right column may be short)
+GUTTER_MIN_LINES = 4
+
+
+def one_column(chars: list[Char], em: float) -> list[Char]:
+    """A page set in two columns (a gazette, a 汇编) as one column: the right column's lines moved under the left
+    one's, band by band between lines that span both (a title, a running header, a page number), so that the
+    reader goes down the left column and then the right, as a person does. A page in one column comes back as it
+    is. The gutter is an x that `GUTTER_LINES` of the page's lines leave blank, with text on each side in
+    `GUTTER_SIDE` of them."""
+    glued = visual_lines(chars, 0, em)
+    full = [ln for ln in glued if sum(not c.text.isspace() for c in ln.chars) >= 6]
+    if len(full) < GUTTER_MIN_LINES:
+        return chars
+    left, right = min(ln.x0 for ln in full), max(ln.x1 for ln in full)
+
+    clear = 0.5 * em                    # a gutter leaves at least an em blank; glyphs of one column touch
+
+    def splits(ln: VLine, x: float) -> bool:
+        printed = [c for c in ln.chars if not c.text.isspace()]
+        return all(c.x1 <= x - clear or c.x0 >= x + clear for c in printed) and printed[0].x0 < x < printed[-1].x1
+    def crosses(ln: VLine, x: float) -> bool:
+        return any(c.x0 < x + clear and c.x1 > x - clear for c in ln.chars if not c.text.isspace())
+    best_x, best = None, len(full)
+    for step in range(30, 71):
+        x = left + (right - left) * step / 100
+        crossing = sum(crosses(ln, x) for ln in full)
+        on_left = sum(ln.x0 < x for ln in full if not crosses(ln, x))
+        on_right = sum(ln.x1 > x for ln in full if not crosses(ln, x))
+        if crossing < best and min(on_left, on_right) >= max(2, GUTTER_SIDE * len(full)):
+            best_x, best = x, crossing
+    if best_x is None or best > (1 - GUTTER_LINES) * len(full):
+        return chars
+    gutter = best_x
+    right_x0 = min((c.x0 for ln in glued if splits(ln, gutter) for c in ln.chars if c.x0 >= gutter), default=gutter)
+    shift_x = right_x0 - left
+    out: list[Char] = []
+    band_left: list[VLine] = []
+    band_right: list[VLine] = []
+    drop = 0.0                          # how far everything below has moved down so far
+
+    def flush() -> None:
+        nonlocal drop
+        if not band_right:
+            out.extend(c for ln in band_left for c in ln.chars)
+            band_left.clear()
+            return
+        top = max(ln.y for ln in band_right)
+        bottom = min([ln.y for ln in band_left] + [top])
+        pitch = 1.5 * em
+        out.extend(c for ln in band_left for c in ln.chars)
+        under = bottom - pitch - top            # the right column starts one line under the left one's last
+        out.extend(Char(c.text, c.x0 - shift_x, c.x1 - shift_x, c.y + under, c.generated, c.size)
+                   for ln in band_right for c in ln.chars)
+        drop += top - bottom + pitch
+        band_left.clear()
+        band_right.clear()
+    def moved(line_chars: list[Char]) -> list[Char]:
+        return [Char(c.text, c.x0, c.x1, c.y - drop, c.generated, c.size) for c in line_chars]
+    for ln in glued:                     # top to bottom
+        if splits(ln, gutter):
+            band_left.append(VLine(moved([c for c in ln.chars if c.x1 <= gutter]), 0))
+            band_right.append(VLine(moved([c for c in ln.chars if c.x0 >= gutter]), 0))
+        elif ln.x0 >= gutter:
+            band_right.append(VLine(moved(ln.chars), 0))
+        elif ln.x1 <= gutter:
+            band_left.append(VLine(moved(ln.chars), 0))
+        else:                            # spans both columns: a band ends, and the line goes under it
+            flush()
+            out.extend(moved(ln.chars))
+    flush()
+    return out
+
+
 def visual_lines(chars: list[Char], page: int, em: float) -> list[VLine]:
     """Group characters into lines: a new line where the baseline moves or the text jumps back left."""
     lines: list[VLine] = []
