@@ -255,6 +255,42 @@ def one_column(chars: list[Char], em: float) -> list[Char]:
     return out
 
 
+LINE_NUMBER_SHARE = 0.5   # share of a page's lines that must begin with a small number at one x (a draft's line numbers)
+
+
+def drop_line_numbers(lines: list[VLine], em: float) -> list[VLine]:
+    """Line numbers in the margin (Word's line numbering, a draft for comment numbering every line): digits no
+    larger than the text, an em or more before it, right-aligned at one x, counting up down the page. The numbers
+    go, the lines stay. A page where fewer than `LINE_NUMBER_SHARE` of the lines begin so keeps every digit."""
+    found: list[tuple[VLine, int, int, float]] = []
+    for ln in lines:
+        printed = [c for c in ln.chars if not c.text.isspace()]
+        text_size = median(c.size for c in printed) or em
+        k = 0                            # "3 1.坚持…" is line 3 before item 1: the run ends at the gap
+        while k < len(printed) and k < 4 and "0" <= printed[k].text <= "9" and printed[k].size <= text_size \
+                and (k == 0 or printed[k].x0 - printed[k - 1].x1 < 0.3 * em):
+            k += 1
+        if 0 < k < len(printed) and printed[k].x0 - printed[k - 1].x1 >= 0.9 * em:
+            found.append((ln, k, int("".join(c.text for c in printed[:k])), printed[k - 1].x1))
+    if len(found) < max(3, LINE_NUMBER_SHARE * len(lines)):
+        return lines
+    right = median(x for *_, x in found)
+    found = [f for f in found if abs(f[3] - right) <= 0.3 * em]
+    rising = sum(b[2] > a[2] for a, b in zip(found, found[1:]))
+    if len(found) < max(3, LINE_NUMBER_SHARE * len(lines)) or rising < 0.8 * (len(found) - 1):
+        return lines
+    numbered = {id(ln): k for ln, k, _, _ in found}
+    out = []
+    for ln in lines:
+        k = numbered.get(id(ln))
+        if k is None:
+            out.append(ln)
+            continue
+        first_word = [c for c in ln.chars if not c.text.isspace()][k]
+        out.append(VLine([c for c in ln.chars if c.x0 >= first_word.x0 - 0.01], ln.page))
+    return out
+
+
 def visual_lines(chars: list[Char], page: int, em: float) -> list[VLine]:
     """Group characters into lines: a new line where the baseline moves or the text jumps back left."""
     lines: list[VLine] = []
