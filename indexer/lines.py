@@ -328,6 +328,15 @@ def _wrap_width(lines: list[Line]) -> int | None:
     return width if width >= WRAP_MIN and near >= WRAP_LINES and near >= WRAP_SHARE * len(lengths) else None
 
 
+PIECE_MAX = 6             # longest piece read as the end of a heading wrapped onto a line of its own
+
+
+def _heading_follows(lines: list[Line], i: int) -> bool:
+    """Is the next line after lines[i] that is not blank a heading, block or item?"""
+    nxt = next((ln for ln in lines[i + 1:] if ln.type is not LineType.blank), None)
+    return nxt is not None and nxt.type in (*HEADINGS, LineType.item)
+
+
 def _title_head(line: Line) -> bool:
     """The first piece of a title cut in two (乡宁县儿童发展⏎“十四五”规划, 第十三师新星市儿童发展规划（2021—⏎2030年）):
     no longer than a title, no punctuation, no sign-off or document number."""
@@ -359,8 +368,12 @@ def _join_cut_lines(lines: list[Line], fmt: str) -> None:
             line.type, line.body = LineType.blank, ""
             continue
         if prev.type in HEADINGS:
-            if prev.text.endswith(JOINERS) and line.type is LineType.text and len(line.text) <= FRAGMENT_MAX \
-                    and not line.text.endswith(SENTENCE_END):
+            # cut after 与/和, or a piece of a few characters between the heading and the next one (一、指导思想、基本
+            # 原则和总⏎体目标⏎（一）指导思想: a heading wrapped in a narrow column)
+            sandwiched = len(line.text) <= PIECE_MAX and _heading_follows(lines, lines.index(line))
+            if (prev.text.endswith(JOINERS) or sandwiched) and line.type is LineType.text \
+                    and len(line.text) <= FRAGMENT_MAX and not line.text.endswith(SENTENCE_END) \
+                    and not re.search(r"[，。；：,;:]", line.text) and prev.type is not LineType.title:
                 joined = classify(prev.number, prev.raw + line.raw)
                 if joined.type is prev.type:
                     joined.at = prev.at

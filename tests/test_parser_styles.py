@@ -744,3 +744,13 @@ def test_a_title_wrapped_as_a_pdf_wraps_a_centred_title_still_starts_its_plan(tm
     [plan] = parse_file(tmp_path / "xiangning.txt")
     assert (plan.meta.title, plan.meta.period, plan.meta.status) == \
         ("乡宁县儿童发展“十四五”规划（征求意见稿）（2021—2025年）", "2021—2025", "征求意见稿")
+
+
+def test_headings_wrapped_in_a_narrow_column_are_one_heading_again(tmp_path):
+    """In a two-column print a chapter heading wraps: 一、指导思想、基本原则和总⏎体目标, then （一）指导思想. The piece
+    became an overview passage of its own, 体目标, and the chapter's name was cut."""
+    want, got = _daqing_rewritten(tmp_path, lambda line: {
+        "一、指导思想、基本原则和总体目标": "一、指导思想、基本原则和总\n体目标",
+        "二、发展领域、主要目标和策略措施": "二、发展领域、主要目标\n和策略措施"}.get(line.strip(), line))
+    assert [(_local(p), p.kind, p.chapter, p.text) for p in got.passages] == \
+        [(_local(p), p.kind, p.chapter, p.text) for p in want.passages]
