@@ -474,3 +474,25 @@ def test_a_pdf_whose_text_comes_out_as_rare_ideographs_is_refused(tmp_path):
     pdf = render.convert(render.to_docx(lines, tmp_path / "rare.docx", page_footer=False), "pdf", tmp_path)
     with pytest.raises(ReaderError, match=r"^rare\.pdf: the PDF's text layer is garbled \(\d+% of its characters are rare"):
         read_document(pdf)
+
+
+def test_footnotes_set_small_without_a_rule_stay_out_of_the_text():
+    """A PDF whose footnotes have no separator rule: ②出生缺陷三级防治：… went into the next page's sentence
+    (覆盖率达到②出生缺陷三级防治…90%以上). Small lines at the foot, the first with a footnote's mark, are notes."""
+    from indexer.readers.pdf_layout import Char, VLine, footnote_rule
+
+    class Page:        # what footnote_rule reads of a page besides its lines: its height, and no rules drawn
+        def get_height(self):
+            return 842.0
+
+        def get_objects(self, *args, **kwargs):
+            return iter(())
+
+    def line(text: str, y: float, size: float) -> VLine:
+        return VLine([Char(c, 90 + size * i, 90 + size * (i + 1), y, size=size) for i, c in enumerate(text)], 1)
+    lines = [line("儿童是祖国的未来，是中华民族的希望。", 700 - 30 * k, 15.5) for k in range(10)]
+    lines += [line("②出生缺陷三级防治：婚前孕前、孕期、新生儿期。", 120, 10.0), line("③指依托互联网开展的服务。", 105, 10.0),
+              line("— 9 —", 60, 15.5)]
+    rule = footnote_rule(Page(), lines, 15.5)
+    assert rule is not None and [ln.text for ln in lines if ln.y > rule] == [ln.text for ln in lines[:10]]
+    assert footnote_rule(Page(), lines[:10] + lines[12:], 15.5) is None

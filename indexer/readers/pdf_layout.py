@@ -144,7 +144,7 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
             if (not s or keep_slanted) and not (light and usual and c.size >= WATERMARK_SCALE * usual)]
 
 
-REFERENCE_MARK = frozenset("0123456789*†‡¹²³⁴⁵⁶⁷⁸⁹⁰ivx")     # ivx: endnotes numbered i, ii, iii
+REFERENCE_MARK = frozenset("0123456789*†‡¹²³⁴⁵⁶⁷⁸⁹⁰ivx①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")   # ivx: endnotes numbered i, ii, iii
 
 
 def drop_reference_marks(lines: list[VLine], em: float) -> None:
@@ -174,7 +174,32 @@ def footnote_rule(page: pdfium.PdfPage, lines: list[VLine], em: float) -> float 
         under = [ln for ln in lines if ln.y < y]
         if under and RE_FOOTNOTE_START.match(under[0].text):
             return y
-    return None
+    return _footnotes_without_rule(page, lines)
+
+
+def _footnotes_without_rule(page: pdfium.PdfPage, lines: list[VLine]) -> float | None:
+    """Footnotes set without a rule: the last lines of the page in a smaller size than its text, the first of them
+    starting with a footnote's mark (②出生缺陷三级防治：…). Returns a height just above that first line."""
+    sizes = [c.size for ln in lines for c in ln.chars if c.size and not c.text.isspace()]
+    if not sizes:
+        return None
+    body = median(sizes)
+
+    def small(ln: VLine) -> bool:
+        return median([c.size for c in ln.chars if c.size and not c.text.isspace()] or [body]) < SMALL_TEXT * body
+    start = None
+    for k in range(len(lines) - 1, -1, -1):        # up from the foot of the page while the lines are small
+        if k == len(lines) - 1 and RE_BARE_PAGE_NUMBER.match(lines[k].text):
+            continue                                # the page number under them
+        if not small(lines[k]) or lines[k].y > page.get_height() / 2:
+            break
+        if RE_FOOTNOTE_START.match(lines[k].text):
+            start = k
+    return lines[start].y + 0.01 if start is not None and start > 0 else None
+
+
+SMALL_TEXT = 0.85      # a line set under this share of the page's text size is a note, not text
+RE_BARE_PAGE_NUMBER = re.compile(r"^[\s\-—–－]*\d{1,4}[\s\-—–－]*$")
 
 
 RE_FOOTNOTE_START = re.compile(r"^\s*(?:\d{1,2}|[①-⑳]|\*|[\[［]\d{1,2}[\]］])\s*\S")
