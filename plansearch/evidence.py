@@ -58,6 +58,7 @@ GENERIC = frozenset({
     "年", "到", "市", "县", "区", "我们", "我", "他们", "有关部门", "政府", "部门", "全面", "进一步", "预防", "防止",
     "减少", "保护", "支持", "一些", "那些", "这些", "任务", "重点", "领域", "率", "娃", "小孩子", "宝宝", "孩儿",
     "老公", "老婆", "丈夫", "妻子", "媳妇", "带娃", "带孩子",
+    "解决", "处理", "应对", "对待",     # 怎么解决: how, not what about
 })
 # English function words and number words: never what a question is about (under five, for the, …)
 ENGLISH_STOP = frozenset("""

@@ -150,6 +150,7 @@ def test_question_forms_and_joined_asking_words_are_not_concepts(fake_searcher):
     assert "带娃" not in words("周末带娃没地方去")                        # who, as 孩子: not 托育
     assert not any(c.word in ("要不要", "不要") and not c.predicate for c in fake_searcher.concepts(
         "要不要装安全座椅", fake_searcher.understanding.interpret("要不要装安全座椅")))
+    assert words("托儿所不够怎么解决") == ["托儿所", "不够"] and "几点" not in words("课后服务几点结束")
 
 
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
