@@ -256,6 +256,8 @@ class Vocabulary:
         if cached is not None:
             return cached
         forms = [word]
+        if (indicator := _canonical_indicator(word)) and indicator != word:
+            forms.append(indicator)         # 高中生近视率 → 高中阶段学生近视率, the name a passage's indicators carry
         if word in self.synonyms:
             # the word's own rule, written for it: as evidence, a rule inside it says less (a plan's 卫生厕所, from
             # 厕所's rule, is no 女厕所; 养老保险, from 养老's, no 养老院). Search still adds those (`expansions`).
@@ -336,6 +338,7 @@ class Vocabulary:
                 continue
             if w not in words:
                 words.append(w)
+        words = _indicator_words(words, normalize_for_index(query))
         out = []
         for w in words:
             forms = self.forms(w)
@@ -463,6 +466,30 @@ class Vocabulary:
         words = re.sub(r"[^a-z0-9'-]+", " ", text.lower()).split()
         lowered = f" {' '.join(words)} "
         return [p for p in sorted(self.glossary, key=len, reverse=True) if " " in p and f" {p} " in lowered]
+
+
+def _canonical_indicator(word: str) -> str | None:
+    from indexer.targets import canonical_name
+
+    return canonical_name(word) if len(word) >= 4 and word.endswith("率") else None
+
+
+def _indicator_words(words: list[str], text: str) -> list[str]:
+    """Two words the question writes together that name an indicator by one of its names (高中生 近视率 → the
+    indicator 高中阶段学生近视率) are one concept, whose forms hold the indicator's name (`Vocabulary.forms`): a
+    passage states an indicator it sets, however it words it."""
+    from indexer.targets import canonical_name
+
+    out, i = [], 0
+    while i < len(words):
+        joined = words[i] + words[i + 1] if i + 1 < len(words) else ""
+        if joined and joined in text and canonical_name(joined) is not None and canonical_name(joined) != joined:
+            out.append(joined)
+            i += 2
+            continue
+        out.append(words[i])
+        i += 1
+    return out
 
 
 def _made_of_asking_words(word: str) -> bool:

@@ -422,3 +422,11 @@ def test_a_number_question_answered_by_a_passage_stating_its_topics_with_a_numbe
     first = answer.groups[0]
     assert first.plan_id == "xinchengqu-children-2021" and not first.other_place
     assert any("初中生9小时" in real_searcher.passage(i.passage_id).text for i in first.items)
+
+
+def test_an_indicator_named_in_other_words_is_what_its_plan_states(real_searcher):
+    """大庆高中生近视率控制在多少以下: 大庆 writes 高中阶段学生近视率, so search said 大庆 lacks 高中生 and flagged the
+    question, though its value is the answer. Two words naming an indicator are that indicator."""
+    found = real_searcher.search(SearchRequest(q="大庆高中生近视率控制在多少以下", k=5))
+    assert not found.no_answer and not found.named_plan_lacks
+    assert found.results[0].plan_id == "daqing-children-2021"
