@@ -130,12 +130,24 @@ def items_for_comparison(comparison) -> list[ExportItem]:
     for column in comparison.plans:
         for v in column.passages:
             added = [t for s in v.segments if s.status == "added" and (t := s.text.strip().rstrip("，、；。,;"))]
-            if v.shared:
-                note = "与共同模板基本一致" + (f"；新增：{'；'.join(added)}" if added else "")
-            elif added or v.missing:
-                note = "；".join(x for x in (f"较共同模板新增：{'；'.join(added)}" if added else "",
-                                             f"缺少：{'；'.join(v.missing)}" if v.missing else "") if x)
-            else:
-                note = None
+            missing = list(v.missing)
+            # a phrase the core writes with another number (30%以下 for 38%以下): a value that differs, said so
+            changed = []
+            for a in list(added):
+                m = next((m for m in missing if _numbers_only_differ(a, m)), None)
+                if m is not None:
+                    changed.append(f"{a}（共同模板：{m}）")
+                    added.remove(a)
+                    missing.remove(m)
+            parts = [f"数值不同：{'；'.join(changed)}" if changed else "",
+                     f"{'新增' if v.shared else '较共同模板新增'}：{'；'.join(added)}" if added else "",
+                     f"缺少：{'；'.join(missing)}" if missing and not v.shared else ""]
+            note = "；".join(x for x in (["与共同模板基本一致"] if v.shared else []) + parts if x) or None
             items.append(view(ExportItem, v, note=note))
     return items
+
+
+def _numbers_only_differ(a: str, b: str) -> bool:
+    """Do two phrases say the same but for their numbers (小学生近视率降至30%以下 / …38%以下)?"""
+    strip = lambda t: re.sub(r"[\d.．\s]+", "#", t)  # noqa: E731
+    return a != b and strip(a) == strip(b) and bool(re.search(r"\d", a))

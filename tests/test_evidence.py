@@ -430,3 +430,11 @@ def test_an_indicator_named_in_other_words_is_what_its_plan_states(real_searcher
     found = real_searcher.search(SearchRequest(q="大庆高中生近视率控制在多少以下", k=5))
     assert not found.no_answer and not found.named_plan_lacks
     assert found.results[0].plan_id == "daqing-children-2021"
+
+
+def test_an_exported_comparison_says_which_values_differ_from_the_common_template(real_searcher):
+    """新星's 小学生近视率降至30%以下 against the template's 38%以下 was noted only as 与共同模板基本一致；新增：…30%…:
+    a drafter comparing values needs to read that the number differs, and from what."""
+    with TestClient(create_app(searcher=real_searcher)) as c:
+        text = c.get("/api/export", params={"q": "小学生近视率", "format": "md"}).text
+    assert "数值不同：小学生近视率降至30%以下（共同模板：小学生近视率降至38%以下）" in text
