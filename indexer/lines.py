@@ -351,14 +351,16 @@ def _join_cut_lines(lines: list[Line], fmt: str) -> None:
     before its end (乡宁县儿童发展⏎“十四五”规划) are joined into one line."""
     width = _wrap_width(lines) if fmt == "txt" else None
     prev: Line | None = None
-    for line in lines:
+    at = -1                                     # prev's place in `lines`
+    for i, line in enumerate(lines):
         if line.type is LineType.blank or line.type is LineType.table or prev is None:
+            at = i
             prev = None if line.type in (LineType.blank, LineType.table) else line
             continue
         if line.type is LineType.title and prev.type in (LineType.text, LineType.item, LineType.sub_item) \
                 and len(prev.text) > FRAGMENT_MAX and not prev.text.endswith(SENTENCE_END):
             line.type = LineType.text          # "…坚持完⏎善党委领导、…共同参与的规划": a sentence going on
-            prev = line
+            prev, at = line, i
             continue
         if _title_head(prev) and (line.type is LineType.title or line.type is LineType.text
                                   and len(line.text) <= FRAGMENT_MAX and not line.text.endswith(SENTENCE_END)) \
@@ -370,14 +372,14 @@ def _join_cut_lines(lines: list[Line], fmt: str) -> None:
         if prev.type in HEADINGS:
             # cut after 与/和, or a piece of a few characters between the heading and the next one (一、指导思想、基本
             # 原则和总⏎体目标⏎（一）指导思想: a heading wrapped in a narrow column)
-            sandwiched = len(line.text) <= PIECE_MAX and _heading_follows(lines, lines.index(line))
+            sandwiched = len(line.text) <= PIECE_MAX and _heading_follows(lines, i)
             if (prev.text.endswith(JOINERS) or sandwiched) and line.type is LineType.text \
                     and len(line.text) <= FRAGMENT_MAX and not line.text.endswith(SENTENCE_END) \
                     and not re.search(r"[，。；：,;:]", line.text) and prev.type is not LineType.title:
                 joined = classify(prev.number, prev.raw + line.raw)
                 if joined.type is prev.type:
                     joined.at = prev.at
-                    lines[lines.index(prev)] = joined
+                    lines[at] = joined
                     line.type, line.body = LineType.blank, ""
                     prev = joined
                     continue
@@ -386,7 +388,7 @@ def _join_cut_lines(lines: list[Line], fmt: str) -> None:
                 and prev.at.paragraph is not None and prev.at.paragraph == line.at.paragraph
                 or width is not None and width - 1 <= len(prev.text) <= width + 1):
             line.type, line.marker, line.body, line.style = LineType.text, "", line.text, Style.none
-        prev = line
+        prev, at = line, i
 
 
 def _split_block_leads(lines: list[Line]) -> list[Line]:

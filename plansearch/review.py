@@ -72,14 +72,15 @@ class PlanMaterial:
                         source=SourceSpan(file=self.meta.source_file, line_start=line, line_end=line))
 
 
-def _set_in_measures(meta: PlanMeta, measures: list[Passage]) -> tuple[set[str], list[Indicator]]:
-    """Known indicators a plan gives a value in a measure ("…7岁以下儿童健康管理率保持在95%以上"): it sets
-    them, though not among its targets. Their names, and the values of those the measure names alone."""
-    from indexer.targets import canonical_name, indicator_specs, indicators_stated_in
+def _set_in_measures(stated: list[Indicator]) -> tuple[set[str], list[Indicator]]:
+    """Known indicators a plan gives a value in a measure ("…7岁以下儿童健康管理率保持在95%以上"), from the
+    indicators its measures state: it sets them, though not among its targets. Their names, and the values of
+    those the measure names alone."""
+    from indexer.targets import canonical_name, indicator_specs
 
     known = {spec.name for spec in indicator_specs()}
     names, values = set(), []
-    for ind in indicators_stated_in(measures, meta):
+    for ind in stated:
         # "3岁以下儿童系统管理率和7岁以下儿童健康管理率保持在95%以上": one value for each rate named
         parts = [ind.name] + re.split(r"[、，,]|和|与|及", ind.name)
         names |= {canonical_name(part) or part for part in parts if part}
@@ -96,7 +97,7 @@ def material_from_index(searcher: Searcher, plan_id: str) -> PlanMaterial:
     vectors = index.vectors_of(measure_rows) if measure_rows else np.zeros((0, index.manifest.dimension), np.float32)
     domains = list(dict.fromkeys(p.domain for _, p in passages if p.domain))
     measures = [p for _, p in passages if p.kind is Kind.measure]
-    named, values = _set_in_measures(searcher.plans[plan_id], measures)
+    named, values = _set_in_measures(searcher.measure_indicators(plan_id))     # read once per plan and index
     return PlanMaterial(meta=searcher.plans[plan_id], measures=measures,
                         vectors=_unit(vectors), targets=[p for _, p in passages if p.kind is Kind.target],
                         indicators=[i for i in index.indicators if i.plan_id == plan_id], domain_order=domains,
@@ -110,7 +111,7 @@ def material_from_parsed(parsed, searcher: Searcher) -> PlanMaterial:
     from indexer.build import embed_with_cache
     from indexer.context import context_text
     from indexer.normalize import normalize_for_index
-    from indexer.targets import extract_indicators
+    from indexer.targets import extract_indicators, indicators_stated_in
 
     measures = [p for p in parsed.passages if p.kind is Kind.measure]
     texts = [normalize_for_index(context_text(p, parsed.meta)) for p in measures]
@@ -123,7 +124,7 @@ def material_from_parsed(parsed, searcher: Searcher) -> PlanMaterial:
             cache.close()
     else:
         vectors = np.zeros((0, encoder.dimension), np.float32)
-    named, values = _set_in_measures(parsed.meta, measures)
+    named, values = _set_in_measures(indicators_stated_in(measures, parsed.meta))
     return PlanMaterial(meta=parsed.meta, measures=measures, vectors=_unit(vectors),
                         targets=[p for p in parsed.passages if p.kind is Kind.target],
                         indicators=extract_indicators(parsed), domain_order=[d for d in parsed.domains if d],
