@@ -345,7 +345,7 @@ class Vocabulary:
             known = any(self.known([f])[0] or len(f) > 1 and all(self.known(self.tokenizer.tokens(f))) for f in forms)
             parts = self.parts(w)
             out.append(Concept(w, forms, known or bool(parts), self.is_predicate(w, forms), parts))
-        return out
+        return _merged(out)
 
     def _cut(self, text: str) -> list[str]:
         """jieba's words, where a run of single characters that jieba's HMM reads as one word (网约车, 医美) is
@@ -502,6 +502,23 @@ def _made_of_asking_words(word: str) -> bool:
                 if word[i:j] in parts and reach.get(j, 99) > reach[i] + 1:
                     reach[j] = reach[i] + 1
     return reach.get(len(word), 0) > 1
+
+
+def _merged(concepts: list[Concept]) -> list[Concept]:
+    """One concept for words that name one topic: when a word is a known form of another of the question's words
+    (闷闷不乐 → 抑郁 in 闷闷不乐，是不是抑郁了), the two are one concept with the forms of both. Counted apart, a
+    passage stating the topic by one word's form (心理健康 for 抑郁) lacked the other, and the question was refused."""
+    out: list[Concept] = []
+    for c in concepts:
+        same = next((o for o in out if o.predicate == c.predicate
+                     and (normalize_for_index(c.word) in o.forms or normalize_for_index(o.word) in c.forms)), None)
+        if same is None:
+            out.append(c)
+            continue
+        same.forms = tuple(dict.fromkeys((*same.forms, *c.forms)))
+        same.known = same.known or c.known
+        same.parts = same.parts or c.parts
+    return out
 
 
 def states_every_topic(concepts: list[Concept], normal_text: str) -> bool:

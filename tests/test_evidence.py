@@ -438,3 +438,13 @@ def test_an_exported_comparison_says_which_values_differ_from_the_common_templat
     with TestClient(create_app(searcher=real_searcher)) as c:
         text = c.get("/api/export", params={"q": "小学生近视率", "format": "md"}).text
     assert "数值不同：小学生近视率降至30%以下（共同模板：小学生近视率降至38%以下）" in text
+
+
+def test_two_words_for_one_topic_are_one_concept(real_searcher):
+    """孩子整天闷闷不乐，是不是抑郁了: 闷闷不乐 has 抑郁 among its forms, so the two name one topic. Counted apart, the
+    children's plans' 心理健康 passages (a form of 抑郁) lacked 闷闷不乐 and the question was refused."""
+    q = "孩子整天闷闷不乐，是不是抑郁了，去哪儿看"
+    words = [c.word for c in real_searcher.concepts(q, real_searcher.search(SearchRequest(q=q)).interpreted)]
+    assert len({"闷闷不乐", "抑郁"} & set(words)) == 1, words
+    answer = Asker(real_searcher, real_searcher.settings).ask(q)
+    assert not answer.no_answer and {g.plan_id for g in answer.groups} >= {"daqing-children-2021", "xinchengqu-children-2021"}
