@@ -4,7 +4,7 @@
 
 Builds the bundled corpus into a temporary index (real model; embeddings from the user's cache), opens a
 LiveSearcher as the service does, rebuilds, and asks for the searcher every 10 ms until it answers from the
-new build (opened and fully verified in the background meanwhile). Prints each run and the worst."""
+new build (opened and fully verified while that request waits). Prints each run and the worst."""
 from __future__ import annotations
 
 import argparse

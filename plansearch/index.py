@@ -117,6 +117,8 @@ class IndexSource(Protocol):
 
     def exists(self) -> bool: ...
 
+    cheap_current: bool           # `current` costs no more than a system call (a service may call it per request)
+
     def current(self) -> str | None:
         """The name of the build that readers should serve now; cheap, since a running service polls it."""
 

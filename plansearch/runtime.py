@@ -94,14 +94,16 @@ def check_index(settings: Settings) -> CheckReport:
 
 
 log = logging.getLogger(__name__)
-POLL_SECONDS = 0.25          # how often a running service looks for a new build (one readlink)
+POLL_SECONDS = 0.25          # how often a running service looks for a new build (a store whose look is not cheap)
+SWITCH_WAIT = 60.0           # longest a request waits for a new build to open before the previous one answers
 
 
 class LiveSearcher:
     """Hands out the current searcher and switches to a newly built index once `plansearch index` has
-    swapped it in. A new build is opened and fully verified in the background while the previous one
-    keeps answering; a build that fails (a corrupt file, another model) is refused and the previous one
-    kept. After `refresh()` (an upload or removal through the API) the next request switches at once."""
+    swapped it in. A request that finds a new build waits while it is opened and fully verified, so no answer
+    comes from the previous build once `index` has returned (an old number for an edited plan); a build that
+    fails (a corrupt file, another model) is refused and the previous one kept. After `refresh()` (an upload or
+    removal through the API) the next request switches at once."""
 
     def __init__(self, settings: Settings, searcher: Searcher | None = None, encoder: Encoder | None = None,
                  follow: bool = True, warm: bool = True):
@@ -157,10 +159,16 @@ class LiveSearcher:
             return
         if force:
             self._switch(target, "auto")
-        elif self._switching is None or not self._switching.is_alive():
-            self._switching = threading.Thread(target=self._switch, args=(target, "full"), daemon=True,
-                                               name="open-new-index")
-            self._switching.start()
+            return
+        switching = self._switching
+        if switching is None or not switching.is_alive():
+            switching = self._switching = threading.Thread(target=self._switch, args=(target, "full"), daemon=True,
+                                                           name="open-new-index")
+            switching.start()
+        switching.join(SWITCH_WAIT)         # every request that finds the new build waits for it
+        if switching.is_alive():
+            log.warning("the new index at %s is still opening after %.0f s; the previous one answers meanwhile",
+                        target, SWITCH_WAIT)
 
     def served(self) -> Searcher:
         """The searcher being served (after looking for a new build), damaged or not."""
@@ -171,7 +179,14 @@ class LiveSearcher:
     def due(self) -> bool:
         """Is a look for a new build due before the next answer (a file read or a query; a switch may follow)?
         When not, `get` does no I/O and can run on the event loop."""
-        return self._follow and (self._force or time.monotonic() - self._checked >= POLL_SECONDS)
+        if not self._follow:
+            return False
+        if self._force or time.monotonic() - self._checked >= POLL_SECONDS:
+            return True
+        if getattr(self.source, "cheap_current", False):      # one readlink: a build swapped in a moment ago
+            target = self.source.current()
+            return target is not None and target != self._target and not (self._refused and self._refused[0] == target)
+        return False
 
     def get(self, look: bool = True) -> Searcher:
         """The searcher to answer with; IndexCorrupt if its files were found damaged. `look=False`: the one served

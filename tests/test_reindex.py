@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from indexer.build import build_index
 from indexer.tokenize import Tokenizer
-from plansearch.runtime import build
+from plansearch.runtime import POLL_SECONDS, build
 from plansearch.settings import Settings
 from plansearch.stores import open_source
 from service.app import create_app
@@ -79,6 +79,27 @@ def test_add_update_remove_a_plan_while_the_service_runs(tmp_path, small_corpus,
             assert hits and not any(h["plan_id"] == "xiangning-children-2021" for h in hits)
         assert client.get("/api/passages/xiangning-children-2021-d2-m3").status_code == 404
         assert client.get("/api/search", params={"q": "溺水", "plan": "xiangning-children-2021"}).status_code == 404
+
+
+def test_the_first_answer_after_a_reindex_comes_from_the_new_build(tmp_path, small_corpus, keyword_encoder,
+                                                                  database_url):
+    """An edited number, re-indexed: the first request after `index` returned gave the old number (the new build
+    was opened in the background while the previous one answered), even 30 s later."""
+    settings = _settings(tmp_path, small_corpus, database_url)
+    build(settings, encoder=keyword_encoder)
+    path = small_corpus / "daqing-children-2021-2025.txt"
+    text = path.read_text(encoding="utf-8")
+    assert "5.5‰" in text
+    with TestClient(create_app(settings, encoder=keyword_encoder)) as client:
+        quoted = lambda: client.get("/api/passages/daqing-children-2021-d1-t3").json()["text"]  # noqa: E731
+        assert "5.5‰" in quoted()
+        for old, new in (("5.5‰", "4.6‰"), ("4.6‰", "4.4‰")):
+            path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+            build(settings, encoder=keyword_encoder)
+            if database_url:
+                time.sleep(POLL_SECONDS)        # a database's build is looked for every POLL_SECONDS
+            said = quoted()
+            assert new in said and old not in said
 
 
 def test_a_broken_new_index_leaves_the_service_on_the_previous_one(tmp_path, small_corpus, keyword_encoder):

@@ -11,6 +11,8 @@ from plansearch.stores.folder_writer import FolderWriter
 class FolderSource:
     """plansearch.index.IndexSource over an index folder (settings.index_dir)."""
 
+    cheap_current = True          # `current` is one readlink: a service may look before every answer
+
     def __init__(self, root: Path):
         self.root = root
 
