@@ -24,7 +24,7 @@ from pathlib import Path
 
 from indexer.normalize import normalize_for_index
 from plansearch import lexicon as lexicon_module
-from plansearch.understand import MEASURE_WORDS, TARGET_WORDS
+from plansearch.understand import MEASURE_WORDS, TARGET_WORDS, WOMEN_WORDS
 
 DATA = Path(__file__).resolve().parent.parent / "indexer" / "data"
 GLOSSARY = DATA / "glossary.txt"
@@ -79,6 +79,7 @@ RE_LATIN = re.compile(r"[A-Za-z][A-Za-z\-']*")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
 RE_A_NOT_A_TEXT = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # 是不是, 好不好, 可不可以: a yes-no question
+SUBJECT_PREFIXES = ("小孩", "孩子", "儿童", "娃", "宝宝", "未成年人", "学生")    # one child, however a question names it
 KIND_WORDS = frozenset(w for w in (*TARGET_WORDS, *MEASURE_WORDS) if len(w) == 2)
 PASS_SHARE = 0.99           # every concept must be present (a concept's known forms count)
 # query–passage cosine (multilingual-e5-small) at or above which a passage is close in meaning, chosen on dev:
@@ -98,6 +99,11 @@ PREDICATE_FLAGS = frozenset({"v", "vd", "vg", "d", "dg", "a", "ad", "ag", "an", 
                              "c", "u", "uj", "ul", "uz", "uv", "ug", "p", "y", "f", "z", "zg", "b", "e",
                              "o", "h", "k", "s", "t", "df"})
 
+# of those, the flags of words that never name a topic however rare in the plans (之间, 以后, 一直, 只要): direction
+# words, adverbs, conjunctions, prepositions, particles, measure words (a rare pronoun, time or place word may:
+# 每年 of 每年接受几次指导, 课后, 更年期, 校外)
+FUNCTION_FLAGS = frozenset({"f", "d", "dg", "df", "c", "p", "u", "uj", "ul", "uz", "uv",
+                            "ug", "y", "e", "o", "h", "k", "q", "mq"})
 
 VERB_FLAGS = frozenset({"v", "vn", "vd", "vg"})
 
@@ -141,7 +147,8 @@ def holds(concepts: list[Concept], missing: set[str], closeness: float | None) -
     closeness = -1.0 if closeness is None else closeness      # unknown: below every bar (NEAR excepted)
     topics = [c for c in concepts if not c.predicate]
     if not topics:
-        return closeness >= CLOSE or sum(c.word not in missing for c in concepts) * 2 >= len(concepts)
+        present = sum(c.word not in missing for c in concepts)
+        return closeness >= CLOSE and present > 0 or present * 2 >= len(concepts)
     lacking = [c for c in topics if c.word in missing]
     if not lacking:
         return closeness >= NEAR or closeness < 0      # a predicate missing: the passage must be near in meaning
@@ -339,16 +346,22 @@ class Vocabulary:
             if w not in words:
                 words.append(w)
         words = _indicator_words(words, normalize_for_index(query))
+        # the rules written for the subject's word with a word of the question (小孩打工 → 童工) hold for that
+        # word when the question names the subject, however (未成年人去打工)
+        subjects = [*(SUBJECT_PREFIXES if any(p in query for p in SUBJECT_PREFIXES) else ()),
+                    *(p for p in WOMEN_WORDS if p in query)]
         out = []
         for w in words:
             forms = self.forms(w)
+            for rule in (p + w for p in subjects if p + w in self.synonyms and p not in w):
+                forms = tuple(dict.fromkeys((*forms, *(normalize_for_index(f) for f in self.synonyms[rule]))))
             known = any(self.known([f])[0] or len(f) > 1 and all(self.known(self.tokenizer.tokens(f))) for f in forms)
             parts = self.parts(w)
             out.append(Concept(w, forms, known or bool(parts), self.is_predicate(w, forms), parts))
         return _merged(out)
 
     def _cut(self, text: str) -> list[str]:
-        """jieba's words, where a run of single characters that jieba's HMM reads as one word (网约车, 医美) is
+        """jieba's words, where a run of single characters holding a word jieba's HMM reads (网约车, 医美) gives
         that word: one character at a time, each was dropped and the question lost its subject. Stop words
         (给, 被, 了), question and generic words end a run; 狗 咬 stay two characters, as the HMM reads them."""
         jieba = self.tokenizer._jieba
@@ -356,11 +369,7 @@ class Vocabulary:
         run: list[str] = []
 
         def flush() -> None:
-            joined = "".join(run)
-            if len(run) > 1 and list(jieba.cut(joined, HMM=True)) == [joined]:
-                out.append(joined)
-            else:
-                out.extend(run)
+            out.extend(_hmm_words(jieba, "".join(run)))
             run.clear()
         for w in jieba.cut(text, HMM=False):
             if len(w) == 1 and RE_HAN.match(w) and w not in self.tokenizer.stopwords and w not in QUESTION_WORDS \
@@ -382,7 +391,8 @@ class Vocabulary:
         if cached is None:
             flags = self.tokenizer.pos_flags(word, PREDICATE_FLAGS)
             cached = bool(flags) and all(flags) and (
-                not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE)
+                all(f in FUNCTION_FLAGS for f in flags)          # 之间, 以后: rare in the plans, and still no topic
+                or not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE)
             if len(self._predicates) < 20_000:
                 self._predicates[word] = cached
         return cached
@@ -466,6 +476,17 @@ class Vocabulary:
         words = re.sub(r"[^a-z0-9'-]+", " ", text.lower()).split()
         lowered = f" {' '.join(words)} "
         return [p for p in sorted(self.glossary, key=len, reverse=True) if " " in p and f" {p} " in lowered]
+
+
+def _hmm_words(jieba, run: str) -> list[str]:
+    """A run of single characters as words: its longest stretches that jieba's HMM reads as one word, the other
+    characters alone (打网约车 → 打, 网约车: the verb before the new word does not hide it)."""
+    for size in range(len(run), 1, -1):
+        for start in range(len(run) - size + 1):
+            piece = run[start:start + size]
+            if list(jieba.cut(piece, HMM=True)) == [piece]:
+                return [*_hmm_words(jieba, run[:start]), piece, *_hmm_words(jieba, run[start + size:])]
+    return list(run)
 
 
 def _canonical_indicator(word: str) -> str | None:
