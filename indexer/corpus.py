@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from indexer.details import SUBJECT_EN, aliases, find_details, is_notice_title, notice_end
 from indexer.lines import RE_TITLE_TAIL, Line, LineType, lines_of, read_lines
+from indexer.normalize import normalize_for_index
 from indexer.parse import parse_plan
 from indexer.readers import SUPPORTED_SUFFIXES, Document, ReaderError, is_supported, read_document
 from plansearch.errors import CorpusError
@@ -334,6 +335,28 @@ def parse_file(path: Path) -> list[ParsedPlan]:
     return parse_document(path).plans
 
 
+def as_the_document_says(meta: PlanMeta, lines: list[Line]) -> tuple[PlanMeta, list[str]]:
+    """A listed plan's title, period and status as its document now writes them, where plans.toml says otherwise
+    (an edited title: （2021-2025年） → （2021—2030年）), with a warning each. Kept from plans.toml, a changed period
+    gave the old 规划期末 year to every value. Widths and dash forms are no difference."""
+    if meta.guessed:
+        return meta, []
+    found = find_details(lines)
+    same = lambda a, b: re.sub(r"[-—–－~～至]", "-", normalize_for_index(a)) == re.sub(  # noqa: E731
+        r"[-—–－~～至]", "-", normalize_for_index(b))
+    update: dict[str, str] = {}
+    said = []
+    if found.title and not found.title_from_body and not same(found.title, meta.title):
+        update |= {"title": found.title, "status": found.status}
+        said.append(f"the document's title is “{found.title}”, {MANIFEST_NAME} says “{meta.title}”: the document's "
+                    f"is used; correct {MANIFEST_NAME}")
+    if found.period and meta.period and not same(found.period, meta.period):
+        update["period"] = found.period
+        said.append(f"the document's period is {found.period}, {MANIFEST_NAME} says {meta.period}: the document's is "
+                    f"used; correct {MANIFEST_NAME}")
+    return (meta.model_copy(update=update) if update else meta), said
+
+
 def parse_listed(root: Path, metas: list[PlanMeta]) -> tuple[list[ParsedPlan], str | None]:
     """The listed plans of one file (`metas` share a source file), read once; or none and why it cannot be read."""
     try:
@@ -346,7 +369,12 @@ def parse_listed(root: Path, metas: list[PlanMeta]) -> tuple[list[ParsedPlan], s
             last = lines[-1].number if lines else 0
             return [], (f"{MANIFEST_NAME} gives plan '{meta.id}' lines {meta.start_line}–{meta.end_line or 'end'}, "
                         f"where the file (lines 1–{last}) has no text")
-    plans = [with_reader_warnings(parse_plan(meta, plan_lines(lines, meta)), document) for meta in metas]
+    plans = []
+    for meta in metas:
+        meta, said = as_the_document_says(meta, plan_lines(lines, meta))
+        plan = with_reader_warnings(parse_plan(meta, plan_lines(lines, meta)), document)
+        plan.warnings[:0] = said
+        plans.append(plan)
     if all(meta.guessed for meta in metas) and all(is_no_plan(plan) for plan in plans):
         return [], NOT_A_PLAN            # a note or a letter left in the folder; a plans.toml entry overrides this
     return plans, None

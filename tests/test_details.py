@@ -175,3 +175,21 @@ def test_a_period_in_full_width_digits_is_read_and_the_title_kept_as_written(tmp
     assert meta.title.endswith("（２０２１—２０３０年）")
     assert not any("period" in w for w in meta.warnings)
     assert find_period("规划期为２０２１－２０２５年") == "2021—2025"
+
+
+def test_an_edited_title_and_period_are_taken_from_the_document_with_a_warning(tmp_path):
+    """A drafter edits 大庆's title to （2021—2030年）: plans.toml's 2021—2025 was kept silently, and every value was
+    given as the 2025 target of a plan now running to 2030."""
+    from indexer.corpus import parse_corpus
+    from tests_support import copy_plans
+
+    copy_plans(tmp_path, ["daqing-children-2021", "xinchengqu-children-2021"])
+    path = tmp_path / "daqing-children-2021-2025.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("（2021-2025年）", "（2021—2030年）", 1), encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    plans = {p.meta.id: p for p in parse_corpus(corpus)}
+    daqing = plans["daqing-children-2021"]
+    assert daqing.meta.title == "大庆市儿童发展规划（2021—2030年）" and daqing.meta.period == "2021—2030"
+    assert any("plans.toml says 2021—2025" in w for w in daqing.warnings)
+    assert not plans["xinchengqu-children-2021"].warnings or not any("plans.toml says" in w
+                                                                     for w in plans["xinchengqu-children-2021"].warnings)
