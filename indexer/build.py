@@ -174,7 +174,7 @@ def _usable_state(writer: IndexWriter, model: str, prompts: dict[str, str], toke
                   pipeline: str) -> tuple[_State | None, str]:
     """The current index if an update can build on it, else None and why not."""
     try:
-        found = writer.state()                     # a missing or truncated file: build everything again
+        found = writer.state(verify=True)          # a missing, truncated or altered file: build everything again
     except PlanSearchError as exc:
         return None, str(exc)
     if found is None:

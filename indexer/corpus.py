@@ -64,6 +64,8 @@ def load_manifest(root: Path, missing: list[str] | None = None) -> list[PlanMeta
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CorpusError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:           # arrays nested a thousand deep: tomllib recurses once a level
+        raise CorpusError(f"{path}: not valid TOML (nested too deeply)") from None
     entries = data.get("plan", [])
     if not isinstance(entries, list):
         raise CorpusError(f"{path}: expected [[plan]] tables")

@@ -103,8 +103,9 @@ class IndexWriter(Protocol):
         """Held for a whole change. A second writer waits its turn (folder store) or is refused with IndexBusy
         (PostgreSQL, whose writers may be on other machines)."""
 
-    def state(self) -> tuple[IndexManifest, list[PlanEntry]] | None:
-        """The manifest and live plans of what is indexed now (None when nothing is), to plan a change."""
+    def state(self, verify: bool = False) -> tuple[IndexManifest, list[PlanEntry]] | None:
+        """The manifest and live plans of what is indexed now (None when nothing is), to plan a change. `verify`:
+        check the data a change would build on as a reader would before serving it (IndexCorrupt if damaged)."""
 
     def write(self, manifest: IndexManifest, new: NewPlans | None, keep: list[PlanEntry],
               after_write: Callable[[], None] | None = None) -> str:

@@ -134,6 +134,11 @@ def test_random_bytes_in_the_vectors_are_refused_by_check_serve_and_search(site,
     monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(site.cache_dir))
     assert main(["--index-dir", str(site.index_dir), "serve"]) == 1
     assert str(vectors) in one_line(capsys.readouterr().err)
+    # index builds afresh: it said "no changes" (sizes only) and every search kept failing
+    code, out, err = run(site, "index")
+    assert code == 0 and "complete build" in out + err and "checksum mismatch" in out + err
+    code, out, _ = run(site, "search", "溺水")
+    assert code == 0 and "daqing-children-2021" in out
 
 
 def test_serve_on_a_port_in_use_says_so_in_one_line_and_exits_non_zero(real_settings, monkeypatch, capsys):
@@ -341,6 +346,7 @@ def test_a_missing_model_package_is_one_line(site, monkeypatch, capsys):
 
 # -- bad corpora ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("manifest,message", [("[[plan]\n", "not valid TOML"),
+                                              ("x = " + "[" * 1000 + "]" * 1000 + "\n", "nested too deeply"),
                                               ('[[plan]]\nid = "x"\ntitle = 5\n', "plan #1")])
 def test_a_malformed_manifest_is_one_line_and_changes_nothing(site, manifest, message):
     before = served(site)

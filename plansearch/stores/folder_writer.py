@@ -23,7 +23,7 @@ import numpy as np
 from plansearch.errors import IndexMissing
 from plansearch.lexical import TermMatrix
 from plansearch.manifest import IndexManifest, NewPlans, PlanEntry
-from plansearch.stores.folder import BUILDS, CURRENT, SEGMENTS, BuildState
+from plansearch.stores.folder import BUILDS, CURRENT, DEEP_CHECK_AT_OPEN, SEGMENTS, BuildState
 from plansearch.stores.folder_segments import Segment, write_segment
 from plansearch.stores.integrity import Recorded, check_digests, check_sizes, file_digests, sha256_of
 
@@ -41,15 +41,18 @@ class FolderWriter:
     def lock(self) -> AbstractContextManager[None]:
         return build_lock(self.root)
 
-    def state(self) -> tuple[IndexManifest, list[PlanEntry]] | None:
-        """What `current` points at (sizes of its files checked); None when there is no index. An unreadable
-        or damaged build raises (IndexMismatch, IndexCorrupt): the caller builds afresh."""
+    def state(self, verify: bool = False) -> tuple[IndexManifest, list[PlanEntry]] | None:
+        """What `current` points at (sizes of its files checked; `verify`: their checksums too up to
+        DEEP_CHECK_AT_OPEN, as a service checks before serving); None when there is no index. An unreadable or
+        damaged build raises (IndexMismatch, IndexCorrupt): the caller builds afresh. Sizes alone let a flipped
+        byte in a kept segment pass: `index` said "no changes" while every search failed on the checksum."""
         self._base = None
         try:
             state = BuildState.read(self.root)
         except IndexMissing:
             return None
-        state.verify(self.root, deep=False)
+        if state.verify(self.root, deep=False) <= DEEP_CHECK_AT_OPEN and verify:
+            state.verify(self.root, deep=True)
         self._base = state
         return state.manifest, state.plans
 

@@ -65,7 +65,7 @@ class PgWriter:
                     conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
             conn.close()
 
-    def state(self) -> tuple[IndexManifest, list[PlanEntry]] | None:
+    def state(self, verify: bool = False) -> tuple[IndexManifest, list[PlanEntry]] | None:
         """What is indexed now; None for an empty database or one of another schema version (a write
         migrates it and rebuilds). Needs no lock: another writer may be busy, its change is not seen."""
         if self._conn is not None:
