@@ -181,12 +181,12 @@ class LiveSearcher:
         When not, `get` does no I/O and can run on the event loop."""
         if not self._follow:
             return False
-        if self._force or time.monotonic() - self._checked >= POLL_SECONDS:
+        if self._force:
             return True
         if getattr(self.source, "cheap_current", False):      # one readlink: a build swapped in a moment ago
             target = self.source.current()
             return target is not None and target != self._target and not (self._refused and self._refused[0] == target)
-        return False
+        return time.monotonic() - self._checked >= POLL_SECONDS
 
     def get(self, look: bool = True) -> Searcher:
         """The searcher to answer with; IndexCorrupt if its files were found damaged. `look=False`: the one served

@@ -59,7 +59,8 @@ def mount_web(app: FastAPI) -> None:
 
     index_html = STATIC_DIR / "index.html"
 
-    def page(request: Request) -> Response:
+    async def page(request: Request) -> Response:
+        # on the event loop (a small file and a few stats): in the thread pool it queued behind busy routes (14 s)
         html = index_html.read_text(encoding="utf-8").replace(ASSET_VERSION_MARK, _asset_version())
         return HTMLResponse(html, headers=PAGE_HEADERS)
 

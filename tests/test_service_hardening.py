@@ -346,3 +346,28 @@ def test_the_service_computes_only_request_workers_requests_at_once(fake_searche
 
     with app_with(fake_searcher, request_workers=3) as c:
         assert c.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 3
+
+
+def test_health_and_the_page_answer_while_the_thread_pool_is_busy(fake_searcher):
+    """40 reviews at once held every worker thread: /health took 17.5 s and the page 14 s, queued behind them."""
+    import threading
+    import time
+
+    import anyio.to_thread
+
+    with TestClient(create_app(searcher=fake_searcher)) as client:
+        limiter = client.portal.call(anyio.to_thread.current_default_thread_limiter)
+        release = threading.Event()
+        busy = [client.portal.start_task_soon(anyio.to_thread.run_sync, release.wait, 20)
+                for _ in range(int(limiter.total_tokens))]
+        try:
+            time.sleep(0.2)
+            assert limiter.borrowed_tokens == limiter.total_tokens       # no thread left for a sync route
+            started = time.monotonic()
+            assert client.get("/health").status_code == 200
+            assert client.get("/").status_code == 200
+            assert time.monotonic() - started < 5
+        finally:
+            release.set()
+            for task in busy:
+                task.result()
