@@ -159,9 +159,9 @@ def write_failure(exc: OSError, index_dir: Path) -> IndexWriteError:
     where = Path(os.fsdecode(exc.filename)) if exc.filename else index_dir
     reason = exc.strerror or str(exc)
     if not where.absolute().is_relative_to(index_dir.absolute()):
-        return IndexWriteError(f"{reason}: {where}; the index being served is unchanged")
+        return IndexWriteError(f"{reason}: {where}; the index being served is unchanged", reason)
     return IndexWriteError(f"cannot write the index at {index_dir}: {reason} ({where}); "
-                           f"the index being served is unchanged")
+                           f"the index being served is unchanged", reason)
 
 
 @dataclass

@@ -42,7 +42,12 @@ class IndexCorrupt(PlanSearchError):
 
 
 class IndexWriteError(PlanSearchError):
-    """The index folder cannot be written (read-only, full disk, no permission); the served index is unchanged."""
+    """The index folder cannot be written (read-only, full disk, no permission); the served index is unchanged.
+    `reason` is the system's word for it without a path (what an HTTP client is told)."""
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason
 
 
 class IndexBusy(PlanSearchError):

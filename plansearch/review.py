@@ -280,6 +280,12 @@ class Reviewer:
             # a title and a paragraph: every peer's measure would be reported as missing from it
             raise ReviewError(f"{path.name}: 文件中没有找到主要目标或策略措施，无从对标（no targets or measures found: "
                               f"一、… （一）… 主要目标 / 策略措施 and numbered items）")
+        # what the request names is checked before the draft is embedded (seconds): an unknown peer or domain was
+        # refused only after it, 12 s on a busy machine
+        choose_peers(self.searcher, plan.meta, peers, self.settings.review_max_peers)
+        if domain and not any(domain_matches(d, domain.strip(), plan.meta.subject)
+                              for d in [*plan.domains, *self.searcher.domains]):
+            raise InvalidQuery("domain", f"未知的领域“{domain}”；可用：{'、'.join(dict.fromkeys(plan.domains))}")
         report = self.review(material_from_parsed(plan, self.searcher), peers, domain)
         report.draft = True
         return report

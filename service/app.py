@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from plansearch import __version__
-from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound, PlanSearchError
+from plansearch.errors import IndexWriteError, InvalidQuery, PassageNotFound, PlanNotFound, PlanSearchError
 from plansearch.search import Searcher
 from plansearch.settings import Settings, get_settings
 from service.deps import WriteRefused, get_searcher  # noqa: F401  (callers override get_searcher, as before)
@@ -67,6 +67,14 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     @app.exception_handler(PlanSearchError)
     async def _other(request: Request, exc: PlanSearchError):
         return JSONResponse(status_code=503, content={"detail": str(exc), "param": None})
+
+    @app.exception_handler(IndexWriteError)
+    async def _cannot_write(request: Request, exc: IndexWriteError):
+        # the server's own fault (a read-only or full disk), not the client's: 503, and no server path in it
+        log.error("%s", exc)
+        return JSONResponse(status_code=503, content={
+            "detail": f"服务器无法写入索引（the server cannot write its index: {exc.reason or 'see the server log'}）；"
+                      f"已有的规划和索引没有改变", "param": None})
 
     @app.exception_handler(WriteRefused)
     async def _refused(request: Request, exc: WriteRefused):

@@ -294,6 +294,24 @@ def test_upload_end_to_end_then_delete(client, small, tmp_path):
     assert client.delete("/api/plans/nope", headers={"X-API-Key": KEY}).status_code == 404
 
 
+def test_an_upload_the_server_cannot_index_is_its_fault_a_503_without_paths(client, small, tmp_path, monkeypatch):
+    """A read-only index folder answered 400 (blaming the client) with the server's paths in the message."""
+    import errno
+    import os
+
+    import plansearch.stores.folder_writer as folder_writer
+
+    def read_only(root):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(root / ".build.lock"))
+
+    monkeypatch.setattr(folder_writer, "build_lock", read_only)
+    manifest = (small.corpus_dir / "plans.toml").read_text(encoding="utf-8")
+    r = _post(client, "hegang.docx", _hegang_docx(tmp_path).read_bytes())
+    assert r.status_code == 503 and "Read-only file system" in r.json()["detail"]
+    assert str(small.index_dir) not in r.text and "/tmp" not in r.text
+    assert (small.corpus_dir / "plans.toml").read_text(encoding="utf-8") == manifest
+
+
 def test_bad_uploads_get_one_clear_answer_and_lose_nothing(client, small, rendered_plans):
     from msoffcrypto.format.ooxml import OOXMLFile
 

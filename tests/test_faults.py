@@ -273,12 +273,12 @@ def test_indexing_into_a_read_only_index_folder_is_one_line_and_serving_still_wo
     else:                        # injected: the same OSError the kernel gives
         import errno
 
-        import indexer.build
+        import plansearch.stores.folder_writer as folder_writer
 
         def read_only(root):
             raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(root / ".build.lock"))
 
-        monkeypatch.setattr(indexer.build, "build_lock", read_only)
+        monkeypatch.setattr(folder_writer, "build_lock", read_only)
         from plansearch.errors import IndexWriteError
 
         with pytest.raises(IndexWriteError, match=r"Read-only file system \(.*\.build\.lock\)"):

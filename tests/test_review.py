@@ -307,3 +307,17 @@ def test_cli_review_of_a_file_that_is_not_there_says_so(real_settings, monkeypat
     assert main(["review", "/nonexistent/draft.docx"]) != 0
     err = capsys.readouterr().err.strip()
     assert "no such file" in err and "\n" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("peers,domain,error", [(["nope"], None, "PlanNotFound"), (None, "不存在的领域", "InvalidQuery")])
+def test_an_unknown_peer_or_domain_is_refused_before_the_draft_is_embedded(fake_searcher, monkeypatch, tmp_path,
+                                                                          peers, domain, error):
+    """Both were refused only after the draft's passages were embedded: 12-13 s on a busy machine."""
+    import plansearch.review as review
+
+    draft = tmp_path / "draft.txt"
+    shutil.copy(REPO_ROOT / "corpus" / "daqing-children-2021-2025.txt", draft)
+    monkeypatch.setattr(review, "material_from_parsed", lambda *a: pytest.fail("embedded before the check"))
+    with pytest.raises(Exception) as raised:
+        Reviewer(fake_searcher).review_file(draft, peers, domain)
+    assert type(raised.value).__name__ == error

@@ -14,7 +14,7 @@ from fastapi import Path as FastAPIPath
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from plansearch.errors import InvalidQuery, PlanSearchError
+from plansearch.errors import IndexWriteError, InvalidQuery, PlanSearchError
 from plansearch.search import PlanSummary
 from plansearch.settings import Settings
 from service.deps import SearcherDep, WriteRefused, given, read_upload, require_key
@@ -77,6 +77,8 @@ def make_router(settings: Settings) -> APIRouter:
             try:
                 result = await run_in_threadpool(add_plan_file, settings, path, id or None, file.filename or path.name,
                                                   None, True, request.app.state.encoder)
+            except IndexWriteError:
+                raise                           # the server's disk, not the file: 503
             except PlanSearchError as exc:
                 status = 409 if "duplicate" in str(exc) or "already in the corpus" in str(exc) else 400
                 raise WriteRefused(status, str(exc)) from None
