@@ -3,7 +3,7 @@
 Two plans are the same when their titles are the same and nearly every passage of each is written, word for
 word, in the other (spacing, width and script aside). Plans of two places made from one template share many
 measures but not their titles; a draft and its final version share their title but not TWIN_SHARE of their
-passages."""
+passages, or not their numbers."""
 from __future__ import annotations
 
 import re
@@ -19,12 +19,19 @@ def folded(text: str) -> str:
     return re.sub(r"\s+", "", normalize_for_index(text))
 
 
+RE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
 def same_plan(a: set[str], b: set[str]) -> bool:
-    """Are two plans' folded passage texts those of one plan?"""
+    """Are two plans' folded passage texts those of one plan? Not when a passage of one is a passage of the other
+    with another number (30% → 40%): that is a revision, whose numbers must be served, not a copy."""
     if not a or not b:
         return False
     shared = len(a & b)
-    return shared >= TWIN_SHARE * len(a) and shared >= TWIN_SHARE * len(b)
+    if shared < TWIN_SHARE * len(a) or shared < TWIN_SHARE * len(b):
+        return False
+    theirs = {RE_NUMBER.sub("#", t) for t in b - a}
+    return not any(RE_NUMBER.sub("#", t) in theirs for t in a - b)
 
 
 def find_twins(new: list[tuple[str, str, list[str]]], old: Iterable[tuple[str, str]],

@@ -89,9 +89,20 @@ class AskResponse(BaseModel):
     prose_error: str | None = None
 
 
-def _label(meta) -> str:
-    """大庆市儿童规划 / 曾都区妇女规划: names the plan, not only the place (曾都区 has two)."""
-    return f"{meta.short_name}{meta.subject}规划"
+def _label(meta, plans: dict | None = None) -> str:
+    """大庆市儿童规划 / 曾都区妇女规划: names the plan, not only the place (曾都区 has two). Two versions of one plan
+    among `plans` (a draft and its final text, a revision) are told apart by what differs: 乡宁县儿童规划（征求意见稿）
+    and 乡宁县儿童规划（正式）, else the period, the date, the document number or the id."""
+    label = f"{meta.short_name}{meta.subject}规划"
+    versions = [m for m in (plans or {}).values()
+                if m.id != meta.id and m.short_name == meta.short_name and m.subject == meta.subject]
+    if not versions:
+        return label
+    for field, shown in (("status", "{}"), ("period", "{}年"), ("date", "{}"), ("doc_number", "{}")):
+        mine = getattr(meta, field)
+        if mine and all(getattr(m, field) != mine for m in versions):
+            return f"{label}（{shown.format(mine)}）"
+    return f"{label}（{meta.id}）"
 
 
 ENUMERATION = "、和及与"      # between the heads of an enumeration: 新生儿、婴儿和5岁以下儿童死亡率
@@ -331,7 +342,7 @@ class Asker:
             when = f"到{i.year}年" if i.year and not i.year_inferred else (f"（规划期末{i.year}年）" if i.year else "")
             flag = "（原文如此，单位存疑）" if i.implausible else ""
             named = i.name if len(names_under.get((i.passage_id, i.name_as_written), ())) > 1 else i.name_as_written
-            lines.append(f"{_label(meta)}：{named}{when}{i.baseline or ''}"
+            lines.append(f"{_label(meta, self.searcher.plans)}：{named}{when}{i.baseline or ''}"
                          f"{i.direction if i.direction not in i.value else ''}{i.value}{flag}")
         return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
                            confidence=confidence, values=values)
@@ -373,7 +384,7 @@ class Asker:
                 passage = s.passage(i.passage_id)
                 group.items.append(GroupItem(passage_id=i.passage_id, title=passage.title or i.name_as_written,
                                              kind=passage.kind, source=passage.source))
-        places = "、".join(dict.fromkeys(_label(s.plans[p]) for p in named))
+        places = "、".join(dict.fromkeys(_label(s.plans[p], s.plans) for p in named))
         indicators = "、".join(dict.fromkeys(i.name for i in rows))
         answer = f"{places}没有规定{year}年的{indicators}目标值；它规定的是：{stated.answer}" if year else \
             f"{places}没有规定{indicators}的目标值；其他地方的规定：{stated.answer}"
@@ -504,12 +515,12 @@ class Asker:
         for g in groups.values():
             g.other_place = bool(named) and g.plan_id not in named
         ordered = sorted(groups.values(), key=lambda g: (g.other_place, s.plans[g.plan_id].short_name))
-        line = lambda g: f"{_label(s.plans[g.plan_id])}：" + "、".join(  # noqa: E731
+        line = lambda g: f"{_label(s.plans[g.plan_id], s.plans)}：" + "、".join(  # noqa: E731
             f"{KIND_LABELS[i.kind]}“{i.title}”" for i in g.items)
         own = [line(g) for g in ordered if not g.other_place]
         others = [line(g) for g in ordered if g.other_place]
         if lacking:
-            names = "、".join(dict.fromkeys(_label(s.plans[p]) for p in named))
+            names = "、".join(dict.fromkeys(_label(s.plans[p], s.plans) for p in named))
             answer = f"{names}{self._not_mentioned(response, named, concepts or [])}；" + (
                 f"其他地方的做法：{'；'.join(others)}。" if others else "其他地方的规划也没有找到相关内容。")
         elif others and own:

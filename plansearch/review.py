@@ -151,6 +151,10 @@ def choose_peers(searcher: Searcher, meta: PlanMeta, wanted: list[str] | None, l
         if not peers:
             raise InvalidQuery("peers", "对标规划不能只有被审查的规划本身（peers must name other plans）")
         return peers, "指定的对标规划（peers as requested）"
+    # another version of the plan itself (its draft, a revision) is no peer, and a peer's versions count once:
+    # 乡宁's draft and final text beside each other made 乡宁 a peer of itself and weighed twice in every median
+    place = lambda m: (m.short_name, m.subject)  # noqa: E731
+    others = _one_version_each(searcher, [pid for pid in others if place(searcher.plans[pid]) != place(meta)])
     same = [pid for pid in others if searcher.plans[pid].subject == meta.subject]
     rule = f"同为{meta.subject}发展规划"
     if not same:
@@ -165,6 +169,19 @@ def choose_peers(searcher: Searcher, meta: PlanMeta, wanted: list[str] | None, l
     if len(same) > limit:
         rule += f"，同省优先、同级次之，取前 {limit} 个"
     return same[:limit], rule
+
+
+def _one_version_each(searcher: Searcher, ids: list[str]) -> list[str]:
+    """`ids` with one plan per place and subject: the 正式 text before a draft, then the later period, date."""
+    best: dict[tuple[str, str], str] = {}
+    for pid in ids:
+        m = searcher.plans[pid]
+        key = (m.short_name, m.subject)
+        rank = lambda x: (x.status == "正式", x.period[-4:], x.date)  # noqa: E731
+        if key not in best or rank(m) > rank(searcher.plans[best[key]]):
+            best[key] = pid
+    kept = set(best.values())
+    return [pid for pid in ids if pid in kept]
 
 
 def _indicator_domains(materials: list[PlanMaterial]) -> dict[str, str]:

@@ -107,18 +107,23 @@ def test_add_refuses_a_duplicate_and_names_the_plan(small, keyword_encoder, rend
         ["plans.toml", "daqing-children-2021-2025.txt", "xiangning-children-2021-2025-draft.txt"])
 
 
-def test_add_refuses_the_same_plan_in_another_file_that_the_index_would_leave_out(small, keyword_encoder, tmp_path):
-    """大庆's plan as a Word file with one figure retyped: not the same text, but the same plan (its title, and
-    nearly every passage word for word), which a build indexes once. `add` used to say "added" and leave it out."""
+def test_add_takes_a_plan_with_one_figure_changed_as_a_version_of_its_own(small, keyword_encoder, tmp_path):
+    """大庆's plan as a Word file with one figure changed (5.5‰ → 5.4‰): once refused as the same plan, so a
+    revision's numbers were never served. A changed number makes it a version of its own, indexed beside the
+    first (answers tell the two apart); a file with the same words and numbers is still the same plan."""
     lines = render.plan_lines(CORPUS / "daqing-children-2021-2025.txt")
     edited = next(i for i, line in enumerate(lines) if "5.5‰" in line)
     lines[edited] = lines[edited].replace("5.5‰", "5.4‰")
+    result = add_plan_file(small, render.to_docx(lines, tmp_path / "daqing-retyped.docx"), plan_id="daqing-retyped",
+                           encoder=keyword_encoder)
+    assert result.plan_ids == ["daqing-retyped"] and result.summary.plans == 3
     before = (small.corpus_dir / "plans.toml").read_text(encoding="utf-8")
-    with pytest.raises(CorpusError, match="same plan as 'daqing-children-2021'.*nothing was added"):
-        add_plan_file(small, render.to_docx(lines, tmp_path / "daqing-retyped.docx"), plan_id="daqing-retyped",
+    same = render.plan_lines(CORPUS / "daqing-children-2021-2025.txt")
+    with pytest.raises(CorpusError, match="same (plan|text) as .*'daqing-children-2021'"):
+        add_plan_file(small, render.to_docx(same, tmp_path / "daqing-copy.docx"), plan_id="daqing-copy",
                       encoder=keyword_encoder)
     assert (small.corpus_dir / "plans.toml").read_text(encoding="utf-8") == before
-    assert not (small.corpus_dir / "daqing-retyped.docx").exists()
+    assert not (small.corpus_dir / "daqing-copy.docx").exists()
 
 
 def test_remove_takes_the_plan_out_of_manifest_folder_and_index(small, keyword_encoder, tmp_path):

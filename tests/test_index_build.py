@@ -213,6 +213,22 @@ def test_one_plan_in_two_files_is_indexed_once_with_a_warning(fake_settings, key
     assert hits and {h.plan_id for h in hits} <= {"a-daqing", "c-excerpt"}
 
 
+def test_a_revision_with_the_same_title_and_other_numbers_is_a_plan_of_its_own(fake_settings, keyword_encoder,
+                                                                               tmp_path):
+    """A revision of 大庆's plan (its title unchanged, 婴儿死亡率 5.5‰ → 4.6‰) was taken for a copy of the plan:
+    indexed once, as the first file, and its new numbers never served."""
+    corpus = tmp_path / "versions"
+    corpus.mkdir()
+    text = (fake_settings.corpus_dir / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    (corpus / "a-daqing.txt").write_text(text, encoding="utf-8")
+    (corpus / "b-daqing-revised.txt").write_text(text.replace("婴儿死亡率控制在 5.5‰以下", "婴儿死亡率控制在 4.6‰以下"),
+                                                 encoding="utf-8")
+    summary = build(fake_settings, encoder=keyword_encoder, corpus_dir=corpus)
+    assert summary.plans == 2 and not any("the same plan as" in w for w in summary.warnings)
+    hits = open_searcher(fake_settings, encoder=keyword_encoder).search(SearchRequest(q="婴儿死亡率 4.6‰", k=5)).results
+    assert hits[0].plan_id == "b-daqing-revised" and "4.6‰" in hits[0].text
+
+
 def test_progress_off_a_terminal_is_a_line_every_tenth_with_rate_and_time_left():
     import io
 

@@ -321,3 +321,29 @@ def test_an_unknown_peer_or_domain_is_refused_before_the_draft_is_embedded(fake_
     with pytest.raises(Exception) as raised:
         Reviewer(fake_searcher).review_file(draft, peers, domain)
     assert type(raised.value).__name__ == error
+
+
+def test_two_versions_of_a_plan_are_told_apart_and_one_is_no_peer_of_the_other(fake_settings, keyword_encoder,
+                                                                               tmp_path):
+    """乡宁's draft and its final text side by side: answers labelled both 乡宁县儿童规划 with different values, the
+    final text's review compared it with its own draft, and every other review counted 乡宁 twice."""
+    from plansearch.ask import Asker
+    from plansearch.runtime import build, open_searcher
+    from tests_support import copy_plans
+
+    corpus = tmp_path / "versions"
+    corpus.mkdir()
+    copy_plans(corpus, ["daqing-children-2021", "xiangning-children-2021", "xinchengqu-children-2021"])
+    draft = (corpus / "xiangning-children-2021-2025-draft.txt").read_text(encoding="utf-8")
+    final = draft.replace("（征求意见稿）\n", "", 1).replace("小学生近视率降至38%以下", "小学生近视率降至34%以下")
+    (corpus / "xiangning-final.txt").write_text(final, encoding="utf-8")
+    build(fake_settings, encoder=keyword_encoder, corpus_dir=corpus)
+    searcher = open_searcher(fake_settings, encoder=keyword_encoder)
+    assert {p: m.status for p, m in searcher.plans.items() if "xiangning" in p} == {
+        "xiangning-children-2021": "征求意见稿", "xiangning-final": "正式"}
+    answer = Asker(searcher, searcher.settings).ask("各地小学生近视率目标")
+    assert "乡宁县儿童规划（征求意见稿）：小学生近视率" in answer.answer and "38%" in answer.answer
+    assert "乡宁县儿童规划（正式）：小学生近视率" in answer.answer and "34%" in answer.answer
+    reviewer = Reviewer(searcher)
+    assert "xiangning-children-2021" not in reviewer.review_indexed("xiangning-final").peers
+    assert [p for p in reviewer.review_indexed("daqing-children-2021").peers if "xiangning" in p] == ["xiangning-final"]
