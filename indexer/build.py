@@ -229,8 +229,9 @@ def _without_twins(prepared: list[PreparedPlan], keep: list[PlanEntry], source: 
     twins = find_twins([(p.plan.meta.id, p.plan.meta.title, [x.text for x in p.plan.passages]) for p in prepared],
                        [(e.meta.id, e.meta.title) for e in keep], indexed_texts)
     for plan_id, twin in twins.items():
-        warnings.append(f"{files[plan_id]}: the same plan as '{twin}' ({files[twin]}), indexed once; "
-                        f"remove one of the two files")
+        remedy = (f"remove one of the two entries ('{plan_id}', '{twin}') from plans.toml"
+                  if files[plan_id] == files[twin] else "remove one of the two files")
+        warnings.append(f"{files[plan_id]}: the same plan as '{twin}' ({files[twin]}), indexed once; {remedy}")
     return [p for p in prepared if p.plan.meta.id not in twins]
 
 

@@ -181,6 +181,15 @@ def understand(path: Path, settings: Settings, plan_id: str | None = None, displ
         raise CorpusError(f"{display}: no plan structure found (一、… （一）… 主要目标 / 策略措施 or numbered items)")
     if all(is_no_plan(plan) for plan in parsed.plans):
         raise CorpusError(f"{display}: {NOT_A_PLAN}")
+    if len(parsed.plans) > 1:
+        # one plan pasted several times into one file: each copy became an entry of plans.toml and the index kept
+        # one, so every later build repeated the warnings and each copy took a removal of its own
+        twins = find_twins([(p.meta.id, p.meta.title, [x.text for x in p.passages]) for p in parsed.plans], [],
+                           lambda _: [])
+        if twins:
+            title = next(p.meta.title for p in parsed.plans if p.meta.id in twins)
+            raise CorpusError(f"{display}: the file holds the same plan more than once (“{title[:60]}”, "
+                              f"{len(twins)} extra copies); keep one copy and add it again")
     return parsed
 
 

@@ -391,3 +391,15 @@ def test_a_malformed_plans_toml_entry_is_refused_in_one_line(small, keyword_enco
     manifest.write_text(text, encoding="utf-8")
     with pytest.raises(CorpusError, match=re.escape(said)):
         build(small, encoder=keyword_encoder)
+
+
+def test_a_file_holding_one_plan_many_times_is_refused_in_one_line(small, keyword_encoder, tmp_path):
+    """60 copies of one plan in one upload: 60 entries in plans.toml, one plan indexed, 59 warnings at every later
+    build, and 60 removals to take it out."""
+    text = (CORPUS / "xinchengqu-children-2021-2030.txt").read_text(encoding="utf-8")
+    thrice = tmp_path / "thrice.txt"
+    thrice.write_text("\n\n".join([text] * 3), encoding="utf-8")
+    before = (small.corpus_dir / "plans.toml").read_text(encoding="utf-8")
+    with pytest.raises(CorpusError, match="holds the same plan more than once.*2 extra copies"):
+        add_plan_file(small, thrice, encoder=keyword_encoder)
+    assert (small.corpus_dir / "plans.toml").read_text(encoding="utf-8") == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -338,3 +339,23 @@ def test_a_note_left_in_the_corpus_folder_is_reported_not_indexed_as_a_plan(fake
     summary = build(fake_settings, encoder=keyword_encoder, corpus_dir=corpus)
     assert summary.plans == 1
     assert [(f, r.split(":")[0]) for f, r in summary.failed] == [("notes.txt", "no plan in the file")]
+
+
+def test_two_plans_toml_entries_for_one_plan_index_it_once_and_say_which_entries(fake_settings, keyword_encoder,
+                                                                                 tmp_path):
+    """A second entry for 大庆's file under another id and title: the plan was indexed twice, without a word."""
+    import tomllib
+
+    corpus = tmp_path / "entries"
+    corpus.mkdir()
+    entry = next(e for e in tomllib.loads((fake_settings.corpus_dir / "plans.toml").read_text(encoding="utf-8"))["plan"]
+                 if e["id"] == "daqing-children-2021")
+    shutil.copy(fake_settings.corpus_dir / entry["source_file"], corpus / entry["source_file"])
+    lines = []
+    for e in (entry, {**entry, "id": "daqing-again", "title": "另一个标题"}):
+        lines += ["[[plan]]", *(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in e.items()), ""]
+    (corpus / "plans.toml").write_text("\n".join(lines), encoding="utf-8")
+    summary = build(fake_settings, encoder=keyword_encoder, corpus_dir=corpus)
+    assert summary.plans == 1
+    assert any("the same plan as 'daqing-children-2021'" in w and "two entries ('daqing-again', 'daqing-children-2021')"
+               in w for w in summary.warnings)
