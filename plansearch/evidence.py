@@ -214,8 +214,11 @@ class Vocabulary:
 
     def __init__(self, synonyms: dict[str, list[str]], known, tokenizer, use_cilin: bool = True,
                  abbreviations_of: dict[str, list[str]] | None = None, glossary: dict[str, list[str]] | None = None,
-                 share_containing=None, lexicon=None):
-        self.synonyms = synonyms            # normalised word → plan words
+                 share_containing=None, lexicon=None, related: dict[str, frozenset[str]] | None = None):
+        # normalised word → plan words that count as it; its related terms (`~` in the file) only widen a search
+        self.related = related or {}
+        self.synonyms = {w: [t for t in terms if t not in self.related.get(w, ())] for w, terms in synonyms.items()}
+        self.search_terms = synonyms
         self.known = known                  # callable: list of tokens → list of bool (occurs in the corpus)
         self.tokenizer = tokenizer
         self.use_cilin = use_cilin
@@ -308,6 +311,7 @@ class Vocabulary:
         for c in concepts:
             if not c.predicate and not self.known([c.word])[0]:
                 out += c.forms[1:]
+                out += [t for t in map(normalize_for_index, self.related.get(c.word, ())) if t not in out]
                 if c.word in self.synonyms:          # a word with its own rule: the rules inside it widen the search
                     out += [normalize_for_index(f) for f in self._inner_rules(c.word) if normalize_for_index(f) not in out]
         return out

@@ -180,7 +180,7 @@ class Searcher:
         return Vocabulary(self.understanding.synonyms.rules, self.index.known, self.tokenizer,
                           share_containing=self.index.share_containing,
                           use_cilin=self.settings.thesaurus, abbreviations_of=abbreviations(self.index.vocabulary()),
-                          lexicon=self._lexicon)
+                          lexicon=self._lexicon, related=self.understanding.synonyms.related)
 
     def measure_indicators(self, plan_id: str) -> list:
         """The indicators a plan's measures state, read as its targets are (保持在95%以上 under 策略措施); read once

@@ -53,18 +53,25 @@ class Interpretation(BaseModel):
 
 @dataclass
 class Synonyms:
+    """`word => term ~term`: the terms widen the search; a term marked `~` is only related (broader, or another
+    thing: 手足口病 => ~传染病, 报销 => ~医疗保险), so a passage holding it is no evidence for the word."""
     rules: dict[str, list[str]] = field(default_factory=dict)
+    related: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = SYNONYMS) -> "Synonyms":
         rules: dict[str, list[str]] = {}
+        related: dict[str, frozenset[str]] = {}
         for line in path.read_text(encoding="utf-8").splitlines():
             line = line.split("#", 1)[0].strip()
             if "=>" not in line:
                 continue
             word, _, expansion = line.partition("=>")
-            rules[normalize_for_index(word.strip())] = expansion.split()
-        return cls(rules)
+            word = normalize_for_index(word.strip())
+            rules[word] = [t.lstrip("~") for t in expansion.split() if t.lstrip("~")]
+            if marked := frozenset(t[1:] for t in expansion.split() if t.startswith("~") and t[1:]):
+                related[word] = marked
+        return cls(rules, related)
 
     def expand(self, query: str) -> list[str]:
         normal = normalize_for_index(query)

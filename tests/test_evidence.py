@@ -473,6 +473,22 @@ def test_colloquial_questions_with_filler_words_are_answered_and_unknown_topics_
     assert not bullying.no_answer and "daqing-children-2021" in {g.plan_id for g in bullying.groups}
     land = asker.ask("农村媳妇嫁出去以后承包地被收回怎么办")
     assert not land.no_answer and {g.plan_id for g in land.groups} == {"zengdu-women-2021"}
-    for q in ("夏天孩子中暑怎么预防", "女性晚上打网约车安全怎么保障"):
+    for q in ("夏天孩子中暑怎么预防", "女性晚上打网约车安全怎么保障", "学区房怎么管"):
         assert real_searcher.search(SearchRequest(q=q)).no_answer, q
         assert asker.ask(q).no_answer, q
+
+
+def test_a_related_term_widens_the_search_but_is_no_evidence(fake_searcher, tmp_path):
+    """学区房 => 义务教育 均衡: every plan's 义务教育 measure answered 学区房怎么管 as if it said something of it.
+    A term marked ~ in the synonyms file (related, not the same thing) is searched, and proves nothing."""
+    from plansearch.understand import Synonyms
+
+    rules = tmp_path / "synonyms.txt"
+    rules.write_text("学区房 => ~义务教育 ~均衡  # housing, not schooling\n托管 => 托育 课后服务\n", encoding="utf-8")
+    loaded = Synonyms.load(rules)
+    assert loaded.rules == {"学区房": ["义务教育", "均衡"], "托管": ["托育", "课后服务"]}
+    assert loaded.related == {"学区房": frozenset({"义务教育", "均衡"})}
+    vocabulary = fake_searcher.vocabulary
+    assert "义务教育" not in vocabulary.forms("学区房")
+    concepts = vocabulary.concepts("学区房怎么管", [])
+    assert "义务教育" in vocabulary.expansions(concepts)
