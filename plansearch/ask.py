@@ -493,8 +493,14 @@ class Asker:
             first = core_text(top_groups[0])
             rare += [f for c in concepts or [] if not c.predicate for f in c.forms[1:]
                      if f in first and f not in rare and s.index.share_containing(f) < RARE_SHARE]
+        # ... and state the question's most distinctive topic that the first group states (手足口病, as 传染病, not
+        # 防控: a group on 伤害防控 shared 防控 only, and was listed as a way to control 手足口病)
+        held = [c for c in concepts or [] if not c.predicate and top_groups and c.in_text(first)]
+        key = min(held, key=lambda c: min((s.index.share_containing(f) for f in c.forms if f in first), default=1.0),
+                  default=None)
         for g in comparison.groups[1:4]:
-            if rare and any(t in core_text(g) for t in rare):
+            core = core_text(g)
+            if rare and any(t in core for t in rare) and (key is None or key.in_text(core)):
                 top_groups.append(g)
         groups: dict[str, PlanGroup] = {}
         for g in top_groups:

@@ -492,3 +492,14 @@ def test_a_related_term_widens_the_search_but_is_no_evidence(fake_searcher, tmp_
     assert "义务教育" not in vocabulary.forms("学区房")
     concepts = vocabulary.concepts("学区房怎么管", [])
     assert "义务教育" in vocabulary.expansions(concepts)
+
+
+@pytest.mark.slow
+def test_further_groups_of_a_grouped_answer_state_the_questions_distinctive_topic(real_searcher):
+    """幼儿园手足口病怎么防控: after the 传染病 target (the plans' word for the disease's class) came 伤害防控, 暴力伤害
+    and 食品安全 measures, which share only 防控 with the question."""
+    answer = Asker(real_searcher, real_searcher.settings).ask("幼儿园手足口病怎么防控")
+    titles = [i.title for g in answer.groups for i in g.items]
+    assert titles and not any("伤害" in t or "食品" in t for t in titles), titles
+    internet = Asker(real_searcher, real_searcher.settings).ask("网吧违规接纳未成年人")
+    assert len({g.plan_id for g in internet.groups}) >= 4      # the plans' 互联网(上网服务)营业场所 is 网吧
