@@ -457,9 +457,15 @@ class Asker:
     @staticmethod
     def _narrowest(q: str, found: list[Indicator], concepts) -> list[Indicator]:
         """One sentence may state several indicators ("新生儿、婴儿和5岁以下儿童死亡率分别…"): keep those whose own
-        name holds the question's concepts (newborn → 新生儿死亡率), then those naming a number the question gives
-        (under-5 → 5岁以下儿童死亡率), so a neighbouring indicator's value is not given as well."""
+        name holds the question's concepts (newborn → 新生儿死亡率), then most of its other words, then those naming
+        a number the question gives (under-5 → 5岁以下儿童死亡率), so a neighbouring indicator's value is not given
+        as well."""
         named = [i for i in found if states_every_topic(concepts, normalize_for_index(i.name))] or found
+        if len({i.name for i in named}) > 1:
+            # then those whose name holds most of the question's other words (高中 of 高中的学生近视, which jieba
+            # tags as no noun: 小学生近视率 was given beside 高中阶段学生近视率)
+            held = {i.name: sum(c.in_text(normalize_for_index(i.name)) for c in concepts) for i in named}
+            named = [i for i in named if held[i.name] == max(held.values())]
         numbers = set(re.findall(r"\d+", re.sub(r"20[2-3]\d", " ", q)))
         if numbers and len({i.name for i in named}) > 1:
             named = [i for i in named if numbers & set(re.findall(r"\d+", i.name))] or named

@@ -503,3 +503,10 @@ def test_further_groups_of_a_grouped_answer_state_the_questions_distinctive_topi
     assert titles and not any("伤害" in t or "食品" in t for t in titles), titles
     internet = Asker(real_searcher, real_searcher.settings).ask("网吧违规接纳未成年人")
     assert len({g.plan_id for g in internet.groups}) >= 4      # the plans' 互联网(上网服务)营业场所 is 网吧
+
+
+def test_a_value_question_naming_a_school_level_gets_that_levels_value_only(real_searcher):
+    """乡宁高中的学生近视要降到多少 names no indicator; the sentence states three, and 高中 (which jieba tags as no
+    noun) did not tell them apart: 小学生近视率 38%以下 was given beside 高中阶段学生近视率 70%以下."""
+    answer = Asker(real_searcher, real_searcher.settings).ask("乡宁高中的学生近视要降到多少")
+    assert [(v.indicator, v.value) for v in answer.values] == [("高中阶段学生近视率", "70%以下")]
