@@ -89,6 +89,11 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
             if err.get("type") == "string_too_long":
                 limit = (err.get("ctx") or {}).get("max_length")
                 parts.append(f"参数 {where} 过长：最多 {limit} 个字符（{where} is longer than {limit} characters）")
+            elif where == "file":       # a part with an empty file name, a form without a file: pydantic's words
+                parts.append("参数 file: 没有收到文件：请以 multipart/form-data 上传一个有文件名的文件"
+                             "（no file uploaded: send one file, with its name, as multipart/form-data）")
+            elif err.get("type") in ("int_parsing", "float_parsing", "int_from_float", "finite_number"):
+                parts.append(f"参数 {where} 必须是整数，收到 {str(err.get('input'))[:40]}（{where} must be a whole number）")
             else:
                 parts.append(f"参数 {where}: {err.get('msg')}")
         param = [str(p) for p in errors[0].get("loc", ())[1:] if not isinstance(p, int)] if errors else []

@@ -33,6 +33,11 @@ async def get_searcher(request: Request) -> Searcher:
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 
 
+def question(q: str) -> str:
+    """A query as searched and echoed: control characters (a NUL, an escape) say nothing and were echoed back."""
+    return "".join(ch for ch in q if unicodedata.category(ch) != "Cc" or ch in "\t\n")
+
+
 def given(value: str | None) -> str | None:
     """An optional parameter stripped, or None when it is missing or blank (spaces, or only invisible characters:
     NUL, a zero-width space, U+FFFE): a blank filter or title is one not given, on every route."""

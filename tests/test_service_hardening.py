@@ -227,6 +227,16 @@ def test_a_question_of_invisible_characters_is_empty(client, q):
         assert r.status_code == 422 and r.json()["param"] == "q", (path, q)
 
 
+def test_control_characters_in_a_question_are_not_searched_or_echoed(client):
+    """溺水%00: a 200 whose `query` carried the NUL back."""
+    for path in ("/api/search", "/api/ask", "/api/compare"):
+        r = client.get(path, params={"q": "溺水\x00\x1b"})
+        assert r.status_code == 200 and r.json()["query"] == "溺水", path
+    plain = client.get("/api/search", params={"q": "溺水"}).json()["results"]
+    marked = client.get("/api/search", params={"q": "溺\x00水"}).json()["results"]
+    assert [h["passage_id"] for h in marked] == [h["passage_id"] for h in plain]
+
+
 @pytest.mark.parametrize("q", ["的", "怎么办", "？？？", "123", "a", "😀", "!!!，。"])
 def test_a_question_with_nothing_to_look_for_is_no_answer(client, q):
     """No word of a topic, plan, place or domain: nothing a passage could show, so nothing is asserted."""
@@ -371,3 +381,13 @@ def test_health_and_the_page_answer_while_the_thread_pool_is_busy(fake_searcher)
             release.set()
             for task in busy:
                 task.result()
+
+
+def test_an_upload_without_a_file_and_a_fractional_k_are_told_in_plain_words(fake_searcher):
+    """A part with filename="" said 'Value error, Expected UploadFile, received: <class 'str'>'; k=1.5 said
+    'Input should be a valid integer, got a number with a fractional part'."""
+    with app_with(fake_searcher, api_key="k") as c:
+        r = c.post("/api/plans", files={"file": ("", b"abc")}, headers={"X-API-Key": "k"})
+        assert r.status_code == 422 and r.json()["param"] == "file" and "没有收到文件" in r.json()["detail"]
+        r = c.get("/api/search", params={"q": "溺水", "k": "1.5"})
+        assert r.status_code == 422 and "必须是整数" in r.json()["detail"] and "1.5" in r.json()["detail"]

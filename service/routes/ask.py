@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from plansearch.ask import AskResponse, Asker
 from plansearch.settings import Settings
-from service.deps import SearcherDep
+from service.deps import SearcherDep, question
 from service.security import error_responses
 
 
@@ -20,6 +20,6 @@ def make_router(settings: Settings) -> APIRouter:
     async def ask(searcher: SearcherDep, request: Request,
             q: Annotated[str, Query(description="问题，例如 新星市小学生近视率目标是多少", max_length=query_max)]
             ) -> AskResponse:
-        return await run_in_threadpool(Asker(searcher, request.app.state.settings).ask, q)   # as /api/search
+        return await run_in_threadpool(Asker(searcher, request.app.state.settings).ask, question(q))  # as /api/search
 
     return router

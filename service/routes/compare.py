@@ -9,7 +9,7 @@ from plansearch.compare import CompareResponse, Comparer
 from plansearch.errors import InvalidQuery
 from plansearch.search import SearchRequest
 from plansearch.settings import Settings
-from service.deps import SearcherDep, given
+from service.deps import SearcherDep, given, question
 from service.security import error_responses
 
 MAX_COMPARE_PLANS = 50
@@ -31,6 +31,7 @@ def make_router(settings: Settings) -> APIRouter:
             raise InvalidQuery("plan", f"一次最多对比 {MAX_COMPARE_PLANS} 个规划，收到 {len(plan)} 个")
         if not 1 <= per_plan <= 10:
             raise InvalidQuery("per_plan", f"per_plan 必须在 1 到 10 之间，收到 {per_plan}")
+        q = question(q)
         searcher.search(SearchRequest(q=q, k=1))          # the same validation as search (q, length)
         return Comparer(searcher).compare(q, plans=plan or None, per_plan=per_plan)
 

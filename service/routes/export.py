@@ -10,7 +10,7 @@ from plansearch.errors import InvalidQuery
 from plansearch.export import MAX_EXPORT_IDS
 from plansearch.search import SearchRequest
 from plansearch.settings import Settings
-from service.deps import DOCX, SearcherDep, given
+from service.deps import DOCX, SearcherDep, given, question
 from service.security import error_responses
 
 
@@ -40,6 +40,7 @@ def make_router(settings: Settings) -> APIRouter:
             items = items_for_ids(searcher, list(dict.fromkeys(id_list)))       # an id given twice, once
             doc_title = title or "规划条文摘编"
         elif q:
+            q = question(q)
             searcher.search(SearchRequest(q=q, k=1))
             items = items_for_comparison(Comparer(searcher).compare(q))
             doc_title = title or f"各地规划对比：{q.strip()}"

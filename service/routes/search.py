@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from plansearch.search import MAX_K, SearchRequest, SearchResponse
 from plansearch.settings import Settings
-from service.deps import SearcherDep, given
+from service.deps import SearcherDep, given, question
 from service.security import error_responses
 
 
@@ -31,7 +31,7 @@ def make_router(settings: Settings) -> APIRouter:
         # the search in a worker thread, and the answer checked and written on the event loop: a plain `def` made
         # FastAPI hand the answer to a second worker thread to check it (about 0.2 ms a request)
         return await run_in_threadpool(searcher.search, SearchRequest(
-            q=q, k=k, plan=given(plan), region=given(region), domain=given(domain), kind=given(kind),
+            q=question(q), k=k, plan=given(plan), region=given(region), domain=given(domain), kind=given(kind),
             offset=offset, diversify=diversify))
 
     return router
