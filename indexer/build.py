@@ -245,6 +245,9 @@ def _build_index(corpus_dir: Path, index_dir: Path, source: IndexSource, encoder
         identity = (encoder.name, {"query": encoder.query_prompt, "passage": encoder.passage_prompt})
     model, prompts = identity
     pipeline = pipeline_hash(tokenizer)
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexWriteError(f"the index folder {index_dir} is a file, not a folder (PLANSEARCH_INDEX_DIR, "
+                              f"--index-dir); the corpus is unchanged", "the index folder is a file")
     index_dir.mkdir(parents=True, exist_ok=True)
     with writer.lock():
         state, reason = (None, "asked for a complete rebuild") if rebuild else \

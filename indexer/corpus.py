@@ -74,9 +74,14 @@ def load_manifest(root: Path, missing: list[str] | None = None) -> list[PlanMeta
         try:
             plans.append(PlanMeta(**entry))
         except (ValidationError, TypeError) as exc:
-            first = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": str(exc)}
-            where = ".".join(str(p) for p in first["loc"])
-            raise CorpusError(f"{path}: plan #{i}: {where} {first['msg']}") from None
+            if isinstance(exc, TypeError):
+                raise CorpusError(f"{path}: plan #{i}: {exc}") from None
+            errors = exc.errors()
+            missing_fields = [".".join(map(str, e["loc"])) for e in errors if e["type"] == "missing"]
+            if missing_fields:           # all at once: one run a field was one edit, one run, one error after another
+                raise CorpusError(f"{path}: plan #{i}: missing field(s): {', '.join(missing_fields)}") from None
+            where = ".".join(str(p) for p in errors[0]["loc"])
+            raise CorpusError(f"{path}: plan #{i}: {where} {errors[0]['msg']}") from None
     for plan in plans:
         if not RE_PLAN_ID.match(plan.id):
             raise CorpusError(f"{path}: plan id '{plan.id[:80]}' must be lower-case letters, digits and '-' (at most 64)")

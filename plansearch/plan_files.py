@@ -165,6 +165,8 @@ def understand(path: Path, settings: Settings, plan_id: str | None = None, displ
                ) -> ParsedFile:
     """Read and parse a file as `add` would, without writing anything; refuse one with no plan in it."""
     display = display_name or path.name
+    if path.is_dir():
+        raise CorpusError(f"{display}: is a folder, not a file (plansearch add takes plan files)")
     if not is_supported(path):
         raise CorpusError(f"{display}: unsupported file type '{path.suffix or '(none)'}' "
                           f"(supported: {', '.join(SUPPORTED_SUFFIXES)})")

@@ -466,3 +466,21 @@ def test_a_folder_given_as_a_file_is_named_a_folder(tmp_path, capsys):
 
     assert main(["parse", str(tmp_path)]) == EXIT_ERROR
     assert "is a folder, not a file" in capsys.readouterr().err
+
+
+def test_a_pipe_a_folder_a_file_as_index_folder_and_missing_fields_are_each_named(site, tmp_path):
+    """A FIFO said "file not found", add of a folder "unsupported file type '(none)'", an index folder that is a
+    file "File exists (/dev/null)", and plans.toml's missing fields came one per run."""
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    code, _, err = run(site, "parse", str(pipe))
+    assert code == 1 and "not a regular file" in one_line(err)
+    code, _, err = run(site, "add", str(tmp_path))
+    assert code == 1 and "is a folder" in one_line(err)
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    code, _, err = run(site, "--index-dir", str(a_file), "index")
+    assert code == 1 and "is a file, not a folder" in one_line(err)
+    (site.corpus_dir / "plans.toml").write_text('[[plan]]\nid = "x"\nsource_file = "x.txt"\n', encoding="utf-8")
+    code, _, err = run(site, "index")
+    assert code == 1 and "missing field(s): title, short_name, subject" in one_line(err)

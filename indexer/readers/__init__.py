@@ -98,7 +98,9 @@ def read_document(path: Path) -> Document:
         raise ReaderError(path.name, f"unsupported file type '{path.suffix or '(none)'}' "
                                      f"(supported: {', '.join(SUPPORTED_SUFFIXES)})")
     if not path.is_file():
-        raise ReaderError(path.name, "file not found")
+        # a pipe, a device or a socket would block or read forever; a link to nothing is as good as no file
+        raise ReaderError(path.name, "not a regular file (a pipe, device or socket)" if path.exists() or
+                          path.is_symlink() and path.resolve().exists() else "file not found")
     size = path.stat().st_size
     if size == 0:
         raise ReaderError(path.name, "empty file")
