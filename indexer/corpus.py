@@ -126,7 +126,8 @@ def guess_meta(path: Path, lines: list[Line], start: int, end: int | None, index
     notice = [ln for ln in lines if ln.number < first] if start >= first else []
     found = find_details(head, notice)
     base = slug(path.stem)
-    if not re.search(r"[A-Za-z]", path.stem):   # 大庆市儿童发展规划.docx: an id from the place code instead
+    if not re.search(r"[A-Za-z]", path.stem) or re.search(r"[\u4e00-\u9fff]", path.stem) or len(base) < 3:
+        # 大庆市儿童发展规划.docx, p_双鸭山.txt (whose letters left the id "p"): an id from the place code instead
         code = found.division.code if found.division else ""
         base = "-".join(x for x in (code or "plan", SUBJECT_EN.get(found.subject, ""), found.period[:4]) if x)
     several = index > 0 or end is not None

@@ -193,3 +193,11 @@ def test_an_edited_title_and_period_are_taken_from_the_document_with_a_warning(t
     assert any("plans.toml says 2021—2025" in w for w in daqing.warnings)
     assert not plans["xinchengqu-children-2021"].warnings or not any("plans.toml says" in w
                                                                      for w in plans["xinchengqu-children-2021"].warnings)
+
+
+def test_a_file_name_with_chinese_and_a_letter_or_two_gets_an_id_from_the_place_code(tmp_path):
+    """p_双鸭山.txt uploaded twice became plans 'p' and 'p-2': the id came from the letters the name has."""
+    path = tmp_path / "p_双鸭山.txt"
+    shutil.copy(CORPUS / "daqing-children-2021-2025.txt", path)
+    (plan,) = parse_file(path)
+    assert plan.meta.id == "230600-children-2021"
