@@ -21,7 +21,7 @@ from plansearch.domains import domain_key, domain_matches
 from plansearch.errors import InvalidQuery, PlanNotFound, PlanSearchError
 from plansearch.records import Indicator, Kind, Passage, PlanMeta, SourceSpan
 from plansearch.review_records import (Addition, Citation, DomainReview, MissingIndicator, MissingMeasure, PeerValue,
-                                       ReviewResponse, Thresholds, WeakerTarget)
+                                       ReviewResponse, StrongerTarget, Thresholds, WeakerTarget)
 from plansearch.review_targets import format_value, indicator_directions, pick_value, scaled, value_form
 from plansearch.search import Searcher
 from plansearch.settings import Settings
@@ -391,14 +391,18 @@ class Reviewer:
             if not peer_vals:
                 continue
             median = statistics.median(v for _, v in peer_vals)
+            best, best_scaled = max(peer_vals, key=lambda gv: sign * gv[1])
+            found = dict(indicator=name, attribute=chosen.attribute, value=stated_value(chosen), year=chosen.year,
+                         direction="lower" if sign < 0 else "raise",
+                         peers=[peer_value(material[g.plan_id], g) for g, _ in peer_vals],
+                         median=format_value(median / UNIT_SCALE[chosen.unit], chosen.unit), best=stated_value(best),
+                         citations=cites)
             if sign * (mine_scaled - median) < -1e-12:
-                best = max(peer_vals, key=lambda gv: sign * gv[1])[0]
-                section.weaker_targets.append(WeakerTarget(
-                    indicator=name, attribute=chosen.attribute, value=stated_value(chosen), year=chosen.year,
-                    direction="lower" if sign < 0 else "raise",
-                    peers=[peer_value(material[g.plan_id], g) for g, _ in peer_vals],
-                    median=format_value(median / UNIT_SCALE[chosen.unit], chosen.unit), best=stated_value(best),
-                    citations=cites))
+                section.weaker_targets.append(WeakerTarget(**found))
+            elif len(peer_vals) >= 2 and sign * (mine_scaled - best_scaled) > 1e-12:
+                # beyond every peer: a drafter sees where the plan asks more than anyone (a probe of edited plans
+                # raised 疫苗接种率 98% → 99% and no review mode said so)
+                section.stronger_targets.append(StrongerTarget(**found))
         need = max(1, math.ceil(cfg.review_indicator_share * len(others) - 1e-9))
         for name, per_plan in theirs.items():
             if name in mine or name in plan.set_in_measures or len(per_plan) < need:

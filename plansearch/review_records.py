@@ -31,6 +31,11 @@ class WeakerTarget(BaseModel):
     citations: list[Citation]
 
 
+class StrongerTarget(WeakerTarget):
+    """A target more ambitious than every peer's that sets the indicator (要求高于同类规划): `best` is the most
+    ambitious peer value, which the plan's value passes."""
+
+
 class MissingIndicator(BaseModel):
     indicator: str
     peers: list[PeerValue]
@@ -58,6 +63,8 @@ class Addition(BaseModel):
 class DomainReview(BaseModel):
     domain: str
     weaker_targets: list[WeakerTarget] = Field(default_factory=list)
+    stronger_targets: list[StrongerTarget] = Field(
+        default_factory=list, description="targets more ambitious than every peer's that sets them (at least two)")
     missing_indicators: list[MissingIndicator] = Field(default_factory=list)
     missing_measures: list[MissingMeasure] = Field(default_factory=list)
     additions: list[Addition] = Field(default_factory=list)

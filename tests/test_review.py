@@ -347,3 +347,18 @@ def test_two_versions_of_a_plan_are_told_apart_and_one_is_no_peer_of_the_other(f
     reviewer = Reviewer(searcher)
     assert "xiangning-children-2021" not in reviewer.review_indexed("xiangning-final").peers
     assert [p for p in reviewer.review_indexed("daqing-children-2021").peers if "xiangning" in p] == ["xiangning-final"]
+
+
+def test_a_target_beyond_every_peers_is_reported_as_higher(real_searcher):
+    """新星市's 婴儿死亡率 4‰以下 passes every peer's (the best 5.0‰以下): no review mode said where a plan asks more
+    than its peers (a probe raised 疫苗接种率 98% → 99% and looked for it in vain)."""
+    from plansearch.review_export import review_docx
+
+    report = Reviewer(real_searcher).review_indexed("xinxing-children-2021")
+    stronger = {w.indicator: w for d in report.domains for w in d.stronger_targets}
+    infant = stronger["婴儿死亡率"]
+    assert (infant.value, infant.best, infant.direction) == ("4‰以下", "5.0‰以下", "lower") and len(infant.peers) >= 2
+    assert not {w.indicator for d in report.domains for w in d.weaker_targets} & set(stronger)
+    import docx
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(review_docx(report))).paragraphs)
+    assert "目标高于同类规划：婴儿死亡率 本规划 4‰以下" in text

@@ -561,8 +561,8 @@ def test_review_view_lists_findings_per_domain_and_opens_a_cited_passage(page, b
     open_page(page, base, "?view=review&plan=xiangning-children-2021")
     page.locator(".review-domain").first.wait_for()
     assert page.get_by_role("button", name="对标", exact=True).get_attribute("aria-pressed") == "true"
-    shown = [d for d in body["domains"]
-             if d["weaker_targets"] or d["missing_indicators"] or d["missing_measures"] or d["additions"]]
+    shown = [d for d in body["domains"] if d["weaker_targets"] or d["stronger_targets"] or d["missing_indicators"]
+             or d["missing_measures"] or d["additions"]]
     assert page.locator(".review-domain h2").all_inner_texts() == [d["domain"] for d in shown]
     titles = [m["title"] for d in shown for m in d["missing_measures"]]
     assert titles and page.locator(".review-missing-measures > li > p").all_inner_texts() == [
@@ -573,6 +573,9 @@ def test_review_view_lists_findings_per_domain_and_opens_a_cited_passage(page, b
         first = page.locator(".review-weaker > li").first
         assert first.locator("tbody tr").count() == 1 + len(weak[0]["peers"])
         assert weak[0]["value"] in first.locator("tr.review-mine").inner_text()
+    stronger = [w for d in shown for w in d["stronger_targets"]]
+    assert stronger and page.locator(".review-stronger > li > p").first.inner_text().startswith(
+        f"{stronger[0]['indicator']}：本规划 {stronger[0]['value']}")
     assert "format=docx" in page.locator("#review-docx").get_attribute("href")
     # a citation opens the passage in context
     cited = next(c for d in shown for m in d["missing_measures"] for c in m["citations"])

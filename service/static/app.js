@@ -304,7 +304,8 @@
       body.peers.map(function (id) { return planLabel(id); }).join('、') }));
     var any = false;
     body.domains.forEach(function (d) {
-      var n = d.weaker_targets.length + d.missing_indicators.length + d.missing_measures.length + d.additions.length;
+      var n = d.weaker_targets.length + (d.stronger_targets || []).length + d.missing_indicators.length +
+        d.missing_measures.length + d.additions.length;
       if (!n) return;
       any = true;
       var section = el('section', { class: 'review-domain', 'data-domain': d.domain }, [el('h2', { text: d.domain })]);
@@ -314,6 +315,15 @@
           var rows = [{ plan_id: body.plan_id, value: w.value, year: w.year, citations: w.citations, mine: true }].concat(w.peers);
           return el('li', null, [el('p', { text: w.indicator + '：本规划 ' + w.value + (w.year ? '（' + w.year + '年）' : '') +
             '，同类中位数 ' + w.median + '，要求最高的 ' + w.best }),
+            valuesTable(rows)]);
+        })));
+      }
+      if ((d.stronger_targets || []).length) {
+        append(section, el('h3', { text: '目标高于同类规划' }));
+        append(section, el('ul', { class: 'review-list review-stronger' }, d.stronger_targets.map(function (w) {
+          var rows = [{ plan_id: body.plan_id, value: w.value, year: w.year, citations: w.citations, mine: true }].concat(w.peers);
+          return el('li', null, [el('p', { text: w.indicator + '：本规划 ' + w.value + (w.year ? '（' + w.year + '年）' : '') +
+            '，同类规划中要求最高的 ' + w.best + '，中位数 ' + w.median }),
             valuesTable(rows)]);
         })));
       }
