@@ -527,8 +527,20 @@ class Asker:
         for g in groups.values():
             g.other_place = bool(named) and g.plan_id not in named
         ordered = sorted(groups.values(), key=lambda g: (g.other_place, s.plans[g.plan_id].short_name))
+        topics = [c for c in concepts or [] if not c.predicate]
+        asks_number = bool(topics) and bool(VALUE_QUESTION.search(q) or NUMBER_QUESTION.search(q))
+
+        def stated(item) -> str:
+            """For a question asking a number, the sentence of the item that gives one for its topic: 大庆城市社区家长
+            学校覆盖率 was answered with the title 提高家庭教育指导水平, the 90%的城市社区…建立家长学校 left unsaid."""
+            if not asks_number:
+                return ""
+            held = [(sum(c.in_text(normalize_for_index(x)) for c in topics), -k, x) for k, x in
+                    enumerate(re.split(r"[。；;\n]", s.passage(item.passage_id).text)) if re.search(r"\d", x)]
+            best = max(held, default=(0, 0, ""))
+            return f"（“{best[2].strip(' —-')}”）" if best[0] else ""
         line = lambda g: f"{_label(s.plans[g.plan_id], s.plans)}：" + "、".join(  # noqa: E731
-            f"{KIND_LABELS[i.kind]}“{i.title}”" for i in g.items)
+            f"{KIND_LABELS[i.kind]}“{i.title}”{stated(i)}" for i in g.items)
         own = [line(g) for g in ordered if not g.other_place]
         others = [line(g) for g in ordered if g.other_place]
         if lacking:

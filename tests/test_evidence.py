@@ -510,3 +510,13 @@ def test_a_value_question_naming_a_school_level_gets_that_levels_value_only(real
     noun) did not tell them apart: 小学生近视率 38%以下 was given beside 高中阶段学生近视率 70%以下."""
     answer = Asker(real_searcher, real_searcher.settings).ask("乡宁高中的学生近视要降到多少")
     assert [(v.indicator, v.value) for v in answer.values] == [("高中阶段学生近视率", "70%以下")]
+
+
+def test_a_grouped_answer_to_a_number_question_quotes_the_sentence_with_the_number(real_searcher):
+    """大庆城市社区家长学校覆盖率: the answer named the target 提高家庭教育指导水平 and left its 90%的城市社区…建立家长学校
+    unsaid; the sleep question now quotes 初中生9小时, not the hour of sport in the same measure."""
+    asker = Asker(real_searcher, real_searcher.settings)
+    answer = asker.ask("大庆城市社区家长学校覆盖率").answer
+    assert answer.startswith("大庆市儿童规划：") and "90%的城市社区和80%的农村社区" in answer.split("。")[0]
+    assert "初中生9小时" in asker.ask("新城区要求初中生每天睡几个小时").answer.split("。")[0]
+    assert "（“" not in asker.ask("各地儿童溺水怎么预防").answer          # no number asked, none quoted
