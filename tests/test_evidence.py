@@ -520,3 +520,14 @@ def test_a_grouped_answer_to_a_number_question_quotes_the_sentence_with_the_numb
     assert answer.startswith("大庆市儿童规划：") and "90%的城市社区和80%的农村社区" in answer.split("。")[0]
     assert "初中生9小时" in asker.ask("新城区要求初中生每天睡几个小时").answer.split("。")[0]
     assert "（“" not in asker.ask("各地儿童溺水怎么预防").answer          # no number asked, none quoted
+
+
+def test_a_named_plan_writing_a_topic_in_its_own_words_is_not_said_to_lack_it(real_searcher):
+    """大庆对禁止早婚早育有规定吗: 大庆 writes 严防未成年人婚育问题, and the answer said its plan never mentions 早婚早育;
+    娃娃牙齿保护 found nothing, the plans writing 口腔保健 and 龋齿."""
+    asker = Asker(real_searcher, real_searcher.settings)
+    early = asker.ask("大庆对禁止早婚早育有规定吗")
+    assert not early.no_answer and early.groups[0].plan_id == "daqing-children-2021" and not early.groups[0].other_place
+    assert "没有提到" not in early.answer
+    teeth = asker.ask("娃娃牙齿保护有哪些做法")
+    assert not teeth.no_answer and "口腔" in teeth.answer
