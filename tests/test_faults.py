@@ -286,6 +286,22 @@ def test_indexing_into_a_read_only_index_folder_is_one_line_and_serving_still_wo
     assert_intact(site, before)
 
 
+@pytest.mark.skipif(not MOUNTABLE, reason="needs a private mount namespace (unshare -m, as root)")
+def test_a_read_only_segments_folder_is_found_before_anything_is_embedded(site):
+    """Only segments/ read-only (chattr +i in the probe): found when the first segment was written, after 35 s of
+    embedding a new plan; now at the start, in one line, with nothing embedded."""
+    before = served(site)
+    shutil.copy(Path(__file__).resolve().parent.parent / "corpus" / "xinxing-13th-division-children-2021-2030.txt",
+                site.corpus_dir / "xinxing.txt")
+    d = str(site.index_dir / "segments")
+    prefix = ["unshare", "-m", "sh", "-c", f'mount --bind "{d}" "{d}" && mount -o remount,bind,ro "{d}" && exec "$@"',
+              "sh"]
+    code, out, err = run(site, "index", str(site.corpus_dir), prefix=prefix)
+    assert code == 1 and "Read-only file system" in one_line(err) and "segments" in err
+    assert "embedd" not in out + err
+    assert_intact(site, before)
+
+
 def test_a_full_disk_is_one_line_and_leaves_the_index_and_its_space_as_they_were(site, keyword_encoder, monkeypatch):
     before = served(site)
     if MOUNTABLE:                # a tmpfs with room for the index and not for a second copy of it

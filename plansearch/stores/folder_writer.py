@@ -12,6 +12,7 @@ import json
 import math
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from contextlib import AbstractContextManager
@@ -262,6 +263,11 @@ def build_lock(root: Path):
     with open(root / ".build.lock", "w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
+            # the folders a build writes, tried before anything is embedded: a read-only segments/ was found only
+            # when the first segment was written, after 35 s of embedding
+            for folder in (root / SEGMENTS, root / BUILDS):
+                if folder.is_dir():
+                    tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-").close()
             yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
