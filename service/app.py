@@ -89,6 +89,8 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
             if err.get("type") == "string_too_long":
                 limit = (err.get("ctx") or {}).get("max_length")
                 parts.append(f"参数 {where} 过长：最多 {limit} 个字符（{where} is longer than {limit} characters）")
+            elif err.get("type") == "string_too_short":
+                parts.append(f"参数 {where} 不能为空（{where} must not be empty）")
             elif where == "file":       # a part with an empty file name, a form without a file: pydantic's words
                 parts.append("参数 file: 没有收到文件：请以 multipart/form-data 上传一个有文件名的文件"
                              "（no file uploaded: send one file, with its name, as multipart/form-data）")

@@ -391,3 +391,13 @@ def test_an_upload_without_a_file_and_a_fractional_k_are_told_in_plain_words(fak
         assert r.status_code == 422 and r.json()["param"] == "file" and "没有收到文件" in r.json()["detail"]
         r = c.get("/api/search", params={"q": "溺水", "k": "1.5"})
         assert r.status_code == 422 and "必须是整数" in r.json()["detail"] and "1.5" in r.json()["detail"]
+
+
+def test_the_schema_says_a_question_may_not_be_empty(client):
+    """Schemathesis (ST202): the schema allowed q="" that every route refuses."""
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/search", "/api/ask", "/api/compare"):
+        q = next(p for p in paths[path]["get"]["parameters"] if p["name"] == "q")
+        assert q["schema"]["minLength"] == 1, path
+        r = client.get(path, params={"q": ""})
+        assert r.status_code == 422 and "不能为空" in r.json()["detail"] and r.json()["param"] == "q"

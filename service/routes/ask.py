@@ -18,7 +18,7 @@ def make_router(settings: Settings) -> APIRouter:
     @router.get("/api/ask", response_model=AskResponse, summary="问答：数值问题给出数值，做法问题按规划分组，无答案时明确说明",
                 responses=error_responses(422))
     async def ask(searcher: SearcherDep, request: Request,
-            q: Annotated[str, Query(description="问题，例如 新星市小学生近视率目标是多少", max_length=query_max)]
+            q: Annotated[str, Query(description="问题，例如 新星市小学生近视率目标是多少", min_length=1, max_length=query_max)]
             ) -> AskResponse:
         return await run_in_threadpool(Asker(searcher, request.app.state.settings).ask, question(q))  # as /api/search
 

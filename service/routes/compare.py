@@ -22,7 +22,7 @@ def make_router(settings: Settings) -> APIRouter:
     @router.get("/api/compare", response_model=CompareResponse, summary="对比各地规划：共同内容与各地增减的表述",
                 responses=error_responses(404, 422))
     def compare(searcher: SearcherDep,
-                q: Annotated[str, Query(description="主题，例如 溺水", max_length=query_max)],
+                q: Annotated[str, Query(description="主题，例如 溺水", min_length=1, max_length=query_max)],
                 plan: Annotated[list[Annotated[str, StringConstraints(max_length=text_max)]] | None,
                                 Query(description=f"只对比这些规划（可重复，最多 {MAX_COMPARE_PLANS} 个）")] = None,
                 per_plan: Annotated[int, Query(description="每个规划最多几条 1–10")] = 3) -> CompareResponse:

@@ -18,7 +18,7 @@ def make_router(settings: Settings) -> APIRouter:
     @router.get("/api/search", response_model=SearchResponse, summary="混合检索：目标、措施与组织实施段落",
                 responses=error_responses(404, 422))
     async def search(searcher: SearcherDep,
-               q: Annotated[str, Query(description="查询词，例如 其他地方怎么预防儿童溺水", max_length=query_max)],
+               q: Annotated[str, Query(description="查询词，例如 其他地方怎么预防儿童溺水", min_length=1, max_length=query_max)],
                k: Annotated[int, Query(description=f"返回条数 1–{MAX_K}")] = 10,
                plan: Annotated[str | None, Query(description="规划 id，见 /api/plans", max_length=text_max)] = None,
                region: Annotated[str | None, Query(description="地区，如 湖北省、大庆", max_length=text_max)] = None,
