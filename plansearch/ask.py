@@ -113,6 +113,10 @@ def _alias_names() -> dict[str, str]:
     return {alias: spec.name for spec in indicator_specs() for alias in spec.aliases if alias}
 
 
+GENERIC_RATES = frozenset({"覆盖率", "普及率", "达标率", "合格率", "完成率", "参与率", "知晓率", "满意率", "使用率",
+                           "增长率", "建成率", "达到率", "比率"})     # what is measured, not of what
+
+
 def find_indicators(query: str) -> list[str]:
     """Canonical indicator names the query mentions, in the order it names them: every alias found that is not part
     of a longer one found (儿童死亡率 inside 5岁以下儿童死亡率), and the heads of an enumeration sharing its tail
@@ -134,7 +138,9 @@ def _named_by_tail(run: str) -> list[str]:
         tail = run[-size:]
         found = [s.name for s in specs if any(tail in fold(a) for a in (s.name, *s.aliases) if a)]
         if found:
-            return found
+            # a tail of a generic rate alone (家长学校覆盖率 → 覆盖率) names no indicator: it named every coverage rate
+            # of the plans, and the question was told no plan sets a value for them
+            return [] if tail in GENERIC_RATES else found
     return []
 
 
@@ -561,8 +567,12 @@ class Asker:
         if response.no_answer or not response.results or not any(not c.predicate for c in concepts):
             return False
         best = next((h for h in response.results if not plans or h.plan_id in plans), None)
-        return best is not None and bool(re.search(r"\d", best.text)) and all(
-            c.in_text(normalize_for_index(best.text)) for c in concepts if not c.predicate)
+        if best is None or not re.search(r"\d", best.text):
+            return False
+        text = normalize_for_index(best.text)
+        # a rate asked (家长学校覆盖率) is stated by a share of the thing (95%的城市社区…建立家长学校)
+        share = bool(re.search(r"\d\s*[%‰]", text))
+        return all(c.in_text(text) or share and c.word in GENERIC_RATES for c in concepts if not c.predicate)
 
     def _not_mentioned(self, response, named: list[str], concepts) -> str:
         """What the named plans do not say: the question's topic words their text never holds (新城区 writes 家长 and

@@ -535,3 +535,15 @@ def test_a_named_plan_writing_a_topic_in_its_own_words_is_not_said_to_lack_it(re
     assert "没有提到" not in early.answer
     teeth = asker.ask("娃娃牙齿保护有哪些做法")
     assert not teeth.no_answer and "口腔" in teeth.answer
+
+
+def test_a_rate_the_plan_states_as_a_share_of_places_is_answered_with_that_sentence(real_searcher):
+    """新城区农村社区家长学校覆盖率目标: "no plan states this number", though 新城区 writes 95%的城市社区和85%的农村社区建立
+    家长学校 — 覆盖率 alone had named every coverage indicator (眼保健, 普惠性幼儿园), none of them the one asked."""
+    from plansearch.ask import find_indicators
+
+    assert find_indicators("新城区农村社区家长学校覆盖率目标") == []
+    assert find_indicators("普惠性幼儿园覆盖率") == ["普惠性幼儿园覆盖率"]
+    answer = Asker(real_searcher, real_searcher.settings).ask("新城区农村社区家长学校覆盖率目标")
+    assert not answer.no_answer and answer.answer.startswith("新城区儿童规划：")
+    assert "85%的农村社区建立家长学校" in answer.answer.split("。")[0]
