@@ -345,7 +345,7 @@ class Vocabulary:
                 continue
             if len(w) == 1 and w not in SINGLE_KEEP and not RE_LATIN.fullmatch(w):
                 continue
-            if self._generic_compound(w):
+            if self._generic_compound(w) or self._function_word(w):
                 continue
             if w not in words:
                 words.append(w)
@@ -400,6 +400,14 @@ class Vocabulary:
             if len(self._predicates) < 20_000:
                 self._predicates[word] = cached
         return cached
+
+    def _function_word(self, word: str) -> bool:
+        """越来越, 之间, 以后: adverbs, direction words, conjunctions… say nothing a passage must state, and a missing
+        one (小胖墩越来越多) asked the passage to be near in meaning as for a missing verb."""
+        if RE_LATIN.search(word) or word in self.synonyms or word.lower() in self.glossary:
+            return False
+        flags = self.tokenizer.pos_flags(word, PREDICATE_FLAGS)
+        return bool(flags) and all(f in FUNCTION_FLAGS for f in flags)
 
     def _generic_compound(self, word: str) -> bool:
         """A compound of question and generic words only (控制目标, 总体目标) asks nothing of its own."""

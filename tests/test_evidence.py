@@ -460,8 +460,8 @@ def test_a_new_word_after_a_verb_a_subjects_rule_and_rare_function_words(fake_se
     assert "童工" in words("不让未成年人去打工")["打工"].forms
     assert "童工" not in words("外出打工的收入")["打工"].forms
     asked = words("农村媳妇嫁出去以后承包地被收回怎么办")
-    assert asked["以后"].predicate and not asked["承包地"].predicate
-    assert words("同学之间欺负人、被孤立怎么办")["之间"].predicate
+    assert "以后" not in asked and not asked["承包地"].predicate
+    assert "之间" not in words("同学之间欺负人、被孤立怎么办") and "越来越" not in words("小胖墩越来越多咋整")
 
 
 @pytest.mark.slow
@@ -471,6 +471,7 @@ def test_colloquial_questions_with_filler_words_are_answered_and_unknown_topics_
     asker = Asker(real_searcher, real_searcher.settings)
     bullying = asker.ask("同学之间欺负人、被孤立，学校有什么处理机制")
     assert not bullying.no_answer and "daqing-children-2021" in {g.plan_id for g in bullying.groups}
+    assert not asker.ask("小胖墩越来越多咋整").no_answer        # 越来越 asked the passage to be near in meaning
     land = asker.ask("农村媳妇嫁出去以后承包地被收回怎么办")
     assert not land.no_answer and {g.plan_id for g in land.groups} == {"zengdu-women-2021"}
     for q in ("夏天孩子中暑怎么预防", "女性晚上打网约车安全怎么保障", "学区房怎么管", "幼儿园手足口病怎么防控"):
