@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     llm_model: str = "qwen2.5-7b-instruct"
     llm_api_key: str | None = None
     llm_timeout: float = Field(20.0, gt=0, le=600)
-    max_query_chars: int = Field(200, ge=10, le=10_000)
+    max_query_chars: int = Field(500, ge=10, le=10_000, description="a parent's long question (225 characters) was refused at 200")
     api_key: str | None = Field(None, description="key for writes (uploads, delete); empty = writes refused")
     max_upload_mb: float = Field(20.0, gt=0, le=1024, description="largest plan file an upload takes")
     review_most_peers: float = Field(0.6, gt=0, le=1, description="对标: share of the peers that must carry a measure for it to count as common")

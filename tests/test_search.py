@@ -71,7 +71,7 @@ def test_hits_carry_plan_region_and_source_lines(fake_searcher):
 @pytest.mark.parametrize("request_, param, message", [
     (SearchRequest(q=""), "q", "不能为空"),
     (SearchRequest(q="   \u3000 "), "q", "不能为空"),
-    (SearchRequest(q="溺" * 201), "q", "过长"),
+    (SearchRequest(q="溺" * 501), "q", "过长"),
     (SearchRequest(q="溺水", k=0), "k", "1 到 100"),
     (SearchRequest(q="溺水", k=101), "k", "1 到 100"),
     (SearchRequest(q="溺水", kind="goal"), "kind", "未知的类型"),

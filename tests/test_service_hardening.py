@@ -401,3 +401,15 @@ def test_the_schema_says_a_question_may_not_be_empty(client):
         assert q["schema"]["minLength"] == 1, path
         r = client.get(path, params={"q": ""})
         assert r.status_code == 422 and "不能为空" in r.json()["detail"] and r.json()["param"] == "q"
+
+
+def test_a_question_told_at_length_is_searched_not_refused(client):
+    """A parent's 225-character question got a 422 (最多 200 个字符) on search and ask."""
+    q = ("我家孩子今年上小学三年级，爸爸妈妈都在外地打工，平时跟着爷爷奶奶生活，老人年纪大了管不住，孩子放学后经常一个人"
+         "在外面玩，有时候还去河边，我们很担心他的安全，也担心他的学习和心理健康，想问问政府对这种留守的孩子有没有什么关爱和"
+         "保护的办法，社区和学校能不能帮忙照看一下，有没有专门的人负责联系这些家庭，遇到困难的时候应该找哪个部门求助，"
+         "还有学校的老师能不能多关心一下，周末的时候有没有什么活动可以参加，谢谢")
+    assert 200 < len(q) <= 500
+    for path in ("/api/search", "/api/ask"):
+        assert client.get(path, params={"q": q}).status_code == 200, path
+    assert client.get("/api/search", params={"q": "溺" * 501}).status_code == 422
