@@ -554,3 +554,11 @@ def test_a_rate_the_plan_states_as_a_share_of_places_is_answered_with_that_sente
     vaccination = asker.ask("新星 vaccination coverage 目标")
     assert [(v.plan_id, v.value) for v in vaccination.values] == [("xinxing-children-2021", "98%以上")]
     assert {v.value for v in asker.ask("曾都区妇女 宫颈癌筛查覆盖率").values} == {"70%以上"}
+
+
+def test_a_pond_or_reservoir_is_the_plans_dangerous_water(real_searcher):
+    """暑假娃去野河塘游泳出事，各地咋防的 (a fresh blind probe) was refused: the plans write 危险水体 and 开放性水域, never
+    河塘, so two of its topic words were missing from every drowning measure."""
+    answer = Asker(real_searcher, real_searcher.settings).ask("暑假娃去野河塘游泳出事，各地咋防的")
+    assert not answer.no_answer and len({g.plan_id for g in answer.groups}) >= 4
+    assert all("溺水" in i.title for g in answer.groups for i in g.items)
