@@ -371,7 +371,7 @@ def test_empty_query_shows_the_hint_and_asks_nothing(page, base):
 
 
 def test_errors_and_no_results_tell_the_user_what_to_do(page, base):
-    long_q = "溺水" * 150                                  # 300 characters: the service answers 422
+    long_q = "溺水" * 300                                  # 600 characters: the service answers 422
     assert api(base, "/api/search", q=long_q).status_code == 422
     open_page(page, base)
     page.locator("#q").fill(long_q)
