@@ -34,18 +34,13 @@ def lines(report: ReviewResponse) -> list[tuple[int, str]]:
         if not (d.weaker_targets or d.stronger_targets or d.missing_indicators or d.missing_measures or d.additions):
             continue
         out.append((0, d.domain))
-        for w in d.weaker_targets:
-            # "lower" and "higher" mislead for a death rate, whose weaker target is the larger number: say less
-            # ambitious, and give every value its year (a 2025 target beside a peer's 2030 one)
+        # "lower" and "higher" mislead for a death rate, whose weaker target is the larger number: say less (or
+        # more) ambitious, and give every value its year (a 2025 target beside a peer's 2030 one)
+        targets = [(w, "目标不及同类规划", f"同类规划中位数 {w.median}，要求最高的 {w.best}") for w in d.weaker_targets] + \
+                  [(w, "目标高于同类规划", f"同类规划中要求最高的 {w.best}，中位数 {w.median}") for w in d.stronger_targets]
+        for w, label, against in targets:
             peers = "；".join(f"{short(p.plan_id)} {p.value}{_year(p.year)}" for p in w.peers)
-            out.append((1, f"目标不及同类规划：{w.indicator} 本规划 {w.value}{_year(w.year)}，"
-                           f"同类规划中位数 {w.median}，要求最高的 {w.best}"))
-            out.append((2, f"各地：{peers}"))
-            out += [(2, "来源：" + cite(c, titles)) for c in w.citations]
-        for w in d.stronger_targets:
-            peers = "；".join(f"{short(p.plan_id)} {p.value}{_year(p.year)}" for p in w.peers)
-            out.append((1, f"目标高于同类规划：{w.indicator} 本规划 {w.value}{_year(w.year)}，"
-                           f"同类规划中要求最高的 {w.best}，中位数 {w.median}"))
+            out.append((1, f"{label}：{w.indicator} 本规划 {w.value}{_year(w.year)}，{against}"))
             out.append((2, f"各地：{peers}"))
             out += [(2, "来源：" + cite(c, titles)) for c in w.citations]
         for m in d.missing_indicators:

@@ -309,24 +309,20 @@
       if (!n) return;
       any = true;
       var section = el('section', { class: 'review-domain', 'data-domain': d.domain }, [el('h2', { text: d.domain })]);
-      if (d.weaker_targets.length) {
-        append(section, el('h3', { text: '目标不及同类规划' }));
-        append(section, el('ul', { class: 'review-list review-weaker' }, d.weaker_targets.map(function (w) {
+      // the plan's targets against its peers': its own row first, then one per peer
+      function targetList(items, heading, cls, against) {
+        if (!items.length) return;
+        append(section, el('h3', { text: heading }));
+        append(section, el('ul', { class: 'review-list ' + cls }, items.map(function (w) {
           var rows = [{ plan_id: body.plan_id, value: w.value, year: w.year, citations: w.citations, mine: true }].concat(w.peers);
           return el('li', null, [el('p', { text: w.indicator + '：本规划 ' + w.value + (w.year ? '（' + w.year + '年）' : '') +
-            '，同类中位数 ' + w.median + '，要求最高的 ' + w.best }),
-            valuesTable(rows)]);
+            '，' + against(w) }), valuesTable(rows)]);
         })));
       }
-      if ((d.stronger_targets || []).length) {
-        append(section, el('h3', { text: '目标高于同类规划' }));
-        append(section, el('ul', { class: 'review-list review-stronger' }, d.stronger_targets.map(function (w) {
-          var rows = [{ plan_id: body.plan_id, value: w.value, year: w.year, citations: w.citations, mine: true }].concat(w.peers);
-          return el('li', null, [el('p', { text: w.indicator + '：本规划 ' + w.value + (w.year ? '（' + w.year + '年）' : '') +
-            '，同类规划中要求最高的 ' + w.best + '，中位数 ' + w.median }),
-            valuesTable(rows)]);
-        })));
-      }
+      targetList(d.weaker_targets, '目标不及同类规划', 'review-weaker',
+        function (w) { return '同类中位数 ' + w.median + '，要求最高的 ' + w.best; });
+      targetList(d.stronger_targets || [], '目标高于同类规划', 'review-stronger',
+        function (w) { return '同类规划中要求最高的 ' + w.best + '，中位数 ' + w.median; });
       if (d.missing_indicators.length) {
         append(section, el('h3', { text: '缺少的指标' }));
         append(section, el('ul', { class: 'review-list review-missing-indicators' }, d.missing_indicators.map(function (m) {
