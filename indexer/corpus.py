@@ -350,8 +350,8 @@ def as_the_document_says(meta: PlanMeta, lines: list[Line]) -> tuple[PlanMeta, l
     if meta.guessed:
         return meta, []
     found = find_details(lines)
-    same = lambda a, b: re.sub(r"[-—–－~～至]", "-", normalize_for_index(a)) == re.sub(  # noqa: E731
-        r"[-—–－~～至]", "-", normalize_for_index(b))
+    dashes = lambda text: re.sub(r"[-—–－~～至]", "-", normalize_for_index(text))  # noqa: E731
+    same = lambda a, b: dashes(a) == dashes(b)  # noqa: E731
     update: dict[str, str] = {}
     said = []
     if found.title and not found.title_from_body and not same(found.title, meta.title):
@@ -379,8 +379,9 @@ def parse_listed(root: Path, metas: list[PlanMeta]) -> tuple[list[ParsedPlan], s
                         f"where the file (lines 1–{last}) has no text")
     plans = []
     for meta in metas:
-        meta, said = as_the_document_says(meta, plan_lines(lines, meta))
-        plan = with_reader_warnings(parse_plan(meta, plan_lines(lines, meta)), document)
+        own = plan_lines(lines, meta)
+        meta, said = as_the_document_says(meta, own)
+        plan = with_reader_warnings(parse_plan(meta, own), document)
         plan.warnings[:0] = said
         plans.append(plan)
     if all(meta.guessed for meta in metas) and all(is_no_plan(plan) for plan in plans):
