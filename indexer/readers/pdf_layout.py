@@ -210,6 +210,27 @@ GUTTER_SIDE = 0.15     # share of them with text on each side of it (a last page
 GUTTER_MIN_LINES = 4
 
 
+def _blocked(ln: VLine, clear: float) -> tuple[list[float], list[float]]:
+    """The xs a gutter cannot take on line `ln`: each printed glyph widened by `clear` on both sides, as open
+    intervals merged where they overlap; (starts, ends), sorted."""
+    starts: list[float] = []
+    ends: list[float] = []
+    for a, b in sorted((c.x0 - clear, c.x1 + clear) for c in ln.chars if not c.text.isspace()):
+        if ends and a < ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+    return starts, ends
+
+
+def _inside(spans: tuple[list[float], list[float]], x: float) -> bool:
+    """Whether x falls strictly inside one of `_blocked`'s intervals."""
+    starts, ends = spans
+    i = bisect.bisect_left(starts, x) - 1
+    return i >= 0 and x < ends[i]
+
+
 def one_column(chars: list[Char], em: float) -> list[Char]:
     """A page set in two columns (a gazette, a 汇编) as one column: the right column's lines moved under the left
     one's, band by band between lines that span both (a title, a running header, a page number), so that the
@@ -227,14 +248,14 @@ def one_column(chars: list[Char], em: float) -> list[Char]:
     def splits(ln: VLine, x: float) -> bool:
         printed = [c for c in ln.chars if not c.text.isspace()]
         return all(c.x1 <= x - clear or c.x0 >= x + clear for c in printed) and printed[0].x0 < x < printed[-1].x1
-    def crosses(ln: VLine, x: float) -> bool:
-        return any(c.x0 < x + clear and c.x1 > x - clear for c in ln.chars if not c.text.isspace())
+    blocked = [_blocked(ln, clear) for ln in full]
     best_x, best = None, len(full)
     for step in range(30, 71):
         x = left + (right - left) * step / 100
-        crossing = sum(crosses(ln, x) for ln in full)
-        on_left = sum(ln.x0 < x for ln in full if not crosses(ln, x))
-        on_right = sum(ln.x1 > x for ln in full if not crosses(ln, x))
+        crossed = [_inside(spans, x) for spans in blocked]
+        crossing = sum(crossed)
+        on_left = sum(ln.x0 < x for ln, no in zip(full, crossed) if not no)
+        on_right = sum(ln.x1 > x for ln, no in zip(full, crossed) if not no)
         if crossing < best and min(on_left, on_right) >= max(2, GUTTER_SIDE * len(full)):
             best_x, best = x, crossing
     if best_x is None or best > (1 - GUTTER_LINES) * len(full):
