@@ -34,18 +34,33 @@ def test_the_parsed_dictionary_is_kept_in_the_cache_folder_and_read_back_alike(t
     again = lexicon.Lexicon.cached(tmp_path)
     assert again.english("myopia") == first.english("myopia") == lex.english("myopia")
     assert again.latin_names("乡宁") == {"xiangning"} and again.related("蛀牙") == lex.related("蛀牙")
-    (tmp_path / names[0]).write_bytes(b"a damaged file")              # made again, not an error
-    assert lexicon.Lexicon.cached(tmp_path).long_forms("职教") == lex.long_forms("职教")
+    assert again.long_forms("职教") == lex.long_forms("职教")
 
 
-def test_a_full_disk_while_writing_the_tables_leaves_no_file_and_the_lexicon_works(tmp_path, monkeypatch):
+def _two_entries(tmp_path, monkeypatch):
+    """A dictionary file of two entries in place of the real one (which takes seconds to parse)."""
     import gzip
-    import sqlite3
 
-    dictionary = tmp_path / "cedict.txt.gz"           # two entries: the real file would take seconds, twice
+    dictionary = tmp_path / "cedict.txt.gz"
     dictionary.write_bytes(gzip.compress("近視 近视 [jin4 shi4] /shortsighted/nearsighted/myopia/\n"
                                          "溺水 溺水 [ni4 shui3] /to drown/\n".encode()))
     monkeypatch.setattr(lexicon, "cedict_file", lambda: dictionary)
+
+
+def test_a_damaged_tables_file_is_made_again(tmp_path, monkeypatch):
+    _two_entries(tmp_path, monkeypatch)
+    cache = tmp_path / "cache"
+    lexicon.Lexicon.cached(cache)
+    [table] = cache.iterdir()
+    table.write_bytes(b"a damaged file")                              # made again, not an error
+    assert lexicon.Lexicon.cached(cache).english("myopia") == ("近视",)
+    assert [p.name for p in cache.iterdir()] == [table.name] and table.read_bytes() != b"a damaged file"
+
+
+def test_a_full_disk_while_writing_the_tables_leaves_no_file_and_the_lexicon_works(tmp_path, monkeypatch):
+    import sqlite3
+
+    _two_entries(tmp_path, monkeypatch)                # the real file would take seconds, twice
     write = lexicon.write_tables
 
     def full(db, tables):
