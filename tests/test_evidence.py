@@ -151,6 +151,9 @@ def test_question_forms_and_joined_asking_words_are_not_concepts(fake_searcher):
     assert not any(c.word in ("要不要", "不要") and not c.predicate for c in fake_searcher.concepts(
         "要不要装安全座椅", fake_searcher.understanding.interpret("要不要装安全座椅")))
     assert words("托儿所不够怎么解决") == ["托儿所", "不够"] and "几点" not in words("课后服务几点结束")
+    # where the asker stands (本地, 我市, 咱们这边) is no more a topic than 外地 or 其他地方
+    assert words("外地打工的孩子在本地上学") == ["外地打工的孩子", "上学"]
+    assert words("我市咱们这边孩子溺水多吗") == ["溺水"]
 
 
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
@@ -275,7 +278,8 @@ def test_a_husband_beating_his_wife_is_domestic_violence(fake_searcher):
                                              ("黑网吧", "互联网上网服务场所"), ("摔跤", "跌倒"),
                                              ("打预防针", "预防接种"), ("大脖子病", "碘缺乏病"), ("玩火", "火灾"),
                                              ("虫牙", "龋齿"), ("查听力", "听力筛查"), ("dental caries", "龋齿"),
-                                             ("birth defects", "出生缺陷")])
+                                             ("birth defects", "出生缺陷"), ("手游", "网络游戏"), ("成瘾", "沉迷"),
+                                             ("外地打工的孩子", "随迁子女")])
 def test_colloquial_words_reach_the_words_the_plans_write(fake_searcher, word, plan_word):
     assert plan_word in fake_searcher.vocabulary.forms(word)
 
