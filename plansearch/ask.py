@@ -17,7 +17,7 @@ from typing import Callable
 
 from pydantic import BaseModel, Field
 
-from indexer.normalize import normalize_for_index
+from indexer.normalize import for_the_model, normalize_for_index
 from indexer.targets import CHANGE_VERBS, fold, indicator_specs
 from plansearch.evidence import states_every_topic
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
@@ -220,6 +220,13 @@ class Asker:
         self.settings = settings
 
     def ask(self, q: str) -> AskResponse:
+        """The answer to `q`, read with full-width forms folded and traditional characters simplified (５岁以下,
+        貧血率), as the plans and their indicators are written; the response keeps the question as typed."""
+        answer = self._ask(for_the_model(q))
+        answer.query = q.strip()
+        return answer
+
+    def _ask(self, q: str) -> AskResponse:
         s = self.searcher
         response = s.search(SearchRequest(q=q, k=GROUP_DEPTH))      # validates q as search does
         interp = response.interpreted

@@ -108,6 +108,17 @@ def test_a_value_answer_is_the_indicator_asked(fake_searcher):
     assert all("初中生近视率" in v.quote for v in answer.values)
 
 
+def test_full_width_digits_and_traditional_characters_ask_for_the_same_value(fake_searcher):
+    """５岁以下 typed with a full-width digit (a Chinese input method's default) named no indicator: "no number"."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    plain = asker.ask("新城区5岁以下儿童贫血率控制在多少")
+    assert [(v.indicator, v.value) for v in plain.values] == [("5岁以下儿童贫血率", "10%以下")]
+    for q in ("新城区５岁以下儿童贫血率控制在多少", "新城區5歲以下兒童貧血率控制在多少"):
+        answer = asker.ask(q)
+        assert [(v.indicator, v.value) for v in answer.values] == [("5岁以下儿童贫血率", "10%以下")], q
+        assert answer.query == q and not answer.no_answer
+
+
 def test_a_named_plan_without_the_indicator_says_so_and_gives_other_places_values(fake_searcher):
     """大庆's plan sets no 孕产妇死亡率 target; 曾都区's women's plan does. The answer says the first and quotes the
     second as another place's, never as 大庆's value (no `values`, so nothing reads as the answer asked)."""
