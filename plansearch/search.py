@@ -325,11 +325,22 @@ class Searcher:
 
     # -- the search ------------------------------------------------------------------------
     def rank(self, req: SearchRequest, limit: int | None = None) -> "Ranking":
-        """Rows best first, filters applied before the cut to `limit` (default k + offset)."""
+        """Rows best first, filters applied before the cut to `limit` (default k + offset). A place with plans of
+        both subjects, narrowed to one by a word of the question (婴儿 of 试管婴儿 picked 曾都's children's plan), is
+        taken whole when that plan lacks the question's concepts and the place's plans together state them."""
         q, filter = self._validate(req)
+        interp = self.understanding.interpret(q) if req.understand else Interpretation()
+        ranking = self._rank(req, q, filter, interp, limit)
+        if interp.place_plans and not (req.plan or req.region) and ranking.evidence and not ranking.evidence.holds:
+            whole = self._rank(req, q, filter, interp.model_copy(update={"plans": interp.place_plans}), limit)
+            if whole.evidence and whole.evidence.holds:
+                return whole
+        return ranking
+
+    def _rank(self, req: SearchRequest, q: str, filter: "Filter | None", interp: Interpretation,
+              limit: int | None) -> "Ranking":
         limit = limit or req.k + req.offset
         depth = max(self.settings.fusion_depth, limit)
-        interp = self.understanding.interpret(q) if req.understand else Interpretation()
         if not req.synonyms:
             interp.expansions = []
         rankings: list[list[int]] = []

@@ -49,6 +49,7 @@ class Interpretation(BaseModel):
     expansions: list[str] = []
     subject: str | None = None         # 儿童 or 妇女 when the query's words point at one kind of plan
     unknown_place: str | None = None   # a place named in the query that no plan in the corpus covers
+    place_plans: list[str] = []        # every plan of the place named, when `subject` narrowed `plans` to some
 
 
 @dataclass
@@ -162,6 +163,7 @@ class QueryUnderstanding:
         if matched:
             subjects = self._subjects
             if out.subject and len({subjects[p] for p in matched}) > 1:
+                out.place_plans = matched
                 matched = [p for p in matched if subjects[p] == out.subject]
             out.plans, out.place = matched, place
         if not matched:

@@ -119,6 +119,19 @@ def test_full_width_digits_and_traditional_characters_ask_for_the_same_value(fak
         assert answer.query == q and not answer.no_answer
 
 
+def test_a_place_narrowed_to_one_plan_by_a_word_inside_another_is_taken_whole(fake_searcher):
+    """婴儿 of 试管婴儿 points at children: 曾都's children's plan lacks 不孕不育, its women's plan (the same place, the
+    same file) states it. The answer comes from the place's plans together, not "曾都 does not mention it"."""
+    q = "曾都区对不孕不育做试管婴儿有啥规定"
+    r = fake_searcher.search(SearchRequest(q=q))
+    assert not r.no_answer and not r.named_plan_lacks and "zengdu-women-2021" in r.interpreted.plans
+    assert r.results[0].plan_id == "zengdu-women-2021" and "不孕不育" in r.results[0].text
+    answer = Asker(fake_searcher, fake_searcher.settings).ask(q)
+    assert not answer.no_answer and [g.plan_id for g in answer.groups] == ["zengdu-women-2021"]
+    narrowed = fake_searcher.search(SearchRequest(q="曾都区婴儿死亡率"))        # the plan narrowed to states it
+    assert narrowed.interpreted.plans == ["zengdu-children-2021"]
+
+
 def test_a_named_plan_without_the_indicator_says_so_and_gives_other_places_values(fake_searcher):
     """大庆's plan sets no 孕产妇死亡率 target; 曾都区's women's plan does. The answer says the first and quotes the
     second as another place's, never as 大庆's value (no `values`, so nothing reads as the answer asked)."""
