@@ -222,8 +222,12 @@ class Asker:
     def ask(self, q: str) -> AskResponse:
         """The answer to `q`, read with full-width forms folded and traditional characters simplified (５岁以下,
         貧血率), as the plans and their indicators are written; the response keeps the question as typed."""
-        answer = self._ask(for_the_model(q))
+        folded = for_the_model(q)
+        answer = self._ask(folded)
         answer.query = q.strip()
+        interp = self.searcher.understanding.interpret(folded)
+        if interp.place_as_typed:          # 大清市, read as 大庆市: said, so that a wrong guess shows
+            answer.answer = f"（“{interp.place_as_typed}”按“{interp.place}”理解）" + answer.answer
         return answer
 
     def _ask(self, q: str) -> AskResponse:

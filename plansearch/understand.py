@@ -50,6 +50,7 @@ class Interpretation(BaseModel):
     subject: str | None = None         # 儿童 or 妇女 when the query's words point at one kind of plan
     unknown_place: str | None = None   # a place named in the query that no plan in the corpus covers
     place_plans: list[str] = []        # every plan of the place named, when `subject` narrowed `plans` to some
+    place_as_typed: str | None = None  # the place as typed when it only sounds like the plan's (大清市 for 大庆市)
 
 
 @dataclass
@@ -131,6 +132,22 @@ class QueryUnderstanding:
                         ids.append(meta.id)
         return sorted(plans_of.items(), key=lambda kv: -len(kv[0]))
 
+    def _sounding_like(self, typed: str) -> tuple[str, str, list[str]] | None:
+        """A place name no plan has that a plan's place name sounds exactly like, with the same 市/区/县 (大清市 for
+        大庆市: a pinyin input method's wrong pick): (the name as typed, the plan's name, its plan ids). A real other
+        place sounds otherwise (大同市) or ends otherwise (新兴县, not 新星市)."""
+        if not self._lexicon or typed[-1] not in "市区县":
+            return None
+        lexicon = self._lexicon()
+        for name, plan_ids in self._place_names:
+            if len(name) < 3 or name[-1] != typed[-1]:
+                continue
+            stem = typed[-len(name):-1]         # the name's length from the end: 我想问一下大清市 → 大清
+            if len(stem) == len(name) - 1 and stem != name[:-1] \
+                    and lexicon.latin_names(stem) & lexicon.latin_names(name[:-1]):
+                return typed[-len(name):], name, plan_ids
+        return None
+
     @cached_property
     def _subjects(self) -> dict[str, str]:
         return {m.id: m.subject for m in self.plans}
@@ -170,7 +187,11 @@ class QueryUnderstanding:
             for m in RE_PLACE.finditer(rest):
                 name = m.group(1)
                 if name not in GENERIC_PLACES and not any(name.endswith(g) for g in GENERIC_PLACES) and len(name) >= 3:
-                    out.unknown_place = name
+                    typo = self._sounding_like(name)
+                    if typo:
+                        out.place_as_typed, (out.place, out.plans) = typo[0], typo[1:]
+                    else:
+                        out.unknown_place = name
                     break
         for word, suffix in DOMAIN_WORDS.items():
             if word in q:

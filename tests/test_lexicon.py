@@ -94,6 +94,19 @@ def test_a_pinyin_place_name_selects_its_plan_from_the_plan_metadata(fake_search
     assert r.interpreted.plans == ["xinchengqu-children-2021"]
 
 
+def test_a_place_typed_with_the_wrong_homophone_is_read_as_the_plans_and_said_so(fake_searcher):
+    """大清市 (a pinyin input method's wrong pick for 大庆市) was "no plan for 大清市"; a real other place that sounds
+    otherwise (大同市) or ends otherwise (新兴县, not 新星市) stays unknown."""
+    r = fake_searcher.search(SearchRequest(q="大清市新生儿疾病筛查率"))
+    assert r.interpreted.plans == ["daqing-children-2021"] and r.interpreted.place_as_typed == "大清市"
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("大清市新生儿疾病筛查率")
+    assert answer.answer.startswith("（“大清市”按“大庆市”理解）大庆市儿童规划：新生儿疾病筛查率")
+    assert [v.value for v in answer.values] == ["99%以上"]
+    for q, place in (("大同市新生儿疾病筛查率", "大同市"), ("新兴县儿童溺水", "新兴县")):
+        r = fake_searcher.search(SearchRequest(q=q))
+        assert r.interpreted.plans == [] and r.interpreted.unknown_place == place, q
+
+
 def test_a_colloquial_word_and_an_abbreviation_reach_the_plans_terms(fake_searcher):
     r = fake_searcher.search(SearchRequest(q="小孩蛀牙"))
     assert r.missing_concepts == [] and "龋齿" in r.results[0].text
