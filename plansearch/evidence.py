@@ -93,6 +93,7 @@ SURE = 0.88                # enough to excuse a word the plans never use (职场
 COMMON_SHARE = 0.02        # a verb in this share of passages or more (参与, 下降) says what happens; a rarer one
                            # the plans use names a topic (溺水, 殡葬, 接种)
 EVIDENCE_DEPTH = 8          # best passages looked at
+MAX_LONG_FORM_PAIRS = 400   # word pairs looked up for a short form the plans may write in full (网贷: 网络贷款)
 # jieba part-of-speech flags of predicate words: verbs, adverbs, adjectives, numbers, measure words, pronouns,
 # particles, place and time words (处所词 街头, 楼上, 网上, 家里; 时间词 周末, 晚上: where and when it happens, not what;
 # measured on dev2-tune: answerable flagged 0.21 → 0.07, dev unchanged)… (nouns, verbal nouns, idioms, terms of the project's dictionary and English
@@ -211,12 +212,22 @@ def abbreviations(vocabulary: set[str]) -> dict[str, list[str]]:
     return out
 
 
+def words_by_first_character(vocabulary: set[str]) -> dict[str, list[str]]:
+    """The plans' two-character words by their first character: where a short form's long words are looked for."""
+    out: dict[str, list[str]] = {}
+    for word in vocabulary:
+        if len(word) == 2 and RE_HAN.fullmatch(word[0]) and RE_HAN.fullmatch(word[1]):
+            out.setdefault(word[0], []).append(word)
+    return out
+
+
 class Vocabulary:
     """Every form a concept may take in the plans; built once per index."""
 
     def __init__(self, synonyms: dict[str, list[str]], known, tokenizer, use_cilin: bool = True,
                  abbreviations_of: dict[str, list[str]] | None = None, glossary: dict[str, list[str]] | None = None,
-                 share_containing=None, lexicon=None, related: dict[str, frozenset[str]] | None = None):
+                 share_containing=None, lexicon=None, related: dict[str, frozenset[str]] | None = None,
+                 written=None, by_first: dict[str, list[str]] | None = None):
         # normalised word → plan words that count as it; its related terms (`~` in the file) only widen a search
         self.related = related or {}
         self.synonyms = {w: [t for t in terms if t not in self.related.get(w, ())] for w, terms in synonyms.items()}
@@ -230,6 +241,8 @@ class Vocabulary:
         self.share_containing = share_containing or (lambda token: 0.0)
         self._lexicon = lexicon             # callable → Lexicon (waits for the background load), or None
         self._english_generic: frozenset[str] | None = None
+        self.written = written              # callable: phrase, its rarer word → whether a passage writes the phrase
+        self.by_first = by_first or {}
 
     @property
     def lexicon(self) -> lexicon_module.Lexicon:
@@ -286,7 +299,7 @@ class Vocabulary:
             if self.use_cilin:
                 for group in cilin_groups().get(word, ()):
                     forms += [w for w in group if len(w) >= 2 and w != word and self.known([w])[0]]
-            forms += self.abbreviations.get(word, [])
+            forms += self.abbreviations.get(word, []) or self._written_long_forms(word)
             if len(word) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", word) and self.known([word[:-1]])[0]:
                 forms.append(word[:-1])     # 营养餐 → 营养: a one-character suffix the plans do not write
             if len(word) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", word) and self.known([word[1:]])[0] \
@@ -296,6 +309,20 @@ class Vocabulary:
         if len(self._cache) < 20_000:
             self._cache[word] = out
         return out
+
+    def _written_long_forms(self, short: str) -> list[str]:
+        """网贷 → 网络贷款: two words of the plans, each of two characters, that a passage writes one after the other,
+        starting with the short form's two characters. Only for a short form that is no word of jieba's dictionary
+        (保安 is a word, not 保护安全)."""
+        if len(short) != 2 or not RE_HAN.fullmatch(short[0]) or not RE_HAN.fullmatch(short[1]) or self.written is None \
+                or self.tokenizer._jieba.FREQ.get(short):
+            return []
+        firsts, seconds = self.by_first.get(short[0], []), self.by_first.get(short[1], [])
+        if len(firsts) * len(seconds) > MAX_LONG_FORM_PAIRS:
+            return []
+        # each pair looked up among the passages holding its rarer word, the rarer side's words first in hand
+        pairs = [(a, b) for a in firsts for b in seconds]
+        return [a + b for a, b in pairs if self.written(a + b, min(a, b, key=self.share_containing))]
 
     def _inner_rules(self, word: str) -> list[str]:
         """The expansions of the rules inside a word (霸凌 in 校园霸凌), not of the word inside a rule: the character

@@ -24,7 +24,8 @@ from indexer.normalize import for_the_model, normalize_for_index
 from indexer.tokenize import Tokenizer
 from plansearch import lexicon as lexicon_module
 from plansearch.domains import same_outline_domain
-from plansearch.evidence import EVIDENCE_DEPTH, Concept, Evidence, Vocabulary, abbreviations, judge
+from plansearch.evidence import (EVIDENCE_DEPTH, Concept, Evidence, Vocabulary, abbreviations, judge,
+                                 words_by_first_character)
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
 from plansearch.index import Filter, PassageIndex
 from plansearch.records import Kind, Passage, PlanMeta
@@ -140,6 +141,7 @@ def reciprocal_rank_fusion(rankings: list[list[int]], k: int, weights: list[floa
 
 STATING_DEPTH = 50      # lexical matches looked through for a passage stating every topic concept
 STATING_MOST = 3        # how many such passages come first
+WRITTEN_DEPTH = 50      # passages holding a word looked through for a phrase written with it (网络贷款 for 网贷)
 
 
 @dataclass
@@ -174,13 +176,25 @@ class Searcher:
         self._normal_texts: dict[int, str] = {}
         self._row_words: dict[int, frozenset[str]] = {}
         self._measure_indicators: dict[str, list] = {}
+        self._rows_holding: dict[str, list[int]] = {}     # word → the passages holding it (`_writes`)
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
+        vocabulary = self.index.vocabulary()
         return Vocabulary(self.understanding.synonyms.rules, self.index.known, self.tokenizer,
                           share_containing=self.index.share_containing,
-                          use_cilin=self.settings.thesaurus, abbreviations_of=abbreviations(self.index.vocabulary()),
-                          lexicon=self._lexicon, related=self.understanding.synonyms.related)
+                          use_cilin=self.settings.thesaurus, abbreviations_of=abbreviations(vocabulary),
+                          lexicon=self._lexicon, related=self.understanding.synonyms.related,
+                          written=self._writes, by_first=words_by_first_character(vocabulary))
+
+    def _writes(self, phrase: str, word: str) -> bool:
+        """Whether a passage holding `word` (the phrase's rarer word) writes `phrase`."""
+        rows = self._rows_holding.get(word)
+        if rows is None:
+            rows = [row for row, _ in self.index.lexical([word], None, WRITTEN_DEPTH)]
+            if len(self._rows_holding) < ROW_CACHE:
+                self._rows_holding[word] = rows
+        return any(phrase in text for text in self._normal_texts_of(rows).values())
 
     def measure_indicators(self, plan_id: str) -> list:
         """The indicators a plan's measures state, read as its targets are (保持在95%以上 under 策略措施); read once

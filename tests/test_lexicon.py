@@ -107,6 +107,16 @@ def test_a_place_typed_with_the_wrong_homophone_is_read_as_the_plans_and_said_so
         assert r.interpreted.plans == [] and r.interpreted.unknown_place == place, q
 
 
+def test_a_short_form_reaches_two_words_a_plan_writes_one_after_the_other(fake_searcher):
+    """网贷: the dictionary has no entry and the plans no one-word long form; 曾都's plan writes 网络贷款 (网络, 贷款).
+    A short form that is a word of its own (保安, not 保护安全) is no short form."""
+    forms = fake_searcher.vocabulary.forms
+    assert "网络贷款" in forms("网贷") and "妇女发展" in forms("妇发")
+    assert not any(len(f) == 4 and f.startswith("保") for f in forms("保安"))
+    r = fake_searcher.search(SearchRequest(q="妇女怎么防范网贷诈骗"))
+    assert not r.no_answer and "网络贷款" in r.results[0].text
+
+
 def test_a_colloquial_word_and_an_abbreviation_reach_the_plans_terms(fake_searcher):
     r = fake_searcher.search(SearchRequest(q="小孩蛀牙"))
     assert r.missing_concepts == [] and "龋齿" in r.results[0].text
