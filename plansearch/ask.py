@@ -539,8 +539,11 @@ class Asker:
         named = named or []
         if lacking:
             groups = {pid: g for pid, g in groups.items() if pid not in named}
-            if not groups:      # the compare groups hold only the named plan: the other plans' hits that state it
-                groups = self._stating_elsewhere(response, named, concepts or [])
+            # beside the named plan's subject's plans (compare's), the plans of the other subject whose hits state it
+            # (曾都's women's plan sets the air quality target a question on 新城区's children's plan asks for)
+            groups |= {pid: g for pid, g in self._stating_elsewhere(response, named, concepts or []).items()
+                       if pid not in groups and (not groups or s.plans[pid].subject not in
+                                                 {s.plans[p].subject for p in groups})}
         for g in groups.values():
             g.other_place = bool(named) and g.plan_id not in named
         ordered = sorted(groups.values(), key=lambda g: (g.other_place, s.plans[g.plan_id].short_name))

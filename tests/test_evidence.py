@@ -83,6 +83,14 @@ def test_a_named_plan_without_the_topic_says_so_and_marks_other_places(fake_sear
     assert r.no_answer and r.named_plan_lacks and r.confidence < 0.5
 
 
+def test_the_other_places_of_a_plan_lacking_the_topic_include_plans_of_the_other_subject(fake_searcher):
+    """新城区's children's plan sets no 出生人口性别比; 曾都's women's plan does, and was left out of the other places,
+    which were looked for among children's plans only."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("新城区出生人口性别比目标")
+    assert answer.answer.startswith("新城区儿童规划没有提到") and answer.no_answer
+    assert "zengdu-women-2021" in [g.plan_id for g in answer.groups] and "出生人口性别比" in answer.answer
+
+
 def test_a_question_naming_one_plan_leads_with_it_and_lists_others_apart(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("乡宁县儿童溺水怎么预防")
     assert answer.groups[0].plan_id == "xiangning-children-2021" and not answer.groups[0].other_place
