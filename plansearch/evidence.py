@@ -307,7 +307,9 @@ class Vocabulary:
             if len(word) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", word) and self.known([word[1:]])[0] \
                     and all(self.tokenizer.pos_flags(word[0], VERB_FLAGS)):
                 forms.append(word[1:])      # 生三孩 → 三孩: a verb before a thing the plans name (not 女厕所 → 厕所)
-        out = tuple(dict.fromkeys(normalize_for_index(f) for f in forms if f))
+        # a generic word (保障, 保护: every plan writes them) is no form of another: 保安 shares the dictionary sense
+        # "to ensure" with 保障, and every passage would have stated 保安
+        out = tuple(dict.fromkeys(normalize_for_index(f) for f in forms if f and (f == word or f not in GENERIC)))
         if len(self._cache) < 20_000:
             self._cache[word] = out
         return out

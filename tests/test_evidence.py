@@ -321,6 +321,14 @@ def test_colloquial_words_reach_the_words_the_plans_write(fake_searcher, word, p
     assert plan_word in fake_searcher.vocabulary.forms(word)
 
 
+def test_a_generic_word_is_no_form_of_another(fake_searcher):
+    """保安 shares the dictionary sense "to ensure" with 保障, which every plan writes: as a form of 保安 it made every
+    passage state 保安. A generic word counts only as itself."""
+    forms = fake_searcher.vocabulary.forms
+    assert not {"保障", "保护"} & set(forms("保安"))
+    assert "保障" in forms("保障")
+
+
 def test_english_words_for_meals_and_the_poor_find_the_plans_words(fake_searcher):
     forms = fake_searcher.vocabulary.forms
     assert "营养改善" in forms("lunch") and "困难" in forms("poor")
