@@ -124,6 +124,8 @@ RE_ANNEX = re.compile(r"^(附\s*[件表录]\s*[\d一二三四五六七八九十]
 RE_TITLE = re.compile(r"^[^，。；：,;:]{2,40}(规划|纲要)\s*(?:[（(][^（）()]{1,16}[)）]\s*){0,2}$")   # （征求意见稿）（2021—2025年）
 RE_TITLE_TAIL = re.compile(r"^[（(]\s*(\d{4}\s*[—–\-－~～至]+\s*\d{4}\s*年?|征求意见稿|草案|试行)\s*[)）]$")
 SENTENCE_END = tuple("。！？；：!?;:")
+# the month a cover page is dated (二〇二一年十二月): no part of the title under it
+RE_MONTH = re.compile(rf"^[（(]?\s*((?:19|20)\d{{2}}|[二一][{YEAR_DIGITS}]{{3}})\s*年\s*(\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*月\s*[)）]?$")
 CAPTION_MAX = 40          # longest line read as a table's caption
 STRUCTURE_MAX = 40       # longest line whose structure is read with traditional characters simplified
 
@@ -339,9 +341,10 @@ def _heading_follows(lines: list[Line], i: int) -> bool:
 
 def _title_head(line: Line) -> bool:
     """The first piece of a title cut in two (乡宁县儿童发展⏎“十四五”规划, 第十三师新星市儿童发展规划（2021—⏎2030年）):
-    no longer than a title, no punctuation, no sign-off or document number."""
+    no longer than a title, no punctuation, no sign-off, document number, cover date (二〇二一年十二月) or 目录."""
     return line.type is LineType.text and len(line.text) <= TITLE_MAX and not re.search(r"[，。；：、,;:!?！？]", line.text) \
-        and not is_sign_off(line.text) and not is_doc_number(line.text)
+        and not is_sign_off(line.text) and not is_doc_number(line.text) and not RE_MONTH.match(line.text.replace(" ", "")) \
+        and not RE_CONTENTS.match(line.text)       # 目录 whose entries Word keeps in a field the reader leaves out
 
 
 def _join_cut_lines(lines: list[Line], fmt: str) -> None:

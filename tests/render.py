@@ -26,6 +26,15 @@ RE_CHAPTER = re.compile(r"^[一二三四五六七八九十]+、")
 CN = "一二三四五六七八九十"
 
 
+PAGE_BREAK = "\f"          # a line of `to_docx` that starts a new page
+# a cover page (title, office, month) and a table of contents with leader dots, each on its page, as a plan is printed
+# before its text
+COVER_AND_CONTENTS = ["大庆市儿童发展规划", "（2021-2025年）", "大庆市人民政府", "二〇二一年十二月", PAGE_BREAK, "目  录",
+                      "一、指导思想、基本原则和总体目标" + "." * 30 + "1",
+                      "二、发展领域、主要目标和策略措施" + "…" * 12 + "3",
+                      "（一）儿童与健康。" + "·" * 20 + "3", "三、组织实施" + "." * 40, PAGE_BREAK]
+
+
 def plan_lines(txt: Path, start: int = 1, end: int | None = None) -> list[str]:
     lines = decode_text(txt.read_bytes(), txt.name).splitlines()
     return lines[start - 1:end]
@@ -49,7 +58,9 @@ def _blocks(lines: list[str]):
                 rows.append(row)
             yield "table", [r for r in rows if any(r)]
             continue
-        if line.strip():
+        if line == PAGE_BREAK:
+            yield "page", None
+        elif line.strip():
             yield "para", line
         i += 1
 
@@ -133,6 +144,10 @@ def to_docx(lines: list[str], out: Path, auto_numbering: bool = False, header: s
         _page_footer(doc.sections[0].footer.paragraphs[0])
     previous = None
     for kind, value in _blocks(lines):
+        if kind == "page":
+            doc.add_page_break()
+            previous = None
+            continue
         if kind == "table":
             _table(doc, value)
             previous = None

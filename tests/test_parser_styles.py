@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import render
+
 from indexer.corpus import load_corpus, parse_corpus, parse_file
 from indexer.lines import LineType, Style, classify, cn_to_int
 from indexer.parse import parse_plan
@@ -754,3 +756,20 @@ def test_headings_wrapped_in_a_narrow_column_are_one_heading_again(tmp_path):
         "二、发展领域、主要目标和策略措施": "二、发展领域、主要目标\n和策略措施"}.get(line.strip(), line))
     assert [(_local(p), p.kind, p.chapter, p.text) for p in got.passages] == \
         [(_local(p), p.kind, p.chapter, p.text) for p in want.passages]
+
+
+def test_a_cover_page_and_a_table_of_contents_are_no_plan_and_no_part_of_the_title(tmp_path):
+    """A cover (title, office, 二〇二一年十二月) and a table of contents with leader dots before the plan: the
+    contents' 一、 made the cover's title a plan of its own (one overview passage), and with no contents the month
+    was read as the head of the title under it (二〇二一年十二月大庆市儿童发展规划…)."""
+    source = CORPUS / "daqing-children-2021-2025.txt"
+    [plain] = parse_file(source)
+    body = source.read_text(encoding="utf-8")
+    front = [line for line in render.COVER_AND_CONTENTS if line != render.PAGE_BREAK]
+    # …and 目录 with its entries left out (Word keeps them in a field): it was read as the head of the title
+    for name, front in (("covered", front), ("cover-only", front[:4]), ("contents-heading", front[:5])):
+        path = tmp_path / f"{name}.txt"
+        path.write_text("\n".join(front) + "\n" + body, encoding="utf-8")
+        [plan] = parse_file(path)
+        assert plan.meta.title == plain.meta.title == "大庆市儿童发展规划（2021-2025年）", name
+        assert [(p.kind, p.text) for p in plan.passages] == [(p.kind, p.text) for p in plain.passages], name

@@ -551,3 +551,12 @@ def test_a_targets_table_with_a_column_per_milestone_keeps_each_value_with_its_y
     first = targets[0].id
     assert {("新生儿死亡率", 2025, False, "3.5‰以下", first), ("新生儿死亡率", 2030, False, "3.2‰以下", first)} <= got
     assert not any(name == "新生儿死亡率" and year == 2025 and value != "3.5‰以下" for name, year, _, value, _ in got)
+
+
+def test_a_cover_and_a_contents_heading_without_entries_stay_out_of_the_title(tmp_path):
+    """Word keeps a table of contents' entries in a field, which the reader leaves out: its 目录 heading stood right
+    above the plan's title and was read as its head (目    录大庆市儿童发展规划…), and the cover's month likewise."""
+    front = [line for line in render.COVER_AND_CONTENTS[:6] if line != render.PAGE_BREAK]
+    path = render.to_docx(front + render.plan_lines(CORPUS / "daqing-children-2021-2025.txt"), tmp_path / "plan.docx")
+    [plan] = parse_file(path)
+    assert plan.meta.title == "大庆市儿童发展规划（2021-2025年）"

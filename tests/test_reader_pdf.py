@@ -187,11 +187,24 @@ def other_pdfs(tmp_path_factory) -> dict[str, Path]:
     doc.sections[0]._sectPr.append(numbering)
     doc.save(numbered)
     docxs.append(numbered)
+    # a cover page (title, office, month) and a table of contents drawn with leader dots before the plan
+    for name, front in (("covered", render.COVER_AND_CONTENTS), ("cover-only", render.COVER_AND_CONTENTS[:5])):
+        docxs.append(render.to_docx(front + render.plan_lines(CORPUS / f"{FANGSONG}.txt"), root / f"{name}.docx",
+                                    header="大庆市人民政府"))
     return {p.stem: p for p in render.convert_many(docxs, "pdf", root / "pdf")}
 
 
 HEADED = "daqing-children-2021-2025"
 TWO_COLUMNS = "daqing-children-2021-2025"
+
+
+def test_a_cover_page_and_its_contents_are_no_plan_and_no_part_of_the_title(other_pdfs):
+    """The contents' 一、 made the cover's title a plan of its own; without contents, the cover's 二〇二一年十二月 became
+    the head of the plan's title."""
+    for name in ("covered", "cover-only"):
+        plans = _parse(other_pdfs[name])
+        assert [p.meta.title for p in plans] == ["大庆市儿童发展规划（2021-2025年）"], name
+        assert summary(plans) == summary(parse_file(CORPUS / f"{FANGSONG}.txt")), name
 
 
 def test_line_numbers_in_the_margin_are_no_part_of_the_text(other_pdfs):
@@ -496,3 +509,33 @@ def test_footnotes_set_small_without_a_rule_stay_out_of_the_text():
     rule = footnote_rule(Page(), lines, 15.5)
     assert rule is not None and [ln.text for ln in lines if ln.y > rule] == [ln.text for ln in lines[:10]]
     assert footnote_rule(Page(), lines[:10] + lines[12:], 15.5) is None
+
+
+def _drawn_lines(texts: list[str], em: float = 10.0, width: int = 30) -> list:
+    """Visual lines of one page set flush left, each `width` characters wide at most (a full line reaches the
+    margin), one pitch apart."""
+    from indexer.readers.pdf_layout import Char, VLine
+
+    out = []
+    for n, text in enumerate(texts):
+        y = 800 - 15 * n
+        out.append(VLine([Char(ch, 50 + i * em, 50 + (i + 1) * em, y, size=em) for i, ch in enumerate(text)], 1, n + 1))
+    return out
+
+
+def test_a_contents_entry_and_a_bookmarked_heading_each_begin_a_line():
+    """Lines that run to the right margin are joined with the next: a contents entry's leader dots reach it, and
+    the next entries were glued on (一、总体目标……3（一）…5), so the contents were read as headings and the cover's
+    title made a plan of its own; a heading shown with no number (its bookmark names it) was glued to a paragraph
+    whose last line was full (…工作机制。儿童与教育。)."""
+    from indexer.readers.pdf import _assemble, _Page
+
+    full = "一二三四五六七八九十" * 3
+    texts = ["一、总体目标" + "." * 22 + "3", "二、发展领域" + "." * 22 + "5", "（一）儿童与健康" + "." * 20 + "7",
+             full, full[:-1] + "。", "儿童与教育。", full, "短行。"] + [full] * 12
+    lines, _ = _assemble([_Page(1, 842, _drawn_lines(texts), [])], {"儿童与教育。"})
+    got = [line.text for line in lines]
+    assert got[:3] == texts[:3]
+    assert got[3] == full + full[:-1] + "。" and got[4] == "儿童与教育。"
+    lines, _ = _assemble([_Page(1, 842, _drawn_lines(texts), [])])
+    assert [line.text for line in lines][3] == full + full[:-1] + "。儿童与教育。"     # no bookmark: one paragraph

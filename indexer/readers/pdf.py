@@ -69,7 +69,7 @@ def read_pdf(path: Path) -> Document:
     _drop_endnotes(pages)
     for page in pages:
         _number_lines(page)
-    lines, tables = _assemble(pages)
+    lines, tables = _assemble(pages, {_squash(title) for _, title, _ in outline if title.strip()})
     lines = _number_outline_headings(lines, outline)
     text = re.sub(r"\s", "", "".join(line.text for line in lines))
     if text and len(RE_GARBLED.findall(text)) > GARBLED_SHARE * len(text):
@@ -109,7 +109,7 @@ def _number_outline_headings(lines: list[SourceLine], outline: list[tuple[int, s
     Word's heading styles, then saved as PDF): without it every chapter and domain of such a plan was lost."""
     if not outline:
         return lines
-    squash = lambda text: re.sub(r"\s", "", text)       # noqa: E731
+    squash = _squash
     headings, at = [], 0
     for level, title, page in outline:
         title = squash(title)
@@ -277,9 +277,22 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
-def _begins_paragraph(first: VLine | None, prev: VLine | None, line: VLine, m: _Metrics) -> bool:
+# a line of a table of contents: its leader dots run to the margin, then a page number (一、总体目标……3)
+RE_CONTENTS_ENTRY_END = re.compile(r"(?:[.．…·_]\s*){4,}\s*\d{1,4}$")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+def _begins_paragraph(first: VLine | None, prev: VLine | None, line: VLine, m: _Metrics,
+                      headings: frozenset[str] | set[str] = frozenset()) -> bool:
     if first is None or prev is None:
         return True
+    if RE_CONTENTS_ENTRY_END.search(prev.text):
+        return True      # a contents entry, its leader dots to the margin: the next entry is another line
+    if headings and _squash(line.text) in headings and prev.text.endswith(SENTENCE_END):
+        return True      # a heading a bookmark names, with no number to show it, after a line full to the margin
     room = m.right[prev.page % 2] - prev.x1
     if room > line.first_word_width() + 0.8 * m.em:
         return True                                   # the line above ended short of the margin
@@ -298,8 +311,9 @@ def _begins_paragraph(first: VLine | None, prev: VLine | None, line: VLine, m: _
     return False
 
 
-def _assemble(pages: list[_Page]) -> tuple[list[SourceLine], list[list[list[str]]]]:
-    """Paragraph lines and table rows of the whole document, in reading order."""
+def _assemble(pages: list[_Page], headings: set[str] = frozenset()) -> tuple[list[SourceLine], list[list[list[str]]]]:
+    """Paragraph lines and table rows of the whole document, in reading order; `headings`, the bookmarks' titles
+    (spaces taken out), begin a paragraph of their own."""
     m = _metrics(pages)
     out: list[SourceLine] = []
     tables: list[Table] = []
@@ -325,7 +339,7 @@ def _assemble(pages: list[_Page]) -> tuple[list[SourceLine], list[list[list[str]
                     previous_item = item
                 continue
             first, prev = (paragraph[0], paragraph[-1]) if paragraph else (None, None)
-            if isinstance(previous_item, Table) or _begins_paragraph(first, prev, item, m):
+            if isinstance(previous_item, Table) or _begins_paragraph(first, prev, item, m, headings):
                 flush()
             paragraph.append(item)
             previous_item = item
