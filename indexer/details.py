@@ -157,9 +157,12 @@ def find_issuer(notice: list[Line], tail: list[Line]) -> str:
     the office of the red head (X文件) above the plan."""
     texts = [ln.text for ln in notice if ln.type is not LineType.blank and not is_doc_number(ln.text)
              and not RE_RED_HEAD.match(ln.text.strip())]     # the red head above the notice: not its title
-    for i in range(min(3, len(texts))):
-        if m := RE_NOTICE_TITLE.match("".join(texts[i:i + 2])):
-            return m.group(1)
+    # a title on one line first: an office's name above it (大庆市人民政府, a red head without 文件) is no part of it;
+    # then a title cut over two lines
+    for joined in (1, 2):
+        for i in range(min(3, len(texts))):
+            if m := RE_NOTICE_TITLE.match("".join(texts[i:i + joined])):
+                return m.group(1)
     for block in (notice, tail):
         body = [ln.text.replace(" ", "") for ln in block if ln.type is not LineType.blank]
         for i in range(len(body) - 1, -1, -1):

@@ -155,6 +155,10 @@ def test_a_document_number_printed_under_the_title_is_a_detail_not_a_passage(tmp
      "各县、区人民政府：", "现将《大庆市儿童发展规划（2021-2025年）》印发给你们，请认真贯彻执行。", "大庆市人民政府",
      "2021年12月30日"],
     ["大庆市人民政府文件", "庆政发〔2021〕12号"],                # a red head over the plan, no notice and no signature
+    # a red head without 文件 right above the notice's title: it was taken as the head of the title
+    ["大庆市人民政府", "庆政发〔2021〕12号", "大庆市人民政府关于印发大庆市儿童发展规划（2021-2025年）的通知",
+     "各县、区人民政府：", "现将《大庆市儿童发展规划（2021-2025年）》印发给你们，请认真贯彻执行。", "大庆市人民政府",
+     "2021年12月30日"],
 ])
 def test_the_red_head_and_its_number_are_not_taken_into_the_issuer(tmp_path, head):
     plan = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
