@@ -560,3 +560,14 @@ def test_a_cover_and_a_contents_heading_without_entries_stay_out_of_the_title(tm
     path = render.to_docx(front + render.plan_lines(CORPUS / "daqing-children-2021-2025.txt"), tmp_path / "plan.docx")
     [plan] = parse_file(path)
     assert plan.meta.title == "大庆市儿童发展规划（2021-2025年）"
+
+
+def test_a_web_pages_qr_code_caption_is_furniture_and_a_plans_sentence_on_scanning_is_not():
+    """A government page printed to PDF by the browser keeps its 扫一扫在手机打开当前页 caption under the text: it
+    was glued to the plan's last passage."""
+    from indexer.readers.base import SourceLine
+    from indexer.readers.furniture import blank_furniture
+
+    lines = [SourceLine(t) for t in ("扫一扫在手机打开当前页", "【我要纠错】", "用手机扫描二维码分享",
+                                      "推广扫码就医，方便群众在手机上预约挂号。")]
+    assert [line.text for line in blank_furniture(lines)] == ["", "", "", "推广扫码就医，方便群众在手机上预约挂号。"]
