@@ -189,13 +189,16 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """How each file is understood, without indexing it."""
-    from indexer.corpus import parse_document
+    from indexer.corpus import NOT_A_PLAN, is_no_plan, parse_document
     from plansearch.parse_report import file_report, text_report
 
     plans, errors = [], []
     for name in args.files:
         try:
             parsed = parse_document(Path(name))
+            if len(parsed.plans) == 1 and is_no_plan(parsed.plans[0]):
+                # a note, a letter, a news page: refused as `add` refuses it, not shown as a plan of one passage
+                raise PlanSearchError(f"{parsed.file}: {NOT_A_PLAN}")
         except PlanSearchError as exc:
             errors.append({"file": name, "reason": str(exc)})
             print(f"plansearch: error: {exc}", file=sys.stderr)

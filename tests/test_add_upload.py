@@ -201,6 +201,8 @@ def test_cli_index_exits_non_zero_and_names_what_failed(monkeypatch, capsys, tmp
     ("x.xlsx", b"PK\x03\x04", "unsupported file type"),
     ("broken.docx", b"PK\x03\x04garbage", "not a valid Word"),
     ("page.html", b"<html><body><a href='/'>home</a></body></html>", "no document text"),
+    # a note, no plan: `parse` showed it as a plan of one passage with a title made up from its words
+    ("note.txt", "新城区今天召开儿童工作会议，部署下一阶段工作。会议要求各部门认真落实。".encode(), "no plan in the file"),
 ])
 def test_cli_parse_and_add_give_one_line_for_a_bad_file(tmp_path, capsys, monkeypatch, name, content, message):
     monkeypatch.setenv("PLANSEARCH_CORPUS_DIR", str(tmp_path / "corpus"))
