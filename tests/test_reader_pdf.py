@@ -539,3 +539,33 @@ def test_a_contents_entry_and_a_bookmarked_heading_each_begin_a_line():
     assert got[3] == full + full[:-1] + "。" and got[4] == "儿童与教育。"
     lines, _ = _assemble([_Page(1, 842, _drawn_lines(texts), [])])
     assert [line.text for line in lines][3] == full + full[:-1] + "。儿童与教育。"     # no bookmark: one paragraph
+
+
+def test_a_row_cut_by_the_page_under_a_repeated_header_is_one_row_again():
+    """LibreOffice repeats a table's header row on the next page and lets a row break there: the row's name went
+    on under the header (学校体育场地 / 设施与器材配置达标率) and was read as two rows, the indicator as two halves."""
+    from indexer.readers.pdf import _merge_into
+    from indexer.readers.pdf_layout import Table
+
+    header = ["发展领域", "主要目标", "目标值", "属性"]
+    xs = [70.0, 125.0, 370.0, 480.0, 530.0]
+    before = Table(4, 400, 90, xs, [header, ["儿童与健康", "小学生近视率", "降至38%以下", "约束性"],
+                                    ["", "学校体育场地", "达到100%", "约束性"]],
+                   [[False] * 4, [False] * 4, [True, False, False, False]], [1, 1, 1])
+    after = Table(5, 770, 600, xs, [header, ["", "设施与器材配置达标率", "", ""], ["", "农村自来水普及率", "达到80%", "预期性"]],
+                  [[False] * 4, [True, False, False, False], [True, False, False, False]], [1, 1, 1])
+    _merge_into(before, after)
+    assert [row[1] for row in before.rows] == ["主要目标", "小学生近视率", "学校体育场地设施与器材配置达标率", "农村自来水普及率"]
+
+
+def test_a_row_carried_to_the_next_page_without_its_top_rule_is_a_row():
+    """A browser draws a row's top border on the page before when the table breaks: on the next page the first row
+    has column rules and no rule above, and was read as a line of text over the table (初中生近视率 lost from it)."""
+    from indexer.readers.pdf_layout import Char, _open_edges
+
+    xs = [70.0, 125.0, 370.0, 480.0, 530.0]
+    columns = [(x, 600.0, 771.0) for x in xs]                    # the column rules run up to 771
+    ys = [747.0, 722.0, 698.0]                                   # the horizontal rules start at 747
+    row = [Char(ch, 130 + 10 * i, 140 + 10 * i, 754) for i, ch in enumerate("初中生近视率")]
+    assert _open_edges(ys, xs, columns, row, 10.0) == [771.0, 747.0, 722.0, 698.0]
+    assert _open_edges(ys, xs, columns, [], 10.0) == ys          # nothing up there: no empty row made

@@ -358,7 +358,7 @@ def _merge_into(before: Table, after: Table) -> None:
     rows, merged, counts = list(after.rows), list(after.merged_down), list(after.line_counts)
     if rows and rows[0] == before.rows[0]:
         rows, merged, counts = rows[1:], merged[1:], counts[1:]
-    elif rows and before.rows:
+    if rows and before.rows:        # (under the repeated header, as LibreOffice and Word repeat it)
         last, first = before.rows[-1], rows[0]
         mergeable = [not any(flags[j] for flags in before.merged_down) for j in range(len(last))]
         if any(mergeable[j] and last[j] and not first[j] for j in range(len(last))):

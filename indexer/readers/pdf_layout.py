@@ -456,6 +456,7 @@ def tables_on(page: pdfium.PdfPage, chars: list[Char], page_no: int, em: float) 
         xs = _cluster([r[0] for r in vs])
         if len(ys) < 2 or len(xs) < 2 or (len(ys) - 1) * (len(xs) - 1) < 2:
             continue
+        ys = _open_edges(ys, xs, vs, rest, em)
         inside = [c for c in rest if xs[0] < (c.x0 + c.x1) / 2 < xs[-1] and ys[-1] < c.y + 0.3 * em < ys[0]]
         if not inside:
             continue
@@ -463,6 +464,22 @@ def tables_on(page: pdfium.PdfPage, chars: list[Char], page_no: int, em: float) 
         rest = [c for c in rest if id(c) not in taken]
         tables.append(_grid(hs, vs, ys, xs, inside, page_no, em))
     return tables, rest
+
+
+def _open_edges(ys: list[float], xs: list[float], vs, chars: list[Char], em: float) -> list[float]:
+    """The rows' edges with a row that has no rule of its own at the table's top or bottom: a row carried to the
+    next page, whose top border the browser drew on the page before (the column rules run up to it). Such a row
+    was read as a line of text above the table, and its indicator lost."""
+    top, bottom = max(r[2] for r in vs), min(r[1] for r in vs)
+
+    def holds_text(high: float, low: float) -> bool:
+        return any(xs[0] < (c.x0 + c.x1) / 2 < xs[-1] and low < c.y + 0.3 * em < high and not c.text.isspace()
+                   for c in chars)
+    if top - ys[0] > 0.8 * em and holds_text(top, ys[0]):
+        ys = [top, *ys]
+    if ys[-1] - bottom > 0.8 * em and holds_text(ys[-1], bottom):
+        ys = [*ys, bottom]
+    return ys
 
 
 def _grid(hs, vs, ys, xs, chars: list[Char], page_no: int, em: float) -> Table:
