@@ -226,6 +226,7 @@ def eval_command_run(head_start) -> tuple[subprocess.CompletedProcess, Path]:
     return subprocess.CompletedProcess(head_start["eval"].args, code, out, err), head_start["eval_out"]
 
 
+HEADED = "daqing-children-2021-2025"       # also saved as a web page from Word's heading styles, no number shown
 RENDERED_FORMATS = ("docx", "pdf", "doc", "html-utf8", "html-gb18030")   # and docx-typed: no auto-numbering
 # Word's automatic numbering replaces the typed "1." / "（一）" in these plans' .docx (and so in their .pdf and .doc)
 AUTO_NUMBERED = {"daqing-children-2021-2025", "zengdu-women-and-children-2021-2030", "xinxing-13th-division-children-2021-2030"}
@@ -261,6 +262,8 @@ def render_all(root: Path) -> dict[tuple[str, str], Path]:
     styled.mkdir()
     docxs = [render.to_docx(render.plan_lines(CORPUS / f"{stem}.txt"), styled / f"{stem}.docx", auto_numbering=True,
                             header=stem, headings=True) for stem in sorted(AUTO_NUMBERED)]
+    # and Word's heading styles with no number shown: <h1>, <h2> with the bare heading
+    docxs.append(render.to_heading_styles_docx(CORPUS / f"{HEADED}.txt", styled / f"{HEADED}-headed.docx"))
     for path in render.convert_many(docxs, "html", root / "html-lo"):
         out[path.stem, "html-lo"] = path
     return out

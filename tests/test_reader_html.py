@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AUTO_NUMBERED
+from conftest import AUTO_NUMBERED, HEADED
 from indexer.corpus import parse_file
 from indexer.readers import ReaderError, read_document
 from plansearch.settings import REPO_ROOT
@@ -48,6 +48,15 @@ def test_word_numbering_saved_as_a_web_page_by_libreoffice_parses_like_the_text(
         return n, kinds, [[NEAR_CJK_SPACE.sub("", t) for t in plan] for plan in texts]
 
     assert spaced_alike(_summary(rendered_plans[stem, "html-lo"])) == spaced_alike(_summary(CORPUS / f"{stem}.txt"))
+
+
+def test_word_heading_styles_saved_as_a_web_page_by_libreoffice_give_the_chapters_and_domains(rendered_plans):
+    """Word's heading styles with no number shown come out as bare <h1>儿童与健康</h1> headings: the page gave no
+    domain, and the targets and measures of all seven were one list; the Word file itself and its PDF did."""
+    plans = parse_file(rendered_plans[f"{HEADED}-headed", "html-lo"])
+    want = parse_file(CORPUS / f"{HEADED}.txt")
+    assert [Counter((p.domain, p.kind.value) for p in plan.passages) for plan in plans] == \
+        [Counter((p.domain, p.kind.value) for p in plan.passages) for plan in want]
 
 
 def test_list_items_get_the_numbers_a_browser_draws(tmp_path):

@@ -10,7 +10,8 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from indexer.normalize import DOC_NUMBER
 from indexer.readers.base import Document, ReaderError, SourceLine
-from indexer.readers.numbering import TYPED_MARKER, bullet_for, chinese_counting, format_number
+from indexer.readers.numbering import (NOT_A_CHAPTER, PLAN_TITLE, TYPED_MARKER, bullet_for, chinese_counting, format_number,
+                                       number_headings)
 
 # -- decoding ------------------------------------------------------------------------------------
 RE_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-.:]+)""", re.IGNORECASE)
@@ -473,9 +474,13 @@ def read_html_bytes(data: bytes, name: str, fmt: str = "html") -> Document:
     if doc_number and not any(doc_number in re.sub(r"\s", "", b.text) for b in blocks[:12] if b.cells is None):
         lines.append(SourceLine(doc_number))
     previous_table: Tag | None = None
+    headings: list[tuple[int, int, bool]] = []       # (line, level, numbered) of <h1>…<h6> outside a list
     for block in blocks:
         if block.cells is None:
             previous_table = None
+            if block.owner.name in HEADING_TAGS and block.owner.find_parent("li") is None \
+                    and not NOT_A_CHAPTER.match(block.text):
+                headings.append((len(lines), int(block.owner.name[1]), bool(TYPED_MARKER.match(block.text))))
             lines.append(SourceLine(block.text, paragraph=block.paragraph))
             continue
         lines.extend(SourceLine("\t" + cell, paragraph=block.paragraph) for cell in block.cells)
@@ -483,4 +488,8 @@ def read_html_bytes(data: bytes, name: str, fmt: str = "html") -> Document:
         if block.owner is not previous_table:
             tables.append([r for r in _grid(block.owner, fill=True) if any(r)])
             previous_table = block.owner
+    # headings a page shows with no number (Word's heading styles saved as a web page: <h1>儿童与健康</h1>), numbered
+    # from their levels as the Word and PDF readers number them
+    titles = [i for i, line in enumerate(lines) if PLAN_TITLE.match(line.text) and not TYPED_MARKER.match(line.text)]
+    lines = number_headings(lines, headings, titles)
     return Document(file=name, format=fmt, lines=lines, tables=tables, warnings=warnings)
