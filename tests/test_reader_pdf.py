@@ -569,3 +569,27 @@ def test_a_row_carried_to_the_next_page_without_its_top_rule_is_a_row():
     row = [Char(ch, 130 + 10 * i, 140 + 10 * i, 754) for i, ch in enumerate("初中生近视率")]
     assert _open_edges(ys, xs, columns, row, 10.0) == [771.0, 747.0, 722.0, 698.0]
     assert _open_edges(ys, xs, columns, [], 10.0) == ys          # nothing up there: no empty row made
+
+
+def test_a_footnote_under_its_rule_is_a_note_though_its_number_has_no_character(monkeypatch):
+    """LibreOffice draws a footnote's number with no character behind it: the line under the footnote rule began
+    with the note's words, was not taken for a note, and went into the middle of a measure (…溺水隐患点位由…排查确定。)."""
+    from indexer.readers import pdf_layout
+    from indexer.readers.pdf_layout import footnote_rule
+
+    class Page:
+        def get_height(self):
+            return 842.0
+
+    text = _drawn_lines(["一二三四五六七八九十" * 3] * 6)
+    note = _drawn_lines(["溺水隐患点位由应急管理局会同各街道排查确定。"], em=9.0)[0]
+    for c in note.chars:
+        c.y, c.size = 74.0, 9.0
+    for line in text:
+        for c in line.chars:
+            c.size = 16.0
+    monkeypatch.setattr(pdf_layout, "_rules", lambda page: ([(86.0, 50.0, 150.0)], []))
+    assert footnote_rule(Page(), text + [note], 10.0) == 86.0
+    for c in note.chars:
+        c.size = 16.0                                          # the text's own size under a short rule: no note
+    assert footnote_rule(Page(), text + [note], 10.0) is None

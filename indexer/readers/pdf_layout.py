@@ -162,7 +162,7 @@ def drop_reference_marks(lines: list[VLine], em: float) -> None:
 def footnote_rule(page: pdfium.PdfPage, lines: list[VLine], em: float) -> float | None:
     """The height of the short rule that separates a page's footnotes from its text (Word and LibreOffice
     draw one at the left margin, a third of the text's width or less), when the first line under it starts
-    with a footnote's number; None otherwise."""
+    with a footnote's number or is set smaller than the text; None otherwise."""
     if not lines:
         return None
     left = min(ln.x0 for ln in lines)
@@ -172,7 +172,11 @@ def footnote_rule(page: pdfium.PdfPage, lines: list[VLine], em: float) -> float 
                   if abs(x0 - left) < 2 * em and x1 - x0 < 0.4 * (right - left) and y < page.get_height() / 2]
     for y in sorted(below_text, reverse=True):
         under = [ln for ln in lines if ln.y < y]
-        if under and RE_FOOTNOTE_START.match(under[0].text):
+        above = [c.size for ln in lines if ln.y > y for c in ln.chars if c.size > 1 and not c.text.isspace()]
+        first = [c.size for c in under[0].chars if c.size > 1 and not c.text.isspace()] if under else []
+        # its number, or (a mark drawn with no character behind it, as LibreOffice's) a size smaller than the text's
+        if under and (RE_FOOTNOTE_START.match(under[0].text)
+                      or first and above and median(first) < SMALL_TEXT * median(above)):
             return y
     return _footnotes_without_rule(page, lines)
 
