@@ -13,13 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.lines import (HEADING_RANK, RE_ANNEX, TARGET_BLOCK, Line, LineType, Paragraph, Style, is_doc_number, is_sign_off,
+from indexer.lines import (HEADING_RANK, RE_ANNEX, TARGET_BLOCK, Line, LineType, Paragraph, Style, cn_to_int, is_doc_number,
+                           is_sign_off,
                            join_broken, paragraphs)
 from plansearch.records import IndicatorRow, Kind, ParsedPlan, Passage, PlanMeta, SourceSpan
 
 OVERVIEW_SLUGS = {"前言": "preface", "指导思想": "guiding", "基本原则": "principles", "总体目标": "goals"}
 # "5.5岁以下儿童贫血率…": item 5 whose text starts with a digit, which the line classifier cannot tell from 5.5
 RE_ITEM_BEFORE_DIGIT = re.compile(r"^(\d{1,2})[.．](\d.*)$")
+# a box set apart in the text (专栏1 儿童安全重点工程), its own projects numbered 1. 2. … inside a block of measures
+RE_BOX = re.compile(r"^专栏\s*(\d{1,2}|[一二三四五六七八九十]{1,3})(?=\s|[:：、.．]|[\u4e00-\u9fff])")
 TITLE_MAX = 40
 HEADING_MAX = 40             # a longer numbered line is a paragraph, not a heading
 ITEM_MAX_CHARS = 3000        # an item longer than this is probably several items run together
@@ -206,6 +209,7 @@ class _PlanParser:
         self.sub_count = 0
         self.title_parts: list[str] = []
         self.items_seen = 0
+        self.box: _Unit | None = None           # the open 专栏: its numbered lines are its own, not the block's
 
     # -- where we are ------------------------------------------------------------------------
     @property
@@ -270,6 +274,7 @@ class _PlanParser:
         self.item_style = None
         self.last_number = None
         self.table_header = None
+        self.box = None
 
     # -- main loop -------------------------------------------------------------------------
     def parse(self) -> ParsedPlan:
@@ -388,6 +393,11 @@ class _PlanParser:
     def _on_item(self, para: Paragraph, heading: str | None = None) -> None:
         line = para.first
         number, style = line.value, line.style
+        if self.box is not None:
+            if number is None or number != self._expected_number() or style is not self.item_style:
+                self.box.paragraphs.append(para)    # the box's own project 1. 2. …: no measure of the block
+                return
+            self.box = None                         # the block's numbering goes on (4. after 3.): the box is over
         kind = self._item_kind()
         self.items_seen += 1
         if kind in PASSAGE_KINDS and number is not None:
@@ -426,6 +436,12 @@ class _PlanParser:
 
     def _on_text(self, para: Paragraph) -> None:
         block = self.block
+        if block is not None and self.box is None and (m := RE_BOX.match(para.first.text)):
+            # 专栏N: a passage of its own in the block, its projects inside it; the block's count is kept
+            n = m.group(1)
+            self.box = self._start(block, f"{self._scope()}-box{n if n.isdigit() else cn_to_int(n)}", None, para,
+                                   heading=para.first.text.strip(), domain=self.domain)
+            return
         if block is not None and self.item_style in (None, Style.num):
             m = RE_ITEM_BEFORE_DIGIT.match(para.first.text)
             if m and int(m.group(1)) == self._expected_number():

@@ -773,3 +773,21 @@ def test_a_cover_page_and_a_table_of_contents_are_no_plan_and_no_part_of_the_tit
         [plan] = parse_file(path)
         assert plan.meta.title == plain.meta.title == "大庆市儿童发展规划（2021-2025年）", name
         assert [(p.kind, p.text) for p in plan.passages] == [(p.kind, p.text) for p in plain.passages], name
+
+
+def test_a_box_of_key_projects_is_a_passage_of_its_own_and_leaves_the_measures_numbering_alone(tmp_path):
+    """专栏1 儿童安全重点工程 with its own projects 1. 2. after measure 3: the box's heading ended measure 3, and its
+    projects became two more measures 1 and 2 of the block (ids …-m1-2, …-m2-2)."""
+    source = (CORPUS / "xinchengqu-children-2021-2030.txt").read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(source) if line.startswith("3.预防和控制儿童溺水")) + 1
+    box = ["专栏1  儿童安全重点工程", "1.防溺水安全教育行动：每学期开展防溺水专题教育不少于2次。",
+           "2.安全座椅推广行动：新城区儿童安全座椅使用率逐年提高。"]
+    path = tmp_path / "xinchengqu.txt"
+    path.write_text("\n".join(source[:at] + box + source[at:]), encoding="utf-8")
+    [want], [got] = parse_file(CORPUS / "xinchengqu-children-2021-2030.txt"), parse_file(path)
+    def seen(plan):
+        return [(p.id.removeprefix(plan.meta.id), p.kind, p.number, p.text) for p in plan.passages]
+    added = [p for p in seen(got) if p not in seen(want)]
+    assert [p[:3] for p in added] == [("-d2-box1", Kind.measure, None)]
+    assert added[0][3].endswith("安全座椅使用率逐年提高。") and "防溺水安全教育行动" in added[0][3]
+    assert [p for p in seen(got) if p != added[0]] == seen(want)
