@@ -62,6 +62,7 @@ GENERIC = frozenset({
     "年", "到", "市", "县", "区", "我们", "我", "他们", "有关部门", "政府", "部门", "全面", "进一步", "预防", "防止",
     "减少", "保护", "支持", "一些", "那些", "这些", "任务", "重点", "领域", "率", "覆盖率", "娃", "小孩子", "宝宝", "孩儿",
     "老公", "老婆", "丈夫", "妻子", "媳妇", "带娃", "带孩子",
+    "大姐", "大姐们", "姐妹们", "女同胞", "女同志", "妇女同志",     # who is asked about, as 妇女 says it
     "解决", "处理", "应对", "对待",     # 怎么解决: how, not what about
 })
 # English function words and number words: never what a question is about (under five, for the, …)

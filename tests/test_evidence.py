@@ -189,6 +189,7 @@ def test_question_forms_and_joined_asking_words_are_not_concepts(fake_searcher):
     # greetings, thanks and hesitation around a question; a quoted term of the plans stays one word (卖毒 / 跑道 before)
     assert words("请问一下哈，那个，曾都那边女的跟男的干一样的活工资能一样吗？？？谢谢啦") == ["工资", "一样"]
     assert "毒跑道" in words("黑心商家卖毒跑道毒校服谁来管") and "卖毒" not in words("黑心商家卖毒跑道毒校服谁来管")
+    assert "大姐" not in words("大姐们老被电诈网贷套路，有啥防范的")      # who is asked about, as 妇女 says it
 
 
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
@@ -315,7 +316,7 @@ def test_a_husband_beating_his_wife_is_domestic_violence(fake_searcher):
                                              ("虫牙", "龋齿"), ("查听力", "听力筛查"), ("dental caries", "龋齿"),
                                              ("birth defects", "出生缺陷"), ("手游", "网络游戏"), ("成瘾", "沉迷"),
                                              ("外地打工的孩子", "随迁子女"), ("工资", "劳动报酬"),
-                                             ("动手动脚", "性骚扰"), ("住院费用", "医疗费用"), ("inclusive", "普惠性")])
+                                             ("动手动脚", "性骚扰"), ("住院费用", "医疗费用"), ("inclusive", "普惠性"), ("套路", "诈骗")])
 def test_colloquial_words_reach_the_words_the_plans_write(fake_searcher, word, plan_word):
     assert plan_word in fake_searcher.vocabulary.forms(word)
 
