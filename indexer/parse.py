@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.lines import (HEADING_RANK, RE_ANNEX, TARGET_BLOCK, Line, LineType, Paragraph, Style, cn_to_int, is_doc_number,
-                           is_sign_off,
-                           join_broken, paragraphs)
+                           is_sign_off, join_broken, paragraphs)
 from plansearch.records import IndicatorRow, Kind, ParsedPlan, Passage, PlanMeta, SourceSpan
 
 OVERVIEW_SLUGS = {"前言": "preface", "指导思想": "guiding", "基本原则": "principles", "总体目标": "goals"}

@@ -223,16 +223,16 @@ class Asker:
         """The answer to `q`, read with full-width forms folded and traditional characters simplified (５岁以下,
         貧血率), as the plans and their indicators are written; the response keeps the question as typed."""
         folded = for_the_model(q)
-        answer = self._ask(folded)
+        response = self.searcher.search(SearchRequest(q=folded, k=GROUP_DEPTH))      # validates q as search does
+        answer = self._answer(folded, response)
         answer.query = q.strip()
-        interp = self.searcher.understanding.interpret(folded)
-        if interp.place_as_typed:          # 大清市, read as 大庆市: said, so that a wrong guess shows
+        interp = response.interpreted
+        if interp and interp.place_as_typed:          # 大清市, read as 大庆市: said, so that a wrong guess shows
             answer.answer = f"（“{interp.place_as_typed}”按“{interp.place}”理解）" + answer.answer
         return answer
 
-    def _ask(self, q: str) -> AskResponse:
+    def _answer(self, q: str, response) -> AskResponse:
         s = self.searcher
-        response = s.search(SearchRequest(q=q, k=GROUP_DEPTH))      # validates q as search does
         interp = response.interpreted
         if interp and interp.unknown_place and not interp.plans:
             return AskResponse(query=q.strip(), answer_type="none", no_answer=True, confidence=response.confidence,

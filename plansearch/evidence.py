@@ -325,9 +325,8 @@ class Vocabulary:
         firsts, seconds = self.by_first.get(short[0], []), self.by_first.get(short[1], [])
         if len(firsts) * len(seconds) > MAX_LONG_FORM_PAIRS:
             return []
-        # each pair looked up among the passages holding its rarer word, the rarer side's words first in hand
-        pairs = [(a, b) for a in firsts for b in seconds]
-        return [a + b for a, b in pairs if self.written(a + b, min(a, b, key=self.share_containing))]
+        # each pair looked up among the passages holding the rarer of its two words
+        return [a + b for a in firsts for b in seconds if self.written(a + b, min(a, b, key=self.share_containing))]
 
     def _inner_rules(self, word: str) -> list[str]:
         """The expansions of the rules inside a word (霸凌 in 校园霸凌), not of the word inside a rule: the character

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
@@ -109,14 +110,13 @@ def _number_outline_headings(lines: list[SourceLine], outline: list[tuple[int, s
     Word's heading styles, then saved as PDF): without it every chapter and domain of such a plan was lost."""
     if not outline:
         return lines
-    squash = _squash
     headings, at = [], 0
     for level, title, page in outline:
-        title = squash(title)
+        title = _squash(title)
         if not title or NOT_A_CHAPTER.match(title):
             continue
         for i in range(at, len(lines)):
-            if squash(lines[i].text) == title and not lines[i].text.startswith("\t") and \
+            if _squash(lines[i].text) == title and not lines[i].text.startswith("\t") and \
                     (page is None or lines[i].page is None or lines[i].page >= page):       # a table cell is no heading
                 headings.append((i, level, bool(TYPED_MARKER.match(lines[i].text))))
                 at = i + 1
@@ -286,7 +286,7 @@ def _squash(text: str) -> str:
 
 
 def _begins_paragraph(first: VLine | None, prev: VLine | None, line: VLine, m: _Metrics,
-                      headings: frozenset[str] | set[str] = frozenset()) -> bool:
+                      headings: Collection[str] = ()) -> bool:
     if first is None or prev is None:
         return True
     if RE_CONTENTS_ENTRY_END.search(prev.text):
@@ -311,7 +311,7 @@ def _begins_paragraph(first: VLine | None, prev: VLine | None, line: VLine, m: _
     return False
 
 
-def _assemble(pages: list[_Page], headings: set[str] = frozenset()) -> tuple[list[SourceLine], list[list[list[str]]]]:
+def _assemble(pages: list[_Page], headings: Collection[str] = ()) -> tuple[list[SourceLine], list[list[list[str]]]]:
     """Paragraph lines and table rows of the whole document, in reading order; `headings`, the bookmarks' titles
     (spaces taken out), begin a paragraph of their own."""
     m = _metrics(pages)
