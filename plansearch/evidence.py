@@ -38,6 +38,8 @@ QUESTION_WORDS = frozenset({
     "谢谢", "谢谢啦", "谢谢了", "多谢", "感谢", "麻烦", "麻烦了", "你好", "您好", "那个", "这个", "请问一下",
     # where the asker stands, not what about (外地打工的孩子在本地上学; 我们这边, 咱县)
     "本地", "当地", "本市", "本县", "本区", "我市", "我县", "我区", "咱们", "咱", "这边", "那边", "这里", "那里",
+    # pointing at what the question already names (白血病这种大病, 这样的情况)
+    "这种", "那种", "这样", "那样", "这类", "那类", "此类", "这么", "那么",
     "能", "会", "应该", "需要", "可以", "一下", "其他", "其它", "别的", "各地", "地方", "外地", "哪儿", "啥", "咋",
     "达到", "降到", "提高到", "控制", "控制在", "定", "定了", "定的", "具体", "数值", "是多少", "要求", "规定",
     "里", "中", "上", "方面", "关于", "对于", "相关", "有关", "问题", "怎么样", "做", "做了", "搞", "得", "都",
@@ -47,6 +49,7 @@ QUESTION_WORDS = frozenset({
     # asking how, when, whether (孩子整天闷闷不乐，是不是抑郁了; 旱厕啥时候能改; 要不要自己掏钱)
     "是不是", "要不要", "会不会", "能不能", "可不可以", "该不该", "还是", "到底", "究竟", "什么时候", "啥时候",
     "何时", "多久", "几岁", "多大", "几点", "几号", "去哪儿", "去哪", "哪儿", "咋整", "咋办", "为啥", "干嘛",
+    "回事", "怎么回事", "咋回事",
     "how", "what", "which", "the", "a", "an", "of", "in", "for", "to", "and", "or", "is", "are", "do", "does",
     "on", "about", "with", "plan", "plans", "children", "child", "kids", "women", "woman", "county", "city", "policy", "policies", "measures", "measure", "target", "targets",
     # English forms of the generic words below (预防, 保护, 措施 …)
@@ -73,6 +76,8 @@ how i if in into is it its itself just me more most my no nor not of off on once
 same she should so some such than that the their them then there these they this those through to too under until
 up very was we were what when where which while who whom why will with would you your yours per via among within
 without across along around versus vs etc please tell show give need want know much many
+say says said mention mentions mentioned describe describes described cover covers covered include includes
+included contain contains state states stated address addresses regarding concerning anything something
 zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
 eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion first
 second third half year years old age aged month months day days percent
@@ -84,6 +89,10 @@ RE_LATIN = re.compile(r"[A-Za-z][A-Za-z\-']*")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
 RE_A_NOT_A_TEXT = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # 是不是, 好不好, 可不可以: a yes-no question
+# a word the plans never write that holds an asking morpheme (怎么个管法, 啥样, 哪家, 能行吗): it asks
+RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少")
+# a word the plans never write of a verb and 完 (生完, 吃完饭, 考完试): after it is done, when, not what about
+RE_AFTER_DOING = re.compile(r"[\u4e00-\u9fff]完[\u4e00-\u9fff]?")
 SUBJECT_PREFIXES = ("小孩", "孩子", "儿童", "娃", "宝宝", "未成年人", "学生")    # one child, however a question names it
 KIND_WORDS = frozenset(w for w in (*TARGET_WORDS, *MEASURE_WORDS) if len(w) == 2)
 PASS_SHARE = 0.99           # every concept must be present (a concept's known forms count)
@@ -379,6 +388,8 @@ class Vocabulary:
                 continue
             if self._generic_compound(w) or self._function_word(w):
                 continue
+            if RE_ASKING.search(w) and not self.known([w])[0]:
+                continue
             if w not in words:
                 words.append(w)
         words = _indicator_words(words, normalize_for_index(query))
@@ -427,7 +438,8 @@ class Vocabulary:
         if cached is None:
             flags = self.tokenizer.pos_flags(word, PREDICATE_FLAGS)
             cached = bool(flags) and all(flags) and (      # (function words never get here: `_function_word`)
-                not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE)
+                not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE) \
+                or bool(RE_AFTER_DOING.fullmatch(word)) and not self.known([word])[0]
             if len(self._predicates) < 20_000:
                 self._predicates[word] = cached
         return cached

@@ -192,6 +192,19 @@ def test_question_forms_and_joined_asking_words_are_not_concepts(fake_searcher):
     assert "大姐" not in words("大姐们老被电诈网贷套路，有啥防范的")      # who is asked about, as 妇女 says it
 
 
+def test_asking_phrases_pointing_words_and_after_doing_clauses_are_not_what_is_asked(fake_searcher):
+    """怎么回事 and a word the plans never write with an asking morpheme (咋个) ask; 这种 points back at the word
+    before it; 生完 (孩子) says when, so it is a predicate; say / mention in English ask too."""
+    def concepts(q):
+        return fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))
+    assert [c.word for c in concepts("留守儿童是怎么回事")] == ["留守儿童"]
+    assert [c.word for c in concepts("溺水咋回事")] == ["溺水"]
+    assert "这种" not in [c.word for c in concepts("白血病这种大病看病贵")]
+    after = {c.word: c.predicate for c in concepts("生完孩子产后抑郁有人管没")}
+    assert after.get("生完") is True and after.get("产后抑郁") is False
+    assert [c.word for c in concepts("What do the plans say about parental leave?")] == ["parental leave"]
+
+
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("男性前列腺癌筛查")
     assert answer.no_answer and answer.answer_type == "none"
@@ -316,7 +329,8 @@ def test_a_husband_beating_his_wife_is_domestic_violence(fake_searcher):
                                              ("虫牙", "龋齿"), ("查听力", "听力筛查"), ("dental caries", "龋齿"),
                                              ("birth defects", "出生缺陷"), ("手游", "网络游戏"), ("成瘾", "沉迷"),
                                              ("外地打工的孩子", "随迁子女"), ("工资", "劳动报酬"),
-                                             ("动手动脚", "性骚扰"), ("住院费用", "医疗费用"), ("inclusive", "普惠性"), ("套路", "诈骗")])
+                                             ("动手动脚", "性骚扰"), ("住院费用", "医疗费用"), ("inclusive", "普惠性"), ("套路", "诈骗"),
+                                             ("高级职称", "高级专业技术人员"), ("买票", "票价"), ("坐车", "乘车")])
 def test_colloquial_words_reach_the_words_the_plans_write(fake_searcher, word, plan_word):
     assert plan_word in fake_searcher.vocabulary.forms(word)
 
@@ -346,7 +360,8 @@ def test_english_words_for_meals_and_the_poor_find_the_plans_words(fake_searcher
 def test_colloquial_questions_are_answered_and_near_misses_refused_with_the_real_model(real_searcher):
     asker = Asker(real_searcher, real_searcher.settings)
     for q in ("娃总玩手机停不下来咋办", "学生心理出问题想不开怎么办", "职场性骚扰怎么防", "women job discrimination",
-              "小孩从阳台上摔下来怎么预防", "街上要饭的孩子谁来管", "free lunch for poor students", "丈夫打妻子怎么办"):
+              "小孩从阳台上摔下来怎么预防", "街上要饭的孩子谁来管", "free lunch for poor students", "丈夫打妻子怎么办",
+              "生完孩子产后抑郁有人管没", "十三师的卓越教师培养计划是怎么回事"):
         assert not real_searcher.search(SearchRequest(q=q)).no_answer, q
         assert not asker.ask(q).no_answer, q
     for q in ("孩子配眼镜能报销吗", "HPV疫苗免费接种", "天价彩礼整治", "殡葬改革"):
