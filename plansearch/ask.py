@@ -30,9 +30,13 @@ GROUP_DEPTH = 15        # hits considered for a grouped answer
 MAX_PER_PLAN = 3
 RARE_SHARE = 0.05       # a query word found in fewer passages than this share is distinctive
 RE_YEAR = re.compile(r"(20[2-3]\d)\s*年?")
-VALUE_QUESTION = re.compile(r"多少|目标|指标|比例|比重|占比|达到|控制在|降至|几个|几次|几名|几所|几张|几家|数值|率|数$")
+# asking for a number in English, as 多少 and 几 ask in Chinese (How many pediatric beds per 1000 children)
+ENGLISH_NUMBER = r"\bhow (?:many|much|high|low)\b|\bwhat (?:percentage|proportion|share|number)\b"
+VALUE_QUESTION = re.compile(r"多少|目标|指标|比例|比重|占比|达到|控制在|降至|几个|几次|几名|几所|几张|几家|数值|率|数$|"
+                            + ENGLISH_NUMBER, re.IGNORECASE)
 NUMBER_QUESTION = re.compile(r"多少|几个|几次|几所|几名|标准是|补贴标准|发放标准|具体数值"
-                             r"|率的?(?:目标|指标)值?[?？]?$|率(?:是|要|定在|达到|控制在|降到|提高到)")     # 使用率目标
+                             r"|率的?(?:目标|指标)值?[?？]?$|率(?:是|要|定在|达到|控制在|降到|提高到)|"     # 使用率目标
+                             + ENGLISH_NUMBER, re.IGNORECASE)
 NO_VALUE_TEXT = "已收录的规划中没有找到这个问题所问的数值。可以换个说法，或在检索中查看相关条文。"
 NO_ANSWER_TEXT = "在已收录的规划中没有找到能回答这个问题的内容。可以换个说法，或去掉地名、年份再试。"
 

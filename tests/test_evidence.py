@@ -104,6 +104,13 @@ def test_an_english_query_finds_its_passages_and_is_not_refused(fake_searcher):
     assert not r.no_answer and r.confidence >= 0.5
 
 
+def test_an_english_question_asking_how_many_gets_the_value(fake_searcher):
+    """How many … asks for a number as 多少 does: the value as written, not the passage's title alone."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("How many pediatric beds per 1000 children should Daqing have?")
+    assert answer.answer_type == "value" and [(v.plan_id, v.value) for v in answer.values] == [
+        ("daqing-children-2021", "2.5张以上")]
+
+
 def test_a_question_whose_indicator_no_plan_states_says_so_with_related_passages(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆市儿童肥胖率目标是多少")
     assert answer.answer_type == "none" and answer.no_answer and not answer.values
