@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_latency import QUERIES, WORDS, start_server  # noqa: E402
+from search_latency import QUERIES, WORDS, cpu_seconds, start_server  # noqa: E402
 
 
 def requests_for(n: int, run: int) -> list[tuple[str, dict]]:
@@ -44,12 +44,6 @@ def requests_for(n: int, run: int) -> list[tuple[str, dict]]:
         else:
             out.append(("/api/plans", {}))
     return out
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of the process so far (CPU per request is steadier than req/s on a busy host)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(base: str, clients: int, plan: list[tuple[str, dict]], seconds: float, pid: int) -> dict[str, float]:

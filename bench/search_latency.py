@@ -1,6 +1,9 @@
 """Benchmark `/api/search` over HTTP: latency percentiles and throughput at several concurrencies,
 plus the service's start-up time and peak memory. Prints figures; asserts nothing.
 
+The service's CPU time per request (read from /proc around each run) bounds what more clients can gain on this
+machine: `cores × 1000 / CPU ms` requests a second at most, however the work is spread.
+
     .venv/bin/python bench/search_latency.py [--index-dir DIR] [--requests 300] [--concurrency 1,8,32]
 
 The load generator only targets 127.0.0.1 and is bounded in request count and time."""
@@ -40,6 +43,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process so far (CPU per request is steadier than req/s on a busy host)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -124,14 +133,17 @@ def main() -> None:
             httpx.get(base + "/api/search", params={"q": "儿童"}, timeout=300)
         fresh = unique_queries(len(WORDS) * (len(WORDS) - 1) // 2)
         used = 0
-        print("queries | concurrency | requests | p50 ms | p95 ms | p99 ms | req/s")
+        print("queries | concurrency | requests | p50 ms | p95 ms | p99 ms | req/s | server CPU ms/req | "
+              "req/s the cores allow")
         for c in (int(x) for x in args.concurrency.split(",")):
             batch = fresh[used:used + args.requests]
             used += args.requests
             for label, queries in (("new each time", batch), (f"{len(QUERIES)} repeated", QUERIES)):
+                cpu = cpu_seconds(proc.pid)
                 s = load(base, c, args.requests, queries)
+                per = (cpu_seconds(proc.pid) - cpu) * 1000 / max(s["n"], 1)
                 print(f"{label:>15} | {c:>11} | {s['n']:>8} | {s['p50']:6.1f} | {s['p95']:6.1f} | {s['p99']:6.1f} "
-                      f"| {s['rps']:5.1f}")
+                      f"| {s['rps']:5.1f} | {per:5.1f} | {(os.cpu_count() or 1) * 1000 / max(per, 1e-9):5.0f}")
         print(f"service peak RSS: {peak_rss_mb(proc.pid):.0f} MB")
     finally:
         proc.terminate()

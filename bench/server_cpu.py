@@ -15,8 +15,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import cpu_seconds  # noqa: E402
-from search_latency import start_server  # noqa: E402
+from search_latency import cpu_seconds, start_server  # noqa: E402
 
 PATHS = {"/api/search": "留守儿童关爱", "/api/ask": "其他地方怎么预防儿童溺水"}
 
