@@ -555,14 +555,20 @@ class Asker:
         asks_number = bool(topics) and bool(VALUE_QUESTION.search(q) or NUMBER_QUESTION.search(q))
 
         def stated(item) -> str:
-            """For a question asking a number, the sentence of the item that gives one for its topic: 大庆城市社区家长
-            学校覆盖率 was answered with the title 提高家庭教育指导水平, the 90%的城市社区…建立家长学校 left unsaid."""
-            if not asks_number:
+            """The sentence of the item that says what was asked, when its title does not: for a question asking a
+            number, the one that gives a number for its topic (大庆城市社区家长学校覆盖率 was answered with the title
+            提高家庭教育指导水平, the 90%的城市社区…建立家长学校 left unsaid); for another, the one holding more of
+            its topics than the title (疫苗不良反应谁来赔: 完善预防接种异常反应补偿相关政策 under 加强…疫苗管理)."""
+            if not topics:
+                return ""
+            in_title = 0 if asks_number else sum(c.in_text(normalize_for_index(item.title)) for c in topics)
+            if in_title == len(topics):
                 return ""
             held = [(sum(c.in_text(normalize_for_index(x)) for c in topics), -k, x) for k, x in
-                    enumerate(re.split(r"[。；;\n]", s.passage(item.passage_id).text)) if re.search(r"\d", x)]
+                    enumerate(re.split(r"[。；;\n]", s.passage(item.passage_id).text))
+                    if re.search(r"\d", x) or not asks_number]
             best = max(held, default=(0, 0, ""))
-            return f"（“{best[2].strip(' —-')}”）" if best[0] else ""
+            return f"（“{best[2].strip(' —-')}”）" if best[0] > in_title else ""
         line = lambda g: f"{_label(s.plans[g.plan_id], s.plans)}：" + "、".join(  # noqa: E731
             f"{KIND_LABELS[i.kind]}“{i.title}”{stated(i)}" for i in g.items)
         own = [line(g) for g in ordered if not g.other_place]

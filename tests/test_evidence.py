@@ -602,7 +602,18 @@ def test_a_grouped_answer_to_a_number_question_quotes_the_sentence_with_the_numb
     answer = asker.ask("大庆城市社区家长学校覆盖率").answer       # a value now: 覆盖率 is generic (below)
     assert answer.startswith("大庆市儿童规划：") and "90%" in answer.split("。")[0]
     assert "初中生9小时" in asker.ask("新城区要求初中生每天睡几个小时").answer.split("。")[0]
-    assert "（“" not in asker.ask("各地儿童溺水怎么预防").answer          # no number asked, none quoted
+    # no number asked: a title stating the topic is quoted no further; one that does not gives the sentence that does
+    drowning = asker.ask("各地儿童溺水怎么预防").answer
+    assert "“预防和控制儿童溺水”（" not in drowning
+    assert "“预防和减少儿童遭受意外和伤害所致死亡和残疾”（“儿童溺水死亡率持续下降”）" in drowning
+
+
+def test_a_measure_whose_title_misses_what_was_asked_is_quoted_by_the_sentence_saying_it(real_searcher):
+    """娃打完疫苗出了不良反应谁来赔: four plans' measures titled 加强…疫苗管理和预防接种 were the answer, and the
+    sentence on compensation (预防接种异常反应补偿) was in none of it: an official had nothing to quote."""
+    answer = Asker(real_searcher, real_searcher.settings).ask("娃打完疫苗出了不良反应谁来赔")
+    assert not answer.no_answer and answer.answer.count("异常反应补偿") >= 2
+    assert "接种率" not in answer.answer          # the coverage targets are no answer to it
 
 
 def test_a_named_plan_writing_a_topic_in_its_own_words_is_not_said_to_lack_it(real_searcher):
