@@ -37,6 +37,14 @@ CHILD_WORDS = ("儿童", "孩子", "小孩", "小朋友", "宝宝", "娃", "未�
                "小学", "中学", "托育", "托儿", "早教", "家长", "父母", "监护")
 
 
+def _division_ending(text: str) -> str | None:
+    """The longest end of `text` that names a real division (我想问一下南京市 → 南京市), or None: a run of words
+    ending in 县 or 区 (一直在县里, 在县城) is no place."""
+    from indexer.gazetteer import resolve
+
+    return next((text[i:] for i in range(len(text) - 1) if resolve(text[i:])), None)
+
+
 class Interpretation(BaseModel):
     """What the query was understood to ask; explicit filters always win over it."""
 
@@ -190,9 +198,11 @@ class QueryUnderstanding:
                     typo = self._sounding_like(name)
                     if typo:
                         out.place_as_typed, (out.place, out.plans) = typo[0], typo[1:]
-                    else:
-                        out.unknown_place = name
-                    break
+                        break
+                    real = _division_ending(name)
+                    if real:
+                        out.unknown_place = real
+                        break
         for word, suffix in DOMAIN_WORDS.items():
             if word in q:
                 domains = [d for d in self.domains if d.endswith(suffix) or suffix in d]

@@ -5,6 +5,7 @@ import pytest
 
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
 from plansearch.records import Kind
+from plansearch.ask import Asker
 from plansearch.search import Mode, SearchRequest, reciprocal_rank_fusion
 
 
@@ -181,6 +182,17 @@ def test_unknown_place_lowers_confidence_to_no_answer(fake_searcher):
     response = fake_searcher.search(SearchRequest(q="北京市儿童发展规划"))
     assert response.interpreted.unknown_place == "北京市"
     assert response.no_answer is True and response.confidence <= 0.2
+
+
+def test_words_ending_in_county_or_district_are_no_place_unless_a_real_division_is_named(fake_searcher):
+    """一直在县里的康复机构 was read as a place 一直在县 no plan covers, and a long question on rehabilitation was
+    answered "没有'一直在县'的规划"; a real division keeps its name, cut from the words before it."""
+    interpret = fake_searcher.understanding.interpret
+    for q in ("我家老二一直在县里的康复机构做训练，政府对残疾孩子康复有没有救助", "陪读妈妈在县城租房有没有补贴"):
+        assert interpret(q).unknown_place is None, q
+    assert interpret("我想问一下南京市儿童溺水怎么预防").unknown_place == "南京市"
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("我家老二一直在县里的康复机构做训练，残疾儿童康复有没有救助")
+    assert "一直在县" not in answer.answer and not answer.no_answer
 
 
 def test_domain_filter_takes_another_plans_name_for_the_same_outline_domain(two_plans, tmp_path, keyword_encoder):
