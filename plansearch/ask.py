@@ -195,13 +195,20 @@ def _attribute_concepts(query: str, concepts):
 RE_AGE = re.compile(r"(\d{1,2})\s*(?:周岁|岁)")
 RATIO_QUESTION = re.compile(r"比例|比重|占比|百分之|百分比|千分之|万分之|率")
 COUNT_VALUE = re.compile(r"\d\s*(?:名|个|人|所|张|家|次|种|项|支|座|处)")
+COUNT_QUESTION = re.compile(r"(?:几|多少)\s*(?:名|个|人|所|张|家|次|种|项|支|座|处|回|遍)(?!百分点)|\bhow many\b",
+                            re.IGNORECASE)
 
 
 def _fits_the_question(q: str, i: Indicator, sentence: Callable[[Indicator], str]) -> bool:
     """A value answers only what the question asks: an age it names (6岁儿童近视率) is in the indicator's name or
-    sentence (read only then), and a share it asks for (女干部比例) is a share, not a head count (1名)."""
+    sentence (read only then), a share it asks for (女干部比例) is a share, not a head count (1名), and a count it
+    asks for (几次, 几所) is not a share."""
     if RATIO_QUESTION.search(q) and COUNT_VALUE.search(i.value) and not re.search(r"[%‰％]", i.value):
         return False
+    if COUNT_QUESTION.search(q) and not RATIO_QUESTION.search(q) and re.search(r"[%‰％]", i.value):
+        return False          # 几次, 几所: a count, not a share of communities (家长接受几次家庭教育指导 was 90%)
+    if re.match(r"\s*[、，,；;：:]", i.name_as_written):
+        return False          # a piece of a list read as a name (、初中生9小时、高中生 … 8小时): whose value it is is unclear
     ages = set(RE_AGE.findall(q))
     return not ages or ages <= set(RE_AGE.findall(f"{i.name} {i.name_as_written} {sentence(i)}"))
 

@@ -111,6 +111,25 @@ def test_an_english_question_asking_how_many_gets_the_value(fake_searcher):
         ("daqing-children-2021", "2.5张以上")]
 
 
+def test_a_count_asked_is_never_answered_with_a_share(fake_searcher):
+    """大庆家长接受几次家庭教育指导 was answered 90% (城市社区建立家长学校…的比例): the right words, another
+    indicator. A count asked (几次, 几所) takes a count; a plan stating only shares says it states no such number."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    answer = asker.ask("大庆家长接受几次家庭教育指导")
+    assert [(v.plan_id, v.value) for v in answer.values] == [("daqing-children-2021", "2次")]
+    assert "不低于2次" in answer.answer and "至少接受2次" in answer.values[0].quote
+    schools = asker.ask("家长学校办几所")
+    assert not any("%" in v.value for v in schools.values) and "%" not in schools.answer
+
+
+def test_a_piece_of_a_list_is_never_given_as_an_indicator(fake_searcher):
+    """孩子睡几个小时 was answered "、初中生9小时、高中生 … 达到8小时": a fragment of 小学生达到10小时、初中生9小时、
+    高中生达到8小时 read as an indicator's name, and the high-school value given as the children's."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("孩子睡几个小时")
+    assert not any(re.match(r"[、，；]", v.indicator_as_written) for v in answer.values)
+    assert "：、" not in answer.answer
+
+
 def test_a_question_whose_indicator_no_plan_states_says_so_with_related_passages(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆市儿童肥胖率目标是多少")
     assert answer.answer_type == "none" and answer.no_answer and not answer.values
