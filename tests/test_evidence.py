@@ -387,10 +387,12 @@ def test_colloquial_questions_are_answered_and_near_misses_refused_with_the_real
     asker = Asker(real_searcher, real_searcher.settings)
     for q in ("娃总玩手机停不下来咋办", "学生心理出问题想不开怎么办", "职场性骚扰怎么防", "women job discrimination",
               "小孩从阳台上摔下来怎么预防", "街上要饭的孩子谁来管", "free lunch for poor students", "丈夫打妻子怎么办",
-              "生完孩子产后抑郁有人管没", "十三师的卓越教师培养计划是怎么回事"):
+              "生完孩子产后抑郁有人管没", "十三师的卓越教师培养计划是怎么回事", "带娃出门找不到地方喂奶"):
         assert not real_searcher.search(SearchRequest(q=q)).no_answer, q
         assert not asker.ask(q).no_answer, q
-    for q in ("孩子配眼镜能报销吗", "HPV疫苗免费接种", "天价彩礼整治", "殡葬改革"):
+    # a passage merely close in meaning (0.870-0.875) excuses no topic it lacks: 儿童节 of a festival's day off
+    for q in ("孩子配眼镜能报销吗", "HPV疫苗免费接种", "天价彩礼整治", "殡葬改革", "六一儿童节家长能放半天假吗",
+              "雾霾天中小学停课标准"):
         assert real_searcher.search(SearchRequest(q=q)).no_answer, q
         assert asker.ask(q).no_answer, q
     lacking = asker.ask("大庆 碘盐")
