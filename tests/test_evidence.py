@@ -382,6 +382,14 @@ def test_english_words_for_meals_and_the_poor_find_the_plans_words(fake_searcher
     assert "营养改善计划" in forms("school lunch")
 
 
+def test_a_home_visit_in_english_is_the_plans_visit_to_a_newborn_as_well_as_a_teachers(fake_searcher):
+    """Xinxing newborn home visit rate target was refused: home visits reached only 家访 (a teacher's)."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("Xinxing newborn home visit rate target")
+    assert [(v.plan_id, v.indicator, v.value) for v in answer.values] == [
+        ("xinxing-children-2021", "新生儿访视率", "95%以上")]
+    assert "访视" in fake_searcher.vocabulary.forms("home visits") and "家访" in fake_searcher.vocabulary.forms("home visit")
+
+
 @pytest.mark.slow
 def test_colloquial_questions_are_answered_and_near_misses_refused_with_the_real_model(real_searcher):
     asker = Asker(real_searcher, real_searcher.settings)
