@@ -444,10 +444,18 @@ class Vocabulary:
             flags = self.tokenizer.pos_flags(word, PREDICATE_FLAGS)
             cached = bool(flags) and all(flags) and (      # (function words never get here: `_function_word`)
                 not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE) \
-                or bool(RE_AFTER_DOING.fullmatch(word)) and not self.known([word])[0] or bool(RE_CANNOT.fullmatch(word))
+                or bool(RE_AFTER_DOING.fullmatch(word)) and not self.known([word])[0] or bool(RE_CANNOT.fullmatch(word)) \
+                or self._degree_and_quality(word)
             if len(self._predicates) < 20_000:
                 self._predicates[word] = cached
         return cached
+
+    def _degree_and_quality(self, word: str) -> bool:
+        """太贵, 很远: a degree adverb before an adjective, a word the plans never write that jieba's dictionary tags
+        as no predicate: how much, not what about."""
+        if len(word) != 2 or word[0] not in "太很挺好超真蛮老特" or self.known([word])[0]:
+            return False
+        return self.tokenizer.pos_flags(word[1], PREDICATE_FLAGS) in (["a"], ["ad"], ["ag"])
 
     def _function_word(self, word: str) -> bool:
         """越来越, 之间, 以后: adverbs, direction words, conjunctions… say nothing a passage must state, and a missing

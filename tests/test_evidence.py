@@ -229,6 +229,11 @@ def test_asking_phrases_pointing_words_and_after_doing_clauses_are_not_what_is_a
     after = {c.word: c.predicate for c in concepts("生完孩子产后抑郁有人管没")}
     assert after.get("生完") is True and after.get("产后抑郁") is False
     assert [c.word for c in concepts("What do the plans say about parental leave?")] == ["parental leave"]
+    # 太贵 (a degree and a quality, a word of jieba's dictionary tagged no predicate) says how much, not what about
+    costly = {c.word: c.predicate for c in concepts("新城区公办园进不去民办园又太贵咋解决")}
+    assert costly.get("太贵") is True and costly.get("公办") is False
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("新城区公办园进不去民办园又太贵咋解决")
+    assert not answer.no_answer and "入民办园贵" in answer.answer
 
 
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
