@@ -351,6 +351,8 @@ def test_a_husband_beating_his_wife_is_domestic_violence(fake_searcher):
     assert top and all("家庭暴力" in hit.text for hit in top)
     q = "老公出轨怎么办"              # a spouse names who, as 孩子 and 妇女 do: 出轨 alone is asked about
     assert [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))] == ["出轨"]
+    q = "离婚后孩子跟了前夫，他不让我见孩子咋办"     # and a former spouse
+    assert [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))] == ["离婚", "不让"]
 
 
 @pytest.mark.parametrize("word, plan_word", [("当领导", "领导班子"), ("掉下来", "跌落"), ("人贩子", "拐卖"),
@@ -361,7 +363,8 @@ def test_a_husband_beating_his_wife_is_domestic_violence(fake_searcher):
                                              ("birth defects", "出生缺陷"), ("手游", "网络游戏"), ("成瘾", "沉迷"),
                                              ("外地打工的孩子", "随迁子女"), ("工资", "劳动报酬"),
                                              ("动手动脚", "性骚扰"), ("住院费用", "医疗费用"), ("inclusive", "普惠性"), ("套路", "诈骗"),
-                                             ("高级职称", "高级专业技术人员"), ("买票", "票价"), ("坐车", "乘车")])
+                                             ("高级职称", "高级专业技术人员"), ("买票", "票价"), ("坐车", "乘车"),
+                                             ("坐牢", "服刑人员"), ("爸妈", "父母")])
 def test_colloquial_words_reach_the_words_the_plans_write(fake_searcher, word, plan_word):
     assert plan_word in fake_searcher.vocabulary.forms(word)
 
