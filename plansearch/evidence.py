@@ -93,6 +93,9 @@ RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # �
 RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少")
 # a word the plans never write of a verb and 完 (生完, 吃完饭, 考完试): after it is done, when, not what about
 RE_AFTER_DOING = re.compile(r"[\u4e00-\u9fff]完[\u4e00-\u9fff]?")
+# one-character ends that make another thing of the word before them, a person, a document, an object or a place
+# (身份证 is no 身份, 卫生巾 no 卫生, 电子厂 no 电子), where 营养餐, 失业金, 扫盲班 keep theirs
+OTHER_THING_SUFFIXES = frozenset("证巾员师犯者手工匠卡厂店馆机器车票单")
 # a verb's complement, negated (找不到 → 找 / 不到, 买不起, 管不住): whether it can be done, not what about
 RE_CANNOT = re.compile(r"[不没][到了起上下去来住完成动开够懂会清见着好]")
 SUBJECT_PREFIXES = ("小孩", "孩子", "儿童", "娃", "宝宝", "未成年人", "学生")    # one child, however a question names it
@@ -317,7 +320,8 @@ class Vocabulary:
                 for group in cilin_groups().get(word, ()):
                     forms += [w for w in group if len(w) >= 2 and w != word and self.known([w])[0]]
             forms += self.abbreviations.get(word, []) or self._written_long_forms(word)
-            if len(word) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", word) and self.known([word[:-1]])[0]:
+            if len(word) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", word) and self.known([word[:-1]])[0] \
+                    and word[-1] not in OTHER_THING_SUFFIXES:
                 forms.append(word[:-1])     # 营养餐 → 营养: a one-character suffix the plans do not write
             if len(word) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", word) and self.known([word[1:]])[0] \
                     and all(self.tokenizer.pos_flags(word[0], VERB_FLAGS)):

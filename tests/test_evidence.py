@@ -236,6 +236,14 @@ def test_asking_phrases_pointing_words_and_after_doing_clauses_are_not_what_is_a
     assert not answer.no_answer and "入民办园贵" in answer.answer
 
 
+def test_a_suffix_making_another_thing_is_not_dropped_but_a_light_one_is(fake_searcher):
+    """小孩几岁可以办身份证 was answered from 网络游戏电子身份认证: 身份证 counted as present wherever 身份 was, as 营养餐
+    counts where 营养 is. A document, a person, an object or a place at the end makes another thing."""
+    forms = fake_searcher.vocabulary.forms
+    assert "身份" not in forms("身份证") and "电子" not in forms("电子厂")
+    assert "营养" in forms("营养餐") and "失业" in forms("失业金") and "科学" in forms("科学家")
+
+
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("男性前列腺癌筛查")
     assert answer.no_answer and answer.answer_type == "none"
