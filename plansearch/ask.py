@@ -18,7 +18,7 @@ from typing import Callable
 from pydantic import BaseModel, Field
 
 from indexer.normalize import for_the_model, normalize_for_index
-from indexer.targets import CHANGE_VERBS, fold, indicator_specs
+from indexer.targets import CHANGE_VERBS, SYMBOL_DIRECTIONS, fold, indicator_specs
 from plansearch.evidence import states_every_topic
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
@@ -219,6 +219,12 @@ def _stated_value(i: Indicator) -> str:
     return f"{i.direction}{i.value}" if i.direction in CHANGE_VERBS and not i.value.startswith(i.direction) else i.value
 
 
+def _direction_before(i: Indicator) -> str:
+    """The direction word the answer writes before the value, unless the value states it (降至5‰以下, or ≥80%,
+    which read 不低于≥80% with it)."""
+    return "" if i.direction in i.value or i.value.lstrip()[:1] in SYMBOL_DIRECTIONS else i.direction
+
+
 def _related(response) -> list[Citation]:
     """The three closest passages of a search, shown as 相关条文 beside a refusal."""
     return [Citation(passage_id=h.passage_id, plan_id=h.plan_id, plan_title=h.plan_title, source=h.source)
@@ -371,7 +377,7 @@ class Asker:
             flag = "（原文如此，单位存疑）" if i.implausible else ""
             named = i.name if len(names_under.get((i.passage_id, i.name_as_written), ())) > 1 else i.name_as_written
             lines.append(f"{_label(meta, self.searcher.plans)}：{named}{when}{i.baseline or ''}"
-                         f"{i.direction if i.direction not in i.value else ''}{i.value}{flag}")
+                         f"{_direction_before(i)}{i.value}{flag}")
         return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
                            confidence=confidence, values=values)
 
@@ -501,12 +507,16 @@ class Asker:
 
     @staticmethod
     def _quote(text: str, indicator: Indicator) -> str:
-        """The sentence(s) of the passage that hold the value."""
+        """The sentence of the passage that holds the value: of several holding it (知晓率达90%以上 … 治疗率达90%以上),
+        the one sharing most of the indicator's name."""
         squashed_value = re.sub(r"\s+", "", indicator.value)
-        for sentence in re.split(r"(?<=[。；\n])", text):
-            if squashed_value in re.sub(r"\s+", "", sentence):
-                return sentence.strip()
-        return text
+        holding = [sentence.strip() for sentence in re.split(r"(?<=[。；\n])", text)
+                   if squashed_value in re.sub(r"\s+", "", sentence)]
+        if len(holding) > 1:
+            name = re.sub(r"\s+", "", indicator.name_as_written or indicator.name)
+            pairs = {name[k:k + 2] for k in range(len(name) - 1)}
+            return max(holding, key=lambda x: sum(pair in re.sub(r"\s+", "", x) for pair in pairs))
+        return holding[0] if holding else text
 
     # -- "what do others do" -----------------------------------------------------------------
     def _grouped_answer(self, q: str, response, named: list[str] | None = None, lacking: bool = False,

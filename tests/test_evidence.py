@@ -130,6 +130,18 @@ def test_a_piece_of_a_list_is_never_given_as_an_indicator(fake_searcher):
     assert "：、" not in answer.answer
 
 
+def test_a_value_is_quoted_from_its_own_sentence_and_its_bound_written_once(fake_searcher):
+    """曾都宫颈癌患者治疗率 quoted 防治知识知晓率达90%以上, the passage's first sentence with the same 90%以上; the
+    plan's ≥80% of 夜间达标率 (asked as 晚上噪音) was stated 不低于≥80%."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    cancer = asker.ask("曾都宫颈癌病人的治疗率要到多少").values
+    assert [(v.indicator, v.value) for v in cancer] == [("宫颈癌患者治疗率", "90%以上")]
+    assert "宫颈癌患者治疗率达90%以上" in cancer[0].quote and "知晓率" not in cancer[0].quote
+    noise = asker.ask("曾都区晚上噪音达标率定的多少")
+    assert [v.value for v in noise.values] == ["≥80%"]
+    assert "夜间达标率（规划期末2030年）≥80%" in noise.answer and "不低于≥" not in noise.answer
+
+
 def test_a_question_whose_indicator_no_plan_states_says_so_with_related_passages(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆市儿童肥胖率目标是多少")
     assert answer.answer_type == "none" and answer.no_answer and not answer.values
