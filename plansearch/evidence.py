@@ -96,6 +96,9 @@ RE_AFTER_DOING = re.compile(r"[\u4e00-\u9fff]完[\u4e00-\u9fff]?")
 # one-character ends that make another thing of the word before them, a person, a document, an object or a place
 # (身份证 is no 身份, 卫生巾 no 卫生, 电子厂 no 电子), where 营养餐, 失业金, 扫盲班 keep theirs
 OTHER_THING_SUFFIXES = frozenset("证巾员师犯者手工匠卡厂店馆机器车票单")
+# "each" with a measure word (每个乡镇卫生院, 每所学校): which ones, not what about (每年, 每天 say when, and stay)
+RE_EACH = re.compile(r"每[个所名位户家人间张座处]")
+RE_OR_CHARACTER = re.compile(r"\(([\u4e00-\u9fff]{1,2})\)(?=[\u4e00-\u9fff])")
 # a verb's complement, negated (找不到 → 找 / 不到, 买不起, 管不住): whether it can be done, not what about
 RE_CANNOT = re.compile(r"[不没][到了起上下去来住完成动开够懂会清见着好]")
 SUBJECT_PREFIXES = ("小孩", "孩子", "儿童", "娃", "宝宝", "未成年人", "学生")    # one child, however a question names it
@@ -140,8 +143,13 @@ class Concept:
     parts: tuple[str, ...] = ()     # a compound the plans never write: present where all its words are
 
     def in_text(self, normal_text: str) -> bool:
-        return any(f in normal_text for f in self.forms) or bool(self.parts) and all(
-            p in normal_text for p in self.parts)
+        if self._in(normal_text):
+            return True
+        # 乡(镇)卫生院 says 乡镇卫生院 too (and 乡卫生院): a character in brackets inside a word is an "or"
+        return "(" in normal_text and self._in(RE_OR_CHARACTER.sub(r"\1", normal_text))
+
+    def _in(self, text: str) -> bool:
+        return any(f in text for f in self.forms) or bool(self.parts) and all(p in text for p in self.parts)
 
 
 @dataclass
@@ -397,7 +405,7 @@ class Vocabulary:
                 continue
             if self._generic_compound(w) or self._function_word(w):
                 continue
-            if RE_ASKING.search(w) and not self.known([w])[0]:
+            if RE_ASKING.search(w) and not self.known([w])[0] or RE_EACH.fullmatch(w):
                 continue
             if w not in words:
                 words.append(w)

@@ -142,6 +142,16 @@ def test_a_value_is_quoted_from_its_own_sentence_and_its_bound_written_once(fake
     assert "夜间达标率（规划期末2030年）≥80%" in noise.answer and "不低于≥" not in noise.answer
 
 
+def test_a_character_in_brackets_is_an_or_and_each_says_which_not_what(fake_searcher):
+    """大庆乡镇卫生院儿童保健医生至少几名 was answered "大庆市儿童规划没有规定…" with other plans' 2名: 大庆 writes
+    每所乡（镇）卫生院…至少配备2名, and 乡镇 was not found in 乡(镇). 每个 of 每个乡镇卫生院 was a topic to find."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆乡镇卫生院儿童保健医生至少几名")
+    assert [(v.plan_id, v.value) for v in answer.values] == [("daqing-children-2021", "2名")]
+    assert "没有规定" not in answer.answer
+    q = "大庆每个乡镇卫生院要配儿童保健医生"
+    assert "每个" not in [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]
+
+
 def test_a_question_whose_indicator_no_plan_states_says_so_with_related_passages(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆市儿童肥胖率目标是多少")
     assert answer.answer_type == "none" and answer.no_answer and not answer.values
