@@ -552,6 +552,17 @@ class Asker:
                 group = groups.setdefault(v.plan_id, PlanGroup(plan_id=v.plan_id, plan_title=v.plan_title, items=[]))
                 title = v.title or v.text.split("。", 1)[0]
                 group.items.append(GroupItem(passage_id=v.passage_id, title=title, kind=v.kind, source=v.source))
+        if not groups and not response.no_answer:
+            # no measure or target, but the search's passages on carrying the plan out (每5年召开一次…妇女儿童工作会议,
+            # under 组织实施) say it: those that state every topic of the question are the answer
+            topics = [c for c in concepts or [] if not c.predicate]
+            for h in response.results:
+                if h.kind in (Kind.implementation, Kind.overview) and topics and (not named or h.plan_id in named) \
+                        and states_every_topic(topics, normalize_for_index(h.text)):
+                    group = groups.setdefault(h.plan_id, PlanGroup(plan_id=h.plan_id, plan_title=h.plan_title, items=[]))
+                    if len(group.items) < MAX_PER_PLAN:
+                        group.items.append(GroupItem(passage_id=h.passage_id, kind=h.kind, source=h.source,
+                                                     title=h.title or h.text.split("。", 1)[0]))
         if not groups:
             # no measure or target passes the evidence rule on its own: the same refusal as a flagged search,
             # with the closeness capped under one half as there, and the closest passages to read

@@ -513,10 +513,21 @@ class Vocabulary:
         return tuple(normalize_for_index(p) for p in parts) if all(self.known(parts)) else ()
 
     def _rule_words(self, text: str) -> list[str]:
-        """Synonym-rule words in the text, longest first, not overlapping."""
+        """Synonym-rule words in the text, longest first, not overlapping, and not breaking a longer word jieba reads
+        there (童工 in 妇女儿童/工作会议 is no child labour); across a word no longer than itself it stays (三胎 of
+        二胎三胎生了, where jieba reads 胎生)."""
+        spans, start = [], 0
+        for token in self.tokenizer._jieba.cut(text, HMM=False):
+            spans.append((start, start + len(token)))
+            start += len(token)
+
+        def fits(i: int, j: int) -> bool:
+            return all(not (a < i < b or a < j < b) or a <= i and j <= b or b - a <= j - i for a, b in spans)
         found: list[str] = []
         for word in sorted(self.synonyms, key=len, reverse=True):
-            if len(word) >= 2 and word in text and not any(word in f for f in found):
+            if len(word) < 2 or word not in text or any(word in f for f in found):
+                continue
+            if any(fits(m.start(), m.end()) for m in re.finditer(re.escape(word), text)):
                 found.append(word)
         return found
 

@@ -266,6 +266,16 @@ def test_a_suffix_making_another_thing_is_not_dropped_but_a_light_one_is(fake_se
     assert "营养" in forms("营养餐") and "失业" in forms("失业金") and "科学" in forms("科学家")
 
 
+def test_a_question_answered_where_the_plan_is_carried_out_quotes_that_passage(fake_searcher):
+    """新城区妇女儿童工作会议几年开一次: the search's first passage said it (每5年召开一次…, under 组织实施), and ask
+    refused, its answers being made of measures and targets only; 童工 was read inside 妇女儿童/工作."""
+    q = "新城区妇女儿童工作会议几年开一次"
+    assert "童工" not in [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]
+    answer = Asker(fake_searcher, fake_searcher.settings).ask(q)
+    assert not answer.no_answer and [g.plan_id for g in answer.groups] == ["xinchengqu-children-2021"]
+    assert answer.groups[0].items[0].kind == "implementation" and "每5年召开一次" in answer.answer
+
+
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("男性前列腺癌筛查")
     assert answer.no_answer and answer.answer_type == "none"
