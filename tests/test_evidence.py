@@ -152,6 +152,17 @@ def test_a_character_in_brackets_is_an_or_and_each_says_which_not_what(fake_sear
     assert "每个" not in [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]
 
 
+def test_kindergarten_kinds_are_words_and_their_shares_found_as_the_plan_writes_them(fake_searcher):
+    """乡宁公办园加普惠民办园在园幼儿占比要多少 was cut 公办/园加普/惠民/办园 (惠民, "benefiting the people", took 普惠's
+    惠) and found no value; the plan writes 公办园和普惠性民办园在园幼儿占比不低于80%."""
+    q = "乡宁公办园加普惠民办园在园幼儿占比要多少"
+    words = [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]
+    assert "公办园" in words and "民办园" in words and "惠民" not in words
+    answer = Asker(fake_searcher, fake_searcher.settings).ask(q)
+    assert [(v.plan_id, v.value) for v in answer.values] == [("xiangning-children-2021", "80%")]
+    assert "不低于80%" in answer.answer
+
+
 def test_a_question_whose_indicator_no_plan_states_says_so_with_related_passages(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆市儿童肥胖率目标是多少")
     assert answer.answer_type == "none" and answer.no_answer and not answer.values
@@ -253,7 +264,7 @@ def test_asking_phrases_pointing_words_and_after_doing_clauses_are_not_what_is_a
     assert [c.word for c in concepts("What do the plans say about parental leave?")] == ["parental leave"]
     # 太贵 (a degree and a quality, a word of jieba's dictionary tagged no predicate) says how much, not what about
     costly = {c.word: c.predicate for c in concepts("新城区公办园进不去民办园又太贵咋解决")}
-    assert costly.get("太贵") is True and costly.get("公办") is False
+    assert costly.get("太贵") is True and costly.get("公办园") is False
     answer = Asker(fake_searcher, fake_searcher.settings).ask("新城区公办园进不去民办园又太贵咋解决")
     assert not answer.no_answer and "入民办园贵" in answer.answer
 
