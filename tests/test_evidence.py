@@ -161,6 +161,9 @@ def test_kindergarten_kinds_are_words_and_their_shares_found_as_the_plan_writes_
     answer = Asker(fake_searcher, fake_searcher.settings).ask(q)
     assert [(v.plan_id, v.value) for v in answer.values] == [("xiangning-children-2021", "80%")]
     assert "不低于80%" in answer.answer
+    # and a plan writing them in full (公办幼儿园和普惠性民办幼儿园覆盖率) is not said to lack them
+    full = Asker(fake_searcher, fake_searcher.settings).ask("曾都区公办园和普惠园覆盖率要到多少")
+    assert [(v.plan_id, v.value) for v in full.values] == [("zengdu-children-2021", "82%以上")]
 
 
 def test_a_question_whose_indicator_no_plan_states_says_so_with_related_passages(fake_searcher):
