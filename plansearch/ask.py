@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from indexer.normalize import for_the_model, normalize_for_index
 from indexer.targets import CHANGE_VERBS, SYMBOL_DIRECTIONS, fold, indicator_specs
-from plansearch.evidence import states_every_topic
+from plansearch.evidence import SUBJECT_PREFIXES, states_every_topic
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 from plansearch.settings import Settings
@@ -141,6 +141,9 @@ def _named_by_tail(run: str) -> list[str]:
     for size in range(len(run), 2, -1):
         tail = run[-size:]
         found = [s.name for s in specs if any(tail in fold(a) for a in (s.name, *s.aliases) if a)]
+        if found and tail.startswith("学生") and len(tail) > 4:
+            # 学生 names every school level (学生近视率: 小学生, 初中生, 高中阶段学生), and 初中生近视率 does not write it
+            return _named_by_tail(tail[2:])
         if found:
             # a tail of a generic rate alone (家长学校覆盖率 → 覆盖率) names no indicator: it named every coverage rate
             # of the plans, and the question was told no plan sets a value for them
@@ -189,7 +192,9 @@ def _attribute_concepts(query: str, concepts):
     新生儿和婴儿死亡率 婴儿 names the other indicator asked, not an attribute of 新生儿死亡率."""
     phrases = [phrase for _, phrase in indicator_phrases(query)]
     # a verb says what the plans do with the value (哪些规划设定了婴儿死亡率目标), not which indicator: not an attribute
-    return [c for c in concepts if not c.predicate and not any(f in p for p in phrases for f in (c.word, *c.forms))]
+    # and who (学生 of 初二学生近视率 names every school level: 初中生近视率 does not write it) is no attribute either
+    return [c for c in concepts if not c.predicate and c.word not in SUBJECT_PREFIXES
+            and not any(f in p for p in phrases for f in (c.word, *c.forms))]
 
 
 RE_AGE = re.compile(r"(\d{1,2})\s*(?:周岁|岁)")

@@ -93,6 +93,9 @@ RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # �
 RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少")
 # a word the plans never write of a verb and 完 (生完, 吃完饭, 考完试): after it is done, when, not what about
 RE_AFTER_DOING = re.compile(r"[\u4e00-\u9fff]完[\u4e00-\u9fff]?")
+# how often or for how long (一年, 两周, 几次): when, not what about (每年, 每天, which a plan's value may be
+# stated by, stay what they are)
+RE_SPAN = re.compile(r"[一二两三四五六七八九十几半]+(?:个月|学期|年|月|周|天|日|次|回|遍)")
 # one-character ends that make another thing of the word before them, a person, a document, an object or a place
 # (身份证 is no 身份, 卫生巾 no 卫生, 电子厂 no 电子), where 营养餐, 失业金, 扫盲班 keep theirs
 OTHER_THING_SUFFIXES = frozenset("证巾员师犯者手工匠卡厂店馆机器车票单")
@@ -457,6 +460,7 @@ class Vocabulary:
             cached = bool(flags) and all(flags) and (      # (function words never get here: `_function_word`)
                 not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE) \
                 or bool(RE_AFTER_DOING.fullmatch(word)) and not self.known([word])[0] or bool(RE_CANNOT.fullmatch(word)) \
+                or bool(RE_SPAN.fullmatch(word)) \
                 or self._degree_and_quality(word)
             if len(self._predicates) < 20_000:
                 self._predicates[word] = cached

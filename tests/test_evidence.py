@@ -166,6 +166,18 @@ def test_kindergarten_kinds_are_words_and_their_shares_found_as_the_plan_writes_
     assert [(v.plan_id, v.value) for v in full.values] == [("zengdu-children-2021", "82%以上")]
 
 
+def test_a_school_grade_asks_for_its_levels_value_and_students_for_every_level(fake_searcher):
+    """初二学生近视率要降到多少 was answered with 小学生 38% and 高中阶段学生 70% (学生 was in their names, not in
+    初中生近视率's); 大庆学生近视率 left out 初中生 68%; 一年 of 一年要接受几次 was a topic no value sentence states."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    second_year = asker.ask("初二学生近视率要降到多少").values
+    assert second_year and {v.indicator for v in second_year} == {"初中生近视率"}
+    daqing = asker.ask("大庆学生近视率").values
+    assert {(v.indicator, v.value) for v in daqing} == {("小学生近视率", "38%以下"), ("初中生近视率", "68%以下"),
+                                                        ("高中阶段学生近视率", "78%以下")}
+    assert [v.value for v in asker.ask("大庆家长一年要接受几次家庭教育指导").values] == ["2次"]
+
+
 def test_a_question_whose_indicator_no_plan_states_says_so_with_related_passages(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆市儿童肥胖率目标是多少")
     assert answer.answer_type == "none" and answer.no_answer and not answer.values
