@@ -29,6 +29,10 @@ SCANNED = "no text layer: a scanned PDF needs OCR before it can be indexed"
 RE_GARBLED = re.compile("[\ue000-\uf8ff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a1-\u00af\u00b2-\u00b6"
                         "\u00b8-\u00d6\u00d8-\u00f6\u00f8-\u00ff!\"#$&'*+<=>?@\\[\\\\\\]^_`{|}~\u2020\u2021]")
 GARBLED_SHARE = 0.03
+# the same on one page of some length: damage is local (a stretch of the file zeroed garbled 9% of one page's
+# characters and 2% of the document's, and the symbols were indexed)
+GARBLED_PAGE_SHARE = 0.05
+GARBLED_PAGE_MIN = 300
 # ideographs outside the basic block (Extension A and beyond: 㐥㑊㒔): a plan uses next to none, a font whose glyph ids
 # were taken for code points yields little else
 RE_RARE_HAN = re.compile("[\u3400-\u4dbf\U00020000-\U0003134f]")
@@ -73,11 +77,15 @@ def read_pdf(path: Path) -> Document:
     lines, tables = _assemble(pages, {_squash(title) for _, title, _ in outline if title.strip()})
     lines = _number_outline_headings(lines, outline)
     text = re.sub(r"\s", "", "".join(line.text for line in lines))
-    if text and len(RE_GARBLED.findall(text)) > GARBLED_SHARE * len(text):
-        share = len(RE_GARBLED.findall(text)) / len(text)
-        raise ReaderError(path.name, f"the PDF's text layer is garbled ({share:.0%} of its characters are symbols "
-                                     f"where words should be: a damaged file, or fonts without a Unicode map); "
-                                     f"export the PDF again, or use the Word file")
+    share, where = _garbled(text), ""
+    if share <= GARBLED_SHARE:
+        page_share, page = _worst_page(lines)
+        if page_share > GARBLED_PAGE_SHARE:
+            share, where = page_share, f" on page {page}"
+    if share > GARBLED_SHARE:
+        raise ReaderError(path.name, f"the PDF's text layer is garbled{where} ({share:.0%} of its characters are "
+                                     f"symbols where words should be: a damaged file, or fonts without a Unicode "
+                                     f"map); export the PDF again, or use the Word file")
     han = len(RE_HAN.findall(text))
     if han and len(RE_RARE_HAN.findall(text)) > RARE_HAN_SHARE * han:
         share = len(RE_RARE_HAN.findall(text)) / han
@@ -87,6 +95,21 @@ def read_pdf(path: Path) -> Document:
     warnings = [f"{len(scanned)} of {len(pages)} pages ({_page_list(scanned)}) are images without a text layer "
                 f"(scanned?): their text is not indexed; OCR them first"] if scanned else []
     return Document(file=path.name, format="pdf", lines=lines, tables=tables, warnings=warnings)
+
+
+def _garbled(text: str) -> float:
+    """The share of `text`'s characters that are symbols a plan's words never are."""
+    return len(RE_GARBLED.findall(text)) / len(text) if text else 0.0
+
+
+def _worst_page(lines: list[SourceLine]) -> tuple[float, int | None]:
+    """The highest garbled share of a page holding at least GARBLED_PAGE_MIN characters, and that page."""
+    pages: dict[int | None, list[str]] = {}
+    for line in lines:
+        pages.setdefault(line.page, []).append(re.sub(r"\s", "", line.text))
+    shares = [(_garbled(text), page) for page, parts in pages.items()
+              if len(text := "".join(parts)) >= GARBLED_PAGE_MIN]
+    return max(shares, key=lambda x: x[0], default=(0.0, None))
 
 
 def _outline(pdf: pdfium.PdfDocument) -> list[tuple[int, str, int | None]]:
