@@ -754,3 +754,16 @@ def test_a_pond_or_reservoir_is_the_plans_dangerous_water(real_searcher):
     answer = Asker(real_searcher, real_searcher.settings).ask("暑假娃去野河塘游泳出事，各地咋防的")
     assert not answer.no_answer and len({g.plan_id for g in answer.groups}) >= 4
     assert all("溺水" in i.title for g in answer.groups for i in g.items)
+
+
+@pytest.mark.parametrize("q, related_says", [
+    ("儿童肥胖率规划要控制在百分之几", "肥胖"),      # 乡宁 writes 超重、肥胖上升趋势得到有效控制 after other rates' numbers
+    ("老公陪产假能休几天", "陪产假"),                # 曾都 names 配偶陪产假, with no number of days
+])
+def test_a_number_asked_by_ji_and_its_unit_that_no_plan_sets_is_said_to_be_set_nowhere(real_searcher, q, related_says):
+    """几天 and 百分之几 ask for a number as 多少 does. Both questions got a list of passages, read as the answer,
+    though none sets the number: the one on 肥胖 held numbers, but those of 贫血率 and 低体重率 in another clause."""
+    answer = Asker(real_searcher, real_searcher.settings).ask(q)
+    assert answer.no_answer and answer.answer_type == "none" and not answer.values
+    assert answer.answer.startswith("已收录的规划中没有找到这个问题所问的数值")
+    assert any(related_says in real_searcher.passage(c.passage_id).text for c in answer.related)
