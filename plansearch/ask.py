@@ -33,12 +33,15 @@ RE_YEAR = re.compile(r"(20[2-3]\d)\s*年?")
 # asking for a number in English, as 多少 and 几 ask in Chinese (How many pediatric beds per 1000 children)
 ENGLISH_NUMBER = r"\bhow (?:many|much|high|low)\b|\bwhat (?:percentage|proportion|share|number)\b"
 # a number asked by 几 and its unit (几天, 几岁, 几个小时, 百分之几): how many, how long, how old, what share
-HOW_MANY = r"几\s*(?:个|次|所|名|天|周|岁|年|月|小时|元|倍|项|人|张|家|成)|[百千万]分之几"
+# (not 这几年, 近几天: a few; nor 几年级: which grade)
+HOW_MANY = r"(?<![这那近前后头过])几\s*(?:个|次|所|名|天|周|岁|年(?!级)|月|小时|元|倍|项|人|张|家|成)|[百千万]分之几"
 VALUE_QUESTION = re.compile(r"多少|目标|指标|比例|比重|占比|达到|控制在|降至|几个|几次|几名|几所|几张|几家|数值|率|数$|"
                             + HOW_MANY + "|" + ENGLISH_NUMBER, re.IGNORECASE)
 NUMBER_QUESTION = re.compile(r"多少|几个|几次|几所|几名|标准是|补贴标准|发放标准|具体数值|" + HOW_MANY +
                              r"|率的?(?:目标|指标)值?[?？]?$|率(?:是|要|定在|达到|控制在|降到|提高到)|"     # 使用率目标
                              + ENGLISH_NUMBER, re.IGNORECASE)
+# a number in digits, or in words with its unit (未满十六周岁, 两小时)
+RE_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千]+(?:周岁|岁|小时|个月|天|周|次|名|所|倍|成)")
 RE_CLAUSE = re.compile(r"[。；;！？!?，,\n]")
 NO_VALUE_TEXT = "已收录的规划中没有找到这个问题所问的数值。可以换个说法，或在检索中查看相关条文。"
 NO_ANSWER_TEXT = "在已收录的规划中没有找到能回答这个问题的内容。可以换个说法，或去掉地名、年份再试。"
@@ -627,12 +630,12 @@ class Asker:
         if response.no_answer or not response.results or not any(not c.predicate for c in concepts):
             return False
         best = next((h for h in response.results if not plans or h.plan_id in plans), None)
-        if best is None or not re.search(r"\d", best.text):
+        if best is None or not RE_NUMBER.search(best.text):
             return False
         # the number and the topics in one clause: 乡宁's "…低体重率分别控制在8%、2%和2%以下，儿童超重、肥胖上升趋势得到
         # 有效控制" sets no number for 肥胖
         for clause in RE_CLAUSE.split(normalize_for_index(best.text)):
-            if not re.search(r"\d", clause):
+            if not RE_NUMBER.search(clause):
                 continue
             # a rate asked (家长学校覆盖率) is stated by a share of the thing (95%的城市社区…建立家长学校)
             share = bool(re.search(r"\d\s*[%‰]", clause))
