@@ -68,7 +68,8 @@ GENERIC = frozenset({
     "大姐", "大姐们", "姐妹们", "女同胞", "女同志", "妇女同志",     # who is asked about, as 妇女 says it
     "解决", "处理", "应对", "对待",     # 怎么解决: how, not what about
 })
-# English function words and number words: never what a question is about (under five, for the, …)
+# English function words, number words and words asking for a share: never what a question is about (under five,
+# for the, what ratio …; a phrase of the glossary keeps its word: sex ratio at birth)
 ENGLISH_STOP = frozenset("""
 a about above after again against all am an and any are as at be because been before being below between both but
 by can could did do does doing down during each few for from further had has have having he her here hers him his
@@ -80,7 +81,7 @@ say says said mention mentions mentioned describe describes described cover cove
 included contain contains state states stated address addresses regarding concerning anything something
 zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
 eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion first
-second third half year years old age aged month months day days percent
+second third half year years old age aged month months day days percent percentage ratio ratios proportion
 """.split())
 SINGLE_KEEP = frozenset()         # one-character words that still name a topic
 MAX_TRANSLATIONS = 6              # Chinese forms kept for one English word (the most used in the plans)
@@ -105,6 +106,8 @@ RE_OR_CHARACTER = re.compile(r"\(([\u4e00-\u9fff]{1,2})\)(?=[\u4e00-\u9fff])")
 # a verb's complement, negated (找不到 → 找 / 不到, 买不起, 管不住): whether it can be done, not what about
 RE_CANNOT = re.compile(r"[不没][到了起上下去来住完成动开够懂会清见着好]")
 SUBJECT_PREFIXES = ("小孩", "孩子", "儿童", "娃", "宝宝", "未成年人", "学生")    # one child, however a question names it
+# a colloquial word for a child after what the plans write with 儿 or 儿童 (新生娃, 早产宝宝, 残疾孩子, 困境娃娃)
+RE_CHILD_WORD = re.compile(r"娃娃|宝宝|孩子|小孩|娃")
 KIND_WORDS = frozenset(w for w in (*TARGET_WORDS, *MEASURE_WORDS) if len(w) == 2)
 PASS_SHARE = 0.99           # every concept must be present (a concept's known forms count)
 # query–passage cosine (multilingual-e5-small) at or above which a passage is close in meaning, chosen on dev:
@@ -313,11 +316,15 @@ class Vocabulary:
         forms = [word]
         if (indicator := _canonical_indicator(word)) and indicator != word:
             forms.append(indicator)         # 高中生近视率 → 高中阶段学生近视率, the name a passage's indicators carry
+        plan_form = self._child_form(word)
+        if plan_form:
+            forms.append(plan_form)         # 新生娃 → 新生儿, and 残疾孩子 still 残疾
+            forms += [plan_form[:-1]] if self.known([plan_form[:-1]])[0] else []
         if word in self.synonyms:
             # the word's own rule, written for it: as evidence, a rule inside it says less (a plan's 卫生厕所, from
             # 厕所's rule, is no 女厕所; 养老保险, from 养老's, no 养老院). Search still adds those (`expansions`).
             forms += self.synonyms[word]
-        else:
+        elif not plan_form:                 # (生娃's rule, 生育, is not inside 新生娃)
             forms += self._inner_rules(word)
         forms += self.glossary.get(word.lower()) or self.glossary.get(lexicon_module.stem(word.lower()), [])
         if RE_LATIN.fullmatch(word) or " " in word and RE_LATIN.search(word):
@@ -343,6 +350,26 @@ class Vocabulary:
         if len(self._cache) < 20_000:
             self._cache[word] = out
         return out
+
+    def _child_compounds(self, text: str) -> list[str]:
+        """新生娃, 早产宝宝: a word the plans write with 儿 (新生儿, 早产儿), said with a colloquial word for a child.
+        jieba's cut and the rule 生娃 (to give birth) read 新生娃 as 新 / 生娃: the question lost its newborn."""
+        out = []
+        for m in RE_CHILD_WORD.finditer(text):
+            for size in (3, 2):
+                phrase = text[max(0, m.start() - size):m.end()]
+                if len(phrase) == size + len(m.group()) and self._child_form(phrase):
+                    out.append(phrase)
+                    break
+        return out
+
+    def _child_form(self, word: str) -> str | None:
+        """The plans' word for a word ending in a colloquial word for a child (新生娃 → 新生儿), if they write it."""
+        m = RE_CHILD_WORD.search(word)
+        if m is None or m.end() != len(word) or m.start() < 2 or not RE_HAN.fullmatch(word[0]):
+            return None
+        plan_word = word[:m.start()] + "儿"
+        return plan_word if self.known([plan_word])[0] else None
 
     def _written_long_forms(self, short: str) -> list[str]:
         """网贷 → 网络贷款: two words of the plans, each of two characters, that a passage writes one after the other,
@@ -387,7 +414,7 @@ class Vocabulary:
         text = RE_A_NOT_A_TEXT.sub(" ", text)       # 会不会, 要不要: jieba cuts them into 会 / 不会 and 要 / 不要
         text = re.sub(r"[\u4e00-\u9fff]{1,6}等(?=[\u4e00-\u9fff])", " ", text)   # 疫情等突发事件: an example of what follows
         words: list[str] = []
-        for phrase in [*self._english_phrases(text), *self._rule_words(text)]:
+        for phrase in [*self._english_phrases(text), *self._child_compounds(text), *self._rule_words(text)]:
             if phrase.lower() in text.lower():
                 words.append(phrase)
                 text = re.sub(re.escape(phrase), " ", text, flags=re.IGNORECASE)

@@ -767,3 +767,38 @@ def test_a_number_asked_by_ji_and_its_unit_that_no_plan_sets_is_said_to_be_set_n
     assert answer.no_answer and answer.answer_type == "none" and not answer.values
     assert answer.answer.startswith("已收录的规划中没有找到这个问题所问的数值")
     assert any(related_says in real_searcher.passage(c.passage_id).text for c in answer.related)
+
+
+def test_a_plan_word_with_er_said_with_a_colloquial_word_for_the_child_is_that_word(fake_searcher):
+    """大庆新生娃听力筛查率 was refused a value: jieba and the rule 生娃 (to give birth) read 新生娃 as 新 / 生娃, and
+    no sentence on 新生儿听力筛查率 says 生娃. A word the plans write with 儿 (新生儿, 早产儿) said with 娃, 宝宝 or
+    孩子 is that word; where the word before the child word is the plans' own (农村孩子), it stays that word."""
+    vocabulary = fake_searcher.vocabulary
+    words = lambda q: {c.word: c for c in vocabulary.concepts(q, [])}  # noqa: E731
+    newborn = words("新生娃听力筛查率规划要求到多少")["新生娃"]
+    assert "新生儿" in newborn.forms and "生育" not in newborn.forms
+    assert "新生儿" in words("新生宝宝遗传代谢病筛查")["新生宝宝"].forms
+    assert "农村" in words("农村孩子上学难")
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆新生娃听力筛查率规划要求到多少")
+    assert [v.value for v in answer.values] == ["95%以上"] and answer.values[0].plan_id == "daqing-children-2021"
+
+
+def test_english_words_asking_for_a_share_are_not_what_is_asked(fake_searcher):
+    """public toilet male female stall ratio was refused: no passage writes 'ratio' (比值, 系数); a glossary phrase
+    keeps it (sex ratio at birth)."""
+    vocabulary = fake_searcher.vocabulary
+    assert [c.word for c in vocabulary.concepts("public toilet male female stall ratio", [])] == [
+        "public toilet", "male female", "stall"]
+    assert [c.word for c in vocabulary.concepts("sex ratio at birth", [])] == ["sex ratio at birth"]
+
+
+@pytest.mark.slow
+def test_an_age_asked_is_answered_by_a_passage_stating_it_in_words(real_searcher):
+    """几岁以下不让开直播 asks a number: the plans write it in words (未满十六周岁), and the passage is the answer,
+    not "no number found"; 这几年 (these years) asks none."""
+    asker = Asker(real_searcher, real_searcher.settings)
+    answer = asker.ask("未成年人能注册当主播吗，几岁以下不让开直播")
+    assert not answer.no_answer and answer.answer_type == "grouped"
+    assert "未满十六周岁" in answer.answer
+    built = asker.ask("曾都这几年要新建哪些公办幼儿园")
+    assert not built.no_answer and built.groups[0].plan_id == "zengdu-children-2021"
