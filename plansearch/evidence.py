@@ -413,6 +413,7 @@ class Vocabulary:
         text = RE_YEAR.sub(" ", text)
         text = RE_A_NOT_A_TEXT.sub(" ", text)       # 会不会, 要不要: jieba cuts them into 会 / 不会 and 要 / 不要
         text = re.sub(r"[\u4e00-\u9fff]{1,6}等(?=[\u4e00-\u9fff])", " ", text)   # 疫情等突发事件: an example of what follows
+        text = self._without_comparison(text)
         words: list[str] = []
         for phrase in [*self._english_phrases(text), *self._child_compounds(text), *self._rule_words(text)]:
             if phrase.lower() in text.lower():
@@ -453,6 +454,23 @@ class Vocabulary:
             parts = self.parts(w)
             out.append(Concept(w, forms, known or bool(parts), self.is_predicate(w, forms), parts))
         return _merged(out)
+
+    def _without_comparison(self, text: str) -> str:
+        """The text without what a comparison measures against (个子比同龄人矮 → 个子矮, 工资比男性低 → 工资低): the
+        word after 比 is no topic, and the words around it may make one (个子矮's rule)."""
+        tokens = list(self.tokenizer._jieba.cut(text, HMM=False))
+        if "比" not in tokens:
+            return text
+        out, skip = [], False
+        for i, token in enumerate(tokens):
+            if skip:
+                skip = False
+                continue
+            if token == "比" and i + 1 < len(tokens) and RE_HAN.match(tokens[i + 1]) and 0 < i:
+                skip = True
+                continue
+            out.append(token)
+        return "".join(out)
 
     def _cut(self, text: str) -> list[str]:
         """jieba's words, where a run of single characters holding a word jieba's HMM reads (网约车, 医美) gives

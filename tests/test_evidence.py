@@ -802,3 +802,12 @@ def test_an_age_asked_is_answered_by_a_passage_stating_it_in_words(real_searcher
     assert "未满十六周岁" in answer.answer
     built = asker.ask("曾都这几年要新建哪些公办幼儿园")
     assert not built.no_answer and built.groups[0].plan_id == "zengdu-children-2021"
+
+
+def test_what_a_comparison_measures_against_is_no_topic(fake_searcher):
+    """娃个子比同龄人矮一截 was refused: 同龄人 (peers) and 个子 were topics no passage states. The word after 比 is what
+    the thing is measured against; without it, 个子矮 is the rule it is (生长迟缓)."""
+    vocabulary = fake_searcher.vocabulary
+    words = lambda q: [c.word for c in vocabulary.concepts(q, [])]  # noqa: E731
+    assert words("娃个子比同龄人矮一截，老是长不高") == ["长不高", "个子矮"]
+    assert "男性" not in words("女性工资比男性低怎么办") and "工资" in words("女性工资比男性低怎么办")
