@@ -23,6 +23,7 @@ from plansearch.evidence import SUBJECT_PREFIXES, states_every_topic
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 from plansearch.settings import Settings
+from plansearch.understand import without_what_is_excluded
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +34,11 @@ RE_YEAR = re.compile(r"(20[2-3]\d)\s*年?")
 # asking for a number in English, as 多少 and 几 ask in Chinese (How many pediatric beds per 1000 children)
 ENGLISH_NUMBER = r"\bhow (?:many|much|high|low)\b|\bwhat (?:percentage|proportion|share|number)\b"
 # a number asked by 几 and its unit (几天, 几岁, 几个小时, 百分之几): how many, how long, how old, what share
-# (not 这几年, 近几天: a few; nor 几年级: which grade)
-HOW_MANY = r"(?<![这那近前后头过])几\s*(?:个|次|所|名|天|周|岁|年(?!级)|月|小时|元|倍|项|人|张|家|成)|[百千万]分之几"
-VALUE_QUESTION = re.compile(r"多少|目标|指标|比例|比重|占比|达到|控制在|降至|几个|几次|几名|几所|几张|几家|数值|率|数$|"
+# (not 这几年, 近几天: a few; 哪几所: which; 十几岁: in the teens; nor 几年级: which grade)
+HOW_MANY = r"(?<![这那近前后头过哪十])几\s*(?:个|次|所|名|天|周|岁|年(?!级)|月|小时|元|倍|项|人|张|家|成)|[百千万]分之几"
+VALUE_QUESTION = re.compile(r"多少|目标|指标|比例|比重|占比|达到|控制在|降至|数值|率|数$|"
                             + HOW_MANY + "|" + ENGLISH_NUMBER, re.IGNORECASE)
-NUMBER_QUESTION = re.compile(r"多少|几个|几次|几所|几名|标准是|补贴标准|发放标准|具体数值|" + HOW_MANY +
+NUMBER_QUESTION = re.compile(r"多少|标准是|补贴标准|发放标准|具体数值|" + HOW_MANY +
                              r"|率的?(?:目标|指标)值?[?？]?$|率(?:是|要|定在|达到|控制在|降到|提高到)|"     # 使用率目标
                              + ENGLISH_NUMBER, re.IGNORECASE)
 # a number in digits, or in words with its unit (未满十六周岁, 两小时)
@@ -250,7 +251,7 @@ class Asker:
     def ask(self, q: str) -> AskResponse:
         """The answer to `q`, read with full-width forms folded and traditional characters simplified (５岁以下,
         貧血率), as the plans and their indicators are written; the response keeps the question as typed."""
-        folded = for_the_model(q)
+        folded = without_what_is_excluded(for_the_model(q))
         response = self.searcher.search(SearchRequest(q=folded, k=GROUP_DEPTH))      # validates q as search does
         answer = self._answer(folded, response)
         answer.query = q.strip()

@@ -234,3 +234,15 @@ class QueryUnderstanding:
 def strip_question(query: str) -> str:
     """Drop question scaffolding that only adds noise for the encoder (？, 请问)."""
     return re.sub(r"^(请问|想问一下|想知道)", "", query.strip()).strip()
+
+
+# "don't take it for X" (别跟优良率搞混了, 不要和城市的弄混): X is what the question does not ask about
+RE_NOT_THAT = re.compile(r"[，,；;。]?\s*(?:别|不要|不用|勿|可别|千万别)\s*(?:跟|和|与|同)?\s*[^，,；;。？?！!]{1,20}?"
+                         r"(?:搞混|弄混|混淆|混了|搞错|弄错|搞反|弄反)了?")
+
+
+def without_what_is_excluded(q: str) -> str:
+    """The question without a clause naming what it is not about (…合格率要稳定在多少啊，别跟优良率搞混了 asks for
+    合格率, and was answered with 优良率's value)."""
+    return RE_NOT_THAT.sub("", q)
+
