@@ -50,6 +50,9 @@ QUESTION_WORDS = frozenset({
     "是不是", "要不要", "会不会", "能不能", "可不可以", "该不该", "还是", "到底", "究竟", "什么时候", "啥时候",
     "何时", "多久", "几岁", "多大", "几点", "几号", "去哪儿", "去哪", "哪儿", "咋整", "咋办", "为啥", "干嘛",
     "回事", "怎么回事", "咋回事",
+    "时候", "的时候", "专门",        # when, and how (遇到疫情的时候, 有没有专门的标准: jieba calls them nouns)
+    "比如", "例如", "譬如", "像是",   # an example follows
+    "低于", "不低于", "高于", "不高于", "超过", "不超过", "至少", "以上", "以下",   # the bound asked, not what of
     "how", "what", "which", "the", "a", "an", "of", "in", "for", "to", "and", "or", "is", "are", "do", "does",
     "on", "about", "with", "plan", "plans", "children", "child", "kids", "women", "woman", "county", "city", "policy", "policies", "measures", "measure", "target", "targets",
     # English forms of the generic words below (预防, 保护, 措施 …)
@@ -67,6 +70,7 @@ GENERIC = frozenset({
     "老公", "老婆", "丈夫", "妻子", "媳妇", "前夫", "前妻", "带娃", "带孩子",
     "大姐", "大姐们", "姐妹们", "女同胞", "女同志", "妇女同志",     # who is asked about, as 妇女 says it
     "解决", "处理", "应对", "对待",     # 怎么解决: how, not what about
+    "同志", "她们", "它们", "你们", "大家", "自己", "别人", "人家",     # who, as a pronoun or address says it
 })
 # English function words, number words and words asking for a share: never what a question is about (under five,
 # for the, what ratio …; a phrase of the glossary keeps its word: sex ratio at birth)
@@ -90,21 +94,28 @@ RE_LATIN = re.compile(r"[A-Za-z][A-Za-z\-']*")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
 RE_A_NOT_A_TEXT = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # 是不是, 好不好, 可不可以: a yes-no question
-# a word the plans never write that holds an asking morpheme (怎么个管法, 啥样, 哪家, 能行吗): it asks
-RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少")
+# a word the plans never write that holds an asking morpheme (怎么个管法, 啥样, 哪家, 能行吗, 几张): it asks
+RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少|几")
 # a word the plans never write of a verb and 完 (生完, 吃完饭, 考完试): after it is done, when, not what about
 RE_AFTER_DOING = re.compile(r"[\u4e00-\u9fff]完[\u4e00-\u9fff]?")
-# how often or for how long (一年, 两周, 几次): when, not what about (每年, 每天, which a plan's value may be
+# how often, for how long or how old (一年, 两周, 几次, 十几岁): when, not what about (每年, 每天, which a plan's value may be
 # stated by, stay what they are)
-RE_SPAN = re.compile(r"[一二两三四五六七八九十几半]+(?:个月|学期|年|月|周|天|日|次|回|遍)")
+RE_SPAN = re.compile(r"[一二两三四五六七八九十几半]+(?:个月|学期|年|月|周|天|日|次|回|遍|岁)")
 # one-character ends that make another thing of the word before them, a person, a document, an object or a place
-# (身份证 is no 身份, 卫生巾 no 卫生, 电子厂 no 电子), where 营养餐, 失业金, 扫盲班 keep theirs
-OTHER_THING_SUFFIXES = frozenset("证巾员师犯者手工匠卡厂店馆机器车票单")
+# (身份证 is no 身份, 卫生巾 no 卫生, 电子厂 no 电子, 育儿假 no 育儿), where 营养餐, 失业金, 扫盲班 keep theirs
+OTHER_THING_SUFFIXES = frozenset("证巾员师犯者手工匠卡厂店馆机器车票单假险")
 # "each" with a measure word (每个乡镇卫生院, 每所学校): which ones, not what about (每年, 每天 say when, and stay)
 RE_EACH = re.compile(r"每[个所名位户家人间张座处]")
 RE_OR_CHARACTER = re.compile(r"\(([\u4e00-\u9fff]{1,2})\)(?=[\u4e00-\u9fff])")
+# one-character alternatives listed in brackets after a character (援疆省(市、区)): 省市区, as 省市 is asked
+RE_OR_CHARACTERS = re.compile(r"\(([\u4e00-\u9fff](?:、[\u4e00-\u9fff])+)\)")
 # a verb's complement, negated (找不到 → 找 / 不到, 买不起, 管不住): whether it can be done, not what about
 RE_CANNOT = re.compile(r"[不没][到了起上下去来住完成动开够懂会清见着好]")
+# who asks, when it is a post (the asker's role, not what is asked: 我是一名小学老师，…)
+RE_ASKER = re.compile(r"^\s*(?:你好|您好)?[，,!！]?\s*我是([^，,。？?！!；;]{1,24})[，,。！!；;]")
+ASKER_POSTS = ("书记", "主任", "老师", "教师", "校长", "园长", "医生", "护士", "干部", "委员", "工作人员", "社工",
+               "负责人", "局长", "科长", "村官", "网格员", "专干", "主席", "站长", "所长", "院长", "队长", "组长",
+               "辅导员", "班主任", "记者", "代表")
 SUBJECT_PREFIXES = ("小孩", "孩子", "儿童", "娃", "宝宝", "未成年人", "学生")    # one child, however a question names it
 # a colloquial word for a child after what the plans write with 儿 or 儿童 (新生娃, 早产宝宝, 残疾孩子, 困境娃娃)
 RE_CHILD_WORD = re.compile(r"娃娃|宝宝|孩子|小孩|娃")
@@ -152,7 +163,8 @@ class Concept:
         if self._in(normal_text):
             return True
         # 乡(镇)卫生院 says 乡镇卫生院 too (and 乡卫生院): a character in brackets inside a word is an "or"
-        return "(" in normal_text and self._in(RE_OR_CHARACTER.sub(r"\1", normal_text))
+        return "(" in normal_text and self._in(RE_OR_CHARACTERS.sub(lambda m: m.group(1).replace("、", ""),
+                                                                     RE_OR_CHARACTER.sub(r"\1", normal_text)))
 
     def _in(self, text: str) -> bool:
         return any(f in text for f in self.forms) or bool(self.parts) and all(p in text for p in self.parts)
@@ -445,6 +457,7 @@ class Vocabulary:
         # word when the question names the subject, however (未成年人去打工)
         subjects = [*(SUBJECT_PREFIXES if any(p in query for p in SUBJECT_PREFIXES) else ()),
                     *(p for p in WOMEN_WORDS if p in query)]
+        asker = _who_asks(normalize_for_index(query))
         out = []
         for w in words:
             forms = self.forms(w)
@@ -452,7 +465,8 @@ class Vocabulary:
                 forms = tuple(dict.fromkeys((*forms, *(normalize_for_index(f) for f in self.synonyms[rule]))))
             known = any(self.known([f])[0] or len(f) > 1 and all(self.known(self.tokenizer.tokens(f))) for f in forms)
             parts = self.parts(w)
-            out.append(Concept(w, forms, known or bool(parts), self.is_predicate(w, forms), parts))
+            said_of_asker = w in asker and w not in normalize_for_index(query)[len(asker):]
+            out.append(Concept(w, forms, known or bool(parts), said_of_asker or self.is_predicate(w, forms), parts))
         return _merged(out)
 
     def _without_comparison(self, text: str) -> str:
@@ -481,7 +495,9 @@ class Vocabulary:
         run: list[str] = []
 
         def flush() -> None:
-            out.extend(_hmm_words(jieba, "".join(run)))
+            if out and run and len(out[-1]) >= 2 and RE_HAN.match(out[-1]) and self._writes_with(out[-1], run[0]):
+                out[-1] += run.pop(0)       # 育儿假, which jieba cuts 育儿 / 假: a word the plans write whole
+            out.extend(self._run_words(jieba, "".join(run)))
             run.clear()
         for w in jieba.cut(text, HMM=False):
             if len(w) == 1 and RE_HAN.match(w) and w not in self.tokenizer.stopwords and w not in QUESTION_WORDS \
@@ -492,6 +508,22 @@ class Vocabulary:
             out.append(w)
         flush()
         return out
+
+    def _writes_with(self, word: str, character: str) -> bool:
+        """Do the plans write `word` and the character after it as one word (育儿假)?"""
+        if self.written is None:
+            return False
+        return self.written(normalize_for_index(word + character), min(word, character, key=self.share_containing))
+
+    def _run_words(self, jieba, run: str) -> list[str]:
+        """A run of single characters as words: the longest stretch the plans write as a word (跟援疆 → 跟, 援疆,
+        where jieba's HMM read 跟援 / 疆), else the words jieba's HMM reads (`_hmm_words`)."""
+        for size in range(len(run), 1, -1):
+            for start in range(len(run) - size + 1):
+                piece = run[start:start + size]
+                if self.known([piece])[0]:
+                    return [*self._run_words(jieba, run[:start]), piece, *self._run_words(jieba, run[start + size:])]
+        return _hmm_words(jieba, run)
 
     def is_predicate(self, word: str, forms: tuple[str, ...]) -> bool:
         """A word that says what happens rather than what about: every part of it a verb, adverb, number…, and
@@ -623,6 +655,13 @@ class Vocabulary:
         words = re.sub(r"[^a-z0-9'-]+", " ", text.lower()).split()
         lowered = f" {' '.join(words)} "
         return [p for p in sorted(self.glossary, key=len, reverse=True) if " " in p and f" {p} " in lowered]
+
+
+def _who_asks(text: str) -> str:
+    """The opening that says who asks, when it names a post (我是社区书记，…; 我是村里的妇女主任，…), or "": the
+    asker's post, where they work, is no topic a passage must state (a word of it the question repeats stays)."""
+    m = RE_ASKER.match(text)
+    return m.group(0) if m and m.group(1).rstrip("的").endswith(ASKER_POSTS) else ""
 
 
 def _hmm_words(jieba, run: str) -> list[str]:
