@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 GROUP_DEPTH = 15        # hits considered for a grouped answer
 MAX_PER_PLAN = 3
 RARE_SHARE = 0.05       # a query word found in fewer passages than this share is distinctive
-RE_YEAR = re.compile(r"(20[2-3]\d)\s*年?")
+# a year asked (2030年, not the base year of 以2020年为基数 or 比2020年下降)
+RE_YEAR = re.compile(r"(?<![以比较])(20[2-3]\d)(?!\s*年?\s*(?:数据)?\s*为基)\s*年?")
 # asking for a number in English, as 多少 and 几 ask in Chinese (How many pediatric beds per 1000 children)
 ENGLISH_NUMBER = r"\bhow (?:many|much|high|low)\b|\bwhat (?:percentage|proportion|share|number)\b"
 # a number asked by 几 and its unit (几天, 几岁, 几个小时, 百分之几): how many, how long, how old, what share
@@ -198,10 +199,18 @@ def _attribute_concepts(query: str, concepts):
     indicator (城市, 农村, 2025…). The words of 高中生近视率 are settled by the alias that found 高中阶段学生近视率, and in
     新生儿和婴儿死亡率 婴儿 names the other indicator asked, not an attribute of 新生儿死亡率."""
     phrases = [phrase for _, phrase in indicator_phrases(query)]
+    # what the asker tells of themselves before asking (我在曾都上班，刚怀上二胎，想问下…孕产妇死亡率…) is no attribute
+    # of the indicator asked after it
+    m = RE_ASKS_AFTER.search(query)
+    asked = query[m.end():] if m and phrases and all(p in query[m.end():] for p in phrases) else query
     # a verb says what the plans do with the value (哪些规划设定了婴儿死亡率目标), not which indicator: not an attribute
     # and who (学生 of 初二学生近视率 names every school level: 初中生近视率 does not write it) is no attribute either
     return [c for c in concepts if not c.predicate and c.word not in SUBJECT_PREFIXES
-            and not any(f in p for p in phrases for f in (c.word, *c.forms))]
+            and not any(f in p for p in phrases for f in (c.word, *c.forms)) and c.word in asked]
+
+
+# where a question turns from who asks and why to what it asks (…，想问下…)
+RE_ASKS_AFTER = re.compile(r"[，,。；;]\s*(?:我)?(?:想问一?下|想问|请问一?下?|问一?下|想了解一?下?|想知道|咨询一?下)")
 
 
 RE_AGE = re.compile(r"(\d{1,2})\s*(?:周岁|岁)")
@@ -225,10 +234,20 @@ def _fits_the_question(q: str, i: Indicator, sentence: Callable[[Indicator], str
     return not ages or ages <= set(RE_AGE.findall(f"{i.name} {i.name_as_written} {sentence(i)}"))
 
 
-def _stated_value(i: Indicator) -> str:
+# a bound a plan writes before its number (不低于80%, 不少于2次, 至少1名, ≥90% is in the value already)
+RE_BOUND_BEFORE = re.compile(r"(不低于|不少于|不高于|不超过|不多于|至少|最少|最多|低于|高于|少于|多于)\s*$")
+
+
+def _stated_value(i: Indicator, quote: str = "") -> str:
     """The value as the answer states it: a change relative to a base year (以2020年为基数下降15%) keeps its verb, or
-    "15%" would read as the rate itself."""
-    return f"{i.direction}{i.value}" if i.direction in CHANGE_VERBS and not i.value.startswith(i.direction) else i.value
+    "15%" would read as the rate itself; a bound written before the number (不低于80%) is kept as the quote writes
+    it, or "80%" would read as the target itself."""
+    if i.direction in CHANGE_VERBS and not i.value.startswith(i.direction):
+        return f"{i.direction}{i.value}"
+    at = quote.find(i.value) if quote and i.value else -1
+    if at > 0 and (bound := RE_BOUND_BEFORE.search(quote[:at])):
+        return bound.group(1) + i.value
+    return i.value
 
 
 def _direction_before(i: Indicator) -> str:
@@ -382,14 +401,14 @@ class Asker:
                 source = SourceSpan(file=meta.source_file, line_start=i.table_line, line_end=i.table_line + 2)
                 quote = f"{i.name_as_written} {i.value}"
             values.append(ValueAnswer(plan_id=i.plan_id, plan_title=meta.title, indicator=i.name,
-                                      indicator_as_written=i.name_as_written, value=_stated_value(i), year=i.year,
+                                      indicator_as_written=i.name_as_written, value=_stated_value(i, quote), year=i.year,
                                       year_inferred=i.year_inferred, direction=i.direction, implausible=i.implausible,
                                       passage_id=i.passage_id, quote=quote, source=source, baseline=i.baseline))
             when = f"到{i.year}年" if i.year and not i.year_inferred else (f"（规划期末{i.year}年）" if i.year else "")
             flag = "（原文如此，单位存疑）" if i.implausible else ""
             named = i.name if len(names_under.get((i.passage_id, i.name_as_written), ())) > 1 else i.name_as_written
             lines.append(f"{_label(meta, self.searcher.plans)}：{named}{when}{i.baseline or ''}"
-                         f"{_direction_before(i)}{i.value}{flag}")
+                         f"{_direction_before(i) if values[-1].value == i.value else ''}{values[-1].value}{flag}")
         return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
                            confidence=confidence, values=values)
 

@@ -237,8 +237,11 @@ def strip_question(query: str) -> str:
 
 
 # "don't take it for X" (别跟优良率搞混了, 不要和城市的弄混): X is what the question does not ask about
-RE_NOT_THAT = re.compile(r"[，,；;。]?\s*(?:别|不要|不用|勿|可别|千万别)\s*(?:跟|和|与|同)?\s*[^，,；;。？?！!]{1,20}?"
-                         r"(?:搞混|弄混|混淆|混了|搞错|弄错|搞反|弄反)了?")
+RE_NOT_THAT = re.compile(r"[，,；;。？?]?\s*(?:(?:别|不要|不用|勿|可别|千万别)\s*(?:跟|和|与|同)?\s*[^，,；;。？?！!]{1,20}?"
+                         r"(?:搞混|弄混|混淆|混了|搞错|弄错|搞反|弄反)了?"
+                         # 不是医保那个 (it is not 医保's), 2025年那个我知道 (that one I know)
+                         r"|(?:而)?不是[^，,；;。？?！!]{1,12}?(?:那个|那项|那一项)"
+                         r"|[^，,；;。？?！!]{1,12}?(?:那个|那项|的)我(?:知道|清楚|了解|查到)了?)")
 
 
 def without_what_is_excluded(q: str) -> str:

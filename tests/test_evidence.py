@@ -159,8 +159,9 @@ def test_kindergarten_kinds_are_words_and_their_shares_found_as_the_plan_writes_
     words = [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]
     assert "公办园" in words and "民办园" in words and "惠民" not in words
     answer = Asker(fake_searcher, fake_searcher.settings).ask(q)
-    assert [(v.plan_id, v.value) for v in answer.values] == [("xiangning-children-2021", "80%")]
-    assert "不低于80%" in answer.answer
+    # the bound written before the number is the value's, as 以上 after it is (80% alone reads as the target)
+    assert [(v.plan_id, v.value) for v in answer.values] == [("xiangning-children-2021", "不低于80%")]
+    assert "不低于80%" in answer.answer and "不低于不低于" not in answer.answer
     # and a plan writing them in full (公办幼儿园和普惠性民办幼儿园覆盖率) is not said to lack them
     full = Asker(fake_searcher, fake_searcher.settings).ask("曾都区公办园和普惠园覆盖率要到多少")
     assert [(v.plan_id, v.value) for v in full.values] == [("zengdu-children-2021", "82%以上")]
@@ -871,3 +872,27 @@ def test_the_post_of_who_asks_is_no_topic_a_passage_must_state(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("我是社区书记，想问下曾都规划里社区居委会主任中女同志要占到多少比例？")
     assert [v.value for v in answer.values] == ["40%以上"]
     assert not {c.word: c for c in vocabulary.concepts("我是残疾人，有什么补贴", [])}["残疾人"].predicate
+
+
+def test_a_base_year_is_not_the_year_asked(fake_searcher):
+    """大庆儿童伤害死亡率以2020年为基数要降多少 was told 大庆 sets no value for 2020: 2020 is the base year of the
+    change asked (以2020年数据为基数下降15%), not the target's year; nor is the plan's 以 part of the indicator's name."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆儿童伤害死亡率以2020年为基数要降多少？")
+    assert [v.value for v in answer.values] == ["下降15%"] and not answer.no_answer
+    assert "伤害死亡率以" not in [c.word for c in fake_searcher.vocabulary.concepts("儿童伤害死亡率以2020年为基数", [])]
+
+
+def test_what_the_asker_knows_or_rules_out_and_tells_of_themselves_is_not_asked(fake_searcher):
+    """…参保率定到多少？问的是养老，不是医保那个; …到2030年孕产妇死亡率要控制到多少？2025年那个我知道; 我在曾都上班，
+    刚怀上二胎，想问下…: the indicator asked is named after 想问下, and 上班, 二胎 are the asker's, no attribute of it."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    pension = asker.ask("随州曾都妇女基本养老保险参保率定到多少？问的是养老，不是医保那个")
+    assert [v.indicator for v in pension.values] == ["妇女基本养老保险参保率"]
+    mothers = asker.ask("我在曾都上班，刚怀上二胎，想问下曾都区妇女规划里到2030年孕产妇死亡率要控制到多少？2025年那个我知道")
+    assert [(v.value, v.year) for v in mothers.values] == [("十万分之九以下", 2030)]
+    lowest = asker.ask("曾都村委会成员中女性比例最低要多少")
+    assert [v.value for v in lowest.values] == ["30%以上"]
+
+
+def test_a_word_the_plans_never_write_ending_in_a_generic_word_is_the_word_before_it(fake_searcher):
+    assert "防治" in [c.word for c in fake_searcher.vocabulary.concepts("地贫筛查防治规划里有提吗", [])]
