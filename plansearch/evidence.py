@@ -53,6 +53,7 @@ QUESTION_WORDS = frozenset({
     "时候", "的时候", "专门",        # when, and how (遇到疫情的时候, 有没有专门的标准: jieba calls them nouns)
     "比如", "例如", "譬如", "像是",   # an example follows
     "低于", "不低于", "高于", "不高于", "超过", "不超过", "至少", "以上", "以下",   # the bound asked, not what of
+    "最低", "最高", "最少", "最多",
     "how", "what", "which", "the", "a", "an", "of", "in", "for", "to", "and", "or", "is", "are", "do", "does",
     "on", "about", "with", "plan", "plans", "children", "child", "kids", "women", "woman", "county", "city", "policy", "policies", "measures", "measure", "target", "targets",
     # English forms of the generic words below (预防, 保护, 措施 …)
@@ -450,6 +451,7 @@ class Vocabulary:
                 continue
             if RE_ASKING.search(w) and not self.known([w])[0] or RE_EACH.fullmatch(w):
                 continue
+            w = self._without_generic_end(w)
             if w not in words:
                 words.append(w)
         words = _indicator_words(words, normalize_for_index(query))
@@ -468,6 +470,16 @@ class Vocabulary:
             said_of_asker = w in asker and w not in normalize_for_index(query)[len(asker):]
             out.append(Concept(w, forms, known or bool(parts), said_of_asker or self.is_predicate(w, forms), parts))
         return _merged(out)
+
+    def _without_generic_end(self, word: str) -> str:
+        """防治规划 → 防治: a dictionary word the plans never write, ending in a generic word, is the word before it."""
+        if len(word) < 4 or not RE_HAN.fullmatch(word[0]) or self.known([word])[0]:
+            return word
+        for end in (word[-2:], word[-3:]):
+            head = word[:-len(end)]
+            if end in GENERIC and len(head) >= 2 and self.known([head])[0]:
+                return head
+        return word
 
     def _without_comparison(self, text: str) -> str:
         """The text without what a comparison measures against (个子比同龄人矮 → 个子矮, 工资比男性低 → 工资低): the
@@ -511,8 +523,8 @@ class Vocabulary:
 
     def _writes_with(self, word: str, character: str) -> bool:
         """Do the plans write `word` and the character after it as one word (育儿假)?"""
-        if self.written is None:
-            return False
+        if self.written is None or all(f in FUNCTION_FLAGS for f in self.tokenizer.pos_flags(character, PREDICATE_FLAGS)):
+            return False          # 死亡率以2020年为基数: a preposition starts what follows
         return self.written(normalize_for_index(word + character), min(word, character, key=self.share_containing))
 
     def _run_words(self, jieba, run: str) -> list[str]:
