@@ -400,15 +400,16 @@ class Asker:
             else:
                 source = SourceSpan(file=meta.source_file, line_start=i.table_line, line_end=i.table_line + 2)
                 quote = f"{i.name_as_written} {i.value}"
+            stated = _stated_value(i, quote)
             values.append(ValueAnswer(plan_id=i.plan_id, plan_title=meta.title, indicator=i.name,
-                                      indicator_as_written=i.name_as_written, value=_stated_value(i, quote), year=i.year,
+                                      indicator_as_written=i.name_as_written, value=stated, year=i.year,
                                       year_inferred=i.year_inferred, direction=i.direction, implausible=i.implausible,
                                       passage_id=i.passage_id, quote=quote, source=source, baseline=i.baseline))
             when = f"到{i.year}年" if i.year and not i.year_inferred else (f"（规划期末{i.year}年）" if i.year else "")
             flag = "（原文如此，单位存疑）" if i.implausible else ""
             named = i.name if len(names_under.get((i.passage_id, i.name_as_written), ())) > 1 else i.name_as_written
             lines.append(f"{_label(meta, self.searcher.plans)}：{named}{when}{i.baseline or ''}"
-                         f"{_direction_before(i) if values[-1].value == i.value else ''}{values[-1].value}{flag}")
+                         f"{_direction_before(i) if stated == i.value else ''}{stated}{flag}")
         return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
                            confidence=confidence, values=values)
 

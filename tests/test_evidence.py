@@ -890,6 +890,9 @@ def test_what_the_asker_knows_or_rules_out_and_tells_of_themselves_is_not_asked(
     assert [v.indicator for v in pension.values] == ["妇女基本养老保险参保率"]
     mothers = asker.ask("我在曾都上班，刚怀上二胎，想问下曾都区妇女规划里到2030年孕产妇死亡率要控制到多少？2025年那个我知道")
     assert [(v.value, v.year) for v in mothers.values] == [("十万分之九以下", 2030)]
+    from plansearch.understand import without_what_is_excluded
+
+    assert without_what_is_excluded("是不是那个规划里说的家长学校那个比例") == "是不是那个规划里说的家长学校那个比例"
     lowest = asker.ask("曾都村委会成员中女性比例最低要多少")
     assert [v.value for v in lowest.values] == ["30%以上"]
 
