@@ -87,6 +87,7 @@ included contain contains state states stated address addresses regarding concer
 zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
 eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion first
 second third half year years old age aged month months day days percent percentage ratio ratios proportion
+whose non eg ie e.g i.e
 """.split())
 SINGLE_KEEP = frozenset()         # one-character words that still name a topic
 MAX_TRANSLATIONS = 6              # Chinese forms kept for one English word (the most used in the plans)

@@ -899,3 +899,14 @@ def test_what_the_asker_knows_or_rules_out_and_tells_of_themselves_is_not_asked(
 
 def test_a_word_the_plans_never_write_ending_in_a_generic_word_is_the_word_before_it(fake_searcher):
     assert "防治" in [c.word for c in fake_searcher.vocabulary.concepts("地贫筛查防治规划里有提吗", [])]
+
+
+def test_english_words_of_the_plans_topics_reach_their_chinese_terms(fake_searcher):
+    """A blind probe's English questions were refused for words no dictionary sense the plans use reached
+    (workplaces, prison, fetal) and for function words taken as topics (whose, non)."""
+    vocabulary = fake_searcher.vocabulary
+    concepts = {c.word: c for c in vocabulary.concepts(
+        "What support do the plans give to children whose parents are in prison?", [])}
+    assert "whose" not in concepts and "服刑人员" in concepts["prison"].forms
+    assert "工作场所" in vocabulary.forms("workplaces") and "胎儿" in vocabulary.forms("fetal")
+    assert "non" not in [c.word for c in vocabulary.concepts("banning non-medical fetal sex determination", [])]
