@@ -205,8 +205,12 @@ def _attribute_concepts(query: str, concepts):
     asked = query[m.end():] if m and phrases and all(p in query[m.end():] for p in phrases) else query
     # a verb says what the plans do with the value (哪些规划设定了婴儿死亡率目标), not which indicator: not an attribute
     # and who (学生 of 初二学生近视率 names every school level: 初中生近视率 does not write it) is no attribute either
-    return [c for c in concepts if not c.predicate and c.word not in SUBJECT_PREFIXES
+    return [c for c in concepts if not c.predicate and c.word not in SUBJECT_PREFIXES and c.word not in MOTHERS
             and not any(f in p for p in phrases for f in (c.word, *c.forms)) and c.word in asked]
+
+
+# who a maternal indicator is of (孕妇产前筛查率: the plan writes 产前筛查率), as 学生 is of 近视率
+MOTHERS = frozenset({"孕妇", "孕产妇", "产妇", "孕妈", "孕妈妈", "准妈妈"})
 
 
 # where a question turns from who asks and why to what it asks (…，想问下…)

@@ -910,3 +910,12 @@ def test_english_words_of_the_plans_topics_reach_their_chinese_terms(fake_search
     assert "whose" not in concepts and "服刑人员" in concepts["prison"].forms
     assert "工作场所" in vocabulary.forms("workplaces") and "胎儿" in vocabulary.forms("fetal")
     assert "non" not in [c.word for c in vocabulary.concepts("banning non-medical fetal sex determination", [])]
+
+
+def test_who_a_maternal_indicator_is_of_is_no_attribute_its_sentence_must_write(fake_searcher):
+    """大庆孕妇产前筛查率要达到多少 was told 大庆 sets no value (and given 曾都's): 大庆 writes 产前筛查率达到75%以上,
+    never 孕妇, whom prenatal screening is of. 孕妇贫血率, an indicator of its own, is still told from children's."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    assert [(v.plan_id, v.value) for v in asker.ask("大庆孕妇产前筛查率要达到多少").values] == [
+        ("daqing-children-2021", "75%以上")]
+    assert [v.value for v in asker.ask("曾都孕妇贫血率").values] == ["7%以下"]
