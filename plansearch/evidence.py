@@ -72,6 +72,7 @@ GENERIC = frozenset({
     "大姐", "大姐们", "姐妹们", "女同胞", "女同志", "妇女同志",     # who is asked about, as 妇女 says it
     "解决", "处理", "应对", "对待",     # 怎么解决: how, not what about
     "同志", "她们", "它们", "你们", "大家", "自己", "别人", "人家",     # who, as a pronoun or address says it
+    "老百姓", "百姓", "群众", "大伙", "大伙儿",
 })
 # English function words, number words and words asking for a share: never what a question is about (under five,
 # for the, what ratio …; a phrase of the glossary keeps its word: sex ratio at birth)
@@ -92,6 +93,7 @@ whose non eg ie e.g i.e
 SINGLE_KEEP = frozenset()         # one-character words that still name a topic
 MAX_TRANSLATIONS = 6              # Chinese forms kept for one English word (the most used in the plans)
 RE_YEAR = re.compile(r"20[2-3]\d\s*年?")
+RE_PERIOD = re.compile(r"[“\"]?十[一二三四五六]五[”\"]?(?:期间|时期|期末)?")     # 十四五: the plan period, as a year says when
 RE_LATIN = re.compile(r"[A-Za-z][A-Za-z\-']*")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
 RE_A_NOT_A_TEXT = re.compile(r"([\u4e00-\u9fff])[不没]\1")
@@ -424,7 +426,7 @@ class Vocabulary:
         text = normalize_for_index(query)
         for place in sorted((p for p in places if p), key=len, reverse=True):
             text = text.replace(normalize_for_index(place), " ")
-        text = RE_YEAR.sub(" ", text)
+        text = RE_PERIOD.sub(" ", RE_YEAR.sub(" ", text))
         text = RE_A_NOT_A_TEXT.sub(" ", text)       # 会不会, 要不要: jieba cuts them into 会 / 不会 and 要 / 不要
         text = re.sub(r"[\u4e00-\u9fff]{1,6}等(?=[\u4e00-\u9fff])", " ", text)   # 疫情等突发事件: an example of what follows
         text = self._without_comparison(text)

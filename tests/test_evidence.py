@@ -919,3 +919,13 @@ def test_who_a_maternal_indicator_is_of_is_no_attribute_its_sentence_must_write(
     assert [(v.plan_id, v.value) for v in asker.ask("大庆孕妇产前筛查率要达到多少").values] == [
         ("daqing-children-2021", "75%以上")]
     assert [v.value for v in asker.ask("曾都孕妇贫血率").values] == ["7%以下"]
+
+
+def test_the_plan_period_and_the_people_at_large_are_not_what_is_asked(fake_searcher):
+    """县里“十四五”学前教育毛入园率定的目标是多少 and 老百姓家里吃合格碘盐的比例 got no value: 十四五 names the plan's
+    period, as a year does, and 老百姓 everyone."""
+    vocabulary = fake_searcher.vocabulary
+    assert "十四五" not in "".join(c.word for c in vocabulary.concepts("县里“十四五”学前教育毛入园率定的目标是多少", []))
+    assert "老百姓" not in [c.word for c in vocabulary.concepts("老百姓家里吃合格碘盐的比例", [])]
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    assert [v.value for v in asker.ask("乡宁县里“十四五”学前教育毛入园率定的目标是多少？").values] == ["92%以上"]
