@@ -52,6 +52,7 @@ QUESTION_WORDS = frozenset({
     "回事", "怎么回事", "咋回事",
     "时候", "的时候", "专门",        # when, and how (遇到疫情的时候, 有没有专门的标准: jieba calls them nouns)
     "比如", "例如", "譬如", "像是",   # an example follows
+    "硬性", "必须", "一定", "强制",   # how firmly, not what
     "低于", "不低于", "高于", "不高于", "超过", "不超过", "至少", "以上", "以下",   # the bound asked, not what of
     "最低", "最高", "最少", "最多",
     "how", "what", "which", "the", "a", "an", "of", "in", "for", "to", "and", "or", "is", "are", "do", "does",

@@ -431,7 +431,9 @@ def test_a_husband_beating_his_wife_is_domestic_violence(fake_searcher):
                                              ("外地打工的孩子", "随迁子女"), ("工资", "劳动报酬"),
                                              ("动手动脚", "性骚扰"), ("住院费用", "医疗费用"), ("inclusive", "普惠性"), ("套路", "诈骗"),
                                              ("高级职称", "高级专业技术人员"), ("买票", "票价"), ("坐车", "乘车"),
-                                             ("坐牢", "服刑人员"), ("爸妈", "父母")])
+                                             ("坐牢", "服刑人员"), ("爸妈", "父母"), ("老板", "用人单位"),
+                                             ("厂里", "用人单位"), ("不念书", "辍学"), ("女孩子", "女童"),
+                                             ("刚出生", "新生儿"), ("病床", "床位"), ("爹妈", "父母")])
 def test_colloquial_words_reach_the_words_the_plans_write(fake_searcher, word, plan_word):
     assert plan_word in fake_searcher.vocabulary.forms(word)
 
