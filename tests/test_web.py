@@ -394,6 +394,17 @@ def test_errors_and_no_results_tell_the_user_what_to_do(page, base):
     assert page.locator("#results .hit").count() == 10 and url_params(page) == {"q": "溺水"}
 
 
+@pytest.mark.parametrize("q, shown", [("乡宁公办园和普惠性民办园在园幼儿占比要多少", "不低于80%"),
+                                      ("大庆儿童伤害死亡率以2020年为基数要降多少", "下降15%")])
+def test_a_value_writing_its_own_bound_is_shown_once_in_the_answer_table(page, base, q, shown):
+    """The table wrote the direction before every value: 不低于 不低于80%, 下降 下降15%."""
+    open_page(page, base, "?q=" + q)
+    cell = page.locator("#answer-body td strong").first
+    cell.wait_for()
+    row = page.locator("#answer-body tr").filter(has=page.locator("td strong")).first.inner_text()
+    assert cell.inner_text() == shown and row.count(shown[:2]) == 1
+
+
 def test_answer_box_export_links_and_indicator_table_follow_the_planned_endpoints(page, base):
     """Each part is checked against its endpoint when the service has it, and hidden / unavailable when not."""
     ask = api(base, "/api/ask", q="防溺水")

@@ -479,6 +479,12 @@
     return inferred ? '期末 ' + year + ' 年' : year + ' 年';
   }
 
+
+  // the direction word before a value, unless the value writes its own (不低于80%, 下降15%, ≥90%)
+  var OWN_BOUND = /^(不低于|不少于|不高于|不超过|不多于|至少|最少|最多|低于|高于|少于|多于|下降|降低|提高|增加|减少|增长|≥|≤|<|>|＜|＞)/;
+  function directionBefore(v) {
+    return v.direction && !OWN_BOUND.test(v.value) && v.value.indexOf(v.direction) !== 0 ? v.direction + ' ' : '';
+  }
   function drawAnswer(body) {
     var box = $('answer');
     if (!body || body.no_answer || body.answer_type === 'none' || !body.answer) { show(box, false); return; }
@@ -491,7 +497,7 @@
       var rows = body.values.map(function (v) {
         return el('tr', null, [
           el('td', { text: planLabel(v.plan_id) }), el('td', { text: v.indicator }),
-          el('td', null, [v.direction ? v.direction + ' ' : '', el('strong', { text: v.value }),
+          el('td', null, [directionBefore(v), el('strong', { text: v.value }),
             v.implausible ? el('span', { class: 'implausible', text: '⚠ 数值存疑，请核对原文' }) : null]),
           el('td', { text: yearText(v.year, v.year_inferred) }),
           el('td', null, v.passage_id ? contextButton(v.passage_id, '查看原文', planLabel(v.plan_id) + ' ' + v.indicator) : ''),
