@@ -912,6 +912,8 @@ def test_english_words_of_the_plans_topics_reach_their_chinese_terms(fake_search
     assert "whose" not in concepts and "服刑人员" in concepts["prison"].forms
     assert "工作场所" in vocabulary.forms("workplaces") and "胎儿" in vocabulary.forms("fetal")
     assert "non" not in [c.word for c in vocabulary.concepts("banning non-medical fetal sex determination", [])]
+    # the plans write 严厉打击非医学需要的胎儿性别鉴定: banning and medical reach 打击 and 医学
+    assert "打击" in vocabulary.forms("banning") and "医学" in vocabulary.forms("medical")
 
 
 def test_who_a_maternal_indicator_is_of_is_no_attribute_its_sentence_must_write(fake_searcher):
