@@ -54,7 +54,8 @@ QUESTION_WORDS = frozenset({
     "比如", "例如", "譬如", "像是",   # an example follows
     "硬性", "必须", "一定", "强制",   # how firmly, not what
     "低于", "不低于", "高于", "不高于", "超过", "不超过", "至少", "以上", "以下",   # the bound asked, not what of
-    "最低", "最高", "最少", "最多",
+    "最低", "最高", "最少", "最多", "不满", "未满",          # (不满16岁: under 16)
+    "打算", "准备",                  # 咋打算的, 准备在多大比例的社区建: what is planned is asked, not planning
     "how", "what", "which", "the", "a", "an", "of", "in", "for", "to", "and", "or", "is", "are", "do", "does",
     "on", "about", "with", "plan", "plans", "children", "child", "kids", "women", "woman", "county", "city", "policy", "policies", "measures", "measure", "target", "targets",
     # English forms of the generic words below (预防, 保护, 措施 …)

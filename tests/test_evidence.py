@@ -933,3 +933,18 @@ def test_the_plan_period_and_the_people_at_large_are_not_what_is_asked(fake_sear
     assert "老百姓" not in [c.word for c in vocabulary.concepts("老百姓家里吃合格碘盐的比例", [])]
     asker = Asker(fake_searcher, fake_searcher.settings)
     assert [v.value for v in asker.ask("乡宁县里“十四五”学前教育毛入园率定的目标是多少？").values] == ["92%以上"]
+
+
+def test_several_an_age_bound_and_planning_words_are_not_what_is_asked(fake_searcher):
+    """好几个地方 (several places) asks no number; 不满16岁 is the age bound of what is asked, and 咋打算的 asks what is
+    planned. 曾都区对不满16岁的孩子开直播账号管不管 was answered from a 曾都 passage on 童工: 不满 counted as a third
+    topic, which let 账号 be missing."""
+    from plansearch.ask import NUMBER_QUESTION
+
+    assert not NUMBER_QUESTION.search("办医保社保卡要跑好几个地方，有没有规划说能一次办好")
+    vocabulary = fake_searcher.vocabulary
+    words = lambda q: [c.word for c in vocabulary.concepts(q, [])]  # noqa: E731
+    assert "不满" not in words("对不满16岁的孩子开直播账号管不管")
+    assert "打算" not in words("规划里改厕所是咋打算的")
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("曾都区对不满16岁的孩子开直播账号管不管")
+    assert answer.no_answer and answer.answer.startswith("曾都区")
