@@ -433,7 +433,7 @@ def test_a_husband_beating_his_wife_is_domestic_violence(fake_searcher):
                                              ("高级职称", "高级专业技术人员"), ("买票", "票价"), ("坐车", "乘车"),
                                              ("坐牢", "服刑人员"), ("爸妈", "父母"), ("老板", "用人单位"),
                                              ("厂里", "用人单位"), ("不念书", "辍学"), ("女孩子", "女童"),
-                                             ("刚出生", "新生儿"), ("病床", "床位"), ("爹妈", "父母")])
+                                             ("刚出生", "新生儿"), ("病床", "床位"), ("爹妈", "父母"), ("下井", "井下")])
 def test_colloquial_words_reach_the_words_the_plans_write(fake_searcher, word, plan_word):
     assert plan_word in fake_searcher.vocabulary.forms(word)
 
