@@ -90,7 +90,7 @@ included contain contains state states stated address addresses regarding concer
 zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
 eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion first
 second third half year years old age aged month months day days percent percentage ratio ratios proportion
-whose non eg ie e.g i.e
+whose non eg ie e.g i.e numeric numerical figure figures set sets
 """.split())
 SINGLE_KEEP = frozenset()         # one-character words that still name a topic
 MAX_TRANSLATIONS = 6              # Chinese forms kept for one English word (the most used in the plans)
@@ -117,8 +117,9 @@ RE_OR_CHARACTER = re.compile(r"\(([\u4e00-\u9fff]{1,2})\)(?=[\u4e00-\u9fff])")
 RE_OR_CHARACTERS = re.compile(r"\(([\u4e00-\u9fff](?:、[\u4e00-\u9fff])+)\)")
 # a verb's complement, negated (找不到 → 找 / 不到, 买不起, 管不住): whether it can be done, not what about
 RE_CANNOT = re.compile(r"[不没][到了起上下去来住完成动开够懂会清见着好]")
-# who asks, when it is a post (the asker's role, not what is asked: 我是一名小学老师，…)
-RE_ASKER = re.compile(r"^\s*(?:你好|您好)?[，,!！]?\s*我是([^，,。？?！!；;]{1,24})[，,。！!；;]")
+# who asks, when it is a post (the asker's role, not what is asked: 我是一名小学老师，…; 我在乡宁一所初中当校长，…)
+RE_ASKER = re.compile(r"^\s*(?:你好|您好)?[，,!！]?\s*我(?:是|在[^，,。？?！!；;]{1,20}?(?:当|做|任|担任))"
+                      r"([^，,。？?！!；;]{1,24})[，,。！!；;]")
 ASKER_POSTS = ("书记", "主任", "老师", "教师", "校长", "园长", "医生", "护士", "干部", "委员", "工作人员", "社工",
                "负责人", "局长", "科长", "村官", "网格员", "专干", "主席", "站长", "所长", "院长", "队长", "组长",
                "辅导员", "班主任", "记者", "代表")

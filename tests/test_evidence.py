@@ -948,3 +948,15 @@ def test_several_an_age_bound_and_planning_words_are_not_what_is_asked(fake_sear
     assert "打算" not in words("规划里改厕所是咋打算的")
     answer = Asker(fake_searcher, fake_searcher.settings).ask("曾都区对不满16岁的孩子开直播账号管不管")
     assert answer.no_answer and answer.answer.startswith("曾都区")
+
+
+def test_a_post_held_somewhere_and_english_asking_for_a_figure_are_not_what_is_asked(fake_searcher):
+    """我在乡宁一所…初中当校长，规划要求千人以上学校配心理健康教育老师的比例是多少 got no value (校长, the asker's
+    post, was a topic; 老师 is the plans' 教师); Which plans set a numeric target for … was refused for 'set' and
+    'numeric'."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    answer = asker.ask("我在乡宁一所一千二百多人的初中当校长，规划要求千人以上学校配心理健康教育老师的比例是多少？")
+    assert [v.value for v in answer.values] == ["90%以上"]
+    words = [c.word for c in fake_searcher.vocabulary.concepts(
+        "Which plans set a numeric target for exclusive breastfeeding of infants under 6 months?", [])]
+    assert "set" not in words and "numeric" not in words
