@@ -213,6 +213,16 @@ def _attribute_concepts(query: str, concepts):
 MOTHERS = frozenset({"孕妇", "孕产妇", "产妇", "孕妈", "孕妈妈", "准妈妈"})
 
 
+def _asked_in_the_last_clause(q: str, concepts):
+    """The concepts of a question's last clause when it asks the number and names a topic of its own (家里双胞胎刚上
+    小学，天天熬夜，规划里对孩子每天睡几个小时有要求吗: 双胞胎, 熬夜 tell why it is asked); else all of them."""
+    clauses = [c for c in RE_CLAUSE.split(normalize_for_index(q)) if c.strip()]
+    if len(clauses) < 2 or not NUMBER_QUESTION.search(clauses[-1]):
+        return concepts
+    last = [c for c in concepts if c.word in clauses[-1]]
+    return last if any(not c.predicate for c in last) else concepts
+
+
 # where a question turns from who asks and why to what it asks (…，想问下…)
 RE_ASKS_AFTER = re.compile(r"[，,。；;]\s*(?:我)?(?:想问一?下|想问|请问一?下?|问一?下|想了解一?下?|想知道|咨询一?下)")
 
@@ -334,7 +344,7 @@ class Asker:
                 answer.answer = wider + answer.answer
             return self._finish(answer)
         related = _related(response)
-        if not names and self._says_it_in_numbers(response, plans, concepts):
+        if not names and self._says_it_in_numbers(response, plans, _asked_in_the_last_clause(q, concepts)):
             # 新城区要求初中生每天睡几个小时: no indicator, but the best passage states every topic of the question
             # with a number (初中生9小时…睡眠时间); "no number found" would be false: the passage is the answer
             return self._finish(self._grouped_answer(q, response, plans, concepts=concepts))

@@ -960,3 +960,14 @@ def test_a_post_held_somewhere_and_english_asking_for_a_figure_are_not_what_is_a
     words = [c.word for c in fake_searcher.vocabulary.concepts(
         "Which plans set a numeric target for exclusive breastfeeding of infants under 6 months?", [])]
     assert "set" not in words and "numeric" not in words
+
+
+@pytest.mark.slow
+def test_a_number_asked_in_the_last_clause_after_a_story_is_answered_by_the_passage_stating_it(real_searcher):
+    """家里双胞胎刚上小学，天天熬夜，规划里对孩子每天睡几个小时有要求吗 was told no plan sets the number: 双胞胎 and 熬夜
+    tell why it is asked, and the plans' 保证每天小学生10小时…睡眠时间 never writes them."""
+    asker = Asker(real_searcher, real_searcher.settings)
+    answer = asker.ask("家里双胞胎刚上小学，天天熬夜，规划里对孩子每天睡几个小时有要求吗")
+    assert not answer.no_answer and answer.answer_type == "grouped" and "10小时" in answer.answer
+    # a last clause with no topic of its own keeps the whole question's topics
+    assert asker.ask("娃有食物过敏，学校有几个校医").no_answer
