@@ -124,7 +124,7 @@ ASKER_POSTS = ("书记", "主任", "老师", "教师", "校长", "园长", "医�
                "负责人", "局长", "科长", "村官", "网格员", "专干", "主席", "站长", "所长", "院长", "队长", "组长",
                "辅导员", "班主任", "记者", "代表")
 SUBJECT_PREFIXES = ("小孩", "孩子", "儿童", "娃", "宝宝", "未成年人", "学生")    # one child, however a question names it
-# a colloquial word for a child after what the plans write with 儿 or 儿童 (新生娃, 早产宝宝, 残疾孩子, 困境娃娃)
+# a colloquial word for a child after what the plans write with 儿 (新生娃, 新生宝宝, 早产孩子)
 RE_CHILD_WORD = re.compile(r"娃娃|宝宝|孩子|小孩|娃")
 KIND_WORDS = frozenset(w for w in (*TARGET_WORDS, *MEASURE_WORDS) if len(w) == 2)
 PASS_SHARE = 0.99           # every concept must be present (a concept's known forms count)
@@ -490,6 +490,8 @@ class Vocabulary:
     def _without_comparison(self, text: str) -> str:
         """The text without what a comparison measures against (个子比同龄人矮 → 个子矮, 工资比男性低 → 工资低): the
         word after 比 is no topic, and the words around it may make one (个子矮's rule)."""
+        if "比" not in text:
+            return text                     # (most questions: no second cut)
         tokens = list(self.tokenizer._jieba.cut(text, HMM=False))
         if "比" not in tokens:
             return text
