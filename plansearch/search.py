@@ -411,8 +411,9 @@ class Searcher:
         if not topics or not all(c.known for c in topics):
             return ranked
         named = set(interp.plans) if interp.plans and not (req.plan or req.region) else set()
-        window = [r for r, _ in ranked[:self.settings.pin_window * 2] if not named or self._plan_at(r) in named]
-        if self.judge(concepts, window[:EVIDENCE_DEPTH], None if named else vector).holds:
+        # the passages a reader sees first (of the named plan, when one is named)
+        window = [r for r, _ in ranked[:EVIDENCE_DEPTH] if not named or self._plan_at(r) in named]
+        if self.judge(concepts, window, None if named else vector).holds:
             return ranked
         words = list(dict.fromkeys(t for c in topics for f in c.forms for t in self.tokenizer.tokens(f)))
         candidates = [row for row, _ in self.index.lexical(words, filter, STATING_DEPTH)]

@@ -559,6 +559,9 @@ def test_a_passage_stating_a_rare_word_in_passing_is_found_not_refused(real_sear
     assert not found.no_answer and found.results[0].passage_id == "xiangning-children-2021-d6-m5"
     answer = Asker(real_searcher, real_searcher.settings).ask("大庆对未成年人纹身怎么管")
     assert answer.answer.startswith("大庆市儿童规划没有提到纹身；其他地方的做法：乡宁县儿童规划")
+    # asked of 乡宁 itself, the passage comes first, not ninth behind 乡宁's other passages on 未成年人
+    own = real_searcher.search(SearchRequest(q="乡宁县对未成年人纹身有没有啥规定", k=5))
+    assert own.results[0].passage_id == "xiangning-children-2021-d6-m5"
 
 
 def test_a_named_plan_is_said_to_lack_only_the_words_its_text_never_holds(real_searcher):
