@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from indexer.normalize import for_the_model, normalize_for_index
 from indexer.targets import CHANGE_VERBS, SYMBOL_DIRECTIONS, fold, indicator_specs
-from plansearch.evidence import SUBJECT_PREFIXES, states_every_topic
+from plansearch.evidence import RE_ASK_TURN, SUBJECT_PREFIXES, states_every_topic
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 from plansearch.settings import Settings
@@ -201,7 +201,7 @@ def _attribute_concepts(query: str, concepts):
     phrases = [phrase for _, phrase in indicator_phrases(query)]
     # what the asker tells of themselves before asking (我在曾都上班，刚怀上二胎，想问下…孕产妇死亡率…) is no attribute
     # of the indicator asked after it
-    m = RE_ASKS_AFTER.search(query)
+    m = RE_ASK_TURN.search(query)
     asked = query[m.end():] if m and phrases and all(p in query[m.end():] for p in phrases) else query
     # a verb says what the plans do with the value (哪些规划设定了婴儿死亡率目标), not which indicator: not an attribute
     # and who (学生 of 初二学生近视率 names every school level: 初中生近视率 does not write it) is no attribute either
@@ -222,9 +222,6 @@ def _asked_in_the_last_clause(q: str, concepts):
     last = [c for c in concepts if c.word in clauses[-1]]
     return last if any(not c.predicate for c in last) else concepts
 
-
-# where a question turns from who asks and why to what it asks (…，想问下…)
-RE_ASKS_AFTER = re.compile(r"[，,。；;]\s*(?:我)?(?:想问一?下|想问|请问一?下?|问一?下|想了解一?下?|想知道|咨询一?下)")
 
 
 RE_AGE = re.compile(r"(\d{1,2})\s*(?:周岁|岁)")

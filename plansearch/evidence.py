@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from indexer.normalize import normalize_for_index
+from indexer.targets import VERBS as TARGET_VERBS
 from plansearch import lexicon as lexicon_module
 from plansearch.understand import MEASURE_WORDS, TARGET_WORDS, WOMEN_WORDS
 
@@ -102,6 +103,11 @@ RE_A_NOT_A_TEXT = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # 是不是, 好不好, 可不可以: a yes-no question
 # a word the plans never write that holds an asking morpheme (怎么个管法, 啥样, 哪家, 能行吗, 几张): it asks
 RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少|几")
+# a question for a number by the kind of number (控制在什么范围, 达到啥水平, 降到什么程度): asks how much, as 多少 does
+RE_WHAT_AMOUNT = re.compile(r"(?:什么|啥|哪个|多大的?|怎样的?)(?:范围|水平|程度|幅度|区间|数值|数字|数)")
+# how a target's value is set (稳定在, 保持在, 控制在, 提高到): says what the value does, not what it is of
+RE_SETS_AT = re.compile("|".join(sorted((v for v in TARGET_VERBS if v[-1] in "在到至" and len(v) >= 3),
+                                        key=len, reverse=True)))
 # a word the plans never write of a verb and 完 (生完, 吃完饭, 考完试): after it is done, when, not what about
 RE_AFTER_DOING = re.compile(r"[\u4e00-\u9fff]完[\u4e00-\u9fff]?")
 # how often, for how long or how old (一年, 两周, 几次, 十几岁): when, not what about (每年, 每天, which a plan's value may be
@@ -120,6 +126,12 @@ RE_CANNOT = re.compile(r"[不没][到了起上下去来住完成动开够懂会�
 # who asks, when it is a post (the asker's role, not what is asked: 我是一名小学老师，…; 我在乡宁一所初中当校长，…)
 RE_ASKER = re.compile(r"^\s*(?:你好|您好)?[，,!！]?\s*我(?:是|在[^，,。？?！!；;]{1,20}?(?:当|做|任|担任))"
                       r"([^，,。？?！!；;]{1,24})[，,。！!；;]")
+# a first-person opening telling the asker's own situation (我在镇民政办负责儿童福利这块，…; 我是乡镇组织委员，正在…),
+# not their child's (我家孩子…, 我女儿…): what it says is why they ask, when the question turns after it (RE_ASK_TURN)
+RE_OPENING = re.compile(r"^\s*(?:你好|您好)?[，,!！]?\s*(?:(?:我们?|本人|咱们?)(?:是|在|刚|正|负责|做|当|从事|准备|打算)|作为)")
+# where a question turns from who asks and why to what it asks (…，想问下…; …，想参考下…; …，想看看…)
+RE_ASK_TURN = re.compile(r"[，,。；;!！]\s*(?:我们?)?(?:想问一?下|想问问|想问|请问一?下?|问一?下|想了解一?下?|想知道|"
+                         r"想?咨询一?下?|想打听一?下?|想请教一?下?|想参考一?下?|想看一?看|想看一?下|想查一?下)")
 ASKER_POSTS = ("书记", "主任", "老师", "教师", "校长", "园长", "医生", "护士", "干部", "委员", "工作人员", "社工",
                "负责人", "局长", "科长", "村官", "网格员", "专干", "主席", "站长", "所长", "院长", "队长", "组长",
                "辅导员", "班主任", "记者", "代表")
@@ -429,7 +441,7 @@ class Vocabulary:
         text = normalize_for_index(query)
         for place in sorted((p for p in places if p), key=len, reverse=True):
             text = text.replace(normalize_for_index(place), " ")
-        text = RE_PERIOD.sub(" ", RE_YEAR.sub(" ", text))
+        text = RE_PERIOD.sub(" ", RE_YEAR.sub(" ", RE_WHAT_AMOUNT.sub(" 多少 ", RE_SETS_AT.sub(" ", text))))
         text = RE_A_NOT_A_TEXT.sub(" ", text)       # 会不会, 要不要: jieba cuts them into 会 / 不会 and 要 / 不要
         text = re.sub(r"[\u4e00-\u9fff]{1,6}等(?=[\u4e00-\u9fff])", " ", text)   # 疫情等突发事件: an example of what follows
         text = self._without_comparison(text)
@@ -466,15 +478,21 @@ class Vocabulary:
         subjects = [*(SUBJECT_PREFIXES if any(p in query for p in SUBJECT_PREFIXES) else ()),
                     *(p for p in WOMEN_WORDS if p in query)]
         asker = _who_asks(normalize_for_index(query))
-        out = []
+        asked = normalize_for_index(query)[len(asker):]
+        out, told = [], []
         for w in words:
             forms = self.forms(w)
             for rule in (p + w for p in subjects if p + w in self.synonyms and p not in w):
                 forms = tuple(dict.fromkeys((*forms, *(normalize_for_index(f) for f in self.synonyms[rule]))))
             known = any(self.known([f])[0] or len(f) > 1 and all(self.known(self.tokenizer.tokens(f))) for f in forms)
             parts = self.parts(w)
-            said_of_asker = w in asker and w not in normalize_for_index(query)[len(asker):]
-            out.append(Concept(w, forms, known or bool(parts), said_of_asker or self.is_predicate(w, forms), parts))
+            predicate = self.is_predicate(w, forms)
+            said_of_asker = w in asker and w not in asked and not predicate
+            out.append(Concept(w, forms, known or bool(parts), said_of_asker or predicate, parts))
+            told.append(said_of_asker)
+        if any(told) and all(c.predicate for c in out):
+            for c, of_asker in zip(out, told):      # what is asked after the opening names no topic: the opening
+                c.predicate = c.predicate and not of_asker      # says what about
         return _merged(out)
 
     def _without_generic_end(self, word: str) -> str:
@@ -678,8 +696,13 @@ class Vocabulary:
 
 
 def _who_asks(text: str) -> str:
-    """The opening that says who asks, when it names a post (我是社区书记，…; 我是村里的妇女主任，…), or "": the
-    asker's post, where they work, is no topic a passage must state (a word of it the question repeats stays)."""
+    """The opening that says who asks, or "": a clause naming a post (我是社区书记，…; 我是村里的妇女主任，…), or a
+    first-person account of the asker's situation up to where the question turns (我在镇民政办负责儿童福利这块，最近
+    新招了一批村里的儿童主任，想看看…). The asker's post and situation are no topic a passage must state (a word of it
+    the question repeats stays)."""
+    turn = RE_ASK_TURN.search(text)
+    if turn and RE_OPENING.match(text):
+        return text[:turn.end()]
     m = RE_ASKER.match(text)
     return m.group(0) if m and m.group(1).rstrip("的").endswith(ASKER_POSTS) else ""
 

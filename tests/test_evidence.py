@@ -879,6 +879,40 @@ def test_the_post_of_who_asks_is_no_topic_a_passage_must_state(fake_searcher):
     assert not {c.word: c for c in vocabulary.concepts("我是残疾人，有什么补贴", [])}["残疾人"].predicate
 
 
+def test_what_the_asker_tells_of_their_own_work_before_asking_is_no_topic(fake_searcher):
+    """我是乡镇组织委员，正在准备村两委换届材料，想参考下…村委会成员中女性比例 was refused a value, and 我在镇民政办负责
+    儿童福利这块，…，想看看…培训 was refused: what a first-person opening tells of the asker's work, up to where the
+    question turns (想参考下, 想看看), is why they ask. Their child's story (我家孩子…) is no such opening, and an opening
+    stays what is asked when nothing after it names a topic."""
+    vocabulary = fake_searcher.vocabulary
+    concepts = {c.word: c for c in vocabulary.concepts(
+        "我在镇妇联负责宣传这块，最近在写年度材料，想了解下各地规划对家庭教育指导服务是怎么提的", [])}
+    assert concepts["宣传"].predicate and concepts["材料"].predicate
+    assert not concepts["家庭教育"].predicate
+    answer = Asker(fake_searcher, fake_searcher.settings).ask(
+        "我是乡镇组织委员，正在准备村两委换届材料，想参考下曾都区妇女规划对村委会成员中女性比例的要求是多少")
+    assert [v.value for v in answer.values] == ["30%以上"]
+    child = {c.word: c for c in vocabulary.concepts("我家孩子食物过敏，想问下学校有啥照顾政策", [])}
+    assert not child["过敏"].predicate
+    nothing_after = {c.word: c for c in vocabulary.concepts("我是小学老师，班上有孩子食物过敏，想问下规划里怎么说", [])}
+    assert not nothing_after["过敏"].predicate
+
+
+def test_a_range_or_level_asked_of_an_indicator_asks_its_number(fake_searcher):
+    """大庆到2025年婴儿死亡率要控制在什么范围 was told no plan states the number: 范围 of 什么范围 (as 水平 of 什么水平)
+    asks how much, like 多少, and is no topic the target's sentence must write."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆到2025年婴儿死亡率要控制在什么范围？")
+    assert [v.value for v in answer.values] == ["5.5‰以下"] and not answer.no_answer
+    assert "水平" not in [c.word for c in fake_searcher.vocabulary.concepts("孕产妇死亡率要降到什么水平", [])]
+
+
+def test_a_pass_rate_said_as_the_school_word_is_the_plans_qualified_rate(fake_searcher):
+    """新城区中小学生体测及格率要稳定在多少 was refused: a student's 及格 of a test is the plans' 合格 (达标合格率), and
+    稳定在 says how the value is set (as 保持在, 控制在), not an attribute the indicator's name must write."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("新城区中小学生体测及格率要稳定在多少")
+    assert [v.value for v in answer.values] == ["85%以上"]
+
+
 def test_a_base_year_is_not_the_year_asked(fake_searcher):
     """大庆儿童伤害死亡率以2020年为基数要降多少 was told 大庆 sets no value for 2020: 2020 is the base year of the
     change asked (以2020年数据为基数下降15%), not the target's year; nor is the plan's 以 part of the indicator's name."""
