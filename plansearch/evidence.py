@@ -99,6 +99,9 @@ RE_YEAR = re.compile(r"20[2-3]\d\s*年?")
 RE_PERIOD = re.compile(r"[“\"]?十[一二三四五六]五[”\"]?(?:期间|时期|期末)?")     # 十四五: the plan period, as a year says when
 RE_LATIN = re.compile(r"[A-Za-z][A-Za-z\-']*")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
+# a space the asker typed between two characters (打车安全 网约车): a word ends there, which folding for the index,
+# made for passages whose lines break inside words, would drop
+RE_TYPED_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000\u00a0]+(?=[\u4e00-\u9fff])")
 RE_A_NOT_A_TEXT = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # 是不是, 好不好, 可不可以: a yes-no question
 # a word the plans never write that holds an asking morpheme (怎么个管法, 啥样, 哪家, 能行吗, 几张): it asks
@@ -438,7 +441,7 @@ class Vocabulary:
     def concepts(self, query: str, places: list[str]) -> list[Concept]:
         """The key concepts of a query: content words minus question words, places, years and generic words.
         A colloquial word with a synonym rule (留守娃) or an English phrase of the glossary is one concept."""
-        text = normalize_for_index(query)
+        text = " ".join(normalize_for_index(part) for part in RE_TYPED_BREAK.split(query))
         for place in sorted((p for p in places if p), key=len, reverse=True):
             text = text.replace(normalize_for_index(place), " ")
         text = RE_PERIOD.sub(" ", RE_YEAR.sub(" ", RE_WHAT_AMOUNT.sub(" 多少 ", RE_SETS_AT.sub(" ", text))))

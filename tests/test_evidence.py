@@ -913,6 +913,16 @@ def test_a_pass_rate_said_as_the_school_word_is_the_plans_qualified_rate(fake_se
     assert [v.value for v in answer.values] == ["85%以上"]
 
 
+def test_a_space_typed_between_words_ends_a_word(fake_searcher):
+    """女性夜间打车安全 网约车 规划有没有提 was answered from passages on 安全: folded as for a passage, whose lines break
+    inside words, the space went and jieba read 安全网 / 约车, and 安全网 (a safety net) was found in the plans.
+    A space the asker typed between two characters ends a word."""
+    words = [c.word for c in fake_searcher.vocabulary.concepts("女性夜间打车安全 网约车 规划有没有提", [])]
+    assert "网约车" in words and "安全网" not in words
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("女性夜间打车安全 网约车 规划有没有提")
+    assert answer.no_answer
+
+
 def test_a_base_year_is_not_the_year_asked(fake_searcher):
     """大庆儿童伤害死亡率以2020年为基数要降多少 was told 大庆 sets no value for 2020: 2020 is the base year of the
     change asked (以2020年数据为基数下降15%), not the target's year; nor is the plan's 以 part of the indicator's name."""
