@@ -126,19 +126,23 @@ class QueryUnderstanding:
 
     @cached_property
     def _place_names(self) -> list[tuple[str, list[str]]]:
-        """(normalised name, plan ids) pairs, longest names first; 市/区/县 suffixes also match without them."""
+        """(normalised name, plan ids) pairs, longest names first, then the narrower place (随州曾都 is asked of
+        曾都, its district, not of 随州), then by name; 市/区/县 suffixes also match without them."""
         plans_of: dict[str, list[str]] = {}
+        wide: dict[str, bool] = {}
         for meta in self.plans:
-            candidates = {meta.short_name, meta.city, meta.county, *meta.aliases}
-            for name in list(candidates):
-                if name and len(name) > 2 and name[-1] in "市区县":
-                    candidates.add(name[:-1])
-            for name in candidates:
-                if name and len(name) >= 2:
-                    ids = plans_of.setdefault(normalize_for_index(name), [])
+            above = {n for w in (meta.city, meta.province) if w and meta.county for n in (w, w[:-1], w[:2])}
+            candidates = {name for name in (meta.short_name, meta.county, *meta.aliases, meta.city) if name}
+            candidates |= {name[:-1] for name in candidates if len(name) > 2 and name[-1] in "市区县"}
+            for name in sorted(candidates):
+                wider = name in above
+                if len(name) >= 2:
+                    key = normalize_for_index(name)
+                    ids = plans_of.setdefault(key, [])
                     if meta.id not in ids:
                         ids.append(meta.id)
-        return sorted(plans_of.items(), key=lambda kv: -len(kv[0]))
+                    wide[key] = wide.get(key, True) and wider
+        return sorted(plans_of.items(), key=lambda kv: (-len(kv[0]), wide[kv[0]], kv[0]))
 
     def _sounding_like(self, typed: str) -> tuple[str, str, list[str]] | None:
         """A place name no plan has that a plan's place name sounds exactly like, with the same 市/区/县 (大清市 for
