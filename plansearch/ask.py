@@ -18,8 +18,8 @@ from typing import Callable
 from pydantic import BaseModel, Field
 
 from indexer.normalize import for_the_model, normalize_for_index
-from indexer.targets import CHANGE_VERBS, SYMBOL_DIRECTIONS, fold, indicator_specs
-from plansearch.evidence import RE_ASK_TURN, SUBJECT_PREFIXES, states_every_topic
+from indexer.targets import BOUNDS, CHANGE_VERBS, NUM, SYMBOL_DIRECTIONS, VALUE, fold, indicator_specs
+from plansearch.evidence import EVIDENCE_DEPTH, RE_ASK_TURN, SUBJECT_PREFIXES, states_every_topic
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 from plansearch.settings import Settings
@@ -36,7 +36,7 @@ RE_YEAR = re.compile(r"(?<![以比较])(20[2-3]\d)(?!\s*年?\s*(?:数据)?\s*为
 ENGLISH_NUMBER = r"\bhow (?:many|much|high|low)\b|\bwhat (?:percentage|proportion|share|number)\b"
 # a number asked by 几 and its unit (几天, 几岁, 几个小时, 百分之几): how many, how long, how old, what share
 # (not 这几年, 近几天, 好几个: a few; 哪几所: which; 十几岁: in the teens; nor 几年级: which grade)
-HOW_MANY = r"(?<![这那近前后头过哪十好])几\s*(?:个|次|所|名|天|周|岁|年(?!级)|月|小时|元|倍|项|人|张|家|成)|[百千万]分之几"
+HOW_MANY = r"(?<![这那近前后头过哪十好])几\s*(?:个|次|所|名|天|周|岁|年(?!级)|月|小时|分钟|公里|元|倍|项|人|张|家|成|座|处|支|条|批|户|床)|[百千万]分之几"
 VALUE_QUESTION = re.compile(r"多少|目标|指标|比例|比重|占比|达到|控制在|降至|数值|率|数$|"
                             + HOW_MANY + "|" + ENGLISH_NUMBER, re.IGNORECASE)
 NUMBER_QUESTION = re.compile(r"多少|标准是|补贴标准|发放标准|具体数值|" + HOW_MANY +
@@ -246,6 +246,11 @@ def _fits_the_question(q: str, i: Indicator, sentence: Callable[[Indicator], str
 
 
 # a bound a plan writes before its number (不低于80%, 不少于2次, 至少1名, ≥90% is in the value already)
+# a number a measure states, with its unit and bound (10分钟, 45所, 2—3所): the targets' grammar, and the units
+# measures count in besides
+RE_STATED_NUMBER = re.compile(rf"(?:{VALUE}|每?{NUM}(?:(?:—|–|-|～|~|至|到){NUM})?\s*(?:分钟|公里|千米|平方米|米|万元|亿元|元|"
+                              rf"周|个月|年|倍|家|支|座|处|项|种|条|批|户|床|套|间)(?:{'|'.join(BOUNDS)})?)")
+RE_SHARE_ASKED = re.compile(r"多大|比例|比重|占比")       # 在多大比例的社区建…, 覆盖比例: a share asked
 RE_BOUND_BEFORE = re.compile(r"(不低于|不少于|不高于|不超过|不多于|至少|最少|最多|低于|高于|少于|多于)\s*$")
 
 
@@ -265,6 +270,51 @@ def _direction_before(i: Indicator) -> str:
     """The direction word the answer writes before the value, unless the value states it (降至5‰以下, or ≥80%,
     which read 不低于≥80% with it)."""
     return "" if i.direction in i.value or i.value.lstrip()[:1] in SYMBOL_DIRECTIONS else i.direction
+
+
+def _pieces_stating(text: str, concepts, question: str) -> list[tuple[str, str]]:
+    """(piece as written, its number) for each clause of `text` stating every topic concept with a number: the
+    clause, when it has one number; else, of its list items with one number each, the one stating most topics, when
+    no other states as many (中心城区“10分钟急救圈”、非中心城区“15分钟急救圈”; 每天小学生10小时、初中生9小时…)."""
+    topics = [c for c in concepts if not c.predicate]
+    if not topics:
+        return []
+    out = []
+    for clause in RE_CLAUSE.split(text):
+        numbers = _numbers_in(clause)
+        if not numbers or not all(_states_as_asked(c, normalize_for_index(clause), question) for c in topics):
+            continue
+        if len(numbers) == 1:
+            out.append((clause.strip(" \n"), re.sub(r"\s+", "", numbers[0])))
+            continue
+        items = [(item, found[0]) for item in clause.split("、") if len(found := _numbers_in(item)) == 1]
+        scored = [(sum(_states_as_asked(c, normalize_for_index(item), question) for c in topics), item, number)
+                  for item, number in items]
+        most = max((score for score, _, _ in scored), default=0)
+        best = [(item, number) for score, item, number in scored if score == most]
+        if most and len(best) == 1:
+            out.append((best[0][0].strip(" \n"), re.sub(r"\s+", "", best[0][1])))
+    return out
+
+
+def _numbers_in(text: str) -> list[str]:
+    """The numbers `text` states, but for years (2021-2025年) and what a document's title holds (《…》)."""
+    return [n for n in RE_STATED_NUMBER.findall(re.sub(r"《[^》]*》", "", text))
+            if not re.fullmatch(r"(?:19|20)\d\d(?:\D+(?:19|20)\d\d)?年.*", re.sub(r"\s+", "", n))]
+
+
+def _states_as_asked(concept, text: str, question: str) -> bool:
+    """The concept stated in `text` as the question states it: 非中心城区 is not 中心城区, unless 非 is asked too."""
+    if not concept.in_text(text):
+        return False
+    for form in concept.forms:
+        negated = f"非{form}" in question
+        at = text.find(form)
+        while at >= 0:
+            if (at > 0 and text[at - 1] == "非") == negated:
+                return True
+            at = text.find(form, at + 1)
+    return bool(concept.parts)        # stated by its parts, wherever they stand
 
 
 def _related(response) -> list[Citation]:
@@ -341,10 +391,13 @@ class Asker:
                 answer.answer = wider + answer.answer
             return self._finish(answer)
         related = _related(response)
-        if not names and self._says_it_in_numbers(response, plans, _asked_in_the_last_clause(q, concepts)):
+        if not names and self._says_it_in_numbers(response, plans, asked := _asked_in_the_last_clause(q, concepts)):
             # 新城区要求初中生每天睡几个小时: no indicator, but the best passage states every topic of the question
-            # with a number (初中生9小时…睡眠时间); "no number found" would be false: the passage is the answer
-            return self._finish(self._grouped_answer(q, response, plans, concepts=concepts))
+            # with a number (初中生9小时…睡眠时间); "no number found" would be false: the passage is the answer. Where
+            # one piece of it states them with one number (中心城区“10分钟急救圈”), that number is the value.
+            stated = self._clause_value(q, response, plans, asked) if NUMBER_QUESTION.search(q) \
+                or RE_SHARE_ASKED.search(q) else None
+            return self._finish(stated or self._grouped_answer(q, response, plans, concepts=concepts))
         if NUMBER_QUESTION.search(q) or (names and VALUE_QUESTION.search(q) and interp and interp.kind is Kind.target):
             # it asks for a number and no plan states one for it: say so, and show the closest passages
             return AskResponse(query=q.strip(), answer_type="none", answer=NO_VALUE_TEXT, no_answer=True,
@@ -674,6 +727,34 @@ class Asker:
             if all(c.in_text(clause) or share and c.word in GENERIC_RATES for c in concepts if not c.predicate):
                 return True
         return False
+
+    def _clause_value(self, q: str, response, plans: list[str], concepts) -> AskResponse | None:
+        """Each plan's value a measure states for what was asked (the plans named, else those among the best
+        passages), read off its best passage when one piece of it states every topic concept with one number and
+        no other piece does with another (`_pieces_stating`). The answer quotes the sentence."""
+        s = self.searcher
+        values, lines, seen = [], [], set()
+        for hit in response.results[:EVIDENCE_DEPTH]:
+            if hit.plan_id in seen or plans and hit.plan_id not in plans:
+                continue
+            seen.add(hit.plan_id)
+            pieces = _pieces_stating(hit.text, concepts, normalize_for_index(q))
+            if len({value for _, value in pieces}) != 1:
+                continue
+            piece, value = pieces[0]
+            meta, passage = s.plans[hit.plan_id], s.passage(hit.passage_id)
+            found = Indicator(name=piece, name_as_written=piece, value=value, number=0.0, unit="", direction="",
+                              plan_id=hit.plan_id, passage_id=hit.passage_id)
+            values.append(ValueAnswer(plan_id=hit.plan_id, plan_title=meta.title, indicator=piece,
+                                      indicator_as_written=piece, value=value, year=None, year_inferred=False,
+                                      direction="", implausible=False, passage_id=hit.passage_id,
+                                      quote=self._quote(passage.text, found), source=passage.source))
+            lines.append(f"{_label(meta, s.plans)}：{piece}（{value}）")
+        if not values:
+            return None
+        return AskResponse(query=q.strip(), answer_type="value", no_answer=False, values=values,
+                           answer="；".join(lines) + "。",
+                           confidence=max(response.confidence or 0.0, self.settings.no_answer_below))
 
     def _not_mentioned(self, response, named: list[str], concepts) -> str:
         """What the named plans do not say: the question's topic words their text never holds (新城区 writes 家长 and

@@ -489,7 +489,9 @@ class Vocabulary:
                 forms = tuple(dict.fromkeys((*forms, *(normalize_for_index(f) for f in self.synonyms[rule]))))
             known = any(self.known([f])[0] or len(f) > 1 and all(self.known(self.tokenizer.tokens(f))) for f in forms)
             parts = self.parts(w)
-            predicate = self.is_predicate(w, forms)
+            # a verb right before the number asked (要建成几分钟的, 下降多少) says what the number does
+            predicate = self.is_predicate(w, forms) or bool(re.search(re.escape(w) + r"\s*(?:几|多少)", asked)) \
+                and all(self.tokenizer.pos_flags(w, VERB_FLAGS))
             said_of_asker = w in asker and w not in asked and not predicate
             out.append(Concept(w, forms, known or bool(parts), said_of_asker or predicate, parts))
             told.append(said_of_asker)

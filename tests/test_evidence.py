@@ -299,8 +299,10 @@ def test_a_question_answered_where_the_plan_is_carried_out_quotes_that_passage(f
     q = "新城区妇女儿童工作会议几年开一次"
     assert "童工" not in [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]
     answer = Asker(fake_searcher, fake_searcher.settings).ask(q)
-    assert not answer.no_answer and [g.plan_id for g in answer.groups] == ["xinchengqu-children-2021"]
-    assert answer.groups[0].items[0].kind == "implementation" and "每5年召开一次" in answer.answer
+    assert not answer.no_answer and [(v.plan_id, v.value) for v in answer.values] == [
+        ("xinchengqu-children-2021", "每5年")]
+    passage = fake_searcher.passage(answer.values[0].passage_id)
+    assert passage.kind == "implementation" and "每5年召开一次" in answer.values[0].quote
 
 
 def test_a_question_on_a_topic_no_plan_has_is_refused(fake_searcher):
@@ -921,6 +923,28 @@ def test_a_space_typed_between_words_ends_a_word(fake_searcher):
     assert "网约车" in words and "安全网" not in words
     answer = Asker(fake_searcher, fake_searcher.settings).ask("女性夜间打车安全 网约车 规划有没有提")
     assert answer.no_answer
+
+
+def test_a_number_a_measure_states_for_what_was_asked_is_the_value(fake_searcher):
+    """曾都中心城区的急救圈是几分钟 and 曾都区规划里改扩建多少所中小学的教学楼、运动场和食堂 were given the whole measure
+    with no value: no indicator names them, but one piece of the measure states what was asked with one number.
+    Of 中心城区“10分钟急救圈”、非中心城区“15分钟急救圈” the first is 中心城区's (非 is not asked); a year or a number
+    inside a document's title is no value."""
+    from plansearch.ask import _numbers_in, _pieces_stating
+
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    circle = asker.ask("曾都中心城区的急救圈是几分钟")
+    assert [v.value for v in circle.values] == ["10分钟"] and "15分钟急救圈" in circle.values[0].quote
+    schools = asker.ask("曾都区规划里改扩建多少所中小学的教学楼、运动场和食堂？")
+    assert [v.value for v in schools.values] == ["45所"]
+    text = "打造中心城区“10分钟急救圈”、非中心城区“15分钟急救圈”，城市15分钟社区卫生服务圈和农村30分钟医疗卫生服务圈。"
+    outside = fake_searcher.vocabulary.concepts("非中心城区的急救圈是几分钟", [])
+    assert [value for _, value in _pieces_stating(text, outside, "非中心城区的急救圈是几分钟")] == ["15分钟"]
+    # 建成 says what the number does, as 达到 would: the measure need not write it
+    assert [v.value for v in asker.ask("曾都区非中心城区的急救圈要建成几分钟的？").values] == ["15分钟"]
+    assert [v.value for v in asker.ask("新城区准备在多大比例的社区建妇女儿童活动中心").values] == ["50%"]
+    assert _numbers_in("严格执行《黑龙江省儿童发展规划（2021-2025年）》中关于……") == []
+    assert _numbers_in("到2025年达到90%以上") == ["90%以上"]
 
 
 def test_a_base_year_is_not_the_year_asked(fake_searcher):
