@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from indexer.normalize import for_the_model, normalize_for_index
 from indexer.targets import BOUNDS, CHANGE_VERBS, NUM, SYMBOL_DIRECTIONS, VALUE, fold, indicator_specs
-from plansearch.evidence import EVIDENCE_DEPTH, RE_ASK_TURN, SUBJECT_PREFIXES, states_every_topic
+from plansearch.evidence import EVIDENCE_DEPTH, RE_ASK_TURN, SUBJECT_PREFIXES, mostly_latin, states_every_topic
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 from plansearch.settings import Settings
@@ -317,6 +317,23 @@ def _states_as_asked(concept, text: str, question: str) -> bool:
     return bool(concept.parts)        # stated by its parts, wherever they stand
 
 
+def _in_chinese(concepts, missing: list[str]) -> str:
+    """The refusal of a question in English: the plans are written in Chinese, what was not found said in the
+    words looked for, and the Chinese terms to search with."""
+    def chinese(c) -> str | None:
+        return c.word if RE_HAN_WORD.search(c.word) else next((f for f in c.forms[1:] if RE_HAN_WORD.search(f)), None)
+
+    terms = list(dict.fromkeys(t for c in concepts if (t := chinese(c))))
+    lacking = [f"{c.word}（{chinese(c)}）" if chinese(c) and chinese(c) != c.word else c.word
+               for c in concepts if c.word in missing]
+    return ("已收录的规划原文为中文，英文问题按中英对照词检索。"
+            + (f"没有找到同时写到这些内容的条文：{'、'.join(lacking)}。" if lacking else "没有找到能回答这个问题的条文。")
+            + (f"可以用中文检索：{' '.join(terms)}。" if terms else "可以用中文提问再试。"))
+
+
+RE_HAN_WORD = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _related(response) -> list[Citation]:
     """The three closest passages of a search, shown as 相关条文 beside a refusal."""
     return [Citation(passage_id=h.passage_id, plan_id=h.plan_id, plan_title=h.plan_title, source=h.source)
@@ -405,8 +422,9 @@ class Asker:
         if response.named_plan_lacks:
             return self._finish(self._grouped_answer(q, response, plans, lacking=True, concepts=concepts))
         if response.no_answer or not response.results:
-            return AskResponse(query=q.strip(), answer_type="none", answer=NO_ANSWER_TEXT, no_answer=True,
-                               confidence=response.confidence, related=related)
+            return AskResponse(query=q.strip(), answer_type="none", no_answer=True, confidence=response.confidence,
+                               answer=_in_chinese(concepts, response.missing_concepts) if mostly_latin(q)
+                               else NO_ANSWER_TEXT, related=related)
         return self._finish(self._grouped_answer(q, response, plans, concepts=concepts))
 
     # -- value questions ---------------------------------------------------------------------

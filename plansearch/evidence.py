@@ -99,6 +99,7 @@ RE_YEAR = re.compile(r"20[2-3]\d\s*年?")
 RE_PERIOD = re.compile(r"[“\"]?十[一二三四五六]五[”\"]?(?:期间|时期|期末)?")     # 十四五: the plan period, as a year says when
 RE_LATIN = re.compile(r"[A-Za-z][A-Za-z\-']*")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
+RE_LATIN_LETTERS = re.compile(r"[A-Za-z]")
 # a space the asker typed between two characters (打车安全 网约车): a word ends there, which folding for the index,
 # made for passages whose lines break inside words, would drop
 RE_TYPED_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000\u00a0]+(?=[\u4e00-\u9fff])")
@@ -694,10 +695,16 @@ class Vocabulary:
         return dropped if generic else out
 
     def _english_phrases(self, text: str) -> list[str]:
-        """Glossary entries of several English words ("left-behind children") found in the text, longest first."""
+        """Glossary entries of several English words ("left-behind children", "real-name") found in the text,
+        longest first."""
         words = re.sub(r"[^a-z0-9'-]+", " ", text.lower()).split()
         lowered = f" {' '.join(words)} "
-        return [p for p in sorted(self.glossary, key=len, reverse=True) if " " in p and f" {p} " in lowered]
+        return [p for p in sorted(self.glossary, key=len, reverse=True) if (" " in p or "-" in p) and f" {p} " in lowered]
+
+
+def mostly_latin(text: str) -> bool:
+    """Written mostly in Latin letters (an English question, with a Chinese term or two at most)."""
+    return len(RE_LATIN_LETTERS.findall(text)) > 2 * len(RE_HAN.findall(text))
 
 
 def _who_asks(text: str) -> str:

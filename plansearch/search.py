@@ -24,7 +24,7 @@ from indexer.normalize import for_the_model, normalize_for_index
 from indexer.tokenize import Tokenizer
 from plansearch import lexicon as lexicon_module
 from plansearch.domains import same_outline_domain
-from plansearch.evidence import (EVIDENCE_DEPTH, Concept, Evidence, Vocabulary, abbreviations, judge,
+from plansearch.evidence import (EVIDENCE_DEPTH, Concept, Evidence, Vocabulary, abbreviations, judge, mostly_latin,
                                  words_by_first_character)
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
 from plansearch.index import Filter, PassageIndex
@@ -375,7 +375,7 @@ class Searcher:
         vector = self._query_vector(q)
         dense = self.index.dense(vector, filter, depth)
         dense_top = dense[0][1] if dense else 0.0
-        similarity = self._confidence(dense_top, coverage, interp)
+        similarity = self._confidence(dense_top + self._cross_lingual(q), coverage, interp)
         if req.mode is Mode.dense:
             return self._judged(dense[:limit], limit, interp, similarity, concepts, req, vector)
         rankings.append([row for row, _ in dense])
@@ -591,6 +591,10 @@ class Searcher:
                 next_neg, next_i, _ = queues[plan][-1]
                 heapq.heappush(heap, (next_neg * decay ** (n + 1), next_i, plan))
         return out
+
+    def _cross_lingual(self, q: str) -> float:
+        """What an English question's dense similarity to the Chinese passages lacks against a Chinese one's."""
+        return self.settings.cross_lingual_offset if mostly_latin(q) else 0.0
 
     def _confidence(self, dense_top: float, coverage: float, interp: Interpretation) -> float:
         """0–1 from the best dense similarity plus a little for query words the corpus knows at all;

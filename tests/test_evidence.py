@@ -947,6 +947,22 @@ def test_a_number_a_measure_states_for_what_was_asked_is_the_value(fake_searcher
     assert _numbers_in("到2025年达到90%以上") == ["90%以上"]
 
 
+def test_an_english_question_is_scored_on_its_own_scale_and_refused_in_words_the_reader_can_search(real_searcher):
+    """Do the plans require real-name electronic ID verification for minors playing online games? found the plans'
+    电子身份认证 and was flagged at confidence 0: e5 puts an English question's passages lower than a Chinese one's,
+    below the line its Chinese calibration maps to 0, and "real-name" was two words. Refused, an English question
+    is told the plans are in Chinese, what was not found, and the Chinese terms to search with."""
+    found = real_searcher.search(SearchRequest(
+        q="Do the plans require real-name electronic ID verification for minors playing online games?", k=5))
+    assert not found.no_answer and any("身份认证" in h.text for h in found.results)
+    asked = "Is there free HPV vaccination for schoolgirls?"
+    refused = real_searcher.search(SearchRequest(q=asked, k=5))
+    assert refused.no_answer and refused.confidence > 0
+    answer = Asker(real_searcher, real_searcher.settings).ask(asked)
+    assert answer.no_answer and answer.answer.startswith("已收录的规划原文为中文")
+    assert "hpv" in answer.answer and "疫苗" in answer.answer.split("可以用中文检索：")[1]
+
+
 def test_a_base_year_is_not_the_year_asked(fake_searcher):
     """大庆儿童伤害死亡率以2020年为基数要降多少 was told 大庆 sets no value for 2020: 2020 is the base year of the
     change asked (以2020年数据为基数下降15%), not the target's year; nor is the plan's 以 part of the indicator's name."""
