@@ -57,6 +57,9 @@ QUESTION_WORDS = frozenset({
     "低于", "不低于", "高于", "不高于", "超过", "不超过", "至少", "以上", "以下",   # the bound asked, not what of
     "最低", "最高", "最少", "最多", "不满", "未满",          # (不满16岁: under 16)
     "打算", "准备",                  # 咋打算的, 准备在多大比例的社区建: what is planned is asked, not planning
+    "一共", "总共", "总计", "合计",    # how many in all: the number asked, not what of
+    "听说", "据说", "听人说",          # hearsay before what is asked (听说区里要…)
+    "俺", "俺家", "俺们", "咱家", "我家", "我们家",     # whose (俺家娃), not what about
     "how", "what", "which", "the", "a", "an", "of", "in", "for", "to", "and", "or", "is", "are", "do", "does",
     "on", "about", "with", "plan", "plans", "children", "child", "kids", "women", "woman", "county", "city", "policy", "policies", "measures", "measure", "target", "targets",
     # English forms of the generic words below (预防, 保护, 措施 …)
@@ -128,6 +131,8 @@ RE_OR_CHARACTERS = re.compile(r"\(([\u4e00-\u9fff](?:、[\u4e00-\u9fff])+)\)")
 # a verb's complement, negated (找不到 → 找 / 不到, 买不起, 管不住): whether it can be done, not what about
 RE_CANNOT = re.compile(r"[不没][到了起上下去来住完成动开够懂会清见着好]")
 # who asks, when it is a post (the asker's role, not what is asked: 我是一名小学老师，…; 我在乡宁一所初中当校长，…)
+# a post asking, at the start (妇联干部想问：…; 村支书请问一下，…): who asks, not what about
+RE_POST_ASKS = re.compile(r"^\s*([^，,。？?！!；;：:]{1,12}?)(?:想问一?下?|请问一?下?|想了解一?下?|想咨询一?下?)\s*[：:，,]?")
 RE_ASKER = re.compile(r"^\s*(?:你好|您好)?[，,!！]?\s*我(?:是|在[^，,。？?！!；;]{1,20}?(?:当|做|任|担任))"
                       r"([^，,。？?！!；;]{1,24})[，,。！!；;]")
 # a first-person opening telling the asker's own situation (我在镇民政办负责儿童福利这块，…; 我是乡镇组织委员，正在…),
@@ -715,7 +720,7 @@ def _who_asks(text: str) -> str:
     turn = RE_ASK_TURN.search(text)
     if turn and RE_OPENING.match(text):
         return text[:turn.end()]
-    m = RE_ASKER.match(text)
+    m = RE_ASKER.match(text) or RE_POST_ASKS.match(text)
     return m.group(0) if m and m.group(1).rstrip("的").endswith(ASKER_POSTS) else ""
 
 

@@ -900,6 +900,20 @@ def test_what_the_asker_tells_of_their_own_work_before_asking_is_no_topic(fake_s
     assert not nothing_after["过敏"].predicate
 
 
+def test_a_post_asking_a_colon_and_whose_child_or_hearsay_are_not_what_is_asked(fake_searcher):
+    """婦聯幹部想問：曾都社區居委會主任裡女性要佔多少 and 俺家娃在曾都上公办幼儿园，听说区里要给公办园改善办学条件，规划里
+    一共说改善多少所 were refused a value: 妇联 (the asker's post, before 想问：), 俺家 (whose child), 听说 (hearsay)
+    and 一共 (in all) were read as topics the plans' sentences must write."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    cadre = asker.ask("婦聯幹部想問：曾都社區居委會主任裡女性要佔多少？")
+    assert [v.value for v in cadre.values] == ["40%以上"]
+    words = [c.word for c in fake_searcher.vocabulary.concepts(
+        "俺家娃在曾都上公办幼儿园，听说区里要给公办园改善办学条件，规划里一共说改善多少所？", ["曾都"])]
+    assert not {"俺家", "听说", "一共"} & set(words) and "办学条件" in words
+    kindergartens = asker.ask("俺家娃在曾都上公办幼儿园，听说区里要给公办园改善办学条件，规划里一共说改善多少所？")
+    assert [v.value for v in kindergartens.values] == ["26所"]
+
+
 def test_a_range_or_level_asked_of_an_indicator_asks_its_number(fake_searcher):
     """大庆到2025年婴儿死亡率要控制在什么范围 was told no plan states the number: 范围 of 什么范围 (as 水平 of 什么水平)
     asks how much, like 多少, and is no topic the target's sentence must write."""
