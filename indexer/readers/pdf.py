@@ -59,7 +59,10 @@ class _Page:
 def read_pdf(path: Path) -> Document:
     pdf = _open(path)
     try:
-        pages = [_read_page(pdf, i) for i in range(len(pdf))]
+        pages = []
+        for i in range(len(pdf)):
+            pages.append(_read_page(pdf, i))
+            _refuse_a_garbled_page(path, pages[-1])
         if not any(p.lines or p.tables for p in pages):
             if _has_images(pdf):
                 raise ReaderError(path.name, SCANNED)
@@ -95,6 +98,16 @@ def read_pdf(path: Path) -> Document:
     warnings = [f"{len(scanned)} of {len(pages)} pages ({_page_list(scanned)}) are images without a text layer "
                 f"(scanned?): their text is not indexed; OCR them first"] if scanned else []
     return Document(file=path.name, format="pdf", lines=lines, tables=tables, warnings=warnings)
+
+
+def _refuse_a_garbled_page(path: Path, page: _Page) -> None:
+    """A page read as symbols stops the reading there: the file is refused whatever its other pages hold (see
+    read_pdf), and pdfium can spend a quarter of a second on each damaged page still to come."""
+    text = re.sub(r"\s", "", "".join(line.text for line in page.lines))
+    if len(text) >= GARBLED_PAGE_MIN and (share := _garbled(text)) > GARBLED_PAGE_SHARE:
+        raise ReaderError(path.name, f"the PDF's text layer is garbled on page {page.number} ({share:.0%} of its "
+                                     f"characters are symbols where words should be: a damaged file, or fonts "
+                                     f"without a Unicode map); export the PDF again, or use the Word file")
 
 
 def _garbled(text: str) -> float:
