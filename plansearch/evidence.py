@@ -95,6 +95,8 @@ zero one two three four five six seven eight nine ten eleven twelve thirteen fou
 eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion first
 second third half year years old age aged month months day days percent percentage ratio ratios proportion
 whose non eg ie e.g i.e numeric numerical figure figures set sets
+i'm i've i'd i'll you're we're they're it's that's there's don't doesn't didn't can't cannot won't isn't aren't
+wasn't weren't never ever always also still already keep keeps kept getting get gets got really currently now
 """.split())
 SINGLE_KEEP = frozenset()         # one-character words that still name a topic
 MAX_TRANSLATIONS = 6              # Chinese forms kept for one English word (the most used in the plans)

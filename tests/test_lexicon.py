@@ -84,6 +84,9 @@ def test_english_stop_words_and_numbers_are_never_missing_concepts(fake_searcher
     r = fake_searcher.search(SearchRequest(q="what is the 2025 myopia rate target for junior high school students"))
     assert {"myopia", "junior high school"} <= set(r.concepts) <= {"myopia", "junior high school", "students"}
     assert r.missing_concepts == []
+    # a question told as a sentence: contractions and words of how often or still are no topic either
+    r = fake_searcher.search(SearchRequest(q="I'm worried: my son still keeps getting myopia checks, don't they ever stop?"))
+    assert not {"i'm", "still", "keeps", "getting", "don't", "ever"} & set(r.concepts) and "myopia" in r.concepts
 
 
 def test_a_pinyin_place_name_selects_its_plan_from_the_plan_metadata(fake_searcher):
