@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from indexer.normalize import for_the_model, normalize_for_index
 from indexer.targets import BOUNDS, CHANGE_VERBS, NUM, SYMBOL_DIRECTIONS, VALUE, fold, indicator_specs
-from plansearch.evidence import EVIDENCE_DEPTH, RE_ASK_TURN, SUBJECT_PREFIXES, mostly_latin, states_every_topic
+from plansearch.evidence import EVIDENCE_DEPTH, RE_ASK_TURN, RE_HAN, SUBJECT_PREFIXES, mostly_latin, states_every_topic
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 from plansearch.settings import Settings
@@ -320,18 +320,13 @@ def _states_as_asked(concept, text: str, question: str) -> bool:
 def _in_chinese(concepts, missing: list[str]) -> str:
     """The refusal of a question in English: the plans are written in Chinese, what was not found said in the
     words looked for, and the Chinese terms to search with."""
-    def chinese(c) -> str | None:
-        return c.word if RE_HAN_WORD.search(c.word) else next((f for f in c.forms[1:] if RE_HAN_WORD.search(f)), None)
-
-    terms = list(dict.fromkeys(t for c in concepts if (t := chinese(c))))
-    lacking = [f"{c.word}（{chinese(c)}）" if chinese(c) and chinese(c) != c.word else c.word
-               for c in concepts if c.word in missing]
+    chinese = {c.word: c.word if RE_HAN.search(c.word) else next((f for f in c.forms[1:] if RE_HAN.search(f)), None)
+               for c in concepts}
+    terms = list(dict.fromkeys(t for t in chinese.values() if t))
+    lacking = [f"{w}（{chinese[w]}）" if chinese[w] and chinese[w] != w else w for w in chinese if w in missing]
     return ("已收录的规划原文为中文，英文问题按中英对照词检索。"
             + (f"没有找到同时写到这些内容的条文：{'、'.join(lacking)}。" if lacking else "没有找到能回答这个问题的条文。")
             + (f"可以用中文检索：{' '.join(terms)}。" if terms else "可以用中文提问再试。"))
-
-
-RE_HAN_WORD = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _related(response) -> list[Citation]:
@@ -752,11 +747,12 @@ class Asker:
         no other piece does with another (`_pieces_stating`). The answer quotes the sentence."""
         s = self.searcher
         values, lines, seen = [], [], set()
+        question = normalize_for_index(q)
         for hit in response.results[:EVIDENCE_DEPTH]:
             if hit.plan_id in seen or plans and hit.plan_id not in plans:
                 continue
             seen.add(hit.plan_id)
-            pieces = _pieces_stating(hit.text, concepts, normalize_for_index(q))
+            pieces = _pieces_stating(hit.text, concepts, question)
             if len({value for _, value in pieces}) != 1:
                 continue
             piece, value = pieces[0]

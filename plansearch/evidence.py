@@ -483,13 +483,14 @@ class Vocabulary:
             w = self._without_generic_end(w)
             if w not in words:
                 words.append(w)
-        words = _indicator_words(words, normalize_for_index(query))
+        normal = normalize_for_index(query)
+        words = _indicator_words(words, normal)
         # the rules written for the subject's word with a word of the question (小孩打工 → 童工) hold for that
         # word when the question names the subject, however (未成年人去打工)
         subjects = [*(SUBJECT_PREFIXES if any(p in query for p in SUBJECT_PREFIXES) else ()),
                     *(p for p in WOMEN_WORDS if p in query)]
-        asker = _who_asks(normalize_for_index(query))
-        asked = normalize_for_index(query)[len(asker):]
+        asker = _who_asks(normal)
+        asked = normal[len(asker):]
         out, told = [], []
         for w in words:
             forms = self.forms(w)
