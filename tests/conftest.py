@@ -131,9 +131,9 @@ def copy_two_plans(pristine: Path, dest: Path) -> tuple[Path, Path, Path]:
 def head_start(request, tmp_path_factory):
     """Starts, when the session begins, what the collected tests will wait for: the real index (`plansearch
     index`, as a user builds it; on a fresh clone it takes the shipped vectors of the bundled corpus's
-    passages and makes the query engine's files), ranx's numba functions unless setup.sh has compiled them into the venv (`eval.warm_metrics`), once
-    the index (and those) are ready the eval command on the dev split, and once the index is ready the commands a test module lists in its HEAD_START
-    (name → (argv, function of tmp_path_factory giving extra environment)), whose results `ran` gives; and the
+    passages and makes the query engine's files), once it is ready the eval command on the dev split and the
+    commands a test module lists in its HEAD_START (name → (argv, function of tmp_path_factory giving extra
+    environment)), whose results `ran` gives; and the
     rendered plan files (a thread: LibreOffice runs as a subprocess)."""
     needed = set().union(*(item.fixturenames for item in request.session.items))
     modules = {item.module for item in request.session.items}
@@ -151,12 +151,6 @@ def head_start(request, tmp_path_factory):
 
         if render.soffice() is not None:      # else the fixture says what to install
             jobs["rendered"] = RenderedFiles(shared, render_all)
-    from eval.warm_metrics import compiled
-
-    # setup.sh compiles ranx's functions once per venv; only where it has not (a venv made by hand) does a job
-    # compile them here, before the eval command and the tests that call ranx
-    if needed & {"ranx_compiled", "eval_command_run"} and not compiled():
-        jobs["ranx"] = job("ranx", [sys.executable, "-m", "eval.warm_metrics"])
     if "real_settings" in needed or any(hasattr(module, "HEAD_START") for module in modules):
         settings = Settings(corpus_dir=CORPUS, index_dir=shared.root / "real-index" / "index",
                             cache_dir=Settings().cache_dir)
@@ -176,7 +170,7 @@ def head_start(request, tmp_path_factory):
             jobs["eval_out"] = out
             jobs["eval"] = job("eval", [sys.executable, "-m", "plansearch.cli", "eval", "--split", "dev", "--configs",
                                         "bm25,hybrid,default", "--out", str(out)], env,
-                               after=(jobs["real_index"], *([jobs["ranx"]] if "ranx" in jobs else [])))
+                               after=(jobs["real_index"],))
     yield jobs
     if shared.leader and os.environ.get("PYTEST_XDIST_WORKER") is not None:
         for item in jobs.values():          # the other workers may still wait for these
@@ -186,13 +180,6 @@ def head_start(request, tmp_path_factory):
         if hasattr(item, "stop"):
             item.stop()
     shared.release()
-
-
-@pytest.fixture(scope="session")
-def ranx_compiled(head_start) -> None:
-    """ranx's numba functions compiled and cached (by the head start), so the tests only load them."""
-    if "ranx" in head_start:
-        head_start["ranx"].wait()  # a failure here shows again, with its message, in the test that calls ranx
 
 
 @pytest.fixture(scope="session")
@@ -221,7 +208,7 @@ def ran(head_start, name: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="session")
 def eval_command_run(head_start) -> tuple[subprocess.CompletedProcess, Path]:
     """`plansearch eval --split dev --configs bm25,hybrid,default --out DIR` on the real index, run beside the
-    other tests once the index and ranx are ready; its result and DIR."""
+    other tests once the index is ready; its result and DIR."""
     code, out, err = head_start["eval"].wait()
     return subprocess.CompletedProcess(head_start["eval"].args, code, out, err), head_start["eval_out"]
 

@@ -1,6 +1,6 @@
 """The head start's jobs, shared by the workers of one test run.
 
-Slow preparations (the real index, the eval command, LibreOffice's renderings, ranx's compiled functions) run
+Slow preparations (the real index, the eval command, LibreOffice's renderings) run
 beside the tests from the session's start. Under pytest-xdist every worker collects every test, so each would
 start them all; instead the first worker to take a lock in the run's shared folder runs them (the leader) and
 writes each job's result there, and the others wait for those files (`Awaited`, `RenderedFiles`). A run without

@@ -10,10 +10,8 @@ import pytest
 
 from eval.gold import QUERY_TYPES, load_gold
 from eval.report import load_baseline
-from eval.run import (CONFIGS, ConfigResult, bootstrap_interval, paired_p_value, ranx_key, run_ask, run_config, summarise,
-                      summarise_ask)
-
-pytestmark = pytest.mark.usefixtures("ranx_compiled")      # compiled on the side from the session's start
+from eval.run import (CONFIGS, ConfigResult, QueryResult, bootstrap_interval, paired_p_value, ranx, run_ask, run_config,
+                      summarise, summarise_ask)
 
 
 def test_gold_set_has_every_type_in_both_splits_and_judged_passages_exist(fake_searcher):
@@ -47,14 +45,17 @@ def test_bootstrap_interval_brackets_a_clear_difference():
 
 
 def _ranked(name: str, relevant_first: list[bool]) -> ConfigResult:
-    """A configuration whose query i ranks its relevant passage first or not at all."""
-    from ranx import Qrels, Run
+    """A configuration whose query i ranks its relevant passage first (nDCG@10 1) or not at all (0)."""
+    return _scored(name, [1.0 if hit else 0.0 for hit in relevant_first])
 
-    good, bad = ranx_key("good"), ranx_key("bad")
-    qrels = Qrels.from_dict({ranx_key(f"q{i}"): {good: 1} for i in range(len(relevant_first))})
-    run = Run.from_dict({ranx_key(f"q{i}"): ({good: 1.0, bad: 0.5} if hit else {bad: 1.0})
-                         for i, hit in enumerate(relevant_first)}, name=name)
-    return ConfigResult(name, [], 0.0, qrels, run)
+
+def _scored(name: str, scores) -> ConfigResult:
+    """A configuration with these nDCG@10 scores, one query each."""
+    from types import SimpleNamespace
+
+    return ConfigResult(name, [QueryResult(SimpleNamespace(id=f"q{i}", type="topic", answerable=True, judgments={"p": 1}),
+                                           ["p"], [], 0.5, False, {"ndcg@10": float(v)}) for i, v in enumerate(scores)],
+                        0.0)
 
 
 class Replay:
@@ -71,7 +72,7 @@ class Replay:
 
 
 def test_each_question_is_scored_against_its_own_judgments_whatever_the_ids_look_like():
-    """ranx sees hashed ids (fixed width, so its functions compile once); the scores are still per question:
+    """ranx scores each question against its own judgments, whatever its id and its passages' ids look like:
     the judged passages best grade first score 1, an empty answer 0, one wrong passage 0."""
     queries = [q for q in load_gold("dev") if q.answerable and 0 < len(q.judgments) <= 10][:12]
     best_first = {q.text: sorted(q.judgments, key=lambda pid: -q.judgments[pid]) for q in queries[:6]}
@@ -139,16 +140,16 @@ def test_eval_command_prints_the_table_and_writes_report_and_chart(eval_command_
     assert bad.returncode == 1 and "unknown configuration" in bad.stderr
 
 
-def test_the_compiled_stamp_holds_only_for_the_installed_ranx_and_numba(tmp_path, monkeypatch):
-    """A test run skips compiling ranx's functions only when setup.sh compiled them for these versions."""
-    from eval import warm_metrics
+def test_the_paired_test_gives_ranx_s_p_value():
+    """The randomisation test is the one ranx's `compare` runs (its own function, here as plain Python): on the
+    same scores the two p-values agree within the sampling error of 2,000 swaps each."""
+    import numpy as np
 
-    stamp, versions = warm_metrics._stamp()
-    assert stamp.parent.name == "ranx" and json.loads(versions).keys() == {"ranx", "numba"}
-    here = tmp_path / warm_metrics.STAMP
-    monkeypatch.setattr(warm_metrics, "_stamp", lambda: (here, versions))
-    assert not warm_metrics.compiled()
-    here.write_text(versions.replace(json.loads(versions)["numba"], "0.0.1"), encoding="utf-8")
-    assert not warm_metrics.compiled()         # numba upgraded since: its cache does not hold
-    here.write_text(versions, encoding="utf-8")
-    assert warm_metrics.compiled()
+    fisher_randomization_test = ranx().statistical_tests.fisher_randomization_test
+    rng = np.random.default_rng(3)
+    for shift in (0.0, 0.04, 0.08):
+        x = rng.random(60)
+        y = np.clip(x + rng.normal(shift, 0.25, 60), 0, 1)
+        ours = paired_p_value(_scored("a", x), _scored("b", y), samples=2000)
+        theirs, _ = fisher_randomization_test(x, y, 2000, 0.01, 42)
+        assert abs(ours - theirs) < 0.05, (shift, ours, theirs)

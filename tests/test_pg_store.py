@@ -394,11 +394,9 @@ def test_every_passage_can_be_listed_with_its_row(pg_url, fake_folder):
 
 
 @pytest.mark.slow
-def test_the_eval_on_the_postgresql_store_matches_the_folder_store(real_settings, real_searcher, pg_server,
-                                                                    ranx_compiled):
+def test_the_eval_on_the_postgresql_store_matches_the_folder_store(real_settings, real_searcher, pg_server):
     """`PLANSEARCH_DATABASE_URL=… plansearch index`, then the searcher a service opens: nDCG@10 over half the dev split
-    within 0.01 of the folder store's, and the same top 10 for at least 95% of the queries. (ranx's functions
-    come compiled from the head start: compiling them here too cost a minute of CPU in a new venv.)"""
+    within 0.01 of the folder store's, and the same top 10 for at least 95% of the queries."""
     import psycopg
 
     from eval.gold import load_gold
