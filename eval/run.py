@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -75,7 +76,11 @@ def ranx():
     """ranx, its metrics run as plain Python. ranx compiles them with numba: about 40 s of CPU at first use and
     10 s to load them from numba's cache in every later process, where the plain functions score a gold set of
     a few hundred questions in a few hundredths of a second, to the same figures."""
-    os.environ.setdefault("NUMBA_DISABLE_JIT", "1")       # read when numba is first imported, by ranx
+    os.environ.setdefault("NUMBA_DISABLE_JIT", "1")   # numba reads it at import and again before each compile
+    if "numba" in sys.modules and "ranx" not in sys.modules:     # imported already (by bm25s, say): read it now,
+        from numba.core import config                             # before ranx decorates its functions
+
+        config.reload_config()
     import ranx as module
 
     return module

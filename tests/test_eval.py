@@ -1,10 +1,10 @@
 """The gold set, the eval command, and the committed quality baseline."""
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -153,3 +153,15 @@ def test_the_paired_test_gives_ranx_s_p_value():
         ours = paired_p_value(_scored("a", x), _scored("b", y), samples=2000)
         theirs, _ = fisher_randomization_test(x, y, 2000, 0.01, 42)
         assert abs(ours - theirs) < 0.05, (shift, ours, theirs)
+
+
+def test_ranx_runs_as_plain_python_even_when_numba_was_imported_first():
+    """bm25s (the lexical tests' reference) imports numba with its compiler on; ranx imported after it must still
+    run uncompiled, not half compiled (a compiled function calling a plain one fails)."""
+    script = ("import numba; from eval.run import ranx; Run, Qrels = ranx().Run, ranx().Qrels; "
+              "q = Qrels.from_dict({'a': {'x': 1}}); r = Run.from_dict({'a': {'x': 1.0, 'y': 0.5}}); "
+              "print(ranx().evaluate(q, r, 'ndcg@10'), type(ranx().metrics.ndcg).__name__)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=str(Path(__file__).resolve().parents[1]))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1.0", "function"]
