@@ -335,7 +335,8 @@ def _body_subject(lines: list[Line]) -> str:
 
 def aliases(details: PlanDetails) -> list[str]:
     """Other names users type for the place: its short name when no namesake shares it (大庆, not 新城),
-    its other names (十三师), and the short names of the divisions above it (呼和浩特, 内蒙古)."""
+    its other names (十三师), and the short and other names of the divisions above it (呼和浩特, 内蒙古; 兵团,
+    新疆兵团)."""
     d = details.division
     if d is None:
         return []
@@ -345,7 +346,7 @@ def aliases(details: PlanDetails) -> list[str]:
         out.append(d.short)
     out += [a for a in d.aliases if a != details.short_name]
     for parent in reversed(g.parents(d)):
-        out.append(parent.short or parent.name)
+        out += [parent.short or parent.name, *parent.aliases]
     return list(dict.fromkeys(a for a in out if a and a != details.short_name))
 
 

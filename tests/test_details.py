@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from indexer.corpus import load_corpus, parse_file, plan_starts
-from indexer.details import find_details, find_doc_number, find_period, find_subject
+from indexer.details import aliases, find_details, find_doc_number, find_period, find_subject
 from indexer.gazetteer import resolve
 from indexer.lines import classify
 from tests_support import CORPUS
@@ -98,6 +98,15 @@ def test_ambiguous_county_is_reported_without_a_clue_and_resolved_with_one():
     with_clue = find_details(lines_of(body + "依据《陕西省未成年人保护条例》，结合西安市实际。\n"))
     assert not with_clue.region_ambiguous
     assert (with_clue.province, with_clue.city, with_clue.county) == ("陕西省", "西安市", "新城区")
+
+
+def test_a_guessed_plan_goes_by_the_other_names_of_the_divisions_above_it():
+    """新疆兵团十三师新星市…: 新疆兵团 is the 兵团's other name, and a question typing it names the plan's place."""
+    found = find_details(lines_of("第十三师新星市儿童发展规划（2021—2030年）\n为促进儿童全面发展，制定本规划。\n"))
+    names = aliases(found)
+    assert "兵团" in names and "新疆兵团" in names and "十三师" in names
+    meta = find_details(lines_of("呼和浩特市新城区儿童发展规划（2021—2030年）\n为促进儿童全面发展，制定本规划。\n"))
+    assert {"呼和浩特", "内蒙古"} <= set(aliases(meta))
 
 
 def test_gazetteer_matches_full_short_and_province_short_names():
