@@ -578,8 +578,8 @@ class Asker:
             if i.passage_id:
                 by_passage.setdefault(i.passage_id, []).append(i)
         years = {int(y) for y in RE_YEAR.findall(q)}
-        found: list[Indicator] = []
-        answered: set[str] = set()          # plans: the best passage of each, as every plan's value is asked
+        asked = normalize_for_index(q)
+        best: dict[str, tuple[int, list[Indicator]]] = {}     # plan → its passage stating the fewest words unasked
         for hit in hits[:5]:
             if hit.kind is Kind.measure and hit.passage_id not in by_passage:
                 index = self.searcher.index
@@ -587,14 +587,18 @@ class Asker:
                 by_passage[hit.passage_id] = [] if row is None else indicators_stated_in(
                     [index.passage(row)], self.searcher.plans[hit.plan_id])
             if hit.kind not in (Kind.target, Kind.measure) or hit.passage_id not in by_passage \
-                    or (plans and hit.plan_id not in plans) or hit.plan_id in answered:
+                    or (plans and hit.plan_id not in plans):
                 continue
             stated = [i for i in by_passage[hit.passage_id] if (not years or i.year in years) and
                       states_every_topic(concepts, normalize_for_index(i.name_as_written))
                       and _fits_the_question(q, i, self._sentence_of)]
             if stated:
-                found += stated
-                answered.add(hit.plan_id)
+                # a plan's best passage answers for it, unless a later one states the same topics with fewer
+                # words the question does not ask (就业人员中女性占多少: 就业人员中女性比例, not 城镇单位就业人员…)
+                unasked = min(sum(ch not in asked for ch in normalize_for_index(i.name)) for i in stated)
+                if hit.plan_id not in best or unasked < best[hit.plan_id][0]:
+                    best[hit.plan_id] = (unasked, stated)
+        found = [i for _, stated in best.values() for i in stated]
         return self._narrowest(q, found, concepts) if found else []
 
     @staticmethod

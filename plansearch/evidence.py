@@ -60,6 +60,7 @@ QUESTION_WORDS = frozenset({
     "一共", "总共", "总计", "合计",    # how many in all: the number asked, not what of
     "听说", "据说", "听人说",          # hearsay before what is asked (听说区里要…)
     "俺", "俺家", "俺们", "咱家", "我家", "我们家",     # whose (俺家娃), not what about
+    "全部", "所有", "全体", "一切", "整个", "每个", "每一个", "各个", "全都",   # how much of it (全部就业人员中), not what
     "how", "what", "which", "the", "a", "an", "of", "in", "for", "to", "and", "or", "is", "are", "do", "does",
     "on", "about", "with", "plan", "plans", "children", "child", "kids", "women", "woman", "county", "city", "policy", "policies", "measures", "measure", "target", "targets",
     # English forms of the generic words below (预防, 保护, 措施 …)
@@ -97,6 +98,7 @@ second third half year years old age aged month months day days percent percenta
 whose non eg ie e.g i.e numeric numerical figure figures set sets
 i'm i've i'd i'll you're we're they're it's that's there's don't doesn't didn't can't cannot won't isn't aren't
 wasn't weren't never ever always also still already keep keeps kept getting get gets got really currently now
+like such e.g. including aimed aiming targeted targeting directed
 """.split())
 SINGLE_KEEP = frozenset()         # one-character words that still name a topic
 MAX_TRANSLATIONS = 6              # Chinese forms kept for one English word (the most used in the plans)

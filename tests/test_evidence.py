@@ -527,6 +527,20 @@ def test_a_number_a_plan_sets_in_a_measure_is_its_answer_not_no_plan_states_it(r
     assert "新星市儿童规划：新生儿访视率" in lacking.answer and "95%以上" in lacking.answer
 
 
+def test_how_much_of_a_group_and_a_wider_place_name_are_no_topics(real_searcher):
+    """全部/所有 say how much of a group is meant, and 新疆 is where 新星市 lies: each was a topic the passage had to
+    hold, so a plan's stated value was refused or given without its number. And of two indicators of one plan
+    stating the topics, the one with fewer words unasked answers (就业人员中女性比例, not 城镇单位就业人员中…)."""
+    asker = Asker(real_searcher, real_searcher.settings)
+    share = asker.ask("曾都区规划里所有就业人员中女性占多少")
+    assert [(v.plan_id, v.value) for v in share.values] == [("zengdu-women-2021", "46%左右")]
+    whole = real_searcher.search(SearchRequest(q="曾都全部就业人员中女性比例"))
+    assert not whole.no_answer and whole.missing_concepts == []
+    placed = real_searcher.search(SearchRequest(q="新疆十三师团场社区建家长学校的比例"))
+    assert "新疆" not in placed.concepts and placed.results[0].plan_id == "xinxing-children-2021"
+    assert any(v.value == "90%" for v in asker.ask("新疆十三师团场社区建家长学校的比例是多少").values)
+
+
 def test_a_rate_target_no_plan_sets_is_said_to_be_set_nowhere(real_searcher):
     """儿童安全座椅使用率目标 (no plan sets that rate) got a confident list of 安全座椅 measures, never saying that
     no plan sets the number asked for."""

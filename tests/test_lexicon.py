@@ -141,6 +141,11 @@ def test_english_and_colloquial_questions_with_the_real_model(real_searcher):
               "孩子长蛀牙", "Zengdu domestic violence against women"):
         r = real_searcher.search(SearchRequest(q=q))
         assert not r.no_answer and not asker.ask(q).no_answer, (q, r.missing_concepts)
+    # "like" and "aimed at" introduce what follows, and full-time is one word (专职): none is a topic to find
+    for q in ("Does Zengdu have a women's rights hotline like 12338?", "rules on tobacco ads aimed at minors in Daqing",
+              "full-time social workers for children in each township"):
+        r = real_searcher.search(SearchRequest(q=q))
+        assert not r.no_answer and r.missing_concepts == [], (q, r.concepts, r.missing_concepts)
     # everyday topics the plans do not cover stay refused, though a related word (工资, 手表 → 表) matches
     for q in ("minimum wage increase for workers", "给孩子买电话手表", "共享单车乱停乱放", "shared bike parking"):
         assert real_searcher.search(SearchRequest(q=q)).no_answer, q
