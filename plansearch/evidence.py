@@ -418,9 +418,12 @@ class Vocabulary:
     def _written_long_forms(self, short: str) -> list[str]:
         """网贷 → 网络贷款: two words of the plans, each of two characters, that a passage writes one after the other,
         starting with the short form's two characters. Only for a short form that is no word of jieba's dictionary
-        (保安 is a word, not 保护安全)."""
-        if len(short) != 2 or not RE_HAN.fullmatch(short[0]) or not RE_HAN.fullmatch(short[1]) or self.written is None \
-                or self.tokenizer._jieba.FREQ.get(short):
+        (保安 is a word, not 保护安全), or one the dictionary says shortens such a term (外教, "abbr. for 外国教师":
+        the plans write 外籍教师)."""
+        if len(short) != 2 or not RE_HAN.fullmatch(short[0]) or not RE_HAN.fullmatch(short[1]) or self.written is None:
+            return []
+        if self.tokenizer._jieba.FREQ.get(short) and not any(
+                len(long) == 4 and long[0] == short[0] and long[2] == short[1] for long in self.lexicon.linked(short)):
             return []
         firsts, seconds = self.by_first.get(short[0], []), self.by_first.get(short[1], [])
         if len(firsts) * len(seconds) > MAX_LONG_FORM_PAIRS:

@@ -272,6 +272,10 @@ class Lexicon:
                     out += [w for w in sharing if w != word]
         return tuple(dict.fromkeys(out))
 
+    def linked(self, word: str) -> tuple[str, ...]:
+        """The words the dictionary says `word` abbreviates or is a variant of: 外教 → 外国教师."""
+        return self._column("SELECT long FROM links WHERE word = ? ORDER BY pos", word)
+
     def long_forms(self, short: str) -> tuple[str, ...]:
         """Four-character dictionary words ABCD whose usual short form is AC (职教 → 职业教育, 特教 → 特殊教育)."""
         return self._column("SELECT word FROM short WHERE short = ? ORDER BY rowid", short)

@@ -120,6 +120,18 @@ def test_a_short_form_reaches_two_words_a_plan_writes_one_after_the_other(fake_s
     assert not r.no_answer and "网络贷款" in r.results[0].text
 
 
+@pytest.mark.slow
+def test_a_word_the_dictionary_calls_a_short_form_reaches_the_plans_long_form(real_searcher):
+    """外教 is a word of jieba's dictionary, so it was taken for no short form; CC-CEDICT says it abbreviates 外国教师,
+    and the plans write 外籍教师 (外籍, 教师). 纹身 is how most type 文身, the plans' word."""
+    forms = real_searcher.vocabulary.forms
+    assert "外籍教师" in forms("外教") and "文身" in forms("纹身")
+    r = real_searcher.search(SearchRequest(q="外教要查无犯罪证明吗"))
+    assert not r.no_answer and "外教" not in r.missing_concepts and any("外籍教师" in h.text for h in r.results[:3])
+    r = real_searcher.search(SearchRequest(q="未成年人纹身有人管吗"))
+    assert not r.no_answer and "文身" in r.results[0].text
+
+
 def test_a_colloquial_word_and_an_abbreviation_reach_the_plans_terms(fake_searcher):
     r = fake_searcher.search(SearchRequest(q="小孩蛀牙"))
     assert r.missing_concepts == [] and "龋齿" in r.results[0].text
