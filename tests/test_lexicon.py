@@ -155,7 +155,9 @@ def test_english_and_colloquial_questions_with_the_real_model(real_searcher):
         assert not r.no_answer and not asker.ask(q).no_answer, (q, r.missing_concepts)
     # "like" and "aimed at" introduce what follows, and full-time is one word (专职): none is a topic to find
     for q in ("Does Zengdu have a women's rights hotline like 12338?", "rules on tobacco ads aimed at minors in Daqing",
-              "full-time social workers for children in each township"):
+              "full-time social workers for children in each township",
+              # plan vocabulary of emergencies: priority (优先), supply (供给), food (食品), necessities (用品)
+              "priority supply of food and daily necessities for children during epidemics"):
         r = real_searcher.search(SearchRequest(q=q))
         assert not r.no_answer and r.missing_concepts == [], (q, r.concepts, r.missing_concepts)
     # everyday topics the plans do not cover stay refused, though a related word (工资, 手表 → 表) matches
