@@ -210,10 +210,11 @@ class Evidence:
     missing: list[str] = field(default_factory=list)
     similarity: float = 0.0                  # 0–1 from the dense match (the old confidence)
     closeness: float | None = None           # query–passage cosine of that passage, when known
+    outdone: bool = False                    # a topic it lacks, other plans' passages state with all the rest
 
     @property
     def holds(self) -> bool:
-        return holds(self.concepts, set(self.missing), self.closeness)
+        return not self.outdone and holds(self.concepts, set(self.missing), self.closeness)
 
 
 def holds(concepts: list[Concept], missing: set[str], closeness: float | None) -> bool:

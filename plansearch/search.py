@@ -251,6 +251,13 @@ class Searcher:
         texts = self._normal_texts_of(rows)
         return judge(concepts, [(r, texts[r]) for r in rows], closeness)
 
+    def _plans_write(self, concept: Concept, plans: set[str]) -> bool:
+        """Does any passage of `plans` state `concept` (any of its forms)?"""
+        words = list(dict.fromkeys(t for f in concept.forms for t in self.tokenizer.tokens(f)))
+        rows = [row for row, _ in self.index.lexical(words, Filter(plans=frozenset(plans)), STATING_DEPTH)]
+        texts = self._normal_texts_of(rows)
+        return any(concept.in_text(texts[r]) for r in rows)
+
     def _plan_at(self, row: int) -> str:
         return self.index.plan_of(row)
 
@@ -436,9 +443,20 @@ class Searcher:
         if named:
             own = [r for r in rows[:self.settings.pin_window * 2] if self._plan_at(r) in named][:EVIDENCE_DEPTH * 2]
             evidence = self.judge(concepts, own)     # no closeness: the place name makes all its passages close
-            elsewhere = None if evidence.holds else self.judge(
+            topics = {c.word for c in concepts if not c.predicate}
+            lacking = topics & set(evidence.missing)
+            elsewhere = None if evidence.holds and not lacking else self.judge(
                 concepts, [r for r in rows[:self.settings.pin_window] if self._plan_at(r) not in named][:EVIDENCE_DEPTH * 2],
                 vector)
+            if evidence.holds and elsewhere is not None:
+                # the named plan's passage held with one topic word missing (a paraphrase, say); but when the
+                # named plan writes that word nowhere and other plans' passages answer with it, the named plan lacks
+                # what they say (十三师…罕见病患儿救助: its 患儿医疗救助 is no 罕见病)
+                missing_word = [c for c in concepts if c.word in lacking]
+                evidence.outdone = elsewhere.holds and not lacking & set(elsewhere.missing) and not any(
+                    self._plans_write(c, named) for c in missing_word)
+                if not evidence.outdone:
+                    elsewhere = None
         else:
             evidence, elsewhere = self.judge(concepts, rows[:EVIDENCE_DEPTH], vector), None
         evidence.similarity = similarity

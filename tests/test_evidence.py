@@ -541,6 +541,19 @@ def test_how_much_of_a_group_and_a_wider_place_name_are_no_topics(real_searcher)
     assert any(v.value == "90%" for v in asker.ask("新疆十三师团场社区建家长学校的比例是多少").values)
 
 
+def test_a_named_plan_that_writes_a_topic_nowhere_lacks_it_though_one_word_may_be_missing(real_searcher):
+    """新星市对罕见病患儿有什么救助: 新星's 患儿医疗救助 held, one topic word (罕见病) missing being allowed; but 新星's
+    plan writes 罕见病 nowhere and other plans' passages state it, so 新星 lacks it and the others are shown as
+    other places'. A word the named plan writes elsewhere (大庆's 学校) keeps the allowance."""
+    asker = Asker(real_searcher, real_searcher.settings)
+    r = real_searcher.search(SearchRequest(q="新星市对罕见病患儿有什么救助"))
+    assert r.named_plan_lacks and r.no_answer
+    answer = asker.ask("新星市对罕见病患儿有什么救助")
+    assert answer.answer.startswith("新星市儿童规划没有提到罕见病；其他地方的做法：")
+    kept = real_searcher.search(SearchRequest(q="大庆规划把铁人精神融入学校教育了吗"))
+    assert not kept.no_answer and not kept.named_plan_lacks and kept.results[0].plan_id == "daqing-children-2021"
+
+
 def test_a_rate_target_no_plan_sets_is_said_to_be_set_nowhere(real_searcher):
     """儿童安全座椅使用率目标 (no plan sets that rate) got a confident list of 安全座椅 measures, never saying that
     no plan sets the number asked for."""

@@ -157,7 +157,8 @@ def test_english_and_colloquial_questions_with_the_real_model(real_searcher):
     for q in ("Does Zengdu have a women's rights hotline like 12338?", "rules on tobacco ads aimed at minors in Daqing",
               "full-time social workers for children in each township",
               # plan vocabulary of emergencies: priority (优先), supply (供给), food (食品), necessities (用品)
-              "priority supply of food and daily necessities for children during epidemics"):
+              "priority supply of food and daily necessities for children during epidemics",
+              "Zengdu: preventing sexual harassment in workplaces"):      # a workplace is a 单位 in the plans
         r = real_searcher.search(SearchRequest(q=q))
         assert not r.no_answer and r.missing_concepts == [], (q, r.concepts, r.missing_concepts)
     # everyday topics the plans do not cover stay refused, though a related word (工资, 手表 → 表) matches
