@@ -158,7 +158,9 @@ def test_english_and_colloquial_questions_with_the_real_model(real_searcher):
               "full-time social workers for children in each township",
               # plan vocabulary of emergencies: priority (优先), supply (供给), food (食品), necessities (用品)
               "priority supply of food and daily necessities for children during epidemics",
-              "Zengdu: preventing sexual harassment in workplaces"):      # a workplace is a 单位 in the plans
+              "Zengdu: preventing sexual harassment in workplaces",       # a workplace is a 单位 in the plans
+              "play equipment in residential compounds and parks",         # 居住小区 游乐设施
+              "follow-up visits to adopted children"):                     # 收养 回访
         r = real_searcher.search(SearchRequest(q=q))
         assert not r.no_answer and r.missing_concepts == [], (q, r.concepts, r.missing_concepts)
     # everyday topics the plans do not cover stay refused, though a related word (工资, 手表 → 表) matches
