@@ -210,7 +210,7 @@ class Evidence:
     missing: list[str] = field(default_factory=list)
     similarity: float = 0.0                  # 0–1 from the dense match (the old confidence)
     closeness: float | None = None           # query–passage cosine of that passage, when known
-    outdone: bool = False                    # a topic it lacks, other plans' passages state with all the rest
+    outdone: bool = False                    # a named plan's: it writes a missing topic nowhere, others do
 
     @property
     def holds(self) -> bool:

@@ -264,7 +264,7 @@ class Lexicon:
 
     def related(self, word: str) -> tuple[str, ...]:
         """Words that share a precise sense with `word`, and the long forms it abbreviates: 蛀牙 → 龋齿, 特教 → 特殊教育."""
-        out = list(self._column("SELECT long FROM links WHERE word = ? ORDER BY pos", word))
+        out = list(self.linked(word))
         for sense in self.senses_of(word):
             if len(sense) > 3:
                 sharing = self._words_of(sense)
