@@ -121,6 +121,17 @@ def test_a_short_form_reaches_two_words_a_plan_writes_one_after_the_other(fake_s
 
 
 @pytest.mark.slow
+def test_a_yearly_number_asked_in_english_is_the_plans_value_and_a_criminal_is_a_criminal(real_searcher):
+    """per year / a year is 每年 and receive 接受, as the plans write them: 大庆's parents get family education
+    guidance at least 2次 a year. 罪犯 is the plans' 犯罪人员 (性侵害儿童犯罪人员信息公开制度)."""
+    asker = Asker(real_searcher, real_searcher.settings)
+    answer = asker.ask("How many times per year do parents in Daqing receive family education guidance?")
+    assert [(v.plan_id, v.value) for v in answer.values] == [("daqing-children-2021", "2次")]
+    r = real_searcher.search(SearchRequest(q="性侵儿童的罪犯信息公开吗"))
+    assert not r.no_answer and "罪犯" not in r.missing_concepts and "犯罪人员信息公开" in r.results[0].text
+
+
+@pytest.mark.slow
 def test_a_word_the_dictionary_calls_a_short_form_reaches_the_plans_long_form(real_searcher):
     """外教 is a word of jieba's dictionary, so it was taken for no short form; CC-CEDICT says it abbreviates 外国教师,
     and the plans write 外籍教师 (外籍, 教师). 纹身 is how most type 文身, the plans' word."""
