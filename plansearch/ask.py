@@ -245,12 +245,12 @@ def _fits_the_question(q: str, i: Indicator, sentence: Callable[[Indicator], str
     return not ages or ages <= set(RE_AGE.findall(f"{i.name} {i.name_as_written} {sentence(i)}"))
 
 
-# a bound a plan writes before its number (不低于80%, 不少于2次, 至少1名, ≥90% is in the value already)
 # a number a measure states, with its unit and bound (10分钟, 45所, 2—3所): the targets' grammar, and the units
 # measures count in besides
 RE_STATED_NUMBER = re.compile(rf"(?:{VALUE}|每?{NUM}(?:(?:—|–|-|～|~|至|到){NUM})?\s*(?:分钟|公里|千米|平方米|米|万元|亿元|元|"
                               rf"周|个月|年|倍|家|支|座|处|项|种|条|批|户|床|套|间)(?:{'|'.join(BOUNDS)})?)")
 RE_SHARE_ASKED = re.compile(r"多大|比例|比重|占比")       # 在多大比例的社区建…, 覆盖比例: a share asked
+# a bound a plan writes before its number (不低于80%, 不少于2次, 至少1名, ≥90% is in the value already)
 RE_BOUND_BEFORE = re.compile(r"(不低于|不少于|不高于|不超过|不多于|至少|最少|最多|低于|高于|少于|多于)\s*$")
 
 

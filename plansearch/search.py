@@ -251,12 +251,12 @@ class Searcher:
         texts = self._normal_texts_of(rows)
         return judge(concepts, [(r, texts[r]) for r in rows], closeness)
 
-    def _plans_write(self, concept: Concept, plans: set[str]) -> bool:
-        """Does any passage of `plans` state `concept` (any of its forms)?"""
-        words = list(dict.fromkeys(t for f in concept.forms for t in self.tokenizer.tokens(f)))
-        rows = [row for row, _ in self.index.lexical(words, Filter(plans=frozenset(plans)), STATING_DEPTH)]
-        texts = self._normal_texts_of(rows)
-        return any(concept.in_text(texts[r]) for r in rows)
+    def _rows_stating(self, concepts: list[Concept], filter: Filter | None) -> list[int]:
+        """The passages, among the best lexical matches of the concepts' forms, that state every one of them."""
+        words = list(dict.fromkeys(t for c in concepts for f in c.forms for t in self.tokenizer.tokens(f)))
+        candidates = [row for row, _ in self.index.lexical(words, filter, STATING_DEPTH)]
+        texts = self._normal_texts_of(candidates)
+        return [r for r in candidates if all(c.in_text(texts[r]) for c in concepts)]
 
     def _plan_at(self, row: int) -> str:
         return self.index.plan_of(row)
@@ -422,10 +422,7 @@ class Searcher:
         window = [r for r, _ in ranked[:EVIDENCE_DEPTH] if not named or self._plan_at(r) in named]
         if self.judge(concepts, window, None if named else vector).holds:
             return ranked
-        words = list(dict.fromkeys(t for c in topics for f in c.forms for t in self.tokenizer.tokens(f)))
-        candidates = [row for row, _ in self.index.lexical(words, filter, STATING_DEPTH)]
-        texts = self._normal_texts_of(candidates)
-        stating = [r for r in candidates if all(c.in_text(texts[r]) for c in topics)]
+        stating = self._rows_stating(topics, filter)
         if named and any(self._plan_at(r) in named for r in stating):
             stating = [r for r in stating if self._plan_at(r) in named]
         if not stating:
@@ -454,7 +451,7 @@ class Searcher:
                 # what they say (十三师…罕见病患儿救助: its 患儿医疗救助 is no 罕见病)
                 missing_word = [c for c in concepts if c.word in lacking]
                 evidence.outdone = elsewhere.holds and not lacking & set(elsewhere.missing) and not any(
-                    self._plans_write(c, named) for c in missing_word)
+                    self._rows_stating([c], Filter(plans=frozenset(named))) for c in missing_word)
                 if not evidence.outdone:
                     elsewhere = None
         else:
