@@ -9,6 +9,10 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
+# the project's own modules byte-compiled, as pip compiles every package it installs (an editable install is not):
+# where PYTHONDONTWRITEBYTECODE is set, as in many containers, each command would otherwise compile them again
+# (0.1-0.2 s of CPU a command; the test run starts a hundred). Up-to-date files are skipped: 0.1 s.
+.venv/bin/python -m compileall -q -j 0 plansearch indexer service embeddings eval tests >/dev/null
 PIP=(.venv/bin/python -m pip --disable-pip-version-check)
 stamp=.venv/.plansearch-setup
 want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
