@@ -25,7 +25,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 WIDER_CACHE = 20_000     # English phrases whose wider matches are remembered
-CACHE_VERSION = 2        # bump when the tables built from the dictionary change
+CACHE_VERSION = 3        # bump when the tables built from the dictionary change (3: stem keeps doubled vowels)
 RE_ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 RE_PAREN = re.compile(r"\([^)]*\)")
 RE_LINK = re.compile(r"(?:abbr\. for|abbr\. of|short for|variant of|old variant of)\s+(?:\S+\|)?([\u4e00-\u9fff]+)")
@@ -57,7 +57,8 @@ def stem(word: str) -> str:
         return word[:-3] + "y"
     if word.endswith("ing") and len(word) > 5:
         base = word[:-3]
-        return base[:-1] if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "lsz" else base
+        # a doubled consonant is the -ing's (running → run); a doubled vowel is the word's (tattooing → tattoo)
+        return base[:-1] if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "lszaeiou" else base
     if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
         return word[:-1]
     return word

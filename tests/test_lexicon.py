@@ -29,7 +29,7 @@ def test_the_parsed_dictionary_is_kept_in_the_cache_folder_and_read_back_alike(t
     (tmp_path / "lexicon-v2-100-200.sqlite").write_bytes(b"tables of an earlier install's dictionary file")
     first = lexicon.Lexicon.cached(tmp_path)
     names = [p.name for p in tmp_path.iterdir()]
-    assert len(names) == 1 and names[0].startswith("lexicon-v2-") and names[0].endswith(".sqlite")
+    assert len(names) == 1 and names[0].startswith(f"lexicon-v{lexicon.CACHE_VERSION}-") and names[0].endswith(".sqlite")
     assert "-100-200" not in names[0]
     again = lexicon.Lexicon.cached(tmp_path)
     assert again.english("myopia") == first.english("myopia") == lex.english("myopia")
