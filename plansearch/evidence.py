@@ -49,7 +49,7 @@ QUESTION_WORDS = frozenset({
     "千分之", "百分之", "万分之", "十万分之", "千分之几", "百分之几", "万分之几", "几成", "百分比", "千分比",
     # asking how, when, whether (孩子整天闷闷不乐，是不是抑郁了; 旱厕啥时候能改; 要不要自己掏钱)
     "是不是", "要不要", "会不会", "能不能", "可不可以", "该不该", "还是", "到底", "究竟", "什么时候", "啥时候",
-    "何时", "多久", "几岁", "多大", "几点", "几号", "去哪儿", "去哪", "哪儿", "咋整", "咋办", "为啥", "干嘛",
+    "何时", "多久", "多长时间", "多长", "多少时间", "多少天", "几天", "几个月", "几年", "几岁", "多大", "几点", "几号", "去哪儿", "去哪", "哪儿", "咋整", "咋办", "为啥", "干嘛",
     "回事", "怎么回事", "咋回事",
     "时候", "的时候", "专门",        # when, and how (遇到疫情的时候, 有没有专门的标准: jieba calls them nouns)
     "比如", "例如", "譬如", "像是",   # an example follows
@@ -71,7 +71,7 @@ QUESTION_WORDS = frozenset({
 # words every plan uses: they say nothing about what a passage is about
 GENERIC = frozenset({
     "规划", "纲要", "计划", "方案", "措施", "举措", "做法", "办法", "政策", "目标", "指标", "主要", "总体", "工作",
-    "发展", "建设", "推进", "推动", "加强", "提高", "提升", "完善", "健全", "开展", "实施", "落实", "促进", "保障",
+    "发展", "建设", "推进", "推动", "加强", "提高", "提升", "完善", "健全", "开展", "实施", "执行", "落实", "促进", "保障",
     "儿童", "妇女", "孩子", "小孩", "未成年人", "标准", "情况", "内容", "体系", "机制", "服务", "管理", "管", "水平",
     "年", "到", "市", "县", "区", "我们", "我", "他们", "有关部门", "政府", "部门", "全面", "进一步", "预防", "防止",
     "减少", "保护", "支持", "一些", "那些", "这些", "任务", "重点", "领域", "率", "覆盖率", "娃", "小孩子", "宝宝", "孩儿",
@@ -99,6 +99,7 @@ whose non eg ie e.g i.e numeric numerical figure figures set sets
 i'm i've i'd i'll you're we're they're it's that's there's don't doesn't didn't can't cannot won't isn't aren't
 wasn't weren't never ever always also still already keep keeps kept getting get gets got really currently now
 like such e.g. including aimed aiming targeted targeting directed
+maintain maintains maintained maintaining remain remains remained stay stays
 """.split())
 SINGLE_KEEP = frozenset()         # one-character words that still name a topic
 MAX_TRANSLATIONS = 6              # Chinese forms kept for one English word (the most used in the plans)
@@ -107,13 +108,14 @@ RE_PERIOD = re.compile(r"[“\"]?十[一二三四五六]五[”\"]?(?:期间|时
 RE_LATIN = re.compile(r"[A-Za-z][A-Za-z\-']*")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
 RE_LATIN_LETTERS = re.compile(r"[A-Za-z]")
+RE_LATIN_HYPHEN = re.compile(r"(?<=[A-Za-z])[-‐‑–](?=[A-Za-z])")
 # a space the asker typed between two characters (打车安全 网约车): a word ends there, which folding for the index,
 # made for passages whose lines break inside words, would drop
 RE_TYPED_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000\u00a0]+(?=[\u4e00-\u9fff])")
 RE_A_NOT_A_TEXT = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # 是不是, 好不好, 可不可以: a yes-no question
 # a word the plans never write that holds an asking morpheme (怎么个管法, 啥样, 哪家, 能行吗, 几张): it asks
-RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少|几")
+RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少|多长|多久|几")
 # a question for a number by the kind of number (控制在什么范围, 达到啥水平, 降到什么程度): asks how much, as 多少 does
 RE_WHAT_AMOUNT = re.compile(r"(?:什么|啥|哪个|多大的?|怎样的?)(?:范围|水平|程度|幅度|区间|数值|数字|数)")
 # how a target's value is set (稳定在, 保持在, 控制在, 提高到): says what the value does, not what it is of
@@ -241,6 +243,12 @@ def holds(concepts: list[Concept], missing: set[str], closeness: float | None) -
     return len(topics) >= 2 and closeness >= SURE
 
 
+def english_key(words: str) -> str:
+    """English words as the glossary is looked up: lower case, a hyphen between letters as a space (home-visit,
+    home visit; left-behind, left behind), single spaces."""
+    return " ".join(RE_LATIN_HYPHEN.sub(" ", words.lower()).split())
+
+
 def load_glossary(path: Path = GLOSSARY) -> dict[str, list[str]]:
     """English (lower case) → Chinese plan terms; one rule a line `english words => 中文 词`."""
     rules: dict[str, list[str]] = {}
@@ -248,7 +256,7 @@ def load_glossary(path: Path = GLOSSARY) -> dict[str, list[str]]:
         line = line.split("#", 1)[0].strip()
         if "=>" in line:
             word, _, terms = line.partition("=>")
-            rules[" ".join(word.lower().split())] = terms.split()
+            rules[english_key(word)] = terms.split()
     return rules
 
 
@@ -371,7 +379,7 @@ class Vocabulary:
             forms += self.synonyms[word]
         elif not plan_form:                 # (生娃's rule, 生育, is not inside 新生娃)
             forms += self._inner_rules(word)
-        forms += self.glossary.get(word.lower()) or self.glossary.get(lexicon_module.stem(word.lower()), [])
+        forms += self.glossary.get(english_key(word)) or self.glossary.get(lexicon_module.stem(word.lower()), [])
         if RE_LATIN.fullmatch(word) or " " in word and RE_LATIN.search(word):
             forms += self.translations(word)
         if not self.known([word])[0]:
@@ -462,6 +470,7 @@ class Vocabulary:
         text = RE_A_NOT_A_TEXT.sub(" ", text)       # 会不会, 要不要: jieba cuts them into 会 / 不会 and 要 / 不要
         text = re.sub(r"[\u4e00-\u9fff]{1,6}等(?=[\u4e00-\u9fff])", " ", text)   # 疫情等突发事件: an example of what follows
         text = self._without_comparison(text)
+        text = RE_LATIN_HYPHEN.sub(" ", text)         # home-visit as home visit: the glossary's phrases are spaced
         words: list[str] = []
         for phrase in [*self._english_phrases(text), *self._child_compounds(text), *self._rule_words(text)]:
             if phrase.lower() in text.lower():
@@ -587,7 +596,7 @@ class Vocabulary:
         """A word that says what happens rather than what about: every part of it a verb, adverb, number…, and
         either the plans never write it (停不下来, 想不开) or write it often (参与, 下降). A rare verb of the plans
         (溺水), a word with a synonym rule or glossary entry, and the project's dictionary name a topic."""
-        if RE_LATIN.search(word) or word in self.synonyms or word.lower() in self.glossary:
+        if RE_LATIN.search(word) or word in self.synonyms or english_key(word) in self.glossary:
             return False
         cached = self._predicates.get(word)
         if cached is None:
@@ -618,7 +627,7 @@ class Vocabulary:
     def _function_word(self, word: str) -> bool:
         """越来越, 之间, 以后: adverbs, direction words, conjunctions… say nothing a passage must state, and a missing
         one (小胖墩越来越多) asked the passage to be near in meaning as for a missing verb."""
-        if RE_LATIN.search(word) or word in self.synonyms or word.lower() in self.glossary:
+        if RE_LATIN.search(word) or word in self.synonyms or english_key(word) in self.glossary:
             return False
         flags = self.tokenizer.pos_flags(word, PREDICATE_FLAGS)
         return bool(flags) and all(f in FUNCTION_FLAGS for f in flags)
@@ -711,9 +720,8 @@ class Vocabulary:
     def _english_phrases(self, text: str) -> list[str]:
         """Glossary entries of several English words ("left-behind children", "real-name") found in the text,
         longest first."""
-        words = re.sub(r"[^a-z0-9'-]+", " ", text.lower()).split()
-        lowered = f" {' '.join(words)} "
-        return [p for p in sorted(self.glossary, key=len, reverse=True) if (" " in p or "-" in p) and f" {p} " in lowered]
+        lowered = " " + english_key(re.sub(r"[^A-Za-z0-9'‐‑–-]+", " ", text)) + " "
+        return [p for p in sorted(self.glossary, key=len, reverse=True) if " " in p and f" {p} " in lowered]
 
 
 def mostly_latin(text: str) -> bool:
