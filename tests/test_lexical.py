@@ -2,7 +2,6 @@
 on one segment and on a corpus split into segments."""
 from __future__ import annotations
 
-import bm25s          # the test extra only: our BM25 is ours, bm25s is the reference it is checked against
 import numpy as np
 import pytest
 
@@ -23,6 +22,10 @@ QUERIES = [["儿童"], ["溺水", "儿童"], ["健康"], ["健康", "健康"], [
 
 
 def reference(corpus: list[list[str]]):
+    # the test extra only: our BM25 is ours, bm25s is the reference it is checked against (imported here: with
+    # numba and scipy it took half a second of every worker's collection)
+    import bm25s
+
     retriever = bm25s.BM25(k1=K1, b=B, method="lucene")
     retriever.index([doc or [EMPTY_TOKEN] for doc in corpus], show_progress=False)
     return retriever
