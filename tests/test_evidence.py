@@ -120,6 +120,9 @@ def test_a_count_asked_is_never_answered_with_a_share(fake_searcher):
     assert "不低于2次" in answer.answer and "至少接受2次" in answer.values[0].quote
     schools = asker.ask("家长学校办几所")
     assert not any("%" in v.value for v in schools.values) and "%" not in schools.answer
+    # 几回 is 几次 as people say it, and 一年 the plan's 每年 (a grouped answer quoted the sentence without its number)
+    spoken = asker.ask("大庆要求家长一年至少得接受几回家庭教育指导服务？")
+    assert [(v.plan_id, v.value) for v in spoken.values] == [("daqing-children-2021", "2次")]
 
 
 def test_a_piece_of_a_list_is_never_given_as_an_indicator(fake_searcher):
