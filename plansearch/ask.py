@@ -35,8 +35,8 @@ RE_YEAR = re.compile(r"(?<![以比较])(20[2-3]\d)(?!\s*年?\s*(?:数据)?\s*为
 # asking for a number in English, as 多少 and 几 ask in Chinese (How many pediatric beds per 1000 children)
 ENGLISH_NUMBER = r"\bhow (?:many|much|high|low)\b|\bwhat (?:percentage|proportion|share|number)\b"
 # a number asked by 几 and its unit (几天, 几岁, 几个小时, 几回 as 几次, 百分之几): how many, how long, how old, what share
-# (not 这几年, 近几天, 好几个: a few; 哪几所: which; 十几岁: in the teens; nor 几年级: which grade)
-HOW_MANY = r"(?<![这那近前后头过哪十好])几\s*(?:个|次|回|遍|趟|所|名|天|周|岁|年(?!级)|月|小时|分钟|公里|元|倍|项|人|张|家|成|座|处|支|条|批|户|床)|[百千万]分之几"
+# (not 这几年, 近几天, 好几个, 被几个同学: a few; 哪几所: which; 十几岁: in the teens; nor 几年级: which grade)
+HOW_MANY = r"(?<![这那近前后头过哪十好被])几\s*(?:个|次|回|遍|趟|所|名|天|周|岁|年(?!级)|月|小时|分钟|公里|元|倍|项|人|张|家|成|座|处|支|条|批|户|床)|[百千万]分之几"
 VALUE_QUESTION = re.compile(r"多少|目标|指标|比例|比重|占比|达到|控制在|降至|数值|率|数$|"
                             + HOW_MANY + "|" + ENGLISH_NUMBER, re.IGNORECASE)
 NUMBER_QUESTION = re.compile(r"多少|标准是|补贴标准|发放标准|具体数值|" + HOW_MANY +

@@ -113,6 +113,7 @@ RE_LATIN_HYPHEN = re.compile(r"(?<=[A-Za-z])[-‐‑–](?=[A-Za-z])")
 # made for passages whose lines break inside words, would drop
 RE_TYPED_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000\u00a0]+(?=[\u4e00-\u9fff])")
 RE_A_NOT_A_TEXT = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+RE_A_YI_A = re.compile(r"([\u4e00-\u9fff])一\1")       # 替一替, 管一管, 查一查: a verb said lightly, the verb once
 RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # 是不是, 好不好, 可不可以: a yes-no question
 # a word the plans never write that holds an asking morpheme (怎么个管法, 啥样, 哪家, 能行吗, 几张): it asks
 RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少|多长|多久|几")
@@ -468,6 +469,7 @@ class Vocabulary:
             text = text.replace(normalize_for_index(place), " ")
         text = RE_PERIOD.sub(" ", RE_YEAR.sub(" ", RE_WHAT_AMOUNT.sub(" 多少 ", RE_SETS_AT.sub(" ", text))))
         text = RE_A_NOT_A_TEXT.sub(" ", text)       # 会不会, 要不要: jieba cuts them into 会 / 不会 and 要 / 不要
+        text = RE_A_YI_A.sub(r"\1", text)           # (替一替 gave the word 一替)
         text = re.sub(r"[\u4e00-\u9fff]{1,6}等(?=[\u4e00-\u9fff])", " ", text)   # 疫情等突发事件: an example of what follows
         text = self._without_comparison(text)
         text = RE_LATIN_HYPHEN.sub(" ", text)         # home-visit as home visit: the glossary's phrases are spaced

@@ -268,6 +268,16 @@ def test_question_forms_and_joined_asking_words_are_not_concepts(fake_searcher):
     assert words("请问一下哈，那个，曾都那边女的跟男的干一样的活工资能一样吗？？？谢谢啦") == ["工资", "一样"]
     assert "毒跑道" in words("黑心商家卖毒跑道毒校服谁来管") and "卖毒" not in words("黑心商家卖毒跑道毒校服谁来管")
     assert "大姐" not in words("大姐们老被电诈网贷套路，有啥防范的")      # who is asked about, as 妇女 says it
+    # a verb said lightly (替一替, 管一管) is the verb: jieba made 一替 a word no plan writes
+    assert not {"一替", "一管"} & set(words("找人临时替一替，孩子沉迷手游谁来管一管"))
+
+
+def test_several_in_a_story_is_no_number_asked():
+    """被几个同学堵 (by a few classmates) asked for no number: the refusal said no plan states the number asked."""
+    from plansearch.ask import NUMBER_QUESTION
+
+    assert not NUMBER_QUESTION.search("孩子老被几个同学堵在厕所里要钱，学校有什么办法")
+    assert NUMBER_QUESTION.search("学校要配几个心理老师") and NUMBER_QUESTION.search("家长一年接受几回指导")
 
 
 def test_asking_phrases_pointing_words_and_after_doing_clauses_are_not_what_is_asked(fake_searcher):
