@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 GROUP_DEPTH = 15        # hits considered for a grouped answer
 MAX_PER_PLAN = 3
 RARE_SHARE = 0.05       # a query word found in fewer passages than this share is distinctive
-# a year asked (2030年, not the base year of 以2020年为基数 or 比2020年下降)
-RE_YEAR = re.compile(r"(?<![以比较])(20[2-3]\d)(?!\s*年?\s*(?:数据)?\s*为基)\s*年?")
+# a year asked (2030年, not the base year of 以2020年为基数, 在2020年基础上 or 比2020年下降)
+RE_YEAR = re.compile(r"(?<![以比较])(20[2-3]\d)(?!\s*年?\s*(?:数据)?\s*(?:为基|的?基础))\s*年?")     # (在2020年基础上: the base)
 # asking for a number in English, as 多少 and 几 ask in Chinese (How many pediatric beds per 1000 children)
 ENGLISH_NUMBER = r"\bhow (?:many|much|high|low)\b|\bwhat (?:percentage|proportion|share|number)\b"
 # a number asked by 几 and its unit (几天, 几岁, 几个小时, 几回 as 几次, 百分之几): how many, how long, how old, what share
@@ -248,7 +248,7 @@ def _fits_the_question(q: str, i: Indicator, sentence: Callable[[Indicator], str
 # a number a measure states, with its unit and bound (10分钟, 45所, 2—3所): the targets' grammar, and the units
 # measures count in besides
 RE_STATED_NUMBER = re.compile(rf"(?:{VALUE}|每?{NUM}(?:(?:—|–|-|～|~|至|到){NUM})?\s*(?:分钟|公里|千米|平方米|米|万元|亿元|元|"
-                              rf"周|个月|年|倍|家|支|座|处|项|种|条|批|户|床|套|间)(?:{'|'.join(BOUNDS)})?)")
+                              rf"周岁|周|个月|年|倍|家|支|座|处|项|种|条|批|户|床|套|间)(?:{'|'.join(BOUNDS)})?)")   # (18周岁, not 18周)
 RE_SHARE_ASKED = re.compile(r"多大|比例|比重|占比")       # 在多大比例的社区建…, 覆盖比例: a share asked
 # a bound a plan writes before its number (不低于80%, 不少于2次, 至少1名, ≥90% is in the value already)
 RE_BOUND_BEFORE = re.compile(r"(不低于|不少于|不高于|不超过|不多于|至少|最少|最多|低于|高于|少于|多于)\s*$")
