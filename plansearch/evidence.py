@@ -55,7 +55,7 @@ QUESTION_WORDS = frozenset({
     "比如", "例如", "譬如", "像是",   # an example follows
     "硬性", "必须", "一定", "强制",   # how firmly, not what
     "低于", "不低于", "高于", "不高于", "超过", "不超过", "至少", "以上", "以下",   # the bound asked, not what of
-    "最低", "最高", "最少", "最多", "不满", "未满",          # (不满16岁: under 16)
+    "最低", "最高", "最少", "最多", "不满", "未满", "起码", "最起码",     # (不满16岁: under 16)
     "打算", "准备",                  # 咋打算的, 准备在多大比例的社区建: what is planned is asked, not planning
     "一共", "总共", "总计", "合计",    # how many in all: the number asked, not what of
     "听说", "据说", "听人说",          # hearsay before what is asked (听说区里要…)
@@ -99,11 +99,13 @@ whose non eg ie e.g i.e numeric numerical figure figures set sets
 i'm i've i'd i'll you're we're they're it's that's there's don't doesn't didn't can't cannot won't isn't aren't
 wasn't weren't never ever always also still already keep keeps kept getting get gets got really currently now
 like such e.g. including aimed aiming targeted targeting directed
-maintain maintains maintained maintaining remain remains remained stay stays
+maintain maintains maintained maintaining remain remains remained stay stays supposed expected interested
 """.split())
 SINGLE_KEEP = frozenset()         # one-character words that still name a topic
 MAX_TRANSLATIONS = 6              # Chinese forms kept for one English word (the most used in the plans)
 RE_YEAR = re.compile(r"20[2-3]\d\s*年?")
+# the base a change is measured from (在2020年基础上降多少, 以2020年为基数): when, as a year says, not what about
+RE_BASELINE = re.compile(r"(?:在|以)?\s*(?:20[2-3]\d\s*年?(?:数据)?|现有|原有)\s*的?\s*(?:基础上|基础|为基数|基数)")
 RE_PERIOD = re.compile(r"[“\"]?十[一二三四五六]五[”\"]?(?:期间|时期|期末)?")     # 十四五: the plan period, as a year says when
 RE_LATIN = re.compile(r"[A-Za-z][A-Za-z\-']*")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -116,7 +118,7 @@ RE_A_NOT_A_TEXT = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 RE_A_YI_A = re.compile(r"([\u4e00-\u9fff])一\1")       # 替一替, 管一管, 查一查: a verb said lightly, the verb once
 RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # 是不是, 好不好, 可不可以: a yes-no question
 # a word the plans never write that holds an asking morpheme (怎么个管法, 啥样, 哪家, 能行吗, 几张): it asks
-RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少|多长|多久|几")
+RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少|多长|多久|多大|几")
 # a question for a number by the kind of number (控制在什么范围, 达到啥水平, 降到什么程度): asks how much, as 多少 does
 RE_WHAT_AMOUNT = re.compile(r"(?:什么|啥|哪个|多大的?|怎样的?)(?:范围|水平|程度|幅度|区间|数值|数字|数)")
 # how a target's value is set (稳定在, 保持在, 控制在, 提高到): says what the value does, not what it is of
@@ -467,7 +469,7 @@ class Vocabulary:
         text = " ".join(normalize_for_index(part) for part in RE_TYPED_BREAK.split(query))
         for place in sorted((p for p in places if p), key=len, reverse=True):
             text = text.replace(normalize_for_index(place), " ")
-        text = RE_PERIOD.sub(" ", RE_YEAR.sub(" ", RE_WHAT_AMOUNT.sub(" 多少 ", RE_SETS_AT.sub(" ", text))))
+        text = RE_PERIOD.sub(" ", RE_YEAR.sub(" ", RE_WHAT_AMOUNT.sub(" 多少 ", RE_SETS_AT.sub(" ", RE_BASELINE.sub(" ", text)))))
         text = RE_A_NOT_A_TEXT.sub(" ", text)       # 会不会, 要不要: jieba cuts them into 会 / 不会 and 要 / 不要
         text = RE_A_YI_A.sub(r"\1", text)           # (替一替 gave the word 一替)
         text = re.sub(r"[\u4e00-\u9fff]{1,6}等(?=[\u4e00-\u9fff])", " ", text)   # 疫情等突发事件: an example of what follows
@@ -699,7 +701,8 @@ class Vocabulary:
         """The English concepts of a text: function words, numbers and generic words dropped, and runs of words
         the dictionary knows as one phrase kept together (junior high school, domestic violence). With `generic`,
         only the generic words instead."""
-        words = re.findall(r"[a-z][a-z']*|\d[\w.,]*", re.sub(r"'s\b", "", text.lower()))
+        words = re.findall(r"[a-z][a-z']*|\d[\w.,]*", re.sub(r"'s\b|(?<=s)'(?![a-z])", "", text.lower()))   # schools'
+
         content = [w for w in words if w not in ENGLISH_STOP and w not in QUESTION_WORDS and not w[0].isdigit()
                    and len(w) > 1]
         joined = f" {' '.join(words)} "

@@ -272,6 +272,28 @@ def test_question_forms_and_joined_asking_words_are_not_concepts(fake_searcher):
     assert not {"一替", "一管"} & set(words("找人临时替一替，孩子沉迷手游谁来管一管"))
 
 
+def test_a_base_year_a_kinship_word_and_an_age_limit_are_read_as_people_say_them(fake_searcher):
+    """在2020年基础上降多少 asked of 2020 (the base) and was told no 2020 target is set; 娃他爸娃他妈 (the parents)
+    were missing topics."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    base = asker.ask("大庆儿童伤害死亡率要在２０２０年基础上降多少？")
+    assert [(v.plan_id, v.value) for v in base.values] == [("daqing-children-2021", "下降15%")]
+    parents = asker.ask("大庆的娃他爸娃他妈一年起码得去听几回家庭教育指导？")
+    assert [v.value for v in parents.values] == ["2次"]
+
+
+def test_an_age_a_measure_sets_is_given_in_years_not_weeks(real_searcher):
+    """不满18周岁 in a measure was given as 18周 (the weeks of 孕周)."""
+    age = Asker(real_searcher, real_searcher.settings).ask("曾都区的歌厅、KTV这类经营性娱乐场所，不准雇多大以下的孩子？")
+    assert [(v.plan_id, v.value) for v in age.values] == [("zengdu-children-2021", "18周岁")]
+
+
+def test_a_plural_possessive_and_words_of_expectation_are_no_english_topics(fake_searcher):
+    q = "In Daqing, how late are schools' after-school services supposed to run?"
+    words = [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]
+    assert "after school services" in words and not {"schools'", "supposed"} & set(words)
+
+
 def test_several_in_a_story_is_no_number_asked():
     """被几个同学堵 (by a few classmates) asked for no number: the refusal said no plan states the number asked."""
     from plansearch.ask import NUMBER_QUESTION
@@ -449,7 +471,9 @@ def test_a_husband_beating_his_wife_is_domestic_violence(fake_searcher):
                                              ("坐牢", "服刑人员"), ("爸妈", "父母"), ("老板", "用人单位"),
                                              ("厂里", "用人单位"), ("不念书", "辍学"), ("女孩子", "女童"),
                                              ("刚出生", "新生儿"), ("病床", "床位"), ("爹妈", "父母"), ("下井", "井下"),
-                                             ("一年", "每年"), ("独立机构", "第三方"), ("一起办", "联办")])
+                                             ("一年", "每年"), ("独立机构", "第三方"), ("一起办", "联办"),
+                                             ("他妈", "母亲"), ("家里人", "家庭成员"), ("上下学", "校园周边"),
+                                             ("ktv", "娱乐场所")])
 def test_colloquial_words_reach_the_words_the_plans_write(fake_searcher, word, plan_word):
     assert plan_word in fake_searcher.vocabulary.forms(word)
 
