@@ -288,6 +288,12 @@ def test_an_age_a_measure_sets_is_given_in_years_not_weeks(real_searcher):
     assert [(v.plan_id, v.value) for v in age.values] == [("zengdu-children-2021", "18周岁")]
 
 
+def test_queues_at_the_womens_toilets_are_the_plans_share_of_toilet_stalls(fake_searcher):
+    """女廁所排隊太長 was refused: 排队 is a word no plan writes; the plans' answer to it is 男女厕位比例."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("女廁所排隊太長")
+    assert not answer.no_answer and "厕位比例" in answer.answer
+
+
 def test_a_plural_possessive_and_words_of_expectation_are_no_english_topics(fake_searcher):
     q = "In Daqing, how late are schools' after-school services supposed to run?"
     words = [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]
