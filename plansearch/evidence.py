@@ -100,6 +100,7 @@ i'm i've i'd i'll you're we're they're it's that's there's don't doesn't didn't 
 wasn't weren't never ever always also still already keep keeps kept getting get gets got really currently now
 like such e.g. including aimed aiming targeted targeting directed
 maintain maintains maintained maintaining remain remains remained stay stays supposed expected interested
+share shares arrangement arrangements themselves himself herself ourselves yourselves myself
 """.split())
 SINGLE_KEEP = frozenset()         # one-character words that still name a topic
 MAX_TRANSLATIONS = 6              # Chinese forms kept for one English word (the most used in the plans)

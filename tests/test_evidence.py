@@ -295,9 +295,20 @@ def test_queues_at_the_womens_toilets_are_the_plans_share_of_toilet_stalls(fake_
 
 
 def test_a_plural_possessive_and_words_of_expectation_are_no_english_topics(fake_searcher):
-    q = "In Daqing, how late are schools' after-school services supposed to run?"
-    words = [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]
-    assert "after school services" in words and not {"schools'", "supposed"} & set(words)
+    def words(q):
+        return [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]
+    asked = words("In Daqing, how late are schools' after-school services supposed to run?")
+    assert "after school services" in asked and not {"schools'", "supposed"} & set(asked)
+    # a share asked is the number asked, not what of; a reflexive pronoun and "arrangement" say nothing either
+    assert "share" not in words("What share of primary and secondary schools should have mental-health teachers?")
+    assert not {"themselves", "arrangement"} & set(words(
+        "Does Zengdu plan any long-term care arrangement for women who cannot look after themselves?"))
+
+
+def test_an_accidental_injury_death_rate_is_the_plans_injury_death_rate(fake_searcher):
+    """意外伤害死亡率: 意外 was a topic no indicator name holds, so the value (下降15%) was not given."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆孩子意外伤害死亡率打算比2020年降多少？")
+    assert [(v.plan_id, v.value) for v in answer.values] == [("daqing-children-2021", "下降15%")]
 
 
 def test_several_in_a_story_is_no_number_asked():
@@ -479,7 +490,8 @@ def test_a_husband_beating_his_wife_is_domestic_violence(fake_searcher):
                                              ("刚出生", "新生儿"), ("病床", "床位"), ("爹妈", "父母"), ("下井", "井下"),
                                              ("一年", "每年"), ("独立机构", "第三方"), ("一起办", "联办"),
                                              ("他妈", "母亲"), ("家里人", "家庭成员"), ("上下学", "校园周边"),
-                                             ("ktv", "娱乐场所")])
+                                             ("ktv", "娱乐场所"), ("上级", "上一级"),
+                                             ("primary and secondary schools", "中小学")])
 def test_colloquial_words_reach_the_words_the_plans_write(fake_searcher, word, plan_word):
     assert plan_word in fake_searcher.vocabulary.forms(word)
 
