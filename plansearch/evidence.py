@@ -49,7 +49,8 @@ QUESTION_WORDS = frozenset({
     "千分之", "百分之", "万分之", "十万分之", "千分之几", "百分之几", "万分之几", "几成", "百分比", "千分比",
     # asking how, when, whether (孩子整天闷闷不乐，是不是抑郁了; 旱厕啥时候能改; 要不要自己掏钱)
     "是不是", "要不要", "会不会", "能不能", "可不可以", "该不该", "还是", "到底", "究竟", "什么时候", "啥时候",
-    "何时", "多久", "多长时间", "多长", "多少时间", "多少天", "几天", "几个月", "几年", "几岁", "多大", "几点", "几号", "去哪儿", "去哪", "哪儿", "咋整", "咋办", "为啥", "干嘛",
+    "何时", "多久", "几岁", "多大", "几点", "几号", "去哪儿", "去哪", "哪儿", "咋整", "咋办", "为啥", "干嘛",
+    "多长时间", "多长", "多少时间", "多少天", "几天", "几个月", "几年",     # how long (颁布后多长时间内报送)
     "回事", "怎么回事", "咋回事",
     "时候", "的时候", "专门",        # when, and how (遇到疫情的时候, 有没有专门的标准: jieba calls them nouns)
     "比如", "例如", "譬如", "像是",   # an example follows
@@ -703,7 +704,6 @@ class Vocabulary:
         the dictionary knows as one phrase kept together (junior high school, domestic violence). With `generic`,
         only the generic words instead."""
         words = re.findall(r"[a-z][a-z']*|\d[\w.,]*", re.sub(r"'s\b|(?<=s)'(?![a-z])", "", text.lower()))   # schools'
-
         content = [w for w in words if w not in ENGLISH_STOP and w not in QUESTION_WORDS and not w[0].isdigit()
                    and len(w) > 1]
         joined = f" {' '.join(words)} "
