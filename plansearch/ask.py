@@ -205,7 +205,8 @@ def _attribute_concepts(query: str, concepts):
     asked = query[m.end():] if m and phrases and all(p in query[m.end():] for p in phrases) else query
     # a verb says what the plans do with the value (哪些规划设定了婴儿死亡率目标), not which indicator: not an attribute
     # and who (学生 of 初二学生近视率 names every school level: 初中生近视率 does not write it) is no attribute either
-    return [c for c in concepts if not c.predicate and c.word not in SUBJECT_PREFIXES and c.word not in MOTHERS
+    return [c for c in concepts if not c.predicate and not c.context and c.word not in SUBJECT_PREFIXES
+            and c.word not in MOTHERS
             and not any(f in p for p in phrases for f in (c.word, *c.forms)) and c.word in asked]
 
 

@@ -121,6 +121,10 @@ RE_A_YI_A = re.compile(r"([\u4e00-\u9fff])一\1")       # 替一替, 管一管, 
 RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # 是不是, 好不好, 可不可以: a yes-no question
 # a word the plans never write that holds an asking morpheme (怎么个管法, 啥样, 哪家, 能行吗, 几张): it asks
 RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少|多长|多久|多大|几")
+# a clause of a question and the mark that ends it; a clause that asks holds a question word (the marks of RE_ASKING,
+# 是否, a yes-no pair such as 有没有, a closing 不 or 没) or ends in a question mark
+RE_CLAUSE = re.compile(r"([^,，。;；!！?？\n]+)([,，。;；!！?？\n]|$)")
+RE_ASKS = re.compile(RE_ASKING.pattern + r"|是否|能否|可否|有无|([\u4e00-\u9fff])[不没]\1|[不没否]$")
 # a question for a number by the kind of number (控制在什么范围, 达到啥水平, 降到什么程度): asks how much, as 多少 does
 RE_WHAT_AMOUNT = re.compile(r"(?:什么|啥|哪个|多大的?|怎样的?)(?:范围|水平|程度|幅度|区间|数值|数字|数)")
 # how a target's value is set (稳定在, 保持在, 控制在, 提高到): says what the value does, not what it is of
@@ -197,6 +201,7 @@ class Concept:
     known: bool = True              # some form occurs somewhere in the plans
     predicate: bool = False         # says what happens (停不下来, 得到) rather than naming a topic
     parts: tuple[str, ...] = ()     # a compound the plans never write: present where all its words are
+    context: bool = False           # told beside the question (我家娃才初二…), not asked: see `holds`
 
     def in_text(self, normal_text: str) -> bool:
         if self._in(normal_text):
@@ -233,6 +238,11 @@ def holds(concepts: list[Concept], missing: set[str], closeness: float | None) -
     passage close) never excuses anything."""
     if not concepts or not missing:
         return True
+    told = {c.word for c in concepts if c.context} & missing
+    if told and not any(c.word in missing for c in concepts if not c.context and not c.predicate) \
+            and (closeness is None or closeness >= NEAR) \
+            and holds([c for c in concepts if not c.context], missing - told, closeness):
+        return True         # what is asked is all there: the context told beside it is excused, as a predicate is
     closeness = -1.0 if closeness is None else closeness      # unknown: below every bar (NEAR excepted)
     topics = [c for c in concepts if not c.predicate]
     if not topics:
@@ -528,7 +538,7 @@ class Vocabulary:
         if any(told) and all(c.predicate for c in out):
             for c, of_asker in zip(out, told):      # what is asked after the opening names no topic: the opening
                 c.predicate = c.predicate and not of_asker      # says what about
-        return _merged(out)
+        return _with_context_told(_merged(out), normal)
 
     def _without_generic_end(self, word: str) -> str:
         """防治规划 → 防治: a dictionary word the plans never write, ending in a generic word, is the word before it."""
@@ -747,6 +757,46 @@ def _who_asks(text: str) -> str:
     return m.group(0) if m and m.group(1).rstrip("的").endswith(ASKER_POSTS) else ""
 
 
+def asking_clauses(normal: str) -> tuple[list[str], list[str]]:
+    """(clauses that ask, clauses that tell) of a normalised question cut at its punctuation: a clause asks when it
+    holds a question word or ends in a question mark (…要降到多少?), and tells when it holds none (我家娃才初二就戴上眼镜了)."""
+    asks, tells = [], []
+    for m in RE_CLAUSE.finditer(normal):
+        text = m.group(1).strip()
+        if text:
+            (asks if m.group(2) in "?？" and m.group(2) or RE_ASKS.search(text) else tells).append(text)
+    return asks, tells
+
+
+def _with_context_told(concepts: list[Concept], normal: str) -> list[Concept]:
+    """A clause that tells, besides one that asks a topic, gives context, not topics a passage must state: after the
+    question (…近视率要降到多少?我家娃才初二就戴上眼镜了), or before it about the same topic (乡宁农村旱厕改造,卫生厕所普及
+    率要搞到多少: 旱厕 and 厕所 are one concept), or before it when the story shares a topic with it. Its other words are
+    context (`holds`: excused where all that is asked is there and the passage is near in meaning; no attribute of a
+    value asked). A story before the question sharing none of its topics may be what is asked (闺女怀孕了想做无痛分娩,
+    医保给不给报): its words stay what they are."""
+    asks, tells = asking_clauses(normal)
+    if not asks or not tells or mostly_latin(normal):      # English asks without the marks read here
+        return concepts
+    asked = "".join(asks)
+    asked_topics = [c for c in concepts if not c.predicate and _written_in(c, asked)]
+    if not asked_topics:
+        return concepts
+    first_ask = normal.find(asks[0])
+    about = any(_written_in(c, clause) for c in asked_topics for clause in tells)
+    for clause in tells:
+        if normal.find(clause) < first_ask and not about:
+            continue
+        for c in concepts:
+            if not _written_in(c, asked) and _written_in(c, clause):
+                c.context = True
+    return concepts
+
+
+def _written_in(concept: Concept, text: str) -> bool:
+    return concept.word in text or any(f in text for f in concept.forms)
+
+
 def _hmm_words(jieba, run: str) -> list[str]:
     """A run of single characters as words: its longest stretches that jieba's HMM reads as one word, the other
     characters alone (打网约车 → 打, 网约车: the verb before the new word does not hide it)."""
@@ -814,7 +864,8 @@ def _merged(concepts: list[Concept]) -> list[Concept]:
 def states_every_topic(concepts: list[Concept], normal_text: str) -> bool:
     """The strict test for a value's sentence: every topic concept present (predicates such as 得到 aside). No
     concept is excused: a number is given only from a sentence that states the indicator asked."""
-    topics = [c for c in concepts if not c.predicate] or concepts
+    asked = [c for c in concepts if not c.context] or concepts
+    topics = [c for c in asked if not c.predicate] or asked
     return all(c.in_text(normal_text) for c in topics)
 
 

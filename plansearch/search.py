@@ -414,7 +414,7 @@ class Searcher:
         """When none of the best passages holds the question's topic concepts but a passage of the plans states
         every one (文身 once, in passing, inside a measure on advertising), that passage comes first: the plans
         say it, and a refusal would be false. The plan a question names is looked in first."""
-        topics = [c for c in concepts if not c.predicate]
+        topics = [c for c in concepts if not c.predicate and not c.context]
         if not topics or not all(c.known for c in topics):
             return ranked
         named = set(interp.plans) if interp.plans and not (req.plan or req.region) else set()

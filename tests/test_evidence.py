@@ -1181,3 +1181,26 @@ def test_a_number_asked_in_the_last_clause_after_a_story_is_answered_by_the_pass
     assert not answer.no_answer and answer.answer_type == "grouped" and "10小时" in answer.answer
     # a last clause with no topic of its own keeps the whole question's topics
     assert asker.ask("娃有食物过敏，学校有几个校医").no_answer
+
+
+def test_a_story_told_beside_the_question_is_context_not_what_is_asked(fake_searcher):
+    """大庆到2025年初中生近视率要降到多少？我家娃才初二就戴上眼镜了 was told no plan sets the number: 初二 and 眼镜, told
+    after the question, were required of the value's sentence. A story before the question about the same topic is
+    context too; one that shares no topic with the question may be what is asked, and stays required."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    after = asker.ask("新城区小学生近视率控制在多少？我家闺女才三年级就配了眼镜")
+    assert [v.value for v in after.values] == ["38%以下"]
+    before = asker.ask("乡宁农村家家改旱厕，卫生厕所普及率定到多少")
+    assert [v.value for v in before.values] == ["85%左右"]
+    words = lambda q: {c.word: c.context for c in fake_searcher.vocabulary.concepts(q, [])}  # noqa: E731
+    assert words("闺女怀孕了想做无痛分娩，医保给不给报")["无痛分娩"] is False
+    assert asker.ask("闺女怀孕了想做无痛分娩，医保给不给报").no_answer
+
+
+def test_context_is_excused_only_where_all_that_is_asked_is_there():
+    drowning = Concept("溺水", ("溺水",))
+    river = Concept("河边", ("河边",), context=True)
+    fall = Concept("跌倒", ("跌倒",))
+    assert judge([drowning, river], [(0, "预防和控制儿童溺水")], {0: 0.86}).holds
+    assert not judge([drowning, river], [(0, "预防和控制儿童溺水")], {0: 0.80}).holds
+    assert not judge([drowning, river, fall], [(0, "预防和控制儿童溺水")], {0: 0.95}).holds
