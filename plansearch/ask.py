@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 
 from indexer.normalize import for_the_model, normalize_for_index
 from indexer.targets import BOUNDS, CHANGE_VERBS, NUM, SYMBOL_DIRECTIONS, VALUE, fold, indicator_specs
-from plansearch.evidence import EVIDENCE_DEPTH, RE_ASK_TURN, RE_HAN, SUBJECT_PREFIXES, mostly_latin, states_every_topic
+from plansearch.evidence import (EVIDENCE_DEPTH, RE_ASK_TURN, RE_BASELINE, RE_HAN, SUBJECT_PREFIXES, mostly_latin,
+                                 states_every_topic)
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 from plansearch.settings import Settings
@@ -31,7 +32,7 @@ GROUP_DEPTH = 15        # hits considered for a grouped answer
 MAX_PER_PLAN = 3
 RARE_SHARE = 0.05       # a query word found in fewer passages than this share is distinctive
 # a year asked (2030年, not the base year of 以2020年为基数, 在2020年基础上 or 比2020年下降)
-RE_YEAR = re.compile(r"(?<![以比较])(20[2-3]\d)(?!\s*年?\s*(?:数据)?\s*(?:为基|的?基础))\s*年?")     # (在2020年基础上: the base)
+RE_YEAR = re.compile(r"(20[2-3]\d)\s*年?")
 # asking for a number in English, as 多少 and 几 ask in Chinese (How many pediatric beds per 1000 children)
 ENGLISH_NUMBER = r"\bhow (?:many|much|high|low)\b|\bwhat (?:percentage|proportion|share|number)\b"
 # a number asked by 几 and its unit (几天, 几岁, 几个小时, 几回 as 几次, 百分之几): how many, how long, how old, what share
@@ -225,6 +226,12 @@ def _asked_in_the_last_clause(q: str, concepts):
 
 
 
+def asked_years(q: str) -> list[str]:
+    """The years a question asks a value for: its years, but for a base the change is measured from (在2020年基础上,
+    以2020年为基数, 跟2020年比, 较2020年)."""
+    return RE_YEAR.findall(RE_BASELINE.sub(" ", q))
+
+
 RE_AGE = re.compile(r"(\d{1,2})\s*(?:周岁|岁)")
 RATIO_QUESTION = re.compile(r"比例|比重|占比|百分之|百分比|千分之|万分之|率")
 COUNT_VALUE = re.compile(r"\d\s*(?:名|个|人|所|张|家|次|种|项|支|座|处)")
@@ -375,7 +382,7 @@ class Asker:
                 subject = interp.subject if interp else None
                 values = [i for i in self._values_named(q, concepts) if (not plans or i.plan_id in plans)
                           and (not subject or s.plans[i.plan_id].subject == subject)]
-        if not values and plans and names and (asked := sorted(set(RE_YEAR.findall(q)))):
+        if not values and plans and names and (asked := sorted(set(asked_years(q)))):
             # the plan sets the value for another year (2030, asked 2025): say so, and give the year it sets
             other_years = [i for i in self._values(RE_YEAR.sub(" ", q), names, plans, concepts) if i.passage_id]
             if other_years:
@@ -439,7 +446,7 @@ class Asker:
 
     def _values(self, q: str, names: list[str], plans: list[str], concepts) -> list[Indicator]:
         rows = [i for i in self.searcher.index.indicators if i.name in names and (not plans or i.plan_id in plans)]
-        years = {int(y) for y in RE_YEAR.findall(q)}
+        years = {int(y) for y in asked_years(q)}
         if years:
             rows = [i for i in rows if i.year in years]     # 2025 asked: never the 2030 value
         attributes = _attribute_concepts(q, concepts)
@@ -541,7 +548,7 @@ class Asker:
         12岁儿童龋齿率, 12岁以下儿童龋患率): for a question naming a plan that sets none."""
         if not concepts:
             return []
-        years = {int(y) for y in RE_YEAR.findall(q)}
+        years = {int(y) for y in asked_years(q)}
         found = [i for i in self.searcher.index.indicators if (not years or i.year in years)
                  and states_every_topic(concepts, normalize_for_index(f"{i.name} {i.name_as_written}"))
                  and _fits_the_question(q, i, self._sentence_of)]
@@ -554,7 +561,7 @@ class Asker:
         if not concepts:
             return []
         s = self.searcher
-        years = {int(y) for y in RE_YEAR.findall(q)}
+        years = {int(y) for y in asked_years(q)}
         attributes = _attribute_concepts(q, concepts)
         found = []
         for plan_id in plans:
@@ -578,7 +585,7 @@ class Asker:
         for i in self.searcher.index.indicators:
             if i.passage_id:
                 by_passage.setdefault(i.passage_id, []).append(i)
-        years = {int(y) for y in RE_YEAR.findall(q)}
+        years = {int(y) for y in asked_years(q)}
         asked = normalize_for_index(q)
         best: dict[str, tuple[int, list[Indicator]]] = {}     # plan → its passage stating the fewest words unasked
         for hit in hits[:5]:

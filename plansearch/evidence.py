@@ -107,7 +107,9 @@ SINGLE_KEEP = frozenset()         # one-character words that still name a topic
 MAX_TRANSLATIONS = 6              # Chinese forms kept for one English word (the most used in the plans)
 RE_YEAR = re.compile(r"20[2-3]\d\s*年?")
 # the base a change is measured from (在2020年基础上降多少, 以2020年为基数): when, as a year says, not what about
-RE_BASELINE = re.compile(r"(?:在|以)?\s*(?:20[2-3]\d\s*年?(?:数据)?|现有|原有)\s*的?\s*(?:基础上|基础|为基数|基数)")
+RE_BASELINE = re.compile(r"(?:在|以)?\s*(?:20[2-3]\d\s*年?(?:数据)?|现有|原有)\s*的?\s*(?:基础上|基础|为基数|为基础|基数)"
+                         r"|(?:跟|和|与|同)\s*20[2-3]\d\s*年?(?:的?(?:数据|水平))?\s*(?:相比|比较|对比|比)"   # 跟2020年比
+                         r"|(?:较|比|对比|相比)\s*20[2-3]\d\s*年?(?:的?(?:数据|水平))?")          # 比2020年, 较2020年
 RE_PERIOD = re.compile(r"[“\"]?十[一二三四五六]五[”\"]?(?:期间|时期|期末)?")     # 十四五: the plan period, as a year says when
 RE_LATIN = re.compile(r"[A-Za-z][A-Za-z\-']*")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -1204,3 +1204,16 @@ def test_context_is_excused_only_where_all_that_is_asked_is_there():
     assert judge([drowning, river], [(0, "预防和控制儿童溺水")], {0: 0.86}).holds
     assert not judge([drowning, river], [(0, "预防和控制儿童溺水")], {0: 0.80}).holds
     assert not judge([drowning, river, fall], [(0, "预防和控制儿童溺水")], {0: 0.95}).holds
+
+
+def test_a_base_year_compared_with_is_not_the_year_asked(fake_searcher):
+    """大庆儿童伤害死亡率跟2020年比要降多少 was told 大庆 sets no 2020 value: 跟2020年比, as 在2020年基础上, names the base
+    the change is measured from. Years listed together stay asked."""
+    from plansearch.ask import asked_years
+
+    assert asked_years("跟2020年比要降多少") == asked_years("较2020年下降多少") == []
+    assert asked_years("以2020年为基础下降多少") == asked_years("和2020年相比降了多少") == []
+    assert asked_years("2025年和2030年分别是多少") == ["2025", "2030"]
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆儿童伤害死亡率跟2020年比要降多少")
+    assert [v.value for v in answer.values] == ["下降15%"]
+
