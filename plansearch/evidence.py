@@ -52,6 +52,7 @@ QUESTION_WORDS = frozenset({
     "何时", "多久", "几岁", "多大", "几点", "几号", "去哪儿", "去哪", "哪儿", "咋整", "咋办", "为啥", "干嘛",
     "多长时间", "多长", "多少时间", "多少天", "几天", "几个月", "几年",     # how long (颁布后多长时间内报送)
     "回事", "怎么回事", "咋回事",
+    "平时", "平常", "平日", "平时候",     # when (平时有没有人管), not what about
     "时候", "的时候", "专门",        # when, and how (遇到疫情的时候, 有没有专门的标准: jieba calls them nouns)
     "比如", "例如", "譬如", "像是",   # an example follows
     "硬性", "必须", "一定", "强制",   # how firmly, not what
@@ -91,7 +92,7 @@ how i if in into is it its itself just me more most my no nor not of off on once
 same she should so some such than that the their them then there these they this those through to too under until
 up very was we were what when where which while who whom why will with would you your yours per via among within
 without across along around versus vs etc please tell show give need want know much many
-say says said mention mentions mentioned describe describes described cover covers covered include includes
+call calls called calling say says said mention mentions mentioned describe describes described cover covers covered include includes
 included contain contains state states stated address addresses regarding concerning anything something
 zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
 eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion first

@@ -1217,3 +1217,12 @@ def test_a_base_year_compared_with_is_not_the_year_asked(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆儿童伤害死亡率跟2020年比要降多少")
     assert [v.value for v in answer.values] == ["下降15%"]
 
+
+def test_everyday_words_for_an_e_bike_a_criminal_record_a_flush_toilet_and_a_casualty_rate(fake_searcher):
+    vocabulary = fake_searcher.vocabulary
+    forms = {c.word: c.forms for c in vocabulary.concepts("骑小电驴要戴头盔吗，查不查前科，推不推冲水厕所", [])}
+    assert "电动自行车" in forms["小电驴"] and "违法犯罪" in forms["前科"] and "水冲式厕所" in forms["冲水厕所"]
+    assert "平时" not in [c.word for c in vocabulary.concepts("村里的儿童之家平时有没有人管", [])]
+    assert "call" not in [c.word for c in vocabulary.concepts("Is there a hotline I can call about child abuse?", [])]
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("乡宁儿童意外伤亡率要降多少")
+    assert [v.value for v in answer.values] == ["下降20%"]
