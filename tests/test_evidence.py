@@ -1226,3 +1226,9 @@ def test_everyday_words_for_an_e_bike_a_criminal_record_a_flush_toilet_and_a_cas
     assert "call" not in [c.word for c in vocabulary.concepts("Is there a hotline I can call about child abuse?", [])]
     answer = Asker(fake_searcher, fake_searcher.settings).ask("乡宁儿童意外伤亡率要降多少")
     assert [v.value for v in answer.values] == ["下降20%"]
+
+
+def test_a_verb_with_a_place_end_names_a_place_not_what_happens(fake_searcher):
+    """托育点, 接种点: jieba tags 点 a number, and the verb before it made the word a predicate, which a passage may lack."""
+    concepts = {c.word: c.predicate for c in fake_searcher.vocabulary.concepts("小区附近有没有托育点和接种点", [])}
+    assert concepts["托育点"] is False and concepts["接种点"] is False
