@@ -140,7 +140,7 @@ RE_AFTER_DOING = re.compile(r"[\u4e00-\u9fff]完[\u4e00-\u9fff]?")
 RE_SPAN = re.compile(r"[一二两三四五六七八九十几半]+(?:个月|学期|年|月|周|天|日|次|回|遍|岁)")
 # one-character ends that make another thing of the word before them, a person, a document, an object or a place
 # (身份证 is no 身份, 卫生巾 no 卫生, 电子厂 no 电子, 育儿假 no 育儿), where 营养餐, 失业金, 扫盲班 keep theirs
-PLACE_ENDS = frozenset("点站室馆所处")     # one-character ends that make a place of a verb before them (托育点, 接种点)
+PLACE_ENDS = frozenset("点站室馆所处")     # one-character ends that make a place of a verb before them (托育点, 服务点)
 OTHER_THING_SUFFIXES = frozenset("证巾员师犯者手工匠卡厂店馆机器车票单假险")
 # "each" with a measure word (每个乡镇卫生院, 每所学校): which ones, not what about (每年, 每天 say when, and stay)
 RE_EACH = re.compile(r"每[个所名位户家人间张座处]")
@@ -629,7 +629,7 @@ class Vocabulary:
         """Every part tagged a verb, adverb, number… (function words never get here: `_function_word`), and the
         word never in the plans or in many of their passages."""
         if len(word) >= 3 and word[-1] in PLACE_ENDS:
-            return False          # 托育点, 接种点: the place where it is done (jieba tags 点 a number)
+            return False          # 托育点, 服务点: the place where it is done (jieba tags 点 a number)
         flags = self.tokenizer.pos_flags(word, PREDICATE_FLAGS)
         return bool(flags) and all(flags) and (
             not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE)
