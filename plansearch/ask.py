@@ -37,7 +37,7 @@ RE_YEAR = re.compile(r"(20[2-3]\d)\s*年?")
 ENGLISH_NUMBER = r"\bhow (?:many|much|high|low)\b|\bwhat (?:percentage|proportion|share|number)\b"
 # a number asked by 几 and its unit (几天, 几岁, 几个小时, 几回 as 几次, 百分之几): how many, how long, how old, what share
 # (not 这几年, 近几天, 好几个, 被几个同学: a few; 哪几所: which; 十几岁: in the teens; nor 几年级: which grade)
-HOW_MANY = r"(?<![这那近前后头过哪十好被])几\s*(?:个|次|回|遍|趟|所|名|天|周|岁|年(?!级)|月|小时|分钟|公里|元|倍|项|人|张|家|成|座|处|支|条|批|户|床)|[百千万]分之几"
+HOW_MANY = r"(?<![这那近前后头过哪十好被])几\s*(?:个|次|回|遍|趟|所|名|天|周|岁|年(?!级)|月|小时|分钟|公里|元|块钱|毛钱|倍|项|人|张|家|成|座|处|支|条|批|户|床)|[百千万]分之几"
 VALUE_QUESTION = re.compile(r"多少|目标|指标|比例|比重|占比|达到|控制在|降至|数值|率|数$|"
                             + HOW_MANY + "|" + ENGLISH_NUMBER, re.IGNORECASE)
 NUMBER_QUESTION = re.compile(r"多少|标准是|补贴标准|发放标准|具体数值|" + HOW_MANY +
@@ -234,6 +234,9 @@ def asked_years(q: str) -> list[str]:
 
 RE_AGE = re.compile(r"(\d{1,2})\s*(?:周岁|岁)")
 RATIO_QUESTION = re.compile(r"比例|比重|占比|百分之|百分比|千分之|万分之|率")
+# a sum of money asked (一天补几块钱, 发多少钱, 多少元) and stated (每生每天4元, 500万元)
+MONEY_QUESTION = re.compile(r"(?:几|多少)\s*(?:块钱?|元|毛钱?|万元|钱)|\b(?:yuan|rmb)\b", re.IGNORECASE)
+MONEY_VALUE = re.compile(r"\d\s*(?:元|块|万元|亿元)")
 COUNT_VALUE = re.compile(r"\d\s*(?:名|个|人|所|张|家|次|种|项|支|座|处)")
 COUNT_QUESTION = re.compile(r"(?:几|多少)\s*(?:名|个|人|所|张|家|次|种|项|支|座|处|回|遍)(?!百分点)|\bhow many\b",
                             re.IGNORECASE)
@@ -411,7 +414,8 @@ class Asker:
                 answer.answer = wider + answer.answer
             return self._finish(answer)
         related = _related(response)
-        if not names and self._says_it_in_numbers(response, plans, asked := _asked_in_the_last_clause(q, concepts)):
+        if not names and self._says_it_in_numbers(response, plans, asked := _asked_in_the_last_clause(q, concepts),
+                                                  money=bool(MONEY_QUESTION.search(q))):
             # 新城区要求初中生每天睡几个小时: no indicator, but the best passage states every topic of the question
             # with a number (初中生9小时…睡眠时间); "no number found" would be false: the passage is the answer. Where
             # one piece of it states them with one number (中心城区“10分钟急救圈”), that number is the value.
@@ -734,9 +738,9 @@ class Asker:
                            confidence=response.confidence, groups=ordered, named_plans=named)
 
     @staticmethod
-    def _says_it_in_numbers(response, plans: list[str], concepts) -> bool:
+    def _says_it_in_numbers(response, plans: list[str], concepts, money: bool = False) -> bool:
         """Does the best passage (the named plan's) state every topic concept of a question asking a number, with a
-        number of its own?"""
+        number of its own (a sum of money, when money is asked: 营养餐一天补几块钱 is not answered by a share)?"""
         if response.no_answer or not response.results or not any(not c.predicate for c in concepts):
             return False
         best = next((h for h in response.results if not plans or h.plan_id in plans), None)
@@ -745,7 +749,7 @@ class Asker:
         # the number and the topics in one clause: 乡宁's "…低体重率分别控制在8%、2%和2%以下，儿童超重、肥胖上升趋势得到
         # 有效控制" sets no number for 肥胖
         for clause in RE_CLAUSE.split(normalize_for_index(best.text)):
-            if not RE_NUMBER.search(clause):
+            if not RE_NUMBER.search(clause) or money and not MONEY_VALUE.search(clause):
                 continue
             # a rate asked (家长学校覆盖率) is stated by a share of the thing (95%的城市社区…建立家长学校)
             share = bool(re.search(r"\d\s*[%‰]", clause))

@@ -1232,3 +1232,9 @@ def test_a_verb_with_a_place_end_names_a_place_not_what_happens(fake_searcher):
     """托育点: jieba tags 点 a number, and the verb before it made the word a predicate, which a passage may lack."""
     concepts = {c.word: c.predicate for c in fake_searcher.vocabulary.concepts("小区附近有没有家庭托育点", [])}
     assert concepts["托育点"] is False
+
+
+def test_a_sum_of_money_asked_is_not_answered_by_a_passage_without_one(fake_searcher):
+    """营养餐一个娃一天补几块钱 was answered with the plans' 营养改善 measures, which state shares, never a sum."""
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("农村学生营养餐一个娃一天补几块钱？")
+    assert answer.no_answer and answer.answer_type == "none" and "数值" in answer.answer
