@@ -127,7 +127,12 @@ RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少|多长|多久
 # a clause of a question and the mark that ends it; a clause that asks holds a question word (the marks of RE_ASKING,
 # 是否, a yes-no pair such as 有没有, a closing 不 or 没) or ends in a question mark
 RE_CLAUSE = re.compile(r"([^,，。;；!！?？\n]+)([,，。;；!！?？\n]|$)")
-RE_ASKS = re.compile(RE_ASKING.pattern + r"|是否|能否|可否|有无|([\u4e00-\u9fff])[不没]\1|[不没否]$")
+# a question pointing back at what a story before it told (…教室装摄像头。规划里有没有要求幼儿园装这个?): the story is
+# what is asked
+RE_POINTS_BACK = re.compile(r"(?:这个|这些|这事|这种|这样|这类|这方面|这块|此事|此类|上述|那个|那种|那样|那些|它们?)"
+                            r"(?!规划|计划|文件|地方|县|区|市)")       # (not 这些规划: the plans searched)
+RE_ASKS = re.compile(RE_ASKING.pattern.replace("|几", "") + r"|(?<![这那近前后头过十好被没])几(?!乎)"   # (十几户, 没几天: some)
+                     r"|是否|能否|可否|有无|([\u4e00-\u9fff])[不没]\1|[不没否]$")
 # a question for a number by the kind of number (控制在什么范围, 达到啥水平, 降到什么程度): asks how much, as 多少 does
 RE_WHAT_AMOUNT = re.compile(r"(?:什么|啥|哪个|多大的?|怎样的?)(?:范围|水平|程度|幅度|区间|数值|数字|数)")
 # how a target's value is set (稳定在, 保持在, 控制在, 提高到): says what the value does, not what it is of
@@ -786,10 +791,12 @@ def _with_context_told(concepts: list[Concept], normal: str) -> list[Concept]:
         return concepts
     asked = "".join(asks)
     asked_topics = [c for c in concepts if not c.predicate and _written_in(c, asked)]
-    if not asked_topics:
+    if not asked_topics or RE_POINTS_BACK.search(asked):
         return concepts
     first_ask = normal.find(asks[0])
-    about = any(_written_in(c, clause) for c in asked_topics for clause in tells)
+    # a story about a topic the question asks, or before a question naming an indicator (…早产的娃没保住。乡宁新生儿
+    # 死亡率要压到多少以下?), where the indicator is what is asked whatever the story says
+    about = any(_written_in(c, clause) for c in asked_topics for clause in tells) or _names_an_indicator(asked)
     for clause in tells:
         if normal.find(clause) < first_ask and not about:
             continue
@@ -797,6 +804,14 @@ def _with_context_told(concepts: list[Concept], normal: str) -> list[Concept]:
             if not _written_in(c, asked) and _written_in(c, clause):
                 c.context = True
     return concepts
+
+
+def _names_an_indicator(text: str) -> bool:
+    """Does `text` name an indicator by one of its names (…规划里农村自来水普及率要到多少)?"""
+    from indexer.targets import canonical_name
+
+    return any(canonical_name(run[i:]) for run in re.findall(r"[\u4e00-\u9fff\d]{4,24}率", text)
+               for i in range(len(run) - 3))
 
 
 def _written_in(concept: Concept, text: str) -> bool:

@@ -1234,6 +1234,22 @@ def test_a_verb_with_a_place_end_names_a_place_not_what_happens(fake_searcher):
     assert concepts["托育点"] is False
 
 
+def test_a_story_before_a_question_naming_an_indicator_is_context_unless_the_question_points_back(fake_searcher):
+    """…早产的娃没保住，全村人心里都不好受。乡宁县的规划里新生儿死亡率要压到多少以下 was told no plan sets the number:
+    the story shares no word with the question, but the indicator named is what is asked. A question pointing back
+    at the story (…装这个) asks what the story told, which stays required; 十几户 and 被几个同学 ask nothing."""
+    from plansearch.evidence import asking_clauses
+
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    answer = asker.ask("上周邻村有个娃出生没几天就没了，大家心里都难受。乡宁新生儿死亡率定的多少？")
+    assert [v.value for v in answer.values] == ["3.2‰以下"]
+    told = {c.word: c.context for c in fake_searcher.vocabulary.concepts(
+        "网上说有的幼儿园在教室里装摄像头，规划里有没有要求幼儿园装这个？", [])}
+    assert told["摄像头"] is False
+    assert asking_clauses("村里还有十几户吃井水,被几个同学堵在厕所里,学校有几个校医") == (
+        ["学校有几个校医"], ["村里还有十几户吃井水", "被几个同学堵在厕所里"])
+
+
 def test_a_sum_of_money_asked_is_not_answered_by_a_passage_without_one(fake_searcher):
     """营养餐一个娃一天补几块钱 was answered with the plans' 营养改善 measures, which state shares, never a sum."""
     answer = Asker(fake_searcher, fake_searcher.settings).ask("农村学生营养餐一个娃一天补几块钱？")
