@@ -571,3 +571,35 @@ def test_a_web_pages_qr_code_caption_is_furniture_and_a_plans_sentence_on_scanni
     lines = [SourceLine(t) for t in ("扫一扫在手机打开当前页", "【我要纠错】", "用手机扫描二维码分享",
                                       "推广扫码就医，方便群众在手机上预约挂号。")]
     assert [line.text for line in blank_furniture(lines)] == ["", "", "", "推广扫码就医，方便群众在手机上预约挂号。"]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html"])
+def test_a_print_pasted_into_word_or_a_web_page_leaves_its_page_numbers_and_running_header(tmp_path, fmt):
+    """A plan copied out of a PDF into Word or a site's page keeps each page's — 2 — and running header between
+    the halves of a sentence, one paragraph each: the title became "— 1 —大庆市…", the preface before the first
+    page number was lost, and 34 passages carried the furniture. It goes, as it does from a .txt."""
+    lines, pages = [], iter(range(1, 1000))
+    for i, line in enumerate(render.plan_lines(CORPUS / "daqing-children-2021-2025.txt")):
+        if len(line) > 120 and i % 3 == 0 and "，" in line:
+            cut = line.index("，") + 1
+            lines += [line[:cut], f"— {next(pages)} —", "大庆市儿童发展规划（2021-2025年）", line[cut:]]
+        else:
+            lines.append(line)
+    assert next(pages) > 10
+    path = render.to_docx(lines, tmp_path / "pasted.docx", page_footer=False) if fmt == "docx" else \
+        render.to_html(lines, tmp_path / "pasted.html", title="大庆市儿童发展规划（2021-2025年）")
+    [got], [want] = parse_file(path), parse_file(CORPUS / "daqing-children-2021-2025.txt")
+    assert got.meta.title == want.meta.title
+    assert [(p.id.replace(got.meta.id, ""), p.kind, re.sub(r"\s", "", p.text)) for p in got.passages] == \
+        [(p.id.replace(want.meta.id, ""), p.kind, re.sub(r"\s", "", p.text)) for p in want.passages]
+
+
+def test_a_sites_footer_copied_with_the_plan_into_a_file_stays_out_of_its_last_passage(tmp_path):
+    """主办单位 / 承办单位, 技术支持 and 建议使用…分辨率…浏览器 lines, copied from a site's page with the plan, were
+    appended to its last passage (the web page reader knew them; the other formats did not)."""
+    source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    footer = ("\n主办单位：大庆市人民政府办公室  承办单位：大庆市政务服务中心\n技术支持：大庆市大数据中心\n"
+              "建议使用1920×1080分辨率，IE10以上浏览器浏览本站\n")
+    (tmp_path / "copied.txt").write_text(source + footer, encoding="utf-8")
+    [got], [want] = parse_file(tmp_path / "copied.txt"), parse_file(CORPUS / "daqing-children-2021-2025.txt")
+    assert [p.text for p in got.passages] == [p.text for p in want.passages]

@@ -116,10 +116,12 @@ def read_document(path: Path) -> Document:
     document.lines = [replace(line, text=text) if (text := unified_ideographs(line.text)) != line.text else line
                       for line in document.lines]
     document.tables = [[[unified_ideographs(cell) for cell in row] for row in table] for table in document.tables]
-    if document.format not in ("html", "mhtml"):   # a page copied into Word, PDF or text brings its site furniture
-        from indexer.readers.furniture import blank_furniture
+    from indexer.readers.furniture import blank_furniture, drop_page_furniture
 
+    if document.format not in ("html", "mhtml"):   # a page copied into Word, PDF or text brings its site furniture
         document.lines = blank_furniture(document.lines)
+    if document.format not in ("txt", "pdf"):      # a print pasted into Word or a web page brings its page numbers
+        document.lines = drop_page_furniture(document.lines)     # (the text reader drops them before its tables)
     if not any(line.text.strip() for line in document.lines):
         raise ReaderError(path.name, "no text found in the file")
     chars = sum(len(line.text) for line in document.lines)

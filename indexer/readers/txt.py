@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from indexer.readers.base import RE_PAGE_NUMBER, Document, ReaderError, SourceLine, tables_of
+from indexer.readers.base import Document, ReaderError, SourceLine, tables_of
+from indexer.readers.furniture import drop_page_furniture
 
 
 # the characters a plan's text is full of, in both scripts, with the full-width punctuation: how Chinese a decoding
@@ -73,43 +73,6 @@ def run_in_lines(line: str) -> list[str]:
         elif piece.strip():
             pieces.append(piece)
     return pieces
-
-
-PAGE_NUMBERS_MIN = 3       # page numbers on lines of their own before a text is taken for a copied print
-HEADER_MAX = 40            # longest running header
-
-
-def drop_page_furniture(lines: list[SourceLine]) -> list[SourceLine]:
-    """Text copied from a printed or PDF plan keeps each page's number (— 2 —) and its running header between
-    the lines of a sentence. Where PAGE_NUMBERS_MIN or more page numbers stand on lines of their own, they go,
-    with a short line repeated as often right beside them (the header) and the blank lines around, so the
-    sentence joins again. Table cells (tab-indented lines) are never touched."""
-    def plain(i: int) -> str:
-        return "" if lines[i].text.startswith("\t") else lines[i].text.strip()
-
-    def blank(i: int) -> bool:
-        return 0 <= i < len(lines) and not lines[i].text.strip()
-
-    # a bare 1 / 2 / 3 on lines of their own may be a table's 序号 column: it counts only beside a blank line
-    numbers = [i for i in range(len(lines)) if plain(i) and RE_PAGE_NUMBER.match(plain(i))
-               and (not plain(i).isdigit() or blank(i - 1) or blank(i + 1))]
-    if len(numbers) < PAGE_NUMBERS_MIN:
-        return lines
-    repeated = Counter(plain(i) for i in range(len(lines)))
-    drop: set[int] = set()
-    for i in numbers:
-        drop.add(i)
-        for step in (-1, 1):
-            j, headers = i + step, 0
-            while 0 <= j < len(lines) and not lines[j].text.startswith("\t"):
-                text = plain(j)
-                if text and not (headers == 0 and len(text) <= HEADER_MAX
-                                 and repeated[text] >= PAGE_NUMBERS_MIN and not text.endswith("。")):
-                    break
-                headers += bool(text)
-                drop.add(j)
-                j += step
-    return [line for i, line in enumerate(lines) if i not in drop]
 
 
 TABLE_SEPARATORS = (re.compile(r"\t+"), re.compile(r"\s*[|｜]\s*"), re.compile(r"[ \u3000]{2,}"))
