@@ -209,6 +209,8 @@ class _PlanParser:
         self.title_parts: list[str] = []
         self.items_seen = 0
         self.box: _Unit | None = None           # the open 专栏: its numbered lines are its own, not the block's
+        self.box_last: int | None = None        # the number of the box's own last item
+        self.item_mark = ""                     # what follows the number of the block's items (. ． 、)
 
     # -- where we are ------------------------------------------------------------------------
     @property
@@ -274,6 +276,7 @@ class _PlanParser:
         self.last_number = None
         self.table_header = None
         self.box = None
+        self.item_mark = ""
 
     # -- main loop -------------------------------------------------------------------------
     def parse(self) -> ParsedPlan:
@@ -393,8 +396,9 @@ class _PlanParser:
         line = para.first
         number, style = line.value, line.style
         if self.box is not None:
-            if number is None or number != self._expected_number() or style is not self.item_style:
+            if self._in_box(line):
                 self.box.paragraphs.append(para)    # the box's own project 1. 2. …: no measure of the block
+                self.box_last = number if number is not None else self.box_last
                 return
             self.box = None                         # the block's numbering goes on (4. after 3.): the box is over
         kind = self._item_kind()
@@ -402,6 +406,7 @@ class _PlanParser:
         if kind in PASSAGE_KINDS and number is not None:
             if self.current is None or self.item_style in (None, style):
                 self.item_style = style
+                self.item_mark = self.item_mark or _mark_after_number(line)
                 self._check_number(para, number, style)
                 if kind is Kind.implementation and self.domain is None and self._sub() is None:
                     id_ = f"{self.meta.id}-c{self.chapter_no}-p{number}"
@@ -430,6 +435,18 @@ class _PlanParser:
         else:
             self._on_text(para)
 
+    def _in_box(self, line) -> bool:
+        """Is a numbered line inside an open 专栏 one of the box's own projects? Not when the block's numbering goes
+        on in the block's own style and mark (4. after 3.), nor when, at the start of a block, the numbering
+        starts again after the box's projects (专栏 1． 2． then the block's 1.)."""
+        number = line.value
+        if number is None:
+            return True
+        if self.item_style is None:
+            return not (number == 1 and self.box_last is not None)
+        return number != self._expected_number() or line.style is not self.item_style \
+            or bool(self.item_mark) and _mark_after_number(line) != self.item_mark
+
     def _expected_number(self) -> int:
         return (self.last_number or 0) + 1
 
@@ -438,6 +455,7 @@ class _PlanParser:
         if block is not None and self.box is None and (m := RE_BOX.match(para.first.text)):
             # 专栏N: a passage of its own in the block, its projects inside it; the block's count is kept
             n = m.group(1)
+            self.box_last = None
             self.box = self._start(block, f"{self._scope()}-box{n if n.isdigit() else cn_to_int(n)}", None, para,
                                    heading=para.first.text.strip(), domain=self.domain)
             return
@@ -633,3 +651,12 @@ def title_lines(lines: list[Line]) -> str:
             continue
         break
     return "".join(parts)
+
+
+def _mark_after_number(line) -> str:
+    """What follows an item's number as typed (the ． of 1．, the . of 1., the 、 of 1、): a 专栏's projects are
+    often numbered with another mark than the block's measures."""
+    raw = line.raw.lstrip()
+    at = raw.find(line.marker)
+    rest = raw[at + len(line.marker):].lstrip(" \u3000") if at >= 0 else ""
+    return rest[:1] if rest[:1] in ".．、,，" else ""

@@ -791,3 +791,25 @@ def test_a_box_of_key_projects_is_a_passage_of_its_own_and_leaves_the_measures_n
     assert [p[:3] for p in added] == [("-d2-box1", Kind.measure, None)]
     assert added[0][3].endswith("安全座椅使用率逐年提高。") and "防溺水安全教育行动" in added[0][3]
     assert [p for p in seen(got) if p != added[0]] == seen(want)
+
+
+@pytest.mark.parametrize("after,mark", [("策略措施：", "."), ("1.优先保障儿童健康", "．")])
+def test_a_box_at_the_start_of_a_block_or_marked_otherwise_keeps_the_blocks_measures(tmp_path, after, mark):
+    """A 专栏 right under 策略措施： swallowed every measure of the block (16 measures in one 3,113-character box
+    passage): with no measure yet, nothing closed it. Now the block's numbering starting again after the box's
+    projects closes it. After measure 1, a box whose projects are numbered 1． 2． took measure 2 (the block's
+    2. followed its 2．); a project typed with another mark than the measures' is the box's."""
+    source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(source) if line.startswith(after)) + 1
+    box = ["专栏1  儿童健康重点项目", f"1{mark}出生缺陷综合防治项目：实施免费孕前优生健康检查。",
+           f"2{mark}儿童早期发展示范基地建设项目。"]
+    path = tmp_path / "daqing.txt"
+    path.write_text("\n".join(source[:at] + box + source[at:]), encoding="utf-8")
+    [want], [got] = parse_file(CORPUS / "daqing-children-2021-2025.txt"), parse_file(path)
+
+    def seen(plan):
+        return [(p.id.removeprefix(plan.meta.id), p.kind, p.number, p.text) for p in plan.passages]
+    added = [p for p in seen(got) if p not in seen(want)]
+    assert [p[:3] for p in added] == [("-d1-box1", Kind.measure, None)]
+    assert added[0][3].endswith("示范基地建设项目。") and "出生缺陷综合防治项目" in added[0][3]
+    assert [p for p in seen(got) if p != added[0]] == seen(want)
