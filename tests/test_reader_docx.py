@@ -603,3 +603,29 @@ def test_a_sites_footer_copied_with_the_plan_into_a_file_stays_out_of_its_last_p
     (tmp_path / "copied.txt").write_text(source + footer, encoding="utf-8")
     [got], [want] = parse_file(tmp_path / "copied.txt"), parse_file(CORPUS / "daqing-children-2021-2025.txt")
     assert [p.text for p in got.passages] == [p.text for p in want.passages]
+
+
+def test_an_empty_numbered_paragraph_counts_as_word_draws_it(tmp_path):
+    """An empty paragraph left in an automatically numbered list shows its number in Word (4. on an empty line) and
+    the next item is 5.: the reader skipped it, so every later measure was one lower than on the screen and than in
+    the PDF of the same file. A paragraph whose mark is a tracked deletion still draws no number."""
+    import copy
+
+    lines = render.plan_lines(CORPUS / "daqing-children-2021-2025.txt")
+    path = render.to_docx(lines, tmp_path / "auto.docx", auto_numbering=True)
+    doc = new_docx(str(path))
+    item = next(p for p in doc.paragraphs if p.text.startswith("保障新生儿安全与健康"))
+    empty = OxmlElement("w:p")
+    empty.append(copy.deepcopy(item._p.pPr))
+    item._p.addprevious(empty)
+    deleted = OxmlElement("w:p")
+    deleted.append(copy.deepcopy(item._p.pPr))
+    mark = OxmlElement("w:rPr")
+    mark.append(OxmlElement("w:del"))
+    deleted.pPr.append(mark)
+    next(p for p in doc.paragraphs if p.text.startswith("加强儿童保健服务和管理"))._p.addprevious(deleted)
+    doc.save(str(tmp_path / "empty.docx"))
+    [plan] = parse_file(tmp_path / "empty.docx")
+    numbers = {p.title: p.number for p in plan.passages if p.domain and p.kind.value == "measure"}
+    assert numbers["保障新生儿安全与健康"] == 5 and numbers["加强儿童保健服务和管理"] == 6
+    assert any("skips from 3 to 5" in w for w in plan.warnings)

@@ -260,7 +260,9 @@ class _Body:
         text = self.paragraph_text(p)
         if self._is_toc(style_id):
             return
-        label = self.number_label(p) if text.strip() else ""
+        # an empty numbered paragraph is counted: Word draws its number, and the next item's number follows it
+        label = self.number_label(p) if text.strip() or not _deleted_mark(p) else ""
+        label = label if text.strip() else ""
         if label == BULLET:
             label = bullet_for(text)
         if text.strip() and "\n" not in text.strip() and not NOT_A_CHAPTER.match(text) \
@@ -442,3 +444,10 @@ def read_docx(path: Path, name: str | None = None, fmt: str = "docx") -> Documen
     body.walk(document.element.body)
     body.number_headings()
     return Document(file=name, format=fmt, lines=body.lines, tables=body.tables)
+
+
+def _deleted_mark(p) -> bool:
+    """A paragraph whose mark is a tracked deletion: it joins the next one and draws no number."""
+    ppr = p.find(q("pPr"))
+    rpr = ppr.find(q("rPr")) if ppr is not None else None
+    return rpr is not None and rpr.find(q("del")) is not None
