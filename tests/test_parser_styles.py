@@ -594,16 +594,21 @@ def test_page_numbers_and_running_headers_copied_from_a_print_leave_the_text(tmp
 
 
 @pytest.mark.parametrize("encoding,bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")])
-def test_a_utf16_text_with_its_bom_is_read(tmp_path, encoding, bom):
+def test_a_utf16_text_with_or_without_its_bom_is_read(tmp_path, encoding, bom):
     """Notepad's "Unicode" saves UTF-16 with a byte-order mark, which says the encoding unambiguously; such a file
-    was refused as "not UTF-8 or GB18030 text". Without the mark it still is (the README says so)."""
+    was refused as "not UTF-8 or GB18030 text". Without the mark (other tools' UTF-16) it was refused too: it is
+    read when no other encoding reads its bytes and its line ends and text are UTF-16's. Bytes no encoding reads
+    are still refused in one line."""
     source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
-    (tmp_path / "bom.txt").write_bytes(bom + source.encode(encoding))
-    [want], [got] = parse_file(CORPUS / "daqing-children-2021-2025.txt"), parse_file(tmp_path / "bom.txt")
-    assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]
-    (tmp_path / "nobom.txt").write_bytes(source.encode(encoding))
+    want = parse_file(CORPUS / "daqing-children-2021-2025.txt")[0]
+    for name, data in (("bom.txt", bom + source.encode(encoding)), ("nobom.txt", source.encode(encoding))):
+        (tmp_path / name).write_bytes(data)
+        [got] = parse_file(tmp_path / name)
+        assert [(_local(p), p.kind, p.text) for p in got.passages] == \
+            [(_local(p), p.kind, p.text) for p in want.passages]
+    (tmp_path / "noise.txt").write_bytes(bytes(range(128, 256)) * 40)
     with pytest.raises(ReaderError, match="not UTF-8, GB18030 or Big5"):
-        parse_file(tmp_path / "nobom.txt")
+        parse_file(tmp_path / "noise.txt")
 
 
 def test_a_big5_text_from_a_traditional_character_windows_is_read_and_gb18030_stays_gb18030(tmp_path):

@@ -16,7 +16,8 @@ COMMON = frozenset("的和与與在是为為等年儿兒童妇婦女发發展规
 
 def decode_text(data: bytes, name: str) -> str:
     """UTF-8 (BOM tolerated), UTF-16 with its BOM (Notepad's "Unicode"), else GB18030, or Big5 (a traditional-
-    character Windows's "ANSI") when the bytes read as Big5 and far more like Chinese that way."""
+    character Windows's "ANSI") when the bytes read as Big5 and far more like Chinese that way; UTF-16 without its
+    BOM when nothing else reads them."""
     for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):
             try:
@@ -31,8 +32,23 @@ def decode_text(data: bytes, name: str) -> str:
     if big5 is not None and "\x00" not in big5 and _common(big5) > max(2 * _common(gb or ""), 0.02 * len(big5)):
         return big5
     if gb is None:
+        if (text := _utf16_without_bom(data)) is not None:
+            return text
         raise ReaderError(name, "not UTF-8, GB18030 or Big5 text")
     return gb
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without its byte-order mark, known by its line ends (0A 00 or 00 0A at even offsets) and by
+    reading as Chinese text; read only when no other encoding reads the bytes."""
+    if len(data) % 2:
+        return None
+    for encoding, newline in (("utf-16-le", b"\n\x00"), ("utf-16-be", b"\x00\n")):
+        ends = [i for i in range(0, len(data) - 1, 2) if data[i:i + 2] == newline]
+        text = _decoded(data, encoding) if ends else None
+        if text is not None and "\x00" not in text and _common(text) > 0.2 * len(text):
+            return text
+    return None
 
 
 def _decoded(data: bytes, encoding: str) -> str | None:
