@@ -177,6 +177,11 @@ def other_pdfs(tmp_path_factory) -> dict[str, Path]:
     columns.set(qn("w:space"), "425")
     doc.save(twocols)
     docxs.append(twocols)
+    # the same with a footnote at the foot of page 1's left column
+    notes = root / "twocols-notes.docx"
+    notes.write_bytes(twocols.read_bytes())
+    render.add_footnote(notes, "儿童是民族的未来", FOOTNOTE)
+    docxs.append(notes)
     # Word's line numbering (布局 › 行号), as a draft for comment is printed
     numbered = render.to_docx(render.plan_lines(CORPUS / f"{TWO_COLUMNS}.txt"), root / "linenumbers.docx",
                               header="大庆市人民政府")
@@ -217,6 +222,15 @@ def test_a_plan_printed_in_two_columns_reads_down_each_column(other_pdfs):
     """Set in two columns as a gazette prints it: each printed line joined the left column's words to the right
     column's, and the plan kept 0 health targets of 12, its title cut to 大庆市儿童发展规划."""
     assert summary(_parse(other_pdfs["twocols"])) == summary(parse_file(CORPUS / f"{TWO_COLUMNS}.txt"))
+def test_a_footnote_under_the_left_column_leaves_the_right_column_whole(other_pdfs):
+    """Set in two columns with a footnote at the foot of page 1's left column: the rule over the note cut off every
+    line of the page below its height, and so the right column's text at that height (about 280 characters of
+    the preface), without a warning. The note goes; the columns stay whole."""
+    plans = _parse(other_pdfs["twocols-notes"])
+    assert summary(plans) == summary(parse_file(CORPUS / f"{TWO_COLUMNS}.txt"))
+    assert FOOTNOTE[:8] not in "".join(p.text for plan in plans for p in plan.passages)
+
+
 def test_headings_without_numbers_are_numbered_from_the_pdfs_bookmarks(other_pdfs):
     """Word's heading styles with no number, saved as PDF: the text shows 儿童与健康 bare, and every target and
     measure fell under no domain. The bookmarks (the heading tree) give the chapters and domains back."""

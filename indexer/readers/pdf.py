@@ -19,8 +19,9 @@ import pypdfium2.raw as pdfium_c
 
 from indexer.readers.base import RE_PAGE_NUMBER, Document, ReaderError, SourceLine
 from indexer.readers.numbering import NOT_A_CHAPTER, PLAN_TITLE, TYPED_MARKER, number_headings
-from indexer.readers.pdf_layout import (Table, VLine, drop_line_numbers, drop_reference_marks, footnote_rule, join_lines,
-                                        one_column, page_chars, tables_on, visual_lines)
+from indexer.readers.pdf_layout import (Table, VLine, column_gutter, drop_line_numbers, drop_reference_marks, footnote_rule,
+                                        join_lines, one_column, page_chars, tables_on, visual_lines,
+                                        without_column_footnotes)
 
 SCANNED = "no text layer: a scanned PDF needs OCR before it can be indexed"
 # characters a plan's text has next to none of (well under 1% even in plans with half-width punctuation), which a
@@ -199,9 +200,12 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
     latin = [c.x1 - c.x0 for c in chars if not c.text.isspace() and c.x1 > c.x0]
     em = median(cjk) if cjk else (2 * median(latin) if latin else 12.0)
     tables, rest = tables_on(page, chars, index + 1, em)
+    gutter = column_gutter(rest, em)
+    if gutter is not None:          # footnotes (read as Word files are, without them) under each column
+        rest = without_column_footnotes(page, rest, gutter, em)
     lines = drop_line_numbers(visual_lines(one_column(rest, em), index + 1, em), em)
     drop_reference_marks(lines, em)
-    rule = footnote_rule(page, lines, em)
+    rule = footnote_rule(page, lines, em) if gutter is None else None
     if rule is not None:            # footnotes: read as Word files are, without them
         lines = [ln for ln in lines if ln.y > rule]
     return _Page(index + 1, page.get_height(), lines, tables)

@@ -235,23 +235,17 @@ def _inside(spans: tuple[list[float], list[float]], x: float) -> bool:
     return i >= 0 and x < ends[i]
 
 
-def one_column(chars: list[Char], em: float) -> list[Char]:
-    """A page set in two columns (a gazette, a 汇编) as one column: the right column's lines moved under the left
-    one's, band by band between lines that span both (a title, a running header, a page number), so that the
-    reader goes down the left column and then the right, as a person does. A page in one column comes back as it
-    is. The gutter is an x that `GUTTER_LINES` of the page's lines leave blank, with text on each side in
-    `GUTTER_SIDE` of them."""
-    glued = visual_lines(chars, 0, em)
+def column_gutter(chars: list[Char], em: float) -> float | None:
+    """The x of the gutter of a page set in two columns, or None (see `one_column`)."""
+    return _gutter(visual_lines(chars, 0, em), em)
+
+
+def _gutter(glued: list[VLine], em: float) -> float | None:
     full = [ln for ln in glued if sum(not c.text.isspace() for c in ln.chars) >= 6]
     if len(full) < GUTTER_MIN_LINES:
-        return chars
+        return None
     left, right = min(ln.x0 for ln in full), max(ln.x1 for ln in full)
-
     clear = 0.5 * em                    # a gutter leaves at least an em blank; glyphs of one column touch
-
-    def splits(ln: VLine, x: float) -> bool:
-        printed = [c for c in ln.chars if not c.text.isspace()]
-        return all(c.x1 <= x - clear or c.x0 >= x + clear for c in printed) and printed[0].x0 < x < printed[-1].x1
     blocked = [_blocked(ln, clear) for ln in full]
     best_x, best = None, len(full)
     for step in range(30, 71):
@@ -262,9 +256,37 @@ def one_column(chars: list[Char], em: float) -> list[Char]:
         on_right = sum(ln.x1 > x for ln, no in zip(full, crossed) if not no)
         if crossing < best and min(on_left, on_right) >= max(2, GUTTER_SIDE * len(full)):
             best_x, best = x, crossing
-    if best_x is None or best > (1 - GUTTER_LINES) * len(full):
+    return None if best_x is None or best > (1 - GUTTER_LINES) * len(full) else best_x
+
+
+def without_column_footnotes(page: pdfium.PdfPage, chars: list[Char], gutter: float, em: float) -> list[Char]:
+    """A page in two columns without the footnotes at the foot of each column (Word and LibreOffice set a column's
+    notes under a short rule at its own left edge): found column by column, before the right column is moved
+    under the left one, where the left column's rule would cut off the whole right column."""
+    dropped: set[int] = set()
+    for column in ([c for c in chars if c.x0 < gutter], [c for c in chars if c.x0 >= gutter]):
+        rule = footnote_rule(page, visual_lines(column, 0, em), em)
+        if rule is not None:
+            dropped.update(id(c) for c in column if c.y <= rule)
+    return [c for c in chars if id(c) not in dropped]
+
+
+def one_column(chars: list[Char], em: float) -> list[Char]:
+    """A page set in two columns (a gazette, a 汇编) as one column: the right column's lines moved under the left
+    one's, band by band between lines that span both (a title, a running header, a page number), so that the
+    reader goes down the left column and then the right, as a person does. A page in one column comes back as it
+    is. The gutter is an x that `GUTTER_LINES` of the page's lines leave blank, with text on each side in
+    `GUTTER_SIDE` of them."""
+    glued = visual_lines(chars, 0, em)
+    gutter = _gutter(glued, em)
+    if gutter is None:
         return chars
-    gutter = best_x
+    left = min(ln.x0 for ln in glued if sum(not c.text.isspace() for c in ln.chars) >= 6)
+    clear = 0.5 * em
+
+    def splits(ln: VLine, x: float) -> bool:
+        printed = [c for c in ln.chars if not c.text.isspace()]
+        return all(c.x1 <= x - clear or c.x0 >= x + clear for c in printed) and printed[0].x0 < x < printed[-1].x1
     right_x0 = min((c.x0 for ln in glued if splits(ln, gutter) for c in ln.chars if c.x0 >= gutter), default=gutter)
     shift_x = right_x0 - left
     out: list[Char] = []
