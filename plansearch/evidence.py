@@ -69,6 +69,7 @@ QUESTION_WORDS = frozenset({
     "prevention", "prevent", "preventing", "protection", "protect", "protecting", "support", "improve", "improving",
     "service", "services", "development", "work", "system", "management", "promote", "promotion", "reduce",
     "reducing", "strengthen", "my", "our", "we", "can", "should", "will", "there", "any", "get", "be",
+    "promoted", "promotes", "promoting", "draft", "drafts", "version",      # (a draft plan: which plan, not what)
 })
 # words every plan uses: they say nothing about what a passage is about
 GENERIC = frozenset({
@@ -92,7 +93,7 @@ how i if in into is it its itself just me more most my no nor not of off on once
 same she should so some such than that the their them then there these they this those through to too under until
 up very was we were what when where which while who whom why will with would you your yours per via among within
 without across along around versus vs etc please tell show give need want know much many
-call calls called calling say says said mention mentions mentioned describe describes described cover covers covered include includes
+call calls called calling keeping say says said mention mentions mentioned describe describes described cover covers covered include includes
 included contain contains state states stated address addresses regarding concerning anything something
 zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
 eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion first

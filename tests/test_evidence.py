@@ -1254,3 +1254,13 @@ def test_a_sum_of_money_asked_is_not_answered_by_a_passage_without_one(fake_sear
     """营养餐一个娃一天补几块钱 was answered with the plans' 营养改善 measures, which state shares, never a sum."""
     answer = Asker(fake_searcher, fake_searcher.settings).ask("农村学生营养餐一个娃一天补几块钱？")
     assert answer.no_answer and answer.answer_type == "none" and "数值" in answer.answer
+
+
+def test_english_words_for_water_a_gross_rate_and_words_that_only_say_which_plan(fake_searcher):
+    """'rivers' was read as 黑龙江 and 'ponds' as nothing the plans write (they say 危险水体, 水域); 'gross' was no
+    毛入园率; 'promoted' and 'draft' (a draft plan) were required of a passage."""
+    forms = {c.word: c.forms for c in fake_searcher.vocabulary.concepts(
+        "keeping kids away from ponds and rivers; gross preschool enrollment in the draft plan; helmets promoted", [])}
+    assert "危险水体" in forms["ponds"] and "危险水体" in forms["rivers"] and "黑龙江" not in forms["rivers"]
+    assert "毛入园率" in forms["gross"]
+    assert not {"promoted", "draft", "keeping"} & set(forms)
