@@ -379,9 +379,13 @@ class Vocabulary:
     def translations(self, english: str) -> list[str]:
         """The plans' words for an English word or phrase: the dictionary's exact senses first, else the short
         senses containing it (rural → 农村 'rural area'); only words the plans use, the most used first."""
+        from indexer.gazetteer import Level, resolve
+
         lex = self.lexicon
         for candidates in (lex.english(english), lex.english_wider(english)):
-            known = [w for w in candidates if len(w) >= 2 and self.known([w])[0]]
+            # a province the dictionary names by a sense of the word (river → 黑龙江, the Amur) is no translation
+            known = [w for w in candidates if len(w) >= 2 and self.known([w])[0]
+                     and not any(d.level is Level.province for d in resolve(w))]
             if known:
                 known.sort(key=lambda w: -self.share_containing(normalize_for_index(w)))
                 return known[:MAX_TRANSLATIONS]
