@@ -240,7 +240,8 @@ def read_text(path: Path) -> str:
 
 def _blank_contents(lines: list[Line]) -> None:
     """A table of contents typed into the document (目录, then 一、指导思想……1 / （一）儿童与健康 11 …): its lines
-    are no heading and no passage. Entries follow a 目录 line, or run three or more with dot leaders."""
+    are no heading and no passage. Entries follow a 目录 line, or run three or more with dot leaders; a 目录 line is
+    never the plan's text, with its entries or without."""
     i = 0
     while i < len(lines):
         heading = RE_CONTENTS.match(lines[i].text) is not None
@@ -254,7 +255,7 @@ def _blank_contents(lines: list[Line]) -> None:
                 break
             entries.append(lines[j])
             j += 1
-        if heading and entries or len(entries) >= 3:
+        if heading or len(entries) >= 3:      # (a 目录 line alone: a Word file whose entries, a field, were left out)
             for line in ([lines[i]] if heading else []) + entries:
                 line.type, line.body = LineType.blank, ""
             i = j

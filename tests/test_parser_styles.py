@@ -818,3 +818,10 @@ def test_a_box_at_the_start_of_a_block_or_marked_otherwise_keeps_the_blocks_meas
     assert [p[:3] for p in added] == [("-d1-box1", Kind.measure, None)]
     assert added[0][3].endswith("示范基地建设项目。") and "出生缺陷综合防治项目" in added[0][3]
     assert [p for p in seen(got) if p != added[0]] == seen(want)
+
+
+def test_a_contents_heading_left_without_its_entries_is_no_text_of_the_plan(tmp_path):
+    """A Word file's table of contents is a field whose entries the reader leaves out; its 目  录 heading stayed and
+    became the first words of the preface."""
+    want, got = _daqing_rewritten(tmp_path, lambda line: line + "\n目  录\n" if line.startswith("大庆市儿童发展规划") else line)
+    assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]
