@@ -222,6 +222,25 @@ def test_a_plan_printed_in_two_columns_reads_down_each_column(other_pdfs):
     """Set in two columns as a gazette prints it: each printed line joined the left column's words to the right
     column's, and the plan kept 0 health targets of 12, its title cut to 大庆市儿童发展规划."""
     assert summary(_parse(other_pdfs["twocols"])) == summary(parse_file(CORPUS / f"{TWO_COLUMNS}.txt"))
+
+
+def test_a_right_column_level_with_no_line_of_the_left_moves_under_it_at_the_left_margin():
+    """Where no line of the right column is level with one of the left (a page whose left column starts under a
+    larger title), the right column's left edge was taken to be the gutter's: moved under the left column, every
+    one of its lines stood an em in, looked indented, and stayed a line of its own inside its paragraph
+    (受经济社会发展水平制⏎约). Characters placed by hand make the geometry exact."""
+    from indexer.readers.pdf_layout import Char, one_column
+
+    em = 16.0
+
+    def line(x0: float, y: float, n: int = 12) -> list[Char]:
+        return [Char("字", x0 + i * em, x0 + (i + 1) * em, y, size=em) for i in range(n)]
+    left = [c for k in range(12) for c in line(90.0, 700.0 - 28 * k)]
+    right = [c for k in range(12) for c in line(317.0, 690.0 - 28 * k)]      # 10 points off every left baseline
+    moved = one_column(left + right, em)
+    assert {round(c.x0) for c in moved[len(left)::12]} == {90}
+
+
 def test_a_footnote_under_the_left_column_leaves_the_right_column_whole(other_pdfs):
     """Set in two columns with a footnote at the foot of page 1's left column: the rule over the note cut off every
     line of the page below its height, and so the right column's text at that height (about 280 characters of

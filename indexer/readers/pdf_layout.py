@@ -287,7 +287,10 @@ def one_column(chars: list[Char], em: float) -> list[Char]:
     def splits(ln: VLine, x: float) -> bool:
         printed = [c for c in ln.chars if not c.text.isspace()]
         return all(c.x1 <= x - clear or c.x0 >= x + clear for c in printed) and printed[0].x0 < x < printed[-1].x1
-    right_x0 = min((c.x0 for ln in glued if splits(ln, gutter) for c in ln.chars if c.x0 >= gutter), default=gutter)
+    # the right column's left edge: where the lines that cross the gutter resume, else (no line of one column
+    # level with one of the other, as under a title spanning both) where its own lines begin
+    right_x0 = min((c.x0 for ln in glued if splits(ln, gutter) for c in ln.chars if c.x0 >= gutter),
+                   default=min((ln.x0 for ln in glued if ln.x0 >= gutter), default=gutter))
     shift_x = right_x0 - left
     out: list[Char] = []
     band_left: list[VLine] = []
