@@ -629,3 +629,23 @@ def test_an_empty_numbered_paragraph_counts_as_word_draws_it(tmp_path):
     numbers = {p.title: p.number for p in plan.passages if p.domain and p.kind.value == "measure"}
     assert numbers["保障新生儿安全与健康"] == 5 and numbers["加强儿童保健服务和管理"] == 6
     assert any("skips from 3 to 5" in w for w in plan.warnings)
+
+
+def test_a_level_defined_anew_in_a_lists_override_gives_that_lists_numbers(tmp_path):
+    """A w:num whose lvlOverride holds a whole w:lvl (Word writes one when a list's level is given another format)
+    numbers that list its own way: LibreOffice and Word show （1）, the reader showed the abstract list's 1."""
+    path = _numbered_docx(tmp_path / "n.docx", [("decimal", "%1.")],
+                          [("优先保障儿童健康", 0, 1), ("完善儿童健康服务体系", 0, 1), ("预防和控制儿童溺水", 0, 2)])
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    override = ('<w:lvlOverride w:ilvl="0"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+                '<w:lvlText w:val="（%1）"/></w:lvl></w:lvlOverride>')
+    numbering = files["word/numbering.xml"].decode()
+    files["word/numbering.xml"] = re.sub(r'(<w:num w:numId="2">.*?)(</w:num>)', lambda m: m.group(1) + override +
+                                         m.group(2), numbering, flags=re.S).encode()
+    assert override in files["word/numbering.xml"].decode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    texts = [line.text for line in read_document(path).lines]
+    assert texts == ["1.优先保障儿童健康", "2.完善儿童健康服务体系", "（1）预防和控制儿童溺水"]

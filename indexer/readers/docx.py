@@ -43,6 +43,7 @@ class _Numbering:
     levels: dict[str, dict[int, _Level]] = field(default_factory=dict)      # abstractNumId → ilvl → level
     nums: dict[str, str] = field(default_factory=dict)                      # numId → abstractNumId
     overrides: dict[str, dict[int, int]] = field(default_factory=dict)      # numId → ilvl → start
+    redefined: dict[str, dict[int, _Level]] = field(default_factory=dict)   # numId → ilvl → level of its own
     counters: dict[str, dict[int, int]] = field(default_factory=dict)       # abstractNumId → ilvl → value
     started: set[str] = field(default_factory=set)                          # numIds already used
 
@@ -61,20 +62,8 @@ class _Numbering:
                 style_lists[el.get(q("val"))] = aid
             if (el := abstract.find(q("numStyleLink"))) is not None and el.get(q("val")):
                 linked[aid] = el.get(q("val"))
-            levels = {}
-            for lvl in abstract.findall(q("lvl")):
-                level = _Level()
-                if (el := lvl.find(q("start"))) is not None:
-                    level.start = _int(el.get(q("val")), 1)
-                if (el := lvl.find(q("numFmt"))) is not None:
-                    level.fmt = el.get(q("val")) or "decimal"
-                if (el := lvl.find(q("lvlText"))) is not None:
-                    level.text = el.get(q("val")) or ""
-                level.legal = lvl.find(q("isLgl")) is not None
-                if (el := lvl.find(q("suff"))) is not None and el.get(q("val")) == "nothing":
-                    level.gap = ""
-                levels[_int(lvl.get(q("ilvl")), 0)] = level
-            numbering.levels[aid] = levels
+            numbering.levels[aid] = {_int(lvl.get(q("ilvl")), 0): _read_level(lvl)
+                                     for lvl in abstract.findall(q("lvl"))}
         for num in root.iter(q("num")):
             nid = num.get(q("numId"))
             ref = num.find(q("abstractNumId"))
@@ -82,10 +71,15 @@ class _Numbering:
                 continue
             numbering.nums[nid] = ref.get(q("val"))
             for override in num.findall(q("lvlOverride")):
+                ilvl = _int(override.get(q("ilvl")), 0)
                 start = override.find(q("startOverride"))
+                if (lvl := override.find(q("lvl"))) is not None:
+                    # a level defined anew for this list (its own format, text, start), as Word shows it
+                    numbering.redefined.setdefault(nid, {})[ilvl] = level = _read_level(lvl)
+                    if start is None and lvl.find(q("start")) is not None:
+                        numbering.overrides.setdefault(nid, {})[ilvl] = level.start
                 if start is not None:
-                    numbering.overrides.setdefault(nid, {})[_int(override.get(q("ilvl")), 0)] = \
-                        _int(start.get(q("val")), 1)
+                    numbering.overrides.setdefault(nid, {})[ilvl] = _int(start.get(q("val")), 1)
         numbering._follow_list_styles(linked, style_lists, styles)
         return numbering
 
@@ -113,7 +107,7 @@ class _Numbering:
         aid = self.nums.get(num_id)
         if aid is None or aid not in self.levels:
             return ""
-        levels = self.levels[aid]
+        levels = {**self.levels[aid], **self.redefined.get(num_id, {})}
         counters = self.counters.setdefault(aid, {})
         if num_id not in self.started:             # a list instance with a restart begins again
             self.started.add(num_id)
@@ -140,6 +134,21 @@ class _Numbering:
                 text = text.replace(placeholder, format_number(value, "decimal" if level.legal and i < ilvl
                                                                else lv.fmt))
         return text + level.gap
+
+
+def _read_level(lvl) -> _Level:
+    """A w:lvl of numbering.xml: its start, number format, text (%1.), isLgl and what follows the number."""
+    level = _Level()
+    if (el := lvl.find(q("start"))) is not None:
+        level.start = _int(el.get(q("val")), 1)
+    if (el := lvl.find(q("numFmt"))) is not None:
+        level.fmt = el.get(q("val")) or "decimal"
+    if (el := lvl.find(q("lvlText"))) is not None:
+        level.text = el.get(q("val")) or ""
+    level.legal = lvl.find(q("isLgl")) is not None
+    if (el := lvl.find(q("suff"))) is not None and el.get(q("val")) == "nothing":
+        level.gap = ""
+    return level
 
 
 def _joined(label: str, text: str) -> str:
