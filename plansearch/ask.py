@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 GROUP_DEPTH = 15        # hits considered for a grouped answer
 MAX_PER_PLAN = 3
 RARE_SHARE = 0.05       # a query word found in fewer passages than this share is distinctive
-# a year asked (2030年, not the base year of 以2020年为基数, 在2020年基础上 or 比2020年下降)
+# a year (2030年); `asked_years` leaves out a base year (以2020年为基数, 在2020年基础上, 比2020年下降)
 RE_YEAR = re.compile(r"(20[2-3]\d)\s*年?")
 # asking for a number in English, as 多少 and 几 ask in Chinese (How many pediatric beds per 1000 children)
 ENGLISH_NUMBER = r"\bhow (?:many|much|high|low)\b|\bwhat (?:percentage|proportion|share|number)\b"
@@ -223,7 +223,6 @@ def _asked_in_the_last_clause(q: str, concepts):
         return concepts
     last = [c for c in concepts if c.word in clauses[-1]]
     return last if any(not c.predicate for c in last) else concepts
-
 
 
 def asked_years(q: str) -> list[str]:

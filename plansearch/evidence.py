@@ -93,7 +93,8 @@ how i if in into is it its itself just me more most my no nor not of off on once
 same she should so some such than that the their them then there these they this those through to too under until
 up very was we were what when where which while who whom why will with would you your yours per via among within
 without across along around versus vs etc please tell show give need want know much many
-call calls called calling keeping say says said mention mentions mentioned describe describes described cover covers covered include includes
+say says said mention mentions mentioned describe describes described cover covers covered include includes
+call calls called calling keeping
 included contain contains state states stated address addresses regarding concerning anything something
 zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
 eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion first
@@ -127,7 +128,7 @@ RE_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?")     # �
 RE_ASKING = re.compile(r"怎|咋|啥|哪|吗|呢|嘛|什么|多少|多长|多久|多大|几")
 # a clause of a question and the mark that ends it; a clause that asks holds a question word (the marks of RE_ASKING,
 # 是否, a yes-no pair such as 有没有, a closing 不 or 没) or ends in a question mark
-RE_CLAUSE = re.compile(r"([^,，。;；!！?？\n]+)([,，。;；!！?？\n]|$)")
+RE_QUESTION_CLAUSE = re.compile(r"([^,，。;；!！?？\n]+)([,，。;；!！?？\n]|$)")
 # a question pointing back at what a story before it told (…教室装摄像头。规划里有没有要求幼儿园装这个?): the story is
 # what is asked
 RE_POINTS_BACK = re.compile(r"(?:这个|这些|这事|这种|这样|这类|这方面|这块|此事|此类|上述|那个|那种|那样|那些|它们?)"
@@ -777,7 +778,7 @@ def asking_clauses(normal: str) -> tuple[list[str], list[str]]:
     """(clauses that ask, clauses that tell) of a normalised question cut at its punctuation: a clause asks when it
     holds a question word or ends in a question mark (…要降到多少?), and tells when it holds none (我家娃才初二就戴上眼镜了)."""
     asks, tells = [], []
-    for m in RE_CLAUSE.finditer(normal):
+    for m in RE_QUESTION_CLAUSE.finditer(normal):
         text = m.group(1).strip()
         if text:
             (asks if m.group(2) in "?？" and m.group(2) or RE_ASKS.search(text) else tells).append(text)
