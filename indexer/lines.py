@@ -93,6 +93,8 @@ BLOCK_NAMES = (r"(?:主要|发展|具体|阶段性?|工作)?目标(?:任务)?|�
 TARGET_BLOCK = re.compile(r"目标|指标")
 
 RE_CHAPTER = re.compile(rf"^([{CN_NUM}]+)、\s*(.+)$")
+# 一．指导思想, 一　指导思想 (a dot or a space typed for the 、): a chapter when the rest is a short heading
+RE_CHAPTER_OTHER_MARK = re.compile(rf"^([{CN_NUM}]{{1,3}})(?:\s*[.．]|[ \u3000\t]+)\s*([\u4e00-\u9fff“].*)$")
 RE_CHAPTER_MISNUMBERED = re.compile(r"^(\d{1,2})、\s*((?:指导思想|发展领域|主要目标|组织实施|监测评估|保障措施).*)$")
 RE_PART = re.compile(rf"^第\s*([{CN_NUM_BIG}]+)\s*部分\s*(.*)$")
 RE_ZHANG = re.compile(rf"^第\s*([{CN_NUM_BIG}]+)\s*章\s*(.*)$")
@@ -220,6 +222,8 @@ def classify(number: int, raw: str) -> Line:
     for pattern in (RE_CHAPTER, RE_CHAPTER_MISNUMBERED):
         if m := pattern.match(probe):
             return Line(number, raw, text, LineType.chapter, m.group(1), m.group(2).strip(), style=Style.cn)
+    if (m := RE_CHAPTER_OTHER_MARK.match(probe)) and _heading_like(m.group(2).strip()):
+        return Line(number, raw, text, LineType.chapter, m.group(1), m.group(2).strip(), style=Style.cn)
     if m := RE_SECTION.match(probe):
         return Line(number, raw, text, LineType.section, m.group(1), m.group(2).strip(), style=Style.pcn)
     if m := RE_SUB_ITEM.match(probe) or RE_BULLET.match(probe):

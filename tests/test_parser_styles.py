@@ -825,3 +825,11 @@ def test_a_contents_heading_left_without_its_entries_is_no_text_of_the_plan(tmp_
     became the first words of the preface."""
     want, got = _daqing_rewritten(tmp_path, lambda line: line + "\n目  录\n" if line.startswith("大庆市儿童发展规划") else line)
     assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]
+
+
+@pytest.mark.parametrize("mark", ["．", "\u3000", " "])
+def test_chapters_numbered_with_a_dot_or_a_space_for_the_comma(tmp_path, mark):
+    """一．指导思想… or 一　指导思想…: the chapter heading was glued to the passage before it, and chapters 三 and 四
+    (16 implementation passages) ran into the last measure, 3,138 characters long."""
+    want, got = _daqing_rewritten(tmp_path, lambda line: re.sub(r"^([一二三四五六七八九十]{1,2})、", rf"\g<1>{mark}", line))
+    assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]
