@@ -33,6 +33,7 @@ RE_IMPLEMENTATION_WORDS = re.compile(r"组织实施|监测评估|保障措施|�
 # an indicator table's header cells
 TABLE_HEADER_MAX = 12
 RE_VALUE_HEADER = re.compile(r"(?:19|20)\d\d|值$")
+RE_REQUIREMENT_HEADER = re.compile(r"(?:指标|目标)要求$")     # 指标要求: the value, where no column names a year or 值
 RE_INDICATOR_HEADER = re.compile(r"(?:主要|具体)?目标")
 RE_BASELINE_HEADER = re.compile(r"现状|基期|基线|基准|现值|现有")
 RE_DOMAIN_HEADER = re.compile(r"(?:发展)?领域|类别|分类|类型|方面")
@@ -54,9 +55,9 @@ class TableColumns:
 
 def table_columns(cells: list[str]) -> TableColumns | None:
     """The columns an indicator table's header row names, or None when `cells` is no header: a cell naming the
-    indicator (指标, 指标名称, 主要目标) and one naming its target (目标值, 2025年目标, 2030年); the target is the last
-    such column that is not a baseline (2020年现状, 基期值). 领域 / 类别 and 属性 / 目标属性 are read when present."""
-    indicator = value = domain = attribute = None
+    indicator (指标, 指标名称, 主要目标) and one naming its target (目标值, 2025年目标, 2030年, else 指标要求); the target is
+    the last such column that is not a baseline (2020年现状, 基期值). 领域 / 类别 and 属性 / 目标属性 are read when present."""
+    indicator = value = domain = attribute = requirement = None
     values: list[int] = []
     for i, cell in enumerate(cells):
         cell = cell.replace(" ", "")
@@ -72,9 +73,12 @@ def table_columns(cells: list[str]) -> TableColumns | None:
             value = i
             if "目标" in cell:        # 2025年目标 | 2030年目标; a bare 2020年 | 2025年 may be a baseline and a target
                 values.append(i)
+        elif RE_REQUIREMENT_HEADER.search(cell):
+            requirement = i
         elif "指标" in cell and (indicator is None or "指标" not in cells[indicator]) \
                 or indicator is None and RE_INDICATOR_HEADER.fullmatch(cell):
             indicator = i             # 指标 over 主要目标 where a table has both (序号 | 主要目标 | 指标 | 2025年目标)
+    value = requirement if value is None else value
     if indicator is None or value is None:
         return None
     return TableColumns(indicator, value, domain, attribute, tuple(values))

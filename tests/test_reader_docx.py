@@ -479,6 +479,30 @@ def test_targets_set_out_in_a_table_under_their_block_are_target_passages(tmp_pa
         ("婴儿死亡率", "5.5‰以下"), ("5岁以下儿童死亡率", "6.5以下"), ("小学生近视率", "38%以下")}
 
 
+def test_a_targets_table_whose_value_column_is_named_a_requirement_gives_target_passages(tmp_path):
+    """类别 | 序号 | 主要目标 | 指标要求, 类别 merged down: no column named a year or a 值, so the table was data only and
+    the domain had no target at all, without a warning."""
+    doc = new_docx()
+    for text in ("某市儿童发展规划（2021—2025年）", "一、儿童与健康", "主要目标："):
+        doc.add_paragraph(text)
+    rows = [("类别", "序号", "主要目标", "指标要求"),
+            ("健康服务", "1", "降低新生儿死亡率。", "新生儿死亡率控制在3.5‰以下。"),
+            ("", "2", "提高儿童营养水平。", "5岁以下儿童贫血患病率控制在10%以下。")]
+    table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    table.cell(1, 0).merge(table.cell(2, 0))
+    for text in ("策略措施：", "1.优先保障儿童健康。将儿童健康理念融入经济社会发展政策。"):
+        doc.add_paragraph(text)
+    path = tmp_path / "requirement.docx"
+    doc.save(path)
+    [plan] = parse_file(path)
+    targets = [(p.id.removeprefix(p.plan_id), p.text) for p in plan.passages if p.kind.value == "target"]
+    assert targets == [("-d1-t1", "降低新生儿死亡率。　新生儿死亡率控制在3.5‰以下。"),
+                       ("-d1-t2", "提高儿童营养水平。　5岁以下儿童贫血患病率控制在10%以下。")]
+
+
 OTHER_WORD = {"odt": "daqing-children-2021-2025", "rtf": "zengdu-women-and-children-2021-2030",
               "wps": "xinxing-13th-division-children-2021-2030"}
 
