@@ -29,7 +29,8 @@ RE_OFFICE = re.compile(
 RE_YEAR_START = re.compile(rf"(?:19|20)\d{{2}}\s*年|[二一][{YEAR_DIGITS}]{{3}}\s*年")
 # a document number: 曾政发〔2022〕8号 (also written with [] or ())
 RE_DOC_NUMBER = re.compile(DOC_NUMBER)
-RE_SIGN_OFF_NOTE = re.compile(r"^抄送[:：]|^[（(]此件(?:公开发布|主动公开|不公开|依申请公开)[)）]$")
+RE_SIGN_OFF_NOTE = re.compile(r"^抄送[:：]|^[（(]此件(?:公开发布|主动公开|不公开|依申请公开)[)）]$"
+                              r"|^主题词[:：]|^[（(]共印\d{1,6}份[)）]$")       # the 版记's 主题词 and print run
 
 
 def signed(text: str) -> tuple[str, re.Match[str] | None]:
@@ -44,7 +45,8 @@ def signed(text: str) -> tuple[str, re.Match[str] | None]:
 
 
 def is_sign_off(text: str) -> bool:
-    """An issuing office, a date, both (大宁县人民政府办公室　2022年3月15日印发), or a 抄送 / 此件公开发布 line."""
+    """An issuing office, a date, both (大宁县人民政府办公室　2022年3月15日印发), or a 抄送 / 此件公开发布 / 主题词 /
+    （共印200份） line."""
     squeezed = re.sub(r"[\s\u3000]+", "", text)
     return bool(squeezed) and bool(RE_OFFICE.match(squeezed) or RE_SIGN_OFF_NOTE.match(squeezed)
                                    or signed(squeezed)[1] is not None)

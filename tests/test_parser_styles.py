@@ -833,3 +833,14 @@ def test_chapters_numbered_with_a_dot_or_a_space_for_the_comma(tmp_path, mark):
     (16 implementation passages) ran into the last measure, 3,138 characters long."""
     want, got = _daqing_rewritten(tmp_path, lambda line: re.sub(r"^([一二三四五六七八九十]{1,2})、", rf"\g<1>{mark}", line))
     assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]
+
+
+def test_a_print_record_with_its_subject_words_and_print_run_is_no_part_of_the_last_passage(tmp_path):
+    """The 版记 under a 红头 document: a 主题词： line and a closing （共印200份） kept the 抄送 and 印发 lines in the
+    plan's last passage (a plain 抄送 / 印发 block was already left out)."""
+    source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    record = "\n\n主题词：妇女儿童　规划　通知\n抄送：市委各部门，市人大常委会办公室。\n大庆市人民政府办公室　　2022年1月5日印发\n（共印200份）\n"
+    (tmp_path / "daqing.txt").write_text(source.rstrip("\n") + record, encoding="utf-8")
+    [want], [got] = parse_file(CORPUS / "daqing-children-2021-2025.txt"), parse_file(tmp_path / "daqing.txt")
+    assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]
+    assert got.meta.date == "2022-01-05"
