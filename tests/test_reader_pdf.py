@@ -188,6 +188,15 @@ def other_pdfs(tmp_path_factory) -> dict[str, Path]:
     doc.sections[0]._sectPr.append(numbering)
     doc.save(numbered)
     docxs.append(numbered)
+    # a covering notice signed and dated at the right margin, then 附件 and the plan on the next page
+    notice = render.to_docx(NOTICE + render.plan_lines(CORPUS / f"{FANGSONG}.txt"), root / "notice.docx",
+                            header="大庆市人民政府")
+    doc = open_docx(notice)
+    for paragraph in doc.paragraphs:
+        if paragraph.text in NOTICE[-4:-2]:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.save(notice)
+    docxs.append(notice)
     # a cover page (title, office, month) and a table of contents drawn with leader dots before the plan
     for name, front in (("covered", render.COVER_AND_CONTENTS), ("cover-only", render.COVER_AND_CONTENTS[:5])):
         docxs.append(render.to_docx(front + render.plan_lines(CORPUS / f"{FANGSONG}.txt"), root / f"{name}.docx",
@@ -195,6 +204,9 @@ def other_pdfs(tmp_path_factory) -> dict[str, Path]:
     return {p.stem: p for p in render.convert_many(docxs, "pdf", root / "pdf")}
 
 
+NOTICE = ["大庆市人民政府关于印发大庆市儿童发展规划（2021-2025年）的通知", "庆政发〔2021〕12号",
+          "各县、区人民政府，市政府各直属单位：", "现将《大庆市儿童发展规划（2021-2025年）》印发给你们，请认真贯彻执行。",
+          "大庆市人民政府", "2021年12月30日", render.PAGE_BREAK, "附件"]
 HEADED = "daqing-children-2021-2025"
 TWO_COLUMNS = "daqing-children-2021-2025"
 
@@ -244,6 +256,16 @@ def test_a_footnote_under_the_left_column_leaves_the_right_column_whole(other_pd
     plans = _parse(other_pdfs["twocols"])
     assert summary(plans) == summary(parse_file(CORPUS / f"{TWO_COLUMNS}.txt"))
     assert FOOTNOTE[:8] not in "".join(p.text for plan in plans for p in plan.passages)
+
+
+def test_a_notices_date_at_the_margin_and_the_annex_line_stay_out_of_the_plans_title(other_pdfs):
+    """A covering notice dated at the right margin, then 附件 atop the plan on the next page: the date line reached
+    the margin, so it, 附件 and the title were read as one paragraph, the title 2021年12月30日附件大庆市儿童发展规划
+    and the notice's date lost."""
+    [plan] = _parse(other_pdfs["notice"])
+    assert plan.meta.title == "大庆市儿童发展规划（2021-2025年）"
+    assert plan.meta.date == "2021-12-30" and plan.meta.doc_number == "庆政发〔2021〕12号"
+    assert summary([plan]) == summary(parse_file(CORPUS / f"{FANGSONG}.txt"))
 
 
 def test_headings_without_numbers_are_numbered_from_the_pdfs_bookmarks(other_pdfs):

@@ -325,10 +325,19 @@ def _squash(text: str) -> str:
     return re.sub(r"\s", "", text)
 
 
+# a line that stands alone between a covering notice and its plan: the notice's date, set to the right margin
+# (2021年12月30日, 二〇二一年十二月三十日), and the 附件 (附件1：) heading the plan
+RE_DATE_LINE = re.compile(r"^[（(]?\s*(?:(?:19|20)\d{2}|[二一][〇零一二三四五六七八九]{3})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
+                          r"\s*[\d一二三四五六七八九十]{1,3}\s*日\s*(?:印发|发布)?\s*[)）]?$")
+RE_ANNEX_LINE = re.compile(r"^附\s*件\s*\d{0,2}\s*[:：]?$")
+
+
 def _begins_paragraph(first: VLine | None, prev: VLine | None, line: VLine, m: _Metrics,
                       headings: Collection[str] = ()) -> bool:
     if first is None or prev is None:
         return True
+    if any(RE_DATE_LINE.match(t) or RE_ANNEX_LINE.match(t) for t in (prev.text.strip(), line.text.strip())):
+        return True      # a date or 附件 line stands alone, however far it reaches (a date is set to the margin)
     if RE_CONTENTS_ENTRY_END.search(prev.text):
         return True      # a contents entry, its leader dots to the margin: the next entry is another line
     if headings and _squash(line.text) in headings and prev.text.endswith(SENTENCE_END):
