@@ -328,3 +328,26 @@ def test_a_web_archive_without_a_page_or_named_as_text_gets_a_clear_answer(singl
     (tmp_path / "plan.txt").write_bytes(archive.read_bytes())       # renamed: read as what it is, with a warning
     document = read_document(tmp_path / "plan.txt")
     assert document.format == "mhtml" and "read as .mhtml" in " ".join(document.warnings)
+
+
+def test_a_plan_written_into_an_iframe_is_read_and_a_frameset_names_its_frames(tmp_path):
+    """A site that shows the article in an <iframe srcdoc>: nothing of it was read ("only navigation, links or
+    site furniture"). A frameset page gets that message no more, but the frames' files to index instead."""
+    import html
+
+    import render
+
+    inner = render.to_html(render.plan_lines(CORPUS / "daqing-children-2021-2025.txt"), tmp_path / "inner.html",
+                           title="大庆市儿童发展规划（2021-2025年）").read_text(encoding="utf-8")
+    page = tmp_path / "iframe.html"
+    page.write_text('<html><head><meta charset="utf-8"><title>大庆市人民政府</title></head><body>'
+                    '<div class="nav"><a href="/">首页</a></div>'
+                    f'<iframe srcdoc="{html.escape(inner, quote=True)}"></iframe></body></html>', encoding="utf-8")
+    [got], [want] = parse_file(page), parse_file(CORPUS / "daqing-children-2021-2025.txt")
+    assert [(p.id.removeprefix(got.meta.id), p.kind, p.text) for p in got.passages] == \
+        [(p.id.removeprefix(want.meta.id), p.kind, p.text) for p in want.passages]
+    frames = tmp_path / "frames.html"
+    frames.write_text('<html><head><meta charset="utf-8"></head><frameset rows="80,*"><frame src="top.html">'
+                      '<frame src="article_2022.html"></frameset></html>', encoding="utf-8")
+    with pytest.raises(ReaderError, match=r"only frames other pages \(top.html, article_2022.html\)"):
+        read_document(frames)

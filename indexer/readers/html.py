@@ -437,6 +437,18 @@ def _title(soup: BeautifulSoup, root: Tag, page_title: str = "") -> str:
     return min(texts, key=lambda t: t[0])[1] if texts else ""
 
 
+def _framed_pages(soup: BeautifulSoup) -> list[str]:
+    """The pages a frameset or an iframe shows by address (their src), and each iframe whose page is written into
+    it (srcdoc) put in its place as the browser shows it, so that its text is read as the page's own."""
+    for frame in soup.find_all("iframe", srcdoc=True):
+        inner = BeautifulSoup(frame["srcdoc"], "lxml")
+        holder = soup.new_tag("div")
+        for child in list((inner.body or inner).children):
+            holder.append(child.extract())
+        frame.replace_with(holder)
+    return [src for frame in soup.find_all(("frame", "iframe")) if (src := (frame.get("src") or "").strip())]
+
+
 def read_html(path: Path) -> Document:
     return read_html_bytes(path.read_bytes(), path.name)
 
@@ -447,6 +459,7 @@ def read_html_bytes(data: bytes, name: str, fmt: str = "html") -> Document:
     soup = BeautifulSoup(text, "lxml")
     page_title = _page_title(soup)
     doc_number = _site_doc_number(soup)
+    frames = _framed_pages(soup)
     _clean(soup)
     body = soup.body or soup
     try:
@@ -454,6 +467,9 @@ def read_html_bytes(data: bytes, name: str, fmt: str = "html") -> Document:
         page.walk(body)
         page.end_block()
         if sum(b.prose() for b in page.blocks) < 20:
+            if frames:
+                raise ReaderError(name, "the page only frames other pages (" + ", ".join(frames[:3]) +
+                                  "): save or index the framed page that holds the plan")
             raise ReaderError(name, "no document text on the page (only navigation, links or site furniture)")
         root = _content_root(body, page.blocks)
         flow = _Flow(heading_levels=tuple(sorted({int(h.name[1]) for h in root.find_all(HEADING_TAGS)})))
