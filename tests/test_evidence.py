@@ -1264,3 +1264,8 @@ def test_english_words_for_water_a_gross_rate_and_words_that_only_say_which_plan
     assert "危险水体" in forms["ponds"] and "危险水体" in forms["rivers"] and "黑龙江" not in forms["rivers"]
     assert "毛入园率" in forms["gross"]
     assert not {"promoted", "draft", "keeping"} & set(forms)
+
+
+def test_everyday_words_for_a_zebra_crossing_and_a_crooked_spine(fake_searcher):
+    forms = {c.word: c.forms for c in fake_searcher.vocabulary.concepts("学校门口的人行横道，孩子脊椎弯", [])}
+    assert "斑马线" in forms["人行横道"] and "脊柱侧弯" in forms["脊椎弯"]
