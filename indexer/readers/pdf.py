@@ -202,8 +202,8 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
     tables, rest = tables_on(page, chars, index + 1, em)
     gutter = column_gutter(rest, em)
     if gutter is not None:          # footnotes (read as Word files are, without them) under each column
-        rest = without_column_footnotes(page, rest, gutter, em)
-    lines = drop_line_numbers(visual_lines(one_column(rest, em), index + 1, em), em)
+        rest = one_column(without_column_footnotes(page, rest, gutter, em), em, gutter)
+    lines = drop_line_numbers(visual_lines(rest, index + 1, em), em)
     drop_reference_marks(lines, em)
     rule = footnote_rule(page, lines, em) if gutter is None else None
     if rule is not None:            # footnotes: read as Word files are, without them

@@ -271,14 +271,14 @@ def without_column_footnotes(page: pdfium.PdfPage, chars: list[Char], gutter: fl
     return [c for c in chars if id(c) not in dropped]
 
 
-def one_column(chars: list[Char], em: float) -> list[Char]:
+def one_column(chars: list[Char], em: float, gutter: float | None = None) -> list[Char]:
     """A page set in two columns (a gazette, a 汇编) as one column: the right column's lines moved under the left
     one's, band by band between lines that span both (a title, a running header, a page number), so that the
     reader goes down the left column and then the right, as a person does. A page in one column comes back as it
     is. The gutter is an x that `GUTTER_LINES` of the page's lines leave blank, with text on each side in
-    `GUTTER_SIDE` of them."""
+    `GUTTER_SIDE` of them: `gutter` when the caller has found it already (`column_gutter`), else found here."""
     glued = visual_lines(chars, 0, em)
-    gutter = _gutter(glued, em)
+    gutter = _gutter(glued, em) if gutter is None else gutter
     if gutter is None:
         return chars
     left = min(ln.x0 for ln in glued if sum(not c.text.isspace() for c in ln.chars) >= 6)
