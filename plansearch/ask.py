@@ -307,6 +307,17 @@ def _pieces_stating(text: str, concepts, question: str) -> list[tuple[str, str]]
     return out
 
 
+def _up_to_value(sentence: str, value: str) -> str:
+    """The sentence up to the end of the clause that states `value`: what follows says something else (三类残疾儿童义务教育
+    入学率达到97%，接受高中阶段教育的人数比例逐步提高 sets no 高中 rate of 97%)."""
+    squashed, squashed_value = re.sub(r"\s+", "", sentence), re.sub(r"\s+", "", value)
+    at = squashed.find(squashed_value) if squashed_value else -1
+    if at < 0:
+        return sentence
+    end = RE_CLAUSE.search(squashed, at + len(squashed_value))
+    return squashed[:end.start()] if end else squashed
+
+
 def _numbers_in(text: str) -> list[str]:
     """The numbers `text` states, but for years (2021-2025年) and what a document's title holds (《…》)."""
     return [n for n in RE_STATED_NUMBER.findall(re.sub(r"《[^》]*》", "", text))
@@ -439,7 +450,7 @@ class Asker:
         if not concepts:
             return True
         # the canonical name counts: the extractor read 婴儿死亡率 out of "新生儿、婴儿和5岁以下儿童死亡率分别…"
-        text = normalize_for_index(f"{i.name} {i.name_as_written} {self._sentence_of(i)}")
+        text = normalize_for_index(f"{i.name} {i.name_as_written} {_up_to_value(self._sentence_of(i), i.value)}")
         return states_every_topic(concepts, text)
 
     def _sentence_of(self, i: Indicator) -> str:

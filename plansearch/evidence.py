@@ -195,6 +195,7 @@ MAX_LONG_FORM_PAIRS = 400   # word pairs looked up for a short form the plans ma
 PREDICATE_FLAGS = frozenset({"v", "vd", "vg", "d", "dg", "a", "ad", "ag", "an", "m", "mq", "q", "r", "rr", "rz",
                              "c", "u", "uj", "ul", "uz", "uv", "ug", "p", "y", "f", "z", "zg", "b", "e",
                              "o", "h", "k", "s", "t", "df"})
+PLACE_FLAGS = frozenset({"s", "f"})        # jieba's place and direction words (家里, 周边; 高中 and 初中 among them)
 
 # of those, the flags of words that never name a topic however rare in the plans (之间, 以后, 一直, 只要): direction
 # words, adverbs, conjunctions, prepositions, particles, measure words (a rare pronoun, time or place word may:
@@ -642,8 +643,14 @@ class Vocabulary:
         if len(word) >= 3 and word[-1] in PLACE_ENDS:
             return False          # 托育点, 服务点: the place where it is done (jieba tags 点 a number)
         flags = self.tokenizer.pos_flags(word, PREDICATE_FLAGS)
-        return bool(flags) and all(flags) and (
-            not self.known([word])[0] or self.share_containing(normalize_for_index(word)) >= COMMON_SHARE)
+        if not flags or not all(flags):
+            return False
+        if not self.known([word])[0]:
+            return True
+        # a place or direction word the plans write (高中 is tagged a place, 初中 a direction, 校外, 周边) names where
+        # or for whom, however often: only a verb, adverb… the plans write often says what happens
+        return not all(f in PLACE_FLAGS for f in flags) \
+            and self.share_containing(normalize_for_index(word)) >= COMMON_SHARE
 
     def _says_how_or_when(self, word: str) -> bool:
         """Forms jieba's tags miss: 生完 (after), 找不到 (whether), 一年 (how often), 太贵 (how much)."""

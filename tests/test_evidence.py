@@ -188,6 +188,20 @@ def test_a_question_whose_indicator_no_plan_states_says_so_with_related_passages
     assert answer.related
 
 
+def test_a_school_level_is_what_a_value_is_of_and_a_clause_after_the_value_qualifies_nothing(fake_searcher):
+    """高中 (jieba tags it a place word, and the plans write it often) is the level a value must be of, no predicate to
+    excuse; and in 乡宁's "三类残疾儿童义务教育入学率达到97%，接受高中阶段教育的人数比例逐步提高" the clause after the
+    value states no 高中 rate of 97%. The rate the sentence does set is still answered."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    q = "残疾儿童上高中的入学率要达到多少？"
+    concepts = {c.word: c for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))}
+    assert not concepts["高中"].predicate
+    answer = asker.ask(q)
+    assert not answer.values and answer.no_answer
+    answer = asker.ask("乡宁县残疾儿童义务教育入学率要达到多少")
+    assert [v.value for v in answer.values] == ["97%"]
+
+
 def test_a_value_answer_is_the_indicator_asked(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("新城区初中生近视率要降到多少")
     assert answer.values and all(v.indicator == "初中生近视率" for v in answer.values)
