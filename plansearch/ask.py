@@ -46,6 +46,9 @@ NUMBER_QUESTION = re.compile(r"多少|标准是|补贴标准|发放标准|具体
 # a number in digits, or in words with its unit (未满十六周岁, 两小时)
 RE_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千]+(?:周岁|岁|小时|个月|天|周|次|名|所|倍|成)")
 RE_CLAUSE = re.compile(r"[。；;！？!?，,\n]")
+RE_SENTENCE = re.compile(r"[。；;！？!?\n]")
+RE_YEAR_STATED = re.compile(r"(20[2-3]\d)\s*年")
+RE_YEAR_RANGE = re.compile(r"(?:19|20)\d\d\s*年?\s*(?:—|–|-|～|~|至|到)\s*(?:19|20)\d\d\s*年?")   # a period, not a year
 NO_VALUE_TEXT = "已收录的规划中没有找到这个问题所问的数值。可以换个说法，或在检索中查看相关条文。"
 NO_ANSWER_TEXT = "在已收录的规划中没有找到能回答这个问题的内容。可以换个说法，或去掉地名、年份再试。"
 
@@ -425,7 +428,8 @@ class Asker:
             return self._finish(answer)
         related = _related(response)
         if not names and self._says_it_in_numbers(response, plans, asked := _asked_in_the_last_clause(q, concepts),
-                                                  money=bool(MONEY_QUESTION.search(q))):
+                                                  money=bool(MONEY_QUESTION.search(q)),
+                                                  years={int(y) for y in asked_years(q)}):
             # 新城区要求初中生每天睡几个小时: no indicator, but the best passage states every topic of the question
             # with a number (初中生9小时…睡眠时间); "no number found" would be false: the passage is the answer. Where
             # one piece of it states them with one number (中心城区“10分钟急救圈”), that number is the value.
@@ -747,10 +751,11 @@ class Asker:
         return AskResponse(query=q.strip(), answer_type="grouped", answer=answer, no_answer=lacking,
                            confidence=response.confidence, groups=ordered, named_plans=named)
 
-    @staticmethod
-    def _says_it_in_numbers(response, plans: list[str], concepts, money: bool = False) -> bool:
+    def _says_it_in_numbers(self, response, plans: list[str], concepts, money: bool = False,
+                            years: set[int] | frozenset[int] = frozenset()) -> bool:
         """Does the best passage (the named plan's) state every topic concept of a question asking a number, with a
-        number of its own (a sum of money, when money is asked: 营养餐一天补几块钱 is not answered by a share)?"""
+        number of its own (a sum of money, when money is asked: 营养餐一天补几块钱 is not answered by a share), for the
+        year asked, if one is (`_for_the_year`)?"""
         if response.no_answer or not response.results or not any(not c.predicate for c in concepts):
             return False
         best = next((h for h in response.results if not plans or h.plan_id in plans), None)
@@ -758,14 +763,28 @@ class Asker:
             return False
         # the number and the topics in one clause: 乡宁's "…低体重率分别控制在8%、2%和2%以下，儿童超重、肥胖上升趋势得到
         # 有效控制" sets no number for 肥胖
-        for clause in RE_CLAUSE.split(normalize_for_index(best.text)):
-            if not RE_NUMBER.search(clause) or money and not MONEY_VALUE.search(clause):
+        for sentence in RE_SENTENCE.split(normalize_for_index(best.text)):
+            if not self._for_the_year(sentence, best.plan_id, years):
                 continue
-            # a rate asked (家长学校覆盖率) is stated by a share of the thing (95%的城市社区…建立家长学校)
-            share = bool(re.search(r"\d\s*[%‰]", clause))
-            if all(c.in_text(clause) or share and c.word in GENERIC_RATES for c in concepts if not c.predicate):
-                return True
+            for clause in RE_CLAUSE.split(sentence):
+                if not RE_NUMBER.search(clause) or money and not MONEY_VALUE.search(clause):
+                    continue
+                # a rate asked (家长学校覆盖率) is stated by a share of the thing (95%的城市社区…建立家长学校)
+                share = bool(re.search(r"\d\s*[%‰]", clause))
+                if all(c.in_text(clause) or share and c.word in GENERIC_RATES for c in concepts if not c.predicate):
+                    return True
         return False
+
+    def _for_the_year(self, sentence: str, plan_id: str, years: set[int] | frozenset[int]) -> bool:
+        """Is a number of `sentence` one for a year asked? The year it writes (2025年，每千人口…托位数达到4.5个 is no
+        2030 value), else the end of its plan's period, as for a target's value (`Indicator.year_inferred`)."""
+        if not years:
+            return True
+        stated = {int(y) for y in RE_YEAR_STATED.findall(RE_BASELINE.sub(" ", RE_YEAR_RANGE.sub(" ", sentence)))}
+        if stated:
+            return bool(stated & years)
+        end = re.findall(r"(?:19|20)\d\d", self.searcher.plans[plan_id].period)
+        return not end or int(end[-1]) in years
 
     def _clause_value(self, q: str, response, plans: list[str], concepts) -> AskResponse | None:
         """Each plan's value a measure states for what was asked (the plans named, else those among the best
@@ -774,11 +793,13 @@ class Asker:
         s = self.searcher
         values, lines, seen = [], [], set()
         question = normalize_for_index(q)
+        years = {int(y) for y in asked_years(q)}
         for hit in response.results[:EVIDENCE_DEPTH]:
             if hit.plan_id in seen or plans and hit.plan_id not in plans:
                 continue
             seen.add(hit.plan_id)
-            pieces = _pieces_stating(hit.text, concepts, question)
+            pieces = [(piece, value) for piece, value in _pieces_stating(hit.text, concepts, question)
+                      if self._for_the_year(self._sentence_holding(hit.text, piece), hit.plan_id, years)]
             if len({value for _, value in pieces}) != 1:
                 continue
             piece, value = pieces[0]
@@ -795,6 +816,11 @@ class Asker:
         return AskResponse(query=q.strip(), answer_type="value", no_answer=False, values=values,
                            answer="；".join(lines) + "。",
                            confidence=max(response.confidence or 0.0, self.settings.no_answer_below))
+
+    @staticmethod
+    def _sentence_holding(text: str, piece: str) -> str:
+        squashed = re.sub(r"\s+", "", piece)
+        return next((x for x in RE_SENTENCE.split(text) if squashed in re.sub(r"\s+", "", x)), piece)
 
     def _not_mentioned(self, response, named: list[str], concepts) -> str:
         """What the named plans do not say: the question's topic words their text never holds (新城区 writes 家长 and

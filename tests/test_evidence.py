@@ -202,6 +202,16 @@ def test_a_school_level_is_what_a_value_is_of_and_a_clause_after_the_value_quali
     assert [v.value for v in answer.values] == ["97%"]
 
 
+def test_a_number_a_passage_states_for_another_year_is_no_answer_for_the_year_asked(fake_searcher):
+    """曾都 writes "2025年，每千人口拥有3岁以下婴幼儿托位数达到4.5个，以后保持稳定增长", and 乡宁's plan ends in 2025:
+    no plan states the 2030 number. It was answered with their passages, as if they stated it."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    answer = asker.ask("到2030年每千人口3岁以下婴幼儿托位数要达到几个？")
+    assert answer.no_answer and not answer.values and answer.answer_type == "none"
+    answer = asker.ask("到2025年每千人口3岁以下婴幼儿托位数要达到几个？")
+    assert {v.value for v in answer.values} == {"4.5个"}
+
+
 def test_a_value_answer_is_the_indicator_asked(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("新城区初中生近视率要降到多少")
     assert answer.values and all(v.indicator == "初中生近视率" for v in answer.values)
