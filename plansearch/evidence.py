@@ -795,10 +795,11 @@ def asking_clauses(normal: str) -> tuple[list[str], list[str]]:
 def _with_context_told(concepts: list[Concept], normal: str) -> list[Concept]:
     """A clause that tells, besides one that asks a topic, gives context, not topics a passage must state: after the
     question (…近视率要降到多少?我家娃才初二就戴上眼镜了), or before it about the same topic (乡宁农村旱厕改造,卫生厕所普及
-    率要搞到多少: 旱厕 and 厕所 are one concept), or before it when the story shares a topic with it. Its other words are
+    率要搞到多少: 旱厕 and 厕所 are one concept), or before a question that names an indicator or two topics of its own
+    (…一个没上来。学校每年至少要安排几次预防溺水教育?). Its other words are
     context (`holds`: excused where all that is asked is there and the passage is near in meaning; no attribute of a
-    value asked). A story before the question sharing none of its topics may be what is asked (闺女怀孕了想做无痛分娩,
-    医保给不给报): its words stay what they are."""
+    value asked). A story before a question of one topic sharing none of them may be what is asked (闺女怀孕了想做
+    无痛分娩,医保给不给报): its words stay what they are."""
     asks, tells = asking_clauses(normal)
     if not asks or not tells or mostly_latin(normal):      # English asks without the marks read here
         return concepts
@@ -808,8 +809,9 @@ def _with_context_told(concepts: list[Concept], normal: str) -> list[Concept]:
         return concepts
     first_ask = normal.find(asks[0])
     # a story about a topic the question asks, or before a question naming an indicator (…早产的娃没保住。乡宁新生儿
-    # 死亡率要压到多少以下?), where the indicator is what is asked whatever the story says
-    about = any(_written_in(c, clause) for c in asked_topics for clause in tells) or _names_an_indicator(asked)
+    # 死亡率要压到多少以下?) or two topics of its own, where those are what is asked whatever the story says
+    about = any(_written_in(c, clause) for c in asked_topics for clause in tells) or _names_an_indicator(asked) \
+        or len(asked_topics) >= 2
     for clause in tells:
         if normal.find(clause) < first_ask and not about:
             continue

@@ -1274,6 +1274,18 @@ def test_a_story_before_a_question_naming_an_indicator_is_context_unless_the_que
         ["学校有几个校医"], ["村里还有十几户吃井水", "被几个同学堵在厕所里"])
 
 
+def test_a_story_before_a_question_stating_its_own_topics_is_context(fake_searcher):
+    """…两个初中生结伴去水库游泳，一个没上来。…学校每年至少要安排几次预防溺水教育 was told no plan sets the number: the
+    story shares no word with the question, but a question naming two topics of its own (学校, 溺水, 教育) says what it
+    asks. One naming a single topic (医保给不给报) may lean on its story, which stays required."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    answer = asker.ask("前年暑假我们镇上两个初中生结伴去水库游泳，一个没上来。想知道曾都区对学校有没有硬性要求——"
+                       "学校每年至少要安排几次预防溺水教育？")
+    assert [v.value for v in answer.values] == ["1次"]
+    told = {c.word: c.context for c in fake_searcher.vocabulary.concepts("闺女怀孕了想做无痛分娩，医保给不给报", [])}
+    assert told["无痛分娩"] is False
+
+
 def test_a_sum_of_money_asked_is_not_answered_by_a_passage_without_one(fake_searcher):
     """营养餐一个娃一天补几块钱 was answered with the plans' 营养改善 measures, which state shares, never a sum."""
     answer = Asker(fake_searcher, fake_searcher.settings).ask("农村学生营养餐一个娃一天补几块钱？")
