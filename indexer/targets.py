@@ -64,7 +64,8 @@ VERB_ALT = "|".join(sorted(VERBS, key=len, reverse=True))
 FAR_VERBS = re.compile(r"(不低于|不超过|不高于)([^\d，,]{1,8})$")
 
 GROUP = re.compile(
-    rf"(?P<qual>以[^以，,]{{1,16}}?为(?:单位|基数))?(?P<base>(?:比|较|在)(?:19|20)\d\d年(?:的?基础上|水平)?)?"
+    rf"(?P<qual>以[^以，,]{{1,16}}?为(?:单位|基数))?"
+    rf"(?P<base>(?:与|和|同)(?:19|20)\d\d年(?:相比|比较)|(?:比|较|在)(?:19|20)\d\d年(?:的?基础上|水平)?)?"
     rf"(?P<adv>(?:继续|一般|力争|均|各|分别|每年|年均)*)(?P<verb>{VERB_ALT})?"
     rf"(?P<values>{VALUE}(?:{LIST_SEP}{VALUE})*)(?=$|[，,。；;、）)（(]|和|与|及|或)")
 # "至少配备 2 名专业从事儿童保健的医生", "均各设置 1 所…机构", "每年至少接受2次家庭教育指导服务、2次…"
@@ -74,7 +75,16 @@ COUNT = re.compile(
 # "95%的城市社区和85%的农村社区建立家长学校…", "90%以上的中小学校配备心理健康教育教师"
 SHARE = re.compile(rf"(?P<value>{NUM}[%％](?:以上)?)的")
 SHARE_PREDICATE = re.compile(r"建立|配备|设立|设置|开设|开展|实现|拥有")
-YEAR_PREFIX = re.compile(r"^(?:到|至|在)?(20\d\d)年(?:底|末)?(?:(?:和|、|及|与)(20\d\d)年(?:底|末)?)?(?:前)?")
+YEAR_PREFIX = re.compile(r"^(?:到|至|在|展望)?(20\d\d)年(?:底|末)?(?:(?:和|、|及|与)(20\d\d)年(?:底|末)?)?(?:前)?")
+# a year written inside an indicator's clause, before its value (新生儿死亡率2025年控制在3.0‰以内、2030年控制在2.5‰以内,
+# 5岁以下儿童死亡率到2025年降至6.0‰以下), not a base the change is measured from (与2020年相比, 2020年基础上)
+YEAR_IN_SUBJECT = re.compile(r"(?<![比较与和同以])(?:到|至|在|展望)?(20\d\d)年(?:底|末)?(?:前)?"
+                             r"(?!的?(?:基础|为基|相比|比|水平|基数|基期|数据))")
+# the plan periods named as a year: "十四五"末 is 2025
+FIVE_YEAR_PLAN = re.compile(r"(?:到|至|在)?[“\"]?十([三四五六])五[”\"]?(?:期末|末|时期末)")
+FIVE_YEAR_PLAN_END = {"三": 2020, "四": 2025, "五": 2030, "六": 2035}
+# a year in brackets right after a value: 达到92%（2025年）和95%（2030年）
+YEAR_AFTER = re.compile(r"[（(](20\d\d)年(?:底|末)?[)）]")
 LEADING_ADVERBS = re.compile(r"^(?:——|力争|确保|争取)+")
 # the marker of a target's sub-item other than ——: （1） 1） ① ● ■ · - －
 LIST_MARKER = re.compile(r"^(?:[（(]\d{1,2}[)）]|\d{1,2}[)）]|[\u2460-\u2473]|[●○■□◆◇▲△►▶•·◦▪\-－–—]+)")
@@ -83,6 +93,8 @@ UNIT_IN_NAME = re.compile(r"[（(]\s*(%|％|‰|‱|1?/10万|1?/十万|个|人|�
 BARE_VALUE = re.compile(rf"^(?P<sym>[{SYMBOLS}]?)(?P<num>{NUM})(?P<bound>{'|'.join(BOUNDS)})?$")
 PAREN_YEAR = re.compile(r"^[）)]?[（(](?:到|至)?((?:19|20)\d\d)年(?:底|末)?$")
 QUALIFIER = re.compile(r"以[^以，,]{1,16}?为(?:单位|基数)$")
+BASE_AT_END = re.compile(r"(?:以[^以，,]{1,16}?为基数|(?:与|和|同)(?:19|20)\d\d年(?:相比|比较)|(?:比|较|在)(?:19|20)\d\d年"
+                         r"(?:的?基础上|水平)?)$")
 RATE_END = re.compile(r"(率|比例|占比|比率|比重|数|医生|床位)$")
 # where the measure of an indicator begins, to complete "药品、化妆品质量抽检合格率" → 药品质量抽检合格率
 HEAD_STARTS = ("质量", "死亡", "检测", "筛查", "管理", "接种", "普及", "覆盖", "入学", "入园")
@@ -169,6 +181,7 @@ class _Found:
     year: int | None
     baseline: str | None = None
     note: str | None = None
+    dated_siblings: tuple[int, ...] = ()    # years written for other values of this indicator in its sentence
 
 
 @dataclass
@@ -177,6 +190,9 @@ class _Context:
     subject: str = ""
     count_adv: str = ""
     count_verb: str = ""
+    verb: str = ""             # the verb of the last value read
+    baseline: str | None = None   # a base written in a clause of its own, for the changes after it
+    opening_years: list[int] = field(default_factory=list)    # 到2025年， opening the sentence: for all of it
 
     def year(self) -> int | None:
         """The year a single value is for: the one year written before it in the sentence, if any."""
@@ -294,6 +310,8 @@ def _read_count(m: re.Match[str], subject: str, ctx: _Context, continued: bool) 
 def _read_group(m: re.Match[str], subject: str, ctx: _Context, prev_clause: str) -> list[_Found]:
     """[以…为基数] [均|分别] verb value[、value…]: one indicator per (indicator named, value) pair."""
     verb, adv = m.group("verb"), m.group("adv") or ""
+    if not verb and ctx.verb and not subject.strip("、和与及或"):
+        verb, subject = ctx.verb, ""      # 达到92%（2025年）和95%（2030年）: the verb before holds for the value after
     values = _parse_values(m.group("values"))
     listed = "均" in adv or "分别" in adv
     if not verb:
@@ -307,12 +325,21 @@ def _read_group(m: re.Match[str], subject: str, ctx: _Context, prev_clause: str)
     if listed and not ctx.subject and RATE_END.search(prev_clause.rstrip("，,")):
         # "保健食品质量抽检合格率，药品、…合格率均 98%以上": the list began in the previous clause
         subject, merged = prev_clause + subject, True
+    if not subject and not ctx.subject and verb and prev_clause:
+        # "儿童伤害死亡率以2020年为基数，到2025年下降20%，到2030年下降30%": the indicator, and the base its changes are
+        # measured from, in the clause before
+        lead = prev_clause.rstrip("，,")
+        if base := BASE_AT_END.search(lead):
+            ctx.baseline, lead = base.group(0), lead[:base.start()]
+        if RATE_END.search(lead) or canonical_name(lead):
+            subject = lead
     subject = subject or ctx.subject
-    ctx.subject = subject
+    ctx.subject, ctx.verb = subject, verb or ctx.verb
     qualifier = m.group("qual")
     # what a change is measured against: 以2020年为基数, 比2020年, 在2020年基础上, 每年
     baseline = (qualifier if qualifier and qualifier.endswith("基数") else None) or m.group("base") \
-        or next((w for w in ("每年", "年均") if w in adv and VERBS.get(verb or "") in ("下降", "提高")), None)
+        or next((w for w in ("每年", "年均") if w in adv and VERBS.get(verb or "") in ("下降", "提高")), None) \
+        or (ctx.baseline if VERBS.get(verb or "") in CHANGE_VERBS else None)
     n, note = len(values), None
     if n > 1 and "分别" in adv and len(ctx.years) == n:
         # "到2025年和2030年，新生儿死亡率分别降至3.5%以下和3%以下": one value per year
@@ -342,7 +369,10 @@ def _read_clause(clause: str, ctx: _Context, prev_clause: str) -> list[_Found]:
     found: list[_Found] = []
     pos, last_kind = 0, ""
     for start, end, kind, m in sorted(spans, key=lambda s: s[0]):
+        if start < pos:
+            continue
         subject = clause[pos:start]
+        after = YEAR_AFTER.match(clause, end) if kind == "group" else None
         if kind == "count":
             count = _read_count(m, subject, ctx, last_kind == "count" and subject == "、")
             got = [count] if count else []
@@ -351,12 +381,39 @@ def _read_clause(clause: str, ctx: _Context, prev_clause: str) -> list[_Found]:
             years, ctx.years = ctx.years, [int(year.group(1))]
             got = _read_group(m, "", ctx, prev_clause)
             ctx.years = years
+        elif after:
+            # "达到92%（2025年）和95%（2030年）": each value for the year in brackets after it
+            years, ctx.years = ctx.years, [int(after.group(1))]
+            got = _read_group(m, _without_years(subject)[0], ctx, prev_clause)
+            ctx.years = years
         else:
+            # "新生儿死亡率2025年控制在3.0‰以内、2030年控制在2.5‰以内": the year written before the value is its
+            # year, and no part of the indicator's name; it holds for the values after it, as a year opening the
+            # clause does
+            subject, years_written = _without_years(subject)
+            if years_written:
+                ctx.years = years_written
+            elif subject:         # another indicator: the year written for the one before is not its year
+                ctx.years = ctx.opening_years
             got = _read_group(m, subject, ctx, prev_clause)
         if got:
             found.extend(got)
-            pos, last_kind = end, kind
+            pos, last_kind = (after.end() if after else end), kind
     return found
+
+
+def _without_years(subject: str) -> tuple[str, list[int]]:
+    """An indicator's subject without the years written in it ("新生儿死亡率2025年" → "新生儿死亡率", [2025]; "、2030年"
+    → "", [2030]: the indicator before it; "初中生近视率2025年、2030年" → "初中生近视率", [2025, 2030]), and those years."""
+    years, rest = [], subject
+    for pattern in (YEAR_IN_SUBJECT, FIVE_YEAR_PLAN):
+        for m in pattern.finditer(subject):
+            years.append(int(m.group(1)) if pattern is YEAR_IN_SUBJECT else FIVE_YEAR_PLAN_END[m.group(1)])
+            rest = rest.replace(m.group(0), "", 1)
+    if not years:
+        return subject, []
+    rest = re.sub(r"[、和与及]+$", "", rest)
+    return ("" if not rest.strip("、，,和与及或；; ") else rest), years
 
 
 def _read_share(clause: str, ctx: _Context) -> list[_Found]:
@@ -384,8 +441,12 @@ def _read_text(text: str) -> list[_Found]:
     found: list[_Found] = []
     for line in text.split("\n"):
         line = LIST_MARKER.sub("", SPACES.sub("", line))
+        in_line: list[_Found] = []
+        subject = ""
         for sentence in SENTENCE_END.split(line):
-            ctx = _Context()
+            # "到2025年，贫血率降至10%以下；到2030年降至8%以下": a sentence opening with a year and naming nothing is
+            # about the indicator of the sentence before it
+            ctx = _Context(subject=subject if YEAR_PREFIX.match(LEADING_ADVERBS.sub("", sentence)) else "")
             parts = CLAUSE_SEP.split(sentence)
             clauses = parts[0::2]
             seps = parts[1::2] + [""]
@@ -396,11 +457,21 @@ def _read_text(text: str) -> list[_Found]:
                 if year:
                     ctx.years = [int(y) for y in year.groups() if y]
                     clause = clause[year.end():]
+                    if not clause or i == 0:
+                        ctx.opening_years = ctx.years
                     if not clause:
                         continue
                 got = _read_share(clause, ctx) or _read_clause(clause, ctx, prev)
-                found.extend(got)
+                in_line.extend(got)
                 prev = "" if got else clause + seps[i]
+            subject = ctx.subject
+        # 贫血率控制在10%以内，2030年控制在8%以内: the value without a year is not the one written for 2030
+        dated: dict[str, set[int]] = defaultdict(set)
+        for f in in_line:
+            if f.year is not None:
+                dated[f.name].add(f.year)
+        found.extend(replace(f, dated_siblings=tuple(sorted(dated[f.name]))) if f.year is None and dated[f.name]
+                     else f for f in in_line)
     return found
 
 
@@ -434,7 +505,8 @@ def _indicator(f: _Found, plan: ParsedPlan, end_year: int | None, **source: str 
     return Indicator(
         name=f.name, name_as_written=f.name_as_written, value=f.value.text, number=f.value.number,
         unit=f.value.unit, direction=f.direction, bound=f.value.bound,
-        year=f.year if f.year is not None else end_year, year_inferred=f.year is None and end_year is not None,
+        year=f.year if f.year is not None else None if end_year in f.dated_siblings else end_year,
+        year_inferred=f.year is None and end_year is not None and end_year not in f.dated_siblings,
         baseline=f.baseline, plan_id=plan.meta.id, implausible=note is not None,
         note="; ".join(x for x in (f.note, note) if x) or None, **source)
 

@@ -360,6 +360,50 @@ def test_a_value_for_another_year_in_brackets_is_that_years_target():
         ("国家学生体质健康标准达标优良率", "50%以上", 2030, False)]
 
 
+# (a target item giving values for two years, as plans write it) → (name, value, year) of each value read
+TWO_YEAR_FORMS = [
+    ("新生儿死亡率2025年控制在3.0‰以内、2030年控制在2.5‰以内。",
+     [("新生儿死亡率", "3.0‰以内", 2025), ("新生儿死亡率", "2.5‰以内", 2030)]),
+    ("5岁以下儿童死亡率到2025年降至6.0‰以下，到2030年降至5.5‰以下。",
+     [("5岁以下儿童死亡率", "6.0‰以下", 2025), ("5岁以下儿童死亡率", "5.5‰以下", 2030)]),
+    ("初中生近视率2025年、2030年分别降至58%、55%以下。",
+     [("初中生近视率", "58%以下", 2025), ("初中生近视率", "55%以下", 2030)]),
+    ("学前教育毛入园率达到92%（2025年）和95%（2030年）。",
+     [("学前教育毛入园率", "92%", 2025), ("学前教育毛入园率", "95%", 2030)]),
+    ("高中阶段教育毛入学率“十四五”末达到93%，2030年达到95%以上。",
+     [("高中阶段教育毛入学率", "93%", 2025), ("高中阶段教育毛入学率", "95%以上", 2030)]),
+    ("到2025年，5岁以下儿童贫血率降至10%以下；到2030年降至8%以下。",
+     [("5岁以下儿童贫血率", "10%以下", 2025), ("5岁以下儿童贫血率", "8%以下", 2030)]),
+    # the value without a year is not the one written for the plan's last year: its year is unknown
+    ("5岁以下儿童贫血率控制在10%以内，2030年控制在8%以内。",
+     [("5岁以下儿童贫血率", "10%以内", None), ("5岁以下儿童贫血率", "8%以内", 2030)]),
+    ("新生儿死亡率2030年控制在2.5‰以内，婴儿死亡率降至5.0‰以下（2030年降至4.5‰以下）。",
+     [("新生儿死亡率", "2.5‰以内", 2030), ("婴儿死亡率", "5.0‰以下", None), ("婴儿死亡率", "4.5‰以下", 2030)]),
+]
+
+
+@pytest.mark.parametrize("sentence,want", TWO_YEAR_FORMS, ids=[s for s, _ in TWO_YEAR_FORMS])
+def test_values_for_two_years_in_one_item_each_get_their_year(sentence, want):
+    """新生儿死亡率2025年控制在3.0‰以内、2030年控制在2.5‰以内 gave indicators named 新生儿死亡率2025年 and 、2030年, and
+    2030 questions were answered with the 2025 value."""
+    meta = PlanMeta(id="t", title="测试", short_name="测试", subject="儿童", period="2021—2030", source_file="t.txt")
+    passage = Passage(id="t-d1-t1", plan_id="t", chapter="", domain="儿童与健康", kind=Kind.target, number=1,
+                      text="——" + sentence, source=SourceSpan(file="t.txt", line_start=1, line_end=1), position=1)
+    got = extract_indicators(ParsedPlan(meta=meta, domains=["儿童与健康"], passages=[passage]))
+    assert [(i.name, i.value, i.year) for i in got] == want
+
+
+def test_a_base_in_a_clause_of_its_own_holds_for_the_changes_after_it():
+    meta = PlanMeta(id="t", title="测试", short_name="测试", subject="儿童", period="2021—2030", source_file="t.txt")
+    passage = Passage(id="t-d1-t1", plan_id="t", chapter="", domain="儿童与安全", kind=Kind.target, number=1,
+                      text="——儿童伤害死亡率以2020年为基数，到2025年下降20%，到2030年下降30%。低出生体重发生率与2020年相比下降10%。",
+                      source=SourceSpan(file="t.txt", line_start=1, line_end=1), position=1)
+    got = extract_indicators(ParsedPlan(meta=meta, domains=["儿童与安全"], passages=[passage]))
+    assert [(i.name, i.value, i.year, i.baseline) for i in got] == [
+        ("儿童伤害死亡率", "20%", 2025, "以2020年为基数"), ("儿童伤害死亡率", "30%", 2030, "以2020年为基数"),
+        ("低出生体重发生率", "10%", 2030, "与2020年相比")]
+
+
 @pytest.mark.parametrize("separator", ["\t", "    ", "｜"])
 def test_an_indicator_table_typed_as_text_is_read_with_its_units(tmp_path, separator):
     """An annex table typed in a .txt (columns split by tabs, spaces or ｜) became one overview passage 附件, and
