@@ -255,7 +255,8 @@ def _fits_the_question(q: str, i: Indicator, sentence: Callable[[Indicator], str
     if re.match(r"\s*[、，,；;：:]", i.name_as_written):
         return False          # a piece of a list read as a name (、初中生9小时、高中生 … 8小时): whose value it is is unclear
     ages = set(RE_AGE.findall(q))
-    return not ages or ages <= set(RE_AGE.findall(f"{i.name} {i.name_as_written} {sentence(i)}"))
+    # the age in the value's own clause: "6岁儿童近视率控制在3%左右，小学生近视率下降到33%以下" sets 33% for no 6岁
+    return not ages or ages <= set(RE_AGE.findall(f"{i.name} {i.name_as_written} {_value_clause(sentence(i), i.value)}"))
 
 
 # a number a measure states, with its unit and bound (10分钟, 45所, 2—3所): the targets' grammar, and the units
@@ -319,6 +320,16 @@ def _up_to_value(sentence: str, value: str) -> str:
         return sentence
     end = RE_CLAUSE.search(squashed, at + len(squashed_value))
     return squashed[:end.start()] if end else squashed
+
+
+def _value_clause(sentence: str, value: str) -> str:
+    """The clause of `sentence` that states `value` (the whole sentence when it is not found)."""
+    squashed, squashed_value = re.sub(r"\s+", "", sentence), re.sub(r"\s+", "", value)
+    at = squashed.find(squashed_value) if squashed_value else -1
+    if at < 0:
+        return sentence
+    start = max((m.end() for m in RE_CLAUSE.finditer(squashed, 0, at)), default=0)
+    return _up_to_value(squashed[start:], value)
 
 
 def _numbers_in(text: str) -> list[str]:

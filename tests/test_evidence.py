@@ -212,6 +212,20 @@ def test_a_number_a_passage_states_for_another_year_is_no_answer_for_the_year_as
     assert {v.value for v in answer.values} == {"4.5个"}
 
 
+def test_an_age_asked_is_read_in_the_values_own_clause():
+    """到2030年，6岁儿童近视率控制在3%左右，小学生近视率下降到33%以下: 6岁儿童近视率 names no indicator of the alias table,
+    so 近视率 named every school level's, and their values passed the age check on the sentence's 6岁."""
+    from plansearch.ask import _fits_the_question
+    from plansearch.records import Indicator
+
+    sentence = "到2030年，6岁儿童近视率控制在3%左右，小学生近视率下降到33%以下。"
+    of = lambda name, value: Indicator(name=name, name_as_written=name, value=value, number=0.0, unit="%",  # noqa: E731
+                                       direction="降至", plan_id="t")
+    q = "6岁儿童近视率控制在多少"
+    assert not _fits_the_question(q, of("小学生近视率", "33%以下"), lambda i: sentence)
+    assert _fits_the_question(q, of("6岁儿童近视率", "3%左右"), lambda i: sentence)
+
+
 def test_a_value_answer_is_the_indicator_asked(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("新城区初中生近视率要降到多少")
     assert answer.values and all(v.indicator == "初中生近视率" for v in answer.values)
