@@ -38,6 +38,8 @@ RE_INDICATOR_HEADER = re.compile(r"(?:主要|具体)?目标")
 RE_BASELINE_HEADER = re.compile(r"现状|基期|基线|基准|现值|现有")
 RE_DOMAIN_HEADER = re.compile(r"(?:发展)?领域|类别|分类|类型|方面")
 RE_ATTRIBUTE_HEADER = re.compile(r"(?:指标|目标)?(?:属性|性质)")
+RE_UNIT_HEADER = re.compile(r"(?:计量)?单位")
+RE_UNIT_WRITTEN = re.compile(r"[（(][^（）()]{1,8}[)）]\s*$")      # 婴儿死亡率（‰）: the name gives its unit
 PASSAGE_KINDS = (Kind.target, Kind.measure, Kind.implementation)
 LETTERS = {Kind.target: "t", Kind.measure: "m", Kind.implementation: "p", Kind.overview: "p"}
 
@@ -51,14 +53,24 @@ class TableColumns:
     domain: int | None = None
     attribute: int | None = None
     values: tuple[int, ...] = ()      # every column named a target (2025年目标, 2030年目标); `value` is the last
+    unit: int | None = None           # 单位: the unit of the values, where the indicator's name does not give it
+
+    def name(self, cells: list[str]) -> str:
+        """The row's indicator with the unit its 单位 column gives, as tables write it in the name (婴儿死亡率（‰）)."""
+        name = cells[self.indicator]
+        unit = cells[self.unit].strip() if self.unit is not None and self.unit < len(cells) else ""
+        if not unit or unit in "-—－/／" or RE_UNIT_WRITTEN.search(name):
+            return name
+        return f"{name.rstrip()}（{unit}）"
 
 
 def table_columns(cells: list[str]) -> TableColumns | None:
     """The columns an indicator table's header row names, or None when `cells` is no header: a cell naming the
     indicator (指标, 指标名称, 主要目标) and one naming its target (目标值, 2025年目标, 2030年, else 指标要求); the target is
     the last such column that is not a baseline (2020年现状, 基期值). 领域 / 类别 and 属性 / 目标属性 are read when present."""
-    indicator = value = domain = attribute = requirement = None
+    indicator = value = domain = attribute = requirement = unit = None
     values: list[int] = []
+    years: list[int] = []
     for i, cell in enumerate(cells):
         cell = cell.replace(" ", "")
         if not cell or len(cell) > TABLE_HEADER_MAX:
@@ -67,12 +79,17 @@ def table_columns(cells: list[str]) -> TableColumns | None:
             continue
         if RE_ATTRIBUTE_HEADER.fullmatch(cell):
             attribute = i
+        elif RE_UNIT_HEADER.fullmatch(cell):
+            unit = i
         elif RE_DOMAIN_HEADER.fullmatch(cell):
             domain = i
         elif RE_VALUE_HEADER.search(cell):
             value = i
-            if "目标" in cell:        # 2025年目标 | 2030年目标; a bare 2020年 | 2025年 may be a baseline and a target
+            if "目标" in cell:        # 2025年目标 | 2030年目标
                 values.append(i)
+            elif re.fullmatch(r"(?:19|20)\d\d年?(?:底|末)?", cell):
+                years.append(i)       # a bare 2020年 | 2025年 | 2030年: each its year's value (the plan's period
+                                      # tells a base year from a target: `extract_indicators`)
         elif RE_REQUIREMENT_HEADER.search(cell):
             requirement = i
         elif "指标" in cell and (indicator is None or "指标" not in cells[indicator]) \
@@ -81,7 +98,9 @@ def table_columns(cells: list[str]) -> TableColumns | None:
     value = requirement if value is None else value
     if indicator is None or value is None:
         return None
-    return TableColumns(indicator, value, domain, attribute, tuple(values))
+    if not values and len(years) > 1:
+        values = years
+    return TableColumns(indicator, value, domain, attribute, tuple(values), unit)
 
 
 def stacked_header(above: list[str] | None, cells: list[str]) -> tuple[list[str], TableColumns | None]:
@@ -515,7 +534,7 @@ class _PlanParser:
             return
         group = next((cells[i] for i, name in enumerate(header) if i != columns.indicator and i < len(cells)
                       and RE_INDICATOR_HEADER.fullmatch(name.replace(" ", ""))), "")
-        row = cells[columns.indicator]
+        row = columns.name(cells)
         given = [i for i in columns.values if i < len(cells) and cells[i].strip(" -—－/／")]
         if len(given) > 1:      # a value for each milestone (2025年目标 | 2030年目标): each under its column's name
             row = f"{row}　" + "；".join(f"{_milestone(header[i])}：{cells[i].strip()}" for i in given)
@@ -574,11 +593,11 @@ class _PlanParser:
             if len(given) > 1:        # a value for each milestone (2025年目标 | 2030年目标): a row for each, its year
                 for i in given:       # the one its column names
                     year = re.search(r"(?:19|20)\d\d", header_texts[i]) if i < len(header_texts) else None
-                    self.table.append(IndicatorRow(domain=domain, indicator=texts[columns.indicator], value=texts[i],
+                    self.table.append(IndicatorRow(domain=domain, indicator=columns.name(texts), value=texts[i],
                                                    attribute=attribute, line=cells[columns.indicator].number,
                                                    year=int(year.group()) if year else None))
                 continue
-            self.table.append(IndicatorRow(domain=domain, indicator=texts[columns.indicator],
+            self.table.append(IndicatorRow(domain=domain, indicator=columns.name(texts),
                                            value=texts[columns.value], attribute=attribute,
                                            line=cells[columns.indicator].number))
 

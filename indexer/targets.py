@@ -89,7 +89,7 @@ LEADING_ADVERBS = re.compile(r"^(?:——|力争|确保|争取)+")
 # the marker of a target's sub-item other than ——: （1） 1） ① ● ■ · - －
 LIST_MARKER = re.compile(r"^(?:[（(]\d{1,2}[)）]|\d{1,2}[)）]|[\u2460-\u2473]|[●○■□◆◇▲△►▶•·◦▪\-－–—]+)")
 # an indicator table's unit in the indicator's column: 婴儿死亡率（‰）, 孕产妇死亡率（1/10万）
-UNIT_IN_NAME = re.compile(r"[（(]\s*(%|％|‰|‱|1?/10万|1?/十万|个|人|张|名|所|次|小时)\s*[)）]\s*$")
+UNIT_IN_NAME = re.compile(r"[（(]\s*(%|％|‰|‱|1?/10万|1?/十万|个|人|张|名|所|次|小时|岁|天)\s*[)）]\s*$")
 BARE_VALUE = re.compile(rf"^(?P<sym>[{SYMBOLS}]?)(?P<num>{NUM})(?P<bound>{'|'.join(BOUNDS)})?$")
 PAREN_YEAR = re.compile(r"^[）)]?[（(](?:到|至)?((?:19|20)\d\d)年(?:底|末)?$")
 QUALIFIER = re.compile(r"以[^以，,]{1,16}?为(?:单位|基数)$")
@@ -484,6 +484,12 @@ def plan_end_year(plan: ParsedPlan) -> int | None:
     return int(years[-1]) if years else None
 
 
+def plan_first_year(plan: ParsedPlan) -> int | None:
+    """The first year of the plan's period ("2021—2030" → 2021)."""
+    years = re.findall(r"(?:19|20)\d\d", plan.meta.period)
+    return int(years[0]) if years else None
+
+
 def _check(name: str, value: _Value) -> str | None:
     """Why a value cannot be right as written, or None."""
     if value.unit in ("%", "％") and value.number > 100:
@@ -528,7 +534,10 @@ def extract_indicators(plan: ParsedPlan) -> list[Indicator]:
             continue
         for f in _read_simplified(_read_text, passage.text) if simplify else _read_text(passage.text):
             out.append(_indicator(f, plan, end_year, passage_id=passage.id))
+    first_year = plan_first_year(plan)
     for row in plan.indicator_table:
+        if row.year is not None and first_year is not None and row.year < first_year:
+            continue              # 2020年 | 2025年 | 2030年: the year before the plan's period is its base, no target
         found = _read_simplified(_read_row, row.indicator, row.value) if simplify else _read_row(row.indicator, row.value)
         for f in found:
             if row.year is not None:          # the year its column names is written, not inferred
@@ -542,9 +551,21 @@ def extract_indicators(plan: ParsedPlan) -> list[Indicator]:
 def stated_value(i: Indicator) -> str:
     """The value as a report states it: with its verb where the value alone would misread, a change relative to a
     base year (以2020年为基数下降15%, not the rate 15%) and a bound written before the number (不高于千分之六)."""
+    value = value_with_unit(i)
     if i.direction in CHANGE_VERBS | {"不低于", "不超过"} and not i.bound and not i.value.startswith(i.direction):
-        return f"{i.direction}{i.value}"
-    return i.value
+        return f"{i.direction}{value}"
+    return value
+
+
+def value_with_unit(i: Indicator) -> str:
+    """The value with its unit: a table cell writes a bare number under a unit its header or 单位 column gives
+    (婴儿死亡率（‰） | ≤5.0 is ≤5.0‰); a value that writes its unit is as written."""
+    if not i.unit or i.unit in i.value or any(i.value.lstrip(SYMBOLS).startswith(f) for f in FRACTION_UNITS):
+        return i.value
+    last = None
+    for last in re.finditer(NUM, i.value):
+        pass
+    return i.value if last is None else i.value[:last.end()] + i.unit + i.value[last.end():]
 
 
 def indicators_stated_in(passages: list, meta) -> list[Indicator]:

@@ -18,7 +18,7 @@ from typing import Callable
 from pydantic import BaseModel, Field
 
 from indexer.normalize import for_the_model, normalize_for_index
-from indexer.targets import BOUNDS, CHANGE_VERBS, NUM, SYMBOL_DIRECTIONS, VALUE, fold, indicator_specs
+from indexer.targets import BOUNDS, CHANGE_VERBS, NUM, SYMBOL_DIRECTIONS, VALUE, fold, indicator_specs, value_with_unit
 from plansearch.evidence import (EVIDENCE_DEPTH, RE_ASK_TURN, RE_BASELINE, RE_HAN, SUBJECT_PREFIXES, mostly_latin,
                                  states_every_topic)
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
@@ -272,12 +272,13 @@ def _stated_value(i: Indicator, quote: str = "") -> str:
     """The value as the answer states it: a change relative to a base year (以2020年为基数下降15%) keeps its verb, or
     "15%" would read as the rate itself; a bound written before the number (不低于80%) is kept as the quote writes
     it, or "80%" would read as the target itself."""
+    value = value_with_unit(i)
     if i.direction in CHANGE_VERBS and not i.value.startswith(i.direction):
-        return f"{i.direction}{i.value}"
+        return f"{i.direction}{value}"
     at = quote.find(i.value) if quote and i.value else -1
     if at > 0 and (bound := RE_BOUND_BEFORE.search(quote[:at])):
-        return bound.group(1) + i.value
-    return i.value
+        return bound.group(1) + value
+    return value
 
 
 def _direction_before(i: Indicator) -> str:

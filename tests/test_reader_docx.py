@@ -17,6 +17,7 @@ from conftest import AUTO_NUMBERED, CORPUS
 from indexer.corpus import parse_document, parse_file
 from indexer.readers import ReaderError, read_document
 from indexer.readers.numbering import chinese_counting, format_number
+from indexer.targets import extract_indicators
 
 STEMS = sorted(p.stem for p in CORPUS.glob("*.txt"))
 
@@ -105,7 +106,10 @@ def test_a_tables_caption_is_not_glued_to_the_passage_before_it(tmp_path):
     texts = {p.id.removeprefix("caption-"): p.text for p in plan.passages}
     assert texts["d1-m1"] == "预防和控制儿童近视。加强视力监测。"
     assert not any("表1" in t for t in texts.values()) and texts["d2-m1"] == "预防儿童溺水。加强看护。"
-    assert [(r.indicator, r.value) for r in plan.indicator_table] == [("新生儿死亡率", "3‰以下")]
+    # each year's column is kept with its year; the year before the plan's period is its base, no target
+    assert [(r.indicator, r.value, r.year) for r in plan.indicator_table] == [("新生儿死亡率", "3.5‰", 2020),
+                                                                              ("新生儿死亡率", "3‰以下", 2025)]
+    assert [(i.value, i.year) for i in extract_indicators(plan) if i.table_line] == [("3‰以下", 2025)]
 
 
 # -- numbering definitions ------------------------------------------------------------------------------

@@ -424,6 +424,26 @@ def test_an_indicator_table_typed_as_text_is_read_with_its_units(tmp_path, separ
     assert not any("序号" in p.text for p in plan.passages)
 
 
+def test_a_tables_unit_column_and_bare_year_columns_give_each_year_its_value_with_its_unit(tmp_path):
+    """The 十四五 layout 指标 | 单位 | 2020年 | 2025年 | 2030年 | 属性 gave no value at all (the unit was read only from
+    the indicator's name), and a header of bare years gave the 2030 column's value as the plan's 2025 target. The
+    year before the plan's period is its base; the answer states a cell's value with the unit of its column."""
+    from plansearch.ask import _stated_value
+
+    source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    rows = [["指标", "单位", "2020年", "2025年", "2030年", "属性"],
+            ["婴儿死亡率", "‰", "5.4", "≤5.0", "≤4.5", "预期性"],
+            ["孕产妇死亡率", "1/10万", "16.2", "≤14", "≤12", "约束性"]]
+    table = "\n".join("\t".join(r) for r in rows)
+    (tmp_path / "dq.txt").write_text(f"{source}\n附件\n\n主要指标\n{table}\n", encoding="utf-8")
+    [plan] = parse_file(tmp_path / "dq.txt")
+    got = [i for i in extract_indicators(plan) if i.table_line]
+    assert [(i.name, i.value, i.unit, i.year, i.year_inferred, i.attribute) for i in got] == [
+        ("婴儿死亡率", "≤5.0", "‰", 2025, False, "预期性"), ("婴儿死亡率", "≤4.5", "‰", 2030, False, "预期性"),
+        ("孕产妇死亡率", "≤14", "/10万", 2025, False, "约束性"), ("孕产妇死亡率", "≤12", "/10万", 2030, False, "约束性")]
+    assert [_stated_value(i) for i in got] == ["≤5.0‰", "≤4.5‰", "≤14/10万", "≤12/10万"]
+
+
 @pytest.mark.parametrize("stem", ["daqing-children-2021-2025", "zengdu-women-and-children-2021-2030"])
 def test_a_plan_in_traditional_characters_gives_the_same_indicators_quoted_as_it_writes_them(tmp_path, stem):
     """大慶市兒童發展規劃: every indicator of the simplified text, under the same name with the same number, unit,
