@@ -126,6 +126,9 @@ RE_PREFACE = re.compile(r"^前\s*言$")
 # an annex after the plan's last chapter (附表：主要指标, 附件1 名词解释): a chapter of its own
 RE_ANNEX = re.compile(r"^(附\s*[件表录]\s*[\d一二三四五六七八九十]*)\s*[:：]?\s*(.{0,40})$")
 RE_TITLE = re.compile(r"^[^，。；：,;:]{2,40}(规划|纲要)\s*(?:[（(][^（）()]{1,16}[)）]\s*){0,2}$")   # （征求意见稿）（2021—2025年）
+# a policy document's title: …关于加强…工作的实施意见 (never the notice 关于印发…的通知, which is no plan's title)
+RE_POLICY_TITLE = re.compile(r"^[^，。；：,;:]{0,40}关于[^，。；：,;:]{2,60}的(?:实施意见|指导意见|意见|实施方案|工作方案|行动方案|"
+                             r"方案|实施办法|办法|决定)\s*(?:[（(][^（）()]{1,16}[)）]\s*){0,2}$")
 RE_TITLE_TAIL = re.compile(r"^[（(]\s*(\d{4}\s*[—–\-－~～至]+\s*\d{4}\s*年?|征求意见稿|草案|试行)\s*[)）]$")
 SENTENCE_END = tuple("。！？；：!?;:")
 # the month a cover page is dated (二〇二一年十二月): no part of the title under it
@@ -204,7 +207,7 @@ def classify(number: int, raw: str) -> Line:
     def written(m: re.Match, group: int) -> str:      # a group as the line writes it
         return text[m.start(group):m.end(group)]
 
-    if RE_TITLE.match(probe) or RE_TITLE_TAIL.match(probe):
+    if RE_TITLE.match(probe) or RE_TITLE_TAIL.match(probe) or RE_POLICY_TITLE.match(probe):
         return Line(number, raw, text, LineType.title, body=text)
     if RE_PREFACE.match(probe):
         return Line(number, raw, text, LineType.preface, body="前言")

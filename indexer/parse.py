@@ -119,6 +119,12 @@ def _milestone(header: str) -> str:
     return f"{year.group()}年" if year else header.strip().rstrip("：:")
 
 
+def _run_in_head(body: str) -> str:
+    """The heading a numbered paragraph opens with, when it runs on into its text (工作目标。到2025年… → 工作目标)."""
+    m = re.match(r"\s*([^。：:，,；;]{2,12})[。：:]", body or "")
+    return m.group(1) if m else ""
+
+
 def words_kind(name: str) -> Kind | None:
     """What a heading's words say the passages under it are; None when they say nothing or both."""
     if RE_OVERVIEW_WORDS.search(name):
@@ -425,6 +431,9 @@ class _PlanParser:
                 return
             self.box = None                         # the block's numbering goes on (4. after 3.): the box is over
         kind = self._item_kind()
+        if kind is Kind.overview and number is not None and words_kind(_run_in_head(line.body)) is Kind.target:
+            # （二）工作目标。到2025年，…: an 实施意见's goals, run in under their heading, numbered on from （一）指导思想
+            kind, self.last_number = Kind.target, number - 1
         self.items_seen += 1
         if kind in PASSAGE_KINDS and number is not None:
             if self.current is None or self.item_style in (None, style):

@@ -844,3 +844,32 @@ def test_a_print_record_with_its_subject_words_and_print_run_is_no_part_of_the_l
     [want], [got] = parse_file(CORPUS / "daqing-children-2021-2025.txt"), parse_file(tmp_path / "daqing.txt")
     assert [(_local(p), p.kind, p.text) for p in got.passages] == [(_local(p), p.kind, p.text) for p in want.passages]
     assert got.meta.date == "2022-01-05"
+
+
+def test_a_policy_documents_title_and_its_goals_run_in_under_their_heading(tmp_path):
+    """寿光市人民政府办公室关于加强儿童青少年近视防控工作的实施意见 was given the made-up title 寿光市儿童发展规划, and its
+    goals, written （二）工作目标。到2025年，… under 一、总体要求, were an overview passage: no target, no indicator,
+    and ask said the plan sets no 小学生近视率."""
+    from indexer.targets import extract_indicators
+
+    text = "\n".join([
+        "寿光市人民政府办公室关于加强儿童青少年近视防控工作的实施意见",
+        "寿政办发〔2021〕15号",
+        "各镇人民政府（街道办事处），市政府各部门、单位：",
+        "为切实加强全市儿童青少年近视防控工作，经市政府同意，提出如下实施意见。",
+        "一、总体要求",
+        "（一）指导思想。以习近平新时代中国特色社会主义思想为指导，把儿童青少年视力健康作为全面发展的重要内容。",
+        "（二）工作目标。到2025年，小学生近视率下降到36%以下，初中生近视率下降到58%以下。到2030年，小学生近视率下降到33%以下。",
+        "二、重点任务",
+        "（一）强化学校主体责任",
+        "1.减轻学生学业负担。严格控制书面作业总量。",
+        "2.改善视觉环境。每学期对学生课桌椅高度进行个性化调整。",
+    ])
+    (tmp_path / "shouguang.txt").write_text(text + "\n", encoding="utf-8")
+    [plan] = parse_file(tmp_path / "shouguang.txt")
+    assert plan.meta.title == "寿光市人民政府办公室关于加强儿童青少年近视防控工作的实施意见"
+    kinds = {p.id.removeprefix("shouguang-"): p.kind.value for p in plan.passages}
+    assert kinds["c1-t2"] == "target" and kinds["d1-m1"] == "measure"
+    assert not any(w.startswith("line") for w in plan.warnings)
+    assert sorted((i.name, i.value, i.year) for i in extract_indicators(plan)) == [
+        ("初中生近视率", "58%以下", 2025), ("小学生近视率", "33%以下", 2030), ("小学生近视率", "36%以下", 2025)]
