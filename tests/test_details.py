@@ -117,6 +117,17 @@ def test_gazetteer_matches_full_short_and_province_short_names():
     assert (xinxing.province, xinxing.city) == ("新疆生产建设兵团", "第十三师新星市")
 
 
+def test_a_division_made_or_renamed_since_2020_is_itself_and_its_former_name_still_names_it():
+    """云州区 (大同县 until 2018) was missing: its plan became a 大同市 plan, and the city's questions got the district's
+    numbers. 宁乡市 (宁乡县 until 2017) was named 宁乡县 in every answer."""
+    [yunzhou] = resolve("云州区")
+    assert (yunzhou.province, yunzhou.city, yunzhou.county, yunzhou.level.value) == ("山西省", "大同市", "云州区", "county")
+    assert [d.county for d in resolve("宁乡市")] == ["宁乡市"] and [d.county for d in resolve("宁乡县")] == ["宁乡县"]
+    found = find_details(lines_of("云州区儿童发展“十四五”规划\n为促进儿童全面发展，制定本规划。\n"))
+    assert (found.province, found.city, found.county) == ("山西省", "大同市", "云州区")
+    assert len(resolve("聂荣县")) == 1          # given a new code under its own name: listed once
+
+
 def test_fourteenth_five_year_plan_means_2021_to_2025():
     assert find_period("乡宁县儿童发展“十四五”规划") == "2021—2025"
     assert find_period("某某市“十三五”教育发展规划") == "2016—2020"
