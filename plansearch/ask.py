@@ -397,6 +397,11 @@ class Asker:
         concepts = s.concepts(q, interp) if interp else []
         names = find_indicators(q)
         plans = interp.plans if interp else []
+        if lacked := self._domain_lacked(q, interp):
+            # 汾西县儿童与家庭领域的主要目标有哪些, of a plan without that domain: say so, and give other places'
+            labels = "、".join(dict.fromkeys(_label(s.plans[p], s.plans) for p in plans))
+            return self._finish(self._grouped_answer(q, response, plans, lacking=True, concepts=concepts,
+                                                     lacks=f"{labels}没有“{lacked}”这一领域"))
         values = self._values(q, names, plans, concepts) if names else []
         if values and not plans:
             # 各地新生儿访视率: the plans that set it only in a measure (保持在95%以上 under 策略措施) are among 各地 too
@@ -670,8 +675,20 @@ class Asker:
         return holding[0] if holding else text
 
     # -- "what do others do" -----------------------------------------------------------------
+    def _domain_lacked(self, q: str, interp) -> str | None:
+        """The domain a question names outright (儿童与家庭, 家庭领域) when no plan it names has it, else None."""
+        if not interp or not interp.plans or not interp.domains or not (
+                "领域" in q or any(d in q for d in interp.domains)):
+            return None
+        own = {d for p in interp.plans for d in self.searcher.plan_domains(p)}
+        if own & set(interp.domains):
+            return None
+        subjects = {self.searcher.plans[p].subject for p in interp.plans}
+        return next((d for d in interp.domains if d in q), None) or next(
+            (d for d in interp.domains if any(d.startswith(x) for x in subjects)), interp.domains[0])
+
     def _grouped_answer(self, q: str, response, named: list[str] | None = None, lacking: bool = False,
-                        concepts=None) -> AskResponse:
+                        concepts=None, lacks: str | None = None) -> AskResponse:
         """Per plan, its versions of the best-matching measure(s) and target(s): the compare groups on top. A plan
         the question names leads; other plans follow marked as other places (all of them, when it lacks the topic)."""
         from plansearch.compare import Comparer
@@ -754,7 +771,7 @@ class Asker:
         others = [line(g) for g in ordered if g.other_place]
         if lacking:
             names = "、".join(dict.fromkeys(_label(s.plans[p], s.plans) for p in named))
-            answer = f"{names}{self._not_mentioned(response, named, concepts or [])}；" + (
+            answer = (lacks or f"{names}{self._not_mentioned(response, named, concepts or [])}") + "；" + (
                 f"其他地方的做法：{'；'.join(others)}。" if others else "其他地方的规划也没有找到相关内容。")
         elif others and own:
             answer = "；".join(own) + "。其他地方的做法：" + "；".join(others) + "。"

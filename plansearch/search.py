@@ -666,6 +666,10 @@ class Searcher:
                                 next=self.index.passage(after).id if after is not None else None)
         return view(PassageDetail, p, meta, neighbours=neighbours)
 
+    def plan_domains(self, plan_id: str) -> list[str]:
+        """The domains a plan's passages fall under."""
+        return list(self._plan_domains.get(plan_id, []))
+
     def plan_summaries(self) -> list[PlanSummary]:
         out = []
         for meta in self.plans.values():

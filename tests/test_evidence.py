@@ -226,6 +226,16 @@ def test_an_age_asked_is_read_in_the_values_own_clause():
     assert _fits_the_question(q, of("6岁儿童近视率", "3%左右"), lambda i: sentence)
 
 
+def test_a_domain_the_named_plan_does_not_have_is_said_to_be_missing(fake_searcher):
+    """A plan without a domain (a drafter deleted 儿童与家庭) was answered with passages of its other domains when a
+    question named that domain outright; it now says the plan has no such domain, and gives other places'."""
+    asker = Asker(fake_searcher, fake_searcher.settings)
+    answer = asker.ask("新城区儿童规划妇女与经济领域有哪些目标")
+    assert answer.no_answer and answer.answer.startswith("新城区儿童规划没有“妇女与经济”这一领域")
+    assert answer.groups and all(g.other_place for g in answer.groups)
+    assert not asker.ask("新城区儿童与安全领域有哪些目标").no_answer
+
+
 def test_a_value_answer_is_the_indicator_asked(fake_searcher):
     answer = Asker(fake_searcher, fake_searcher.settings).ask("新城区初中生近视率要降到多少")
     assert answer.values and all(v.indicator == "初中生近视率" for v in answer.values)
