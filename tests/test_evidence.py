@@ -1329,3 +1329,18 @@ def test_english_words_for_water_a_gross_rate_and_words_that_only_say_which_plan
 def test_everyday_words_for_a_zebra_crossing_and_a_crooked_spine(fake_searcher):
     forms = {c.word: c.forms for c in fake_searcher.vocabulary.concepts("学校门口的人行横道，孩子脊椎弯", [])}
     assert "斑马线" in forms["人行横道"] and "脊柱侧弯" in forms["脊椎弯"]
+
+
+def test_what_a_plan_says_is_no_topic_and_words_for_a_beating_and_reporting_reach_the_plans(fake_searcher):
+    """哪些地方的规划提出要创建儿童友好城市 required 提出 of a passage and was refused; 挨打 and 上报 reached nothing the
+    plans write (暴力, 报告 of 强制报告)."""
+    vocabulary = fake_searcher.vocabulary
+    words = [c.word for c in vocabulary.concepts("哪些地方的规划提出要创建儿童友好城市", [])]
+    assert "提出" not in words and "儿童友好城市" in words
+    forms = {c.word: c.forms for c in vocabulary.concepts("怀疑在家挨打，学校必须上报吗", [])}
+    assert "暴力" in forms["挨打"] and "报告" in forms["上报"]
+
+
+def test_a_word_the_plans_write_only_joined_with_another_is_found_in_the_joined_form(fake_searcher):
+    """中学: the plans write 中小学 (中学 and 小学 as one word), never 中学 alone."""
+    assert "中小学" in fake_searcher.vocabulary.forms("中学")
