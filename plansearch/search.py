@@ -23,7 +23,7 @@ from embeddings.encoder import Encoder
 from indexer.normalize import for_the_model, normalize_for_index
 from indexer.tokenize import Tokenizer
 from plansearch import lexicon as lexicon_module
-from plansearch.domains import same_outline_domain
+from plansearch.domains import domain_matches, same_outline_domain
 from plansearch.evidence import (EVIDENCE_DEPTH, Concept, Evidence, Vocabulary, abbreviations, judge, mostly_latin,
                                  words_by_first_character)
 from plansearch.errors import InvalidQuery, PassageNotFound, PlanNotFound
@@ -331,7 +331,10 @@ class Searcher:
             wanted = req.domain.strip()
             # the name, or another plan's name for the same outline domain (儿童健康 for 儿童与健康); a part of a
             # name (安全, 健康, 儿童) picks the domains holding it; one character (与, 童) is no name
-            domains = frozenset([d for d in self.domains if d == wanted or same_outline_domain(d, wanted)]
+            # (安全 written as a domain's whole name by one plan is the 儿童与安全 of the others, and theirs is its)
+            domains = frozenset([d for pid, names in self._plan_domains.items() if pid in self.plans for d in names
+                                 if domain_matches(d, wanted, self.plans[pid].subject)]
+                                or [d for d in self.domains if d == wanted or same_outline_domain(d, wanted)]
                                 or [d for d in self.domains if len(wanted) >= 2 and wanted in d])
             if not domains:
                 raise InvalidQuery("domain", f"未知的领域“{wanted}”（unknown domain）；可用：{'、'.join(self.domains)}")

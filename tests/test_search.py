@@ -237,3 +237,25 @@ def test_domain_filter_takes_another_plans_name_for_the_same_outline_domain(two_
                                                           ("xiangning-children-2021", "儿童健康")}
     # a topic alone still picks every domain holding it; the women's health domain is not the children's
     assert {h.domain for h in searcher.search(SearchRequest(q="安全", k=40, domain="安全")).results} == {"儿童与安全"}
+
+
+def test_a_domain_written_by_its_topic_alone_is_filtered_with_the_others_of_its_outline(two_plans, tmp_path,
+                                                                                         keyword_encoder):
+    """A plan heading its domain （二）安全: --domain 安全 gave only its passages, and --domain 儿童与安全 none of them."""
+    from conftest import copy_two_plans
+
+    from plansearch.runtime import build, open_searcher
+    from plansearch.settings import Settings
+
+    corpus, index, cache = copy_two_plans(two_plans, tmp_path)
+    plan = corpus / "xiangning-children-2021-2025-draft.txt"
+    text = plan.read_text(encoding="utf-8")
+    assert "（二）儿童与安全" in text
+    plan.write_text(text.replace("（二）儿童与安全", "（二）安全"), encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=index, cache_dir=cache)
+    build(settings, encoder=keyword_encoder)
+    searcher = open_searcher(settings, encoder=keyword_encoder)
+    for wanted in ("安全", "儿童与安全"):
+        hits = searcher.search(SearchRequest(q="溺水 预防", k=40, domain=wanted)).results
+        assert {(h.plan_id, h.domain) for h in hits} == {("daqing-children-2021", "儿童与安全"),
+                                                          ("xiangning-children-2021", "安全")}, wanted
