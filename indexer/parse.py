@@ -484,11 +484,13 @@ class _PlanParser:
 
     def _on_text(self, para: Paragraph) -> None:
         block = self.block
-        if block is not None and self.box is None and (m := RE_BOX.match(para.first.text)):
-            # 专栏N: a passage of its own in the block, its projects inside it; the block's count is kept
+        # 专栏N: a passage of its own in the block, or among the tasks of a 主要任务 section (一、…二、… under 第一节),
+        # its projects inside it; the count of the items around it is kept
+        boxed = block if block is not None else self._item_kind() if self.current is not None else None
+        if boxed in (Kind.target, Kind.measure) and self.box is None and (m := RE_BOX.match(para.first.text)):
             n = m.group(1)
             self.box_last = None
-            self.box = self._start(block, f"{self._scope()}-box{n if n.isdigit() else cn_to_int(n)}", None, para,
+            self.box = self._start(boxed, f"{self._scope()}-box{n if n.isdigit() else cn_to_int(n)}", None, para,
                                    heading=para.first.text.strip(), domain=self.domain)
             return
         if block is not None and self.item_style in (None, Style.num):

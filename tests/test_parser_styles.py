@@ -873,3 +873,29 @@ def test_a_policy_documents_title_and_its_goals_run_in_under_their_heading(tmp_p
     assert not any(w.startswith("line") for w in plan.warnings)
     assert sorted((i.name, i.value, i.year) for i in extract_indicators(plan)) == [
         ("初中生近视率", "58%以下", 2025), ("小学生近视率", "33%以下", 2030), ("小学生近视率", "36%以下", 2025)]
+
+
+def test_a_box_among_the_tasks_of_a_sectoral_plans_section_is_a_passage_of_its_own(tmp_path):
+    """In a 十四五 sectoral plan the tasks are numbered 一、二、 under 第一节, with no 策略措施 block: a 专栏 after task 二
+    was glued to it, its projects cited under the task's title."""
+    text = "\n".join([
+        "灵石县卫生健康事业发展“十四五”规划",
+        "第一章 发展基础",
+        "“十三五”期间，全县居民主要健康指标持续向好。",
+        "第二章 主要任务",
+        "第一节 提升公共卫生服务能力",
+        "一、完善疾病预防控制体系。改革完善县疾病预防控制中心。",
+        "二、强化妇幼健康服务。加强县妇幼保健院建设。",
+        "专栏1　妇幼健康促进工程",
+        "（1）出生缺陷综合防治项目：孕前优生健康检查目标人群覆盖率达到80%以上。",
+        "（2）儿童早期发展项目：建设儿童早期发展示范基地1个。",
+        "三、发展普惠托育服务。支持社会力量举办托育机构。",
+        "第三章 保障措施",
+        "一、加强组织领导。将卫生健康事业发展纳入政府目标责任考核。",
+    ])
+    (tmp_path / "lingshi.txt").write_text(text + "\n", encoding="utf-8")
+    [plan] = parse_file(tmp_path / "lingshi.txt")
+    texts = {p.id.removeprefix("lingshi-"): p.text for p in plan.passages}
+    assert texts["d1-m2"] == "强化妇幼健康服务。加强县妇幼保健院建设。"
+    assert texts["d1-box1"].startswith("专栏1") and "儿童早期发展项目" in texts["d1-box1"]
+    assert texts["d1-m3"] == "发展普惠托育服务。支持社会力量举办托育机构。"
