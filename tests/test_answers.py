@@ -134,6 +134,8 @@ def test_find_indicators_in_questions():
     # a name the alias list lacks: the indicators holding its longest tail as written, never one holding its words
     # apart (儿童伤害死亡率 holds 儿童…死亡率)
     assert find_indicators("新城区儿童死亡率是多少") == ["5岁以下儿童死亡率"]
+    # 卫生健康 and women's plans set life expectancy, in years: a question names it however it is worded
+    assert find_indicators("灵石县2030年人均预期寿命") == find_indicators("妇女预期寿命要到多少岁") == ["人均预期寿命"]
 
 
 def test_a_value_answers_only_what_was_asked(fake_searcher):
