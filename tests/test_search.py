@@ -217,9 +217,8 @@ def test_words_ending_in_county_or_district_are_no_place_unless_a_real_division_
     assert "一直在县" not in answer.answer and not answer.no_answer
 
 
-def test_domain_filter_takes_another_plans_name_for_the_same_outline_domain(two_plans, tmp_path, keyword_encoder):
-    """A city writing 儿童健康 where the outline writes 儿童与健康: filtering by either name gives both plans'
-    health passages, each shown under its own plan's name."""
+def _xiangning_renamed(two_plans, tmp_path, keyword_encoder, heading: str, renamed: str):
+    """A searcher of the two plans, 乡宁's domain heading `heading` written `renamed`."""
     from conftest import copy_two_plans
 
     from plansearch.runtime import build, open_searcher
@@ -227,10 +226,18 @@ def test_domain_filter_takes_another_plans_name_for_the_same_outline_domain(two_
 
     corpus, index, cache = copy_two_plans(two_plans, tmp_path)
     plan = corpus / "xiangning-children-2021-2025-draft.txt"
-    plan.write_text(plan.read_text(encoding="utf-8").replace("（一）儿童与健康", "（一）儿童健康"), encoding="utf-8")
+    text = plan.read_text(encoding="utf-8")
+    assert heading in text
+    plan.write_text(text.replace(heading, renamed), encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=index, cache_dir=cache)
     build(settings, encoder=keyword_encoder)
-    searcher = open_searcher(settings, encoder=keyword_encoder)
+    return open_searcher(settings, encoder=keyword_encoder)
+
+
+def test_domain_filter_takes_another_plans_name_for_the_same_outline_domain(two_plans, tmp_path, keyword_encoder):
+    """A city writing 儿童健康 where the outline writes 儿童与健康: filtering by either name gives both plans'
+    health passages, each shown under its own plan's name."""
+    searcher = _xiangning_renamed(two_plans, tmp_path, keyword_encoder, "（一）儿童与健康", "（一）儿童健康")
     for wanted in ("儿童与健康", "儿童健康"):
         hits = searcher.search(SearchRequest(q="儿童 健康 预防", k=40, domain=wanted)).results
         assert {(h.plan_id, h.domain) for h in hits} == {("daqing-children-2021", "儿童与健康"),
@@ -242,19 +249,7 @@ def test_domain_filter_takes_another_plans_name_for_the_same_outline_domain(two_
 def test_a_domain_written_by_its_topic_alone_is_filtered_with_the_others_of_its_outline(two_plans, tmp_path,
                                                                                          keyword_encoder):
     """A plan heading its domain （二）安全: --domain 安全 gave only its passages, and --domain 儿童与安全 none of them."""
-    from conftest import copy_two_plans
-
-    from plansearch.runtime import build, open_searcher
-    from plansearch.settings import Settings
-
-    corpus, index, cache = copy_two_plans(two_plans, tmp_path)
-    plan = corpus / "xiangning-children-2021-2025-draft.txt"
-    text = plan.read_text(encoding="utf-8")
-    assert "（二）儿童与安全" in text
-    plan.write_text(text.replace("（二）儿童与安全", "（二）安全"), encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=index, cache_dir=cache)
-    build(settings, encoder=keyword_encoder)
-    searcher = open_searcher(settings, encoder=keyword_encoder)
+    searcher = _xiangning_renamed(two_plans, tmp_path, keyword_encoder, "（二）儿童与安全", "（二）安全")
     for wanted in ("安全", "儿童与安全"):
         hits = searcher.search(SearchRequest(q="溺水 预防", k=40, domain=wanted)).results
         assert {(h.plan_id, h.domain) for h in hits} == {("daqing-children-2021", "儿童与安全"),

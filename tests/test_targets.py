@@ -360,6 +360,14 @@ def test_a_value_for_another_year_in_brackets_is_that_years_target():
         ("国家学生体质健康标准达标优良率", "50%以上", 2030, False)]
 
 
+def _indicators_of(text: str, period: str = "2021—2030", domain: str = "儿童与健康") -> list:
+    """The indicators of one target passage holding `text`, in a plan of `period`."""
+    meta = PlanMeta(id="t", title="测试", short_name="测试", subject="儿童", period=period, source_file="t.txt")
+    passage = Passage(id="t-d1-t1", plan_id="t", chapter="", domain=domain, kind=Kind.target, number=1,
+                      text=text, source=SourceSpan(file="t.txt", line_start=1, line_end=1), position=1)
+    return extract_indicators(ParsedPlan(meta=meta, domains=[domain], passages=[passage]))
+
+
 # (a target item giving values for two years, as plans write it) → (name, value, year) of each value read
 TWO_YEAR_FORMS = [
     ("新生儿死亡率2025年控制在3.0‰以内、2030年控制在2.5‰以内。",
@@ -388,19 +396,11 @@ TWO_YEAR_FORMS = [
 def test_values_for_two_years_in_one_item_each_get_their_year(sentence, want):
     """新生儿死亡率2025年控制在3.0‰以内、2030年控制在2.5‰以内 gave indicators named 新生儿死亡率2025年 and 、2030年, and
     2030 questions were answered with the 2025 value."""
-    meta = PlanMeta(id="t", title="测试", short_name="测试", subject="儿童", period="2021—2030", source_file="t.txt")
-    passage = Passage(id="t-d1-t1", plan_id="t", chapter="", domain="儿童与健康", kind=Kind.target, number=1,
-                      text="——" + sentence, source=SourceSpan(file="t.txt", line_start=1, line_end=1), position=1)
-    got = extract_indicators(ParsedPlan(meta=meta, domains=["儿童与健康"], passages=[passage]))
-    assert [(i.name, i.value, i.year) for i in got] == want
+    assert [(i.name, i.value, i.year) for i in _indicators_of("——" + sentence)] == want
 
 
 def test_a_base_in_a_clause_of_its_own_holds_for_the_changes_after_it():
-    meta = PlanMeta(id="t", title="测试", short_name="测试", subject="儿童", period="2021—2030", source_file="t.txt")
-    passage = Passage(id="t-d1-t1", plan_id="t", chapter="", domain="儿童与安全", kind=Kind.target, number=1,
-                      text="——儿童伤害死亡率以2020年为基数，到2025年下降20%，到2030年下降30%。低出生体重发生率与2020年相比下降10%。",
-                      source=SourceSpan(file="t.txt", line_start=1, line_end=1), position=1)
-    got = extract_indicators(ParsedPlan(meta=meta, domains=["儿童与安全"], passages=[passage]))
+    got = _indicators_of("——儿童伤害死亡率以2020年为基数，到2025年下降20%，到2030年下降30%。低出生体重发生率与2020年相比下降10%。")
     assert [(i.name, i.value, i.year, i.baseline) for i in got] == [
         ("儿童伤害死亡率", "20%", 2025, "以2020年为基数"), ("儿童伤害死亡率", "30%", 2030, "以2020年为基数"),
         ("低出生体重发生率", "10%", 2030, "与2020年相比")]
