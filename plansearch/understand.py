@@ -61,6 +61,14 @@ class Interpretation(BaseModel):
     place_as_typed: str | None = None  # the place as typed when it only sounds like the plan's (大清市 for 大庆市)
 
 
+def _names_above(meta) -> set[str]:
+    """The names of the places above a plan's own (a county's city and province, a city's province), as typed:
+    乡宁县's 临汾市, 临汾, 山西省, 山西."""
+    own = meta.county or meta.city
+    wider = (meta.city, meta.province) if meta.county else (meta.province,) if meta.city else ()
+    return {n for w in wider if w and w != own for n in (w, w[:-1], w[:2])}
+
+
 @dataclass
 class Synonyms:
     """`word => term ~term`: the terms widen the search; a term marked `~` is only related (broader, or another
@@ -125,13 +133,21 @@ class QueryUnderstanding:
         return [name for _, name, ids in self._latin_places if plan_id in ids]
 
     @cached_property
+    def _names_above(self) -> dict[str, set[str]]:
+        """Each plan's names of the places above its own (乡宁县's: 临汾市, 临汾, 山西省 …), normalised."""
+        return {meta.id: {normalize_for_index(n) for n in _names_above(meta)} for meta in self.plans}
+
+    @cached_property
     def _place_names(self) -> list[tuple[str, list[str]]]:
         """(normalised name, plan ids) pairs, longest names first, then the narrower place (随州曾都 is asked of
-        曾都, its district, not of 随州), then by name; 市/区/县 suffixes also match without them."""
+        曾都, its district, not of 随州), then by name; 市/区/县 suffixes also match without them. A name that is
+        some plans' own place (临汾市's plan) and only the place above others (乡宁县's, in 临汾市) is theirs alone:
+        a question naming the city asks the city's plan, not its counties'."""
         plans_of: dict[str, list[str]] = {}
+        own_of: dict[str, list[str]] = {}
         wide: dict[str, bool] = {}
         for meta in self.plans:
-            above = {n for w in (meta.city, meta.province) if w and meta.county for n in (w, w[:-1], w[:2])}
+            above = _names_above(meta)
             candidates = {name for name in (meta.short_name, meta.county, *meta.aliases, meta.city) if name}
             candidates |= {name[:-1] for name in candidates if len(name) > 2 and name[-1] in "市区县"}
             for name in sorted(candidates):
@@ -141,8 +157,11 @@ class QueryUnderstanding:
                     ids = plans_of.setdefault(key, [])
                     if meta.id not in ids:
                         ids.append(meta.id)
+                    if not wider and meta.id not in own_of.setdefault(key, []):
+                        own_of[key].append(meta.id)
                     wide[key] = wide.get(key, True) and wider
-        return sorted(plans_of.items(), key=lambda kv: (-len(kv[0]), wide[kv[0]], kv[0]))
+        return sorted(((key, own_of.get(key) or ids) for key, ids in plans_of.items()),
+                      key=lambda kv: (-len(kv[0]), wide[kv[0]], kv[0]))
 
     def _sounding_like(self, typed: str) -> tuple[str, str, list[str]] | None:
         """A place name no plan has that a plan's place name sounds exactly like, with the same 市/区/县 (大清市 for
@@ -172,9 +191,11 @@ class QueryUnderstanding:
         rest = q
         for name, plan_ids in self._place_names:
             if name in rest:
+                rest = rest.replace(name, " ")
+                if any(name in self._names_above[p] for p in matched):
+                    continue          # 临汾乡宁县: the city named says where the county named is
                 place = place or name
                 matched += [p for p in plan_ids if p not in matched]
-                rest = rest.replace(name, " ")
         if re.search(r"[a-z]", rest):
             latin = rest.lower()
             for pattern, name, plan_ids in self._latin_places:

@@ -254,3 +254,19 @@ def test_a_domain_written_by_its_topic_alone_is_filtered_with_the_others_of_its_
         hits = searcher.search(SearchRequest(q="溺水 预防", k=40, domain=wanted)).results
         assert {(h.plan_id, h.domain) for h in hits} == {("daqing-children-2021", "儿童与安全"),
                                                           ("xiangning-children-2021", "安全")}, wanted
+
+
+def test_a_city_named_asks_its_own_plan_not_its_counties_and_a_city_before_a_county_says_where_it_is():
+    """With 临汾市's plan indexed beside its counties' (乡宁, with the alias 临汾), 临汾市小学生近视率 was answered with
+    three values, a county's first; 临汾乡宁县 asked all of them. A name above every plan (山西省) still asks all."""
+    from plansearch.records import PlanMeta
+    from plansearch.understand import QueryUnderstanding
+
+    city = PlanMeta(id="linfen", title="临汾市儿童发展规划", short_name="临汾市", province="山西省", city="临汾市",
+                    subject="儿童", source_file="linfen.txt", aliases=["临汾", "山西"])
+    county = PlanMeta(id="xiangning", title="乡宁县儿童发展规划", short_name="乡宁县", province="山西省", city="临汾市",
+                      county="乡宁县", subject="儿童", source_file="xiangning.txt", aliases=["临汾", "山西"])
+    understanding = QueryUnderstanding([county, city], [])
+    assert understanding.interpret("临汾市小学生近视率目标是多少").plans == ["linfen"]
+    assert understanding.interpret("临汾乡宁县小学生近视率目标是多少").plans == ["xiangning"]
+    assert sorted(understanding.interpret("山西省小学生近视率").plans) == ["linfen", "xiangning"]
