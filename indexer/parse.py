@@ -431,6 +431,8 @@ class _PlanParser:
                 return
             self.box = None                         # the block's numbering goes on (4. after 3.): the box is over
         kind = self._item_kind()
+        if kind is None and self.chapter_role == "domains" and self.stack[-1].role == "domain":
+            kind = Kind.measure       # a domain's numbered items with no 主要目标/策略措施 line over them: its measures
         if kind is Kind.overview and number is not None and words_kind(_run_in_head(line.body)) is Kind.target:
             # （二）工作目标。到2025年，…: an 实施意见's goals, run in under their heading, numbered on from （一）指导思想
             kind, self.last_number = Kind.target, number - 1

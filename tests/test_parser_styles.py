@@ -899,3 +899,26 @@ def test_a_box_among_the_tasks_of_a_sectoral_plans_section_is_a_passage_of_its_o
     assert texts["d1-m2"] == "强化妇幼健康服务。加强县妇幼保健院建设。"
     assert texts["d1-box1"].startswith("专栏1") and "儿童早期发展项目" in texts["d1-box1"]
     assert texts["d1-m3"] == "发展普惠托育服务。支持社会力量举办托育机构。"
+
+
+def test_a_domains_numbered_items_with_no_block_line_over_them_are_its_measures(tmp_path):
+    """A plan whose domain headings are followed directly by numbered measures (no 主要目标： / 策略措施： line) gave
+    no measure: each domain's measures were glued into one overview passage, and ask left the plan out."""
+    text = "\n".join([
+        "襄汾县儿童发展规划（2021—2025年）",
+        "一、指导思想",
+        "坚持儿童优先发展。",
+        "二、发展领域、主要目标和策略措施",
+        "（一）儿童与健康",
+        "1.优先保障儿童健康。将儿童健康主要指标纳入目标责任考核。",
+        "2.加强儿童保健服务。完善儿童保健服务网络。",
+        "（二）儿童与安全",
+        "1.预防和控制儿童溺水。加强农村地区水体的防护隔离。",
+        "三、组织实施",
+        "（一）加强组织领导。",
+    ])
+    (tmp_path / "xiangfen.txt").write_text(text + "\n", encoding="utf-8")
+    [plan] = parse_file(tmp_path / "xiangfen.txt")
+    got = {p.id.removeprefix("xiangfen-"): (p.kind.value, p.title) for p in plan.passages if p.domain}
+    assert got == {"d1-m1": ("measure", "优先保障儿童健康"), "d1-m2": ("measure", "加强儿童保健服务"),
+                   "d2-m1": ("measure", "预防和控制儿童溺水")}
