@@ -353,7 +353,7 @@ class _PlanParser:
         in_domains = self.chapter_role == "domains" and [h.role for h in self.stack] == ["chapter", "sub"]
         if (in_domains or holds_blocks) and self.domain is None:
             heading.role = "domain"
-            self.domains.append(name)
+            self._add_domain(name, para)
             self.sub_count = 0
             return
         self.sub_count += 1
@@ -364,6 +364,12 @@ class _PlanParser:
         else:
             self._section_unit(name, para)
         self.current.paragraphs.clear()
+
+    def _add_domain(self, name: str, para: Paragraph) -> None:
+        if name in self.domains:          # an edit that pasted a domain in twice: both are read, and said
+            self.warnings.append(f"line {para.line_start}: domain '{name}' appears a second time (domain "
+                                 f"{self.domains.index(name) + 1} and {len(self.domains) + 1}); check which copy is meant")
+        self.domains.append(name)
 
     def _on_chapter(self, para: Paragraph, text: str, holds_blocks: bool) -> None:
         self.chapter_no += 1
@@ -377,7 +383,7 @@ class _PlanParser:
         elif holds_blocks:               # 一、儿童与健康 → 主要目标 → 策略措施: the chapter is a domain
             self.chapter_role = "domains"
             self.stack[-1].role = "domain"
-            self.domains.append(name.rstrip("：:").strip())
+            self._add_domain(name.rstrip("：:").strip(), para)
             self.stack[-1].name = self.domains[-1]
         elif "发展领域" in name or "策略措施" in name:
             self.chapter_role = "domains"

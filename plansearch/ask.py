@@ -492,11 +492,12 @@ class Asker:
                  states_every_topic(attributes, normalize_for_index(f"{i.name} {i.name_as_written}"))}
         rows = [i for i in rows if i.plan_id not in named or
                 states_every_topic(attributes, normalize_for_index(f"{i.name} {i.name_as_written}"))]
-        # a plan's passage states the value; its summary-table row repeats it: prefer the passage
+        # a plan's passage states the value; its summary-table row repeats it: prefer the passage. A plan stating
+        # two values for one indicator and year (a domain pasted in twice, edited in one copy) gives both
         seen: set[tuple] = set()
         out = []
         for i in sorted(rows, key=lambda i: (i.passage_id is None, i.plan_id, i.name, i.year or 0)):
-            key = (i.plan_id, i.name, i.year)
+            key = (i.plan_id, i.name, i.year, i.number, i.unit)
             if key not in seen:
                 seen.add(key)
                 out.append(i)

@@ -270,3 +270,29 @@ def test_a_city_named_asks_its_own_plan_not_its_counties_and_a_city_before_a_cou
     assert understanding.interpret("临汾市小学生近视率目标是多少").plans == ["linfen"]
     assert understanding.interpret("临汾乡宁县小学生近视率目标是多少").plans == ["xiangning"]
     assert sorted(understanding.interpret("山西省小学生近视率").plans) == ["linfen", "xiangning"]
+
+
+def test_a_domain_pasted_in_twice_is_said_and_both_of_its_values_are_given(two_plans, tmp_path, keyword_encoder):
+    """An edit that pasted 儿童与安全 in twice, changing 下降20% to 下降30% in one copy: no warning, and ask gave 20%
+    alone. Both copies are read, the parse says so, and the answer gives both values of the plan."""
+    from conftest import copy_two_plans
+
+    from indexer.corpus import parse_file
+    from plansearch.ask import Asker
+    from plansearch.runtime import build, open_searcher
+    from plansearch.settings import Settings
+
+    corpus, index, cache = copy_two_plans(two_plans, tmp_path)
+    plan = corpus / "xiangning-children-2021-2025-draft.txt"
+    lines = plan.read_text(encoding="utf-8").split("\n")
+    start = lines.index("（二）儿童与安全")
+    end = lines.index("（三）儿童与教育")
+    copy = [line.replace("为基数下降20%", "为基数下降30%") for line in lines[start:end]]
+    plan.write_text("\n".join(lines[:end] + copy + lines[end:]), encoding="utf-8")
+    [parsed] = parse_file(plan)
+    assert any("儿童与安全" in w and "second time" in w for w in parsed.warnings)
+    settings = Settings(corpus_dir=corpus, index_dir=index, cache_dir=cache)
+    build(settings, encoder=keyword_encoder)
+    searcher = open_searcher(settings, encoder=keyword_encoder)
+    answer = Asker(searcher, settings).ask("乡宁县儿童伤害死亡率下降多少")
+    assert sorted(v.value for v in answer.values) == ["下降20%", "下降30%"]
