@@ -560,8 +560,9 @@ def stated_value(i: Indicator) -> str:
 def value_with_unit(i: Indicator) -> str:
     """The value with its unit: a table cell writes a bare number under a unit its header or 单位 column gives
     (婴儿死亡率（‰） | ≤5.0 is ≤5.0‰); a value that writes its unit is as written."""
-    if not i.unit or i.unit in i.value or any(i.value.lstrip(SYMBOLS).startswith(f) for f in FRACTION_UNITS):
-        return i.value
+    if not i.unit or i.unit in unicodedata.normalize("NFKC", i.value) \
+            or any(i.value.lstrip(SYMBOLS).startswith(f) for f in FRACTION_UNITS):
+        return i.value            # (９９％以上 writes its unit in full width)
     last = None
     for last in re.finditer(NUM, i.value):
         pass

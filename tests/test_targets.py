@@ -444,6 +444,8 @@ def test_a_tables_unit_column_and_bare_year_columns_give_each_year_its_value_wit
         ("婴儿死亡率", "≤5.0", "‰", 2025, False, "预期性"), ("婴儿死亡率", "≤4.5", "‰", 2030, False, "预期性"),
         ("孕产妇死亡率", "≤14", "/10万", 2025, False, "约束性"), ("孕产妇死亡率", "≤12", "/10万", 2030, False, "约束性")]
     assert [_stated_value(i) for i in got] == ["≤5.0‰", "≤4.5‰", "≤14/10万", "≤12/10万"]
+    [full_width] = _indicators_of("——孕产妇系统管理率达到９９％以上。")
+    assert _stated_value(full_width) == "９９％以上"           # its unit written in full width: not written again
 
 
 @pytest.mark.parametrize("stem", ["daqing-children-2021-2025", "zengdu-women-and-children-2021-2030"])
