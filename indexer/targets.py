@@ -93,6 +93,7 @@ UNIT_IN_NAME = re.compile(r"[（(]\s*(%|％|‰|‱|1?/10万|1?/十万|个|人|�
 BARE_VALUE = re.compile(rf"^(?P<sym>[{SYMBOLS}]?)(?P<num>{NUM})(?P<bound>{'|'.join(BOUNDS)})?$")
 PAREN_YEAR = re.compile(r"^[）)]?[（(](?:到|至)?((?:19|20)\d\d)年(?:底|末)?$")
 QUALIFIER = re.compile(r"以[^以，,]{1,16}?为(?:单位|基数)$")
+CHANGE_AT_END = re.compile(r"(?:进一步|持续|稳步|不断|逐步|明显)?(?:延长|提高|提升|下降|降低|增加|减少|改善|增长)$")
 BASE_AT_END = re.compile(r"(?:以[^以，,]{1,16}?为基数|(?:与|和|同)(?:19|20)\d\d年(?:相比|比较)|(?:比|较|在)(?:19|20)\d\d年"
                          r"(?:的?基础上|水平)?)$")
 RATE_END = re.compile(r"(率|比例|占比|比率|比重|数|医生|床位)$")
@@ -331,6 +332,7 @@ def _read_group(m: re.Match[str], subject: str, ctx: _Context, prev_clause: str)
         lead = prev_clause.rstrip("，,")
         if base := BASE_AT_END.search(lead):
             ctx.baseline, lead = base.group(0), lead[:base.start()]
+        lead = CHANGE_AT_END.sub("", lead)      # 妇女人均预期寿命延长，力争达到82岁: the indicator, without its trend
         if RATE_END.search(lead) or canonical_name(lead):
             subject = lead
     subject = subject or ctx.subject

@@ -18,7 +18,8 @@ from typing import Callable
 from pydantic import BaseModel, Field
 
 from indexer.normalize import for_the_model, normalize_for_index
-from indexer.targets import BOUNDS, CHANGE_VERBS, NUM, SYMBOL_DIRECTIONS, VALUE, fold, indicator_specs, value_with_unit
+from indexer.targets import (BOUNDS, CHANGE_VERBS, NUM, SYMBOL_DIRECTIONS, VALUE, VERB_ALT, fold, indicator_specs,
+                             value_with_unit)
 from plansearch.evidence import (EVIDENCE_DEPTH, RE_ASK_TURN, RE_BASELINE, RE_HAN, SUBJECT_PREFIXES, mostly_latin,
                                  states_every_topic)
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
@@ -46,6 +47,7 @@ NUMBER_QUESTION = re.compile(r"多少|标准是|补贴标准|发放标准|具体
 # a number in digits, or in words with its unit (未满十六周岁, 两小时)
 RE_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千]+(?:周岁|岁|小时|个月|天|周|次|名|所|倍|成)")
 RE_CLAUSE = re.compile(r"[。；;！？!?，,\n]")
+RE_ASPIRED = re.compile(rf"力争(?:{VERB_ALT})?$")
 RE_SENTENCE = re.compile(r"[。；;！？!?\n]")
 RE_YEAR_STATED = re.compile(r"(20[2-3]\d)\s*年")
 RE_YEAR_RANGE = re.compile(r"(?:19|20)\d\d\s*年?\s*(?:—|–|-|～|~|至|到)\s*(?:19|20)\d\d\s*年?")   # a period, not a year
@@ -281,6 +283,12 @@ def _stated_value(i: Indicator, quote: str = "") -> str:
     return value
 
 
+def _aspired(i: Indicator, quote: str) -> str:
+    """力争 where the plan writes it before the value (力争达到80%): an aim, not a commitment, as the plan says."""
+    at = re.sub(r"\s+", "", quote).find(re.sub(r"\s+", "", i.value)) if i.value else -1
+    return "力争" if at > 0 and RE_ASPIRED.search(re.sub(r"\s+", "", quote)[:at]) else ""
+
+
 def _direction_before(i: Indicator) -> str:
     """The direction word the answer writes before the value, unless the value states it (降至5‰以下, or ≥80%,
     which read 不低于≥80% with it)."""
@@ -503,9 +511,19 @@ class Asker:
                 out.append(i)
         return out
 
+    def _newest_first(self, rows: list[Indicator]) -> list[Indicator]:
+        """Rows of one place's plans of one subject, the plan in force first (孝昌县's 2021—2030 plan before its
+        2011—2020 one); places keep their order."""
+        plans = self.searcher.plans
+        place = lambda i: (plans[i.plan_id].short_name, plans[i.plan_id].subject)      # noqa: E731
+        first = {p: n for n, p in reversed(list(enumerate(map(place, rows))))}
+        end = lambda i: max(map(int, re.findall(r"(?:19|20)\d\d", plans[i.plan_id].period)), default=0)  # noqa: E731
+        return sorted(rows, key=lambda i: (first[place(i)], -end(i)))
+
     def _value_answer(self, q: str, rows: list[Indicator], confidence: float | None) -> AskResponse:
         s = self.searcher
         values, lines = [], []
+        rows = self._newest_first(rows)
         # the phrase a 分别 sentence gives several values under (新生儿、婴儿和5岁以下儿童死亡率): in the answer each
         # value goes with its own indicator's name, never with the phrase that also names the others
         passages = {i.passage_id for i in rows if i.passage_id}
@@ -528,9 +546,10 @@ class Asker:
                                       passage_id=i.passage_id, quote=quote, source=source, baseline=i.baseline))
             when = f"到{i.year}年" if i.year and not i.year_inferred else (f"（规划期末{i.year}年）" if i.year else "")
             flag = "（原文如此，单位存疑）" if i.implausible else ""
-            named = i.name if len(names_under.get((i.passage_id, i.name_as_written), ())) > 1 else i.name_as_written
-            lines.append(f"{_label(meta, self.searcher.plans)}：{named}{when}{i.baseline or ''}"
-                         f"{_direction_before(i) if stated == i.value else ''}{stated}{flag}")
+            named = i.name if len(names_under.get((i.passage_id, i.name_as_written), ())) > 1 \
+                else i.name_as_written or i.name
+            lines.append(f"{_label(meta, self.searcher.plans)}：{named}{when}{i.baseline or ''}{_aspired(i, quote)}"
+                         f"{_direction_before(i) if stated in (i.value, value_with_unit(i)) else ''}{stated}{flag}")
         return AskResponse(query=q.strip(), answer_type="value", answer="；".join(lines) + "。", no_answer=False,
                            confidence=confidence, values=values)
 

@@ -53,6 +53,7 @@ QUESTION_WORDS = frozenset({
     "多长时间", "多长", "多少时间", "多少天", "几天", "几个月", "几年",     # how long (颁布后多长时间内报送)
     "回事", "怎么回事", "咋回事",
     "平时", "平常", "平日", "平时候",     # when (平时有没有人管), not what about
+    "现行", "目前", "当前", "本级",      # which plan (孝昌县现行规划, 临汾市本级), not what about
     "时候", "的时候", "专门",        # when, and how (遇到疫情的时候, 有没有专门的标准: jieba calls them nouns)
     "比如", "例如", "譬如", "像是",   # an example follows
     "硬性", "必须", "一定", "强制",   # how firmly, not what

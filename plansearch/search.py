@@ -235,7 +235,7 @@ class Searcher:
         return {r: made[r] if r in made else cache[r] for r in rows}
 
     def concepts(self, q: str, interp: Interpretation) -> list[Concept]:
-        places = [interp.place, interp.unknown_place]
+        places = [interp.place, interp.unknown_place, interp.place_as_typed]     # (汾溪县, typed for 汾西县)
         places += [n for p in interp.plans for n in (self.plans[p].short_name, self.plans[p].city,
                                                       self.plans[p].county, *self.plans[p].aliases)]
         if interp.plans and re.search(r"[A-Za-z]", q):

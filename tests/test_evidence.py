@@ -1344,3 +1344,35 @@ def test_what_a_plan_says_is_no_topic_and_words_for_a_beating_and_reporting_reac
 def test_a_word_the_plans_write_only_joined_with_another_is_found_in_the_joined_form(fake_searcher):
     """中学: the plans write 中小学 (中学 and 小学 as one word), never 中学 alone."""
     assert "中小学" in fake_searcher.vocabulary.forms("中学")
+
+
+def test_an_aim_is_said_as_the_plan_says_it_and_a_places_plan_in_force_comes_first():
+    """力争达到80% was answered 达到80%; of 孝昌县's 2011—2020 and 2021—2030 plans, the expired one came first."""
+    from plansearch.ask import _aspired
+    from plansearch.records import Indicator, PlanMeta
+
+    def row(plan_id, value):
+        return Indicator(name="宫颈癌筛查率", name_as_written="宫颈癌筛查率", value=value, number=0.0, unit="%",
+                         direction="达到", plan_id=plan_id)
+
+    assert _aspired(row("new", "80%"), "适龄妇女宫颈癌人群筛查率力争达到80%。") == "力争"
+    assert _aspired(row("new", "80%"), "适龄妇女宫颈癌人群筛查率达到80%。") == ""
+
+    def meta(id_, name, period):
+        return PlanMeta(id=id_, title=f"{name}妇女发展规划", short_name=name, period=period, subject="妇女",
+                        source_file=f"{id_}.txt")
+
+    asker = Asker.__new__(Asker)
+    asker.searcher = type("Plans", (), {"plans": {"old": meta("old", "孝昌县", "2011—2020"),
+                                                  "new": meta("new", "孝昌县", "2021—2030"),
+                                                  "zd": meta("zd", "曾都区", "2021—2030")}})()
+    rows = [row("zd", "70%"), row("old", "60%"), row("new", "80%")]
+    assert [i.plan_id for i in asker._newest_first(rows)] == ["zd", "new", "old"]
+
+
+def test_words_saying_which_plan_and_a_place_typed_for_another_are_no_topics(fake_searcher):
+    """孝昌县现行妇女规划, 临汾市本级: 现行 and 本级 say which plan; 大清市 typed for 大庆市 is a place, not a topic the
+    plan must write (汾西县儿童规划没有提到汾溪)."""
+    words = lambda q: [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]  # noqa: E731
+    assert not {"现行", "本级"} & set(words("大庆市现行规划本级的小学生近视率目标"))
+    assert not any("大清" in w for w in words("大清市小学生近视率目标"))
