@@ -54,6 +54,7 @@ QUESTION_WORDS = frozenset({
     "回事", "怎么回事", "咋回事",
     "平时", "平常", "平日", "平时候",     # when (平时有没有人管), not what about
     "现行", "目前", "当前", "本级",      # which plan (孝昌县现行规划, 临汾市本级), not what about
+    "两地", "哪边", "更高", "更低", "一块", "这一块", "这块",     # comparing places, and 就业这一块: which, not what
     "时候", "的时候", "专门",        # when, and how (遇到疫情的时候, 有没有专门的标准: jieba calls them nouns)
     "比如", "例如", "譬如", "像是",   # an example follows
     "硬性", "必须", "一定", "强制",   # how firmly, not what
@@ -85,6 +86,9 @@ GENERIC = frozenset({
     "解决", "处理", "应对", "对待",     # 怎么解决: how, not what about
     "同志", "她们", "它们", "你们", "大家", "自己", "别人", "人家",     # who, as a pronoun or address says it
     "老百姓", "百姓", "群众", "大伙", "大伙儿",
+    "安排", "部署", "抓手", "表述", "载体", "明确", "实行", "制定",     # a drafter's words for what a plan does
+    "办理", "避免", "依托", "创建",
+    "女性",                          # 妇女, as the women's plans write it too
 })
 # English function words, number words and words asking for a share: never what a question is about (under five,
 # for the, what ratio …; a phrase of the glossary keeps its word: sex ratio at birth)
@@ -96,7 +100,7 @@ same she should so some such than that the their them then there these they this
 up very was we were what when where which while who whom why will with would you your yours per via among within
 without across along around versus vs etc please tell show give need want know much many
 say says said mention mentions mentioned describe describes described cover covers covered include includes
-call calls called calling keeping
+call calls called calling keeping route routes routed implemented implement implementing rise rises raise independent
 included contain contains state states stated address addresses regarding concerning anything something
 zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
 eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion first
@@ -160,7 +164,8 @@ RE_OR_CHARACTERS = re.compile(r"\(([\u4e00-\u9fff](?:、[\u4e00-\u9fff])+)\)")
 RE_CANNOT = re.compile(r"[不没][到了起上下去来住完成动开够懂会清见着好]")
 # who asks, when it is a post (the asker's role, not what is asked: 我是一名小学老师，…; 我在乡宁一所初中当校长，…)
 # a post asking, at the start (妇联干部想问：…; 村支书请问一下，…): who asks, not what about
-RE_POST_ASKS = re.compile(r"^\s*([^，,。？?！!；;：:]{1,12}?)(?:想问一?下?|请问一?下?|想了解一?下?|想咨询一?下?)\s*[：:，,]?")
+RE_POST_ASKS = re.compile(r"^\s*([^，,。？?！!；;：:]{1,12}?)(?:想问一?下?|请问一?下?|想了解一?下?|想咨询一?下?|想对标一?下?|"
+                          r"想参考一?下?)\s*[：:，,]?")
 RE_ASKER = re.compile(r"^\s*(?:你好|您好)?[，,!！]?\s*我(?:是|在[^，,。？?！!；;]{1,20}?(?:当|做|任|担任))"
                       r"([^，,。？?！!；;]{1,24})[，,。！!；;]")
 # a first-person opening telling the asker's own situation (我在镇民政办负责儿童福利这块，…; 我是乡镇组织委员，正在…),
@@ -171,7 +176,8 @@ RE_ASK_TURN = re.compile(r"[，,。；;!！]\s*(?:我们?)?(?:想问一?下|想�
                          r"想?咨询一?下?|想打听一?下?|想请教一?下?|想参考一?下?|想看一?看|想看一?下|想查一?下)")
 ASKER_POSTS = ("书记", "主任", "老师", "教师", "校长", "园长", "医生", "护士", "干部", "委员", "工作人员", "社工",
                "负责人", "局长", "科长", "村官", "网格员", "专干", "主席", "站长", "所长", "院长", "队长", "组长",
-               "辅导员", "班主任", "记者", "代表")
+               "辅导员", "班主任", "记者", "代表",
+               "工委", "妇联", "局", "委员会", "办公室")      # an office asking (妇儿工委想对标一下：…)
 SUBJECT_PREFIXES = ("小孩", "孩子", "儿童", "娃", "宝宝", "未成年人", "学生")    # one child, however a question names it
 # a colloquial word for a child after what the plans write with 儿 (新生娃, 新生宝宝, 早产孩子)
 RE_CHILD_WORD = re.compile(r"娃娃|宝宝|孩子|小孩|娃")

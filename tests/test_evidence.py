@@ -1376,3 +1376,19 @@ def test_words_saying_which_plan_and_a_place_typed_for_another_are_no_topics(fak
     words = lambda q: [c.word for c in fake_searcher.concepts(q, fake_searcher.understanding.interpret(q))]  # noqa: E731
     assert not {"现行", "本级"} & set(words("大庆市现行规划本级的小学生近视率目标"))
     assert not any("大清" in w for w in words("大清市小学生近视率目标"))
+
+
+def test_a_drafters_words_for_what_a_plan_does_ask_nothing_and_an_office_asking_is_no_topic(fake_searcher):
+    """Questions as plan drafters write them (各地怎么表述的, 有没有明确列入本级财政预算, 两地…哪边更高, 具体抓手) were
+    refused for want of 表述, 明确, 两地, 抓手…; 妇儿工委想对标一下：… required 妇儿工委 of the passages."""
+    vocabulary = fake_searcher.vocabulary
+    words = lambda q: {c.word: c for c in vocabulary.concepts(q, [])}  # noqa: E731
+    asked = words("各地怎么表述的，有没有明确列入财政预算、具体抓手和工作安排，两地哪边更高，适龄女性宫颈癌筛查率")
+    assert not {"表述", "明确", "抓手", "安排", "两地", "更高", "女性"} & set(asked)
+    assert "纳入" in asked["列入"].forms
+    assert "覆盖" in words("活动中心的覆盖面")["覆盖面"].forms
+    assert "就业人员" in words("城镇单位从业人员中女性占比")["从业人员"].forms
+    english = words("what benefits should rise, and how is the plan implemented")
+    assert "待遇" in english["benefits"].forms and not {"rise", "implemented"} & set(english)
+    office = words("妇儿工委想对标一下：哪些地方的规划提出要创建儿童友好城市")
+    assert office["妇儿工委"].predicate and not office["儿童友好城市"].predicate
