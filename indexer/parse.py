@@ -23,6 +23,8 @@ RE_ITEM_BEFORE_DIGIT = re.compile(r"^(\d{1,2})[.．](\d.*)$")
 # a box set apart in the text (专栏1 儿童安全重点工程), its own projects numbered 1. 2. … inside a block of measures
 RE_BOX = re.compile(r"^专栏\s*(\d{1,2}|[一二三四五六七八九十]{1,3})(?=\s|[:：、.．]|[\u4e00-\u9fff])")
 TITLE_MAX = 40
+# a plan's last passage ending in a character or digit, as no sentence of a plan ends (…毛入园率达到9, …加强)
+RE_CUT_SHORT = re.compile(r"[\u4e00-\u9fff0-9０-９、，,]$")
 HEADING_MAX = 40             # a longer numbered line is a paragraph, not a heading
 ITEM_MAX_CHARS = 3000        # an item longer than this is probably several items run together
 # what a heading's words say about the passages under it
@@ -661,6 +663,10 @@ class _PlanParser:
                                  "the plan is kept as overview text")
         if self.domains and not any(x.kind is Kind.target for x in passages):
             self.warnings.append(f"{len(self.domains)} domains but no 主要目标 (targets) found")
+        last = passages[-1].text.rstrip() if passages else ""
+        if last and RE_CUT_SHORT.search(last):
+            # …学前教育毛入园率达到9: a copy or download cut off mid-sentence; what follows it is not in the index
+            self.warnings.append(f"the text ends mid-sentence ('…{last[-12:]}'): the file may be cut short")
 
     @property
     def title(self) -> str:

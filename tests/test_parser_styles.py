@@ -922,3 +922,14 @@ def test_a_domains_numbered_items_with_no_block_line_over_them_are_its_measures(
     got = {p.id.removeprefix("xiangfen-"): (p.kind.value, p.title) for p in plan.passages if p.domain}
     assert got == {"d1-m1": ("measure", "优先保障儿童健康"), "d1-m2": ("measure", "加强儿童保健服务"),
                    "d2-m1": ("measure", "预防和控制儿童溺水")}
+
+
+def test_a_file_cut_off_mid_sentence_is_said_to_be_cut_short(tmp_path):
+    """A download that stopped at …学前教育毛入园率达到9 indexed with no warning: three of seven domains, no 组织实施."""
+    source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    cut = source[:source.index("学前教育毛入园率达到并保持在 9") + len("学前教育毛入园率达到并保持在 9")]
+    (tmp_path / "cut.txt").write_text(cut, encoding="utf-8")
+    [plan] = parse_file(tmp_path / "cut.txt")
+    assert any("mid-sentence" in w and "保持在 9" in w for w in plan.warnings)
+    [whole] = parse_file(CORPUS / "daqing-children-2021-2025.txt")
+    assert not any("mid-sentence" in w for w in whole.warnings)
