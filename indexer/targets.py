@@ -93,6 +93,10 @@ UNIT_IN_NAME = re.compile(r"[（(]\s*(%|％|‰|‱|1?/10万|1?/十万|个|人|�
 BARE_VALUE = re.compile(rf"^(?P<sym>[{SYMBOLS}]?)(?P<num>{NUM})(?P<bound>{'|'.join(BOUNDS)})?$")
 PAREN_YEAR = re.compile(r"^[）)]?[（(](?:到|至)?((?:19|20)\d\d)年(?:底|末)?$")
 QUALIFIER = re.compile(r"以[^以，,]{1,16}?为(?:单位|基数)$")
+RE_CHANGE_NAMED = re.compile(r"(?:(下降|降低|减少)|(?:提高|提升|增长|增加))(?:幅度|比例|百分点)?$|(降幅)$|增幅$")
+RE_ANNEX_SECTION = re.compile(r"^附\s*[件表录]")
+# one line of an annex's list of indicators: 3. 小学生近视率（%）：34以下
+RE_LISTED_INDICATOR = re.compile(r"^(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）])?(?P<name>[^：:]{2,40}?[)）])[：:](?P<value>[^：:]{1,20})$")
 CHANGE_AT_END = re.compile(r"(?:进一步|持续|稳步|不断|逐步|明显)?(?:延长|提高|提升|下降|降低|增加|减少|改善|增长)$")
 BASE_AT_END = re.compile(r"(?:以[^以，,]{1,16}?为基数|(?:与|和|同)(?:19|20)\d\d年(?:相比|比较)|(?:比|较|在)(?:19|20)\d\d年"
                          r"(?:的?基础上|水平)?)$")
@@ -536,6 +540,14 @@ def extract_indicators(plan: ParsedPlan) -> list[Indicator]:
             continue
         for f in _read_simplified(_read_text, passage.text) if simplify else _read_text(passage.text):
             out.append(_indicator(f, plan, end_year, passage_id=passage.id))
+    # an annex listing the plan's indicators line by line (附件 …监测指标: 3. 小学生近视率（%）：34以下), as a table does
+    for passage in plan.passages:
+        if passage.kind is Kind.overview and passage.section and RE_ANNEX_SECTION.match(passage.section[0]) \
+                and "指标" in passage.text.split("\n", 1)[0]:
+            for line in passage.text.split("\n")[1:]:
+                if m := RE_LISTED_INDICATOR.match(SPACES.sub("", line)):
+                    for f in _read_row(m.group("name"), m.group("value")):
+                        out.append(_indicator(f, plan, end_year, passage_id=passage.id))
     first_year = plan_first_year(plan)
     for row in plan.indicator_table:
         if row.year is not None and first_year is not None and row.year < first_year:
@@ -631,6 +643,8 @@ def _read_row(indicator: str, value: str) -> list[_Found]:
                    unicodedata.normalize("NFKC", unit.group(1)).removeprefix("1"), _bound(bare.group("bound")),
                    bare.group("sym") or "")
     direction = SYMBOL_DIRECTIONS.get(symbol) or _direction(None, found)
+    if change := RE_CHANGE_NAMED.search(name):
+        direction = "下降" if change.group(1) or change.group(2) else "提高"    # 儿童伤害死亡率下降幅度（%） | 20: a fall of 20%, no rate of 20%
     return [_Found(canonical_name(name) or _tidy(name), indicator.strip(), found, direction, None)]
 
 

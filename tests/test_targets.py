@@ -449,6 +449,19 @@ def test_a_tables_unit_column_and_bare_year_columns_give_each_year_its_value_wit
     assert _stated_value(full_width) == "９９％以上"           # its unit written in full width: not written again
 
 
+def test_an_annex_listing_the_indicators_line_by_line_gives_them(tmp_path):
+    """附件 …监测指标 with 3. 小学生近视率（%）：34以下 on each line: no indicator was read, and ask said the plan sets no
+    小学生近视率. A 下降幅度 named in the list is a fall, not a rate of that size."""
+    source = (CORPUS / "daqing-children-2021-2025.txt").read_text(encoding="utf-8")
+    annex = "\n".join(["附件", "", "大庆市儿童发展规划监测指标", "", "1. 小学生近视率（%）：34以下",
+                       "2. 儿童伤害死亡率下降幅度（%）：20"])
+    (tmp_path / "dq.txt").write_text(f"{source}\n{annex}\n", encoding="utf-8")
+    [plan] = parse_file(tmp_path / "dq.txt")
+    annexed = {p.id for p in plan.passages if p.section and p.section[0].startswith("附件")}
+    got = [(i.name, i.value, i.unit, i.direction) for i in extract_indicators(plan) if i.passage_id in annexed]
+    assert got == [("小学生近视率", "34以下", "%", "以下"), ("儿童伤害死亡率", "20", "%", "下降")]
+
+
 @pytest.mark.parametrize("stem", ["daqing-children-2021-2025", "zengdu-women-and-children-2021-2030"])
 def test_a_plan_in_traditional_characters_gives_the_same_indicators_quoted_as_it_writes_them(tmp_path, stem):
     """大慶市兒童發展規劃: every indicator of the simplified text, under the same name with the same number, unit,
