@@ -365,7 +365,6 @@ class Vocabulary:
         self._english_generic: frozenset[str] | None = None
         self.written = written              # callable: phrase, its rarer word → whether a passage writes the phrase
         self.by_first = by_first or {}
-        self._by_last: dict[str, list[str]] | None = None
 
     @property
     def lexicon(self) -> lexicon_module.Lexicon:
@@ -431,7 +430,6 @@ class Vocabulary:
                 for group in cilin_groups().get(word, ()):
                     forms += [w for w in group if len(w) >= 2 and w != word and self.known([w])[0]]
             forms += self.abbreviations.get(word, []) or self._written_long_forms(word)
-            forms += self._coordinated_forms(word)
             if len(word) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", word) and self.known([word[:-1]])[0] \
                     and word[-1] not in OTHER_THING_SUFFIXES:
                 forms.append(word[:-1])     # 营养餐 → 营养: a one-character suffix the plans do not write
@@ -480,22 +478,6 @@ class Vocabulary:
             return []
         # each pair looked up among the passages holding the rarer of its two words
         return [a + b for a in firsts for b in seconds if self.written(a + b, min(a, b, key=self.share_containing))]
-
-    def _coordinated_forms(self, word: str) -> list[str]:
-        """津贴 → 津补贴, 中学 → 中小学: the plans write two words sharing their last character as one (津贴、补贴 as
-        津补贴), which holds the word asked only apart. Three-character words a passage writes, made of the word's first
-        character and a plan word ending in its last."""
-        if len(word) != 2 or not RE_HAN.fullmatch(word[0]) or not RE_HAN.fullmatch(word[1]) or self.written is None:
-            return []
-        if self._by_last is None:
-            self._by_last = {}
-            for words in self.by_first.values():
-                for w in words:
-                    self._by_last.setdefault(w[1], []).append(w)
-        ends = [w for w in self._by_last.get(word[1], ()) if w[0] != word[0]]
-        if len(ends) > MAX_LONG_FORM_PAIRS:
-            return []
-        return [word[0] + w for w in ends if self.written(word[0] + w, w)]
 
     def _inner_rules(self, word: str) -> list[str]:
         """The expansions of the rules inside a word (霸凌 in 校园霸凌), not of the word inside a rule: the character

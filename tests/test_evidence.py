@@ -1341,11 +1341,6 @@ def test_what_a_plan_says_is_no_topic_and_words_for_a_beating_and_reporting_reac
     assert "暴力" in forms["挨打"] and "报告" in forms["上报"]
 
 
-def test_a_word_the_plans_write_only_joined_with_another_is_found_in_the_joined_form(fake_searcher):
-    """中学: the plans write 中小学 (中学 and 小学 as one word), never 中学 alone."""
-    assert "中小学" in fake_searcher.vocabulary.forms("中学")
-
-
 def test_an_aim_is_said_as_the_plan_says_it_and_a_places_plan_in_force_comes_first():
     """力争达到80% was answered 达到80%; of 孝昌县's 2011—2020 and 2021—2030 plans, the expired one came first."""
     from plansearch.ask import _aspired
