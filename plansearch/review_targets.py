@@ -1,6 +1,7 @@
 """Indicators for 对标分析: which way an indicator improves, the value a plan sets, comparable forms."""
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from indexer.targets import CHANGE_VERBS, UNIT_SCALE
@@ -23,14 +24,29 @@ def _polarity(ind: Indicator) -> int:
     return 0
 
 
+# what plans set to fall (deaths, illness, myopia, dropping out …); a share or rate of anything else is set to rise
+RE_LOWER_IS_BETTER = re.compile(r"死亡率|发病率|患病率|发生率|感染率|近视率|贫血率|低体重|生长迟缓|超重|肥胖|龋患率|剖宫产率|"
+                                r"辍学率|犯罪率|性别比|自付|个人卫生支出")
+RE_SHARE_OR_RATE = re.compile(r"(?:率|比例|占比|比重)$")
+
+
 def indicator_directions(indicators: list[Indicator]) -> dict[str, int]:
-    """Per canonical name, which way it improves (-1 lower, +1 raise), by the majority of how plans write it."""
+    """Per canonical name, which way it improves (-1 lower, +1 raise), by the majority of how plans write it; where
+    none says (every plan writes 达到…左右: 就业人员中女性比例), by what the name measures (a death rate falls, a
+    share of women rises)."""
     votes: dict[str, Counter] = defaultdict(Counter)
     for ind in indicators:
         pol = _polarity(ind)
-        if pol:
-            votes[ind.name][pol] += 1
-    return {name: (-1 if c[-1] > c[1] else 1) for name, c in votes.items() if c[-1] != c[1]}
+        votes[ind.name][pol] += 1 if pol else 0
+    out = {}
+    for name, c in votes.items():
+        if c[-1] != c[1]:
+            out[name] = -1 if c[-1] > c[1] else 1
+        elif RE_LOWER_IS_BETTER.search(name):
+            out[name] = -1
+        elif RE_SHARE_OR_RATE.search(name):
+            out[name] = 1
+    return out
 
 
 def value_form(ind: Indicator) -> str:

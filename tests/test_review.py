@@ -362,3 +362,18 @@ def test_a_target_beyond_every_peers_is_reported_as_higher(real_searcher):
     import docx
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(review_docx(report))).paragraphs)
     assert "目标高于同类规划：婴儿死亡率 本规划 4‰以下" in text
+
+
+def test_an_indicator_every_plan_writes_as_about_so_much_still_has_a_direction_from_its_name():
+    """就业人员中女性比例达到30%左右 against peers' 45%左右 and 46%左右 was not flagged: 左右 with 达到 says neither way,
+    so the indicator had no direction. A share of women rises; a death rate falls."""
+    from plansearch.records import Indicator
+    from plansearch.review_targets import indicator_directions
+
+    def about(name: str, value: str) -> Indicator:
+        return Indicator(name=name, name_as_written=name, value=value, number=float(value.rstrip("%左右‰")),
+                         unit="%", direction="左右", plan_id="p")
+
+    got = indicator_directions([about("就业人员中女性比例", "45%左右"), about("孕产妇死亡率", "10‰左右"),
+                                about("儿童福利机构数", "3%左右")])
+    assert got == {"就业人员中女性比例": 1, "孕产妇死亡率": -1}
