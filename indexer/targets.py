@@ -94,6 +94,9 @@ BARE_VALUE = re.compile(rf"^(?P<sym>[{SYMBOLS}]?)(?P<num>{NUM})(?P<bound>{'|'.jo
 PAREN_YEAR = re.compile(r"^[）)]?[（(](?:到|至)?((?:19|20)\d\d)年(?:底|末)?$")
 QUALIFIER = re.compile(r"以[^以，,]{1,16}?为(?:单位|基数)$")
 RE_CHANGE_NAMED = re.compile(r"(?:(下降|降低|减少)|(?:提高|提升|增长|增加))(?:幅度|比例|百分点)?$|(降幅)$|增幅$")
+WORDED_VALUES = ("全覆盖", "翻一番")
+RE_WORDED_VALUE = re.compile(rf"^(?P<subject>[^，,。；;]{{2,40}}?(?:率|比例|占比|比重))(?:要|应)?(?:实现|达到)?"
+                             rf"(?P<value>{'|'.join(WORDED_VALUES)})$")
 RE_ANNEX_SECTION = re.compile(r"^附\s*[件表录]")
 # one line of an annex's list of indicators: 3. 小学生近视率（%）：34以下
 RE_LISTED_INDICATOR = re.compile(r"^(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）])?(?P<name>[^：:]{2,40}?[)）])[：:](?P<value>[^：:]{1,20})$")
@@ -405,6 +408,12 @@ def _read_clause(clause: str, ctx: _Context, prev_clause: str) -> list[_Found]:
         if got:
             found.extend(got)
             pos, last_kind = (after.end() if after else end), kind
+    if not found and (m := RE_WORDED_VALUE.match(clause)):
+        # 参保率实现全覆盖 (all of them: 100%), 女性比例翻一番 (a rise of 100%): a value in words, as the plan writes it
+        subject = LEADING_ADVERBS.sub("", m.group("subject"))
+        full = m.group("value").endswith("全覆盖")
+        value = _Value(m.group("value"), 100.0, "%", None, "")
+        found.append(_Found(_name(subject, prev_clause), subject, value, "达到" if full else "提高", ctx.year()))
     return found
 
 
@@ -566,6 +575,8 @@ def stated_value(i: Indicator) -> str:
     """The value as a report states it: with its verb where the value alone would misread, a change relative to a
     base year (以2020年为基数下降15%, not the rate 15%) and a bound written before the number (不高于千分之六)."""
     value = value_with_unit(i)
+    if i.value in WORDED_VALUES:
+        return i.value            # 翻一番 says its own direction
     if i.direction in CHANGE_VERBS | {"不低于", "不超过"} and not i.bound and not i.value.startswith(i.direction):
         return f"{i.direction}{value}"
     return value

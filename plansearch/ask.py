@@ -18,8 +18,8 @@ from typing import Callable
 from pydantic import BaseModel, Field
 
 from indexer.normalize import for_the_model, normalize_for_index
-from indexer.targets import (BOUNDS, CHANGE_VERBS, NUM, SYMBOL_DIRECTIONS, VALUE, VERB_ALT, fold, indicator_specs,
-                             value_with_unit)
+from indexer.targets import (BOUNDS, CHANGE_VERBS, NUM, SYMBOL_DIRECTIONS, VALUE, VERB_ALT, WORDED_VALUES, fold,
+                             indicator_specs, value_with_unit)
 from plansearch.evidence import (EVIDENCE_DEPTH, RE_ASK_TURN, RE_BASELINE, RE_HAN, SUBJECT_PREFIXES, mostly_latin,
                                  states_every_topic)
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
@@ -275,6 +275,8 @@ def _stated_value(i: Indicator, quote: str = "") -> str:
     "15%" would read as the rate itself; a bound written before the number (不低于80%) is kept as the quote writes
     it, or "80%" would read as the target itself."""
     value = value_with_unit(i)
+    if i.value in WORDED_VALUES:
+        return i.value            # 翻一番, 全覆盖 say their own direction
     if i.direction in CHANGE_VERBS and not i.value.startswith(i.direction):
         return f"{i.direction}{value}"
     at = quote.find(i.value) if quote and i.value else -1
@@ -292,6 +294,8 @@ def _aspired(i: Indicator, quote: str) -> str:
 def _direction_before(i: Indicator) -> str:
     """The direction word the answer writes before the value, unless the value states it (降至5‰以下, or ≥80%,
     which read 不低于≥80% with it)."""
+    if i.value in WORDED_VALUES:
+        return "实现" if i.value == "全覆盖" else ""        # 实现全覆盖; 翻一番 says which way itself
     return "" if i.direction in i.value or i.value.lstrip()[:1] in SYMBOL_DIRECTIONS else i.direction
 
 

@@ -462,6 +462,18 @@ def test_an_annex_listing_the_indicators_line_by_line_gives_them(tmp_path):
     assert got == [("小学生近视率", "34以下", "%", "以下"), ("儿童伤害死亡率", "20", "%", "下降")]
 
 
+def test_a_rate_set_in_words_is_a_value():
+    """参保率实现全覆盖 and 女性比例翻一番 gave no indicator, so review told a draft setting them that it lacked them. A
+    rate or share worded so is a value (all: 100%; doubled: a rise of 100%), quoted as written."""
+    from plansearch.ask import _direction_before, _stated_value
+
+    full, doubled = _indicators_of("——妇女基本医疗保险参保率实现全覆盖，社区居委会主任中女性比例翻一番。")
+    assert (full.name, full.value, full.number, full.direction) == ("妇女基本医疗保险参保率", "全覆盖", 100.0, "达到")
+    assert (doubled.name, doubled.value, doubled.direction) == ("社区居委会主任中女性比例", "翻一番", "提高")
+    assert [_direction_before(i) + _stated_value(i) for i in (full, doubled)] == ["实现全覆盖", "翻一番"]
+    assert _indicators_of("——推进适龄残疾儿童教育全覆盖。") == []       # no rate: a measure's aim, not a value
+
+
 @pytest.mark.parametrize("stem", ["daqing-children-2021-2025", "zengdu-women-and-children-2021-2030"])
 def test_a_plan_in_traditional_characters_gives_the_same_indicators_quoted_as_it_writes_them(tmp_path, stem):
     """大慶市兒童發展規劃: every indicator of the simplified text, under the same name with the same number, unit,
