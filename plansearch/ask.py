@@ -25,11 +25,12 @@ from plansearch.evidence import (EVIDENCE_DEPTH, RE_ASK_TURN, RE_BASELINE, RE_HA
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
 from plansearch.search import Searcher, SearchRequest
 from plansearch.settings import Settings
-from plansearch.understand import without_what_is_excluded
+from plansearch.understand import DOMAIN_WORDS, without_what_is_excluded
 
 log = logging.getLogger(__name__)
 
 GROUP_DEPTH = 15        # hits considered for a grouped answer
+MAX_LISTED = 40         # a domain's targets listed, at most
 MAX_PER_PLAN = 3
 RARE_SHARE = 0.05       # a query word found in fewer passages than this share is distinctive
 # a year (2030年); `asked_years` leaves out a base year (以2020年为基数, 在2020年基础上, 比2020年下降)
@@ -409,6 +410,8 @@ class Asker:
         concepts = s.concepts(q, interp) if interp else []
         names = find_indicators(q)
         plans = interp.plans if interp else []
+        if not names and (listed := self._domain_targets(q, interp, concepts, response.confidence)):
+            return self._finish(listed)
         if lacked := self._domain_lacked(q, interp):
             # 汾西县儿童与家庭领域的主要目标有哪些, of a plan without that domain: say so, and give other places'
             labels = "、".join(dict.fromkeys(_label(s.plans[p], s.plans) for p in plans))
@@ -699,6 +702,38 @@ class Asker:
         return holding[0] if holding else text
 
     # -- "what do others do" -----------------------------------------------------------------
+    def _domain_targets(self, q: str, interp, concepts, confidence: float | None) -> AskResponse | None:
+        """孝昌县妇女参与决策和管理的主要目标 / 大庆儿童与健康领域的目标有哪些: a named plan's targets of the domain the question
+        names, all of them in the plan's order, when the question asks its targets and names nothing else."""
+        if not interp or not interp.plans or not interp.domains or interp.kind is not Kind.target \
+                or NUMBER_QUESTION.search(q):
+            return None
+        words = "".join(interp.domains) + (interp.domain_word or "")
+        if any(not c.predicate and c.word not in words and c.word not in DOMAIN_WORDS for c in concepts):
+            return None
+        s = self.searcher
+        groups, lines = [], []
+        for pid in interp.plans:
+            domain = next((d for d in s.plan_domains(pid) if d in interp.domains), None)
+            if domain is None:
+                continue
+            hits = s.search(SearchRequest(q=q, plan=pid, domain=domain, kind=Kind.target.value, k=MAX_LISTED,
+                                          diversify=False)).results
+            hits = sorted((h for h in hits if h.domain == domain), key=lambda h: h.number or 0)
+            if not hits:
+                continue
+            meta = s.plans[pid]
+            items = [GroupItem(passage_id=h.passage_id, kind=h.kind, source=h.source,
+                               title=h.title or h.text.split("。", 1)[0].strip(" —-")) for h in hits]
+            groups.append(PlanGroup(plan_id=pid, plan_title=meta.title, items=items))
+            lines.append(f"{_label(meta, s.plans)}“{domain}”的主要目标：" + "；".join(
+                f"{n}. {i.title}" for n, i in enumerate(items, start=1)))
+        if not groups:
+            return None
+        return AskResponse(query=q.strip(), answer_type="grouped", answer="。".join(lines) + "。", no_answer=False,
+                           confidence=confidence, groups=groups,
+                           named_plans=list(interp.plans))
+
     def _domain_lacked(self, q: str, interp) -> str | None:
         """The domain a question names outright (儿童与家庭, 家庭领域) when no plan it names has it, else None."""
         if not interp or not interp.plans or not interp.domains or not (

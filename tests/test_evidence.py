@@ -1387,3 +1387,17 @@ def test_a_drafters_words_for_what_a_plan_does_ask_nothing_and_an_office_asking_
     assert "待遇" in english["benefits"].forms and not {"rise", "implemented"} & set(english)
     office = words("妇儿工委想对标一下：哪些地方的规划提出要创建儿童友好城市")
     assert office["妇儿工委"].predicate and not office["儿童友好城市"].predicate
+
+
+def test_a_named_plans_targets_of_a_domain_are_listed_whole_and_in_order(fake_searcher):
+    """孝昌县妇女参与决策和管理的主要目标 was answered with one target of eleven; the targets asked are all of them."""
+    from conftest import CORPUS
+    from indexer.corpus import parse_file
+
+    answer = Asker(fake_searcher, fake_searcher.settings).ask("大庆儿童与健康领域的主要目标有哪些")
+    [group] = answer.groups
+    [plan] = parse_file(CORPUS / "daqing-children-2021-2025.txt")
+    tail = lambda pid: pid.rsplit("-", 2)[-2:]  # noqa: E731   (d1-t3: the file's id prefix is not the manifest's)
+    assert [tail(i.passage_id) for i in group.items] == [
+        tail(p.id) for p in plan.passages if p.domain == "儿童与健康" and p.kind.value == "target"]
+    assert "溺水" in Asker(fake_searcher, fake_searcher.settings).ask("大庆儿童溺水的目标").answer
