@@ -252,7 +252,8 @@ class Evidence:
 def holds(concepts: list[Concept], missing: set[str], closeness: float | None) -> bool:
     """Does a passage lacking `missing` answer? Every topic concept present, except one at most: a word the plans
     use elsewhere when two other topic concepts are there or the passage is close in meaning; a word the plans
-    never use only when another topic concept is there and the passage is very close. When only predicates are
+    never use only when another topic concept is there and the passage is very close, and it is short (职场 for
+    工作场所): a term of four characters or more that no plan writes (一票否决, 无痛分娩) names a thing they lack. When only predicates are
     missing the passage must still be near in meaning. A question of predicates only (不让去打工) needs half of
     them, or a close passage. Closeness unknown (a named plan's own passages, where the place name makes every
     passage close) never excuses anything."""
@@ -275,7 +276,7 @@ def holds(concepts: list[Concept], missing: set[str], closeness: float | None) -
         return False
     if lacking[0].known:
         return len(topics) >= 3 or closeness >= CLOSE
-    return len(topics) >= 2 and closeness >= SURE
+    return len(topics) >= 2 and closeness >= SURE and len(lacking[0].word) < 4
 
 
 def english_key(words: str) -> str:

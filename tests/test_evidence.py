@@ -1401,3 +1401,14 @@ def test_a_named_plans_targets_of_a_domain_are_listed_whole_and_in_order(fake_se
     assert [tail(i.passage_id) for i in group.items] == [
         tail(p.id) for p in plan.passages if p.domain == "儿童与健康" and p.kind.value == "target"]
     assert "溺水" in Asker(fake_searcher, fake_searcher.settings).ask("大庆儿童溺水的目标").answer
+
+
+def test_a_long_term_no_plan_writes_is_not_excused_by_a_close_passage():
+    """妇女儿童发展规划目标考核有没有实行“一票否决” and 產婦分娩鎮痛（無痛分娩）were answered from passages on 考核 and 安全分娩,
+    0.89 close in meaning: a term of four characters or more that no plan writes names a thing the plans lack. A short
+    one (职场 for 工作场所) may still be worded otherwise."""
+    assessment = Concept("考核", ("考核",))
+    veto = Concept("一票否决", ("一票否决",), known=False)
+    workplace, harassment = Concept("职场", ("职场",), known=False), Concept("性骚扰", ("性骚扰",))
+    assert not judge([assessment, veto], [(0, "将规划实施纳入政府议事日程和考核内容")], {0: 0.8956}).holds
+    assert judge([workplace, harassment], [(0, "预防和制止工作场所性骚扰")], {0: 0.8956}).holds
