@@ -63,9 +63,11 @@ VERB_ALT = "|".join(sorted(VERBS, key=len, reverse=True))
 # "空气质量优良天数比率不低于市定考核目标 87%": these verbs may stand a few characters before the value
 FAR_VERBS = re.compile(r"(不低于|不超过|不高于)([^\d，,]{1,8})$")
 
+# the year a change is measured from: 与2020年相比, 比2020年, 在2020年基础上
+BASE_YEAR = r"(?:与|和|同)(?:19|20)\d\d年(?:相比|比较)|(?:比|较|在)(?:19|20)\d\d年(?:的?基础上|水平)?"
 GROUP = re.compile(
     rf"(?P<qual>以[^以，,]{{1,16}}?为(?:单位|基数))?"
-    rf"(?P<base>(?:与|和|同)(?:19|20)\d\d年(?:相比|比较)|(?:比|较|在)(?:19|20)\d\d年(?:的?基础上|水平)?)?"
+    rf"(?P<base>{BASE_YEAR})?"
     rf"(?P<adv>(?:继续|一般|力争|均|各|分别|每年|年均)*)(?P<verb>{VERB_ALT})?"
     rf"(?P<values>{VALUE}(?:{LIST_SEP}{VALUE})*)(?=$|[，,。；;、）)（(]|和|与|及|或)")
 # "至少配备 2 名专业从事儿童保健的医生", "均各设置 1 所…机构", "每年至少接受2次家庭教育指导服务、2次…"
@@ -101,8 +103,7 @@ RE_ANNEX_SECTION = re.compile(r"^附\s*[件表录]")
 # one line of an annex's list of indicators: 3. 小学生近视率（%）：34以下
 RE_LISTED_INDICATOR = re.compile(r"^(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）])?(?P<name>[^：:]{2,40}?[)）])[：:](?P<value>[^：:]{1,20})$")
 CHANGE_AT_END = re.compile(r"(?:进一步|持续|稳步|不断|逐步|明显)?(?:延长|提高|提升|下降|降低|增加|减少|改善|增长)$")
-BASE_AT_END = re.compile(r"(?:以[^以，,]{1,16}?为基数|(?:与|和|同)(?:19|20)\d\d年(?:相比|比较)|(?:比|较|在)(?:19|20)\d\d年"
-                         r"(?:的?基础上|水平)?)$")
+BASE_AT_END = re.compile(rf"(?:以[^以，,]{{1,16}}?为基数|{BASE_YEAR})$")
 RATE_END = re.compile(r"(率|比例|占比|比率|比重|数|医生|床位)$")
 # where the measure of an indicator begins, to complete "药品、化妆品质量抽检合格率" → 药品质量抽检合格率
 HEAD_STARTS = ("质量", "死亡", "检测", "筛查", "管理", "接种", "普及", "覆盖", "入学", "入园")
@@ -493,16 +494,22 @@ def _read_text(text: str) -> list[_Found]:
 # ---------------------------------------------------------------------------------------------------
 # plans
 
+def period_years(period: str) -> tuple[int, int] | None:
+    """The first and last year of a plan's period ("2021—2030" → (2021, 2030)), or None when it names none."""
+    years = [int(y) for y in re.findall(r"(?:19|20)\d\d", period or "")]
+    return (years[0], years[-1]) if years else None
+
+
 def plan_end_year(plan: ParsedPlan) -> int | None:
     """The last year of the plan's period ("2021—2030" → 2030)."""
-    years = re.findall(r"(?:19|20)\d\d", plan.meta.period)
-    return int(years[-1]) if years else None
+    years = period_years(plan.meta.period)
+    return years[1] if years else None
 
 
 def plan_first_year(plan: ParsedPlan) -> int | None:
     """The first year of the plan's period ("2021—2030" → 2021)."""
-    years = re.findall(r"(?:19|20)\d\d", plan.meta.period)
-    return int(years[0]) if years else None
+    years = period_years(plan.meta.period)
+    return years[0] if years else None
 
 
 def _check(name: str, value: _Value) -> str | None:
@@ -597,9 +604,8 @@ def value_with_unit(i: Indicator) -> str:
 def indicators_stated_in(passages: list, meta) -> list[Indicator]:
     """The indicators other passages of one plan state, read as its target passages are: a measure may set a number
     its targets do not (保持在95%以上 under 策略措施). For answering a question about that plan; not indexed."""
-    years = re.findall(r"(?:19|20)\d\d", meta.period)
-    end_year = int(years[-1]) if years else None
     holder = ParsedPlan(meta=meta, domains=[], passages=[])
+    end_year = plan_end_year(holder)
     simplify = _traditional([p.text for p in passages])
     return [_indicator(f, holder, end_year, passage_id=p.id) for p in passages
             for f in (_read_simplified(_read_text, p.text) if simplify else _read_text(p.text))]

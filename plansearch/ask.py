@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from indexer.normalize import for_the_model, normalize_for_index
 from indexer.targets import (BOUNDS, CHANGE_VERBS, NUM, SYMBOL_DIRECTIONS, VALUE, VERB_ALT, WORDED_VALUES, fold,
-                             indicator_specs, value_with_unit)
+                             indicator_specs, period_years, value_with_unit)
 from plansearch.evidence import (EVIDENCE_DEPTH, RE_ASK_TURN, RE_BASELINE, RE_HAN, SUBJECT_PREFIXES, mostly_latin,
                                  states_every_topic)
 from plansearch.records import KIND_LABELS, Indicator, Kind, SourceSpan
@@ -524,7 +524,7 @@ class Asker:
         plans = self.searcher.plans
         place = lambda i: (plans[i.plan_id].short_name, plans[i.plan_id].subject)      # noqa: E731
         first = {p: n for n, p in reversed(list(enumerate(map(place, rows))))}
-        end = lambda i: max(map(int, re.findall(r"(?:19|20)\d\d", plans[i.plan_id].period)), default=0)  # noqa: E731
+        end = lambda i: (period_years(plans[i.plan_id].period) or (0, 0))[1]  # noqa: E731
         return sorted(rows, key=lambda i: (first[place(i)], -end(i)))
 
     def _value_answer(self, q: str, rows: list[Indicator], confidence: float | None) -> AskResponse:
@@ -871,8 +871,8 @@ class Asker:
         stated = {int(y) for y in RE_YEAR_STATED.findall(RE_BASELINE.sub(" ", RE_YEAR_RANGE.sub(" ", sentence)))}
         if stated:
             return bool(stated & years)
-        end = re.findall(r"(?:19|20)\d\d", self.searcher.plans[plan_id].period)
-        return not end or int(end[-1]) in years
+        period = period_years(self.searcher.plans[plan_id].period)
+        return period is None or period[1] in years
 
     def _clause_value(self, q: str, response, plans: list[str], concepts) -> AskResponse | None:
         """Each plan's value a measure states for what was asked (the plans named, else those among the best
